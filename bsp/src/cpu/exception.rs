@@ -1,0 +1,335 @@
+//! Exception vectors, the trap frame, kernel context switch and FP/SIMD state save (ARM ARM D1.10
+//! "Exception entry", D1.10.2 "Exception vectors").
+//!
+//! The vectors save a [`TrapFrame`] on the current kernel stack and call the kernel's handlers,
+//! which are plain `extern "C"` functions the kernel defines (`exc_el0_sync`, `exc_el1_sync`,
+//! `exc_irq`, `exc_unexpected`): the bsp knows nothing of threads or processes. The kernel runs
+//! with IRQs masked (it is not preemptible); IRQs are taken from EL0 and from the idle loop.
+
+/// Registers saved on every exception, in the order the vector code stores them.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TrapFrame {
+    /// x0..x30.
+    pub x: [u64; 31],
+    pub sp_el0: u64,
+    pub elr: u64,
+    pub spsr: u64,
+}
+
+const _: () = assert!(core::mem::size_of::<TrapFrame>() == 272);
+
+impl TrapFrame {
+    /// A frame that `eret`s to EL0t at `entry` with `sp_el0 = sp` and interrupts unmasked.
+    pub fn new_user(entry: u64, sp: u64) -> Self {
+        TrapFrame { x: [0; 31], sp_el0: sp, elr: entry, spsr: 0 }
+    }
+}
+
+/// Callee-saved state of a kernel thread, switched by [`switch_context`].
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CpuContext {
+    /// x19..x29, then x30 (lr).
+    pub regs: [u64; 12],
+    pub sp: u64,
+}
+
+/// FP/SIMD register file of a user thread (q0..q31, FPCR, FPSR).
+#[repr(C, align(16))]
+#[derive(Clone, Copy)]
+pub struct FpState {
+    pub q: [u128; 32],
+    pub fpcr: u64,
+    pub fpsr: u64,
+}
+
+impl Default for FpState {
+    fn default() -> Self {
+        FpState { q: [0; 32], fpcr: 0, fpsr: 0 }
+    }
+}
+
+#[cfg(target_os = "none")]
+core::arch::global_asm!(
+    r#"
+.arch armv8-a+fp+simd
+.macro SAVE_FRAME
+    sub     sp, sp, #272
+    stp     x0, x1, [sp, #0]
+    stp     x2, x3, [sp, #16]
+    stp     x4, x5, [sp, #32]
+    stp     x6, x7, [sp, #48]
+    stp     x8, x9, [sp, #64]
+    stp     x10, x11, [sp, #80]
+    stp     x12, x13, [sp, #96]
+    stp     x14, x15, [sp, #112]
+    stp     x16, x17, [sp, #128]
+    stp     x18, x19, [sp, #144]
+    stp     x20, x21, [sp, #160]
+    stp     x22, x23, [sp, #176]
+    stp     x24, x25, [sp, #192]
+    stp     x26, x27, [sp, #208]
+    stp     x28, x29, [sp, #224]
+    mrs     x21, sp_el0
+    stp     x30, x21, [sp, #240]
+    mrs     x22, elr_el1
+    mrs     x23, spsr_el1
+    stp     x22, x23, [sp, #256]
+.endm
+
+.macro VECTOR target
+.balign 0x80
+    b       \target
+.endm
+
+.macro UNEXPECTED kind
+    SAVE_FRAME
+    mov     x0, sp
+    mov     x1, #\kind
+    bl      exc_unexpected
+    b       trap_return
+.endm
+
+.section .text.vectors, "ax"
+.balign 2048
+.global exception_vectors
+exception_vectors:
+    VECTOR  el1t_sync           // current EL with SP_EL0: never used
+    VECTOR  el1t_irq
+    VECTOR  el1t_fiq
+    VECTOR  el1t_serror
+    VECTOR  el1h_sync           // current EL with SP_ELx: kernel
+    VECTOR  el1h_irq
+    VECTOR  el1h_fiq
+    VECTOR  el1h_serror
+    VECTOR  el0_sync            // lower EL, AArch64: user
+    VECTOR  el0_irq
+    VECTOR  el0_fiq
+    VECTOR  el0_serror
+    VECTOR  el0_32_sync         // lower EL, AArch32: not supported
+    VECTOR  el0_32_irq
+    VECTOR  el0_32_fiq
+    VECTOR  el0_32_serror
+
+el1t_sync:      UNEXPECTED 0
+el1t_irq:       UNEXPECTED 1
+el1t_fiq:       UNEXPECTED 2
+el1t_serror:    UNEXPECTED 3
+el1h_fiq:       UNEXPECTED 6
+el1h_serror:    UNEXPECTED 7
+el0_fiq:        UNEXPECTED 10
+el0_serror:     UNEXPECTED 11
+el0_32_sync:    UNEXPECTED 12
+el0_32_irq:     UNEXPECTED 13
+el0_32_fiq:     UNEXPECTED 14
+el0_32_serror:  UNEXPECTED 15
+
+el1h_sync:
+    SAVE_FRAME
+    mov     x0, sp
+    bl      exc_el1_sync
+    b       trap_return
+el1h_irq:
+    SAVE_FRAME
+    mov     x0, sp
+    bl      exc_irq
+    b       trap_return
+el0_sync:
+    SAVE_FRAME
+    mov     x0, sp
+    bl      exc_el0_sync
+    b       trap_return
+el0_irq:
+    SAVE_FRAME
+    mov     x0, sp
+    bl      exc_irq
+    // fall through
+
+.global trap_return
+trap_return:
+    ldp     x22, x23, [sp, #256]
+    msr     elr_el1, x22
+    msr     spsr_el1, x23
+    ldp     x30, x21, [sp, #240]
+    msr     sp_el0, x21
+    ldp     x0, x1, [sp, #0]
+    ldp     x2, x3, [sp, #16]
+    ldp     x4, x5, [sp, #32]
+    ldp     x6, x7, [sp, #48]
+    ldp     x8, x9, [sp, #64]
+    ldp     x10, x11, [sp, #80]
+    ldp     x12, x13, [sp, #96]
+    ldp     x14, x15, [sp, #112]
+    ldp     x16, x17, [sp, #128]
+    ldp     x18, x19, [sp, #144]
+    ldp     x20, x21, [sp, #160]
+    ldp     x22, x23, [sp, #176]
+    ldp     x24, x25, [sp, #192]
+    ldp     x26, x27, [sp, #208]
+    ldp     x28, x29, [sp, #224]
+    add     sp, sp, #272
+    eret
+
+// First run of a new thread: release the previous one, then enter EL0 from the prepared frame.
+.global thread_trampoline
+thread_trampoline:
+    bl      finish_switch
+    b       trap_return
+
+// switch_context(from: *mut CpuContext, to: *const CpuContext)
+.section .text.switch_context, "ax"
+.global switch_context
+switch_context:
+    mov     x9, sp
+    stp     x19, x20, [x0, #0]
+    stp     x21, x22, [x0, #16]
+    stp     x23, x24, [x0, #32]
+    stp     x25, x26, [x0, #48]
+    stp     x27, x28, [x0, #64]
+    stp     x29, x30, [x0, #80]
+    str     x9, [x0, #96]
+    ldp     x19, x20, [x1, #0]
+    ldp     x21, x22, [x1, #16]
+    ldp     x23, x24, [x1, #32]
+    ldp     x25, x26, [x1, #48]
+    ldp     x27, x28, [x1, #64]
+    ldp     x29, x30, [x1, #80]
+    ldr     x9, [x1, #96]
+    mov     sp, x9
+    ret
+
+// fp_save(state: *mut FpState)
+.global fp_save
+fp_save:
+    stp     q0, q1, [x0, #0]
+    stp     q2, q3, [x0, #32]
+    stp     q4, q5, [x0, #64]
+    stp     q6, q7, [x0, #96]
+    stp     q8, q9, [x0, #128]
+    stp     q10, q11, [x0, #160]
+    stp     q12, q13, [x0, #192]
+    stp     q14, q15, [x0, #224]
+    stp     q16, q17, [x0, #256]
+    stp     q18, q19, [x0, #288]
+    stp     q20, q21, [x0, #320]
+    stp     q22, q23, [x0, #352]
+    stp     q24, q25, [x0, #384]
+    stp     q26, q27, [x0, #416]
+    stp     q28, q29, [x0, #448]
+    stp     q30, q31, [x0, #480]
+    mrs     x1, fpcr
+    mrs     x2, fpsr
+    add     x0, x0, #512
+    stp     x1, x2, [x0]
+    ret
+
+// fp_restore(state: *const FpState)
+.global fp_restore
+fp_restore:
+    ldp     q0, q1, [x0, #0]
+    ldp     q2, q3, [x0, #32]
+    ldp     q4, q5, [x0, #64]
+    ldp     q6, q7, [x0, #96]
+    ldp     q8, q9, [x0, #128]
+    ldp     q10, q11, [x0, #160]
+    ldp     q12, q13, [x0, #192]
+    ldp     q14, q15, [x0, #224]
+    ldp     q16, q17, [x0, #256]
+    ldp     q18, q19, [x0, #288]
+    ldp     q20, q21, [x0, #320]
+    ldp     q22, q23, [x0, #352]
+    ldp     q24, q25, [x0, #384]
+    ldp     q26, q27, [x0, #416]
+    ldp     q28, q29, [x0, #448]
+    ldp     q30, q31, [x0, #480]
+    add     x0, x0, #512
+    ldp     x1, x2, [x0]
+    msr     fpcr, x1
+    msr     fpsr, x2
+    ret
+"#
+);
+
+#[cfg(target_os = "none")]
+extern "C" {
+    /// Saves callee-saved registers and `sp` into `from`, loads them from `to`, and returns
+    /// into `to`'s `lr`.
+    pub fn switch_context(from: *mut CpuContext, to: *const CpuContext);
+    /// Saves the FP/SIMD registers into `state`.
+    pub fn fp_save(state: *mut FpState);
+    /// Loads the FP/SIMD registers from `state`.
+    pub fn fp_restore(state: *const FpState);
+    /// Restores the [`TrapFrame`] at `sp` and `eret`s: the first return of a new thread.
+    pub fn trap_return();
+    /// Entry of a new thread's first context: `finish_switch`, then `trap_return`.
+    pub fn thread_trampoline();
+    static exception_vectors: u8;
+}
+
+/// Installs the vector table on this core.
+#[cfg(target_os = "none")]
+pub fn install_vectors() {
+    use aarch64_cpu::registers::{Writeable, VBAR_EL1};
+    // Only the address of the linker-placed vector table is taken.
+    let base = (&raw const exception_vectors) as u64;
+    VBAR_EL1.set(base);
+    aarch64_cpu::asm::barrier::isb(aarch64_cpu::asm::barrier::SY);
+}
+
+/// Exception class of an ESR value (ESR_ELx.EC, bits [31:26]), named as in ARM ARM D17.2.37.
+pub fn esr_class_name(esr: u64) -> &'static str {
+    match (esr >> 26) & 0x3f {
+        0x00 => "unknown reason",
+        0x01 => "WFI/WFE trapped",
+        0x07 => "FP/SIMD access trapped",
+        0x0e => "illegal execution state",
+        0x15 => "SVC from AArch64",
+        0x18 => "MSR/MRS/system instruction trapped",
+        0x20 => "instruction abort from a lower EL",
+        0x21 => "instruction abort from the same EL",
+        0x22 => "PC alignment fault",
+        0x24 => "data abort from a lower EL",
+        0x25 => "data abort from the same EL",
+        0x26 => "SP alignment fault",
+        0x2c => "FP exception",
+        0x2f => "SError",
+        0x30 | 0x31 => "breakpoint",
+        0x32 | 0x33 => "software step",
+        0x34 | 0x35 => "watchpoint",
+        0x3c => "BRK instruction",
+        _ => "other",
+    }
+}
+
+/// Fault status of an abort (ESR_ELx.ISS.DFSC/IFSC, bits [5:0]), named for a report.
+pub fn abort_status_name(esr: u64) -> &'static str {
+    match esr & 0x3f {
+        0x04..=0x07 => "translation fault",
+        0x09..=0x0b => "access flag fault",
+        0x0d..=0x0f => "permission fault",
+        0x21 => "alignment fault",
+        0x10 => "synchronous external abort",
+        _ => "other fault",
+    }
+}
+
+/// Names of the exception kinds passed to `exc_unexpected`, indexed by vector slot.
+pub const VECTOR_NAMES: [&str; 16] = [
+    "EL1t sync", "EL1t IRQ", "EL1t FIQ", "EL1t SError", "EL1h sync", "EL1h IRQ", "EL1h FIQ",
+    "EL1h SError", "EL0 sync", "EL0 IRQ", "EL0 FIQ", "EL0 SError", "EL0/AArch32 sync",
+    "EL0/AArch32 IRQ", "EL0/AArch32 FIQ", "EL0/AArch32 SError",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn esr_classes_decode_by_name() {
+        assert_eq!(esr_class_name(0x15 << 26), "SVC from AArch64");
+        assert_eq!(esr_class_name(0x24 << 26 | 0x07), "data abort from a lower EL");
+        assert_eq!(abort_status_name(0x24 << 26 | 0x07), "translation fault");
+        assert_eq!(abort_status_name(0x0f), "permission fault");
+    }
+}

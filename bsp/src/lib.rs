@@ -1,0 +1,11 @@
+//! Board support: knows the hardware (CPU, MMU format, UART, GIC, timer, devicetree), knows
+//! nothing of handles or processes. Pure logic (descriptor encoding, devicetree discovery) builds
+//! and is tested on the host.
+#![cfg_attr(not(test), no_std)]
+#![deny(unsafe_op_in_unsafe_fn)]
+
+pub mod addr;
+pub mod cpu;
+pub mod drivers;
+pub mod dt;
+pub mod mmu;

@@ -1,0 +1,25 @@
+//! The kernel core: objects and handles, channels, processes and threads, the scheduler, and the
+//! syscall layer. Modules that touch no hardware (`boot` parsers, `object`) build and are tested
+//! on the host; the rest is built for `aarch64-unknown-none-softfloat` only.
+#![cfg_attr(not(test), no_std)]
+#![deny(unsafe_op_in_unsafe_fn)]
+
+extern crate alloc;
+
+pub mod boot;
+pub mod console;
+pub mod mm;
+pub mod object;
+
+#[cfg(target_os = "none")]
+pub mod irq;
+#[cfg(target_os = "none")]
+pub mod sched;
+#[cfg(target_os = "none")]
+pub mod start;
+#[cfg(target_os = "none")]
+pub mod syscall;
+#[cfg(target_os = "none")]
+pub mod task;
+#[cfg(target_os = "none")]
+pub mod vm;

@@ -1,0 +1,369 @@
+//! Channels: a pair of endpoints, each with a FIFO of messages (bytes and handles) waiting to be
+//! read on its side, the signals `READABLE`, `WRITABLE`, `PEER_CLOSED`, and the replies that
+//! `zx_channel_call` waits for.
+//!
+//! Both endpoints share one lock (`ChannelShared::state`). Messages never hold a lock while
+//! being dropped: everything removed under the lock is handed back to the caller, and teardown
+//! of a closed endpoint's queue goes through the [`reaper`](super::reaper).
+
+use super::{reaper, stats, Handle, KernelObject, Koid, ObjHeader, Wake};
+use alloc::collections::VecDeque;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::any::Any;
+use core::sync::atomic::Ordering;
+use spin::Mutex;
+use zx_abi::{ObjType, Signals, Status, CHANNEL_MAX_PENDING};
+
+/// A message in flight: it owns its handles (they are in no process's table).
+pub struct Message {
+    bytes: Vec<u8>,
+    handles: Vec<Handle>,
+}
+
+impl Message {
+    /// Builds a message, accounting its memory in the kernel stats.
+    pub fn new(bytes: Vec<u8>, handles: Vec<Handle>) -> Message {
+        stats::LIVE_MESSAGES.fetch_add(1, Ordering::Relaxed);
+        let m = Message { bytes, handles };
+        stats::IPC_BYTES.fetch_add(m.footprint(), Ordering::Relaxed);
+        m
+    }
+
+    fn footprint(&self) -> u64 {
+        (self.bytes.capacity() + self.handles.capacity() * core::mem::size_of::<Handle>()) as u64
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    pub fn num_handles(&self) -> usize {
+        self.handles.len()
+    }
+
+    /// The handles, leaving the message with none (the reader installs them).
+    pub fn take_handles(&mut self) -> Vec<Handle> {
+        let before = self.footprint();
+        let h = core::mem::take(&mut self.handles);
+        stats::IPC_BYTES.fetch_sub(before - self.footprint(), Ordering::Relaxed);
+        h
+    }
+
+    /// Overwrites the first four bytes with a call's transaction id (the caller checked there
+    /// are at least four).
+    pub fn set_txid(&mut self, txid: u32) {
+        if let Some(b) = self.bytes.get_mut(..4) {
+            b.copy_from_slice(&txid.to_le_bytes());
+        }
+    }
+
+    /// The transaction id of a call message or reply (its first four bytes).
+    pub fn txid(&self) -> Option<u32> {
+        let b = self.bytes.get(..4)?;
+        Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+}
+
+impl Drop for Message {
+    fn drop(&mut self) {
+        stats::LIVE_MESSAGES.fetch_sub(1, Ordering::Relaxed);
+        stats::IPC_BYTES.fetch_sub(self.footprint(), Ordering::Relaxed);
+        // Close carried handles one at a time (the reaper keeps nested teardown iterative).
+        while let Some(h) = self.handles.pop() {
+            drop(h);
+        }
+    }
+}
+
+/// A `zx_channel_call` waiting on its own endpoint for the reply with `txid`.
+struct PendingCall {
+    txid: u32,
+    waker: Arc<dyn Wake>,
+    reply: Option<Message>,
+}
+
+#[derive(Default)]
+struct Side {
+    /// Messages waiting to be read by the holder of this side.
+    queue: VecDeque<Message>,
+    /// The last handle to this side is gone.
+    closed: bool,
+    calls: Vec<PendingCall>,
+}
+
+struct ChannelState {
+    sides: [Side; 2],
+}
+
+struct ChannelShared {
+    state: Mutex<ChannelState>,
+    headers: [ObjHeader; 2],
+}
+
+/// One end of a channel.
+pub struct Endpoint {
+    shared: Arc<ChannelShared>,
+    side: usize,
+    /// Link in the reaper's stack of closed endpoints.
+    pub(super) next_dead: Mutex<Option<Arc<Endpoint>>>,
+}
+
+/// Why a read returned no message.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ReadError {
+    /// Nothing queued and the peer is open.
+    ShouldWait,
+    /// Nothing queued and the peer is closed.
+    PeerClosed,
+    /// The next message needs these sizes; it stays queued (or, with may-discard, is returned to
+    /// be dropped by the caller outside the lock).
+    TooSmall { bytes: u32, handles: u32 },
+}
+
+/// What became of a `zx_channel_call` so far.
+pub enum CallPoll {
+    Reply(Message),
+    Pending,
+    PeerClosed,
+    /// Our own endpoint lost its last handle during the call.
+    Cancelled,
+}
+
+impl Endpoint {
+    /// A new channel: two endpoints, both `WRITABLE`.
+    pub fn new_pair() -> (Arc<Endpoint>, Arc<Endpoint>) {
+        let k = super::new_koid();
+        let _ = super::new_koid();
+        let shared = Arc::new(ChannelShared {
+            state: Mutex::new(ChannelState { sides: [Side::default(), Side::default()] }),
+            headers: [
+                ObjHeader::with_koid(k, Signals::CHANNEL_WRITABLE),
+                ObjHeader::with_koid(k + 1, Signals::CHANNEL_WRITABLE),
+            ],
+        });
+        (
+            Arc::new(Endpoint { shared: shared.clone(), side: 0, next_dead: Mutex::new(None) }),
+            Arc::new(Endpoint { shared, side: 1, next_dead: Mutex::new(None) }),
+        )
+    }
+
+    fn peer(&self) -> usize {
+        1 - self.side
+    }
+
+    fn peer_header(&self) -> &ObjHeader {
+        &self.shared.headers[self.peer()]
+    }
+
+    /// True if `obj` is this endpoint or its peer (a channel may not carry either end of itself).
+    pub fn same_channel(&self, obj: &dyn KernelObject) -> bool {
+        obj.downcast_ref::<Endpoint>().is_some_and(|e| Arc::ptr_eq(&e.shared, &self.shared))
+    }
+
+    /// Queues `msg` for the peer (or hands it to the peer's waiting call with that txid). On
+    /// failure the message comes back so the caller drops it, closing its handles, outside the
+    /// lock: `PEER_CLOSED`, or `SHOULD_WAIT` when the peer already has
+    /// [`CHANNEL_MAX_PENDING`] unread messages.
+    pub fn write(&self, msg: Message) -> Result<(), (Status, Message)> {
+        let peer = self.peer();
+        let mut st = self.shared.state.lock();
+        if st.sides[peer].closed {
+            return Err((Status::PEER_CLOSED, msg));
+        }
+        // A reply for a call waiting on the peer goes straight to it, never into the queue.
+        if let Some(txid) = msg.txid() {
+            if let Some(call) = st.sides[peer].calls.iter_mut().find(|c| c.txid == txid && c.reply.is_none()) {
+                call.reply = Some(msg);
+                call.waker.wake();
+                return Ok(());
+            }
+        }
+        let q = &mut st.sides[peer].queue;
+        if q.len() >= CHANNEL_MAX_PENDING {
+            return Err((Status::SHOULD_WAIT, msg));
+        }
+        if q.try_reserve(1).is_err() {
+            return Err((Status::NO_MEMORY, msg));
+        }
+        q.push_back(msg);
+        let full = q.len() >= CHANNEL_MAX_PENDING;
+        let first = q.len() == 1;
+        drop(st);
+        if first {
+            self.peer_header().update_signals(Signals::NONE, Signals::CHANNEL_READABLE);
+        }
+        if full {
+            self.header().update_signals(Signals::CHANNEL_WRITABLE, Signals::NONE);
+        }
+        Ok(())
+    }
+
+    /// Size of the next message on this side, if any.
+    pub fn peek_size(&self) -> Option<(u32, u32)> {
+        let st = self.shared.state.lock();
+        st.sides[self.side].queue.front().map(|m| (m.bytes.len() as u32, m.handles.len() as u32))
+    }
+
+    /// Takes the next message if it fits `max_bytes`/`max_handles`. With `may_discard`, a message
+    /// too large is removed and returned inside `Err((TooSmall, Some(msg)))` to be dropped.
+    pub fn read(&self, max_bytes: u32, max_handles: u32, may_discard: bool) -> Result<Message, (ReadError, Option<Message>)> {
+        let mut st = self.shared.state.lock();
+        let peer_closed = st.sides[self.peer()].closed;
+        let side = &mut st.sides[self.side];
+        let Some(front) = side.queue.front() else {
+            return Err((if peer_closed { ReadError::PeerClosed } else { ReadError::ShouldWait }, None));
+        };
+        let (nb, nh) = (front.bytes.len() as u32, front.handles.len() as u32);
+        if nb > max_bytes || nh > max_handles {
+            let discarded = if may_discard { side.queue.pop_front() } else { None };
+            let now_empty = side.queue.is_empty();
+            let was_full = discarded.is_some() && side.queue.len() + 1 == CHANNEL_MAX_PENDING;
+            drop(st);
+            if discarded.is_some() {
+                self.after_pop(now_empty, was_full);
+            }
+            return Err((ReadError::TooSmall { bytes: nb, handles: nh }, discarded));
+        }
+        let msg = side.queue.pop_front();
+        let now_empty = side.queue.is_empty();
+        let was_full = side.queue.len() + 1 == CHANNEL_MAX_PENDING;
+        drop(st);
+        self.after_pop(now_empty, was_full);
+        msg.ok_or((ReadError::ShouldWait, None))
+    }
+
+    fn after_pop(&self, now_empty: bool, was_full: bool) {
+        if now_empty {
+            self.header().update_signals(Signals::CHANNEL_READABLE, Signals::NONE);
+        }
+        if was_full {
+            // The peer may write again (unless this side closed meanwhile).
+            let st = self.shared.state.lock();
+            let open = !st.sides[self.side].closed;
+            drop(st);
+            if open {
+                self.peer_header().update_signals(Signals::NONE, Signals::CHANNEL_WRITABLE);
+            }
+        }
+    }
+
+    /// Puts back, at the front, a message whose copy-out to the reader failed.
+    pub fn unread(&self, msg: Message) {
+        let mut st = self.shared.state.lock();
+        let side = &mut st.sides[self.side];
+        if side.closed {
+            drop(st);
+            drop(msg);
+            return;
+        }
+        // The slot the message came from is still reserved in the deque.
+        side.queue.push_front(msg);
+        let len = side.queue.len();
+        drop(st);
+        self.header().update_signals(Signals::NONE, Signals::CHANNEL_READABLE);
+        if len >= CHANNEL_MAX_PENDING {
+            self.peer_header().update_signals(Signals::CHANNEL_WRITABLE, Signals::NONE);
+        }
+    }
+
+    /// Registers a call waiting on this endpoint for the reply with `txid`.
+    pub fn call_begin(&self, txid: u32, waker: Arc<dyn Wake>) -> Result<(), Status> {
+        let mut st = self.shared.state.lock();
+        let side = &mut st.sides[self.side];
+        side.calls.try_reserve(1).map_err(|_| Status::NO_MEMORY)?;
+        side.calls.push(PendingCall { txid, waker, reply: None });
+        Ok(())
+    }
+
+    /// Checks on a call: its reply (which ends the call), or why there is none.
+    pub fn call_poll(&self, txid: u32) -> CallPoll {
+        let mut st = self.shared.state.lock();
+        let peer_closed = st.sides[self.peer()].closed;
+        let side = &mut st.sides[self.side];
+        let Some(i) = side.calls.iter().position(|c| c.txid == txid) else {
+            return CallPoll::Cancelled;
+        };
+        if side.calls[i].reply.is_some() {
+            let c = side.calls.swap_remove(i);
+            return c.reply.map_or(CallPoll::Pending, CallPoll::Reply);
+        }
+        if side.closed {
+            side.calls.swap_remove(i);
+            CallPoll::Cancelled
+        } else if peer_closed {
+            side.calls.swap_remove(i);
+            CallPoll::PeerClosed
+        } else {
+            CallPoll::Pending
+        }
+    }
+
+    /// Ends a call that gave up (deadline): any reply that raced in is returned to be dropped.
+    pub fn call_end(&self, txid: u32) -> Option<Message> {
+        let mut st = self.shared.state.lock();
+        let side = &mut st.sides[self.side];
+        let i = side.calls.iter().position(|c| c.txid == txid)?;
+        side.calls.swap_remove(i).reply
+    }
+
+    /// Number of unread messages on this side.
+    pub fn queued(&self) -> usize {
+        self.shared.state.lock().sides[self.side].queue.len()
+    }
+
+    /// Teardown: the next message queued to this (closed) side.
+    pub(super) fn take_dead_message(&self) -> Option<Message> {
+        let mut st = self.shared.state.lock();
+        let side = &mut st.sides[self.side];
+        if let Some(m) = side.queue.pop_front() {
+            return Some(m);
+        }
+        // Replies parked for calls on this side are torn down too.
+        side.calls.iter_mut().find_map(|c| c.reply.take())
+    }
+}
+
+impl KernelObject for Endpoint {
+    fn header(&self) -> &ObjHeader {
+        &self.shared.headers[self.side]
+    }
+    fn obj_type(&self) -> ObjType {
+        ObjType::CHANNEL
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn related_koid(&self) -> Koid {
+        self.peer_header().koid()
+    }
+    fn signal_peer(&self, clear: Signals, set: Signals) -> Result<(), Status> {
+        if self.shared.state.lock().sides[self.peer()].closed {
+            return Err(Status::PEER_CLOSED);
+        }
+        self.peer_header().update_signals(clear, set);
+        Ok(())
+    }
+    fn on_zero_handles(self: Arc<Self>) {
+        let callers: Vec<Arc<dyn Wake>> = {
+            let mut st = self.shared.state.lock();
+            st.sides[self.side].closed = true;
+            // Calls waiting on the peer end with PEER_CLOSED: wake them (they poll).
+            let peer = self.peer();
+            let mut w = Vec::new();
+            if w.try_reserve(st.sides[peer].calls.len() + st.sides[self.side].calls.len()).is_ok() {
+                w.extend(st.sides[peer].calls.iter().map(|c| c.waker.clone()));
+                w.extend(st.sides[self.side].calls.iter().map(|c| c.waker.clone()));
+            }
+            w
+        };
+        self.peer_header().update_signals(Signals::CHANNEL_WRITABLE, Signals::CHANNEL_PEER_CLOSED);
+        for c in callers {
+            c.wake();
+        }
+        reaper::bury(self);
+    }
+}
+
+#[cfg(test)]
+mod tests;

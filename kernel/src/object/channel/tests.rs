@@ -1,0 +1,146 @@
+use super::*;
+use crate::object::event::Event;
+use crate::object::testutil::CountingWaker;
+use zx_abi::Rights;
+
+fn msg(bytes: &[u8]) -> Message {
+    Message::new(bytes.to_vec(), Vec::new())
+}
+
+fn handle(ep: &Arc<Endpoint>) -> Handle {
+    Handle::new(ep.clone(), Rights::DEFAULT_CHANNEL)
+}
+
+#[test]
+fn write_then_read_delivers_bytes_in_order_and_toggles_readable() {
+    let (a, b) = Endpoint::new_pair();
+    let (_ha, _hb) = (handle(&a), handle(&b));
+    assert!(!b.header().signals().contains(Signals::CHANNEL_READABLE));
+    a.write(msg(b"one")).ok().unwrap();
+    a.write(msg(b"two")).ok().unwrap();
+    assert!(b.header().signals().contains(Signals::CHANNEL_READABLE));
+    assert_eq!(b.read(100, 0, false).ok().unwrap().bytes(), b"one");
+    assert_eq!(b.read(100, 0, false).ok().unwrap().bytes(), b"two");
+    assert!(!b.header().signals().contains(Signals::CHANNEL_READABLE));
+    assert_eq!(b.read(100, 0, false).err().map(|e| e.0), Some(ReadError::ShouldWait));
+}
+
+#[test]
+fn too_small_read_keeps_message_unless_discarding() {
+    let (a, b) = Endpoint::new_pair();
+    let (_ha, _hb) = (handle(&a), handle(&b));
+    a.write(msg(b"hello")).ok().unwrap();
+    let e = b.read(4, 0, false).err().unwrap();
+    assert_eq!(e.0, ReadError::TooSmall { bytes: 5, handles: 0 });
+    assert!(e.1.is_none());
+    assert_eq!(b.queued(), 1);
+    let e = b.read(4, 0, true).err().unwrap();
+    assert!(e.1.is_some());
+    assert_eq!(b.queued(), 0);
+}
+
+#[test]
+fn closing_peer_sets_peer_closed_clears_writable_and_refuses_writes() {
+    let (a, b) = Endpoint::new_pair();
+    let ha = handle(&a);
+    let hb = handle(&b);
+    a.write(msg(b"still here")).ok().unwrap();
+    drop(ha);
+    let s = b.header().signals();
+    assert!(s.contains(Signals::CHANNEL_PEER_CLOSED));
+    assert!(!s.contains(Signals::CHANNEL_WRITABLE));
+    // Messages already queued stay readable after the peer closed.
+    assert_eq!(b.read(100, 0, false).ok().unwrap().bytes(), b"still here");
+    assert_eq!(b.read(100, 0, false).err().map(|e| e.0), Some(ReadError::PeerClosed));
+    assert_eq!(b.write(msg(b"x")).err().map(|e| e.0), Some(Status::PEER_CLOSED));
+    drop(hb);
+}
+
+#[test]
+fn pending_limit_gives_should_wait_and_backpressure_on_writable() {
+    let (a, b) = Endpoint::new_pair();
+    let (_ha, _hb) = (handle(&a), handle(&b));
+    for _ in 0..CHANNEL_MAX_PENDING {
+        a.write(msg(b"m")).ok().unwrap();
+    }
+    assert!(!a.header().signals().contains(Signals::CHANNEL_WRITABLE));
+    assert_eq!(a.write(msg(b"m")).err().map(|e| e.0), Some(Status::SHOULD_WAIT));
+    assert_eq!(b.queued(), CHANNEL_MAX_PENDING);
+    b.read(10, 0, false).ok().unwrap();
+    assert!(a.header().signals().contains(Signals::CHANNEL_WRITABLE));
+    a.write(msg(b"m")).ok().unwrap();
+}
+
+#[test]
+fn closing_endpoint_closes_handles_in_queued_messages() {
+    let e = Event::new();
+    let (a, b) = Endpoint::new_pair();
+    let (ha, hb) = (handle(&a), handle(&b));
+    let h = Handle::new(e.clone(), Rights::DEFAULT_EVENT);
+    a.write(Message::new(vec![1], vec![h])).ok().unwrap();
+    assert_eq!(e.header.handle_count(), 1);
+    drop(hb);
+    assert_eq!(e.header.handle_count(), 0);
+    drop(ha);
+}
+
+#[test]
+fn nested_channels_ten_thousand_deep_tear_down_without_recursion() {
+    // Each channel's endpoint b carries the previous channel's a-end... and we close the head.
+    let (head_a, head_b) = Endpoint::new_pair();
+    let head_ha = handle(&head_a);
+    let mut carrier_a = head_a.clone();
+    let mut hold_b = Some(handle(&head_b));
+    let first = hold_b.take();
+    let mut keep = vec![first];
+    for _ in 0..10_000 {
+        let (na, nb) = Endpoint::new_pair();
+        let hna = handle(&na);
+        let hnb = handle(&nb);
+        // Send the new channel's b-end into the current carrier.
+        carrier_a.write(Message::new(vec![0], vec![hnb])).ok().unwrap();
+        carrier_a = na.clone();
+        keep.push(None);
+        drop(hna_holder(&mut keep, hna));
+    }
+    fn hna_holder(_k: &mut Vec<Option<Handle>>, h: Handle) -> Handle {
+        h
+    }
+    let before = crate::object::stats::LIVE_OBJECTS.load(Ordering::SeqCst);
+    assert!(before >= 2);
+    drop(keep);
+    drop(head_ha);
+}
+
+#[test]
+fn reply_with_pending_txid_goes_to_the_caller_not_the_queue() {
+    let (client, server) = Endpoint::new_pair();
+    let (_hc, _hs) = (handle(&client), handle(&server));
+    let w = Arc::new(CountingWaker::default());
+    client.call_begin(0x8000_0001, w.clone()).unwrap();
+    client.write(msg(&0x8000_0001u32.to_le_bytes())).ok().unwrap();
+    let req = server.read(100, 0, false).ok().unwrap();
+    assert_eq!(req.txid(), Some(0x8000_0001));
+    // An unrelated message is queued normally.
+    server.write(msg(&7u32.to_le_bytes())).ok().unwrap();
+    server.write(msg(&0x8000_0001u32.to_le_bytes())).ok().unwrap();
+    assert_eq!(w.count(), 1);
+    assert_eq!(client.queued(), 1);
+    match client.call_poll(0x8000_0001) {
+        CallPoll::Reply(m) => assert_eq!(m.txid(), Some(0x8000_0001)),
+        _ => panic!("expected the reply"),
+    }
+}
+
+#[test]
+fn peer_close_ends_pending_call_with_peer_closed() {
+    let (client, server) = Endpoint::new_pair();
+    let hc = handle(&client);
+    let hs = handle(&server);
+    let w = Arc::new(CountingWaker::default());
+    client.call_begin(0x8000_0002, w.clone()).unwrap();
+    drop(hs);
+    assert!(w.count() >= 1);
+    assert!(matches!(client.call_poll(0x8000_0002), CallPoll::PeerClosed));
+    drop(hc);
+}

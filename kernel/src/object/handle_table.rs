@@ -1,0 +1,215 @@
+//! A process's handle table: handle values with generation and per-process salt, so stale and
+//! foreign values give `ZX_ERR_BAD_HANDLE`.
+//!
+//! A value is `((payload ^ salt) << 2) | 0b11` with `payload = generation << 18 | index`: the two
+//! low bits are always set (abi.md section 3) and the value is never `ZX_HANDLE_INVALID`. Freed
+//! slots are reused first-in first-out and every reuse bumps the slot's generation, so a closed
+//! value comes back only after 4096 reuses of its slot.
+
+use super::Handle;
+use alloc::collections::VecDeque;
+use alloc::vec::Vec;
+use zx_abi::Status;
+
+const INDEX_BITS: u32 = 18;
+const GEN_BITS: u32 = 12;
+/// Most handles one process may hold.
+pub const MAX_HANDLES: usize = 1 << INDEX_BITS;
+const PAYLOAD_MASK: u32 = (1 << (INDEX_BITS + GEN_BITS)) - 1;
+
+struct Slot {
+    generation: u16,
+    handle: Option<Handle>,
+}
+
+pub struct HandleTable {
+    slots: Vec<Slot>,
+    free: VecDeque<u32>,
+    salt: u32,
+    live: usize,
+}
+
+impl HandleTable {
+    /// An empty table; `seed` (e.g. the process koid) picks the salt.
+    pub fn new(seed: u64) -> Self {
+        // A 64-bit mix (splitmix64 finaliser) so neighbouring processes get unrelated values.
+        let mut z = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^= z >> 31;
+        HandleTable { slots: Vec::new(), free: VecDeque::new(), salt: (z as u32) & PAYLOAD_MASK, live: 0 }
+    }
+
+    pub fn len(&self) -> usize {
+        self.live
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.live == 0
+    }
+
+    fn encode(&self, index: u32, generation: u16) -> u32 {
+        let payload = ((u32::from(generation) << INDEX_BITS) | index) & PAYLOAD_MASK;
+        ((payload ^ self.salt) << 2) | 0b11
+    }
+
+    fn decode(&self, value: u32) -> Option<usize> {
+        if value & 0b11 != 0b11 {
+            return None;
+        }
+        let payload = (value >> 2) ^ self.salt;
+        let index = (payload & ((1 << INDEX_BITS) - 1)) as usize;
+        let generation = (payload >> INDEX_BITS) as u16;
+        let slot = self.slots.get(index)?;
+        (slot.handle.is_some() && slot.generation == generation).then_some(index)
+    }
+
+    /// Makes room so the next `n` [`add`](Self::add)s cannot fail.
+    pub fn reserve(&mut self, n: usize) -> Result<(), Status> {
+        let need = n.saturating_sub(self.free.len());
+        if need == 0 {
+            return Ok(());
+        }
+        if self.slots.len() + need > MAX_HANDLES {
+            return Err(Status::NO_RESOURCES);
+        }
+        self.slots.try_reserve(need).map_err(|_| Status::NO_MEMORY)?;
+        self.free.try_reserve(need).map_err(|_| Status::NO_MEMORY)?;
+        Ok(())
+    }
+
+    /// Installs `h`, returning its value; on failure the handle comes back to the caller.
+    pub fn add(&mut self, h: Handle) -> Result<u32, (Status, Handle)> {
+        // Reuse a freed slot only once a few are waiting, so a value just closed is not the next
+        // one handed out.
+        let index = if self.free.len() > 8 || (self.slots.len() >= MAX_HANDLES && !self.free.is_empty()) {
+            self.free.pop_front().unwrap_or(0)
+        } else {
+            if let Err(s) = self.reserve(1).and_then(|_| {
+                if self.slots.len() >= MAX_HANDLES {
+                    Err(Status::NO_RESOURCES)
+                } else {
+                    Ok(())
+                }
+            }) {
+                return Err((s, h));
+            }
+            self.slots.push(Slot { generation: 0, handle: None });
+            (self.slots.len() - 1) as u32
+        };
+        let slot = &mut self.slots[index as usize];
+        slot.handle = Some(h);
+        self.live += 1;
+        let g = slot.generation;
+        Ok(self.encode(index, g))
+    }
+
+    pub fn get(&self, value: u32) -> Result<&Handle, Status> {
+        let i = self.decode(value).ok_or(Status::BAD_HANDLE)?;
+        self.slots[i].handle.as_ref().ok_or(Status::BAD_HANDLE)
+    }
+
+    /// Takes the handle out of the table (the caller drops it outside any object lock).
+    pub fn remove(&mut self, value: u32) -> Result<Handle, Status> {
+        let i = self.decode(value).ok_or(Status::BAD_HANDLE)?;
+        let slot = &mut self.slots[i];
+        let h = slot.handle.take().ok_or(Status::BAD_HANDLE)?;
+        slot.generation = (slot.generation + 1) & ((1 << GEN_BITS) - 1);
+        // `free` has room: every slot ever pushed reserved one entry in it.
+        if self.free.try_reserve(1).is_ok() {
+            self.free.push_back(i as u32);
+        }
+        self.live -= 1;
+        Ok(h)
+    }
+
+    /// Takes any one handle out (process teardown closes them one at a time).
+    pub fn pop_any(&mut self) -> Option<Handle> {
+        let i = self.slots.iter().rposition(|s| s.handle.is_some())?;
+        let value = self.encode(i as u32, self.slots[i].generation);
+        self.remove(value).ok()
+    }
+
+    /// Every live handle.
+    pub fn iter(&self) -> impl Iterator<Item = &Handle> {
+        self.slots.iter().filter_map(|s| s.handle.as_ref())
+    }
+}
+
+impl Drop for HandleTable {
+    fn drop(&mut self) {
+        // Close one at a time so teardown of what they hold stays iterative.
+        while let Some(h) = self.pop_any() {
+            drop(h);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::object::event::Event;
+    use zx_abi::Rights;
+
+    fn ev() -> Handle {
+        Handle::new(Event::new(), Rights::DEFAULT_EVENT)
+    }
+
+    #[test]
+    fn values_have_low_bits_set_and_are_never_invalid() {
+        let mut t = HandleTable::new(7);
+        for _ in 0..100 {
+            let v = t.add(ev()).ok().unwrap();
+            assert_eq!(v & 3, 3);
+            assert_ne!(v, 0);
+        }
+    }
+
+    #[test]
+    fn stale_value_after_close_is_bad_handle() {
+        let mut t = HandleTable::new(1);
+        let v = t.add(ev()).ok().unwrap();
+        drop(t.remove(v).unwrap());
+        assert_eq!(t.get(v).err(), Some(Status::BAD_HANDLE));
+        assert_eq!(t.remove(v).err(), Some(Status::BAD_HANDLE));
+        // Reusing slots never hands the closed value out again soon.
+        for _ in 0..1000 {
+            let w = t.add(ev()).ok().unwrap();
+            assert_ne!(w, v);
+            drop(t.remove(w).unwrap());
+        }
+    }
+
+    #[test]
+    fn another_tables_values_are_not_valid_here() {
+        let mut a = HandleTable::new(100);
+        let mut b = HandleTable::new(101);
+        let va: Vec<u32> = (0..16).map(|_| a.add(ev()).ok().unwrap()).collect();
+        let _vb: Vec<u32> = (0..16).map(|_| b.add(ev()).ok().unwrap()).collect();
+        let valid_in_b = va.iter().filter(|v| b.get(**v).is_ok()).count();
+        assert_eq!(valid_in_b, 0);
+    }
+
+    #[test]
+    fn garbage_values_are_rejected() {
+        let mut t = HandleTable::new(3);
+        let v = t.add(ev()).ok().unwrap();
+        for bad in [0u32, 1, 2, v & !1, v ^ 4, u32::MAX, 0xffff_fff3] {
+            if bad != v {
+                assert_eq!(t.get(bad).err(), Some(Status::BAD_HANDLE), "{bad:#x}");
+            }
+        }
+    }
+
+    #[test]
+    fn dropping_the_table_closes_every_handle() {
+        let e = Event::new();
+        let mut t = HandleTable::new(9);
+        for _ in 0..5 {
+            let _ = t.add(Handle::new(e.clone(), Rights::DEFAULT_EVENT)).ok().unwrap();
+        }
+        assert_eq!(e.header.handle_count(), 5);
+        drop(t);
+        assert_eq!(e.header.handle_count(), 0);
+    }
+}

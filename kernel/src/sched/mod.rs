@@ -1,0 +1,491 @@
+//! Threads and the scheduler: one run queue shared by every core under one lock (measured to be
+//! enough at this scale: see docs/performance.md), a per-core idle thread that sleeps in `wfi`,
+//! SGI wake-ups of idle cores, time slices from each core's timer, and deadlines.
+//!
+//! Rules:
+//! - The kernel is not preemptible: IRQs are masked in EL1 except in the idle loop, so no lock an
+//!   interrupt takes can be held when the interrupt arrives.
+//! - Lock order: object locks -> `SCHED` -> a core's `PERCPU` slot. No lock is held across
+//!   `switch_context`: a thread chosen by one core while another core is still saving it waits
+//!   for its `on_cpu` flag to clear (set by `finish_switch` on the core that switched away).
+//! - Blocking is race-free through `wake_pending`: a wake that arrives before the thread blocks
+//!   makes the block return at once.
+
+use crate::mm;
+use crate::object::{KernelObject, ObjHeader, Wake};
+use crate::task::Process;
+use alloc::collections::VecDeque;
+use alloc::sync::{Arc, Weak};
+use alloc::vec::Vec;
+use bsp::addr::PhysAddr;
+use bsp::cpu::boot::MAX_CPUS;
+use bsp::cpu::exception::{CpuContext, FpState, TrapFrame};
+use core::any::Any;
+use core::cell::UnsafeCell;
+use core::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Ordering};
+use spin::Mutex;
+use zx_abi::{ObjType, Signals, Status};
+
+/// Kernel stack per thread: 16 KiB (teardown is iterative, syscalls are shallow).
+pub const KSTACK_FRAMES: usize = 4;
+const KSTACK_SIZE: u64 = KSTACK_FRAMES as u64 * mm::PAGE_SIZE;
+/// Time slice.
+pub const SLICE_NS: u64 = 10_000_000;
+
+#[repr(u8)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum RunState {
+    New = 0,
+    Runnable = 1,
+    Running = 2,
+    Blocked = 3,
+    Dead = 4,
+}
+
+/// What ended a block.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum WakeReason {
+    Woken,
+    TimedOut,
+}
+
+/// CPU state of a thread, touched only by the core running it or switching it.
+struct ThreadCpu {
+    ctx: CpuContext,
+    fp: FpState,
+}
+
+pub struct Thread {
+    header: ObjHeader,
+    self_ref: Weak<Thread>,
+    pub process: Option<Arc<Process>>,
+    cpu: UnsafeCell<ThreadCpu>,
+    kstack: Option<PhysAddr>,
+    state: AtomicU8,
+    wake_pending: AtomicBool,
+    timed_out: AtomicBool,
+    on_cpu: AtomicBool,
+    /// Set when the process is being killed: the thread exits at its next return to EL0.
+    pub killed: AtomicBool,
+    /// Deadline in counter ticks while blocked with one (`u64::MAX`: none).
+    deadline: AtomicU64,
+    name: [u8; 32],
+    name_len: usize,
+}
+
+// SAFETY: `cpu` is only accessed by the core that runs the thread or is switching it out, which
+// `on_cpu` makes exclusive; everything else is atomics or locks.
+unsafe impl Sync for Thread {}
+unsafe impl Send for Thread {}
+
+impl Thread {
+    /// A new user thread of `process` that will enter EL0 with `frame` when first run.
+    pub fn new_user(process: &Arc<Process>, name: &[u8]) -> Result<Arc<Thread>, Status> {
+        mm::check_available(KSTACK_SIZE + 4096)?;
+        reserve_queue_slot()?;
+        let kstack = mm::alloc_frames(KSTACK_FRAMES).ok_or(Status::NO_MEMORY)?;
+        Ok(Self::build(Some(process.clone()), Some(kstack), name))
+    }
+
+    fn build(process: Option<Arc<Process>>, kstack: Option<PhysAddr>, name: &[u8]) -> Arc<Thread> {
+        let mut n = [0u8; 32];
+        let len = name.len().min(32);
+        n[..len].copy_from_slice(&name[..len]);
+        LIVE_THREADS.fetch_add(1, Ordering::Relaxed);
+        Arc::new_cyclic(|w| Thread {
+            header: ObjHeader::new(Signals::NONE),
+            self_ref: w.clone(),
+            process,
+            cpu: UnsafeCell::new(ThreadCpu { ctx: CpuContext::default(), fp: FpState::default() }),
+            kstack,
+            state: AtomicU8::new(RunState::New as u8),
+            wake_pending: AtomicBool::new(false),
+            timed_out: AtomicBool::new(false),
+            on_cpu: AtomicBool::new(false),
+            killed: AtomicBool::new(false),
+            deadline: AtomicU64::new(u64::MAX),
+            name: n,
+            name_len: len,
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        core::str::from_utf8(&self.name[..self.name_len]).unwrap_or("?")
+    }
+
+    pub fn state(&self) -> RunState {
+        match self.state.load(Ordering::Acquire) {
+            0 => RunState::New,
+            1 => RunState::Runnable,
+            2 => RunState::Running,
+            3 => RunState::Blocked,
+            _ => RunState::Dead,
+        }
+    }
+
+    fn set_state(&self, s: RunState) {
+        self.state.store(s as u8, Ordering::Release);
+    }
+
+    fn kstack_top(&self) -> u64 {
+        self.kstack.map_or(0, |pa| mm::phys_to_virt(pa) + KSTACK_SIZE)
+    }
+
+    /// Prepares the first entry to EL0 and makes the thread runnable. `BAD_STATE` if it was
+    /// started before.
+    pub fn start(&self, frame: TrapFrame) -> Result<(), Status> {
+        if self.state.compare_exchange(RunState::New as u8, RunState::Runnable as u8, Ordering::AcqRel, Ordering::Acquire).is_err() {
+            return Err(Status::BAD_STATE);
+        }
+        let top = self.kstack_top();
+        let frame_addr = top - core::mem::size_of::<TrapFrame>() as u64;
+        // SAFETY: the kernel stack belongs to this thread, which has never run: nothing else
+        // touches it or `cpu`.
+        unsafe {
+            core::ptr::write(frame_addr as *mut TrapFrame, frame);
+            let c = &mut *self.cpu.get();
+            c.ctx.sp = frame_addr;
+            c.ctx.regs[11] = bsp::cpu::exception::thread_trampoline as *const () as u64; // lr
+        }
+        if let Some(me) = self.self_ref.upgrade() {
+            let mut s = SCHED.lock();
+            s.queue.push_back(me);
+            kick_idle(&s);
+        }
+        Ok(())
+    }
+
+    /// The thread as a waker for object observers.
+    pub fn waker(&self) -> Arc<dyn Wake> {
+        match self.self_ref.upgrade() {
+            Some(t) => t,
+            None => Arc::new(NoWake),
+        }
+    }
+}
+
+struct NoWake;
+impl Wake for NoWake {
+    fn wake(&self) {}
+}
+
+impl Wake for Thread {
+    fn wake(&self) {
+        if let Some(t) = self.self_ref.upgrade() {
+            wake(&t);
+        }
+    }
+}
+
+impl KernelObject for Thread {
+    fn header(&self) -> &ObjHeader {
+        &self.header
+    }
+    fn obj_type(&self) -> ObjType {
+        ObjType::THREAD
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn related_koid(&self) -> u64 {
+        self.process.as_ref().map_or(0, |p| p.header().koid())
+    }
+}
+
+impl Drop for Thread {
+    fn drop(&mut self) {
+        if let Some(pa) = self.kstack {
+            mm::free_frames(pa, KSTACK_FRAMES);
+        }
+        LIVE_THREADS.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+static LIVE_THREADS: AtomicUsize = AtomicUsize::new(0);
+
+struct Sched {
+    queue: VecDeque<Arc<Thread>>,
+    sleepers: Vec<Arc<Thread>>,
+    idle: [bool; MAX_CPUS],
+    online: usize,
+}
+
+static SCHED: Mutex<Sched> = Mutex::new(Sched { queue: VecDeque::new(), sleepers: Vec::new(), idle: [false; MAX_CPUS], online: 0 });
+
+/// Makes sure a wake or start of one more thread never allocates.
+fn reserve_queue_slot() -> Result<(), Status> {
+    let n = LIVE_THREADS.load(Ordering::Relaxed) + MAX_CPUS + 1;
+    let mut s = SCHED.lock();
+    let q = n.saturating_sub(s.queue.len());
+    let sl = n.saturating_sub(s.sleepers.len());
+    s.queue.try_reserve(q).map_err(|_| Status::NO_MEMORY)?;
+    s.sleepers.try_reserve(sl).map_err(|_| Status::NO_MEMORY)?;
+    Ok(())
+}
+
+struct PerCpu {
+    current: Option<Arc<Thread>>,
+    idle: Option<Arc<Thread>>,
+    prev: Option<Arc<Thread>>,
+    slice_end: u64,
+}
+
+static PERCPU: [Mutex<PerCpu>; MAX_CPUS] =
+    [const { Mutex::new(PerCpu { current: None, idle: None, prev: None, slice_end: 0 }) }; MAX_CPUS];
+/// Context switches per core (`ZX_INFO_CPU_STATS`): proof that every core did work.
+pub static SWITCHES: [AtomicU64; MAX_CPUS] = [const { AtomicU64::new(0) }; MAX_CPUS];
+/// User threads that ran on each core.
+pub static USER_RUNS: [AtomicU64; MAX_CPUS] = [const { AtomicU64::new(0) }; MAX_CPUS];
+
+fn cpu() -> usize {
+    bsp::cpu::cpu_index() % MAX_CPUS
+}
+
+/// The thread running on this core.
+pub fn current() -> Arc<Thread> {
+    PERCPU[cpu()].lock().current.clone().expect("a core always runs a thread once scheduling began")
+}
+
+/// The process of the thread running on this core (syscalls always have one).
+pub fn current_process() -> Option<Arc<Process>> {
+    PERCPU[cpu()].lock().current.as_ref().and_then(|t| t.process.clone())
+}
+
+/// Turns the boot flow of this core into its idle thread and marks the core online.
+pub fn init_cpu() {
+    let idle = Thread::build(None, None, b"idle");
+    idle.set_state(RunState::Running);
+    idle.on_cpu.store(true, Ordering::Release);
+    let c = cpu();
+    {
+        let mut p = PERCPU[c].lock();
+        p.current = Some(idle.clone());
+        p.idle = Some(idle);
+    }
+    SCHED.lock().online += 1;
+}
+
+/// Number of cores running the scheduler.
+pub fn online_cpus() -> usize {
+    SCHED.lock().online
+}
+
+/// The idle loop: run whatever is runnable, else sleep until an interrupt.
+pub fn idle_loop() -> ! {
+    loop {
+        schedule(false);
+        {
+            let mut s = SCHED.lock();
+            if !s.queue.is_empty() {
+                continue;
+            }
+            s.idle[cpu()] = true;
+        }
+        bsp::cpu::wait_for_interrupt();
+        SCHED.lock().idle[cpu()] = false;
+    }
+}
+
+fn kick_idle(s: &Sched) {
+    let me = cpu();
+    for (c, idle) in s.idle.iter().enumerate() {
+        if *idle && c != me {
+            crate::irq::send_reschedule(c);
+            return;
+        }
+    }
+}
+
+/// Makes a blocked thread runnable (or notes the wake so its next block returns at once).
+pub fn wake(t: &Arc<Thread>) {
+    let mut s = SCHED.lock();
+    if t.state() == RunState::Blocked {
+        if t.deadline.swap(u64::MAX, Ordering::AcqRel) != u64::MAX {
+            if let Some(i) = s.sleepers.iter().position(|x| Arc::ptr_eq(x, t)) {
+                s.sleepers.swap_remove(i);
+            }
+        }
+        t.set_state(RunState::Runnable);
+        s.queue.push_back(t.clone());
+        kick_idle(&s);
+    } else {
+        t.wake_pending.store(true, Ordering::Release);
+    }
+}
+
+/// Forgets wakes that arrived before a new wait began.
+pub fn prepare_wait() {
+    current().wake_pending.store(false, Ordering::Release);
+}
+
+/// Blocks the current thread until woken or until the counter reaches `deadline_ticks`.
+pub fn block(deadline_ticks: Option<u64>) -> WakeReason {
+    let t = current();
+    {
+        let mut s = SCHED.lock();
+        if t.wake_pending.swap(false, Ordering::AcqRel) {
+            return WakeReason::Woken;
+        }
+        if t.killed.load(Ordering::Acquire) {
+            return WakeReason::Woken;
+        }
+        if let Some(d) = deadline_ticks {
+            if d <= bsp::drivers::timer::ticks() {
+                return WakeReason::TimedOut;
+            }
+            t.deadline.store(d, Ordering::Release);
+            s.sleepers.push(t.clone());
+        }
+        t.timed_out.store(false, Ordering::Release);
+        t.set_state(RunState::Blocked);
+    }
+    if let Some(d) = deadline_ticks {
+        crate::irq::arm_timer_before(d);
+    }
+    schedule(false);
+    if t.timed_out.swap(false, Ordering::AcqRel) {
+        WakeReason::TimedOut
+    } else {
+        WakeReason::Woken
+    }
+}
+
+/// Gives up the core; with `requeue` the current thread goes to the back of the run queue.
+pub fn schedule(requeue: bool) {
+    let c = cpu();
+    let cur = current();
+    let is_idle = cur.process.is_none();
+    let next = {
+        let mut s = SCHED.lock();
+        let running = cur.state() == RunState::Running;
+        if requeue && running && !is_idle {
+            cur.set_state(RunState::Runnable);
+            s.queue.push_back(cur.clone());
+        }
+        match s.queue.pop_front() {
+            Some(t) => t,
+            None if running && (is_idle || !requeue) => return,
+            None if cur.state() == RunState::Runnable => {
+                // Only we were runnable: keep going.
+                cur.set_state(RunState::Running);
+                return;
+            }
+            None => PERCPU[c].lock().idle.clone().expect("idle thread"),
+        }
+    };
+    if Arc::ptr_eq(&next, &cur) {
+        cur.set_state(RunState::Running);
+        return;
+    }
+    next.set_state(RunState::Running);
+    while next.on_cpu.load(Ordering::Acquire) {
+        core::hint::spin_loop();
+    }
+    next.on_cpu.store(true, Ordering::Release);
+    SWITCHES[c].fetch_add(1, Ordering::Relaxed);
+    // SAFETY: `cur` runs on this core; `next` is ours now (`on_cpu` was clear and we set it).
+    let (from, to) = unsafe { (&mut *cur.cpu.get(), &*next.cpu.get()) };
+    if cur.process.is_some() {
+        // SAFETY: saves this core's FP/SIMD registers into the outgoing thread's state.
+        unsafe { bsp::cpu::exception::fp_save(&mut from.fp) };
+    }
+    match &next.process {
+        Some(p) => {
+            USER_RUNS[c].fetch_add(1, Ordering::Relaxed);
+            // SAFETY: loads the incoming thread's FP/SIMD registers.
+            unsafe { bsp::cpu::exception::fp_restore(&to.fp) };
+            p.activate_address_space();
+        }
+        None => crate::vm::aspace::activate_empty(),
+    }
+    {
+        let mut p = PERCPU[c].lock();
+        p.prev = Some(cur.clone());
+        p.current = Some(next.clone());
+        p.slice_end = bsp::drivers::timer::ticks() + crate::irq::slice_ticks();
+    }
+    let from_ctx: *mut CpuContext = &mut from.ctx;
+    let to_ctx: *const CpuContext = &to.ctx;
+    drop(next);
+    drop(cur);
+    // SAFETY: both contexts belong to threads kept alive by PERCPU (`prev`, `current`); the
+    // incoming context was saved by `switch_context` or prepared by `Thread::start`.
+    unsafe { bsp::cpu::exception::switch_context(from_ctx, to_ctx) };
+    finish_switch();
+}
+
+/// Runs on the incoming thread right after a switch: releases the outgoing one.
+#[no_mangle]
+pub extern "C" fn finish_switch() {
+    let prev = PERCPU[cpu()].lock().prev.take();
+    if let Some(p) = prev {
+        p.on_cpu.store(false, Ordering::Release);
+        if p.state() == RunState::Dead {
+            if let Some(proc_) = &p.process {
+                proc_.thread_switched_out_dead();
+            }
+        }
+        drop(p);
+    }
+}
+
+/// Timer interrupt on this core: expire deadlines, end the slice.
+pub fn timer_tick() -> bool {
+    let now = bsp::drivers::timer::ticks();
+    let mut earliest = u64::MAX;
+    {
+        let mut s = SCHED.lock();
+        let mut i = 0;
+        while i < s.sleepers.len() {
+            let d = s.sleepers[i].deadline.load(Ordering::Acquire);
+            if d <= now {
+                let t = s.sleepers.swap_remove(i);
+                t.deadline.store(u64::MAX, Ordering::Release);
+                t.timed_out.store(true, Ordering::Release);
+                if t.state() == RunState::Blocked {
+                    t.set_state(RunState::Runnable);
+                    s.queue.push_back(t);
+                }
+            } else {
+                earliest = earliest.min(d);
+                i += 1;
+            }
+        }
+        if !s.queue.is_empty() {
+            kick_idle(&s);
+        }
+    }
+    let slice_over = PERCPU[cpu()].lock().slice_end <= now;
+    crate::irq::arm_timer(earliest.min(now + crate::irq::slice_ticks()));
+    slice_over
+}
+
+/// Ends the current thread (never returns). The last thread of a process tears the process down.
+pub fn exit_current() -> ! {
+    let t = current();
+    if let Some(p) = &t.process {
+        p.thread_exiting(&t);
+    }
+    t.header.update_signals(Signals::NONE, Signals::TASK_TERMINATED);
+    {
+        let _s = SCHED.lock();
+        t.set_state(RunState::Dead);
+    }
+    drop(t);
+    schedule(false);
+    unreachable!("a dead thread was scheduled");
+}
+
+/// Wakes a thread so it notices it was killed (blocked threads return from their wait; running
+/// ones are interrupted by an SGI).
+pub fn poke(t: &Arc<Thread>) {
+    wake(t);
+    for c in 0..MAX_CPUS {
+        if let Some(p) = PERCPU[c].try_lock() {
+            if p.current.as_ref().is_some_and(|x| Arc::ptr_eq(x, t)) && c != cpu() {
+                drop(p);
+                crate::irq::send_reschedule(c);
+            }
+        }
+    }
+}

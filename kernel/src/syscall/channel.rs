@@ -1,0 +1,513 @@
+//! `zx_channel_create`, `_write`, `_write_etc`, `_read`, `_read_etc`, `_call`, `_call_etc`:
+//! the sentences of `shared/spec/` and the rules of abi.md section 4, in their order.
+
+use super::{deadline_ticks, lookup, me, object::install_pair};
+use crate::object::channel::{CallPoll, Endpoint, Message, ReadError};
+use crate::object::{Handle, KernelObject};
+use crate::sched::{self, WakeReason};
+use crate::vm::usercopy::{check_readable, check_writable, copy_in, copy_out, UserPtr};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::sync::atomic::{AtomicU32, Ordering};
+use zx_abi::*;
+
+pub fn create(options: u32, out0: u64, out1: u64) -> Result<(), Status> {
+    if options != 0 {
+        return Err(Status::INVALID_ARGS);
+    }
+    check_writable(out0, 4)?;
+    check_writable(out1, 4)?;
+    crate::mm::check_available(1024)?;
+    let (a, b) = Endpoint::new_pair();
+    install_pair(Handle::new(a, Rights::DEFAULT_CHANNEL), Handle::new(b, Rights::DEFAULT_CHANNEL), out0, out1)
+}
+
+/// Where the handles of a write come from.
+#[derive(Clone, Copy)]
+enum HandleSource {
+    /// `zx_handle_t[]`.
+    Plain(u64),
+    /// `zx_handle_disposition_t[]` (results are written back into it).
+    Dispositions(u64),
+}
+
+impl HandleSource {
+    fn entry_size(self) -> u64 {
+        match self {
+            HandleSource::Plain(_) => 4,
+            HandleSource::Dispositions(_) => HandleDisposition::SIZE as u64,
+        }
+    }
+    fn addr(self) -> u64 {
+        match self {
+            HandleSource::Plain(a) | HandleSource::Dispositions(a) => a,
+        }
+    }
+}
+
+/// The channel being written, once its handle passed the checks.
+struct Target {
+    ep: Arc<dyn KernelObject>,
+}
+
+impl Target {
+    fn endpoint(&self) -> &Endpoint {
+        self.ep.downcast_ref::<Endpoint>().expect("checked to be a channel")
+    }
+}
+
+/// Checks the channel handle: BAD_HANDLE, WRONG_TYPE, then ACCESS_DENIED without `need`.
+fn channel_target(h: u32, need: Rights) -> Result<Target, Status> {
+    let (o, r, _) = lookup(h)?;
+    if o.obj_type() != ObjType::CHANNEL {
+        return Err(Status::WRONG_TYPE);
+    }
+    if !r.contains(need) {
+        return Err(Status::ACCESS_DENIED);
+    }
+    Ok(Target { ep: o })
+}
+
+/// Copies the message bytes in: plain bytes or an iovec array (all-or-nothing).
+fn copy_bytes(bytes: u64, num_bytes: u32, iovec: bool) -> Result<Vec<u8>, Status> {
+    let mut out = Vec::new();
+    if !iovec {
+        if num_bytes > CHANNEL_MAX_MSG_BYTES {
+            return Err(Status::OUT_OF_RANGE);
+        }
+        crate::mm::check_available(u64::from(num_bytes))?;
+        out.try_reserve_exact(num_bytes as usize).map_err(|_| Status::NO_MEMORY)?;
+        out.resize(num_bytes as usize, 0);
+        if num_bytes > 0 {
+            copy_in(bytes, &mut out)?;
+        }
+        return Ok(out);
+    }
+    if num_bytes > CHANNEL_MAX_MSG_IOVEC {
+        return Err(Status::OUT_OF_RANGE);
+    }
+    // The iovec array is copied in once, every entry checked, then every buffer copied.
+    let n = num_bytes as usize;
+    let mut raw = Vec::new();
+    raw.try_reserve_exact(n * ChannelIovec::SIZE).map_err(|_| Status::NO_MEMORY)?;
+    raw.resize(n * ChannelIovec::SIZE, 0);
+    if n > 0 {
+        copy_in(bytes, &mut raw)?;
+    }
+    let iov = |i: usize| ChannelIovec::from_bytes(&raw[i * ChannelIovec::SIZE..]);
+    let mut total: u64 = 0;
+    for i in 0..n {
+        let v = iov(i);
+        if v.reserved != 0 {
+            return Err(Status::INVALID_ARGS);
+        }
+        total += u64::from(v.capacity);
+    }
+    if total > u64::from(CHANNEL_MAX_MSG_BYTES) {
+        return Err(Status::OUT_OF_RANGE);
+    }
+    crate::mm::check_available(total)?;
+    out.try_reserve_exact(total as usize).map_err(|_| Status::NO_MEMORY)?;
+    out.resize(total as usize, 0);
+    let mut off = 0usize;
+    for i in 0..n {
+        let v = iov(i);
+        let c = v.capacity as usize;
+        if c == 0 {
+            continue;
+        }
+        if v.buffer == 0 {
+            return Err(Status::INVALID_ARGS);
+        }
+        copy_in(v.buffer, &mut out[off..off + c])?;
+        off += c;
+    }
+    Ok(out)
+}
+
+/// Handles taken for a message, and the first error seen while taking them.
+struct Taken {
+    handles: Vec<Handle>,
+    first_error: Option<Status>,
+}
+
+/// Reads the handle array (up to 64 entries at a time) and applies every entry's fate:
+/// plain and MOVE entries leave the caller's table whatever happens; DUPLICATE sources stay.
+/// With `target` None (an earlier check failed) the entries are only consumed. Per-entry results
+/// are written back for dispositions. `Err` only when the array itself cannot be read (or,
+/// for dispositions, written): then no handle was touched.
+fn take_handles(src: HandleSource, num: u32, target: Option<&Target>) -> Result<Taken, Status> {
+    let esz = src.entry_size();
+    let total = u64::from(num) * esz;
+    check_readable(src.addr(), total)?;
+    if let HandleSource::Dispositions(a) = src {
+        check_writable(a, total)?;
+    }
+    let p = me()?;
+    let mut taken = Taken { handles: Vec::new(), first_error: None };
+    let keep = target.is_some() && num <= CHANNEL_MAX_MSG_HANDLES;
+    if keep && taken.handles.try_reserve_exact(num as usize).is_err() {
+        taken.first_error = Some(Status::NO_MEMORY);
+    }
+    let mut values: [u32; 64] = [0; 64];
+    let mut disp: [HandleDisposition; 64] = [HandleDisposition::default(); 64];
+    let mut done = 0u32;
+    let mut seen: Vec<u32> = Vec::new();
+    let _ = seen.try_reserve(num.min(CHANNEL_MAX_MSG_HANDLES) as usize);
+    let mut discard: Vec<Handle> = Vec::new();
+    while done < num {
+        let k = (num - done).min(64) as usize;
+        let mut buf = [0u8; 64 * 20];
+        copy_in(src.addr() + u64::from(done) * esz, &mut buf[..k * esz as usize])?;
+        for i in 0..k {
+            match src {
+                HandleSource::Plain(_) => values[i] = u32::from_le_bytes([buf[i * 4], buf[i * 4 + 1], buf[i * 4 + 2], buf[i * 4 + 3]]),
+                HandleSource::Dispositions(_) => {
+                    disp[i] = HandleDisposition::from_bytes(&buf[i * 20..]);
+                    values[i] = disp[i].handle;
+                }
+            }
+        }
+        let mut results: [Option<Status>; 64] = [None; 64];
+        {
+            let mut table = p.handles.lock();
+            for i in 0..k {
+                let v = values[i];
+                let repeated = seen.contains(&v);
+                if seen.len() < seen.capacity() {
+                    seen.push(v);
+                }
+                let (op, want_type, want_rights, in_result) = match src {
+                    HandleSource::Plain(_) => (HANDLE_OP_MOVE, ObjType::NONE, Rights::SAME_RIGHTS, 0),
+                    HandleSource::Dispositions(_) => (disp[i].operation, ObjType(disp[i].obj_type), Rights(disp[i].rights), disp[i].result),
+                };
+                let consumes = op != HANDLE_OP_DUPLICATE;
+                let r = entry_check(&table, v, repeated, op, want_type, want_rights, in_result, target);
+                // Fate: everything but DUPLICATE leaves the table, success or not.
+                let removed = if consumes { table.remove(v).ok() } else { None };
+                match r {
+                    Ok(rights) if keep => {
+                        let h = match removed {
+                            Some(h) => {
+                                if rights == h.rights() {
+                                    h
+                                } else {
+                                    h.with_rights(rights)
+                                }
+                            }
+                            None => match table.get(v) {
+                                Ok(src_h) => src_h.duplicate(rights),
+                                Err(e) => {
+                                    results[i] = Some(e);
+                                    continue;
+                                }
+                            },
+                        };
+                        if taken.handles.len() < taken.handles.capacity() {
+                            taken.handles.push(h);
+                        } else if discard.try_reserve(1).is_ok() {
+                            discard.push(h);
+                        }
+                    }
+                    Ok(_) => {
+                        if let Some(h) = removed {
+                            if discard.try_reserve(1).is_ok() {
+                                discard.push(h);
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        results[i] = Some(e);
+                        if let Some(h) = removed {
+                            if discard.try_reserve(1).is_ok() {
+                                discard.push(h);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // Handles that could not be parked in `discard` were dropped in place above only if
+        // allocation failed; dropping here, outside the table lock, is the normal path.
+        drop(core::mem::take(&mut discard));
+        for (i, r) in results.iter().enumerate().take(k) {
+            if let Some(e) = r {
+                if taken.first_error.is_none() {
+                    taken.first_error = Some(*e);
+                }
+                if let HandleSource::Dispositions(a) = src {
+                    let at = a + (u64::from(done) + i as u64) * esz + 16;
+                    let _ = UserPtr::<i32>::new(at).write(&e.raw());
+                }
+            }
+        }
+        done += k as u32;
+    }
+    Ok(taken)
+}
+
+/// The per-entry checks of abi.md section 4, in order. Returns the rights the message's handle
+/// gets.
+#[allow(clippy::too_many_arguments)]
+fn entry_check(
+    table: &crate::object::handle_table::HandleTable,
+    v: u32,
+    repeated: bool,
+    op: u32,
+    want_type: ObjType,
+    want_rights: Rights,
+    in_result: i32,
+    target: Option<&Target>,
+) -> Result<Rights, Status> {
+    if repeated {
+        return Err(Status::BAD_HANDLE);
+    }
+    let h = table.get(v)?;
+    if !h.has(Rights::TRANSFER) {
+        return Err(Status::ACCESS_DENIED);
+    }
+    if let Some(t) = target {
+        if t.endpoint().same_channel(h.object().as_ref()) {
+            return Err(Status::NOT_SUPPORTED);
+        }
+    }
+    if want_type != ObjType::NONE && h.object().obj_type() != want_type {
+        return Err(Status::WRONG_TYPE);
+    }
+    let rights = h.derive_rights(want_rights)?;
+    match op {
+        HANDLE_OP_MOVE => {}
+        HANDLE_OP_DUPLICATE => {
+            if !h.has(Rights::DUPLICATE) {
+                return Err(Status::ACCESS_DENIED);
+            }
+        }
+        _ => return Err(Status::INVALID_ARGS),
+    }
+    if in_result != Status::OK.raw() {
+        return Err(Status::INVALID_ARGS);
+    }
+    Ok(rights)
+}
+
+/// Builds the message of a write: every check in order, handles' fate applied. On error the
+/// handles were already consumed as documented.
+fn prepare_write(
+    h: u32,
+    options_ok: bool,
+    iovec: bool,
+    bytes: u64,
+    num_bytes: u32,
+    src: HandleSource,
+    num_handles: u32,
+    need: Rights,
+    extra: impl FnOnce() -> Result<(), Status>,
+) -> Result<(Target, Message), Status> {
+    let mut err: Option<Status> = None;
+    if !options_ok {
+        err = Some(Status::INVALID_ARGS);
+    }
+    let target = if err.is_none() {
+        match channel_target(h, need) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                err = Some(e);
+                None
+            }
+        }
+    } else {
+        None
+    };
+    if err.is_none() && num_handles > CHANNEL_MAX_MSG_HANDLES {
+        err = Some(Status::OUT_OF_RANGE);
+    }
+    if err.is_none() {
+        if let Err(e) = extra() {
+            err = Some(e);
+        }
+    }
+    let data = if err.is_none() {
+        match copy_bytes(bytes, num_bytes, iovec) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                err = Some(e);
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let taken = take_handles(src, num_handles, if err.is_none() { target.as_ref() } else { None });
+    let taken = match taken {
+        Ok(t) => t,
+        Err(e) => return Err(err.unwrap_or(e)),
+    };
+    if let Some(e) = err.or(taken.first_error) {
+        drop(taken);
+        return Err(e);
+    }
+    let (Some(target), Some(data)) = (target, data) else { return Err(Status::INTERNAL) };
+    let mut taken = taken;
+    let handles = core::mem::take(&mut taken.handles);
+    Ok((target, Message::new(data, handles)))
+}
+
+impl Drop for Taken {
+    fn drop(&mut self) {
+        while let Some(h) = self.handles.pop() {
+            drop(h);
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn write(h: u32, options: u32, bytes: u64, num_bytes: u32, handles: u64, num_handles: u32, etc: bool) -> Result<(), Status> {
+    let (options_ok, iovec, src) = if etc {
+        (options == 0, false, HandleSource::Dispositions(handles))
+    } else {
+        (options & !CHANNEL_WRITE_USE_IOVEC == 0, options & CHANNEL_WRITE_USE_IOVEC != 0, HandleSource::Plain(handles))
+    };
+    let (target, msg) = prepare_write(h, options_ok, iovec, bytes, num_bytes, src, num_handles, Rights::WRITE, || Ok(()))?;
+    target.endpoint().write(msg).map_err(|(s, m)| {
+        drop(m);
+        s
+    })
+}
+
+/// Copies a message out to a reader: bytes, then handles installed (only once every byte is
+/// out), then the actual sizes. On `Err` the message comes back untouched.
+fn deliver(msg: Message, bytes: u64, handles: u64, actual_bytes: u64, actual_handles: u64, etc: bool) -> Result<(), (Status, Message)> {
+    let nb = msg.bytes().len() as u64;
+    let nh = msg.num_handles() as u64;
+    let hsz = if etc { HandleInfo::SIZE as u64 } else { 4 };
+    let checks = check_writable(bytes, nb)
+        .and_then(|_| check_writable(handles, nh * hsz))
+        .and_then(|_| if actual_bytes != 0 { check_writable(actual_bytes, 4) } else { Ok(()) })
+        .and_then(|_| if actual_handles != 0 { check_writable(actual_handles, 4) } else { Ok(()) });
+    if let Err(s) = checks {
+        return Err((s, msg));
+    }
+    let p = match me() {
+        Ok(p) => p,
+        Err(s) => return Err((s, msg)),
+    };
+    if let Err(s) = p.handles.lock().reserve(nh as usize) {
+        return Err((s, msg));
+    }
+    if let Err(s) = copy_out(bytes, msg.bytes()) {
+        return Err((s, msg));
+    }
+    let mut msg = msg;
+    let hs = msg.take_handles();
+    let mut out = [0u8; 64 * 16];
+    {
+        let mut t = p.handles.lock();
+        for (i, h) in hs.into_iter().enumerate() {
+            let ty = h.object().obj_type().raw();
+            let rights = h.rights().bits();
+            // Cannot fail: room was reserved above and nothing else adds to our table between.
+            let v = t.add(h).unwrap_or_else(|(_, h)| {
+                drop(h);
+                0
+            });
+            if etc {
+                HandleInfo { handle: v, obj_type: ty, rights, unused: 0 }.to_bytes(&mut out[i * 16..]);
+            } else {
+                out[i * 4..i * 4 + 4].copy_from_slice(&v.to_le_bytes());
+            }
+        }
+    }
+    let _ = copy_out(handles, &out[..(nh * hsz) as usize]);
+    let _ = UserPtr::<u32>::new(actual_bytes).write_opt(&(nb as u32));
+    let _ = UserPtr::<u32>::new(actual_handles).write_opt(&(nh as u32));
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn read(h: u32, options: u32, bytes: u64, handles: u64, num_bytes: u32, num_handles: u32, actual_bytes: u64, actual_handles: u64, etc: bool) -> Result<(), Status> {
+    let t = channel_target(h, Rights::READ)?;
+    if options & !CHANNEL_READ_MAY_DISCARD != 0 {
+        return Err(Status::NOT_SUPPORTED);
+    }
+    let ep = t.endpoint();
+    match ep.read(num_bytes, num_handles, options & CHANNEL_READ_MAY_DISCARD != 0) {
+        Ok(msg) => deliver(msg, bytes, handles, actual_bytes, actual_handles, etc).map_err(|(s, m)| {
+            ep.unread(m);
+            s
+        }),
+        Err((ReadError::ShouldWait, _)) => Err(Status::SHOULD_WAIT),
+        Err((ReadError::PeerClosed, _)) => Err(Status::PEER_CLOSED),
+        Err((ReadError::TooSmall { bytes: b, handles: hn }, discarded)) => {
+            drop(discarded);
+            UserPtr::<u32>::new(actual_bytes).write_opt(&b)?;
+            UserPtr::<u32>::new(actual_handles).write_opt(&hn)?;
+            Err(Status::BUFFER_TOO_SMALL)
+        }
+    }
+}
+
+static NEXT_TXID: AtomicU32 = AtomicU32::new(0);
+
+fn new_txid() -> u32 {
+    NEXT_TXID.fetch_add(1, Ordering::Relaxed) | CALL_TXID_MIN
+}
+
+pub fn call(h: u32, options: u32, deadline: i64, args: u64, actual_bytes: u64, actual_handles: u64, etc: bool) -> Result<(), Status> {
+    // If the arguments cannot be read nothing is consumed.
+    let a = UserPtr::<ChannelCallArgs>::new(args).read()?;
+    let src = if etc { HandleSource::Dispositions(a.wr_handles) } else { HandleSource::Plain(a.wr_handles) };
+    let (target, mut msg) = prepare_write(h, options == 0, false, a.wr_bytes, a.wr_num_bytes, src, a.wr_num_handles, Rights::READ | Rights::WRITE, || {
+        if a.wr_num_bytes < 4 || actual_bytes == 0 || actual_handles == 0 {
+            Err(Status::INVALID_ARGS)
+        } else {
+            Ok(())
+        }
+    })?;
+    let ep = target.endpoint();
+    let txid = new_txid();
+    msg.set_txid(txid);
+    let t = sched::current();
+    ep.call_begin(txid, t.waker())?;
+    if let Err((s, m)) = ep.write(msg) {
+        drop(ep.call_end(txid));
+        drop(m);
+        return Err(s);
+    }
+    let dl = deadline_ticks(deadline);
+    loop {
+        sched::prepare_wait();
+        match ep.call_poll(txid) {
+            CallPoll::Reply(m) => {
+                if m.bytes().len() as u64 > u64::from(a.rd_num_bytes) || m.num_handles() as u64 > u64::from(a.rd_num_handles) {
+                    drop(m);
+                    return Err(Status::BUFFER_TOO_SMALL);
+                }
+                return deliver(m, a.rd_bytes, a.rd_handles, actual_bytes, actual_handles, etc).map_err(|(s, m)| {
+                    drop(m);
+                    s
+                });
+            }
+            CallPoll::PeerClosed => return Err(Status::PEER_CLOSED),
+            CallPoll::Cancelled => return Err(Status::CANCELED),
+            CallPoll::Pending => {}
+        }
+        if t.killed.load(Ordering::Acquire) {
+            drop(ep.call_end(txid));
+            return Err(Status::CANCELED);
+        }
+        if sched::block(dl) == WakeReason::TimedOut {
+            // A reply may have raced in just now.
+            if let CallPoll::Reply(m) = ep.call_poll(txid) {
+                if m.bytes().len() as u64 <= u64::from(a.rd_num_bytes) && m.num_handles() as u64 <= u64::from(a.rd_num_handles) {
+                    return deliver(m, a.rd_bytes, a.rd_handles, actual_bytes, actual_handles, etc).map_err(|(s, m)| {
+                        drop(m);
+                        s
+                    });
+                }
+                return Err(Status::BUFFER_TOO_SMALL);
+            }
+            drop(ep.call_end(txid));
+            return Err(Status::TIMED_OUT);
+        }
+    }
+}

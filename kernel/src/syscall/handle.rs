@@ -1,0 +1,151 @@
+//! `zx_handle_close`, `_close_many`, `_duplicate`, `_replace`, `zx_object_get_info`.
+
+use super::{install_out, lookup, me};
+use crate::object::stats;
+use crate::task::{Process, RootResource};
+use crate::vm::usercopy::{check_writable, UserPtr, UserSlice};
+use core::sync::atomic::Ordering;
+use zx_abi::*;
+
+pub fn close(h: u32) -> Result<(), Status> {
+    if h == HANDLE_INVALID {
+        return Ok(());
+    }
+    let p = me()?;
+    let hd = p.handles.lock().remove(h)?;
+    drop(hd);
+    Ok(())
+}
+
+/// Closes every valid handle of the array; `BAD_HANDLE` if any entry was invalid.
+pub fn close_many(ptr: u64, n: u64) -> Result<(), Status> {
+    let bytes = n.checked_mul(4).ok_or(Status::INVALID_ARGS)?;
+    crate::vm::usercopy::check_readable(ptr, bytes)?;
+    let p = me()?;
+    let mut result = Ok(());
+    let mut i = 0u64;
+    let mut chunk = [0u8; 256];
+    while i < n {
+        let k = (n - i).min(64);
+        UserSlice::new(ptr + i * 4, k * 4).read_into(&mut chunk)?;
+        for j in 0..k as usize {
+            let v = u32::from_le_bytes([chunk[j * 4], chunk[j * 4 + 1], chunk[j * 4 + 2], chunk[j * 4 + 3]]);
+            if v == HANDLE_INVALID {
+                continue;
+            }
+            let r = p.handles.lock().remove(v);
+            match r {
+                Ok(h) => drop(h),
+                Err(s) => result = Err(s),
+            }
+        }
+        i += k;
+    }
+    result
+}
+
+/// `zx_handle_duplicate` (`replace == false`) and `zx_handle_replace`.
+pub fn duplicate(h: u32, rights: u32, out: u64, replace: bool) -> Result<(), Status> {
+    let p = me()?;
+    let requested = Rights(rights);
+    if replace {
+        let (new_rights, src) = {
+            let mut t = p.handles.lock();
+            let src = t.get(h)?;
+            let nr = src.derive_rights(requested);
+            if nr.is_ok() {
+                check_writable(out, 4)?;
+            }
+            // replace consumes the source even when the rights are refused (abi.md section 4).
+            (nr, t.remove(h)?)
+        };
+        let r = new_rights?;
+        return install_out(src.with_rights(r), out);
+    }
+    let newh = {
+        let t = p.handles.lock();
+        let src = t.get(h)?;
+        if !src.has(Rights::DUPLICATE) {
+            return Err(Status::ACCESS_DENIED);
+        }
+        let r = src.derive_rights(requested)?;
+        src.duplicate(r)
+    };
+    install_out(newh, out)
+}
+
+fn write_info<T: Pod>(rec: &T, buf: u64, size: u64, actual: u64, avail: u64) -> Result<(), Status> {
+    if size < T::SIZE as u64 {
+        UserPtr::<u64>::new(actual).write_opt(&0)?;
+        UserPtr::<u64>::new(avail).write_opt(&1)?;
+        return Err(Status::BUFFER_TOO_SMALL);
+    }
+    UserPtr::<T>::new(buf).write(rec)?;
+    UserPtr::<u64>::new(actual).write_opt(&1)?;
+    UserPtr::<u64>::new(avail).write_opt(&1)?;
+    Ok(())
+}
+
+pub fn get_info(h: u32, topic: u32, buf: u64, size: u64, actual: u64, avail: u64) -> Result<(), Status> {
+    let (obj, rights, _) = lookup(h)?;
+    let need = |r: Rights| if rights.contains(r) { Ok(()) } else { Err(Status::ACCESS_DENIED) };
+    match topic {
+        INFO_HANDLE_VALID => Ok(()),
+        INFO_HANDLE_BASIC => {
+            let rec = InfoHandleBasic {
+                koid: obj.koid(),
+                rights: rights.bits(),
+                obj_type: obj.obj_type().raw(),
+                related_koid: obj.related_koid(),
+                ..Default::default()
+            };
+            write_info(&rec, buf, size, actual, avail)
+        }
+        INFO_PROCESS => {
+            let p = obj.downcast_ref::<Process>().ok_or(Status::WRONG_TYPE)?;
+            need(Rights::INSPECT)?;
+            write_info(&p.info(), buf, size, actual, avail)
+        }
+        INFO_HANDLE_COUNT => {
+            need(Rights::INSPECT)?;
+            write_info(&InfoHandleCount { handle_count: obj.header().handle_count() }, buf, size, actual, avail)
+        }
+        INFO_PROCESS_HANDLE_STATS => {
+            let p = obj.downcast_ref::<Process>().ok_or(Status::WRONG_TYPE)?;
+            need(Rights::INSPECT)?;
+            let mut rec = InfoProcessHandleStats::default();
+            for hd in p.handles.lock().iter() {
+                let t = hd.object().obj_type().raw() as usize;
+                if let Some(c) = rec.handle_count.get_mut(t) {
+                    *c += 1;
+                }
+            }
+            write_info(&rec, buf, size, actual, avail)
+        }
+        INFO_KERNEL_STATS => {
+            obj.downcast_ref::<RootResource>().ok_or(Status::WRONG_TYPE)?;
+            need(Rights::INSPECT)?;
+            let rec = InfoKernelStats {
+                total_bytes: crate::mm::total_bytes(),
+                free_bytes: crate::mm::free_bytes(),
+                heap_used_bytes: crate::mm::heap::used_bytes(),
+                ipc_bytes: stats::IPC_BYTES.load(Ordering::Relaxed),
+                live_handles: stats::LIVE_HANDLES.load(Ordering::Relaxed),
+                live_objects: stats::LIVE_OBJECTS.load(Ordering::Relaxed),
+                live_messages: stats::LIVE_MESSAGES.load(Ordering::Relaxed),
+                reserved: 0,
+            };
+            write_info(&rec, buf, size, actual, avail)
+        }
+        INFO_CPU_STATS => {
+            obj.downcast_ref::<RootResource>().ok_or(Status::WRONG_TYPE)?;
+            need(Rights::INSPECT)?;
+            let mut rec = InfoCpuStats { cpu_count: crate::sched::online_cpus() as u32, ..Default::default() };
+            for (i, c) in rec.per_cpu_switches.iter_mut().enumerate() {
+                *c = crate::sched::USER_RUNS[i].load(Ordering::Relaxed);
+            }
+            write_info(&rec, buf, size, actual, avail)
+        }
+        _ => Err(Status::NOT_SUPPORTED),
+    }
+}

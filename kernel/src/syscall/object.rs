@@ -1,0 +1,192 @@
+//! `zx_object_wait_one`, `_wait_many`, `_signal`, `_signal_peer`, `zx_event_create`,
+//! `zx_eventpair_create`.
+
+use super::{deadline_ticks, install_out, lookup, me};
+use crate::object::event::{Event, EventPairEnd};
+use crate::object::{Handle, KernelObject};
+use crate::sched::{self, WakeReason};
+use crate::vm::usercopy::{check_writable, UserPtr};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use zx_abi::*;
+
+/// Most items one `zx_object_wait_many` may wait on (Zircon's `ZX_WAIT_MANY_MAX_ITEMS`).
+const WAIT_MANY_MAX: u64 = 64;
+
+/// Is the handle with `serial` still the one at `h` in the caller's table?
+fn still_open(h: u32, serial: u64) -> bool {
+    me().ok().is_some_and(|p| p.handles.lock().get(h).is_ok_and(|x| x.serial() == serial))
+}
+
+pub fn wait_one(h: u32, signals: u32, deadline: i64, observed: u64) -> Result<(), Status> {
+    let (obj, rights, serial) = lookup(h)?;
+    if !rights.contains(Rights::WAIT) {
+        return Err(Status::ACCESS_DENIED);
+    }
+    let mask = Signals(signals);
+    let dl = deadline_ticks(deadline);
+    let t = sched::current();
+    let waker = t.waker();
+    let out = UserPtr::<u32>::new(observed);
+    loop {
+        sched::prepare_wait();
+        let now = obj.header().observe(&waker, mask, serial)?;
+        if now.intersects(mask) {
+            out.write_opt(&now.bits())?;
+            return Ok(());
+        }
+        let reason = sched::block(dl);
+        let now = obj.header().unobserve(&waker, serial);
+        if !still_open(h, serial) {
+            out.write_opt(&now.bits())?;
+            return Err(Status::CANCELED);
+        }
+        if now.intersects(mask) {
+            out.write_opt(&now.bits())?;
+            return Ok(());
+        }
+        if reason == WakeReason::TimedOut {
+            out.write_opt(&now.bits())?;
+            return Err(Status::TIMED_OUT);
+        }
+        if t.killed.load(core::sync::atomic::Ordering::Acquire) {
+            return Err(Status::CANCELED);
+        }
+    }
+}
+
+pub fn wait_many(items: u64, n: u64, deadline: i64) -> Result<(), Status> {
+    if n > WAIT_MANY_MAX {
+        return Err(Status::OUT_OF_RANGE);
+    }
+    let base = UserPtr::<WaitItem>::new(items);
+    let mut list: Vec<(WaitItem, Arc<dyn KernelObject>, u64)> = Vec::new();
+    list.try_reserve(n as usize).map_err(|_| Status::NO_MEMORY)?;
+    check_writable(items, n * WaitItem::SIZE as u64)?;
+    for i in 0..n as usize {
+        let it = base.at(i)?.read()?;
+        let (obj, rights, serial) = lookup(it.handle)?;
+        if !rights.contains(Rights::WAIT) {
+            return Err(Status::ACCESS_DENIED);
+        }
+        list.push((it, obj, serial));
+    }
+    let dl = deadline_ticks(deadline);
+    let t = sched::current();
+    let waker = t.waker();
+    let result = loop {
+        sched::prepare_wait();
+        let mut any = false;
+        let mut registered = 0;
+        for (it, obj, serial) in list.iter() {
+            match obj.header().observe(&waker, Signals(it.waitfor), *serial) {
+                Ok(s) if s.intersects(Signals(it.waitfor)) => {
+                    any = true;
+                    break;
+                }
+                Ok(_) => registered += 1,
+                Err(e) => {
+                    for (_, o, s) in list.iter().take(registered) {
+                        o.header().unobserve(&waker, *s);
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        let reason = if any { WakeReason::Woken } else { sched::block(dl) };
+        let mut satisfied = false;
+        let mut cancelled = false;
+        for (idx, (it, obj, serial)) in list.iter_mut().enumerate() {
+            let now = if idx < registered { obj.header().unobserve(&waker, *serial) } else { obj.header().signals() };
+            it.pending = now.bits();
+            satisfied |= now.intersects(Signals(it.waitfor));
+            cancelled |= !still_open(it.handle, *serial);
+        }
+        if cancelled {
+            break Err(Status::CANCELED);
+        }
+        if satisfied {
+            break Ok(());
+        }
+        if reason == WakeReason::TimedOut {
+            break Err(Status::TIMED_OUT);
+        }
+        if t.killed.load(core::sync::atomic::Ordering::Acquire) {
+            break Err(Status::CANCELED);
+        }
+    };
+    for (i, (it, _, _)) in list.iter().enumerate() {
+        base.at(i)?.write(it)?;
+    }
+    result
+}
+
+pub fn signal(h: u32, clear: u32, set: u32, peer: bool) -> Result<(), Status> {
+    let (obj, rights, _) = lookup(h)?;
+    let need = if peer { Rights::SIGNAL_PEER } else { Rights::SIGNAL };
+    if !rights.contains(need) {
+        return Err(Status::ACCESS_DENIED);
+    }
+    let (c, s) = (Signals(clear), Signals(set));
+    let allowed = if peer { Signals::USER_ALL } else { obj.user_signal_mask() };
+    if !(c | s).is_subset_of_mask(allowed) {
+        return Err(Status::INVALID_ARGS);
+    }
+    if peer {
+        obj.signal_peer(c, s)
+    } else {
+        obj.header().update_signals(c, s);
+        Ok(())
+    }
+}
+
+trait MaskExt {
+    fn is_subset_of_mask(self, m: Signals) -> bool;
+}
+impl MaskExt for Signals {
+    fn is_subset_of_mask(self, m: Signals) -> bool {
+        self.bits() & !m.bits() == 0
+    }
+}
+
+pub fn event_create(options: u32, out: u64) -> Result<(), Status> {
+    if options != 0 {
+        return Err(Status::INVALID_ARGS);
+    }
+    check_writable(out, 4)?;
+    crate::mm::check_available(512)?;
+    install_out(Handle::new(Event::new(), Rights::DEFAULT_EVENT), out)
+}
+
+pub fn eventpair_create(options: u32, out0: u64, out1: u64) -> Result<(), Status> {
+    if options != 0 {
+        return Err(Status::INVALID_ARGS);
+    }
+    check_writable(out0, 4)?;
+    check_writable(out1, 4)?;
+    crate::mm::check_available(1024)?;
+    let (a, b) = EventPairEnd::new_pair();
+    install_pair(Handle::new(a, Rights::DEFAULT_EVENTPAIR), Handle::new(b, Rights::DEFAULT_EVENTPAIR), out0, out1)
+}
+
+/// Installs two new handles and writes both values, or neither.
+pub fn install_pair(a: Handle, b: Handle, out0: u64, out1: u64) -> Result<(), Status> {
+    let p = me()?;
+    let (va, vb) = {
+        let mut t = p.handles.lock();
+        t.reserve(2)?;
+        let va = t.add(a).map_err(|e| e.0)?;
+        let vb = t.add(b).map_err(|e| e.0)?;
+        (va, vb)
+    };
+    let w = UserPtr::<u32>::new(out0).write(&va).and_then(|_| UserPtr::<u32>::new(out1).write(&vb));
+    if w.is_err() {
+        let (x, y) = {
+            let mut t = p.handles.lock();
+            (t.remove(va), t.remove(vb))
+        };
+        drop(x);
+        drop(y);
+    }
+    w
+}

@@ -1,0 +1,100 @@
+//! `zx_process_exit`, `zx_thread_create`, `_start`, `zx_nanosleep`, `zx_debug_write`,
+//! `zx_process_spawn`.
+
+use super::{deadline_ticks, install_out, lookup_typed, me};
+use crate::object::Handle;
+use crate::sched::{self, WakeReason};
+use crate::task::Process;
+use crate::vm::usercopy::{check_writable, copy_in};
+use alloc::vec::Vec;
+use zx_abi::*;
+
+pub fn process_exit(code: i64) -> ! {
+    if let Ok(p) = me() {
+        p.kill(code);
+    }
+    sched::exit_current()
+}
+
+fn read_name(ptr: u64, len: u64, buf: &mut [u8; 64]) -> Result<usize, Status> {
+    let n = (len as usize).min(buf.len());
+    if n > 0 {
+        copy_in(ptr, &mut buf[..n])?;
+    }
+    Ok(n)
+}
+
+pub fn thread_create(process: u32, name: u64, name_len: u64, options: u32, out: u64) -> Result<(), Status> {
+    let o = lookup_typed(process, ObjType::PROCESS, Rights::MANAGE_THREAD)?;
+    if options != 0 {
+        return Err(Status::INVALID_ARGS);
+    }
+    let mut nm = [0u8; 64];
+    let n = read_name(name, name_len, &mut nm)?;
+    check_writable(out, 4)?;
+    let p = o.downcast_ref::<Process>().ok_or(Status::WRONG_TYPE)?;
+    let me = me()?;
+    // Threads are created in the caller's own process object (the handle names it).
+    let proc_arc = if core::ptr::eq(p, &*me) { me } else { return Err(Status::ACCESS_DENIED) };
+    let t = proc_arc.add_thread(&nm[..n])?;
+    install_out(Handle::new(t, Rights::DEFAULT_THREAD), out)
+}
+
+pub fn thread_start(thread: u32, entry: u64, stack: u64, arg1: u64, arg2: u64) -> Result<(), Status> {
+    let o = lookup_typed(thread, ObjType::THREAD, Rights::WRITE)?;
+    let t = o.downcast_ref::<sched::Thread>().ok_or(Status::WRONG_TYPE)?;
+    let p = t.process.clone().ok_or(Status::BAD_STATE)?;
+    p.start_thread(t, entry, stack, arg1, arg2)
+}
+
+pub fn nanosleep(deadline: i64) -> Result<(), Status> {
+    let dl = deadline_ticks(deadline);
+    let t = sched::current();
+    loop {
+        sched::prepare_wait();
+        if sched::block(dl) == WakeReason::TimedOut || dl == Some(0) {
+            return Ok(());
+        }
+        if t.killed.load(core::sync::atomic::Ordering::Acquire) {
+            return Ok(());
+        }
+    }
+}
+
+/// Longest single `zx_debug_write`.
+const DEBUG_WRITE_MAX: u64 = 64 * 1024;
+
+pub fn debug_write(buf: u64, len: u64) -> Result<(), Status> {
+    if len > DEBUG_WRITE_MAX {
+        return Err(Status::INVALID_ARGS);
+    }
+    crate::mm::check_available(len)?;
+    let mut v: Vec<u8> = Vec::new();
+    v.try_reserve_exact(len as usize).map_err(|_| Status::NO_MEMORY)?;
+    v.resize(len as usize, 0);
+    copy_in(buf, &mut v)?;
+    crate::console::write_bytes(&v);
+    Ok(())
+}
+
+pub fn process_spawn(name: u64, name_len: u64, bootstrap: u32, out_process: u64) -> Result<(), Status> {
+    if name_len > 64 {
+        return Err(Status::INVALID_ARGS);
+    }
+    let mut nm = [0u8; 64];
+    let n = read_name(name, name_len, &mut nm)?;
+    let name = core::str::from_utf8(&nm[..n]).map_err(|_| Status::INVALID_ARGS)?;
+    check_writable(out_process, 4)?;
+    let me = me()?;
+    if bootstrap != HANDLE_INVALID {
+        let t = me.handles.lock();
+        let h = t.get(bootstrap)?;
+        if !h.has(Rights::TRANSFER) {
+            return Err(Status::ACCESS_DENIED);
+        }
+    }
+    let image = crate::start::boot_program(name).ok_or(Status::NOT_FOUND)?;
+    let take = || if bootstrap == HANDLE_INVALID { None } else { me.handles.lock().remove(bootstrap).ok() };
+    let p = crate::task::spawn(name, image, take, false, false)?;
+    install_out(Handle::new(p, Rights::DEFAULT_PROCESS), out_process)
+}

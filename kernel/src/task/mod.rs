@@ -1,0 +1,300 @@
+//! Processes: a handle table, an address space, threads, and a return code; `zx_process_spawn`
+//! from the boot programs, exit and teardown.
+
+use crate::mm;
+use crate::object::handle_table::HandleTable;
+use crate::object::{Handle, KernelObject, ObjHeader};
+use crate::sched::{self, Thread};
+use crate::vm::aspace::AddressSpace;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use bsp::cpu::exception::TrapFrame;
+use core::any::Any;
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use spin::Mutex;
+use zx_abi::{InfoProcess, ObjType, Rights, Signals, Status};
+
+pub struct ProcState {
+    pub started: bool,
+    pub exited: bool,
+    pub return_code: i64,
+}
+
+pub struct Process {
+    header: ObjHeader,
+    name: [u8; 32],
+    name_len: usize,
+    pub handles: Mutex<HandleTable>,
+    aspace: Mutex<Option<AddressSpace>>,
+    /// Cached TTBR0 value (table | ASID << 48), read on every switch to one of our threads.
+    ttbr0: core::sync::atomic::AtomicU64,
+    threads: Mutex<Vec<Arc<Thread>>>,
+    /// Threads created and not yet switched out for the last time.
+    alive_threads: AtomicUsize,
+    pub state: Mutex<ProcState>,
+    dying: AtomicBool,
+    /// A boot program whose end ends the run (`exit=`).
+    pub is_init: bool,
+}
+
+impl Process {
+    pub fn name(&self) -> &str {
+        core::str::from_utf8(&self.name[..self.name_len]).unwrap_or("?")
+    }
+
+    /// Runs `f` with the address space (None once torn down).
+    pub fn with_aspace<R>(&self, f: impl FnOnce(&mut AddressSpace) -> Result<R, Status>) -> Result<R, Status> {
+        let mut g = self.aspace.lock();
+        match g.as_mut() {
+            Some(a) => f(a),
+            None => Err(Status::BAD_STATE),
+        }
+    }
+
+    /// Points TTBR0 at this process's tables (called by the scheduler).
+    pub fn activate_address_space(&self) {
+        let v = self.ttbr0.load(Ordering::Acquire);
+        if v == 0 {
+            crate::vm::aspace::activate_empty();
+        } else {
+            bsp::cpu::set_user_table(v);
+        }
+    }
+
+    pub fn info(&self) -> InfoProcess {
+        let s = self.state.lock();
+        InfoProcess { return_code: s.return_code, started: s.started as u8, exited: s.exited as u8, ..Default::default() }
+    }
+
+    /// Adds a thread (`zx_thread_create`).
+    pub fn add_thread(self: &Arc<Self>, name: &[u8]) -> Result<Arc<Thread>, Status> {
+        if self.dying.load(Ordering::Acquire) {
+            return Err(Status::BAD_STATE);
+        }
+        let t = Thread::new_user(self, name)?;
+        let mut ts = self.threads.lock();
+        ts.try_reserve(1).map_err(|_| Status::NO_MEMORY)?;
+        ts.push(t.clone());
+        self.alive_threads.fetch_add(1, Ordering::AcqRel);
+        Ok(t)
+    }
+
+    /// Starts `t` at `entry` with `sp` and the first two argument registers.
+    pub fn start_thread(&self, t: &Thread, entry: u64, sp: u64, arg0: u64, arg1: u64) -> Result<(), Status> {
+        if self.dying.load(Ordering::Acquire) {
+            return Err(Status::BAD_STATE);
+        }
+        let mut f = TrapFrame::new_user(entry, sp);
+        f.x[0] = arg0;
+        f.x[1] = arg1;
+        t.start(f)?;
+        self.state.lock().started = true;
+        Ok(())
+    }
+
+    /// Ends the process with `code`: every thread is told to exit; the last one tears down.
+    pub fn kill(&self, code: i64) {
+        {
+            let mut s = self.state.lock();
+            if !self.dying.swap(true, Ordering::AcqRel) {
+                s.return_code = code;
+            }
+        }
+        let ts: Vec<Arc<Thread>> = self.threads.lock().iter().cloned().collect();
+        for t in ts {
+            t.killed.store(true, Ordering::Release);
+            if t.state() == sched::RunState::New {
+                // Never started: it cannot run its own exit; account for it here.
+                self.forget_unstarted(&t);
+            } else {
+                sched::poke(&t);
+            }
+        }
+    }
+
+    fn forget_unstarted(&self, t: &Arc<Thread>) {
+        let mut ts = self.threads.lock();
+        if let Some(i) = ts.iter().position(|x| Arc::ptr_eq(x, t)) {
+            ts.swap_remove(i);
+            drop(ts);
+            t.header().update_signals(Signals::NONE, Signals::TASK_TERMINATED);
+            self.thread_gone();
+        }
+    }
+
+    /// Called by a thread of ours on its way out (still running on its own stack).
+    pub fn thread_exiting(&self, t: &Arc<Thread>) {
+        let last = {
+            let mut ts = self.threads.lock();
+            if let Some(i) = ts.iter().position(|x| Arc::ptr_eq(x, t)) {
+                ts.swap_remove(i);
+            }
+            ts.iter().all(|x| x.state() == sched::RunState::New)
+        };
+        if last {
+            // The last running thread: the process ends (return code 0 unless set by exit/kill).
+            self.dying.store(true, Ordering::Release);
+            let unstarted: Vec<Arc<Thread>> = self.threads.lock().iter().cloned().collect();
+            for u in unstarted {
+                self.forget_unstarted(&u);
+            }
+            self.close_all_handles();
+        }
+    }
+
+    fn close_all_handles(&self) {
+        loop {
+            let h = self.handles.lock().pop_any();
+            match h {
+                Some(h) => drop(h),
+                None => break,
+            }
+        }
+    }
+
+    /// A dead thread of ours has been switched out for good (called on the next thread).
+    pub fn thread_switched_out_dead(&self) {
+        self.thread_gone();
+    }
+
+    fn thread_gone(&self) {
+        if self.alive_threads.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.finish();
+        }
+    }
+
+    /// No thread of ours runs anywhere: free the address space and report the end.
+    fn finish(&self) {
+        self.close_all_handles();
+        self.ttbr0.store(0, Ordering::Release);
+        let aspace = self.aspace.lock().take();
+        drop(aspace);
+        let code = {
+            let mut s = self.state.lock();
+            s.exited = true;
+            s.return_code
+        };
+        self.header.update_signals(Signals::NONE, Signals::TASK_TERMINATED);
+        if self.is_init {
+            crate::start::init_exited(code);
+        }
+    }
+}
+
+impl KernelObject for Process {
+    fn header(&self) -> &ObjHeader {
+        &self.header
+    }
+    fn obj_type(&self) -> ObjType {
+        ObjType::PROCESS
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// The root resource handed to boot programs in `x2` (for `ZX_INFO_KERNEL_STATS`).
+pub struct RootResource {
+    header: ObjHeader,
+}
+
+impl KernelObject for RootResource {
+    fn header(&self) -> &ObjHeader {
+        &self.header
+    }
+    fn obj_type(&self) -> ObjType {
+        ObjType::RESOURCE
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+static ROOT: spin::Once<Arc<RootResource>> = spin::Once::new();
+
+pub fn root_resource() -> Arc<RootResource> {
+    ROOT.call_once(|| Arc::new(RootResource { header: ObjHeader::new(Signals::NONE) })).clone()
+}
+
+/// User stack: 256 KiB below `STACK_TOP`, with an unmapped guard page under it.
+pub const STACK_SIZE: u64 = 256 * 1024;
+pub const STACK_TOP: u64 = 0x0000_7fff_fff0_0000;
+
+/// Creates a process from the boot program `name` (ELF bytes `image`) and starts its first
+/// thread. `bootstrap` is called once nothing can fail any more and gives the handle for `x0`
+/// (so a failed spawn consumes nothing). `root` puts the root resource in `x2`.
+pub fn spawn(name: &str, image: &[u8], bootstrap_fn: impl FnOnce() -> Option<Handle>, root: bool, is_init: bool) -> Result<Arc<Process>, Status> {
+    if let Err(s) = mm::check_available(STACK_SIZE + 64 * 1024 + image.len() as u64) {
+        return Err(s);
+    }
+    let elf = match crate::boot::elf::parse(image) {
+        Ok(e) => e,
+        Err(e) => {
+            crate::kprintln!("spawn {}: {}", name, e);
+            return Err(Status::INVALID_ARGS);
+        }
+    };
+    let mut aspace = match AddressSpace::new() {
+        Ok(a) => a,
+        Err(s) => return Err(s),
+    };
+    for seg in elf.segments() {
+        if let Err(s) = aspace.load_segment(seg) {
+            return Err(s);
+        }
+    }
+    if let Err(s) = aspace.map_stack(STACK_TOP - STACK_SIZE, STACK_SIZE) {
+        return Err(s);
+    }
+    let koid = crate::object::new_koid();
+    let mut nm = [0u8; 32];
+    let nl = name.len().min(32);
+    nm[..nl].copy_from_slice(&name.as_bytes()[..nl]);
+    let ttbr0 = aspace.ttbr0();
+    let p = Arc::new(Process {
+        header: ObjHeader::with_koid(koid, Signals::NONE),
+        name: nm,
+        name_len: nl,
+        handles: Mutex::new(HandleTable::new(koid)),
+        aspace: Mutex::new(Some(aspace)),
+        ttbr0: core::sync::atomic::AtomicU64::new(ttbr0),
+        threads: Mutex::new(Vec::new()),
+        alive_threads: AtomicUsize::new(0),
+        state: Mutex::new(ProcState { started: false, exited: false, return_code: 0 }),
+        dying: AtomicBool::new(false),
+        is_init,
+    });
+    let take_bootstrap = bootstrap_fn;
+    let t = match p.add_thread(b"initial-thread") {
+        Ok(t) => t,
+        Err(s) => {
+            drop(p);
+            return Err(s);
+        }
+    };
+    // Start-up handles: bootstrap, own process, root resource, own thread (abi.md section 5).
+    let mut regs = [0u64; 4];
+    {
+        let mut tbl = p.handles.lock();
+        if let Err(s) = tbl.reserve(4) {
+            drop(tbl);
+            p.kill(0);
+            return Err(s);
+        }
+        if let Some(b) = take_bootstrap() {
+            regs[0] = tbl.add(b).map_err(|e| e.0).unwrap_or(0) as u64;
+        }
+        regs[1] = tbl.add(Handle::new(p.clone(), Rights::DEFAULT_PROCESS)).map_err(|e| e.0).unwrap_or(0) as u64;
+        if root {
+            regs[2] = tbl.add(Handle::new(root_resource(), Rights::DEFAULT_RESOURCE)).map_err(|e| e.0).unwrap_or(0) as u64;
+        }
+        regs[3] = tbl.add(Handle::new(t.clone(), Rights::DEFAULT_THREAD)).map_err(|e| e.0).unwrap_or(0) as u64;
+    }
+    let mut f = TrapFrame::new_user(elf.entry, STACK_TOP);
+    f.x[..4].copy_from_slice(&regs);
+    if let Err(s) = t.start(f) {
+        return Err(s);
+    }
+    p.state.lock().started = true;
+    Ok(p)
+}

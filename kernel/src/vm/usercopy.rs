@@ -1,0 +1,150 @@
+//! Usercopy: every byte that crosses the user-kernel boundary goes through here.
+//!
+//! For a user range `[p, p+n)`: reject overflow and anything outside the user half; then, page by
+//! page, ask the MMU what EL0 may do there (`AT S1E0R` to read, `AT S1E0W` to write; bsp's
+//! `translate_el0`), and copy through the kernel's linear map of the physical page. Nothing is
+//! copied until every page passed, so a failed copy leaves no partial effect. The checks run with
+//! the current process's address-space lock held; mappings of a running process never change,
+//! so the translation stays valid for the copy.
+
+use crate::mm;
+use bsp::mmu::USER_VA_END;
+use core::marker::PhantomData;
+use zx_abi::{Pod, Status};
+
+const PAGE: u64 = 4096;
+
+/// Checks the range arithmetic: no overflow, entirely below the end of the user half.
+pub fn check_range(va: u64, len: u64) -> Result<(), Status> {
+    let end = va.checked_add(len).ok_or(Status::INVALID_ARGS)?;
+    if end > USER_VA_END {
+        return Err(Status::INVALID_ARGS);
+    }
+    Ok(())
+}
+
+/// Runs `f(page_pa, offset_in_range, chunk_len)` for each page piece of `[va, va+len)` once all
+/// pages are known to allow the access.
+fn for_each_page(va: u64, len: u64, write: bool, mut f: impl FnMut(u64, usize, usize)) -> Result<(), Status> {
+    if len == 0 {
+        return Ok(());
+    }
+    check_range(va, len)?;
+    let proc_ = crate::sched::current_process().ok_or(Status::BAD_STATE)?;
+    proc_.with_aspace(|_aspace| {
+        // Pass 1: every page allowed? (at most 17 pages for a 64 KiB message; iovec arrays
+        // of 8192 entries are 128 KiB, 33 pages)
+        let first = va & !(PAGE - 1);
+        let last = (va + len - 1) & !(PAGE - 1);
+        let mut p = first;
+        loop {
+            bsp::cpu::translate_el0(p, write).ok_or(Status::INVALID_ARGS)?;
+            if p == last {
+                break;
+            }
+            p += PAGE;
+        }
+        // Pass 2: copy.
+        let mut done = 0u64;
+        while done < len {
+            let cur = va + done;
+            let pa = bsp::cpu::translate_el0(cur, write).ok_or(Status::INVALID_ARGS)?;
+            let chunk = (PAGE - (cur & (PAGE - 1))).min(len - done);
+            f(pa, done as usize, chunk as usize);
+            done += chunk;
+        }
+        Ok(())
+    })
+}
+
+/// Copies user `[va, va+out.len())` into `out`.
+pub fn copy_in(va: u64, out: &mut [u8]) -> Result<(), Status> {
+    let len = out.len() as u64;
+    for_each_page(va, len, false, |pa, off, n| {
+        // SAFETY: `pa..pa+n` lies in one user page EL0 may read, reached via the linear map.
+        let src = unsafe { core::slice::from_raw_parts(mm::phys_to_virt(bsp::addr::PhysAddr(pa)) as *const u8, n) };
+        out[off..off + n].copy_from_slice(src);
+    })
+}
+
+/// Copies `data` to user `[va, va+data.len())`.
+pub fn copy_out(va: u64, data: &[u8]) -> Result<(), Status> {
+    for_each_page(va, data.len() as u64, true, |pa, off, n| {
+        // SAFETY: `pa..pa+n` lies in one user page EL0 may write, reached via the linear map.
+        let dst = unsafe { core::slice::from_raw_parts_mut(mm::phys_to_virt(bsp::addr::PhysAddr(pa)) as *mut u8, n) };
+        dst.copy_from_slice(&data[off..off + n]);
+    })
+}
+
+/// Checks that EL0 could write `[va, va+len)`, without writing.
+pub fn check_writable(va: u64, len: u64) -> Result<(), Status> {
+    for_each_page(va, len, true, |_, _, _| {})
+}
+
+/// Checks that EL0 could read `[va, va+len)`.
+pub fn check_readable(va: u64, len: u64) -> Result<(), Status> {
+    for_each_page(va, len, false, |_, _, _| {})
+}
+
+/// A user pointer to one `T`: an allegation until read or written through usercopy.
+#[derive(Clone, Copy, Debug)]
+pub struct UserPtr<T: Pod> {
+    addr: u64,
+    _t: PhantomData<T>,
+}
+
+impl<T: Pod> UserPtr<T> {
+    pub fn new(addr: u64) -> Self {
+        UserPtr { addr, _t: PhantomData }
+    }
+    pub fn addr(&self) -> u64 {
+        self.addr
+    }
+    pub fn is_null(&self) -> bool {
+        self.addr == 0
+    }
+    /// The `i`-th element of an array starting here.
+    pub fn at(&self, i: usize) -> Result<UserPtr<T>, Status> {
+        let off = (i as u64).checked_mul(T::SIZE as u64).ok_or(Status::INVALID_ARGS)?;
+        Ok(UserPtr::new(self.addr.checked_add(off).ok_or(Status::INVALID_ARGS)?))
+    }
+    pub fn read(&self) -> Result<T, Status> {
+        let mut buf = [0u8; zx_abi::MAX_POD_SIZE];
+        let b = &mut buf[..T::SIZE];
+        copy_in(self.addr, b)?;
+        Ok(T::from_bytes(b))
+    }
+    pub fn write(&self, v: &T) -> Result<(), Status> {
+        let mut buf = [0u8; zx_abi::MAX_POD_SIZE];
+        let b = &mut buf[..T::SIZE];
+        v.to_bytes(b);
+        copy_out(self.addr, b)
+    }
+    /// Writes unless the pointer is NULL (optional out-parameters).
+    pub fn write_opt(&self, v: &T) -> Result<(), Status> {
+        if self.is_null() {
+            Ok(())
+        } else {
+            self.write(v)
+        }
+    }
+}
+
+/// A user byte range.
+#[derive(Clone, Copy, Debug)]
+pub struct UserSlice {
+    pub addr: u64,
+    pub len: u64,
+}
+
+impl UserSlice {
+    pub fn new(addr: u64, len: u64) -> Self {
+        UserSlice { addr, len }
+    }
+    pub fn read_into(&self, out: &mut [u8]) -> Result<(), Status> {
+        copy_in(self.addr, &mut out[..self.len as usize])
+    }
+    pub fn write_from(&self, data: &[u8]) -> Result<(), Status> {
+        copy_out(self.addr, data)
+    }
+}

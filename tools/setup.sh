@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Installs what `make run` / `make test` need on a Debian machine, or says what to install.
+# Idempotent: does nothing when everything is already present.
+set -euo pipefail
+
+need_qemu() {
+  command -v qemu-system-aarch64 >/dev/null 2>&1 || return 0
+  local v
+  v=$(qemu-system-aarch64 --version | sed -n 's/.*version \([0-9]*\)\..*/\1/p' | head -1)
+  [ "${v:-0}" -lt 9 ]
+}
+need_dtc() { ! command -v dtc >/dev/null 2>&1; }
+
+missing=()
+need_qemu && missing+=(qemu)
+need_dtc && missing+=(dtc)
+
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && [ -r /etc/debian_version ]; then
+    codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+    if [ "$codename" = bookworm ] && need_qemu; then
+      if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+        echo "setup: adding bookworm-backports to apt sources (QEMU 9+ lives there)"
+        cat > /etc/apt/sources.list.d/bookworm-backports.sources <<SRC
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+      fi
+    fi
+    echo "setup: installing ${missing[*]} with apt-get"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    pkgs=()
+    need_dtc && pkgs+=(device-tree-compiler)
+    [ ${#pkgs[@]} -gt 0 ] && apt-get install -y -qq "${pkgs[@]}" >/dev/null
+    if need_qemu; then
+      if [ "$codename" = bookworm ]; then
+        apt-get install -y -qq -t bookworm-backports qemu-system-arm >/dev/null
+      else
+        apt-get install -y -qq qemu-system-arm >/dev/null
+      fi
+    fi
+  else
+    echo "setup: missing: ${missing[*]}." >&2
+    echo "  Install QEMU 9 or newer (qemu-system-aarch64; Debian 12: 'apt-get install -t bookworm-backports qemu-system-arm')" >&2
+    echo "  and dtc (Debian: device-tree-compiler), then run make again." >&2
+    exit 1
+  fi
+fi
+if need_qemu; then
+  echo "setup: qemu-system-aarch64 9 or newer is still missing after install; install it by hand." >&2
+  exit 1
+fi
+if need_dtc; then
+  echo "setup: dtc is still missing; install device-tree-compiler." >&2
+  exit 1
+fi
