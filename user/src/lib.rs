@@ -1,1 +1,377 @@
+//! libzx: syscall stubs for every call in abi.md and safe wrappers (`Handle` closes on drop,
+//! `Channel`, `Event`, `Process`), plus program start-up, console printing and a tiny test
+//! harness for the EL0 test programs.
 #![no_std]
+
+pub mod sys;
+pub mod test;
+
+pub use zx_abi::*;
+
+use core::fmt::{self, Write};
+
+/// Raw syscalls with typed arguments, one per row of abi.md section 2. They return what the
+/// kernel returns; pointers are passed as given (tests pass hostile ones on purpose).
+pub mod raw {
+    use super::sys::*;
+    use zx_abi::nr;
+
+    fn st(r: u64) -> i32 {
+        r as i32
+    }
+    pub fn handle_close(h: u32) -> i32 {
+        st(raw1(nr::HANDLE_CLOSE, h as u64))
+    }
+    pub fn handle_close_many(handles: *const u32, n: usize) -> i32 {
+        st(raw2(nr::HANDLE_CLOSE_MANY, handles as u64, n as u64))
+    }
+    pub fn handle_duplicate(h: u32, rights: u32, out: *mut u32) -> i32 {
+        st(raw3(nr::HANDLE_DUPLICATE, h as u64, rights as u64, out as u64))
+    }
+    pub fn handle_replace(h: u32, rights: u32, out: *mut u32) -> i32 {
+        st(raw3(nr::HANDLE_REPLACE, h as u64, rights as u64, out as u64))
+    }
+    pub fn object_get_info(h: u32, topic: u32, buf: *mut u8, size: usize, actual: *mut usize, avail: *mut usize) -> i32 {
+        st(raw6(nr::OBJECT_GET_INFO, h as u64, topic as u64, buf as u64, size as u64, actual as u64, avail as u64))
+    }
+    pub fn object_wait_one(h: u32, signals: u32, deadline: i64, observed: *mut u32) -> i32 {
+        st(raw4(nr::OBJECT_WAIT_ONE, h as u64, signals as u64, deadline as u64, observed as u64))
+    }
+    pub fn object_wait_many(items: *mut zx_abi::WaitItem, n: usize, deadline: i64) -> i32 {
+        st(raw3(nr::OBJECT_WAIT_MANY, items as u64, n as u64, deadline as u64))
+    }
+    pub fn object_signal(h: u32, clear: u32, set: u32) -> i32 {
+        st(raw3(nr::OBJECT_SIGNAL, h as u64, clear as u64, set as u64))
+    }
+    pub fn object_signal_peer(h: u32, clear: u32, set: u32) -> i32 {
+        st(raw3(nr::OBJECT_SIGNAL_PEER, h as u64, clear as u64, set as u64))
+    }
+    pub fn channel_create(options: u32, out0: *mut u32, out1: *mut u32) -> i32 {
+        st(raw3(nr::CHANNEL_CREATE, options as u64, out0 as u64, out1 as u64))
+    }
+    #[allow(clippy::too_many_arguments)]
+    pub fn channel_read(h: u32, options: u32, bytes: *mut u8, handles: *mut u32, num_bytes: u32, num_handles: u32, actual_bytes: *mut u32, actual_handles: *mut u32) -> i32 {
+        st(raw8(nr::CHANNEL_READ, [h as u64, options as u64, bytes as u64, handles as u64, num_bytes as u64, num_handles as u64, actual_bytes as u64, actual_handles as u64]))
+    }
+    #[allow(clippy::too_many_arguments)]
+    pub fn channel_read_etc(h: u32, options: u32, bytes: *mut u8, handles: *mut zx_abi::HandleInfo, num_bytes: u32, num_handles: u32, actual_bytes: *mut u32, actual_handles: *mut u32) -> i32 {
+        st(raw8(nr::CHANNEL_READ_ETC, [h as u64, options as u64, bytes as u64, handles as u64, num_bytes as u64, num_handles as u64, actual_bytes as u64, actual_handles as u64]))
+    }
+    pub fn channel_write(h: u32, options: u32, bytes: *const u8, num_bytes: u32, handles: *const u32, num_handles: u32) -> i32 {
+        st(raw6(nr::CHANNEL_WRITE, h as u64, options as u64, bytes as u64, num_bytes as u64, handles as u64, num_handles as u64))
+    }
+    pub fn channel_write_etc(h: u32, options: u32, bytes: *const u8, num_bytes: u32, handles: *mut zx_abi::HandleDisposition, num_handles: u32) -> i32 {
+        st(raw6(nr::CHANNEL_WRITE_ETC, h as u64, options as u64, bytes as u64, num_bytes as u64, handles as u64, num_handles as u64))
+    }
+    pub fn channel_call(h: u32, options: u32, deadline: i64, args: *const zx_abi::ChannelCallArgs, actual_bytes: *mut u32, actual_handles: *mut u32) -> i32 {
+        st(raw6(nr::CHANNEL_CALL, h as u64, options as u64, deadline as u64, args as u64, actual_bytes as u64, actual_handles as u64))
+    }
+    pub fn channel_call_etc(h: u32, options: u32, deadline: i64, args: *mut zx_abi::ChannelCallArgs, actual_bytes: *mut u32, actual_handles: *mut u32) -> i32 {
+        st(raw6(nr::CHANNEL_CALL_ETC, h as u64, options as u64, deadline as u64, args as u64, actual_bytes as u64, actual_handles as u64))
+    }
+    pub fn event_create(options: u32, out: *mut u32) -> i32 {
+        st(raw2(nr::EVENT_CREATE, options as u64, out as u64))
+    }
+    pub fn eventpair_create(options: u32, out0: *mut u32, out1: *mut u32) -> i32 {
+        st(raw3(nr::EVENTPAIR_CREATE, options as u64, out0 as u64, out1 as u64))
+    }
+    pub fn process_exit(code: i64) -> ! {
+        raw1(nr::PROCESS_EXIT, code as u64);
+        #[allow(clippy::empty_loop)]
+        loop {}
+    }
+    pub fn thread_create(process: u32, name: *const u8, name_len: usize, options: u32, out: *mut u32) -> i32 {
+        st(raw5(nr::THREAD_CREATE, process as u64, name as u64, name_len as u64, options as u64, out as u64))
+    }
+    pub fn thread_start(thread: u32, entry: usize, stack: usize, arg1: usize, arg2: usize) -> i32 {
+        st(raw5(nr::THREAD_START, thread as u64, entry as u64, stack as u64, arg1 as u64, arg2 as u64))
+    }
+    pub fn thread_exit() -> ! {
+        raw0(nr::THREAD_EXIT);
+        #[allow(clippy::empty_loop)]
+        loop {}
+    }
+    pub fn nanosleep(deadline: i64) -> i32 {
+        st(raw1(nr::NANOSLEEP, deadline as u64))
+    }
+    pub fn clock_get_monotonic() -> i64 {
+        raw0(nr::CLOCK_GET_MONOTONIC) as i64
+    }
+    pub fn debug_write(buf: *const u8, len: usize) -> i32 {
+        st(raw2(nr::DEBUG_WRITE, buf as u64, len as u64))
+    }
+    pub fn process_spawn(name: *const u8, name_len: usize, bootstrap: u32, out: *mut u32) -> i32 {
+        st(raw4(nr::PROCESS_SPAWN, name as u64, name_len as u64, bootstrap as u64, out as u64))
+    }
+}
+
+/// Result of a wrapper: `Ok` or the status the kernel returned.
+pub type ZxResult<T = ()> = Result<T, Status>;
+
+fn ok(s: i32) -> ZxResult {
+    if s == 0 {
+        Ok(())
+    } else {
+        Err(Status(s))
+    }
+}
+
+/// An owned handle value: closed on drop.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Handle(u32);
+
+impl Handle {
+    /// Takes ownership of a raw value.
+    pub const fn from_raw(v: u32) -> Handle {
+        Handle(v)
+    }
+    pub const fn invalid() -> Handle {
+        Handle(HANDLE_INVALID)
+    }
+    pub fn raw(&self) -> u32 {
+        self.0
+    }
+    pub fn is_valid(&self) -> bool {
+        self.0 != HANDLE_INVALID
+    }
+    /// Gives up ownership without closing.
+    pub fn into_raw(self) -> u32 {
+        let v = self.0;
+        core::mem::forget(self);
+        v
+    }
+    pub fn duplicate(&self, rights: Rights) -> ZxResult<Handle> {
+        let mut out = 0;
+        ok(raw::handle_duplicate(self.0, rights.bits(), &mut out))?;
+        Ok(Handle(out))
+    }
+    pub fn replace(self, rights: Rights) -> ZxResult<Handle> {
+        let mut out = 0;
+        let v = self.into_raw();
+        ok(raw::handle_replace(v, rights.bits(), &mut out))?;
+        Ok(Handle(out))
+    }
+    pub fn basic_info(&self) -> ZxResult<InfoHandleBasic> {
+        get_info(self.0, INFO_HANDLE_BASIC)
+    }
+    pub fn koid(&self) -> ZxResult<u64> {
+        Ok(self.basic_info()?.koid)
+    }
+    pub fn wait_one(&self, signals: Signals, deadline: i64) -> ZxResult<Signals> {
+        let mut obs = 0;
+        let s = raw::object_wait_one(self.0, signals.bits(), deadline, &mut obs);
+        if s == 0 {
+            Ok(Signals(obs))
+        } else {
+            Err(Status(s))
+        }
+    }
+    pub fn signal(&self, clear: Signals, set: Signals) -> ZxResult {
+        ok(raw::object_signal(self.0, clear.bits(), set.bits()))
+    }
+    pub fn signal_peer(&self, clear: Signals, set: Signals) -> ZxResult {
+        ok(raw::object_signal_peer(self.0, clear.bits(), set.bits()))
+    }
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        if self.0 != HANDLE_INVALID {
+            raw::handle_close(self.0);
+        }
+    }
+}
+
+/// Reads one record of `topic` about handle `h`.
+pub fn get_info<T: Pod + Default>(h: u32, topic: u32) -> ZxResult<T> {
+    let mut buf = [0u8; MAX_POD_SIZE];
+    let (mut actual, mut avail) = (0usize, 0usize);
+    ok(raw::object_get_info(h, topic, buf.as_mut_ptr(), T::SIZE, &mut actual, &mut avail))?;
+    Ok(T::from_bytes(&buf))
+}
+
+/// A channel endpoint.
+#[derive(Debug)]
+pub struct Channel(pub Handle);
+
+/// One message read from a channel.
+pub struct Received {
+    pub bytes: [u8; 256],
+    pub num_bytes: u32,
+    pub handles: [u32; 64],
+    pub num_handles: u32,
+}
+
+impl Channel {
+    pub fn create() -> ZxResult<(Channel, Channel)> {
+        let (mut a, mut b) = (0, 0);
+        ok(raw::channel_create(0, &mut a, &mut b))?;
+        Ok((Channel(Handle(a)), Channel(Handle(b))))
+    }
+    pub fn raw(&self) -> u32 {
+        self.0.raw()
+    }
+    /// `zx_channel_write`: the handles are consumed whatever the result.
+    pub fn write(&self, bytes: &[u8], handles: &[u32]) -> ZxResult {
+        ok(raw::channel_write(self.raw(), 0, bytes.as_ptr(), bytes.len() as u32, handles.as_ptr(), handles.len() as u32))
+    }
+    /// `zx_channel_read` into caller buffers; returns (bytes, handles) actually read.
+    pub fn read_into(&self, bytes: &mut [u8], handles: &mut [u32]) -> ZxResult<(u32, u32)> {
+        let (mut ab, mut ah) = (0, 0);
+        ok(raw::channel_read(self.raw(), 0, bytes.as_mut_ptr(), handles.as_mut_ptr(), bytes.len() as u32, handles.len() as u32, &mut ab, &mut ah))?;
+        Ok((ab, ah))
+    }
+    /// Reads a message of up to 256 bytes and 64 handles.
+    pub fn read(&self) -> ZxResult<Received> {
+        let mut r = Received { bytes: [0; 256], num_bytes: 0, handles: [0; 64], num_handles: 0 };
+        let (b, h) = self.read_into(&mut r.bytes, &mut r.handles)?;
+        r.num_bytes = b;
+        r.num_handles = h;
+        Ok(r)
+    }
+    /// Waits until readable (or peer closed), then reads.
+    pub fn read_wait(&self, deadline: i64) -> ZxResult<Received> {
+        self.0.wait_one(Signals::CHANNEL_READABLE | Signals::CHANNEL_PEER_CLOSED, deadline)?;
+        self.read()
+    }
+}
+
+/// An event.
+pub struct Event(pub Handle);
+
+impl Event {
+    pub fn create() -> ZxResult<Event> {
+        let mut h = 0;
+        ok(raw::event_create(0, &mut h))?;
+        Ok(Event(Handle(h)))
+    }
+}
+
+/// A child process started from a boot program.
+pub struct Process(pub Handle);
+
+impl Process {
+    /// `zx_process_spawn`: `bootstrap` is transferred on success.
+    pub fn spawn(name: &str, bootstrap: Option<Handle>) -> ZxResult<Process> {
+        let mut out = 0;
+        let b = bootstrap.as_ref().map_or(HANDLE_INVALID, |h| h.raw());
+        let s = raw::process_spawn(name.as_ptr(), name.len(), b, &mut out);
+        if s == 0 {
+            if let Some(h) = bootstrap {
+                h.into_raw();
+            }
+            Ok(Process(Handle(out)))
+        } else {
+            Err(Status(s))
+        }
+    }
+    /// Waits for the end and returns the return code.
+    pub fn wait(&self, deadline: i64) -> ZxResult<i64> {
+        self.0.wait_one(Signals::TASK_TERMINATED, deadline)?;
+        let info: InfoProcess = get_info(self.0.raw(), INFO_PROCESS)?;
+        Ok(info.return_code)
+    }
+}
+
+/// What the kernel hands the first thread (abi.md section 5).
+#[derive(Clone, Copy, Debug)]
+pub struct StartArgs {
+    pub bootstrap: u32,
+    pub process: u32,
+    pub root_resource: u32,
+    pub thread: u32,
+}
+
+/// Monotonic time in nanoseconds.
+pub fn now() -> i64 {
+    raw::clock_get_monotonic()
+}
+
+/// A deadline `ns` from now.
+pub fn deadline_after(ns: i64) -> i64 {
+    now().saturating_add(ns)
+}
+
+pub fn sleep_ns(ns: i64) {
+    raw::nanosleep(deadline_after(ns));
+}
+
+/// Kernel statistics (needs the root resource).
+pub fn kernel_stats(root: u32) -> ZxResult<InfoKernelStats> {
+    get_info(root, INFO_KERNEL_STATS)
+}
+
+/// A line buffer so one `println!` is one `zx_debug_write` (whole lines, never interleaved).
+pub struct LineWriter {
+    buf: [u8; 512],
+    len: usize,
+}
+
+impl LineWriter {
+    pub const fn new() -> Self {
+        LineWriter { buf: [0; 512], len: 0 }
+    }
+    pub fn flush(&mut self) {
+        if self.len > 0 {
+            raw::debug_write(self.buf.as_ptr(), self.len);
+            self.len = 0;
+        }
+    }
+}
+
+impl Default for LineWriter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Write for LineWriter {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        for &b in s.as_bytes() {
+            if self.len == self.buf.len() {
+                self.flush();
+            }
+            self.buf[self.len] = b;
+            self.len += 1;
+        }
+        Ok(())
+    }
+}
+
+#[doc(hidden)]
+pub fn _print(args: fmt::Arguments) {
+    let mut w = LineWriter::new();
+    let _ = w.write_fmt(args);
+    w.flush();
+}
+
+#[macro_export]
+macro_rules! print {
+    ($($arg:tt)*) => ($crate::_print(format_args!($($arg)*)));
+}
+
+#[macro_export]
+macro_rules! println {
+    () => ($crate::print!("\n"));
+    ($($arg:tt)*) => ($crate::_print(format_args!("{}\n", format_args!($($arg)*))));
+}
+
+/// Declares the program's entry: `zx::entry!(main);` with `fn main(args: StartArgs) -> i64`.
+#[macro_export]
+macro_rules! entry {
+    ($main:path) => {
+        #[no_mangle]
+        #[link_section = ".text._start"]
+        pub extern "C" fn _start(x0: u64, x1: u64, x2: u64, x3: u64) -> ! {
+            let args = $crate::StartArgs { bootstrap: x0 as u32, process: x1 as u32, root_resource: x2 as u32, thread: x3 as u32 };
+            let code: i64 = $main(args);
+            $crate::raw::process_exit(code)
+        }
+    };
+}
+
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo) -> ! {
+    println!("PANIC: {}", info);
+    raw::process_exit(101)
+}

@@ -420,12 +420,13 @@ pub extern "C" fn finish_switch() {
     let prev = PERCPU[cpu()].lock().prev.take();
     if let Some(p) = prev {
         p.on_cpu.store(false, Ordering::Release);
-        if p.state() == RunState::Dead {
-            if let Some(proc_) = &p.process {
-                proc_.thread_switched_out_dead();
-            }
-        }
+        let dead_of = if p.state() == RunState::Dead { p.process.clone() } else { None };
+        // Free the dead thread (its kernel stack) before its process learns it is gone, so
+        // whoever waits for the process sees every resource already returned.
         drop(p);
+        if let Some(proc_) = dead_of {
+            proc_.thread_switched_out_dead();
+        }
     }
 }
 
