@@ -58,3 +58,17 @@ if need_dtc; then
   echo "setup: dtc is still missing; install device-tree-compiler." >&2
   exit 1
 fi
+
+# Rust: the toolchain, targets and llvm-tools that rust-toolchain.toml lists.
+if ! command -v rustup >/dev/null 2>&1; then
+  echo "setup: rustup is missing: install Rust from https://rustup.rs (the toolchain file then installs the rest)." >&2
+  exit 1
+fi
+if ! rustup target list --installed 2>/dev/null | grep -q aarch64-unknown-none-softfloat \
+   || ! rustup target list --installed 2>/dev/null | grep -qx aarch64-unknown-none \
+   || ! rustup component list --installed 2>/dev/null | grep -q llvm-tools; then
+  echo "setup: installing the Rust toolchain pieces from rust-toolchain.toml"
+  rustup toolchain install >/dev/null 2>&1 || true
+  rustup target add aarch64-unknown-none aarch64-unknown-none-softfloat >/dev/null
+  rustup component add llvm-tools rustfmt clippy >/dev/null
+fi

@@ -16,6 +16,14 @@ fn main() {
         .map(|n| n.trim_end_matches(".rs").to_string())
         .collect();
     names.sort();
+    // ZX_TESTS=test_a,test_b keeps only those (for iterating on a few programs).
+    if let Ok(only) = std::env::var("ZX_TESTS") {
+        if !only.is_empty() {
+            let keep: Vec<&str> = only.split(',').collect();
+            names.retain(|n| keep.contains(&n.as_str()));
+        }
+    }
+    println!("cargo:rerun-if-env-changed=ZX_TESTS");
     let mut out = String::from("/// Test programs, in the order init runs them.\npub const TESTS: &[&str] = &[\n");
     for n in &names {
         let _ = writeln!(out, "    {n:?},");

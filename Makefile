@@ -1,0 +1,46 @@
+# One target per verb; the details live in tools/.
+#   make run [BOARD=rpi4]   build everything and boot it in QEMU (virt by default); Ctrl-A X quits
+#   make test               host unit tests + the QEMU matrix + boots that must fail clearly
+#   make bench              IPC benchmarks under -icount (instruction counts), as a table
+#   make stress             the SMP stress boot 20 times in a row
+#   make gdb [BOARD=...]    QEMU halted, waiting for gdb-multiarch on :1234
+#   make image              build/kernel8.img, build/initrd.cpio, build/rpi4.dtb
+#   make lint               rustfmt --check and clippy -D warnings
+BOARD ?= virt
+BUILD ?= build
+export BUILD
+
+.PHONY: all image run test bench stress gdb lint setup clean
+
+all: image
+
+setup:
+	@tools/setup.sh
+
+image: setup
+	@tools/build.sh
+
+run: image
+	@tools/qemu.sh $(BOARD)
+
+test: image
+	@tools/test.sh
+
+bench: setup
+	@tools/bench.sh
+
+stress: image
+	@tools/stress.sh $(or $(RUNS),20)
+
+gdb: image
+	@echo "QEMU is waiting: gdb-multiarch $(BUILD)/kernel.elf -ex 'target remote :1234'"
+	@QEMU_EXTRA="-s -S" tools/qemu.sh $(BOARD)
+
+lint: setup
+	cargo fmt --all --check
+	cargo clippy --quiet -p zx-abi -p bsp -p kernel --all-targets -- -D warnings
+	cargo clippy --quiet -p kernel -p bsp --target aarch64-unknown-none-softfloat -- -D warnings
+	cargo clippy --quiet -p zx --bins --target aarch64-unknown-none -- -D warnings
+
+clean:
+	rm -rf $(BUILD) target

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# make test: host unit tests, then the QEMU boot matrix (every EL0 test program on every board
+# configuration), then boots that must fail with a clear message. One line per step, then
+# "N passed, N failed"; exits non-zero on any failure. Logs: $BUILD/logs/.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+LOGS="$BUILD/logs"
+mkdir -p "$LOGS"
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-300}
+passed=0
+failed=0
+
+pass() { passed=$((passed + 1)); printf 'ok    %s\n' "$1"; }
+fail() { failed=$((failed + 1)); printf 'FAIL  %s\n' "$1"; [ -n "${2:-}" ] && tail -n 30 "$2" | sed 's/^/      | /'; }
+
+# 1. Host unit tests of the pure logic.
+if cargo test --quiet -p zx-abi -p bsp -p kernel >"$LOGS/host.log" 2>&1; then
+  pass "host: cargo test ($(grep -Eo '[0-9]+ passed' "$LOGS/host.log" | awk '{s+=$1} END {print s}') unit tests)"
+else
+  fail "host: cargo test" "$LOGS/host.log"
+fi
+
+# 2. The EL0 suite on each board configuration.
+boot_suite() {
+  local cfg=$1 log="$LOGS/$1.log" t0 rc
+  t0=$(date +%s)
+  TIMEOUT=$BOOT_TIMEOUT tools/qemu.sh "$cfg" exit=semihosting </dev/null >"$log" 2>&1
+  rc=$?
+  local summary
+  summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+  if [ "$rc" = 0 ] && grep -q 'init exited with return code 0' "$log" && [ -n "$summary" ]; then
+    pass "boot $cfg: EL0 suite $summary ($(( $(date +%s) - t0 )) s)"
+  else
+    fail "boot $cfg: exit code $rc${summary:+, $summary}" "$log"
+  fi
+}
+configs=(virt virt-smp4 virt-gicv3 virt-el2 rpi4 rpi4-real)
+for cfg in "${configs[@]}"; do
+  boot_suite "$cfg"
+done
+
+# 3. Boots that must stop with a clear message (and never hang silently).
+expect_message() {
+  local name=$1 want_rc=$2 msg=$3 log="$LOGS/neg-$1.log"
+  shift 3
+  local cfg=virt bootargs=exit=semihosting limit=20 envs=() a
+  for a in "$@"; do
+    case "$a" in
+      QEMU_CFG=*) cfg=${a#*=} ;;
+      BOOTARGS=*) bootargs=${a#*=} ;;
+      NEG_TIMEOUT=*) limit=${a#*=} ;;
+      *) envs+=("$a") ;;
+    esac
+  done
+  # shellcheck disable=SC2086
+  env "${envs[@]}" TIMEOUT="$limit" tools/qemu.sh "$cfg" $bootargs </dev/null >"$log" 2>&1
+  local rc=$?
+  if grep -q "$msg" "$log" && { [ "$want_rc" = any ] || [ "$rc" = "$want_rc" ]; }; then
+    pass "boot $name: stops with \"$msg\""
+  else
+    fail "boot $name: exit code $rc, wanted $want_rc and \"$msg\"" "$log"
+  fi
+}
+head -c 4096 /dev/urandom >"$BUILD/corrupt.cpio"
+printf 'this is not an ELF file\n' >"$BUILD/notelf"
+python3 tools/mkcpio.py "$BUILD/badelf.cpio" init="$BUILD/notelf"
+expect_message no-initrd 254 "no initrd" INITRD=none
+expect_message corrupt-initrd 254 "not a valid cpio" INITRD="$BUILD/corrupt.cpio"
+expect_message missing-init 254 "not found in the initrd" BOOTARGS="init=no_such_program exit=semihosting"
+expect_message malformed-elf 254 "cannot start" INITRD="$BUILD/badelf.cpio"
+# raspi4b without -dtb hands over an ATAG list, not a devicetree: the kernel must say so. It
+# cannot know the bootargs, so it cannot exit: the timeout ends the run.
+expect_message broken-dtb-pointer any "no valid devicetree" QEMU_CFG=rpi4-nodtb NEG_TIMEOUT=5
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
