@@ -24,11 +24,17 @@ fn main() {
         }
     }
     println!("cargo:rerun-if-env-changed=ZX_TESTS");
-    let mut out = String::from("/// Test programs, in the order init runs them.\npub const TESTS: &[&str] = &[\n");
+    let mut out = String::from(
+        "/// Test programs, in the order init runs them.\npub const TESTS: &[&str] = &[\n",
+    );
     for n in &names {
         let _ = writeln!(out, "    {n:?},");
     }
     out.push_str("];\n");
-    std::fs::write(format!("{}/tests.rs", std::env::var("OUT_DIR").unwrap()), out).unwrap();
+    std::fs::write(
+        format!("{}/tests.rs", std::env::var("OUT_DIR").unwrap()),
+        out,
+    )
+    .unwrap();
     println!("cargo:rerun-if-changed={dir}/src/bin");
 }

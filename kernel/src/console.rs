@@ -9,7 +9,10 @@ struct Console {
     rx: RxRing<256>,
 }
 
-static CONSOLE: Mutex<Console> = Mutex::new(Console { uart: None, rx: RxRing::new() });
+static CONSOLE: Mutex<Console> = Mutex::new(Console {
+    uart: None,
+    rx: RxRing::new(),
+});
 
 impl Write for Console {
     fn write_str(&mut self, s: &str) -> fmt::Result {

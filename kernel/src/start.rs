@@ -39,12 +39,22 @@ fn halt() -> ! {
 pub fn finish_run(code: i64) -> ! {
     match EXIT_MODE.load(Ordering::Relaxed) {
         EXIT_SEMIHOSTING => {
-            let c = if (0..=255).contains(&code) { code as u32 } else { 255 };
+            let c = if (0..=255).contains(&code) {
+                code as u32
+            } else {
+                255
+            };
             // SAFETY: `exit=semihosting` is only given when QEMU runs with -semihosting.
             unsafe { bsp::cpu::semihosting_exit(c) }
         }
         EXIT_POWEROFF if HAVE_PSCI.load(Ordering::Relaxed) => {
-            bsp::cpu::psci_call(PSCI_SMC.load(Ordering::Relaxed), bsp::cpu::PSCI_SYSTEM_OFF, 0, 0, 0);
+            bsp::cpu::psci_call(
+                PSCI_SMC.load(Ordering::Relaxed),
+                bsp::cpu::PSCI_SYSTEM_OFF,
+                0,
+                0,
+                0,
+            );
             halt()
         }
         _ => halt(),
@@ -93,7 +103,8 @@ pub extern "C" fn kernel_boot_main(dtb_pa: u64, image_pa: u64, entry_el: u64) ->
         halt()
     };
     // SAFETY: `total` bytes from a header we validated, inside the early linear map.
-    let blob: &'static [u8] = unsafe { core::slice::from_raw_parts((LINEAR_BASE + dtb_pa) as *const u8, total) };
+    let blob: &'static [u8] =
+        unsafe { core::slice::from_raw_parts((LINEAR_BASE + dtb_pa) as *const u8, total) };
     let info = match dt::discover(blob, dtb_pa) {
         Ok(i) => i.with_defaults(),
         Err(e) => {
@@ -104,7 +115,11 @@ pub extern "C" fn kernel_boot_main(dtb_pa: u64, image_pa: u64, entry_el: u64) ->
     };
     let uart = info.console_pl011().or(info.uart);
     let uart_pa = uart.map_or(fallback_uart(image_pa), |u| u.base);
-    let clock = if info.board == Board::RaspberryPi4 { Some(48_000_000) } else { None };
+    let clock = if info.board == Board::RaspberryPi4 {
+        Some(48_000_000)
+    } else {
+        None
+    };
     // SAFETY: the early linear map covers the UART as device memory.
     unsafe { crate::console::init(LINEAR_BASE + uart_pa, clock) };
     let args = bootargs::parse(info.bootargs);
@@ -155,7 +170,11 @@ pub extern "C" fn kernel_boot_main(dtb_pa: u64, image_pa: u64, entry_el: u64) ->
         ram_total += size;
         add_ram_minus(base, base + size, &reserved[..nres]);
     }
-    kprintln!("  ram      {} MiB ({} MiB free for frames)", ram_total >> 20, mm::free_bytes() >> 20);
+    kprintln!(
+        "  ram      {} MiB ({} MiB free for frames)",
+        ram_total >> 20,
+        mm::free_bytes() >> 20
+    );
     if !mm::heap::init() {
         kprintln!("kernel: cannot create the kernel heap: no free memory");
         halt()
@@ -177,7 +196,11 @@ pub extern "C" fn kernel_boot_main(dtb_pa: u64, image_pa: u64, entry_el: u64) ->
         nd += 1;
     }
     let ram: &[(u64, u64)] = info.memory.as_slice();
-    let root = match crate::vm::kspace::build(&crate::vm::kspace::KernelLayout { image_pa, ram, devices: &devices[..nd] }) {
+    let root = match crate::vm::kspace::build(&crate::vm::kspace::KernelLayout {
+        image_pa,
+        ram,
+        devices: &devices[..nd],
+    }) {
         Ok(r) => r,
         Err(e) => {
             kprintln!("kernel: cannot build the kernel page tables: {}", e);
@@ -193,7 +216,9 @@ pub extern "C" fn kernel_boot_main(dtb_pa: u64, image_pa: u64, entry_el: u64) ->
     let initrd: &'static [u8] = match info.initrd {
         // SAFETY: the initrd range lies in RAM, reserved from the frame allocator, and is mapped
         // in the linear map for the kernel's lifetime.
-        Some((base, size)) => unsafe { core::slice::from_raw_parts((LINEAR_BASE + base) as *const u8, size as usize) },
+        Some((base, size)) => unsafe {
+            core::slice::from_raw_parts((LINEAR_BASE + base) as *const u8, size as usize)
+        },
         None => &[],
     };
     INITRD.call_once(|| initrd);
@@ -201,8 +226,14 @@ pub extern "C" fn kernel_boot_main(dtb_pa: u64, image_pa: u64, entry_el: u64) ->
     bsp::cpu::exception::install_vectors();
     if let Some(g) = gic {
         let cfg = match g.version {
-            GicVersion::V2 => bsp::drivers::gic::GicConfig::V2 { gicd: LINEAR_BASE + g.gicd, gicc: LINEAR_BASE + g.gicc },
-            GicVersion::V3 => bsp::drivers::gic::GicConfig::V3 { gicd: LINEAR_BASE + g.gicd, gicr: LINEAR_BASE + g.gicr },
+            GicVersion::V2 => bsp::drivers::gic::GicConfig::V2 {
+                gicd: LINEAR_BASE + g.gicd,
+                gicc: LINEAR_BASE + g.gicc,
+            },
+            GicVersion::V3 => bsp::drivers::gic::GicConfig::V3 {
+                gicd: LINEAR_BASE + g.gicd,
+                gicr: LINEAR_BASE + g.gicr,
+            },
         };
         // SAFETY: the GIC frames were just mapped as device memory.
         unsafe { irq::init(cfg, info.timer_irq.unwrap_or(30), uart.and_then(|u| u.irq)) };
@@ -220,10 +251,16 @@ pub extern "C" fn kernel_boot_main(dtb_pa: u64, image_pa: u64, entry_el: u64) ->
     let ncpus = info.cpus.len().clamp(1, MAX_CPUS);
     start_secondaries(&info, image_pa, root.0);
     let deadline = bsp::drivers::timer::ticks() + irq::frequency() / 2;
-    while (ONLINE.load(Ordering::Acquire) as usize) < ncpus && bsp::drivers::timer::ticks() < deadline {
+    while (ONLINE.load(Ordering::Acquire) as usize) < ncpus
+        && bsp::drivers::timer::ticks() < deadline
+    {
         core::hint::spin_loop();
     }
-    kprintln!("  cpus     {} of {} online", ONLINE.load(Ordering::Acquire), ncpus);
+    kprintln!(
+        "  cpus     {} of {} online",
+        ONLINE.load(Ordering::Acquire),
+        ncpus
+    );
 
     self_tests();
 
@@ -282,7 +319,9 @@ fn start_secondaries(info: &dt::BoardInfo, image_pa: u64, ttbr1: u64) {
         if c.mpidr == me || idx >= MAX_CPUS {
             continue;
         }
-        let Some(stack) = mm::alloc_frames(sched::KSTACK_FRAMES) else { return };
+        let Some(stack) = mm::alloc_frames(sched::KSTACK_FRAMES) else {
+            return;
+        };
         sb.stack_top[idx] = mm::phys_to_virt(stack) + sched::KSTACK_FRAMES as u64 * mm::PAGE_SIZE;
     }
     let sb_va = (&raw const SECONDARY_BOOT) as u64;
@@ -302,7 +341,9 @@ fn start_secondaries(info: &dt::BoardInfo, image_pa: u64, ttbr1: u64) {
             dt::EnableMethod::SpinTable { release_addr } => {
                 // SAFETY: the release address is in the first page, reserved from the allocator
                 // and mapped in the linear map; the core polls it with its MMU off, so clean it.
-                unsafe { core::ptr::write_volatile((LINEAR_BASE + release_addr) as *mut u64, entry_pa) };
+                unsafe {
+                    core::ptr::write_volatile((LINEAR_BASE + release_addr) as *mut u64, entry_pa)
+                };
                 bsp::cpu::dcache_clean_inval(LINEAR_BASE + release_addr, 8);
                 bsp::cpu::sev();
             }
@@ -351,7 +392,11 @@ fn self_tests() {
     }
     let ticked = irq::TICKS[0].load(Ordering::Relaxed) >= t0 + 2;
     ok &= ticked;
-    kprintln!("  selftest frames+heap {} timer {}", if ok || !ticked { "ok" } else { "FAILED" }, if ticked { "ok" } else { "FAILED" });
+    kprintln!(
+        "  selftest frames+heap {} timer {}",
+        if ok || !ticked { "ok" } else { "FAILED" },
+        if ticked { "ok" } else { "FAILED" }
+    );
     if !ok {
         kprintln!("kernel: boot self-test failed");
         finish_run(253);
@@ -361,9 +406,27 @@ fn self_tests() {
 // ---- exception entry points (called by bsp's vectors) ----
 
 fn report(frame: &TrapFrame, esr: u64, far: u64) {
-    kprintln!("  ESR {:#010x} ({}), FAR {:#x}, ELR {:#x}, SPSR {:#x}, SP_EL0 {:#x}", esr, esr_class_name(esr), far, frame.elr, frame.spsr, frame.sp_el0);
+    kprintln!(
+        "  ESR {:#010x} ({}), FAR {:#x}, ELR {:#x}, SPSR {:#x}, SP_EL0 {:#x}",
+        esr,
+        esr_class_name(esr),
+        far,
+        frame.elr,
+        frame.spsr,
+        frame.sp_el0
+    );
     for i in (0..31).step_by(4) {
-        kprintln!("  x{:<2} {:#018x}  x{:<2} {:#018x}  x{:<2} {:#018x}  x{:<2} {:#018x}", i, frame.x[i], i + 1, frame.x.get(i + 1).copied().unwrap_or(0), i + 2, frame.x.get(i + 2).copied().unwrap_or(0), i + 3, frame.x.get(i + 3).copied().unwrap_or(0));
+        kprintln!(
+            "  x{:<2} {:#018x}  x{:<2} {:#018x}  x{:<2} {:#018x}  x{:<2} {:#018x}",
+            i,
+            frame.x[i],
+            i + 1,
+            frame.x.get(i + 1).copied().unwrap_or(0),
+            i + 2,
+            frame.x.get(i + 2).copied().unwrap_or(0),
+            i + 3,
+            frame.x.get(i + 3).copied().unwrap_or(0)
+        );
     }
 }
 
@@ -388,7 +451,12 @@ pub extern "C" fn exc_el0_sync(frame: &mut TrapFrame) {
     let far = FAR_EL1.get();
     let t = sched::current();
     let pname = t.process.as_ref().map_or("?", |p| p.name());
-    kprintln!("kernel: process `{}` thread `{}` killed by {}", pname, t.name(), esr_class_name(esr));
+    kprintln!(
+        "kernel: process `{}` thread `{}` killed by {}",
+        pname,
+        t.name(),
+        esr_class_name(esr)
+    );
     if matches!((esr >> 26) & 0x3f, 0x20 | 0x21 | 0x24 | 0x25) {
         kprintln!("  {}", bsp::cpu::exception::abort_status_name(esr));
     }
@@ -417,7 +485,10 @@ pub extern "C" fn exc_el1_sync(frame: &mut TrapFrame) {
     use aarch64_cpu::registers::{Readable, ESR_EL1, FAR_EL1};
     let esr = ESR_EL1.get();
     let far = FAR_EL1.get();
-    crate::console::print_panic(format_args!("\nkernel: fault in the kernel: {}\n", esr_class_name(esr)));
+    crate::console::print_panic(format_args!(
+        "\nkernel: fault in the kernel: {}\n",
+        esr_class_name(esr)
+    ));
     report(frame, esr, far);
     finish_run(250);
 }
@@ -433,6 +504,10 @@ pub extern "C" fn exc_unexpected(frame: &mut TrapFrame, kind: u64) {
 
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo) -> ! {
-    crate::console::print_panic(format_args!("\nkernel panic on cpu {}: {}\n", bsp::cpu::cpu_index(), info));
+    crate::console::print_panic(format_args!(
+        "\nkernel panic on cpu {}: {}\n",
+        bsp::cpu::cpu_index(),
+        info
+    ));
     finish_run(251)
 }

@@ -26,65 +26,238 @@ pub mod raw {
         st(raw2(nr::HANDLE_CLOSE_MANY, handles as u64, n as u64))
     }
     pub fn handle_duplicate(h: u32, rights: u32, out: *mut u32) -> i32 {
-        st(raw3(nr::HANDLE_DUPLICATE, h as u64, rights as u64, out as u64))
+        st(raw3(
+            nr::HANDLE_DUPLICATE,
+            h as u64,
+            rights as u64,
+            out as u64,
+        ))
     }
     pub fn handle_replace(h: u32, rights: u32, out: *mut u32) -> i32 {
-        st(raw3(nr::HANDLE_REPLACE, h as u64, rights as u64, out as u64))
+        st(raw3(
+            nr::HANDLE_REPLACE,
+            h as u64,
+            rights as u64,
+            out as u64,
+        ))
     }
-    pub fn object_get_info(h: u32, topic: u32, buf: *mut u8, size: usize, actual: *mut usize, avail: *mut usize) -> i32 {
-        st(raw6(nr::OBJECT_GET_INFO, h as u64, topic as u64, buf as u64, size as u64, actual as u64, avail as u64))
+    pub fn object_get_info(
+        h: u32,
+        topic: u32,
+        buf: *mut u8,
+        size: usize,
+        actual: *mut usize,
+        avail: *mut usize,
+    ) -> i32 {
+        st(raw6(
+            nr::OBJECT_GET_INFO,
+            h as u64,
+            topic as u64,
+            buf as u64,
+            size as u64,
+            actual as u64,
+            avail as u64,
+        ))
     }
     pub fn object_wait_one(h: u32, signals: u32, deadline: i64, observed: *mut u32) -> i32 {
-        st(raw4(nr::OBJECT_WAIT_ONE, h as u64, signals as u64, deadline as u64, observed as u64))
+        st(raw4(
+            nr::OBJECT_WAIT_ONE,
+            h as u64,
+            signals as u64,
+            deadline as u64,
+            observed as u64,
+        ))
     }
     pub fn object_wait_many(items: *mut zx_abi::WaitItem, n: usize, deadline: i64) -> i32 {
-        st(raw3(nr::OBJECT_WAIT_MANY, items as u64, n as u64, deadline as u64))
+        st(raw3(
+            nr::OBJECT_WAIT_MANY,
+            items as u64,
+            n as u64,
+            deadline as u64,
+        ))
     }
     pub fn object_signal(h: u32, clear: u32, set: u32) -> i32 {
         st(raw3(nr::OBJECT_SIGNAL, h as u64, clear as u64, set as u64))
     }
     pub fn object_signal_peer(h: u32, clear: u32, set: u32) -> i32 {
-        st(raw3(nr::OBJECT_SIGNAL_PEER, h as u64, clear as u64, set as u64))
+        st(raw3(
+            nr::OBJECT_SIGNAL_PEER,
+            h as u64,
+            clear as u64,
+            set as u64,
+        ))
     }
     pub fn channel_create(options: u32, out0: *mut u32, out1: *mut u32) -> i32 {
-        st(raw3(nr::CHANNEL_CREATE, options as u64, out0 as u64, out1 as u64))
+        st(raw3(
+            nr::CHANNEL_CREATE,
+            options as u64,
+            out0 as u64,
+            out1 as u64,
+        ))
     }
     #[allow(clippy::too_many_arguments)]
-    pub fn channel_read(h: u32, options: u32, bytes: *mut u8, handles: *mut u32, num_bytes: u32, num_handles: u32, actual_bytes: *mut u32, actual_handles: *mut u32) -> i32 {
-        st(raw8(nr::CHANNEL_READ, [h as u64, options as u64, bytes as u64, handles as u64, num_bytes as u64, num_handles as u64, actual_bytes as u64, actual_handles as u64]))
+    pub fn channel_read(
+        h: u32,
+        options: u32,
+        bytes: *mut u8,
+        handles: *mut u32,
+        num_bytes: u32,
+        num_handles: u32,
+        actual_bytes: *mut u32,
+        actual_handles: *mut u32,
+    ) -> i32 {
+        st(raw8(
+            nr::CHANNEL_READ,
+            [
+                h as u64,
+                options as u64,
+                bytes as u64,
+                handles as u64,
+                num_bytes as u64,
+                num_handles as u64,
+                actual_bytes as u64,
+                actual_handles as u64,
+            ],
+        ))
     }
     #[allow(clippy::too_many_arguments)]
-    pub fn channel_read_etc(h: u32, options: u32, bytes: *mut u8, handles: *mut zx_abi::HandleInfo, num_bytes: u32, num_handles: u32, actual_bytes: *mut u32, actual_handles: *mut u32) -> i32 {
-        st(raw8(nr::CHANNEL_READ_ETC, [h as u64, options as u64, bytes as u64, handles as u64, num_bytes as u64, num_handles as u64, actual_bytes as u64, actual_handles as u64]))
+    pub fn channel_read_etc(
+        h: u32,
+        options: u32,
+        bytes: *mut u8,
+        handles: *mut zx_abi::HandleInfo,
+        num_bytes: u32,
+        num_handles: u32,
+        actual_bytes: *mut u32,
+        actual_handles: *mut u32,
+    ) -> i32 {
+        st(raw8(
+            nr::CHANNEL_READ_ETC,
+            [
+                h as u64,
+                options as u64,
+                bytes as u64,
+                handles as u64,
+                num_bytes as u64,
+                num_handles as u64,
+                actual_bytes as u64,
+                actual_handles as u64,
+            ],
+        ))
     }
-    pub fn channel_write(h: u32, options: u32, bytes: *const u8, num_bytes: u32, handles: *const u32, num_handles: u32) -> i32 {
-        st(raw6(nr::CHANNEL_WRITE, h as u64, options as u64, bytes as u64, num_bytes as u64, handles as u64, num_handles as u64))
+    pub fn channel_write(
+        h: u32,
+        options: u32,
+        bytes: *const u8,
+        num_bytes: u32,
+        handles: *const u32,
+        num_handles: u32,
+    ) -> i32 {
+        st(raw6(
+            nr::CHANNEL_WRITE,
+            h as u64,
+            options as u64,
+            bytes as u64,
+            num_bytes as u64,
+            handles as u64,
+            num_handles as u64,
+        ))
     }
-    pub fn channel_write_etc(h: u32, options: u32, bytes: *const u8, num_bytes: u32, handles: *mut zx_abi::HandleDisposition, num_handles: u32) -> i32 {
-        st(raw6(nr::CHANNEL_WRITE_ETC, h as u64, options as u64, bytes as u64, num_bytes as u64, handles as u64, num_handles as u64))
+    pub fn channel_write_etc(
+        h: u32,
+        options: u32,
+        bytes: *const u8,
+        num_bytes: u32,
+        handles: *mut zx_abi::HandleDisposition,
+        num_handles: u32,
+    ) -> i32 {
+        st(raw6(
+            nr::CHANNEL_WRITE_ETC,
+            h as u64,
+            options as u64,
+            bytes as u64,
+            num_bytes as u64,
+            handles as u64,
+            num_handles as u64,
+        ))
     }
-    pub fn channel_call(h: u32, options: u32, deadline: i64, args: *const zx_abi::ChannelCallArgs, actual_bytes: *mut u32, actual_handles: *mut u32) -> i32 {
-        st(raw6(nr::CHANNEL_CALL, h as u64, options as u64, deadline as u64, args as u64, actual_bytes as u64, actual_handles as u64))
+    pub fn channel_call(
+        h: u32,
+        options: u32,
+        deadline: i64,
+        args: *const zx_abi::ChannelCallArgs,
+        actual_bytes: *mut u32,
+        actual_handles: *mut u32,
+    ) -> i32 {
+        st(raw6(
+            nr::CHANNEL_CALL,
+            h as u64,
+            options as u64,
+            deadline as u64,
+            args as u64,
+            actual_bytes as u64,
+            actual_handles as u64,
+        ))
     }
-    pub fn channel_call_etc(h: u32, options: u32, deadline: i64, args: *mut zx_abi::ChannelCallArgs, actual_bytes: *mut u32, actual_handles: *mut u32) -> i32 {
-        st(raw6(nr::CHANNEL_CALL_ETC, h as u64, options as u64, deadline as u64, args as u64, actual_bytes as u64, actual_handles as u64))
+    pub fn channel_call_etc(
+        h: u32,
+        options: u32,
+        deadline: i64,
+        args: *mut zx_abi::ChannelCallArgs,
+        actual_bytes: *mut u32,
+        actual_handles: *mut u32,
+    ) -> i32 {
+        st(raw6(
+            nr::CHANNEL_CALL_ETC,
+            h as u64,
+            options as u64,
+            deadline as u64,
+            args as u64,
+            actual_bytes as u64,
+            actual_handles as u64,
+        ))
     }
     pub fn event_create(options: u32, out: *mut u32) -> i32 {
         st(raw2(nr::EVENT_CREATE, options as u64, out as u64))
     }
     pub fn eventpair_create(options: u32, out0: *mut u32, out1: *mut u32) -> i32 {
-        st(raw3(nr::EVENTPAIR_CREATE, options as u64, out0 as u64, out1 as u64))
+        st(raw3(
+            nr::EVENTPAIR_CREATE,
+            options as u64,
+            out0 as u64,
+            out1 as u64,
+        ))
     }
     pub fn process_exit(code: i64) -> ! {
         raw1(nr::PROCESS_EXIT, code as u64);
         #[allow(clippy::empty_loop)]
         loop {}
     }
-    pub fn thread_create(process: u32, name: *const u8, name_len: usize, options: u32, out: *mut u32) -> i32 {
-        st(raw5(nr::THREAD_CREATE, process as u64, name as u64, name_len as u64, options as u64, out as u64))
+    pub fn thread_create(
+        process: u32,
+        name: *const u8,
+        name_len: usize,
+        options: u32,
+        out: *mut u32,
+    ) -> i32 {
+        st(raw5(
+            nr::THREAD_CREATE,
+            process as u64,
+            name as u64,
+            name_len as u64,
+            options as u64,
+            out as u64,
+        ))
     }
     pub fn thread_start(thread: u32, entry: usize, stack: usize, arg1: usize, arg2: usize) -> i32 {
-        st(raw5(nr::THREAD_START, thread as u64, entry as u64, stack as u64, arg1 as u64, arg2 as u64))
+        st(raw5(
+            nr::THREAD_START,
+            thread as u64,
+            entry as u64,
+            stack as u64,
+            arg1 as u64,
+            arg2 as u64,
+        ))
     }
     pub fn thread_exit() -> ! {
         raw0(nr::THREAD_EXIT);
@@ -101,7 +274,13 @@ pub mod raw {
         st(raw2(nr::DEBUG_WRITE, buf as u64, len as u64))
     }
     pub fn process_spawn(name: *const u8, name_len: usize, bootstrap: u32, out: *mut u32) -> i32 {
-        st(raw4(nr::PROCESS_SPAWN, name as u64, name_len as u64, bootstrap as u64, out as u64))
+        st(raw4(
+            nr::PROCESS_SPAWN,
+            name as u64,
+            name_len as u64,
+            bootstrap as u64,
+            out as u64,
+        ))
     }
 }
 
@@ -186,7 +365,14 @@ impl Drop for Handle {
 pub fn get_info<T: Pod + Default>(h: u32, topic: u32) -> ZxResult<T> {
     let mut buf = [0u8; MAX_POD_SIZE];
     let (mut actual, mut avail) = (0usize, 0usize);
-    ok(raw::object_get_info(h, topic, buf.as_mut_ptr(), T::SIZE, &mut actual, &mut avail))?;
+    ok(raw::object_get_info(
+        h,
+        topic,
+        buf.as_mut_ptr(),
+        T::SIZE,
+        &mut actual,
+        &mut avail,
+    ))?;
     Ok(T::from_bytes(&buf))
 }
 
@@ -213,17 +399,38 @@ impl Channel {
     }
     /// `zx_channel_write`: the handles are consumed whatever the result.
     pub fn write(&self, bytes: &[u8], handles: &[u32]) -> ZxResult {
-        ok(raw::channel_write(self.raw(), 0, bytes.as_ptr(), bytes.len() as u32, handles.as_ptr(), handles.len() as u32))
+        ok(raw::channel_write(
+            self.raw(),
+            0,
+            bytes.as_ptr(),
+            bytes.len() as u32,
+            handles.as_ptr(),
+            handles.len() as u32,
+        ))
     }
     /// `zx_channel_read` into caller buffers; returns (bytes, handles) actually read.
     pub fn read_into(&self, bytes: &mut [u8], handles: &mut [u32]) -> ZxResult<(u32, u32)> {
         let (mut ab, mut ah) = (0, 0);
-        ok(raw::channel_read(self.raw(), 0, bytes.as_mut_ptr(), handles.as_mut_ptr(), bytes.len() as u32, handles.len() as u32, &mut ab, &mut ah))?;
+        ok(raw::channel_read(
+            self.raw(),
+            0,
+            bytes.as_mut_ptr(),
+            handles.as_mut_ptr(),
+            bytes.len() as u32,
+            handles.len() as u32,
+            &mut ab,
+            &mut ah,
+        ))?;
         Ok((ab, ah))
     }
     /// Reads a message of up to 256 bytes and 64 handles.
     pub fn read(&self) -> ZxResult<Received> {
-        let mut r = Received { bytes: [0; 256], num_bytes: 0, handles: [0; 64], num_handles: 0 };
+        let mut r = Received {
+            bytes: [0; 256],
+            num_bytes: 0,
+            handles: [0; 64],
+            num_handles: 0,
+        };
         let (b, h) = self.read_into(&mut r.bytes, &mut r.handles)?;
         r.num_bytes = b;
         r.num_handles = h;
@@ -231,7 +438,10 @@ impl Channel {
     }
     /// Waits until readable (or peer closed), then reads.
     pub fn read_wait(&self, deadline: i64) -> ZxResult<Received> {
-        self.0.wait_one(Signals::CHANNEL_READABLE | Signals::CHANNEL_PEER_CLOSED, deadline)?;
+        self.0.wait_one(
+            Signals::CHANNEL_READABLE | Signals::CHANNEL_PEER_CLOSED,
+            deadline,
+        )?;
         self.read()
     }
 }
@@ -309,7 +519,10 @@ pub struct LineWriter {
 
 impl LineWriter {
     pub const fn new() -> Self {
-        LineWriter { buf: [0; 512], len: 0 }
+        LineWriter {
+            buf: [0; 512],
+            len: 0,
+        }
     }
     pub fn flush(&mut self) {
         if self.len > 0 {
@@ -363,7 +576,13 @@ macro_rules! entry {
         #[no_mangle]
         #[link_section = ".text._start"]
         pub extern "C" fn _start(x0: u64, x1: u64, x2: u64, x3: u64) -> ! {
-            let args = $crate::StartArgs { bootstrap: x0 as u32, process: x1 as u32, root_resource: x2 as u32, thread: x3 as u32 };
+            let args = $crate::StartArgs {
+                bootstrap: x0 as u32,
+                process: x1 as u32,
+                root_resource: x2 as u32,
+                thread: x3 as u32,
+            };
+            $crate::_init(&args);
             let code: i64 = $main(args);
             $crate::raw::process_exit(code)
         }
@@ -374,4 +593,111 @@ macro_rules! entry {
 fn panic(info: &core::panic::PanicInfo) -> ! {
     println!("PANIC: {}", info);
     raw::process_exit(101)
+}
+
+/// Threads in this process: stacks from a static pool, joined through `TASK_TERMINATED`.
+pub mod thread {
+    use super::*;
+    use core::sync::atomic::{AtomicU32, Ordering};
+
+    /// Stack size of each pooled thread stack.
+    pub const STACK_SIZE: usize = 64 * 1024;
+    const POOL: usize = 32;
+
+    #[repr(C, align(16))]
+    struct Stacks([[u8; STACK_SIZE]; POOL]);
+    static mut STACKS: Stacks = Stacks([[0; STACK_SIZE]; POOL]);
+    static USED: AtomicU32 = AtomicU32::new(0);
+
+    /// A started thread; `join` waits for it and returns its stack to the pool.
+    pub struct Thread {
+        pub handle: Handle,
+        slot: usize,
+    }
+
+    #[repr(C)]
+    struct Start {
+        f: fn(usize),
+        arg: usize,
+    }
+    static mut STARTS: [Start; POOL] = [const { Start { f: noop, arg: 0 } }; POOL];
+    fn noop(_: usize) {}
+
+    extern "C" fn trampoline(slot: usize, _unused: usize) -> ! {
+        // SAFETY: the slot's start record was written before the thread started and is not
+        // touched again until `join`.
+        let s = unsafe { &(*(&raw const STARTS))[slot] };
+        (s.f)(s.arg);
+        raw::thread_exit()
+    }
+
+    /// Starts `f(arg)` on a new thread of this process.
+    pub fn spawn(f: fn(usize), arg: usize) -> ZxResult<Thread> {
+        let slot = loop {
+            let used = USED.load(Ordering::Acquire);
+            if used == u32::MAX {
+                return Err(Status::NO_RESOURCES);
+            }
+            let bit = (!used).trailing_zeros() as usize;
+            if USED
+                .compare_exchange(used, used | (1 << bit), Ordering::AcqRel, Ordering::Acquire)
+                .is_ok()
+            {
+                break bit;
+            }
+        };
+        // SAFETY: the slot is ours (its bit was clear and we set it).
+        unsafe { (*(&raw mut STARTS))[slot] = Start { f, arg } };
+        let mut h = 0;
+        let name = b"worker";
+        let self_proc = SELF_PROCESS.load(Ordering::Relaxed);
+        let s = raw::thread_create(self_proc, name.as_ptr(), name.len(), 0, &mut h);
+        if s != 0 {
+            USED.fetch_and(!(1 << slot), Ordering::AcqRel);
+            return Err(Status(s));
+        }
+        let handle = Handle::from_raw(h);
+        // SAFETY: only the address of the pooled stack is taken.
+        let top = unsafe { (&raw mut (*(&raw mut STACKS)).0[slot]) as usize } + STACK_SIZE;
+        let s = raw::thread_start(h, trampoline as *const () as usize, top, slot, 0);
+        if s != 0 {
+            USED.fetch_and(!(1 << slot), Ordering::AcqRel);
+            return Err(Status(s));
+        }
+        Ok(Thread { handle, slot })
+    }
+
+    impl Thread {
+        /// Waits for the thread to end (`TIMED_OUT` leaves it running and its stack in use).
+        pub fn join(self, deadline: i64) -> ZxResult {
+            self.handle.wait_one(Signals::TASK_TERMINATED, deadline)?;
+            USED.fetch_and(!(1 << self.slot), Ordering::AcqRel);
+            Ok(())
+        }
+    }
+
+    pub(crate) static SELF_PROCESS: AtomicU32 = AtomicU32::new(0);
+}
+
+/// Start-up that `entry!` performs before `main`.
+#[doc(hidden)]
+pub fn _init(args: &StartArgs) {
+    thread::SELF_PROCESS.store(args.process, core::sync::atomic::Ordering::Relaxed);
+}
+
+/// For test programs run by init: takes the root resource init sends as the first message on
+/// the bootstrap channel (returns `Handle::invalid()` if there is none).
+pub fn take_root_resource(args: &StartArgs) -> Handle {
+    if args.root_resource != HANDLE_INVALID {
+        return Handle::from_raw(args.root_resource);
+    }
+    let ch = Channel(Handle::from_raw(args.bootstrap));
+    let r = ch.read();
+    let _ = ch.0.into_raw(); // the bootstrap channel stays open for the program
+    match r {
+        Ok(m) if m.num_handles == 1 && &m.bytes[..m.num_bytes as usize] == b"root" => {
+            Handle::from_raw(m.handles[0])
+        }
+        _ => Handle::invalid(),
+    }
 }

@@ -26,7 +26,17 @@ macro_rules! svc_impl {
 /// Any syscall by number with up to eight raw arguments (tests use it for hostile inputs).
 #[inline(always)]
 pub fn raw8(nr: u64, a: [u64; 8]) -> u64 {
-    svc!(nr, a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3], a4 = a[4], a5 = a[5], a6 = a[6], a7 = a[7])
+    svc!(
+        nr,
+        a0 = a[0],
+        a1 = a[1],
+        a2 = a[2],
+        a3 = a[3],
+        a4 = a[4],
+        a5 = a[5],
+        a6 = a[6],
+        a7 = a[7]
+    )
 }
 
 #[inline(always)]

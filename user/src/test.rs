@@ -48,7 +48,17 @@ macro_rules! check_eq {
     ($a:expr, $b:expr) => {{
         let (a, b) = (&$a, &$b);
         if a != b {
-            $crate::test::fail(file!(), line!(), format_args!("{} == {}: {:?} != {:?}", stringify!($a), stringify!($b), a, b));
+            $crate::test::fail(
+                file!(),
+                line!(),
+                format_args!(
+                    "{} == {}: {:?} != {:?}",
+                    stringify!($a),
+                    stringify!($b),
+                    a,
+                    b
+                ),
+            );
         }
     }};
 }
@@ -60,7 +70,11 @@ macro_rules! check_status {
         let got = $crate::Status($call);
         let want: $crate::Status = $want;
         if got != want {
-            $crate::test::fail(file!(), line!(), format_args!("{} returned {} (want {})", stringify!($call), got, want));
+            $crate::test::fail(
+                file!(),
+                line!(),
+                format_args!("{} returned {} (want {})", stringify!($call), got, want),
+            );
         }
     }};
 }

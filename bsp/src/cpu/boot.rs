@@ -30,7 +30,10 @@ pub struct SecondaryBoot {
 
 /// Filled by the boot core before it starts secondaries.
 #[no_mangle]
-pub static mut SECONDARY_BOOT: SecondaryBoot = SecondaryBoot { ttbr1: 0, stack_top: [0; MAX_CPUS] };
+pub static mut SECONDARY_BOOT: SecondaryBoot = SecondaryBoot {
+    ttbr1: 0,
+    stack_top: [0; MAX_CPUS],
+};
 
 #[cfg(target_os = "none")]
 core::arch::global_asm!(

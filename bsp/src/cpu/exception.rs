@@ -22,7 +22,12 @@ const _: () = assert!(core::mem::size_of::<TrapFrame>() == 272);
 impl TrapFrame {
     /// A frame that `eret`s to EL0t at `entry` with `sp_el0 = sp` and interrupts unmasked.
     pub fn new_user(entry: u64, sp: u64) -> Self {
-        TrapFrame { x: [0; 31], sp_el0: sp, elr: entry, spsr: 0 }
+        TrapFrame {
+            x: [0; 31],
+            sp_el0: sp,
+            elr: entry,
+            spsr: 0,
+        }
     }
 }
 
@@ -46,7 +51,11 @@ pub struct FpState {
 
 impl Default for FpState {
     fn default() -> Self {
-        FpState { q: [0; 32], fpcr: 0, fpsr: 0 }
+        FpState {
+            q: [0; 32],
+            fpcr: 0,
+            fpsr: 0,
+        }
     }
 }
 
@@ -316,9 +325,22 @@ pub fn abort_status_name(esr: u64) -> &'static str {
 
 /// Names of the exception kinds passed to `exc_unexpected`, indexed by vector slot.
 pub const VECTOR_NAMES: [&str; 16] = [
-    "EL1t sync", "EL1t IRQ", "EL1t FIQ", "EL1t SError", "EL1h sync", "EL1h IRQ", "EL1h FIQ",
-    "EL1h SError", "EL0 sync", "EL0 IRQ", "EL0 FIQ", "EL0 SError", "EL0/AArch32 sync",
-    "EL0/AArch32 IRQ", "EL0/AArch32 FIQ", "EL0/AArch32 SError",
+    "EL1t sync",
+    "EL1t IRQ",
+    "EL1t FIQ",
+    "EL1t SError",
+    "EL1h sync",
+    "EL1h IRQ",
+    "EL1h FIQ",
+    "EL1h SError",
+    "EL0 sync",
+    "EL0 IRQ",
+    "EL0 FIQ",
+    "EL0 SError",
+    "EL0/AArch32 sync",
+    "EL0/AArch32 IRQ",
+    "EL0/AArch32 FIQ",
+    "EL0/AArch32 SError",
 ];
 
 #[cfg(test)]
@@ -328,7 +350,10 @@ mod tests {
     #[test]
     fn esr_classes_decode_by_name() {
         assert_eq!(esr_class_name(0x15 << 26), "SVC from AArch64");
-        assert_eq!(esr_class_name(0x24 << 26 | 0x07), "data abort from a lower EL");
+        assert_eq!(
+            esr_class_name(0x24 << 26 | 0x07),
+            "data abort from a lower EL"
+        );
         assert_eq!(abort_status_name(0x24 << 26 | 0x07), "translation fault");
         assert_eq!(abort_status_name(0x0f), "permission fault");
     }

@@ -47,7 +47,15 @@ mod ops {
     /// Waits for an interrupt with IRQs briefly unmasked, then masks them again: the idle loop.
     pub fn wait_for_interrupt() {
         // SAFETY: the IRQ handler runs on the current stack and returns here.
-        unsafe { asm!("dsb sy", "msr daifclr, #2", "wfi", "msr daifset, #2", options(nostack)) };
+        unsafe {
+            asm!(
+                "dsb sy",
+                "msr daifclr, #2",
+                "wfi",
+                "msr daifset, #2",
+                options(nostack)
+            )
+        };
     }
 
     /// Switches the user half to `ttbr0` (table PA | ASID << 48). Non-global user entries are
@@ -68,7 +76,15 @@ mod ops {
     /// Invalidates every EL1&0 TLB entry on all cores.
     pub fn tlb_flush_all() {
         // SAFETY: TLB maintenance only.
-        unsafe { asm!("dsb ishst", "tlbi vmalle1is", "dsb ish", "isb", options(nostack)) };
+        unsafe {
+            asm!(
+                "dsb ishst",
+                "tlbi vmalle1is",
+                "dsb ish",
+                "isb",
+                options(nostack)
+            )
+        };
     }
 
     /// Cleans and invalidates `[va, va+len)` to the point of coherency, so a core running with its

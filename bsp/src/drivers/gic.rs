@@ -125,7 +125,11 @@ impl Gic {
     /// # Safety
     /// The frames in `config` must be mapped device memory for the kernel's lifetime.
     pub unsafe fn new(config: GicConfig) -> Self {
-        Gic { config, lines: 0, per_cpu: spin::Mutex::new([0; MAX_CPUS]) }
+        Gic {
+            config,
+            lines: 0,
+            per_cpu: spin::Mutex::new([0; MAX_CPUS]),
+        }
     }
 
     pub fn version(&self) -> u32 {
@@ -265,7 +269,8 @@ impl Gic {
                     let frame = self.per_cpu.lock().get(cpu).copied().unwrap_or(0);
                     if frame != 0 {
                         // SAFETY: this core's redistributor SGI frame.
-                        let sgi = unsafe { &*((frame + 0x10000) as *const RedistributorSgiRegisters) };
+                        let sgi =
+                            unsafe { &*((frame + 0x10000) as *const RedistributorSgiRegisters) };
                         sgi.ISENABLER0.set(bit);
                     }
                 } else if intid < self.lines {
@@ -327,7 +332,11 @@ impl Gic {
                 let aff1 = (mpidr >> 8) & 0xff;
                 let aff2 = (mpidr >> 16) & 0xff;
                 let aff3 = (mpidr >> 32) & 0xff;
-                let v = (aff3 << 48) | (aff2 << 32) | (u64::from(intid & 0xf) << 24) | (aff1 << 16) | (1 << aff0);
+                let v = (aff3 << 48)
+                    | (aff2 << 32)
+                    | (u64::from(intid & 0xf) << 24)
+                    | (aff1 << 16)
+                    | (1 << aff0);
                 aarch64_cpu::asm::barrier::dsb(aarch64_cpu::asm::barrier::ISHST);
                 sysreg_write!("S3_0_C12_C11_5", v); // ICC_SGI1R_EL1
                 aarch64_cpu::asm::barrier::isb(aarch64_cpu::asm::barrier::SY);

@@ -75,7 +75,9 @@ impl Pl011 {
     /// `base` must be the virtual address of a mapped PL011 register block, valid for the
     /// lifetime of the returned value.
     pub const unsafe fn new(base: u64) -> Self {
-        Pl011 { regs: base as *const Pl011Registers }
+        Pl011 {
+            regs: base as *const Pl011Registers,
+        }
     }
 
     fn regs(&self) -> &Pl011Registers {
@@ -151,7 +153,11 @@ impl<const N: usize> Default for RxRing<N> {
 
 impl<const N: usize> RxRing<N> {
     pub const fn new() -> Self {
-        RxRing { buf: [0; N], head: 0, len: 0 }
+        RxRing {
+            buf: [0; N],
+            head: 0,
+            len: 0,
+        }
     }
     /// Appends a byte; when full, the oldest byte is dropped (input is best effort).
     pub fn push(&mut self, b: u8) {

@@ -1,7 +1,9 @@
 //! ARM generic timer, EL1 physical timer (ARM ARM D11 "The Generic Timer in AArch64 state"):
 //! the monotonic clock from `CNTPCT_EL0` and one-shot deadlines through `CNTP_CVAL_EL0`.
 
-use aarch64_cpu::registers::{Readable, Writeable, CNTFRQ_EL0, CNTKCTL_EL1, CNTPCT_EL0, CNTP_CTL_EL0, CNTP_CVAL_EL0};
+use aarch64_cpu::registers::{
+    Readable, Writeable, CNTFRQ_EL0, CNTKCTL_EL1, CNTPCT_EL0, CNTP_CTL_EL0, CNTP_CVAL_EL0,
+};
 
 /// Counter frequency in Hz.
 pub fn frequency() -> u64 {

@@ -18,11 +18,18 @@ pub struct KernelHeap {
 
 impl KernelHeap {
     pub const fn new() -> Self {
-        KernelHeap { heap: Mutex::new(Heap::new()), growing: AtomicBool::new(false), free: AtomicU64::new(0) }
+        KernelHeap {
+            heap: Mutex::new(Heap::new()),
+            growing: AtomicBool::new(false),
+            free: AtomicU64::new(0),
+        }
     }
 
     fn update_free(&self, h: &Heap<32>) {
-        self.free.store((h.stats_total_bytes() - h.stats_alloc_actual()) as u64, Ordering::Relaxed);
+        self.free.store(
+            (h.stats_total_bytes() - h.stats_alloc_actual()) as u64,
+            Ordering::Relaxed,
+        );
     }
 
     /// Adds one step of frames if no other core is doing so; returns whether memory was added.

@@ -12,7 +12,9 @@ pub struct Event {
 
 impl Event {
     pub fn new() -> Arc<Event> {
-        Arc::new(Event { header: ObjHeader::new(Signals::NONE) })
+        Arc::new(Event {
+            header: ObjHeader::new(Signals::NONE),
+        })
     }
 }
 
@@ -47,10 +49,16 @@ impl EventPairEnd {
         let k = super::new_koid();
         let _ = super::new_koid();
         let shared = Arc::new(PairShared {
-            headers: [ObjHeader::with_koid(k, Signals::NONE), ObjHeader::with_koid(k + 1, Signals::NONE)],
+            headers: [
+                ObjHeader::with_koid(k, Signals::NONE),
+                ObjHeader::with_koid(k + 1, Signals::NONE),
+            ],
         });
         (
-            Arc::new(EventPairEnd { shared: shared.clone(), side: 0 }),
+            Arc::new(EventPairEnd {
+                shared: shared.clone(),
+                side: 0,
+            }),
             Arc::new(EventPairEnd { shared, side: 1 }),
         )
     }
@@ -76,7 +84,8 @@ impl KernelObject for EventPairEnd {
         Signals::USER_ALL | Signals::EVENT_SIGNALED
     }
     fn on_zero_handles(self: Arc<Self>) {
-        self.peer_header().update_signals(Signals::NONE, Signals::EVENTPAIR_PEER_CLOSED);
+        self.peer_header()
+            .update_signals(Signals::NONE, Signals::EVENTPAIR_PEER_CLOSED);
     }
     fn signal_peer(&self, clear: Signals, set: Signals) -> Result<(), Status> {
         let peer = self.peer_header();

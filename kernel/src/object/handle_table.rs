@@ -37,7 +37,12 @@ impl HandleTable {
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
         z ^= z >> 31;
-        HandleTable { slots: Vec::new(), free: VecDeque::new(), salt: (z as u32) & PAYLOAD_MASK, live: 0 }
+        HandleTable {
+            slots: Vec::new(),
+            free: VecDeque::new(),
+            salt: (z as u32) & PAYLOAD_MASK,
+            live: 0,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -73,7 +78,9 @@ impl HandleTable {
         if self.slots.len() + need > MAX_HANDLES {
             return Err(Status::NO_RESOURCES);
         }
-        self.slots.try_reserve(need).map_err(|_| Status::NO_MEMORY)?;
+        self.slots
+            .try_reserve(need)
+            .map_err(|_| Status::NO_MEMORY)?;
         self.free.try_reserve(need).map_err(|_| Status::NO_MEMORY)?;
         Ok(())
     }
@@ -82,21 +89,25 @@ impl HandleTable {
     pub fn add(&mut self, h: Handle) -> Result<u32, (Status, Handle)> {
         // Reuse a freed slot only once a few are waiting, so a value just closed is not the next
         // one handed out.
-        let index = if self.free.len() > 8 || (self.slots.len() >= MAX_HANDLES && !self.free.is_empty()) {
-            self.free.pop_front().unwrap_or(0)
-        } else {
-            if let Err(s) = self.reserve(1).and_then(|_| {
-                if self.slots.len() >= MAX_HANDLES {
-                    Err(Status::NO_RESOURCES)
-                } else {
-                    Ok(())
+        let index =
+            if self.free.len() > 8 || (self.slots.len() >= MAX_HANDLES && !self.free.is_empty()) {
+                self.free.pop_front().unwrap_or(0)
+            } else {
+                if let Err(s) = self.reserve(1).and_then(|_| {
+                    if self.slots.len() >= MAX_HANDLES {
+                        Err(Status::NO_RESOURCES)
+                    } else {
+                        Ok(())
+                    }
+                }) {
+                    return Err((s, h));
                 }
-            }) {
-                return Err((s, h));
-            }
-            self.slots.push(Slot { generation: 0, handle: None });
-            (self.slots.len() - 1) as u32
-        };
+                self.slots.push(Slot {
+                    generation: 0,
+                    handle: None,
+                });
+                (self.slots.len() - 1) as u32
+            };
         let slot = &mut self.slots[index as usize];
         slot.handle = Some(h);
         self.live += 1;
@@ -206,7 +217,10 @@ mod tests {
         let e = Event::new();
         let mut t = HandleTable::new(9);
         for _ in 0..5 {
-            let _ = t.add(Handle::new(e.clone(), Rights::DEFAULT_EVENT)).ok().unwrap();
+            let _ = t
+                .add(Handle::new(e.clone(), Rights::DEFAULT_EVENT))
+                .ok()
+                .unwrap();
         }
         assert_eq!(e.header.handle_count(), 5);
         drop(t);

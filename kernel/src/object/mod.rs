@@ -64,7 +64,10 @@ impl ObjHeader {
         ObjHeader {
             koid,
             handle_count: AtomicU32::new(0),
-            sig: Mutex::new(SignalState { signals: initial, observers: Vec::new() }),
+            sig: Mutex::new(SignalState {
+                signals: initial,
+                observers: Vec::new(),
+            }),
         }
     }
 
@@ -97,13 +100,22 @@ impl ObjHeader {
     }
 
     /// Registers `waker` for `mask` unless it is already met. Returns the current signals.
-    pub fn observe(&self, waker: &Arc<dyn Wake>, mask: Signals, handle_serial: u64) -> Result<Signals, Status> {
+    pub fn observe(
+        &self,
+        waker: &Arc<dyn Wake>,
+        mask: Signals,
+        handle_serial: u64,
+    ) -> Result<Signals, Status> {
         let mut s = self.sig.lock();
         if mask.intersects(s.signals) {
             return Ok(s.signals);
         }
         s.observers.try_reserve(1).map_err(|_| Status::NO_MEMORY)?;
-        s.observers.push(Observer { waker: waker.clone(), mask, handle_serial });
+        s.observers.push(Observer {
+            waker: waker.clone(),
+            mask,
+            handle_serial,
+        });
         Ok(s.signals)
     }
 
@@ -123,7 +135,11 @@ impl ObjHeader {
     /// Wakes waits made through the handle with `handle_serial` (it is being closed).
     pub fn cancel_waits(&self, handle_serial: u64) {
         let s = self.sig.lock();
-        for o in s.observers.iter().filter(|o| o.handle_serial == handle_serial) {
+        for o in s
+            .observers
+            .iter()
+            .filter(|o| o.handle_serial == handle_serial)
+        {
             o.waker.wake();
         }
     }
@@ -177,7 +193,11 @@ impl Handle {
     pub fn new(obj: Arc<dyn KernelObject>, rights: Rights) -> Handle {
         obj.header().handle_count.fetch_add(1, Ordering::Relaxed);
         stats::LIVE_HANDLES.fetch_add(1, Ordering::Relaxed);
-        Handle { obj, rights, serial: NEXT_SERIAL.fetch_add(1, Ordering::Relaxed) }
+        Handle {
+            obj,
+            rights,
+            serial: NEXT_SERIAL.fetch_add(1, Ordering::Relaxed),
+        }
     }
 
     pub fn object(&self) -> &Arc<dyn KernelObject> {
@@ -226,7 +246,13 @@ impl Drop for Handle {
     fn drop(&mut self) {
         stats::LIVE_HANDLES.fetch_sub(1, Ordering::Relaxed);
         self.obj.header().cancel_waits(self.serial);
-        if self.obj.header().handle_count.fetch_sub(1, Ordering::AcqRel) == 1 {
+        if self
+            .obj
+            .header()
+            .handle_count
+            .fetch_sub(1, Ordering::AcqRel)
+            == 1
+        {
             self.obj.clone().on_zero_handles();
         }
     }

@@ -96,7 +96,10 @@ impl Thread {
             header: ObjHeader::new(Signals::NONE),
             self_ref: w.clone(),
             process,
-            cpu: UnsafeCell::new(ThreadCpu { ctx: CpuContext::default(), fp: FpState::default() }),
+            cpu: UnsafeCell::new(ThreadCpu {
+                ctx: CpuContext::default(),
+                fp: FpState::default(),
+            }),
             kstack,
             state: AtomicU8::new(RunState::New as u8),
             wake_pending: AtomicBool::new(false),
@@ -128,13 +131,23 @@ impl Thread {
     }
 
     fn kstack_top(&self) -> u64 {
-        self.kstack.map_or(0, |pa| mm::phys_to_virt(pa) + KSTACK_SIZE)
+        self.kstack
+            .map_or(0, |pa| mm::phys_to_virt(pa) + KSTACK_SIZE)
     }
 
     /// Prepares the first entry to EL0 and makes the thread runnable. `BAD_STATE` if it was
     /// started before.
     pub fn start(&self, frame: TrapFrame) -> Result<(), Status> {
-        if self.state.compare_exchange(RunState::New as u8, RunState::Runnable as u8, Ordering::AcqRel, Ordering::Acquire).is_err() {
+        if self
+            .state
+            .compare_exchange(
+                RunState::New as u8,
+                RunState::Runnable as u8,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            )
+            .is_err()
+        {
             return Err(Status::BAD_STATE);
         }
         let top = self.kstack_top();
@@ -145,7 +158,8 @@ impl Thread {
             core::ptr::write(frame_addr as *mut TrapFrame, frame);
             let c = &mut *self.cpu.get();
             c.ctx.sp = frame_addr;
-            c.ctx.regs[11] = bsp::cpu::exception::thread_trampoline as *const () as u64; // lr
+            c.ctx.regs[11] = bsp::cpu::exception::thread_trampoline as *const () as u64;
+            // lr
         }
         if let Some(me) = self.self_ref.upgrade() {
             let mut s = SCHED.lock();
@@ -210,7 +224,12 @@ struct Sched {
     online: usize,
 }
 
-static SCHED: Mutex<Sched> = Mutex::new(Sched { queue: VecDeque::new(), sleepers: Vec::new(), idle: [false; MAX_CPUS], online: 0 });
+static SCHED: Mutex<Sched> = Mutex::new(Sched {
+    queue: VecDeque::new(),
+    sleepers: Vec::new(),
+    idle: [false; MAX_CPUS],
+    online: 0,
+});
 
 /// Makes sure a wake or start of one more thread never allocates.
 fn reserve_queue_slot() -> Result<(), Status> {
@@ -230,8 +249,14 @@ struct PerCpu {
     slice_end: u64,
 }
 
-static PERCPU: [Mutex<PerCpu>; MAX_CPUS] =
-    [const { Mutex::new(PerCpu { current: None, idle: None, prev: None, slice_end: 0 }) }; MAX_CPUS];
+static PERCPU: [Mutex<PerCpu>; MAX_CPUS] = [const {
+    Mutex::new(PerCpu {
+        current: None,
+        idle: None,
+        prev: None,
+        slice_end: 0,
+    })
+}; MAX_CPUS];
 /// Context switches per core (`ZX_INFO_CPU_STATS`): proof that every core did work.
 pub static SWITCHES: [AtomicU64; MAX_CPUS] = [const { AtomicU64::new(0) }; MAX_CPUS];
 /// User threads that ran on each core.
@@ -243,12 +268,20 @@ fn cpu() -> usize {
 
 /// The thread running on this core.
 pub fn current() -> Arc<Thread> {
-    PERCPU[cpu()].lock().current.clone().expect("a core always runs a thread once scheduling began")
+    PERCPU[cpu()]
+        .lock()
+        .current
+        .clone()
+        .expect("a core always runs a thread once scheduling began")
 }
 
 /// The process of the thread running on this core (syscalls always have one).
 pub fn current_process() -> Option<Arc<Process>> {
-    PERCPU[cpu()].lock().current.as_ref().and_then(|t| t.process.clone())
+    PERCPU[cpu()]
+        .lock()
+        .current
+        .as_ref()
+        .and_then(|t| t.process.clone())
 }
 
 /// Turns the boot flow of this core into its idle thread and marks the core online.
@@ -420,7 +453,11 @@ pub extern "C" fn finish_switch() {
     let prev = PERCPU[cpu()].lock().prev.take();
     if let Some(p) = prev {
         p.on_cpu.store(false, Ordering::Release);
-        let dead_of = if p.state() == RunState::Dead { p.process.clone() } else { None };
+        let dead_of = if p.state() == RunState::Dead {
+            p.process.clone()
+        } else {
+            None
+        };
         // Free the dead thread (its kernel stack) before its process learns it is gone, so
         // whoever waits for the process sees every resource already returned.
         drop(p);
@@ -467,7 +504,8 @@ pub fn exit_current() -> ! {
     if let Some(p) = &t.process {
         p.thread_exiting(&t);
     }
-    t.header.update_signals(Signals::NONE, Signals::TASK_TERMINATED);
+    t.header
+        .update_signals(Signals::NONE, Signals::TASK_TERMINATED);
     {
         let _s = SCHED.lock();
         t.set_state(RunState::Dead);

@@ -19,7 +19,12 @@ pub fn create(options: u32, out0: u64, out1: u64) -> Result<(), Status> {
     check_writable(out1, 4)?;
     crate::mm::check_available(1024)?;
     let (a, b) = Endpoint::new_pair();
-    install_pair(Handle::new(a, Rights::DEFAULT_CHANNEL), Handle::new(b, Rights::DEFAULT_CHANNEL), out0, out1)
+    install_pair(
+        Handle::new(a, Rights::DEFAULT_CHANNEL),
+        Handle::new(b, Rights::DEFAULT_CHANNEL),
+        out0,
+        out1,
+    )
 }
 
 /// Where the handles of a write come from.
@@ -52,7 +57,9 @@ struct Target {
 
 impl Target {
     fn endpoint(&self) -> &Endpoint {
-        self.ep.downcast_ref::<Endpoint>().expect("checked to be a channel")
+        self.ep
+            .downcast_ref::<Endpoint>()
+            .expect("checked to be a channel")
     }
 }
 
@@ -76,7 +83,8 @@ fn copy_bytes(bytes: u64, num_bytes: u32, iovec: bool) -> Result<Vec<u8>, Status
             return Err(Status::OUT_OF_RANGE);
         }
         crate::mm::check_available(u64::from(num_bytes))?;
-        out.try_reserve_exact(num_bytes as usize).map_err(|_| Status::NO_MEMORY)?;
+        out.try_reserve_exact(num_bytes as usize)
+            .map_err(|_| Status::NO_MEMORY)?;
         out.resize(num_bytes as usize, 0);
         if num_bytes > 0 {
             copy_in(bytes, &mut out)?;
@@ -89,7 +97,8 @@ fn copy_bytes(bytes: u64, num_bytes: u32, iovec: bool) -> Result<Vec<u8>, Status
     // The iovec array is copied in once, every entry checked, then every buffer copied.
     let n = num_bytes as usize;
     let mut raw = Vec::new();
-    raw.try_reserve_exact(n * ChannelIovec::SIZE).map_err(|_| Status::NO_MEMORY)?;
+    raw.try_reserve_exact(n * ChannelIovec::SIZE)
+        .map_err(|_| Status::NO_MEMORY)?;
     raw.resize(n * ChannelIovec::SIZE, 0);
     if n > 0 {
         copy_in(bytes, &mut raw)?;
@@ -107,7 +116,8 @@ fn copy_bytes(bytes: u64, num_bytes: u32, iovec: bool) -> Result<Vec<u8>, Status
         return Err(Status::OUT_OF_RANGE);
     }
     crate::mm::check_available(total)?;
-    out.try_reserve_exact(total as usize).map_err(|_| Status::NO_MEMORY)?;
+    out.try_reserve_exact(total as usize)
+        .map_err(|_| Status::NO_MEMORY)?;
     out.resize(total as usize, 0);
     let mut off = 0usize;
     for i in 0..n {
@@ -144,7 +154,10 @@ fn take_handles(src: HandleSource, num: u32, target: Option<&Target>) -> Result<
         check_writable(a, total)?;
     }
     let p = me()?;
-    let mut taken = Taken { handles: Vec::new(), first_error: None };
+    let mut taken = Taken {
+        handles: Vec::new(),
+        first_error: None,
+    };
     let keep = target.is_some() && num <= CHANNEL_MAX_MSG_HANDLES;
     if keep && taken.handles.try_reserve_exact(num as usize).is_err() {
         taken.first_error = Some(Status::NO_MEMORY);
@@ -158,10 +171,20 @@ fn take_handles(src: HandleSource, num: u32, target: Option<&Target>) -> Result<
     while done < num {
         let k = (num - done).min(64) as usize;
         let mut buf = [0u8; 64 * 20];
-        copy_in(src.addr() + u64::from(done) * esz, &mut buf[..k * esz as usize])?;
+        copy_in(
+            src.addr() + u64::from(done) * esz,
+            &mut buf[..k * esz as usize],
+        )?;
         for i in 0..k {
             match src {
-                HandleSource::Plain(_) => values[i] = u32::from_le_bytes([buf[i * 4], buf[i * 4 + 1], buf[i * 4 + 2], buf[i * 4 + 3]]),
+                HandleSource::Plain(_) => {
+                    values[i] = u32::from_le_bytes([
+                        buf[i * 4],
+                        buf[i * 4 + 1],
+                        buf[i * 4 + 2],
+                        buf[i * 4 + 3],
+                    ])
+                }
                 HandleSource::Dispositions(_) => {
                     disp[i] = HandleDisposition::from_bytes(&buf[i * 20..]);
                     values[i] = disp[i].handle;
@@ -178,11 +201,27 @@ fn take_handles(src: HandleSource, num: u32, target: Option<&Target>) -> Result<
                     seen.push(v);
                 }
                 let (op, want_type, want_rights, in_result) = match src {
-                    HandleSource::Plain(_) => (HANDLE_OP_MOVE, ObjType::NONE, Rights::SAME_RIGHTS, 0),
-                    HandleSource::Dispositions(_) => (disp[i].operation, ObjType(disp[i].obj_type), Rights(disp[i].rights), disp[i].result),
+                    HandleSource::Plain(_) => {
+                        (HANDLE_OP_MOVE, ObjType::NONE, Rights::SAME_RIGHTS, 0)
+                    }
+                    HandleSource::Dispositions(_) => (
+                        disp[i].operation,
+                        ObjType(disp[i].obj_type),
+                        Rights(disp[i].rights),
+                        disp[i].result,
+                    ),
                 };
                 let consumes = op != HANDLE_OP_DUPLICATE;
-                let r = entry_check(&table, v, repeated, op, want_type, want_rights, in_result, target);
+                let r = entry_check(
+                    &table,
+                    v,
+                    repeated,
+                    op,
+                    want_type,
+                    want_rights,
+                    in_result,
+                    target,
+                );
                 // Fate: everything but DUPLICATE leaves the table, success or not.
                 let removed = if consumes { table.remove(v).ok() } else { None };
                 match r {
@@ -337,7 +376,11 @@ fn prepare_write(
     } else {
         None
     };
-    let taken = take_handles(src, num_handles, if err.is_none() { target.as_ref() } else { None });
+    let taken = take_handles(
+        src,
+        num_handles,
+        if err.is_none() { target.as_ref() } else { None },
+    );
     let taken = match taken {
         Ok(t) => t,
         Err(e) => return Err(err.unwrap_or(e)),
@@ -346,7 +389,9 @@ fn prepare_write(
         drop(taken);
         return Err(e);
     }
-    let (Some(target), Some(data)) = (target, data) else { return Err(Status::INTERNAL) };
+    let (Some(target), Some(data)) = (target, data) else {
+        return Err(Status::INTERNAL);
+    };
     let mut taken = taken;
     let handles = core::mem::take(&mut taken.handles);
     Ok((target, Message::new(data, handles)))
@@ -361,13 +406,35 @@ impl Drop for Taken {
 }
 
 #[allow(clippy::too_many_arguments)]
-pub fn write(h: u32, options: u32, bytes: u64, num_bytes: u32, handles: u64, num_handles: u32, etc: bool) -> Result<(), Status> {
+pub fn write(
+    h: u32,
+    options: u32,
+    bytes: u64,
+    num_bytes: u32,
+    handles: u64,
+    num_handles: u32,
+    etc: bool,
+) -> Result<(), Status> {
     let (options_ok, iovec, src) = if etc {
         (options == 0, false, HandleSource::Dispositions(handles))
     } else {
-        (options & !CHANNEL_WRITE_USE_IOVEC == 0, options & CHANNEL_WRITE_USE_IOVEC != 0, HandleSource::Plain(handles))
+        (
+            options & !CHANNEL_WRITE_USE_IOVEC == 0,
+            options & CHANNEL_WRITE_USE_IOVEC != 0,
+            HandleSource::Plain(handles),
+        )
     };
-    let (target, msg) = prepare_write(h, options_ok, iovec, bytes, num_bytes, src, num_handles, Rights::WRITE, || Ok(()))?;
+    let (target, msg) = prepare_write(
+        h,
+        options_ok,
+        iovec,
+        bytes,
+        num_bytes,
+        src,
+        num_handles,
+        Rights::WRITE,
+        || Ok(()),
+    )?;
     target.endpoint().write(msg).map_err(|(s, m)| {
         drop(m);
         s
@@ -376,14 +443,33 @@ pub fn write(h: u32, options: u32, bytes: u64, num_bytes: u32, handles: u64, num
 
 /// Copies a message out to a reader: bytes, then handles installed (only once every byte is
 /// out), then the actual sizes. On `Err` the message comes back untouched.
-fn deliver(msg: Message, bytes: u64, handles: u64, actual_bytes: u64, actual_handles: u64, etc: bool) -> Result<(), (Status, Message)> {
+fn deliver(
+    msg: Message,
+    bytes: u64,
+    handles: u64,
+    actual_bytes: u64,
+    actual_handles: u64,
+    etc: bool,
+) -> Result<(), (Status, Message)> {
     let nb = msg.bytes().len() as u64;
     let nh = msg.num_handles() as u64;
     let hsz = if etc { HandleInfo::SIZE as u64 } else { 4 };
     let checks = check_writable(bytes, nb)
         .and_then(|_| check_writable(handles, nh * hsz))
-        .and_then(|_| if actual_bytes != 0 { check_writable(actual_bytes, 4) } else { Ok(()) })
-        .and_then(|_| if actual_handles != 0 { check_writable(actual_handles, 4) } else { Ok(()) });
+        .and_then(|_| {
+            if actual_bytes != 0 {
+                check_writable(actual_bytes, 4)
+            } else {
+                Ok(())
+            }
+        })
+        .and_then(|_| {
+            if actual_handles != 0 {
+                check_writable(actual_handles, 4)
+            } else {
+                Ok(())
+            }
+        });
     if let Err(s) = checks {
         return Err((s, msg));
     }
@@ -411,7 +497,13 @@ fn deliver(msg: Message, bytes: u64, handles: u64, actual_bytes: u64, actual_han
                 0
             });
             if etc {
-                HandleInfo { handle: v, obj_type: ty, rights, unused: 0 }.to_bytes(&mut out[i * 16..]);
+                HandleInfo {
+                    handle: v,
+                    obj_type: ty,
+                    rights,
+                    unused: 0,
+                }
+                .to_bytes(&mut out[i * 16..]);
             } else {
                 out[i * 4..i * 4 + 4].copy_from_slice(&v.to_le_bytes());
             }
@@ -424,20 +516,42 @@ fn deliver(msg: Message, bytes: u64, handles: u64, actual_bytes: u64, actual_han
 }
 
 #[allow(clippy::too_many_arguments)]
-pub fn read(h: u32, options: u32, bytes: u64, handles: u64, num_bytes: u32, num_handles: u32, actual_bytes: u64, actual_handles: u64, etc: bool) -> Result<(), Status> {
+pub fn read(
+    h: u32,
+    options: u32,
+    bytes: u64,
+    handles: u64,
+    num_bytes: u32,
+    num_handles: u32,
+    actual_bytes: u64,
+    actual_handles: u64,
+    etc: bool,
+) -> Result<(), Status> {
     let t = channel_target(h, Rights::READ)?;
     if options & !CHANNEL_READ_MAY_DISCARD != 0 {
         return Err(Status::NOT_SUPPORTED);
     }
     let ep = t.endpoint();
-    match ep.read(num_bytes, num_handles, options & CHANNEL_READ_MAY_DISCARD != 0) {
-        Ok(msg) => deliver(msg, bytes, handles, actual_bytes, actual_handles, etc).map_err(|(s, m)| {
-            ep.unread(m);
-            s
-        }),
+    match ep.read(
+        num_bytes,
+        num_handles,
+        options & CHANNEL_READ_MAY_DISCARD != 0,
+    ) {
+        Ok(msg) => {
+            deliver(msg, bytes, handles, actual_bytes, actual_handles, etc).map_err(|(s, m)| {
+                ep.unread(m);
+                s
+            })
+        }
         Err((ReadError::ShouldWait, _)) => Err(Status::SHOULD_WAIT),
         Err((ReadError::PeerClosed, _)) => Err(Status::PEER_CLOSED),
-        Err((ReadError::TooSmall { bytes: b, handles: hn }, discarded)) => {
+        Err((
+            ReadError::TooSmall {
+                bytes: b,
+                handles: hn,
+            },
+            discarded,
+        )) => {
             drop(discarded);
             UserPtr::<u32>::new(actual_bytes).write_opt(&b)?;
             UserPtr::<u32>::new(actual_handles).write_opt(&hn)?;
@@ -452,17 +566,39 @@ fn new_txid() -> u32 {
     NEXT_TXID.fetch_add(1, Ordering::Relaxed) | CALL_TXID_MIN
 }
 
-pub fn call(h: u32, options: u32, deadline: i64, args: u64, actual_bytes: u64, actual_handles: u64, etc: bool) -> Result<(), Status> {
+pub fn call(
+    h: u32,
+    options: u32,
+    deadline: i64,
+    args: u64,
+    actual_bytes: u64,
+    actual_handles: u64,
+    etc: bool,
+) -> Result<(), Status> {
     // If the arguments cannot be read nothing is consumed.
     let a = UserPtr::<ChannelCallArgs>::new(args).read()?;
-    let src = if etc { HandleSource::Dispositions(a.wr_handles) } else { HandleSource::Plain(a.wr_handles) };
-    let (target, mut msg) = prepare_write(h, options == 0, false, a.wr_bytes, a.wr_num_bytes, src, a.wr_num_handles, Rights::READ | Rights::WRITE, || {
-        if a.wr_num_bytes < 4 || actual_bytes == 0 || actual_handles == 0 {
-            Err(Status::INVALID_ARGS)
-        } else {
-            Ok(())
-        }
-    })?;
+    let src = if etc {
+        HandleSource::Dispositions(a.wr_handles)
+    } else {
+        HandleSource::Plain(a.wr_handles)
+    };
+    let (target, mut msg) = prepare_write(
+        h,
+        options == 0,
+        false,
+        a.wr_bytes,
+        a.wr_num_bytes,
+        src,
+        a.wr_num_handles,
+        Rights::READ | Rights::WRITE,
+        || {
+            if a.wr_num_bytes < 4 || actual_bytes == 0 || actual_handles == 0 {
+                Err(Status::INVALID_ARGS)
+            } else {
+                Ok(())
+            }
+        },
+    )?;
     let ep = target.endpoint();
     let txid = new_txid();
     msg.set_txid(txid);
@@ -478,11 +614,21 @@ pub fn call(h: u32, options: u32, deadline: i64, args: u64, actual_bytes: u64, a
         sched::prepare_wait();
         match ep.call_poll(txid) {
             CallPoll::Reply(m) => {
-                if m.bytes().len() as u64 > u64::from(a.rd_num_bytes) || m.num_handles() as u64 > u64::from(a.rd_num_handles) {
+                if m.bytes().len() as u64 > u64::from(a.rd_num_bytes)
+                    || m.num_handles() as u64 > u64::from(a.rd_num_handles)
+                {
                     drop(m);
                     return Err(Status::BUFFER_TOO_SMALL);
                 }
-                return deliver(m, a.rd_bytes, a.rd_handles, actual_bytes, actual_handles, etc).map_err(|(s, m)| {
+                return deliver(
+                    m,
+                    a.rd_bytes,
+                    a.rd_handles,
+                    actual_bytes,
+                    actual_handles,
+                    etc,
+                )
+                .map_err(|(s, m)| {
                     drop(m);
                     s
                 });
@@ -498,8 +644,18 @@ pub fn call(h: u32, options: u32, deadline: i64, args: u64, actual_bytes: u64, a
         if sched::block(dl) == WakeReason::TimedOut {
             // A reply may have raced in just now.
             if let CallPoll::Reply(m) = ep.call_poll(txid) {
-                if m.bytes().len() as u64 <= u64::from(a.rd_num_bytes) && m.num_handles() as u64 <= u64::from(a.rd_num_handles) {
-                    return deliver(m, a.rd_bytes, a.rd_handles, actual_bytes, actual_handles, etc).map_err(|(s, m)| {
+                if m.bytes().len() as u64 <= u64::from(a.rd_num_bytes)
+                    && m.num_handles() as u64 <= u64::from(a.rd_num_handles)
+                {
+                    return deliver(
+                        m,
+                        a.rd_bytes,
+                        a.rd_handles,
+                        actual_bytes,
+                        actual_handles,
+                        etc,
+                    )
+                    .map_err(|(s, m)| {
                         drop(m);
                         s
                     });

@@ -29,7 +29,12 @@ pub fn close_many(ptr: u64, n: u64) -> Result<(), Status> {
         let k = (n - i).min(64);
         UserSlice::new(ptr + i * 4, k * 4).read_into(&mut chunk)?;
         for j in 0..k as usize {
-            let v = u32::from_le_bytes([chunk[j * 4], chunk[j * 4 + 1], chunk[j * 4 + 2], chunk[j * 4 + 3]]);
+            let v = u32::from_le_bytes([
+                chunk[j * 4],
+                chunk[j * 4 + 1],
+                chunk[j * 4 + 2],
+                chunk[j * 4 + 3],
+            ]);
             if v == HANDLE_INVALID {
                 continue;
             }
@@ -86,9 +91,22 @@ fn write_info<T: Pod>(rec: &T, buf: u64, size: u64, actual: u64, avail: u64) -> 
     Ok(())
 }
 
-pub fn get_info(h: u32, topic: u32, buf: u64, size: u64, actual: u64, avail: u64) -> Result<(), Status> {
+pub fn get_info(
+    h: u32,
+    topic: u32,
+    buf: u64,
+    size: u64,
+    actual: u64,
+    avail: u64,
+) -> Result<(), Status> {
     let (obj, rights, _) = lookup(h)?;
-    let need = |r: Rights| if rights.contains(r) { Ok(()) } else { Err(Status::ACCESS_DENIED) };
+    let need = |r: Rights| {
+        if rights.contains(r) {
+            Ok(())
+        } else {
+            Err(Status::ACCESS_DENIED)
+        }
+    };
     match topic {
         INFO_HANDLE_VALID => Ok(()),
         INFO_HANDLE_BASIC => {
@@ -108,7 +126,15 @@ pub fn get_info(h: u32, topic: u32, buf: u64, size: u64, actual: u64, avail: u64
         }
         INFO_HANDLE_COUNT => {
             need(Rights::INSPECT)?;
-            write_info(&InfoHandleCount { handle_count: obj.header().handle_count() }, buf, size, actual, avail)
+            write_info(
+                &InfoHandleCount {
+                    handle_count: obj.header().handle_count(),
+                },
+                buf,
+                size,
+                actual,
+                avail,
+            )
         }
         INFO_PROCESS_HANDLE_STATS => {
             let p = obj.downcast_ref::<Process>().ok_or(Status::WRONG_TYPE)?;
@@ -123,7 +149,8 @@ pub fn get_info(h: u32, topic: u32, buf: u64, size: u64, actual: u64, avail: u64
             write_info(&rec, buf, size, actual, avail)
         }
         INFO_KERNEL_STATS => {
-            obj.downcast_ref::<RootResource>().ok_or(Status::WRONG_TYPE)?;
+            obj.downcast_ref::<RootResource>()
+                .ok_or(Status::WRONG_TYPE)?;
             need(Rights::INSPECT)?;
             let rec = InfoKernelStats {
                 total_bytes: crate::mm::total_bytes(),
@@ -138,9 +165,13 @@ pub fn get_info(h: u32, topic: u32, buf: u64, size: u64, actual: u64, avail: u64
             write_info(&rec, buf, size, actual, avail)
         }
         INFO_CPU_STATS => {
-            obj.downcast_ref::<RootResource>().ok_or(Status::WRONG_TYPE)?;
+            obj.downcast_ref::<RootResource>()
+                .ok_or(Status::WRONG_TYPE)?;
             need(Rights::INSPECT)?;
-            let mut rec = InfoCpuStats { cpu_count: crate::sched::online_cpus() as u32, ..Default::default() };
+            let mut rec = InfoCpuStats {
+                cpu_count: crate::sched::online_cpus() as u32,
+                ..Default::default()
+            };
             for (i, c) in rec.per_cpu_switches.iter_mut().enumerate() {
                 *c = crate::sched::USER_RUNS[i].load(Ordering::Relaxed);
             }

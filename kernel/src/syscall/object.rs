@@ -15,7 +15,8 @@ const WAIT_MANY_MAX: u64 = 64;
 
 /// Is the handle with `serial` still the one at `h` in the caller's table?
 fn still_open(h: u32, serial: u64) -> bool {
-    me().ok().is_some_and(|p| p.handles.lock().get(h).is_ok_and(|x| x.serial() == serial))
+    me().ok()
+        .is_some_and(|p| p.handles.lock().get(h).is_ok_and(|x| x.serial() == serial))
 }
 
 pub fn wait_one(h: u32, signals: u32, deadline: i64, observed: u64) -> Result<(), Status> {
@@ -61,7 +62,8 @@ pub fn wait_many(items: u64, n: u64, deadline: i64) -> Result<(), Status> {
     }
     let base = UserPtr::<WaitItem>::new(items);
     let mut list: Vec<(WaitItem, Arc<dyn KernelObject>, u64)> = Vec::new();
-    list.try_reserve(n as usize).map_err(|_| Status::NO_MEMORY)?;
+    list.try_reserve(n as usize)
+        .map_err(|_| Status::NO_MEMORY)?;
     check_writable(items, n * WaitItem::SIZE as u64)?;
     for i in 0..n as usize {
         let it = base.at(i)?.read()?;
@@ -93,11 +95,19 @@ pub fn wait_many(items: u64, n: u64, deadline: i64) -> Result<(), Status> {
                 }
             }
         }
-        let reason = if any { WakeReason::Woken } else { sched::block(dl) };
+        let reason = if any {
+            WakeReason::Woken
+        } else {
+            sched::block(dl)
+        };
         let mut satisfied = false;
         let mut cancelled = false;
         for (idx, (it, obj, serial)) in list.iter_mut().enumerate() {
-            let now = if idx < registered { obj.header().unobserve(&waker, *serial) } else { obj.header().signals() };
+            let now = if idx < registered {
+                obj.header().unobserve(&waker, *serial)
+            } else {
+                obj.header().signals()
+            };
             it.pending = now.bits();
             satisfied |= now.intersects(Signals(it.waitfor));
             cancelled |= !still_open(it.handle, *serial);
@@ -123,12 +133,20 @@ pub fn wait_many(items: u64, n: u64, deadline: i64) -> Result<(), Status> {
 
 pub fn signal(h: u32, clear: u32, set: u32, peer: bool) -> Result<(), Status> {
     let (obj, rights, _) = lookup(h)?;
-    let need = if peer { Rights::SIGNAL_PEER } else { Rights::SIGNAL };
+    let need = if peer {
+        Rights::SIGNAL_PEER
+    } else {
+        Rights::SIGNAL
+    };
     if !rights.contains(need) {
         return Err(Status::ACCESS_DENIED);
     }
     let (c, s) = (Signals(clear), Signals(set));
-    let allowed = if peer { Signals::USER_ALL } else { obj.user_signal_mask() };
+    let allowed = if peer {
+        Signals::USER_ALL
+    } else {
+        obj.user_signal_mask()
+    };
     if !(c | s).is_subset_of_mask(allowed) {
         return Err(Status::INVALID_ARGS);
     }
@@ -166,7 +184,12 @@ pub fn eventpair_create(options: u32, out0: u64, out1: u64) -> Result<(), Status
     check_writable(out1, 4)?;
     crate::mm::check_available(1024)?;
     let (a, b) = EventPairEnd::new_pair();
-    install_pair(Handle::new(a, Rights::DEFAULT_EVENTPAIR), Handle::new(b, Rights::DEFAULT_EVENTPAIR), out0, out1)
+    install_pair(
+        Handle::new(a, Rights::DEFAULT_EVENTPAIR),
+        Handle::new(b, Rights::DEFAULT_EVENTPAIR),
+        out0,
+        out1,
+    )
 }
 
 /// Installs two new handles and writes both values, or neither.
@@ -179,7 +202,9 @@ pub fn install_pair(a: Handle, b: Handle, out0: u64, out1: u64) -> Result<(), St
         let vb = t.add(b).map_err(|e| e.0)?;
         (va, vb)
     };
-    let w = UserPtr::<u32>::new(out0).write(&va).and_then(|_| UserPtr::<u32>::new(out1).write(&vb));
+    let w = UserPtr::<u32>::new(out0)
+        .write(&va)
+        .and_then(|_| UserPtr::<u32>::new(out1).write(&vb));
     if w.is_err() {
         let (x, y) = {
             let mut t = p.handles.lock();

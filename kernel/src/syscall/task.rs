@@ -24,7 +24,13 @@ fn read_name(ptr: u64, len: u64, buf: &mut [u8; 64]) -> Result<usize, Status> {
     Ok(n)
 }
 
-pub fn thread_create(process: u32, name: u64, name_len: u64, options: u32, out: u64) -> Result<(), Status> {
+pub fn thread_create(
+    process: u32,
+    name: u64,
+    name_len: u64,
+    options: u32,
+    out: u64,
+) -> Result<(), Status> {
     let o = lookup_typed(process, ObjType::PROCESS, Rights::MANAGE_THREAD)?;
     if options != 0 {
         return Err(Status::INVALID_ARGS);
@@ -35,14 +41,26 @@ pub fn thread_create(process: u32, name: u64, name_len: u64, options: u32, out: 
     let p = o.downcast_ref::<Process>().ok_or(Status::WRONG_TYPE)?;
     let me = me()?;
     // Threads are created in the caller's own process object (the handle names it).
-    let proc_arc = if core::ptr::eq(p, &*me) { me } else { return Err(Status::ACCESS_DENIED) };
+    let proc_arc = if core::ptr::eq(p, &*me) {
+        me
+    } else {
+        return Err(Status::ACCESS_DENIED);
+    };
     let t = proc_arc.add_thread(&nm[..n])?;
     install_out(Handle::new(t, Rights::DEFAULT_THREAD), out)
 }
 
-pub fn thread_start(thread: u32, entry: u64, stack: u64, arg1: u64, arg2: u64) -> Result<(), Status> {
+pub fn thread_start(
+    thread: u32,
+    entry: u64,
+    stack: u64,
+    arg1: u64,
+    arg2: u64,
+) -> Result<(), Status> {
     let o = lookup_typed(thread, ObjType::THREAD, Rights::WRITE)?;
-    let t = o.downcast_ref::<sched::Thread>().ok_or(Status::WRONG_TYPE)?;
+    let t = o
+        .downcast_ref::<sched::Thread>()
+        .ok_or(Status::WRONG_TYPE)?;
     let p = t.process.clone().ok_or(Status::BAD_STATE)?;
     p.start_thread(t, entry, stack, arg1, arg2)
 }
@@ -70,14 +88,20 @@ pub fn debug_write(buf: u64, len: u64) -> Result<(), Status> {
     }
     crate::mm::check_available(len)?;
     let mut v: Vec<u8> = Vec::new();
-    v.try_reserve_exact(len as usize).map_err(|_| Status::NO_MEMORY)?;
+    v.try_reserve_exact(len as usize)
+        .map_err(|_| Status::NO_MEMORY)?;
     v.resize(len as usize, 0);
     copy_in(buf, &mut v)?;
     crate::console::write_bytes(&v);
     Ok(())
 }
 
-pub fn process_spawn(name: u64, name_len: u64, bootstrap: u32, out_process: u64) -> Result<(), Status> {
+pub fn process_spawn(
+    name: u64,
+    name_len: u64,
+    bootstrap: u32,
+    out_process: u64,
+) -> Result<(), Status> {
     if name_len > 64 {
         return Err(Status::INVALID_ARGS);
     }
@@ -94,7 +118,13 @@ pub fn process_spawn(name: u64, name_len: u64, bootstrap: u32, out_process: u64)
         }
     }
     let image = crate::start::boot_program(name).ok_or(Status::NOT_FOUND)?;
-    let take = || if bootstrap == HANDLE_INVALID { None } else { me.handles.lock().remove(bootstrap).ok() };
+    let take = || {
+        if bootstrap == HANDLE_INVALID {
+            None
+        } else {
+            me.handles.lock().remove(bootstrap).ok()
+        }
+    };
     let p = crate::task::spawn(name, image, take, false, false)?;
     install_out(Handle::new(p, Rights::DEFAULT_PROCESS), out_process)
 }

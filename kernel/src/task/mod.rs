@@ -43,7 +43,10 @@ impl Process {
     }
 
     /// Runs `f` with the address space (None once torn down).
-    pub fn with_aspace<R>(&self, f: impl FnOnce(&mut AddressSpace) -> Result<R, Status>) -> Result<R, Status> {
+    pub fn with_aspace<R>(
+        &self,
+        f: impl FnOnce(&mut AddressSpace) -> Result<R, Status>,
+    ) -> Result<R, Status> {
         let mut g = self.aspace.lock();
         match g.as_mut() {
             Some(a) => f(a),
@@ -63,7 +66,12 @@ impl Process {
 
     pub fn info(&self) -> InfoProcess {
         let s = self.state.lock();
-        InfoProcess { return_code: s.return_code, started: s.started as u8, exited: s.exited as u8, ..Default::default() }
+        InfoProcess {
+            return_code: s.return_code,
+            started: s.started as u8,
+            exited: s.exited as u8,
+            ..Default::default()
+        }
     }
 
     /// Adds a thread (`zx_thread_create`).
@@ -80,7 +88,14 @@ impl Process {
     }
 
     /// Starts `t` at `entry` with `sp` and the first two argument registers.
-    pub fn start_thread(&self, t: &Thread, entry: u64, sp: u64, arg0: u64, arg1: u64) -> Result<(), Status> {
+    pub fn start_thread(
+        &self,
+        t: &Thread,
+        entry: u64,
+        sp: u64,
+        arg0: u64,
+        arg1: u64,
+    ) -> Result<(), Status> {
         if self.dying.load(Ordering::Acquire) {
             return Err(Status::BAD_STATE);
         }
@@ -117,7 +132,8 @@ impl Process {
         if let Some(i) = ts.iter().position(|x| Arc::ptr_eq(x, t)) {
             ts.swap_remove(i);
             drop(ts);
-            t.header().update_signals(Signals::NONE, Signals::TASK_TERMINATED);
+            t.header()
+                .update_signals(Signals::NONE, Signals::TASK_TERMINATED);
             self.thread_gone();
         }
     }
@@ -174,7 +190,8 @@ impl Process {
             s.exited = true;
             s.return_code
         };
-        self.header.update_signals(Signals::NONE, Signals::TASK_TERMINATED);
+        self.header
+            .update_signals(Signals::NONE, Signals::TASK_TERMINATED);
         if self.is_init {
             crate::start::init_exited(code);
         }
@@ -213,7 +230,12 @@ impl KernelObject for RootResource {
 static ROOT: spin::Once<Arc<RootResource>> = spin::Once::new();
 
 pub fn root_resource() -> Arc<RootResource> {
-    ROOT.call_once(|| Arc::new(RootResource { header: ObjHeader::new(Signals::NONE) })).clone()
+    ROOT.call_once(|| {
+        Arc::new(RootResource {
+            header: ObjHeader::new(Signals::NONE),
+        })
+    })
+    .clone()
 }
 
 /// User stack: 256 KiB below `STACK_TOP`, with an unmapped guard page under it.
@@ -223,7 +245,13 @@ pub const STACK_TOP: u64 = 0x0000_7fff_fff0_0000;
 /// Creates a process from the boot program `name` (ELF bytes `image`) and starts its first
 /// thread. `bootstrap` is called once nothing can fail any more and gives the handle for `x0`
 /// (so a failed spawn consumes nothing). `root` puts the root resource in `x2`.
-pub fn spawn(name: &str, image: &[u8], bootstrap_fn: impl FnOnce() -> Option<Handle>, root: bool, is_init: bool) -> Result<Arc<Process>, Status> {
+pub fn spawn(
+    name: &str,
+    image: &[u8],
+    bootstrap_fn: impl FnOnce() -> Option<Handle>,
+    root: bool,
+    is_init: bool,
+) -> Result<Arc<Process>, Status> {
     if let Err(s) = mm::check_available(STACK_SIZE + 64 * 1024 + image.len() as u64) {
         return Err(s);
     }
@@ -260,7 +288,11 @@ pub fn spawn(name: &str, image: &[u8], bootstrap_fn: impl FnOnce() -> Option<Han
         ttbr0: core::sync::atomic::AtomicU64::new(ttbr0),
         threads: Mutex::new(Vec::new()),
         alive_threads: AtomicUsize::new(0),
-        state: Mutex::new(ProcState { started: false, exited: false, return_code: 0 }),
+        state: Mutex::new(ProcState {
+            started: false,
+            exited: false,
+            return_code: 0,
+        }),
         dying: AtomicBool::new(false),
         is_init,
     });
@@ -284,11 +316,20 @@ pub fn spawn(name: &str, image: &[u8], bootstrap_fn: impl FnOnce() -> Option<Han
         if let Some(b) = take_bootstrap() {
             regs[0] = tbl.add(b).map_err(|e| e.0).unwrap_or(0) as u64;
         }
-        regs[1] = tbl.add(Handle::new(p.clone(), Rights::DEFAULT_PROCESS)).map_err(|e| e.0).unwrap_or(0) as u64;
+        regs[1] = tbl
+            .add(Handle::new(p.clone(), Rights::DEFAULT_PROCESS))
+            .map_err(|e| e.0)
+            .unwrap_or(0) as u64;
         if root {
-            regs[2] = tbl.add(Handle::new(root_resource(), Rights::DEFAULT_RESOURCE)).map_err(|e| e.0).unwrap_or(0) as u64;
+            regs[2] = tbl
+                .add(Handle::new(root_resource(), Rights::DEFAULT_RESOURCE))
+                .map_err(|e| e.0)
+                .unwrap_or(0) as u64;
         }
-        regs[3] = tbl.add(Handle::new(t.clone(), Rights::DEFAULT_THREAD)).map_err(|e| e.0).unwrap_or(0) as u64;
+        regs[3] = tbl
+            .add(Handle::new(t.clone(), Rights::DEFAULT_THREAD))
+            .map_err(|e| e.0)
+            .unwrap_or(0) as u64;
     }
     let mut f = TrapFrame::new_user(elf.entry, STACK_TOP);
     f.x[..4].copy_from_slice(&regs);

@@ -61,7 +61,10 @@ impl AddressSpace {
     pub fn new() -> Result<Self, Status> {
         let asid = alloc_asid().ok_or(Status::NO_RESOURCES)?;
         match AddressSpaceTables::new(&LinearMem, &mut Frames, VaHalf::Lower) {
-            Some(t) => Ok(AddressSpace { tables: Some(t), asid }),
+            Some(t) => Ok(AddressSpace {
+                tables: Some(t),
+                asid,
+            }),
             None => {
                 free_asid(asid);
                 Err(Status::NO_MEMORY)
@@ -74,18 +77,33 @@ impl AddressSpace {
         self.tables.as_ref().map_or(0, |t| t.root().0) | (u64::from(self.asid) << 48)
     }
 
-    fn map_fresh(&mut self, va: u64, len: u64, flags: MapFlags, mut fill: impl FnMut(u64, &mut [u8])) -> Result<(), Status> {
+    fn map_fresh(
+        &mut self,
+        va: u64,
+        len: u64,
+        flags: MapFlags,
+        mut fill: impl FnMut(u64, &mut [u8]),
+    ) -> Result<(), Status> {
         let t = self.tables.as_mut().ok_or(Status::BAD_STATE)?;
         let mut off = 0;
         while off < len {
             let pa = mm::alloc_frame().ok_or(Status::NO_MEMORY)?;
             // SAFETY: the frame was just allocated, is exclusively ours and mapped in the linear map.
-            let page = unsafe { core::slice::from_raw_parts_mut(mm::phys_to_virt(pa) as *mut u8, PAGE_SIZE as usize) };
+            let page = unsafe {
+                core::slice::from_raw_parts_mut(mm::phys_to_virt(pa) as *mut u8, PAGE_SIZE as usize)
+            };
             fill(va + off, page);
             if flags.execute {
                 bsp::cpu::sync_icache(mm::phys_to_virt(pa), PAGE_SIZE);
             }
-            if let Err(e) = t.map(&LinearMem, &mut Frames, VirtAddr(va + off), pa, PAGE_SIZE, flags) {
+            if let Err(e) = t.map(
+                &LinearMem,
+                &mut Frames,
+                VirtAddr(va + off),
+                pa,
+                PAGE_SIZE,
+                flags,
+            ) {
                 mm::free_frame(pa);
                 return Err(map_err(e));
             }
@@ -97,7 +115,11 @@ impl AddressSpace {
     /// Maps one ELF segment with its own permissions, copying its file bytes.
     pub fn load_segment(&mut self, seg: &Segment) -> Result<(), Status> {
         let (start, end) = seg.page_range();
-        let flags = MapFlags::user(seg.flags.read || seg.flags.execute, seg.flags.write, seg.flags.execute);
+        let flags = MapFlags::user(
+            seg.flags.read || seg.flags.execute,
+            seg.flags.write,
+            seg.flags.execute,
+        );
         let data = seg.data;
         let vaddr = seg.vaddr;
         self.map_fresh(start, end - start, flags, |page_va, page| {
@@ -119,7 +141,10 @@ impl AddressSpace {
 
     /// Physical address behind a user VA (for diagnostics and tests).
     pub fn translate(&self, va: u64) -> Option<PhysAddr> {
-        self.tables.as_ref()?.translate(&LinearMem, VirtAddr(va)).map(|(pa, _)| pa)
+        self.tables
+            .as_ref()?
+            .translate(&LinearMem, VirtAddr(va))
+            .map(|(pa, _)| pa)
     }
 }
 

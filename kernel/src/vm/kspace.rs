@@ -53,18 +53,53 @@ pub fn build(layout: &KernelLayout) -> Result<PhysAddr, MapError> {
     let text = img.text_end - img.start;
     let ro = img.rodata_end - img.text_end;
     let rw = img.end - img.rodata_end;
-    t.map(&mem, &mut fs, VirtAddr(img.start), pa_of(img.start), text, MapFlags::kernel_text())?;
-    t.map(&mem, &mut fs, VirtAddr(img.text_end), pa_of(img.text_end), ro, MapFlags::kernel_rodata())?;
-    t.map(&mem, &mut fs, VirtAddr(img.rodata_end), pa_of(img.rodata_end), rw, MapFlags::kernel_data())?;
+    t.map(
+        &mem,
+        &mut fs,
+        VirtAddr(img.start),
+        pa_of(img.start),
+        text,
+        MapFlags::kernel_text(),
+    )?;
+    t.map(
+        &mem,
+        &mut fs,
+        VirtAddr(img.text_end),
+        pa_of(img.text_end),
+        ro,
+        MapFlags::kernel_rodata(),
+    )?;
+    t.map(
+        &mem,
+        &mut fs,
+        VirtAddr(img.rodata_end),
+        pa_of(img.rodata_end),
+        rw,
+        MapFlags::kernel_data(),
+    )?;
     for &(base, size) in layout.ram {
         let start = base & !0xfff;
         let end = (base + size + 0xfff) & !0xfff;
-        t.map_large(&mem, &mut fs, VirtAddr(LINEAR_BASE + start), PhysAddr(start), end - start, MapFlags::kernel_data())?;
+        t.map_large(
+            &mem,
+            &mut fs,
+            VirtAddr(LINEAR_BASE + start),
+            PhysAddr(start),
+            end - start,
+            MapFlags::kernel_data(),
+        )?;
     }
     for &(pa, len) in layout.devices {
         let start = pa & !0xfff;
         let end = (pa + len + 0xfff) & !0xfff;
-        match t.map(&mem, &mut fs, VirtAddr(LINEAR_BASE + start), PhysAddr(start), end - start, MapFlags::device()) {
+        match t.map(
+            &mem,
+            &mut fs,
+            VirtAddr(LINEAR_BASE + start),
+            PhysAddr(start),
+            end - start,
+            MapFlags::device(),
+        ) {
             Ok(()) | Err(MapError::AlreadyMapped) => {}
             Err(e) => return Err(e),
         }

@@ -25,7 +25,12 @@ pub fn check_range(va: u64, len: u64) -> Result<(), Status> {
 
 /// Runs `f(page_pa, offset_in_range, chunk_len)` for each page piece of `[va, va+len)` once all
 /// pages are known to allow the access.
-fn for_each_page(va: u64, len: u64, write: bool, mut f: impl FnMut(u64, usize, usize)) -> Result<(), Status> {
+fn for_each_page(
+    va: u64,
+    len: u64,
+    write: bool,
+    mut f: impl FnMut(u64, usize, usize),
+) -> Result<(), Status> {
     if len == 0 {
         return Ok(());
     }
@@ -62,7 +67,9 @@ pub fn copy_in(va: u64, out: &mut [u8]) -> Result<(), Status> {
     let len = out.len() as u64;
     for_each_page(va, len, false, |pa, off, n| {
         // SAFETY: `pa..pa+n` lies in one user page EL0 may read, reached via the linear map.
-        let src = unsafe { core::slice::from_raw_parts(mm::phys_to_virt(bsp::addr::PhysAddr(pa)) as *const u8, n) };
+        let src = unsafe {
+            core::slice::from_raw_parts(mm::phys_to_virt(bsp::addr::PhysAddr(pa)) as *const u8, n)
+        };
         out[off..off + n].copy_from_slice(src);
     })
 }
@@ -71,7 +78,9 @@ pub fn copy_in(va: u64, out: &mut [u8]) -> Result<(), Status> {
 pub fn copy_out(va: u64, data: &[u8]) -> Result<(), Status> {
     for_each_page(va, data.len() as u64, true, |pa, off, n| {
         // SAFETY: `pa..pa+n` lies in one user page EL0 may write, reached via the linear map.
-        let dst = unsafe { core::slice::from_raw_parts_mut(mm::phys_to_virt(bsp::addr::PhysAddr(pa)) as *mut u8, n) };
+        let dst = unsafe {
+            core::slice::from_raw_parts_mut(mm::phys_to_virt(bsp::addr::PhysAddr(pa)) as *mut u8, n)
+        };
         dst.copy_from_slice(&data[off..off + n]);
     })
 }
@@ -95,7 +104,10 @@ pub struct UserPtr<T: Pod> {
 
 impl<T: Pod> UserPtr<T> {
     pub fn new(addr: u64) -> Self {
-        UserPtr { addr, _t: PhantomData }
+        UserPtr {
+            addr,
+            _t: PhantomData,
+        }
     }
     pub fn addr(&self) -> u64 {
         self.addr
@@ -105,8 +117,12 @@ impl<T: Pod> UserPtr<T> {
     }
     /// The `i`-th element of an array starting here.
     pub fn at(&self, i: usize) -> Result<UserPtr<T>, Status> {
-        let off = (i as u64).checked_mul(T::SIZE as u64).ok_or(Status::INVALID_ARGS)?;
-        Ok(UserPtr::new(self.addr.checked_add(off).ok_or(Status::INVALID_ARGS)?))
+        let off = (i as u64)
+            .checked_mul(T::SIZE as u64)
+            .ok_or(Status::INVALID_ARGS)?;
+        Ok(UserPtr::new(
+            self.addr.checked_add(off).ok_or(Status::INVALID_ARGS)?,
+        ))
     }
     pub fn read(&self) -> Result<T, Status> {
         let mut buf = [0u8; zx_abi::MAX_POD_SIZE];

@@ -24,7 +24,12 @@ struct Counts {
 
 fn counts(root: u32) -> Counts {
     let s = kernel_stats(root).unwrap_or_default();
-    Counts { handles: s.live_handles, objects: s.live_objects, messages: s.live_messages, ipc_bytes: s.ipc_bytes }
+    Counts {
+        handles: s.live_handles,
+        objects: s.live_objects,
+        messages: s.live_messages,
+        ipc_bytes: s.ipc_bytes,
+    }
 }
 
 /// Runs one program; `Ok(code)` or the reason it could not run.

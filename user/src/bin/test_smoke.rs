@@ -58,10 +58,19 @@ fn main(a: StartArgs) -> i64 {
     test::run(
         "smoke",
         &[
-            ("startup_handles_have_low_bits_and_types", startup_handles_have_low_bits_and_types),
-            ("clock_is_monotonic_and_sleep_waits", clock_is_monotonic_and_sleep_waits),
+            (
+                "startup_handles_have_low_bits_and_types",
+                startup_handles_have_low_bits_and_types,
+            ),
+            (
+                "clock_is_monotonic_and_sleep_waits",
+                clock_is_monotonic_and_sleep_waits,
+            ),
             ("channel_round_trip", channel_round_trip),
-            ("unknown_syscall_is_bad_syscall", unknown_syscall_is_bad_syscall),
+            (
+                "unknown_syscall_is_bad_syscall",
+                unknown_syscall_is_bad_syscall,
+            ),
         ],
     )
 }

@@ -136,15 +136,25 @@ impl Endpoint {
         let k = super::new_koid();
         let _ = super::new_koid();
         let shared = Arc::new(ChannelShared {
-            state: Mutex::new(ChannelState { sides: [Side::default(), Side::default()] }),
+            state: Mutex::new(ChannelState {
+                sides: [Side::default(), Side::default()],
+            }),
             headers: [
                 ObjHeader::with_koid(k, Signals::CHANNEL_WRITABLE),
                 ObjHeader::with_koid(k + 1, Signals::CHANNEL_WRITABLE),
             ],
         });
         (
-            Arc::new(Endpoint { shared: shared.clone(), side: 0, next_dead: Mutex::new(None) }),
-            Arc::new(Endpoint { shared, side: 1, next_dead: Mutex::new(None) }),
+            Arc::new(Endpoint {
+                shared: shared.clone(),
+                side: 0,
+                next_dead: Mutex::new(None),
+            }),
+            Arc::new(Endpoint {
+                shared,
+                side: 1,
+                next_dead: Mutex::new(None),
+            }),
         )
     }
 
@@ -158,7 +168,8 @@ impl Endpoint {
 
     /// True if `obj` is this endpoint or its peer (a channel may not carry either end of itself).
     pub fn same_channel(&self, obj: &dyn KernelObject) -> bool {
-        obj.downcast_ref::<Endpoint>().is_some_and(|e| Arc::ptr_eq(&e.shared, &self.shared))
+        obj.downcast_ref::<Endpoint>()
+            .is_some_and(|e| Arc::ptr_eq(&e.shared, &self.shared))
     }
 
     /// Queues `msg` for the peer (or hands it to the peer's waiting call with that txid). On
@@ -173,7 +184,11 @@ impl Endpoint {
         }
         // A reply for a call waiting on the peer goes straight to it, never into the queue.
         if let Some(txid) = msg.txid() {
-            if let Some(call) = st.sides[peer].calls.iter_mut().find(|c| c.txid == txid && c.reply.is_none()) {
+            if let Some(call) = st.sides[peer]
+                .calls
+                .iter_mut()
+                .find(|c| c.txid == txid && c.reply.is_none())
+            {
                 call.reply = Some(msg);
                 call.waker.wake();
                 return Ok(());
@@ -191,10 +206,12 @@ impl Endpoint {
         let first = q.len() == 1;
         drop(st);
         if first {
-            self.peer_header().update_signals(Signals::NONE, Signals::CHANNEL_READABLE);
+            self.peer_header()
+                .update_signals(Signals::NONE, Signals::CHANNEL_READABLE);
         }
         if full {
-            self.header().update_signals(Signals::CHANNEL_WRITABLE, Signals::NONE);
+            self.header()
+                .update_signals(Signals::CHANNEL_WRITABLE, Signals::NONE);
         }
         Ok(())
     }
@@ -202,28 +219,53 @@ impl Endpoint {
     /// Size of the next message on this side, if any.
     pub fn peek_size(&self) -> Option<(u32, u32)> {
         let st = self.shared.state.lock();
-        st.sides[self.side].queue.front().map(|m| (m.bytes.len() as u32, m.handles.len() as u32))
+        st.sides[self.side]
+            .queue
+            .front()
+            .map(|m| (m.bytes.len() as u32, m.handles.len() as u32))
     }
 
     /// Takes the next message if it fits `max_bytes`/`max_handles`. With `may_discard`, a message
     /// too large is removed and returned inside `Err((TooSmall, Some(msg)))` to be dropped.
-    pub fn read(&self, max_bytes: u32, max_handles: u32, may_discard: bool) -> Result<Message, (ReadError, Option<Message>)> {
+    pub fn read(
+        &self,
+        max_bytes: u32,
+        max_handles: u32,
+        may_discard: bool,
+    ) -> Result<Message, (ReadError, Option<Message>)> {
         let mut st = self.shared.state.lock();
         let peer_closed = st.sides[self.peer()].closed;
         let side = &mut st.sides[self.side];
         let Some(front) = side.queue.front() else {
-            return Err((if peer_closed { ReadError::PeerClosed } else { ReadError::ShouldWait }, None));
+            return Err((
+                if peer_closed {
+                    ReadError::PeerClosed
+                } else {
+                    ReadError::ShouldWait
+                },
+                None,
+            ));
         };
         let (nb, nh) = (front.bytes.len() as u32, front.handles.len() as u32);
         if nb > max_bytes || nh > max_handles {
-            let discarded = if may_discard { side.queue.pop_front() } else { None };
+            let discarded = if may_discard {
+                side.queue.pop_front()
+            } else {
+                None
+            };
             let now_empty = side.queue.is_empty();
             let was_full = discarded.is_some() && side.queue.len() + 1 == CHANNEL_MAX_PENDING;
             drop(st);
             if discarded.is_some() {
                 self.after_pop(now_empty, was_full);
             }
-            return Err((ReadError::TooSmall { bytes: nb, handles: nh }, discarded));
+            return Err((
+                ReadError::TooSmall {
+                    bytes: nb,
+                    handles: nh,
+                },
+                discarded,
+            ));
         }
         let msg = side.queue.pop_front();
         let now_empty = side.queue.is_empty();
@@ -235,7 +277,8 @@ impl Endpoint {
 
     fn after_pop(&self, now_empty: bool, was_full: bool) {
         if now_empty {
-            self.header().update_signals(Signals::CHANNEL_READABLE, Signals::NONE);
+            self.header()
+                .update_signals(Signals::CHANNEL_READABLE, Signals::NONE);
         }
         if was_full {
             // The peer may write again (unless this side closed meanwhile).
@@ -243,7 +286,8 @@ impl Endpoint {
             let open = !st.sides[self.side].closed;
             drop(st);
             if open {
-                self.peer_header().update_signals(Signals::NONE, Signals::CHANNEL_WRITABLE);
+                self.peer_header()
+                    .update_signals(Signals::NONE, Signals::CHANNEL_WRITABLE);
             }
         }
     }
@@ -261,9 +305,11 @@ impl Endpoint {
         side.queue.push_front(msg);
         let len = side.queue.len();
         drop(st);
-        self.header().update_signals(Signals::NONE, Signals::CHANNEL_READABLE);
+        self.header()
+            .update_signals(Signals::NONE, Signals::CHANNEL_READABLE);
         if len >= CHANNEL_MAX_PENDING {
-            self.peer_header().update_signals(Signals::CHANNEL_WRITABLE, Signals::NONE);
+            self.peer_header()
+                .update_signals(Signals::CHANNEL_WRITABLE, Signals::NONE);
         }
     }
 
@@ -272,7 +318,11 @@ impl Endpoint {
         let mut st = self.shared.state.lock();
         let side = &mut st.sides[self.side];
         side.calls.try_reserve(1).map_err(|_| Status::NO_MEMORY)?;
-        side.calls.push(PendingCall { txid, waker, reply: None });
+        side.calls.push(PendingCall {
+            txid,
+            waker,
+            reply: None,
+        });
         Ok(())
     }
 
@@ -351,13 +401,16 @@ impl KernelObject for Endpoint {
             // Calls waiting on the peer end with PEER_CLOSED: wake them (they poll).
             let peer = self.peer();
             let mut w = Vec::new();
-            if w.try_reserve(st.sides[peer].calls.len() + st.sides[self.side].calls.len()).is_ok() {
+            if w.try_reserve(st.sides[peer].calls.len() + st.sides[self.side].calls.len())
+                .is_ok()
+            {
                 w.extend(st.sides[peer].calls.iter().map(|c| c.waker.clone()));
                 w.extend(st.sides[self.side].calls.iter().map(|c| c.waker.clone()));
             }
             w
         };
-        self.peer_header().update_signals(Signals::CHANNEL_WRITABLE, Signals::CHANNEL_PEER_CLOSED);
+        self.peer_header()
+            .update_signals(Signals::CHANNEL_WRITABLE, Signals::CHANNEL_PEER_CLOSED);
         for c in callers {
             c.wake();
         }

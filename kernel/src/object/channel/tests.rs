@@ -22,7 +22,10 @@ fn write_then_read_delivers_bytes_in_order_and_toggles_readable() {
     assert_eq!(b.read(100, 0, false).ok().unwrap().bytes(), b"one");
     assert_eq!(b.read(100, 0, false).ok().unwrap().bytes(), b"two");
     assert!(!b.header().signals().contains(Signals::CHANNEL_READABLE));
-    assert_eq!(b.read(100, 0, false).err().map(|e| e.0), Some(ReadError::ShouldWait));
+    assert_eq!(
+        b.read(100, 0, false).err().map(|e| e.0),
+        Some(ReadError::ShouldWait)
+    );
 }
 
 #[test]
@@ -31,7 +34,13 @@ fn too_small_read_keeps_message_unless_discarding() {
     let (_ha, _hb) = (handle(&a), handle(&b));
     a.write(msg(b"hello")).ok().unwrap();
     let e = b.read(4, 0, false).err().unwrap();
-    assert_eq!(e.0, ReadError::TooSmall { bytes: 5, handles: 0 });
+    assert_eq!(
+        e.0,
+        ReadError::TooSmall {
+            bytes: 5,
+            handles: 0
+        }
+    );
     assert!(e.1.is_none());
     assert_eq!(b.queued(), 1);
     let e = b.read(4, 0, true).err().unwrap();
@@ -51,8 +60,14 @@ fn closing_peer_sets_peer_closed_clears_writable_and_refuses_writes() {
     assert!(!s.contains(Signals::CHANNEL_WRITABLE));
     // Messages already queued stay readable after the peer closed.
     assert_eq!(b.read(100, 0, false).ok().unwrap().bytes(), b"still here");
-    assert_eq!(b.read(100, 0, false).err().map(|e| e.0), Some(ReadError::PeerClosed));
-    assert_eq!(b.write(msg(b"x")).err().map(|e| e.0), Some(Status::PEER_CLOSED));
+    assert_eq!(
+        b.read(100, 0, false).err().map(|e| e.0),
+        Some(ReadError::PeerClosed)
+    );
+    assert_eq!(
+        b.write(msg(b"x")).err().map(|e| e.0),
+        Some(Status::PEER_CLOSED)
+    );
     drop(hb);
 }
 
@@ -64,7 +79,10 @@ fn pending_limit_gives_should_wait_and_backpressure_on_writable() {
         a.write(msg(b"m")).ok().unwrap();
     }
     assert!(!a.header().signals().contains(Signals::CHANNEL_WRITABLE));
-    assert_eq!(a.write(msg(b"m")).err().map(|e| e.0), Some(Status::SHOULD_WAIT));
+    assert_eq!(
+        a.write(msg(b"m")).err().map(|e| e.0),
+        Some(Status::SHOULD_WAIT)
+    );
     assert_eq!(b.queued(), CHANNEL_MAX_PENDING);
     b.read(10, 0, false).ok().unwrap();
     assert!(a.header().signals().contains(Signals::CHANNEL_WRITABLE));
@@ -98,7 +116,10 @@ fn nested_channels_ten_thousand_deep_tear_down_without_recursion() {
         let hna = handle(&na);
         let hnb = handle(&nb);
         // Send the new channel's b-end into the current carrier.
-        carrier_a.write(Message::new(vec![0], vec![hnb])).ok().unwrap();
+        carrier_a
+            .write(Message::new(vec![0], vec![hnb]))
+            .ok()
+            .unwrap();
         carrier_a = na.clone();
         keep.push(None);
         drop(hna_holder(&mut keep, hna));
@@ -118,12 +139,18 @@ fn reply_with_pending_txid_goes_to_the_caller_not_the_queue() {
     let (_hc, _hs) = (handle(&client), handle(&server));
     let w = Arc::new(CountingWaker::default());
     client.call_begin(0x8000_0001, w.clone()).unwrap();
-    client.write(msg(&0x8000_0001u32.to_le_bytes())).ok().unwrap();
+    client
+        .write(msg(&0x8000_0001u32.to_le_bytes()))
+        .ok()
+        .unwrap();
     let req = server.read(100, 0, false).ok().unwrap();
     assert_eq!(req.txid(), Some(0x8000_0001));
     // An unrelated message is queued normally.
     server.write(msg(&7u32.to_le_bytes())).ok().unwrap();
-    server.write(msg(&0x8000_0001u32.to_le_bytes())).ok().unwrap();
+    server
+        .write(msg(&0x8000_0001u32.to_le_bytes()))
+        .ok()
+        .unwrap();
     assert_eq!(w.count(), 1);
     assert_eq!(client.queued(), 1);
     match client.call_poll(0x8000_0001) {
@@ -141,6 +168,9 @@ fn peer_close_ends_pending_call_with_peer_closed() {
     client.call_begin(0x8000_0002, w.clone()).unwrap();
     drop(hs);
     assert!(w.count() >= 1);
-    assert!(matches!(client.call_poll(0x8000_0002), CallPoll::PeerClosed));
+    assert!(matches!(
+        client.call_poll(0x8000_0002),
+        CallPoll::PeerClosed
+    ));
     drop(hc);
 }

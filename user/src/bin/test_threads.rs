@@ -1,0 +1,62 @@
+//! Threads: create, start, join; a thread spinning forever at EL0 does not stop the others.
+#![no_std]
+#![no_main]
+
+use core::sync::atomic::{AtomicU64, Ordering};
+use zx::*;
+
+zx::entry!(main);
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+fn add(n: usize) {
+    for _ in 0..n {
+        COUNTER.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+fn threads_run_and_join() {
+    COUNTER.store(0, Ordering::Relaxed);
+    let mut ts = [const { None }; 8];
+    for t in ts.iter_mut() {
+        *t = thread::spawn(add, 1000).ok();
+    }
+    for t in ts {
+        check!(t.is_some());
+        if let Some(t) = t {
+            check!(t.join(deadline_after(10_000_000_000)).is_ok());
+        }
+    }
+    check_eq!(COUNTER.load(Ordering::Relaxed), 8000);
+}
+
+static STOP: AtomicU64 = AtomicU64::new(0);
+fn spin(_: usize) {
+    while STOP.load(Ordering::Relaxed) == 0 {
+        core::hint::spin_loop();
+    }
+}
+
+fn spinning_thread_is_preempted() {
+    STOP.store(0, Ordering::Relaxed);
+    let t = thread::spawn(spin, 0).ok();
+    check!(t.is_some());
+    // We still get to run (and sleep, and wake) while the spinner spins.
+    for _ in 0..5 {
+        sleep_ns(1_000_000);
+    }
+    STOP.store(1, Ordering::Relaxed);
+    if let Some(t) = t {
+        check!(t.join(deadline_after(10_000_000_000)).is_ok());
+    }
+}
+
+fn main(_a: StartArgs) -> i64 {
+    test::run(
+        "threads",
+        &[
+            ("threads_run_and_join", threads_run_and_join),
+            ("spinning_thread_is_preempted", spinning_thread_is_preempted),
+        ],
+    )
+}
