@@ -17,6 +17,7 @@ case "$cfg" in
   virt)       m=(-M virt -cpu cortex-a72 -smp 1 -m 256M) ;;
   virt-smp4)  m=(-M virt -cpu cortex-a72 -smp 4 -m 256M) ;;
   virt-gicv3) m=(-M virt,gic-version=3 -cpu max -smp 4 -m 256M) ;;
+  virt-bench) m=(-M virt -cpu max -smp 1 -m 256M) ;;
   virt-el2)   m=(-M virt,virtualization=on -cpu cortex-a72 -smp 2 -m 256M) ;;
   rpi4)       m=(-M raspi4b -dtb "$BUILD/rpi4.dtb") ;;
   rpi4-real)  m=(-M raspi4b -dtb bsp/tests/data/bcm2711-rpi-4-b.dtb) ;;

@@ -194,7 +194,8 @@ enable_mmu:
     mrs     x1, id_aa64mmfr0_el1
     and     x1, x1, #7
     cmp     x1, #5
-    csel    x1, x1, xzr, ls         // cap IPS at 48 bits
+    mov     x2, #5
+    csel    x1, x1, x2, ls          // cap IPS at 48 bits (PARange 5): descriptors hold 48-bit addresses
     bfi     x0, x1, #32, #3
     msr     tcr_el1, x0
     adrp    x0, early_id_l0

@@ -259,6 +259,9 @@ impl Drop for Handle {
 }
 
 #[cfg(test)]
+mod model_tests;
+
+#[cfg(test)]
 pub(crate) mod testutil {
     use super::Wake;
     use core::sync::atomic::{AtomicUsize, Ordering};
