@@ -40,6 +40,21 @@ for cfg in "${configs[@]}"; do
   boot_suite "$cfg"
 done
 
+# 2b. A program written only from abi.md (examples/hello-abi): its exit code becomes QEMU's.
+log="$LOGS/hello-abi.log"
+if (cd examples/hello-abi && cargo build --quiet --release --target aarch64-unknown-none) >"$log" 2>&1 &&
+  python3 tools/mkcpio.py "$BUILD/hello.cpio" hello=examples/hello-abi/target/aarch64-unknown-none/release/hello-abi; then
+  INITRD="$BUILD/hello.cpio" TIMEOUT=30 tools/qemu.sh virt init=hello exit=semihosting </dev/null >>"$log" 2>&1
+  rc=$?
+  if [ "$rc" = 42 ] && grep -q "hello from a program built against abi.md alone" "$log"; then
+    pass "boot hello-abi: a program built from abi.md alone runs; QEMU exit code 42"
+  else
+    fail "boot hello-abi: exit code $rc, wanted 42" "$log"
+  fi
+else
+  fail "build examples/hello-abi" "$log"
+fi
+
 # 3. Boots that must stop with a clear message (and never hang silently).
 expect_message() {
   local name=$1 want_rc=$2 msg=$3 log="$LOGS/neg-$1.log"
