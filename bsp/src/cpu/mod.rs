@@ -114,8 +114,10 @@ mod ops {
 
     /// What EL0 may do at `va` under the current TTBR0, asked of the MMU itself
     /// (`AT S1E0R`/`AT S1E0W`, ARM ARM C5.5): the physical address on success.
+    ///
+    /// Must run with IRQs masked (the kernel always does, outside the idle loop), so nothing
+    /// can use PAR_EL1 between the translation and the read.
     pub fn translate_el0(va: u64, write: bool) -> Option<u64> {
-        let irq = irq_save();
         // SAFETY: address translation instructions only write PAR_EL1.
         unsafe {
             if write {
@@ -126,7 +128,6 @@ mod ops {
         }
         barrier::isb(barrier::SY);
         let par = PAR_EL1.get();
-        irq_restore(irq);
         if par & 1 != 0 {
             None
         } else {

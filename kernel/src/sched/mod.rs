@@ -275,13 +275,25 @@ pub fn current() -> Arc<Thread> {
         .expect("a core always runs a thread once scheduling began")
 }
 
+/// The thread running on this core, without touching reference counts (the syscall fast path).
+///
+/// TPIDR_EL1 holds a pointer to it, set by `schedule` with the `PERCPU` slot that keeps it
+/// alive. The reference cannot outlive the thread: a thread is freed only after it is dead and
+/// switched out, and the caller is the thread itself, running.
+pub fn current_ref() -> &'static Thread {
+    let p = bsp::cpu::percpu() as *const Thread;
+    // SAFETY: see above; TPIDR_EL1 is set before any thread runs on this core (`init_cpu`).
+    unsafe { &*p }
+}
+
 /// The process of the thread running on this core (syscalls always have one).
 pub fn current_process() -> Option<Arc<Process>> {
-    PERCPU[cpu()]
-        .lock()
-        .current
-        .as_ref()
-        .and_then(|t| t.process.clone())
+    current_ref().process.clone()
+}
+
+/// The process of the current thread, borrowed for the duration of a syscall.
+pub fn current_process_ref() -> Option<&'static Arc<Process>> {
+    current_ref().process.as_ref()
 }
 
 /// Turns the boot flow of this core into its idle thread and marks the core online.
@@ -292,6 +304,7 @@ pub fn init_cpu() {
     let c = cpu();
     {
         let mut p = PERCPU[c].lock();
+        bsp::cpu::set_percpu(Arc::as_ptr(&idle) as u64);
         p.current = Some(idle.clone());
         p.idle = Some(idle);
     }
@@ -434,6 +447,7 @@ pub fn schedule(requeue: bool) {
     {
         let mut p = PERCPU[c].lock();
         p.prev = Some(cur.clone());
+        bsp::cpu::set_percpu(Arc::as_ptr(&next) as u64);
         p.current = Some(next.clone());
         p.slice_end = bsp::drivers::timer::ticks() + crate::irq::slice_ticks();
     }

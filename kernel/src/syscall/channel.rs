@@ -147,6 +147,9 @@ struct Taken {
 /// are written back for dispositions. `Err` only when the array itself cannot be read (or,
 /// for dispositions, written): then no handle was touched.
 fn take_handles(src: HandleSource, num: u32, target: Option<&Target>) -> Result<Taken, Status> {
+    if num == 0 {
+        return Ok(Taken { handles: Vec::new(), first_error: None });
+    }
     let esz = src.entry_size();
     let total = u64::from(num) * esz;
     check_readable(src.addr(), total)?;
@@ -453,6 +456,17 @@ fn deliver(
 ) -> Result<(), (Status, Message)> {
     let nb = msg.bytes().len() as u64;
     let nh = msg.num_handles() as u64;
+    if nh == 0 {
+        // Fast path: bytes and sizes only. Check every output before the first write.
+        let checks = check_writable(actual_bytes, if actual_bytes != 0 { 4 } else { 0 })
+            .and_then(|_| check_writable(actual_handles, if actual_handles != 0 { 4 } else { 0 }));
+        if let Err(s) = checks.and_then(|_| copy_out(bytes, msg.bytes())) {
+            return Err((s, msg));
+        }
+        let _ = UserPtr::<u32>::new(actual_bytes).write_opt(&(nb as u32));
+        let _ = UserPtr::<u32>::new(actual_handles).write_opt(&0);
+        return Ok(());
+    }
     let hsz = if etc { HandleInfo::SIZE as u64 } else { 4 };
     let checks = check_writable(bytes, nb)
         .and_then(|_| check_writable(handles, nh * hsz))

@@ -112,9 +112,9 @@ fn st(r: Result<(), Status>) -> i64 {
     }
 }
 
-/// The calling process.
-fn me() -> Result<Arc<Process>, Status> {
-    sched::current_process().ok_or(Status::BAD_STATE)
+/// The calling process (borrowed: it outlives the syscall, which runs on one of its threads).
+fn me() -> Result<&'static Arc<Process>, Status> {
+    sched::current_process_ref().ok_or(Status::BAD_STATE)
 }
 
 /// Looks up `h` in the caller's table: its object and rights (the table lock is not kept).

@@ -41,7 +41,7 @@ pub fn thread_create(
     let p = o.downcast_ref::<Process>().ok_or(Status::WRONG_TYPE)?;
     let me = me()?;
     // Threads are created in the caller's own process object (the handle names it).
-    let proc_arc = if core::ptr::eq(p, &*me) {
+    let proc_arc = if core::ptr::eq(p, &**me) {
         me
     } else {
         return Err(Status::ACCESS_DENIED);
