@@ -141,14 +141,18 @@ struct Taken {
     first_error: Option<Status>,
 }
 
-/// Reads the handle array (up to 64 entries at a time) and applies every entry's fate:
-/// plain and MOVE entries leave the caller's table whatever happens; DUPLICATE sources stay.
-/// With `target` None (an earlier check failed) the entries are only consumed. Per-entry results
-/// are written back for dispositions. `Err` only when the array itself cannot be read (or,
-/// for dispositions, written): then no handle was touched.
+/// Entries read from user memory per step (bounded stack use, one copy per step).
+const CHUNK: usize = 16;
+
+/// Reads the handle array (`CHUNK` entries at a time) and applies every entry's fate: plain
+/// and MOVE entries leave the caller's table whatever happens; DUPLICATE sources stay. With
+/// `target` None (an earlier check failed) the entries are only consumed. Per-entry results are
+/// written back for dispositions. `Err` only when the array itself cannot be read (or, for
+/// dispositions, written): then no handle was touched.
 fn take_handles(src: HandleSource, num: u32, target: Option<&Target>) -> Result<Taken, Status> {
+    let mut taken = Taken { handles: Vec::new(), first_error: None };
     if num == 0 {
-        return Ok(Taken { handles: Vec::new(), first_error: None });
+        return Ok(taken);
     }
     let esz = src.entry_size();
     let total = u64::from(num) * esz;
@@ -157,135 +161,86 @@ fn take_handles(src: HandleSource, num: u32, target: Option<&Target>) -> Result<
         check_writable(a, total)?;
     }
     let p = me()?;
-    let mut taken = Taken {
-        handles: Vec::new(),
-        first_error: None,
-    };
+    // Past 64 entries the write fails with OUT_OF_RANGE: the entries are only consumed.
     let keep = target.is_some() && num <= CHANNEL_MAX_MSG_HANDLES;
     if keep && taken.handles.try_reserve_exact(num as usize).is_err() {
         taken.first_error = Some(Status::NO_MEMORY);
     }
-    let mut values: [u32; 64] = [0; 64];
-    let mut disp: [HandleDisposition; 64] = [HandleDisposition::default(); 64];
+    // Values seen so far, to find repeats (only needed while keeping: at most 64).
+    let mut seen = [0u32; CHANNEL_MAX_MSG_HANDLES as usize];
+    let mut nseen = 0usize;
     let mut done = 0u32;
-    let mut seen: Vec<u32> = Vec::new();
-    let _ = seen.try_reserve(num.min(CHANNEL_MAX_MSG_HANDLES) as usize);
-    let mut discard: Vec<Handle> = Vec::new();
     while done < num {
-        let k = (num - done).min(64) as usize;
-        let mut buf = [0u8; 64 * 20];
-        copy_in(
-            src.addr() + u64::from(done) * esz,
-            &mut buf[..k * esz as usize],
-        )?;
-        for i in 0..k {
-            match src {
-                HandleSource::Plain(_) => {
-                    values[i] = u32::from_le_bytes([
-                        buf[i * 4],
-                        buf[i * 4 + 1],
-                        buf[i * 4 + 2],
-                        buf[i * 4 + 3],
-                    ])
-                }
-                HandleSource::Dispositions(_) => {
-                    disp[i] = HandleDisposition::from_bytes(&buf[i * 20..]);
-                    values[i] = disp[i].handle;
-                }
-            }
-        }
-        let mut results: [Option<Status>; 64] = [None; 64];
+        let k = (num - done).min(CHUNK as u32) as usize;
+        let mut buf = [0u8; CHUNK * HandleDisposition::SIZE];
+        copy_in(src.addr() + u64::from(done) * esz, &mut buf[..k * esz as usize])?;
+        let mut results = [Status::OK; CHUNK];
+        let mut discard: [Option<Handle>; CHUNK] = [const { None }; CHUNK];
         {
             let mut table = p.handles.lock();
             for i in 0..k {
-                let v = values[i];
-                let repeated = seen.contains(&v);
-                if seen.len() < seen.capacity() {
-                    seen.push(v);
-                }
-                let (op, want_type, want_rights, in_result) = match src {
+                let (v, op, want_type, want_rights, in_result) = match src {
                     HandleSource::Plain(_) => {
-                        (HANDLE_OP_MOVE, ObjType::NONE, Rights::SAME_RIGHTS, 0)
+                        let v = u32::from_le_bytes([buf[i * 4], buf[i * 4 + 1], buf[i * 4 + 2], buf[i * 4 + 3]]);
+                        (v, HANDLE_OP_MOVE, ObjType::NONE, Rights::SAME_RIGHTS, 0)
                     }
-                    HandleSource::Dispositions(_) => (
-                        disp[i].operation,
-                        ObjType(disp[i].obj_type),
-                        Rights(disp[i].rights),
-                        disp[i].result,
-                    ),
+                    HandleSource::Dispositions(_) => {
+                        let d = HandleDisposition::from_bytes(&buf[i * HandleDisposition::SIZE..]);
+                        (d.handle, d.operation, ObjType(d.obj_type), Rights(d.rights), d.result)
+                    }
                 };
-                let consumes = op != HANDLE_OP_DUPLICATE;
-                let r = entry_check(
-                    &table,
-                    v,
-                    repeated,
-                    op,
-                    want_type,
-                    want_rights,
-                    in_result,
-                    target,
-                );
+                let repeated = seen[..nseen].contains(&v);
+                if nseen < seen.len() {
+                    seen[nseen] = v;
+                    nseen += 1;
+                }
+                let r = entry_check(&table, v, repeated, op, want_type, want_rights, in_result, target);
                 // Fate: everything but DUPLICATE leaves the table, success or not.
-                let removed = if consumes { table.remove(v).ok() } else { None };
-                match r {
-                    Ok(rights) if keep => {
-                        let h = match removed {
-                            Some(h) => {
-                                if rights == h.rights() {
-                                    h
-                                } else {
-                                    h.with_rights(rights)
-                                }
-                            }
-                            None => match table.get(v) {
-                                Ok(src_h) => src_h.duplicate(rights),
-                                Err(e) => {
-                                    results[i] = Some(e);
-                                    continue;
-                                }
-                            },
-                        };
-                        if taken.handles.len() < taken.handles.capacity() {
-                            taken.handles.push(h);
-                        } else if discard.try_reserve(1).is_ok() {
-                            discard.push(h);
-                        }
+                let removed = if op != HANDLE_OP_DUPLICATE { table.remove(v).ok() } else { None };
+                match (r, removed) {
+                    (Ok(rights), Some(h)) if keep => {
+                        let h = if rights == h.rights() { h } else { h.with_rights(rights) };
+                        taken.push_or_discard(h, &mut discard[i]);
                     }
-                    Ok(_) => {
-                        if let Some(h) = removed {
-                            if discard.try_reserve(1).is_ok() {
-                                discard.push(h);
-                            }
-                        }
-                    }
-                    Err(e) => {
-                        results[i] = Some(e);
-                        if let Some(h) = removed {
-                            if discard.try_reserve(1).is_ok() {
-                                discard.push(h);
-                            }
-                        }
+                    (Ok(rights), None) if keep => match table.get(v) {
+                        Ok(src_h) => taken.push_or_discard(src_h.duplicate(rights), &mut discard[i]),
+                        Err(e) => results[i] = e,
+                    },
+                    (Ok(_), removed) => discard[i] = removed,
+                    (Err(e), removed) => {
+                        results[i] = e;
+                        discard[i] = removed;
                     }
                 }
             }
         }
-        // Handles that could not be parked in `discard` were dropped in place above only if
-        // allocation failed; dropping here, outside the table lock, is the normal path.
-        drop(core::mem::take(&mut discard));
-        for (i, r) in results.iter().enumerate().take(k) {
-            if let Some(e) = r {
-                if taken.first_error.is_none() {
-                    taken.first_error = Some(*e);
-                }
-                if let HandleSource::Dispositions(a) = src {
-                    let at = a + (u64::from(done) + i as u64) * esz + 16;
-                    let _ = UserPtr::<i32>::new(at).write(&e.raw());
-                }
+        // Consumed handles are closed here, outside the table lock.
+        drop(discard);
+        for (i, e) in results.iter().enumerate().take(k) {
+            if *e == Status::OK {
+                continue;
+            }
+            taken.first_error.get_or_insert(*e);
+            if let HandleSource::Dispositions(a) = src {
+                // `result` is at offset 16; the array was checked writable above.
+                let at = a + (u64::from(done) + i as u64) * esz + 16;
+                let _ = UserPtr::<i32>::new(at).write(&e.raw());
             }
         }
         done += k as u32;
     }
     Ok(taken)
+}
+
+impl Taken {
+    /// Keeps `h` for the message (room was reserved), or parks it to be closed.
+    fn push_or_discard(&mut self, h: Handle, slot: &mut Option<Handle>) {
+        if self.handles.len() < self.handles.capacity() {
+            self.handles.push(h);
+        } else {
+            *slot = Some(h);
+        }
+    }
 }
 
 /// The per-entry checks of abi.md section 4, in order. Returns the rights the message's handle
