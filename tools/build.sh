@@ -8,7 +8,17 @@ PROFILE=${PROFILE:-release}
 mkdir -p "$BUILD"
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target}
 cargo build --quiet --profile "$PROFILE" -p kernel --target aarch64-unknown-none-softfloat
-cargo build --quiet --profile "$PROFILE" -p zx --bins --target aarch64-unknown-none
+if [ -n "${ZX_TESTS:-}" ]; then
+  # Only the named test programs (plus every helper program that is not a test).
+  bins=()
+  for f in user/src/bin/*.rs; do
+    n=$(basename "$f" .rs)
+    if [[ "$n" != test_* ]] || [[ ",$ZX_TESTS," == *",$n,"* ]]; then bins+=(--bin "$n"); fi
+  done
+  cargo build --quiet --profile "$PROFILE" -p zx "${bins[@]}" --target aarch64-unknown-none
+else
+  cargo build --quiet --profile "$PROFILE" -p zx --bins --target aarch64-unknown-none
+fi
 sysroot=$(rustc --print sysroot)
 objcopy=$(find "$sysroot" -name llvm-objcopy -type f | head -1)
 [ -n "$objcopy" ] || { echo "build: llvm-objcopy not found (rustup component add llvm-tools)" >&2; exit 1; }
@@ -17,9 +27,11 @@ udir="$CARGO_TARGET_DIR/aarch64-unknown-none/$PROFILE"
 "$objcopy" -O binary "$kdir/kernel" "$BUILD/kernel8.img"
 cp "$kdir/kernel" "$BUILD/kernel.elf"
 args=()
-for f in "$udir"/*; do
-  n=$(basename "$f")
-  [ -f "$f" ] && [ -x "$f" ] && [[ "$n" != *.* ]] && args+=("$n=$f")
+for src in user/src/bin/*.rs; do
+  n=$(basename "$src" .rs)
+  f="$udir/$n"
+  if [ -n "${ZX_TESTS:-}" ] && [[ "$n" == test_* ]] && [[ ",$ZX_TESTS," != *",$n,"* ]]; then continue; fi
+  [ -f "$f" ] && args+=("$n=$f")
 done
 python3 tools/mkcpio.py "$BUILD/initrd.cpio" "${args[@]}"
 dtc -q -I dts -O dtb -o "$BUILD/rpi4.dtb" bsp/dts/rpi4.dts

@@ -42,6 +42,22 @@ fn run_one(name: &str, root: &Handle) -> Result<i64, Status> {
     p.wait(deadline_after(PROGRAM_TIMEOUT_NS))
 }
 
+/// Programs whose repeated runs must leave the kernel heap where it was.
+const HEAP_CHECKED: &[&str] = &["test_smoke", "test_channel_write", "test_channel_call", "test_ipc_chain", "test_teardown"];
+
+/// Waits (up to 100 ms) for the kernel's counts to stop changing after a child ended.
+fn settle(root: u32) {
+    let mut last = counts(root);
+    for _ in 0..100 {
+        sleep_ns(1_000_000);
+        let c = counts(root);
+        if c == last {
+            return;
+        }
+        last = c;
+    }
+}
+
 fn main(args: StartArgs) -> i64 {
     let root = Handle::from_raw(args.root_resource);
     println!("init: running {} test programs", TESTS.len());
@@ -81,6 +97,25 @@ fn main(args: StartArgs) -> i64 {
                 failed += 1;
                 println!("test {}: FAIL ({})", name, s);
             }
+        }
+    }
+    // Heap leak check (abi.md section 5): running the same work again in a fresh child leaves
+    // heap_used_bytes where the previous run left it, within 1 KiB.
+    for name in TESTS.iter().filter(|n| HEAP_CHECKED.contains(n)) {
+        let mut used = [0u64; 3];
+        let mut ran = true;
+        for u in used.iter_mut() {
+            ran &= matches!(run_one(name, &root), Ok(0));
+            settle(root.raw());
+            *u = kernel_stats(root.raw()).map(|s| s.heap_used_bytes).unwrap_or(0);
+        }
+        let drift = used[2].abs_diff(used[1]);
+        if ran && drift <= 1024 {
+            passed += 1;
+            println!("test {} (heap): ok, heap_used {} -> {} -> {} bytes", name, used[0], used[1], used[2]);
+        } else {
+            failed += 1;
+            println!("test {} (heap): FAIL: heap_used {} -> {} -> {} bytes (ran: {})", name, used[0], used[1], used[2], ran);
         }
     }
     println!("{} passed, {} failed", passed, failed);
