@@ -43,7 +43,7 @@ static mut RBUF: [u8; MAX_BYTES + 16] = [0; MAX_BYTES + 16];
 
 fn rbuf() -> &'static mut [u8] {
     // SAFETY: single-threaded program; each case takes this buffer once at a time.
-    unsafe { &mut *(&raw mut RBUF) }
+    unsafe { core::slice::from_raw_parts_mut((&raw mut RBUF).cast::<u8>(), MAX_BYTES + 16) }
 }
 
 /// abi.md section 5: the initial thread's stack is the 256 KiB below this, with an unmapped
@@ -74,19 +74,30 @@ const HOSTILE: &[(u64, u32, &str)] = &[
     (STACK_BOTTOM - 4096, 16, "the stack guard page"),
 ];
 
-extern "C" {
-    /// End of the last (RW) segment, defined by the linker.
-    static _end: u8;
+/// A page that ends exactly where the RW mapping ends, so an array in its last 8 bytes is
+/// readable for 2 entries and then runs into unmapped memory. `.sbss` is no section user.ld
+/// names, so the linker places it, as an orphan NOBITS section, after `.bss` (checked at run
+/// time by `segment_tail`).
+#[repr(C, align(4096))]
+struct TailPage([u32; 1024]);
+#[link_section = ".sbss.tw_tail"]
+static mut TAIL: TailPage = TailPage([0; 1024]);
+
+/// Whether the kernel can read 1 byte at `p` (a 1-byte write to a private channel).
+fn readable(p: u64) -> bool {
+    let (a, b) = channel();
+    let s = raw::channel_write(a, 0, p as *const u8, 1, null(), 0);
+    close(a);
+    close(b);
+    s == 0
 }
 
-/// The last 8 mapped bytes of the RW segment when they lie beyond `_end` (unused), so a
-/// handle array placed there is readable for 2 entries and then runs into unmapped memory.
+/// The address of the last 8 bytes of `TAIL` if the page after it is unmapped.
 fn segment_tail() -> Option<u64> {
-    // SAFETY: only the address is taken.
-    let end = unsafe { &raw const _end } as u64;
-    let mapped_end = (end + 4095) & !4095;
-    if mapped_end - end >= 8 {
-        Some(mapped_end - 8)
+    let start = (&raw mut TAIL) as u64;
+    let end = start + 4096;
+    if readable(end - 1) && !readable(end) {
+        Some(end - 8)
     } else {
         None
     }
@@ -664,7 +675,7 @@ fn unreadable_handles_array_is_invalid_args_and_touches_no_handle() {
                 let (e1, w1) = witnessed_event();
                 let (e2, w2) = witnessed_event();
                 let arr = t as *mut u32;
-                // SAFETY: [t, t+8) is mapped, writable and unused (beyond `_end`).
+                // SAFETY: [t, t+8) are the last two slots of `TAIL`, used by nothing else.
                 unsafe {
                     arr.write_volatile(e1);
                     arr.add(1).write_volatile(e2);
@@ -681,7 +692,9 @@ fn unreadable_handles_array_is_invalid_args_and_touches_no_handle() {
                 close(e1);
                 close(e2);
             }
-            None => println!("    note: no unused tail after _end; straddle check skipped"),
+            None => {
+                println!("    note: TAIL is not last in the RW segment; straddle check skipped")
+            }
         }
         close(a);
         close(b);
