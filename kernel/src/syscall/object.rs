@@ -39,7 +39,8 @@ pub fn wait_one(h: u32, signals: u32, deadline: i64, observed: u64) -> Result<()
         let reason = sched::block(dl);
         let now = obj.header().unobserve(&waker, serial);
         if !still_open(h, serial) {
-            out.write_opt(&now.bits())?;
+            // Zircon reports the cancellation in the observed signals too.
+            out.write_opt(&(now | Signals::SIGNAL_HANDLE_CLOSED).bits())?;
             return Err(Status::CANCELED);
         }
         if now.intersects(mask) {
@@ -110,7 +111,10 @@ pub fn wait_many(items: u64, n: u64, deadline: i64) -> Result<(), Status> {
             };
             it.pending = now.bits();
             satisfied |= now.intersects(Signals(it.waitfor));
-            cancelled |= !still_open(it.handle, *serial);
+            if !still_open(it.handle, *serial) {
+                it.pending |= Signals::SIGNAL_HANDLE_CLOSED.bits();
+                cancelled = true;
+            }
         }
         if cancelled {
             break Err(Status::CANCELED);
@@ -177,8 +181,9 @@ pub fn event_create(options: u32, out: u64) -> Result<(), Status> {
 }
 
 pub fn eventpair_create(options: u32, out0: u64, out1: u64) -> Result<(), Status> {
+    // zx_eventpair_create: "ZX_ERR_NOT_SUPPORTED options has an unsupported flag set".
     if options != 0 {
-        return Err(Status::INVALID_ARGS);
+        return Err(Status::NOT_SUPPORTED);
     }
     check_writable(out0, 4)?;
     check_writable(out1, 4)?;

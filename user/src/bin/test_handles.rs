@@ -1,0 +1,1403 @@
+//! Handles and `zx_object_get_info`: close, close_many, duplicate, replace, handle values
+//! (fixed low bits, stale values, no quick reuse) and the info topics of abi.md section 3.
+#![no_std]
+#![no_main]
+
+use core::ptr::{null, null_mut};
+use core::sync::atomic::{AtomicU32, Ordering};
+use zx::*;
+
+zx::entry!(main);
+
+static ROOT: AtomicU32 = AtomicU32::new(0);
+static PROC: AtomicU32 = AtomicU32::new(0);
+static THREAD: AtomicU32 = AtomicU32::new(0);
+static BOOT: AtomicU32 = AtomicU32::new(0);
+
+// ------------------------------------------------------------------------------------------
+// Hostile addresses (abi.md section 1 and 5: the stack is 256 KiB under 0x7fff_fff0_0000 with
+// an unmapped guard page below it).
+// ------------------------------------------------------------------------------------------
+
+const STACK_TOP: usize = 0x0000_7fff_fff0_0000;
+const STACK_BOTTOM: usize = STACK_TOP - 256 * 1024;
+const KERNEL_A: usize = 0xffff_0000_0000_0000;
+const KERNEL_B: usize = 0xffff_ff80_0008_0000;
+const TOP_47: usize = 1 << 47;
+
+/// Non-mut static data: lives in the read-only segment.
+static RO_WORDS: [u32; 64] = [0x5a5a_5a5a; 64];
+
+fn ro_addr() -> usize {
+    RO_WORDS.as_ptr() as usize
+}
+
+fn ro_intact() -> bool {
+    (0..RO_WORDS.len()).all(|i| {
+        // SAFETY: reading our own static.
+        unsafe { core::ptr::read_volatile(RO_WORDS.as_ptr().add(i)) == 0x5a5a_5a5a }
+    })
+}
+
+/// Output buffers of `size` bytes (size >= 4) that the kernel must refuse to write.
+fn hostile_out(size: usize) -> [(&'static str, usize); 10] {
+    [
+        ("NULL", 0),
+        ("0x1000", 0x1000),
+        ("kernel 0xffff_0000_0000_0000", KERNEL_A),
+        ("kernel 0xffffff8000080000", KERNEL_B),
+        ("crosses 1<<47", TOP_47 - size / 2),
+        ("wraps past 2^64", usize::MAX - size / 2 + 1),
+        ("straddles the stack top", STACK_TOP - size / 2),
+        ("straddles the guard page", STACK_BOTTOM - size / 2),
+        ("inside the guard page", STACK_BOTTOM - 4096),
+        ("read-only data", ro_addr()),
+    ]
+}
+
+// ------------------------------------------------------------------------------------------
+// Small helpers on raw values.
+// ------------------------------------------------------------------------------------------
+
+fn valid(h: u32) -> i32 {
+    raw::object_get_info(h, INFO_HANDLE_VALID, null_mut(), 0, null_mut(), null_mut())
+}
+
+fn is_valid(h: u32) -> bool {
+    valid(h) == Status::OK.raw()
+}
+
+fn new_event() -> u32 {
+    let mut h = 0;
+    let s = raw::event_create(0, &mut h);
+    check_status!(s, Status::OK);
+    h
+}
+
+fn new_channel() -> (u32, u32) {
+    let (mut a, mut b) = (0, 0);
+    check_status!(raw::channel_create(0, &mut a, &mut b), Status::OK);
+    (a, b)
+}
+
+fn new_eventpair() -> (u32, u32) {
+    let (mut a, mut b) = (0, 0);
+    check_status!(raw::eventpair_create(0, &mut a, &mut b), Status::OK);
+    (a, b)
+}
+
+fn dup(h: u32, rights: Rights) -> u32 {
+    let mut out = 0;
+    check_status!(
+        raw::handle_duplicate(h, rights.bits(), &mut out),
+        Status::OK
+    );
+    out
+}
+
+fn close(h: u32) {
+    check_status!(raw::handle_close(h), Status::OK);
+}
+
+fn basic(h: u32) -> InfoHandleBasic {
+    match get_info::<InfoHandleBasic>(h, INFO_HANDLE_BASIC) {
+        Ok(b) => b,
+        Err(s) => {
+            check!(false, "HANDLE_BASIC on {:#x} failed: {}", h, s);
+            InfoHandleBasic::default()
+        }
+    }
+}
+
+fn handle_count(h: u32) -> u32 {
+    match get_info::<InfoHandleCount>(h, INFO_HANDLE_COUNT) {
+        Ok(c) => c.handle_count,
+        Err(s) => {
+            check!(false, "HANDLE_COUNT on {:#x} failed: {}", h, s);
+            u32::MAX
+        }
+    }
+}
+
+fn proc_stats() -> InfoProcessHandleStats {
+    match get_info::<InfoProcessHandleStats>(
+        PROC.load(Ordering::Relaxed),
+        INFO_PROCESS_HANDLE_STATS,
+    ) {
+        Ok(s) => s,
+        Err(s) => {
+            check!(false, "PROCESS_HANDLE_STATS failed: {}", s);
+            InfoProcessHandleStats::default()
+        }
+    }
+}
+
+fn count_of(t: ObjType) -> u32 {
+    proc_stats().handle_count[t.raw() as usize]
+}
+
+fn kstats(root: u32) -> InfoKernelStats {
+    match kernel_stats(root) {
+        Ok(s) => s,
+        Err(s) => {
+            check!(false, "KERNEL_STATS failed: {}", s);
+            InfoKernelStats::default()
+        }
+    }
+}
+
+/// Kernel stats once two reads in a row agree on the live counts (objects of earlier cases,
+/// e.g. exited threads, may still be on their way out).
+fn settled(root: u32) -> InfoKernelStats {
+    let mut prev = kstats(root);
+    for _ in 0..50 {
+        sleep_ns(1_000_000);
+        let s = kstats(root);
+        if (s.live_handles, s.live_objects, s.live_messages, s.ipc_bytes)
+            == (
+                prev.live_handles,
+                prev.live_objects,
+                prev.live_messages,
+                prev.ipc_bytes,
+            )
+        {
+            return s;
+        }
+        prev = s;
+    }
+    prev
+}
+
+fn live(s: &InfoKernelStats) -> (u64, u64, u64, u64) {
+    (s.live_handles, s.live_objects, s.live_messages, s.ipc_bytes)
+}
+
+/// Waits (up to ~100 ms) for the live counts to equal `want`'s.
+fn back_to(root: u32, want: &InfoKernelStats) -> InfoKernelStats {
+    let mut s = kstats(root);
+    for _ in 0..100 {
+        if live(&s) == live(want) {
+            break;
+        }
+        sleep_ns(1_000_000);
+        s = kstats(root);
+    }
+    s
+}
+
+// ------------------------------------------------------------------------------------------
+// zx_handle_close
+// ------------------------------------------------------------------------------------------
+
+fn close_of_invalid_handle_is_ok() {
+    check_status!(raw::handle_close(HANDLE_INVALID), Status::OK);
+    // Still OK the second time: it is "free(NULL)".
+    check_status!(raw::handle_close(HANDLE_INVALID), Status::OK);
+}
+
+fn close_closes_and_closed_value_is_bad_handle() {
+    let e = new_event();
+    let keep = dup(e, Rights::SAME_RIGHTS);
+    check_eq!(handle_count(keep), 2);
+    check_status!(raw::handle_close(e), Status::OK);
+    check_status!(valid(e), Status::BAD_HANDLE);
+    check_eq!(handle_count(keep), 1);
+    check_status!(raw::handle_close(e), Status::BAD_HANDLE);
+    check_status!(
+        raw::object_signal(e, 0, Signals::USER_0.bits()),
+        Status::BAD_HANDLE
+    );
+    let mut out = 0;
+    check_status!(
+        raw::handle_duplicate(e, Rights::SAME_RIGHTS.bits(), &mut out),
+        Status::BAD_HANDLE
+    );
+    // The other handle is untouched by the failed calls.
+    check_eq!(handle_count(keep), 1);
+    close(keep);
+}
+
+fn close_of_garbage_values_is_bad_handle() {
+    for v in [
+        1u32,
+        2,
+        0xffff_fffc,
+        0xffff_ffff,
+        0xdead_beef,
+        0x7fff_fff3,
+        0x1234_5670,
+    ] {
+        check!(!is_valid(v), "garbage value {:#x} is valid", v);
+        check_status!(raw::handle_close(v), Status::BAD_HANDLE);
+    }
+    // The start-up handles survive all that.
+    check!(is_valid(PROC.load(Ordering::Relaxed)));
+    check!(is_valid(THREAD.load(Ordering::Relaxed)));
+}
+
+fn handle_arguments_use_only_the_low_32_bits() {
+    // abi.md section 1: a uint32_t argument ignores bits 32..63.
+    let e = new_event();
+    let wide = (0xa5a5_0000_0000_0000u64) | e as u64;
+    let r = zx::sys::raw6(
+        nr::OBJECT_GET_INFO,
+        wide,
+        (1u64 << 40) | INFO_HANDLE_VALID as u64,
+        0,
+        0,
+        0,
+        0,
+    ) as i32;
+    check_status!(r, Status::OK);
+    let mut d = 0u32;
+    let r = zx::sys::raw3(
+        nr::HANDLE_DUPLICATE,
+        wide,
+        (0xffff_ffffu64 << 32) | Rights::WAIT.bits() as u64,
+        &mut d as *mut u32 as u64,
+    ) as i32;
+    check_status!(r, Status::OK);
+    check_eq!(basic(d).rights, Rights::WAIT.bits());
+    close(d);
+    // A value whose low 32 bits are ZX_HANDLE_INVALID is ZX_HANDLE_INVALID.
+    check_eq!(
+        zx::sys::raw1(nr::HANDLE_CLOSE, 1u64 << 32) as i32,
+        Status::OK.raw()
+    );
+    check!(is_valid(e));
+    check_eq!(
+        zx::sys::raw1(nr::HANDLE_CLOSE, wide) as i32,
+        Status::OK.raw()
+    );
+    check_status!(valid(e), Status::BAD_HANDLE);
+}
+
+// ------------------------------------------------------------------------------------------
+// zx_handle_close_many
+// ------------------------------------------------------------------------------------------
+
+fn close_many_closes_every_valid_handle_even_if_one_is_bad() {
+    let stale = new_event();
+    close(stale);
+    let (a, b) = (new_event(), new_event());
+    let (c0, c1) = new_channel();
+    let arr = [a, stale, c0, 0xdead_beef, b];
+    check_status!(
+        raw::handle_close_many(arr.as_ptr(), arr.len()),
+        Status::BAD_HANDLE
+    );
+    check_status!(valid(a), Status::BAD_HANDLE);
+    check_status!(valid(b), Status::BAD_HANDLE);
+    check_status!(valid(c0), Status::BAD_HANDLE);
+    // c0 is really gone: its peer saw it close.
+    let mut obs = 0;
+    check_status!(
+        raw::object_wait_one(c1, Signals::CHANNEL_PEER_CLOSED.bits(), 0, &mut obs),
+        Status::OK
+    );
+    close(c1);
+}
+
+fn close_many_skips_invalid_entries() {
+    let (a, b) = (new_event(), new_event());
+    let arr = [
+        HANDLE_INVALID,
+        a,
+        HANDLE_INVALID,
+        HANDLE_INVALID,
+        b,
+        HANDLE_INVALID,
+    ];
+    check_status!(raw::handle_close_many(arr.as_ptr(), arr.len()), Status::OK);
+    check_status!(valid(a), Status::BAD_HANDLE);
+    check_status!(valid(b), Status::BAD_HANDLE);
+    let only_invalid = [HANDLE_INVALID; 4];
+    check_status!(
+        raw::handle_close_many(only_invalid.as_ptr(), only_invalid.len()),
+        Status::OK
+    );
+}
+
+fn close_many_of_nothing_is_ok() {
+    check_status!(raw::handle_close_many(null(), 0), Status::OK);
+    let e = new_event();
+    let arr = [e];
+    check_status!(raw::handle_close_many(arr.as_ptr(), 0), Status::OK);
+    check!(is_valid(e), "n = 0 closed a handle");
+    close(e);
+}
+
+fn close_many_with_a_repeated_value_closes_it_and_is_bad_handle() {
+    let e = new_event();
+    let keep = dup(e, Rights::SAME_RIGHTS);
+    let arr = [e, e];
+    check_status!(
+        raw::handle_close_many(arr.as_ptr(), arr.len()),
+        Status::BAD_HANDLE
+    );
+    check_status!(valid(e), Status::BAD_HANDLE);
+    check!(is_valid(keep));
+    check_eq!(handle_count(keep), 1);
+    close(keep);
+}
+
+fn close_many_with_unreadable_array_is_invalid_args_and_closes_nothing() {
+    let e = new_event();
+    let sources: [(&str, usize, usize); 8] = [
+        ("NULL", 0, 1),
+        ("0x1000", 0x1000, 1),
+        ("kernel 0xffff_0000_0000_0000", KERNEL_A, 2),
+        ("kernel 0xffffff8000080000", KERNEL_B, 2),
+        ("crosses 1<<47", TOP_47 - 4, 2),
+        ("wraps past 2^64", usize::MAX - 7, 4),
+        ("inside the guard page", STACK_BOTTOM - 4096, 2),
+        ("straddles the guard page", STACK_BOTTOM - 4, 2),
+    ];
+    for (what, addr, n) in sources {
+        let s = raw::handle_close_many(addr as *const u32, n);
+        check!(
+            s == Status::INVALID_ARGS.raw(),
+            "close_many({}, {}) returned {} (want INVALID_ARGS)",
+            what,
+            n,
+            Status(s)
+        );
+    }
+    check!(is_valid(e));
+    // A readable first entry (a real handle in the last word of the stack) followed by an
+    // unmapped one: nothing may be closed, not even the readable entry.
+    let local = 0u32;
+    let sp = &local as *const u32 as usize;
+    check!(
+        (STACK_BOTTOM..STACK_TOP).contains(&sp),
+        "stack at {:#x}, not in [{:#x}, {:#x})",
+        sp,
+        STACK_BOTTOM,
+        STACK_TOP
+    );
+    if (STACK_BOTTOM..STACK_TOP).contains(&sp) {
+        let last = (STACK_TOP - 4) as *mut u32;
+        // SAFETY: the last word of our own stack lies above every frame (the initial sp is the
+        // stack top) and is mapped read-write.
+        unsafe { core::ptr::write_volatile(last, e) };
+        check_status!(
+            raw::handle_close_many(last as *const u32, 2),
+            Status::INVALID_ARGS
+        );
+        check!(
+            is_valid(e),
+            "close_many closed the readable entry of a bad array"
+        );
+        // SAFETY: as above.
+        unsafe { core::ptr::write_volatile(last, 0) };
+    }
+    check!(is_valid(e));
+    close(e);
+}
+
+// ------------------------------------------------------------------------------------------
+// zx_handle_duplicate
+// ------------------------------------------------------------------------------------------
+
+fn duplicate_without_duplicate_right_is_access_denied() {
+    let (a, b) = new_channel();
+    check_eq!(basic(a).rights, Rights::DEFAULT_CHANNEL.bits());
+    let mut out = 0x5555_5555u32;
+    check_status!(
+        raw::handle_duplicate(a, Rights::SAME_RIGHTS.bits(), &mut out),
+        Status::ACCESS_DENIED
+    );
+    check_status!(
+        raw::handle_duplicate(a, Rights::READ.bits(), &mut out),
+        Status::ACCESS_DENIED
+    );
+    check_eq!(out, 0x5555_5555);
+    check_eq!(handle_count(a), 1);
+    // An event handle reduced to lose DUPLICATE can't be duplicated either.
+    let e = new_event();
+    let w = dup(e, Rights::WAIT | Rights::INSPECT);
+    check_status!(
+        raw::handle_duplicate(w, Rights::SAME_RIGHTS.bits(), &mut out),
+        Status::ACCESS_DENIED
+    );
+    check_eq!(handle_count(e), 2);
+    for h in [a, b, e, w] {
+        close(h);
+    }
+}
+
+fn duplicate_with_same_or_fewer_rights_gives_a_new_handle_to_the_object() {
+    let e = new_event();
+    let be = basic(e);
+    let same = dup(e, Rights::SAME_RIGHTS);
+    check!(same != e);
+    check_eq!(same & HANDLE_FIXED_BITS_MASK, HANDLE_FIXED_BITS_MASK);
+    let bs = basic(same);
+    check_eq!(bs.koid, be.koid);
+    check_eq!(bs.rights, Rights::DEFAULT_EVENT.bits());
+    check_eq!(bs.obj_type, ObjType::EVENT.raw());
+    let exact = dup(e, Rights::DEFAULT_EVENT);
+    check_eq!(basic(exact).rights, Rights::DEFAULT_EVENT.bits());
+    let sub = dup(e, Rights::DUPLICATE | Rights::WAIT | Rights::INSPECT);
+    check_eq!(
+        basic(sub).rights,
+        (Rights::DUPLICATE | Rights::WAIT | Rights::INSPECT).bits()
+    );
+    check_eq!(basic(sub).koid, be.koid);
+    // A duplicate of the reduced handle keeps its (reduced) rights.
+    let sub2 = dup(sub, Rights::SAME_RIGHTS);
+    check_eq!(basic(sub2).rights, basic(sub).rights);
+    let none = dup(e, Rights::NONE);
+    check_eq!(basic(none).rights, 0);
+    check_eq!(basic(none).koid, be.koid);
+    check_eq!(handle_count(e), 6);
+    // The new handles really work: signal through one, observe through another.
+    check_status!(
+        raw::object_signal(same, 0, Signals::USER_3.bits()),
+        Status::OK
+    );
+    let mut obs = 0;
+    check_status!(
+        raw::object_wait_one(sub, Signals::USER_3.bits(), 0, &mut obs),
+        Status::OK
+    );
+    for h in [e, same, exact, sub, sub2, none] {
+        close(h);
+    }
+}
+
+fn duplicate_with_more_rights_is_invalid_args() {
+    let e = new_event();
+    let mut out = 0x5555_5555u32;
+    check_status!(
+        raw::handle_duplicate(e, (Rights::DEFAULT_EVENT | Rights::READ).bits(), &mut out),
+        Status::INVALID_ARGS
+    );
+    check_status!(
+        raw::handle_duplicate(e, Rights::SIGNAL_PEER.bits(), &mut out),
+        Status::INVALID_ARGS
+    );
+    let sub = dup(e, Rights::DUPLICATE | Rights::WAIT);
+    check_status!(
+        raw::handle_duplicate(sub, (Rights::DUPLICATE | Rights::SIGNAL).bits(), &mut out),
+        Status::INVALID_ARGS
+    );
+    check_eq!(out, 0x5555_5555);
+    check_eq!(handle_count(e), 2);
+    close(sub);
+    close(e);
+}
+
+fn duplicate_to_an_unwritable_out_pointer_is_invalid_args_and_creates_no_handle() {
+    let e = new_event();
+    let events_before = count_of(ObjType::EVENT);
+    for (what, addr) in hostile_out(4) {
+        let s = raw::handle_duplicate(e, Rights::SAME_RIGHTS.bits(), addr as *mut u32);
+        check!(
+            s == Status::INVALID_ARGS.raw(),
+            "duplicate to {} returned {} (want INVALID_ARGS)",
+            what,
+            Status(s)
+        );
+    }
+    check_eq!(handle_count(e), 1);
+    check_eq!(count_of(ObjType::EVENT), events_before);
+    check!(ro_intact(), "the kernel wrote to read-only memory");
+    check!(is_valid(e));
+    close(e);
+}
+
+fn duplicate_of_a_bad_handle_is_bad_handle() {
+    let mut out = 0;
+    check_status!(
+        raw::handle_duplicate(HANDLE_INVALID, Rights::SAME_RIGHTS.bits(), &mut out),
+        Status::BAD_HANDLE
+    );
+    check_status!(
+        raw::handle_duplicate(0xdead_beef, Rights::SAME_RIGHTS.bits(), &mut out),
+        Status::BAD_HANDLE
+    );
+}
+
+// ------------------------------------------------------------------------------------------
+// zx_handle_replace
+// ------------------------------------------------------------------------------------------
+
+fn replace_needs_no_right() {
+    // A channel handle has no DUPLICATE; replace still works.
+    let (a, b) = new_channel();
+    let ka = basic(a).koid;
+    let mut r = 0;
+    check_status!(
+        raw::handle_replace(a, Rights::SAME_RIGHTS.bits(), &mut r),
+        Status::OK
+    );
+    check_status!(valid(a), Status::BAD_HANDLE);
+    check_eq!(r & HANDLE_FIXED_BITS_MASK, HANDLE_FIXED_BITS_MASK);
+    let br = basic(r);
+    check_eq!(br.koid, ka);
+    check_eq!(br.rights, Rights::DEFAULT_CHANNEL.bits());
+    check_eq!(basic(b).related_koid, ka);
+    // A handle with no rights at all can be replaced too.
+    let e = new_event();
+    let none = dup(e, Rights::NONE);
+    let mut r2 = 0;
+    check_status!(
+        raw::handle_replace(none, Rights::NONE.bits(), &mut r2),
+        Status::OK
+    );
+    check_status!(valid(none), Status::BAD_HANDLE);
+    check_eq!(basic(r2).rights, 0);
+    check_eq!(basic(r2).koid, basic(e).koid);
+    check_eq!(handle_count(e), 2);
+    for h in [r, b, e, r2] {
+        close(h);
+    }
+}
+
+fn replace_with_same_or_fewer_rights_invalidates_the_old_value() {
+    let e = new_event();
+    let k = basic(e).koid;
+    let mut r = 0;
+    check_status!(
+        raw::handle_replace(e, Rights::SAME_RIGHTS.bits(), &mut r),
+        Status::OK
+    );
+    check_status!(valid(e), Status::BAD_HANDLE);
+    check!(r != e);
+    check_eq!(basic(r).rights, Rights::DEFAULT_EVENT.bits());
+    let want = Rights::WAIT | Rights::SIGNAL | Rights::TRANSFER | Rights::INSPECT;
+    let mut r2 = 0;
+    check_status!(raw::handle_replace(r, want.bits(), &mut r2), Status::OK);
+    check_status!(valid(r), Status::BAD_HANDLE);
+    check_status!(raw::handle_close(r), Status::BAD_HANDLE);
+    let b = basic(r2);
+    check_eq!(b.koid, k);
+    check_eq!(b.rights, want.bits());
+    check_eq!(b.obj_type, ObjType::EVENT.raw());
+    check_eq!(handle_count(r2), 1);
+    // Reduced rights are enforced: no DUPLICATE now.
+    let mut out = 0;
+    check_status!(
+        raw::handle_duplicate(r2, Rights::SAME_RIGHTS.bits(), &mut out),
+        Status::ACCESS_DENIED
+    );
+    close(r2);
+}
+
+fn replace_with_more_rights_is_invalid_args_and_closes_the_source() {
+    // abi.md section 4: "on INVALID_ARGS for rights that are not a subset it still closes the
+    // source handle".
+    let e = new_event();
+    let w = dup(e, Rights::WAIT | Rights::TRANSFER);
+    check_eq!(handle_count(e), 2);
+    let events_before = count_of(ObjType::EVENT);
+    let mut out = 0x5555_5555u32;
+    check_status!(
+        raw::handle_replace(w, (Rights::WAIT | Rights::SIGNAL).bits(), &mut out),
+        Status::INVALID_ARGS
+    );
+    check_status!(valid(w), Status::BAD_HANDLE);
+    check_eq!(handle_count(e), 1);
+    check_eq!(count_of(ObjType::EVENT), events_before - 1);
+    check_eq!(out, 0x5555_5555);
+    // Same with a full-rights handle asking for a right events never have.
+    let mut out2 = 0x5555_5555u32;
+    check_status!(
+        raw::handle_replace(e, (Rights::DEFAULT_EVENT | Rights::WRITE).bits(), &mut out2),
+        Status::INVALID_ARGS
+    );
+    check_status!(valid(e), Status::BAD_HANDLE);
+    check_eq!(out2, 0x5555_5555);
+    check_eq!(count_of(ObjType::EVENT), events_before - 2);
+}
+
+fn replace_of_a_bad_handle_is_bad_handle() {
+    let mut out = 0x5555_5555u32;
+    check_status!(
+        raw::handle_replace(HANDLE_INVALID, Rights::SAME_RIGHTS.bits(), &mut out),
+        Status::BAD_HANDLE
+    );
+    let e = new_event();
+    close(e);
+    check_status!(
+        raw::handle_replace(e, Rights::SAME_RIGHTS.bits(), &mut out),
+        Status::BAD_HANDLE
+    );
+    check_eq!(out, 0x5555_5555);
+}
+
+// ------------------------------------------------------------------------------------------
+// Handle values
+// ------------------------------------------------------------------------------------------
+
+fn closed_values_are_not_handed_out_again_soon() {
+    const N: usize = 100;
+    let mut seen = [0u32; N];
+    for slot in seen.iter_mut() {
+        let e = new_event();
+        *slot = e;
+        close(e);
+    }
+    let mut repeats = 0;
+    for i in 0..N {
+        for j in 0..i {
+            if seen[i] == seen[j] {
+                repeats += 1;
+            }
+        }
+    }
+    check_eq!(repeats, 0);
+    for v in seen {
+        check!(!is_valid(v), "stale value {:#x} is valid", v);
+        check_status!(raw::handle_close(v), Status::BAD_HANDLE);
+    }
+    // A new handle doesn't reuse any of them either.
+    let e = new_event();
+    check!(!seen.contains(&e), "value {:#x} was handed out again", e);
+    close(e);
+}
+
+fn every_handle_value_has_the_low_two_bits_set() {
+    let mut vals = [0u32; 16];
+    let mut n = 0;
+    let mut push = |v: u32| {
+        vals[n] = v;
+        n += 1;
+    };
+    push(PROC.load(Ordering::Relaxed));
+    push(THREAD.load(Ordering::Relaxed));
+    push(BOOT.load(Ordering::Relaxed));
+    let e = new_event();
+    push(e);
+    let (p0, p1) = new_eventpair();
+    push(p0);
+    push(p1);
+    let (c0, c1) = new_channel();
+    push(c0);
+    push(c1);
+    let d = dup(e, Rights::SAME_RIGHTS);
+    push(d);
+    let mut r = 0;
+    check_status!(
+        raw::handle_replace(d, Rights::SAME_RIGHTS.bits(), &mut r),
+        Status::OK
+    );
+    push(r);
+    // A handle received through a channel.
+    let t = dup(e, Rights::SAME_RIGHTS);
+    check_status!(raw::channel_write(c0, 0, null(), 0, &t, 1), Status::OK);
+    let mut got = [0u32; 1];
+    let (mut ab, mut ah) = (0, 0);
+    check_status!(
+        raw::channel_read(c1, 0, null_mut(), got.as_mut_ptr(), 0, 1, &mut ab, &mut ah),
+        Status::OK
+    );
+    check_eq!(ah, 1);
+    push(got[0]);
+    let root = ROOT.load(Ordering::Relaxed);
+    if root != 0 {
+        push(root);
+    }
+    for &v in &vals[..n] {
+        check!(
+            v & HANDLE_FIXED_BITS_MASK == HANDLE_FIXED_BITS_MASK,
+            "handle value {:#x} lacks the fixed bits",
+            v
+        );
+    }
+    for h in [e, p0, p1, c0, c1, r, got[0]] {
+        close(h);
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// zx_object_get_info
+// ------------------------------------------------------------------------------------------
+
+fn info_handle_valid_tells_valid_from_invalid() {
+    let e = new_event();
+    check_status!(valid(e), Status::OK);
+    check_status!(valid(PROC.load(Ordering::Relaxed)), Status::OK);
+    check_status!(valid(HANDLE_INVALID), Status::BAD_HANDLE);
+    check_status!(valid(0xdead_beef), Status::BAD_HANDLE);
+    // A handle with no rights at all is still valid.
+    let none = dup(e, Rights::NONE);
+    check_status!(valid(none), Status::OK);
+    close(none);
+    close(e);
+    check_status!(valid(e), Status::BAD_HANDLE);
+}
+
+fn info_handle_basic_reports_koid_rights_type_and_related_koid() {
+    // Event: no related object.
+    let e = new_event();
+    let mut buf = [0xeeu8; 64];
+    let (mut actual, mut avail) = (77usize, 77usize);
+    check_status!(
+        raw::object_get_info(
+            e,
+            INFO_HANDLE_BASIC,
+            buf.as_mut_ptr(),
+            buf.len(),
+            &mut actual,
+            &mut avail
+        ),
+        Status::OK
+    );
+    check_eq!(actual, 1);
+    check_eq!(avail, 1);
+    let be = InfoHandleBasic::from_bytes(&buf);
+    check!(be.koid != 0);
+    check_eq!(be.rights, Rights::DEFAULT_EVENT.bits());
+    check_eq!(be.obj_type, ObjType::EVENT.raw());
+    check_eq!(be.related_koid, 0);
+    check_eq!(be.reserved, 0);
+    // Only the 32-byte record is written.
+    check!(
+        buf[32..].iter().all(|&b| b == 0xee),
+        "bytes past the record were written"
+    );
+    // NULL actual/avail are fine.
+    let mut buf2 = [0u8; 32];
+    check_status!(
+        raw::object_get_info(
+            e,
+            INFO_HANDLE_BASIC,
+            buf2.as_mut_ptr(),
+            32,
+            null_mut(),
+            null_mut()
+        ),
+        Status::OK
+    );
+    check_eq!(InfoHandleBasic::from_bytes(&buf2).koid, be.koid);
+
+    // Channel ends point at each other.
+    let (a, b) = new_channel();
+    let (ba, bb) = (basic(a), basic(b));
+    check_eq!(ba.obj_type, ObjType::CHANNEL.raw());
+    check_eq!(bb.obj_type, ObjType::CHANNEL.raw());
+    check_eq!(ba.rights, Rights::DEFAULT_CHANNEL.bits());
+    check_eq!(bb.rights, Rights::DEFAULT_CHANNEL.bits());
+    check!(ba.koid != 0 && bb.koid != 0 && ba.koid != bb.koid);
+    check_eq!(ba.related_koid, bb.koid);
+    check_eq!(bb.related_koid, ba.koid);
+    // Eventpair ends too.
+    let (p, q) = new_eventpair();
+    let (bp, bq) = (basic(p), basic(q));
+    check_eq!(bp.obj_type, ObjType::EVENTPAIR.raw());
+    check_eq!(bq.obj_type, ObjType::EVENTPAIR.raw());
+    check_eq!(bp.rights, Rights::DEFAULT_EVENTPAIR.bits());
+    check!(bp.koid != 0 && bq.koid != 0 && bp.koid != bq.koid);
+    check_eq!(bp.related_koid, bq.koid);
+    check_eq!(bq.related_koid, bp.koid);
+    // Koids are unique across objects.
+    let ks = [be.koid, ba.koid, bb.koid, bp.koid, bq.koid];
+    for i in 0..ks.len() {
+        for j in 0..i {
+            check!(ks[i] != ks[j], "koid {} repeats", ks[i]);
+        }
+    }
+    // A duplicate names the same object with its own rights.
+    let d = dup(p, Rights::WAIT | Rights::INSPECT);
+    let bd = basic(d);
+    check_eq!(bd.koid, bp.koid);
+    check_eq!(bd.related_koid, bq.koid);
+    check_eq!(bd.rights, (Rights::WAIT | Rights::INSPECT).bits());
+    // Own process and thread.
+    let bproc = basic(PROC.load(Ordering::Relaxed));
+    check_eq!(bproc.obj_type, ObjType::PROCESS.raw());
+    check_eq!(bproc.rights, Rights::DEFAULT_PROCESS.bits());
+    let bthr = basic(THREAD.load(Ordering::Relaxed));
+    check_eq!(bthr.obj_type, ObjType::THREAD.raw());
+    check_eq!(bthr.rights, Rights::DEFAULT_THREAD.bits());
+    check_eq!(bthr.related_koid, bproc.koid);
+    // Bad handles.
+    check_status!(
+        raw::object_get_info(
+            HANDLE_INVALID,
+            INFO_HANDLE_BASIC,
+            buf2.as_mut_ptr(),
+            32,
+            null_mut(),
+            null_mut()
+        ),
+        Status::BAD_HANDLE
+    );
+    close(e);
+    check_status!(
+        raw::object_get_info(
+            e,
+            INFO_HANDLE_BASIC,
+            buf2.as_mut_ptr(),
+            32,
+            null_mut(),
+            null_mut()
+        ),
+        Status::BAD_HANDLE
+    );
+    for h in [a, b, p, q, d] {
+        close(h);
+    }
+}
+
+fn info_process_on_own_process_is_started_not_exited() {
+    let mut buf = [0xeeu8; 16];
+    let (mut actual, mut avail) = (77usize, 77usize);
+    check_status!(
+        raw::object_get_info(
+            PROC.load(Ordering::Relaxed),
+            INFO_PROCESS,
+            buf.as_mut_ptr(),
+            16,
+            &mut actual,
+            &mut avail
+        ),
+        Status::OK
+    );
+    check_eq!(actual, 1);
+    check_eq!(avail, 1);
+    let p = InfoProcess::from_bytes(&buf);
+    check_eq!(p.started, 1);
+    check_eq!(p.exited, 0);
+    check_eq!(p.debugger_attached, 0);
+    check_eq!(p.return_code, 0);
+}
+
+fn info_topics_on_the_wrong_object_type_are_wrong_type() {
+    let e = new_event();
+    let mut buf = [0u8; 256];
+    check_status!(
+        raw::object_get_info(
+            e,
+            INFO_PROCESS,
+            buf.as_mut_ptr(),
+            16,
+            null_mut(),
+            null_mut()
+        ),
+        Status::WRONG_TYPE
+    );
+    check_status!(
+        raw::object_get_info(
+            e,
+            INFO_PROCESS_HANDLE_STATS,
+            buf.as_mut_ptr(),
+            256,
+            null_mut(),
+            null_mut()
+        ),
+        Status::WRONG_TYPE
+    );
+    check_status!(
+        raw::object_get_info(
+            THREAD.load(Ordering::Relaxed),
+            INFO_PROCESS,
+            buf.as_mut_ptr(),
+            16,
+            null_mut(),
+            null_mut()
+        ),
+        Status::WRONG_TYPE
+    );
+    close(e);
+}
+
+fn info_handle_count_includes_handles_in_queued_messages() {
+    let e = new_event();
+    let (a, b) = new_channel();
+    check_eq!(handle_count(e), 1);
+    let d = dup(e, Rights::SAME_RIGHTS);
+    check_eq!(handle_count(e), 2);
+    check_status!(raw::channel_write(a, 0, null(), 0, &d, 1), Status::OK);
+    check_status!(valid(d), Status::BAD_HANDLE);
+    // The duplicate now sits in a queued message: still counted.
+    check_eq!(handle_count(e), 2);
+    let mut got = [0u32; 4];
+    let (mut ab, mut ah) = (0, 0);
+    check_status!(
+        raw::channel_read(b, 0, null_mut(), got.as_mut_ptr(), 0, 4, &mut ab, &mut ah),
+        Status::OK
+    );
+    check_eq!(ah, 1);
+    check_eq!(handle_count(e), 2);
+    check_eq!(basic(got[0]).koid, basic(e).koid);
+    close(got[0]);
+    check_eq!(handle_count(e), 1);
+    // A message destroyed with its receiving endpoint takes its handle with it.
+    let d2 = dup(e, Rights::SAME_RIGHTS);
+    check_status!(raw::channel_write(a, 0, null(), 0, &d2, 1), Status::OK);
+    check_eq!(handle_count(e), 2);
+    close(b);
+    check_eq!(handle_count(e), 1);
+    // Counts per object: a channel end counts its own handles, not its peer's.
+    check_eq!(handle_count(a), 1);
+    close(a);
+    close(e);
+}
+
+fn info_process_handle_stats_counts_handles_per_type() {
+    let s0 = proc_stats();
+    check!(s0.handle_count[ObjType::PROCESS.raw() as usize] >= 1);
+    check!(s0.handle_count[ObjType::THREAD.raw() as usize] >= 1);
+    check!(s0.handle_count[ObjType::CHANNEL.raw() as usize] >= 1);
+    if ROOT.load(Ordering::Relaxed) != 0 {
+        check!(s0.handle_count[ObjType::RESOURCE.raw() as usize] >= 1);
+    }
+    let es = [new_event(), new_event(), new_event()];
+    let (p0, p1) = new_eventpair();
+    let (p2, p3) = new_eventpair();
+    let (c0, c1) = new_channel();
+    let s1 = proc_stats();
+    let idx = |t: ObjType| t.raw() as usize;
+    for t in 0..64 {
+        let want = s0.handle_count[t]
+            + match t {
+                x if x == idx(ObjType::EVENT) => 3,
+                x if x == idx(ObjType::EVENTPAIR) => 4,
+                x if x == idx(ObjType::CHANNEL) => 2,
+                _ => 0,
+            };
+        check!(
+            s1.handle_count[t] == want,
+            "type {}: {} handles, want {}",
+            t,
+            s1.handle_count[t],
+            want
+        );
+    }
+    // A handle in transit belongs to no process.
+    check_status!(raw::channel_write(c0, 0, null(), 0, &es[0], 1), Status::OK);
+    check_eq!(
+        proc_stats().handle_count[idx(ObjType::EVENT)],
+        s0.handle_count[idx(ObjType::EVENT)] + 2
+    );
+    for h in [es[1], es[2], p0, p1, p2, p3, c0, c1] {
+        close(h);
+    }
+    let s2 = proc_stats();
+    check!(
+        s2.handle_count == s0.handle_count,
+        "stats not back after closing"
+    );
+}
+
+fn info_kernel_stats_on_the_root_resource_are_sane_and_track_objects() {
+    let root = ROOT.load(Ordering::Relaxed);
+    check!(root != 0, "no root resource was handed over");
+    if root == 0 {
+        return;
+    }
+    let br = basic(root);
+    check_eq!(br.obj_type, ObjType::RESOURCE.raw());
+    check_eq!(br.rights, Rights::DEFAULT_RESOURCE.bits());
+    let mut buf = [0xeeu8; 64];
+    let (mut actual, mut avail) = (77usize, 77usize);
+    check_status!(
+        raw::object_get_info(
+            root,
+            INFO_KERNEL_STATS,
+            buf.as_mut_ptr(),
+            64,
+            &mut actual,
+            &mut avail
+        ),
+        Status::OK
+    );
+    check_eq!(actual, 1);
+    check_eq!(avail, 1);
+    let s = InfoKernelStats::from_bytes(&buf);
+    check!(s.total_bytes >= 16 << 20, "total_bytes {}", s.total_bytes);
+    check!(
+        s.free_bytes > 0 && s.free_bytes < s.total_bytes,
+        "free_bytes {} of {}",
+        s.free_bytes,
+        s.total_bytes
+    );
+    check!(
+        s.heap_used_bytes > 0 && s.heap_used_bytes < s.total_bytes,
+        "heap_used_bytes {}",
+        s.heap_used_bytes
+    );
+    // At least our own start-up handles and init's.
+    check!(s.live_handles >= 5, "live_handles {}", s.live_handles);
+    check!(s.live_objects >= 4, "live_objects {}", s.live_objects);
+    check_eq!(s.reserved, 0);
+
+    let s0 = settled(root);
+    let e = new_event();
+    let s1 = kstats(root);
+    check_eq!(s1.live_handles, s0.live_handles + 1);
+    check_eq!(s1.live_objects, s0.live_objects + 1);
+    let d = dup(e, Rights::SAME_RIGHTS);
+    let s2 = kstats(root);
+    check_eq!(s2.live_handles, s0.live_handles + 2);
+    check_eq!(s2.live_objects, s0.live_objects + 1);
+    let (a, b) = new_channel();
+    let s3 = kstats(root);
+    check_eq!(s3.live_handles, s0.live_handles + 4);
+    check!(s3.live_objects > s2.live_objects);
+    check_eq!(s3.live_messages, s0.live_messages);
+    let msg = [7u8; 40];
+    check_status!(
+        raw::channel_write(a, 0, msg.as_ptr(), msg.len() as u32, &d, 1),
+        Status::OK
+    );
+    let s4 = kstats(root);
+    check_eq!(s4.live_messages, s0.live_messages + 1);
+    check!(
+        s4.ipc_bytes >= s0.ipc_bytes + 40,
+        "ipc_bytes {} -> {}",
+        s0.ipc_bytes,
+        s4.ipc_bytes
+    );
+    // The handle in the message is still a live handle.
+    check_eq!(s4.live_handles, s0.live_handles + 4);
+    let mut rb = [0u8; 64];
+    let mut rh = [0u32; 1];
+    let (mut ab, mut ah) = (0, 0);
+    check_status!(
+        raw::channel_read(
+            b,
+            0,
+            rb.as_mut_ptr(),
+            rh.as_mut_ptr(),
+            64,
+            1,
+            &mut ab,
+            &mut ah
+        ),
+        Status::OK
+    );
+    let s5 = kstats(root);
+    check_eq!(s5.live_messages, s0.live_messages);
+    check_eq!(s5.ipc_bytes, s0.ipc_bytes);
+    check_eq!(s5.live_handles, s0.live_handles + 4);
+    for h in [e, rh[0], a, b] {
+        close(h);
+    }
+    let s6 = back_to(root, &s0);
+    check!(
+        live(&s6) == live(&s0),
+        "live counts {:?} -> {:?}",
+        live(&s0),
+        live(&s6)
+    );
+}
+
+fn info_kernel_stats_on_a_non_resource_is_wrong_type() {
+    let e = new_event();
+    let mut buf = [0u8; 64];
+    for h in [
+        e,
+        PROC.load(Ordering::Relaxed),
+        THREAD.load(Ordering::Relaxed),
+    ] {
+        check_status!(
+            raw::object_get_info(
+                h,
+                INFO_KERNEL_STATS,
+                buf.as_mut_ptr(),
+                64,
+                null_mut(),
+                null_mut()
+            ),
+            Status::WRONG_TYPE
+        );
+    }
+    close(e);
+    check_status!(
+        raw::object_get_info(
+            e,
+            INFO_KERNEL_STATS,
+            buf.as_mut_ptr(),
+            64,
+            null_mut(),
+            null_mut()
+        ),
+        Status::BAD_HANDLE
+    );
+}
+
+fn info_buffer_too_small_gives_actual_0_and_avail_1() {
+    let e = new_event();
+    let root = ROOT.load(Ordering::Relaxed);
+    let p = PROC.load(Ordering::Relaxed);
+    let cases: [(u32, u32, usize, &str); 5] = [
+        (e, INFO_HANDLE_BASIC, 32, "HANDLE_BASIC"),
+        (p, INFO_PROCESS, 16, "PROCESS"),
+        (e, INFO_HANDLE_COUNT, 4, "HANDLE_COUNT"),
+        (p, INFO_PROCESS_HANDLE_STATS, 256, "PROCESS_HANDLE_STATS"),
+        (root, INFO_KERNEL_STATS, 64, "KERNEL_STATS"),
+    ];
+    let n = if root != 0 { 5 } else { 4 };
+    for (h, topic, size, name) in cases.iter().take(n).copied() {
+        for small in [0usize, 1, size - 1] {
+            let mut buf = [0xeeu8; 256];
+            let (mut actual, mut avail) = (77usize, 77usize);
+            let s =
+                raw::object_get_info(h, topic, buf.as_mut_ptr(), small, &mut actual, &mut avail);
+            check!(
+                s == Status::BUFFER_TOO_SMALL.raw(),
+                "{} with {} bytes returned {}",
+                name,
+                small,
+                Status(s)
+            );
+            check!(
+                actual == 0 && avail == 1,
+                "{} with {} bytes: actual {} avail {}",
+                name,
+                small,
+                actual,
+                avail
+            );
+            check!(
+                buf.iter().all(|&b| b == 0xee),
+                "{} with {} bytes wrote the buffer",
+                name,
+                small
+            );
+        }
+        // NULL buffer of size 0, and NULL actual/avail.
+        let (mut actual, mut avail) = (77usize, 77usize);
+        check_status!(
+            raw::object_get_info(h, topic, null_mut(), 0, &mut actual, &mut avail),
+            Status::BUFFER_TOO_SMALL
+        );
+        check!(actual == 0 && avail == 1, "{}: NULL buffer", name);
+        let mut buf = [0u8; 4];
+        check_status!(
+            raw::object_get_info(h, topic, buf.as_mut_ptr(), 3, null_mut(), null_mut()),
+            Status::BUFFER_TOO_SMALL
+        );
+    }
+    close(e);
+}
+
+fn info_unknown_topic_is_not_supported() {
+    let e = new_event();
+    let p = PROC.load(Ordering::Relaxed);
+    let mut buf = [0xeeu8; 256];
+    for topic in [0u32, 0x7777, 0x0f00_00ff, 0x8000_0000, 0xffff_ffff] {
+        for h in [e, p] {
+            let (mut actual, mut avail) = (77usize, 77usize);
+            let s = raw::object_get_info(
+                h,
+                topic,
+                buf.as_mut_ptr(),
+                buf.len(),
+                &mut actual,
+                &mut avail,
+            );
+            check!(
+                s == Status::NOT_SUPPORTED.raw(),
+                "topic {:#x} returned {}",
+                topic,
+                Status(s)
+            );
+        }
+    }
+    check!(buf.iter().all(|&b| b == 0xee), "buffer written");
+    close(e);
+}
+
+fn info_with_unwritable_buffer_or_counts_is_invalid_args() {
+    let e = new_event();
+    let p = PROC.load(Ordering::Relaxed);
+    let root = ROOT.load(Ordering::Relaxed);
+    let targets: [(u32, u32, usize, &str); 5] = [
+        (e, INFO_HANDLE_BASIC, 32, "HANDLE_BASIC"),
+        (p, INFO_PROCESS, 16, "PROCESS"),
+        (e, INFO_HANDLE_COUNT, 4, "HANDLE_COUNT"),
+        (p, INFO_PROCESS_HANDLE_STATS, 256, "PROCESS_HANDLE_STATS"),
+        (root, INFO_KERNEL_STATS, 64, "KERNEL_STATS"),
+    ];
+    let n = if root != 0 { 5 } else { 4 };
+    for &(h, topic, size, name) in &targets[..n] {
+        // The record buffer.
+        for (what, addr) in hostile_out(size) {
+            let (mut actual, mut avail) = (0usize, 0usize);
+            let s = raw::object_get_info(h, topic, addr as *mut u8, size, &mut actual, &mut avail);
+            check!(
+                s == Status::INVALID_ARGS.raw(),
+                "{} into {} returned {}",
+                name,
+                what,
+                Status(s)
+            );
+        }
+        // `actual` and `avail` (NULL is allowed for them, so skip it).
+        for (what, addr) in hostile_out(8).iter().skip(1) {
+            let mut buf = [0u8; 256];
+            let mut other = 0usize;
+            let s = raw::object_get_info(
+                h,
+                topic,
+                buf.as_mut_ptr(),
+                size,
+                *addr as *mut usize,
+                &mut other,
+            );
+            check!(
+                s == Status::INVALID_ARGS.raw(),
+                "{} with actual at {} returned {}",
+                name,
+                what,
+                Status(s)
+            );
+            let s = raw::object_get_info(
+                h,
+                topic,
+                buf.as_mut_ptr(),
+                size,
+                &mut other,
+                *addr as *mut usize,
+            );
+            check!(
+                s == Status::INVALID_ARGS.raw(),
+                "{} with avail at {} returned {}",
+                name,
+                what,
+                Status(s)
+            );
+        }
+    }
+    check!(ro_intact(), "the kernel wrote to read-only memory");
+    // Nothing else happened to the handles.
+    check!(is_valid(e));
+    check_eq!(handle_count(e), 1);
+    close(e);
+}
+
+fn main(a: StartArgs) -> i64 {
+    let root = take_root_resource(&a);
+    ROOT.store(root.into_raw(), Ordering::Relaxed);
+    PROC.store(a.process, Ordering::Relaxed);
+    THREAD.store(a.thread, Ordering::Relaxed);
+    BOOT.store(a.bootstrap, Ordering::Relaxed);
+    test::run(
+        "handles",
+        &[
+            (
+                "close_of_invalid_handle_is_ok",
+                close_of_invalid_handle_is_ok,
+            ),
+            (
+                "close_closes_and_closed_value_is_bad_handle",
+                close_closes_and_closed_value_is_bad_handle,
+            ),
+            (
+                "close_of_garbage_values_is_bad_handle",
+                close_of_garbage_values_is_bad_handle,
+            ),
+            (
+                "handle_arguments_use_only_the_low_32_bits",
+                handle_arguments_use_only_the_low_32_bits,
+            ),
+            (
+                "close_many_closes_every_valid_handle_even_if_one_is_bad",
+                close_many_closes_every_valid_handle_even_if_one_is_bad,
+            ),
+            (
+                "close_many_skips_invalid_entries",
+                close_many_skips_invalid_entries,
+            ),
+            ("close_many_of_nothing_is_ok", close_many_of_nothing_is_ok),
+            (
+                "close_many_with_a_repeated_value_closes_it_and_is_bad_handle",
+                close_many_with_a_repeated_value_closes_it_and_is_bad_handle,
+            ),
+            (
+                "close_many_with_unreadable_array_is_invalid_args_and_closes_nothing",
+                close_many_with_unreadable_array_is_invalid_args_and_closes_nothing,
+            ),
+            (
+                "duplicate_without_duplicate_right_is_access_denied",
+                duplicate_without_duplicate_right_is_access_denied,
+            ),
+            (
+                "duplicate_with_same_or_fewer_rights_gives_a_new_handle_to_the_object",
+                duplicate_with_same_or_fewer_rights_gives_a_new_handle_to_the_object,
+            ),
+            (
+                "duplicate_with_more_rights_is_invalid_args",
+                duplicate_with_more_rights_is_invalid_args,
+            ),
+            (
+                "duplicate_to_an_unwritable_out_pointer_is_invalid_args_and_creates_no_handle",
+                duplicate_to_an_unwritable_out_pointer_is_invalid_args_and_creates_no_handle,
+            ),
+            (
+                "duplicate_of_a_bad_handle_is_bad_handle",
+                duplicate_of_a_bad_handle_is_bad_handle,
+            ),
+            ("replace_needs_no_right", replace_needs_no_right),
+            (
+                "replace_with_same_or_fewer_rights_invalidates_the_old_value",
+                replace_with_same_or_fewer_rights_invalidates_the_old_value,
+            ),
+            (
+                "replace_with_more_rights_is_invalid_args_and_closes_the_source",
+                replace_with_more_rights_is_invalid_args_and_closes_the_source,
+            ),
+            (
+                "replace_of_a_bad_handle_is_bad_handle",
+                replace_of_a_bad_handle_is_bad_handle,
+            ),
+            (
+                "closed_values_are_not_handed_out_again_soon",
+                closed_values_are_not_handed_out_again_soon,
+            ),
+            (
+                "every_handle_value_has_the_low_two_bits_set",
+                every_handle_value_has_the_low_two_bits_set,
+            ),
+            (
+                "info_handle_valid_tells_valid_from_invalid",
+                info_handle_valid_tells_valid_from_invalid,
+            ),
+            (
+                "info_handle_basic_reports_koid_rights_type_and_related_koid",
+                info_handle_basic_reports_koid_rights_type_and_related_koid,
+            ),
+            (
+                "info_process_on_own_process_is_started_not_exited",
+                info_process_on_own_process_is_started_not_exited,
+            ),
+            (
+                "info_topics_on_the_wrong_object_type_are_wrong_type",
+                info_topics_on_the_wrong_object_type_are_wrong_type,
+            ),
+            (
+                "info_handle_count_includes_handles_in_queued_messages",
+                info_handle_count_includes_handles_in_queued_messages,
+            ),
+            (
+                "info_process_handle_stats_counts_handles_per_type",
+                info_process_handle_stats_counts_handles_per_type,
+            ),
+            (
+                "info_kernel_stats_on_the_root_resource_are_sane_and_track_objects",
+                info_kernel_stats_on_the_root_resource_are_sane_and_track_objects,
+            ),
+            (
+                "info_kernel_stats_on_a_non_resource_is_wrong_type",
+                info_kernel_stats_on_a_non_resource_is_wrong_type,
+            ),
+            (
+                "info_buffer_too_small_gives_actual_0_and_avail_1",
+                info_buffer_too_small_gives_actual_0_and_avail_1,
+            ),
+            (
+                "info_unknown_topic_is_not_supported",
+                info_unknown_topic_is_not_supported,
+            ),
+            (
+                "info_with_unwritable_buffer_or_counts_is_invalid_args",
+                info_with_unwritable_buffer_or_counts_is_invalid_args,
+            ),
+        ],
+    )
+}

@@ -1,0 +1,1274 @@
+//! Events, eventpairs, signals and waiting: `zx_event_create`, `zx_eventpair_create`,
+//! `zx_object_signal`, `zx_object_signal_peer`, peer-closed signals, `zx_object_wait_one`,
+//! `zx_object_wait_many`, `zx_nanosleep` and `zx_clock_get_monotonic` (across threads).
+#![no_std]
+#![no_main]
+
+use core::ptr::null_mut;
+use core::sync::atomic::{AtomicI32, AtomicI64, AtomicU32, Ordering};
+use zx::*;
+
+zx::entry!(main);
+
+static ROOT: AtomicU32 = AtomicU32::new(0);
+static PROC: AtomicU32 = AtomicU32::new(0);
+
+const MS: i64 = 1_000_000;
+/// Bound for "returns at once" (generous: QEMU TCG on a loaded host).
+const PROMPT_NS: i64 = 50 * MS;
+/// Deadline for waits that must end early (a kernel that misses the wake-up fails, not hangs).
+const LONG_NS: i64 = 5_000 * MS;
+
+const STACK_TOP: usize = 0x0000_7fff_fff0_0000;
+const STACK_BOTTOM: usize = STACK_TOP - 256 * 1024;
+const KERNEL_A: usize = 0xffff_0000_0000_0000;
+const KERNEL_B: usize = 0xffff_ff80_0008_0000;
+const TOP_47: usize = 1 << 47;
+
+/// Non-mut static data: lives in the read-only segment.
+static RO_WORDS: [u32; 16] = [0x5a5a_5a5a; 16];
+
+fn ro_intact() -> bool {
+    (0..RO_WORDS.len()).all(|i| {
+        // SAFETY: reading our own static.
+        unsafe { core::ptr::read_volatile(RO_WORDS.as_ptr().add(i)) == 0x5a5a_5a5a }
+    })
+}
+
+/// Output locations of `size` bytes (size >= 4) that the kernel must refuse to write.
+fn hostile_out(size: usize) -> [(&'static str, usize); 10] {
+    [
+        ("NULL", 0),
+        ("0x1000", 0x1000),
+        ("kernel 0xffff_0000_0000_0000", KERNEL_A),
+        ("kernel 0xffffff8000080000", KERNEL_B),
+        ("crosses 1<<47", TOP_47 - size / 2),
+        ("wraps past 2^64", usize::MAX - size / 2 + 1),
+        ("straddles the stack top", STACK_TOP - size / 2),
+        ("straddles the guard page", STACK_BOTTOM - size / 2),
+        ("inside the guard page", STACK_BOTTOM - 4096),
+        ("read-only data", RO_WORDS.as_ptr() as usize),
+    ]
+}
+
+// ------------------------------------------------------------------------------------------
+// Helpers
+// ------------------------------------------------------------------------------------------
+
+fn valid(h: u32) -> i32 {
+    raw::object_get_info(h, INFO_HANDLE_VALID, null_mut(), 0, null_mut(), null_mut())
+}
+
+fn new_event() -> u32 {
+    let mut h = 0;
+    check_status!(raw::event_create(0, &mut h), Status::OK);
+    h
+}
+
+fn new_channel() -> (u32, u32) {
+    let (mut a, mut b) = (0, 0);
+    check_status!(raw::channel_create(0, &mut a, &mut b), Status::OK);
+    (a, b)
+}
+
+fn new_eventpair() -> (u32, u32) {
+    let (mut a, mut b) = (0, 0);
+    check_status!(raw::eventpair_create(0, &mut a, &mut b), Status::OK);
+    (a, b)
+}
+
+fn dup(h: u32, rights: Rights) -> u32 {
+    let mut out = 0;
+    check_status!(
+        raw::handle_duplicate(h, rights.bits(), &mut out),
+        Status::OK
+    );
+    out
+}
+
+fn replace(h: u32, rights: Rights) -> u32 {
+    let mut out = 0;
+    check_status!(raw::handle_replace(h, rights.bits(), &mut out), Status::OK);
+    out
+}
+
+fn close(h: u32) {
+    check_status!(raw::handle_close(h), Status::OK);
+}
+
+fn basic(h: u32) -> InfoHandleBasic {
+    match get_info::<InfoHandleBasic>(h, INFO_HANDLE_BASIC) {
+        Ok(b) => b,
+        Err(s) => {
+            check!(false, "HANDLE_BASIC on {:#x} failed: {}", h, s);
+            InfoHandleBasic::default()
+        }
+    }
+}
+
+/// The handle's current signals: a wait for nothing with deadline 0 times out and reports
+/// what it observed.
+fn sigs(h: u32) -> u32 {
+    let mut obs = 0xdead_beef;
+    let s = raw::object_wait_one(h, 0, 0, &mut obs);
+    check!(
+        s == Status::TIMED_OUT.raw(),
+        "wait_one({:#x}, 0, 0) returned {}",
+        h,
+        Status(s)
+    );
+    obs
+}
+
+fn type_count(t: ObjType) -> u32 {
+    match get_info::<InfoProcessHandleStats>(
+        PROC.load(Ordering::Relaxed),
+        INFO_PROCESS_HANDLE_STATS,
+    ) {
+        Ok(s) => s.handle_count[t.raw() as usize],
+        Err(s) => {
+            check!(false, "PROCESS_HANDLE_STATS failed: {}", s);
+            u32::MAX
+        }
+    }
+}
+
+fn live_objects() -> Option<u64> {
+    let root = ROOT.load(Ordering::Relaxed);
+    if root == 0 {
+        return None;
+    }
+    kernel_stats(root).ok().map(|s| s.live_objects)
+}
+
+/// Waits (up to ~100 ms) for the kernel's live object count to come back to `want`.
+fn objects_back_to(want: Option<u64>) -> Option<u64> {
+    let mut now = live_objects();
+    for _ in 0..100 {
+        if now == want {
+            break;
+        }
+        sleep_ns(MS);
+        now = live_objects();
+    }
+    now
+}
+
+const SIGNALED: u32 = Signals::EVENT_SIGNALED.bits();
+const U0: u32 = Signals::USER_0.bits();
+const U1: u32 = Signals::USER_1.bits();
+const U2: u32 = Signals::USER_2.bits();
+const U5: u32 = Signals::USER_5.bits();
+const U7: u32 = Signals::USER_7.bits();
+const READABLE: u32 = Signals::CHANNEL_READABLE.bits();
+const WRITABLE: u32 = Signals::CHANNEL_WRITABLE.bits();
+const CH_PEER_CLOSED: u32 = Signals::CHANNEL_PEER_CLOSED.bits();
+const EP_PEER_CLOSED: u32 = Signals::EVENTPAIR_PEER_CLOSED.bits();
+const HANDLE_CLOSED: u32 = Signals::SIGNAL_HANDLE_CLOSED.bits();
+
+// Threads: arguments and results through statics.
+static ARG_A: AtomicU32 = AtomicU32::new(0);
+static ARG_B: AtomicU32 = AtomicU32::new(0);
+static T_STATUS: AtomicI32 = AtomicI32::new(1);
+static T_STATUS2: AtomicI32 = AtomicI32::new(1);
+
+fn spawn(f: fn(usize), arg: usize) -> Option<thread::Thread> {
+    match thread::spawn(f, arg) {
+        Ok(t) => Some(t),
+        Err(s) => {
+            check!(false, "thread::spawn failed: {}", s);
+            None
+        }
+    }
+}
+
+fn join(t: Option<thread::Thread>) {
+    if let Some(t) = t {
+        let r = t.join(deadline_after(LONG_NS));
+        check!(r.is_ok(), "join failed: {:?}", r);
+    }
+}
+
+fn signal_after_3ms(h: usize) {
+    sleep_ns(3 * MS);
+    T_STATUS.store(raw::object_signal(h as u32, 0, SIGNALED), Ordering::SeqCst);
+}
+
+fn close_after_5ms(h: usize) {
+    sleep_ns(5 * MS);
+    T_STATUS.store(raw::handle_close(h as u32), Ordering::SeqCst);
+}
+
+/// Closes ARG_A, then signals ARG_B.
+fn close_a_then_signal_b(_: usize) {
+    sleep_ns(3 * MS);
+    T_STATUS.store(
+        raw::handle_close(ARG_A.load(Ordering::SeqCst)),
+        Ordering::SeqCst,
+    );
+    sleep_ns(3 * MS);
+    T_STATUS2.store(
+        raw::object_signal(ARG_B.load(Ordering::SeqCst), 0, SIGNALED),
+        Ordering::SeqCst,
+    );
+}
+
+// ------------------------------------------------------------------------------------------
+// zx_event_create / zx_eventpair_create
+// ------------------------------------------------------------------------------------------
+
+fn event_create_with_options_is_invalid_args() {
+    let before = type_count(ObjType::EVENT);
+    for opt in [1u32, 2, 0x8000_0000, 0xffff_ffff] {
+        let mut out = 0x5555_5555u32;
+        check_status!(raw::event_create(opt, &mut out), Status::INVALID_ARGS);
+        check_eq!(out, 0x5555_5555);
+    }
+    check_eq!(type_count(ObjType::EVENT), before);
+}
+
+fn event_create_to_an_unwritable_out_is_invalid_args_and_creates_nothing() {
+    let before = type_count(ObjType::EVENT);
+    let objs = live_objects();
+    for (what, addr) in hostile_out(4) {
+        let s = raw::event_create(0, addr as *mut u32);
+        check!(
+            s == Status::INVALID_ARGS.raw(),
+            "event_create into {} returned {}",
+            what,
+            Status(s)
+        );
+    }
+    check_eq!(type_count(ObjType::EVENT), before);
+    check_eq!(objects_back_to(objs), objs);
+    check!(ro_intact(), "the kernel wrote to read-only memory");
+}
+
+fn event_has_default_rights_and_no_signals() {
+    let e = new_event();
+    check_eq!(e & HANDLE_FIXED_BITS_MASK, HANDLE_FIXED_BITS_MASK);
+    let b = basic(e);
+    check_eq!(b.rights, Rights::DEFAULT_EVENT.bits());
+    check_eq!(b.rights, 0xD003);
+    check_eq!(b.obj_type, ObjType::EVENT.raw());
+    check_eq!(b.related_koid, 0);
+    check_eq!(sigs(e), 0);
+    close(e);
+}
+
+fn eventpair_create_gives_two_linked_ends_with_default_rights() {
+    let (a, b) = new_eventpair();
+    check!(a != b);
+    let (ba, bb) = (basic(a), basic(b));
+    check_eq!(ba.rights, 0xF003);
+    check_eq!(bb.rights, Rights::DEFAULT_EVENTPAIR.bits());
+    check_eq!(ba.obj_type, ObjType::EVENTPAIR.raw());
+    check_eq!(bb.obj_type, ObjType::EVENTPAIR.raw());
+    check!(ba.koid != bb.koid);
+    check_eq!(ba.related_koid, bb.koid);
+    check_eq!(bb.related_koid, ba.koid);
+    check_eq!(sigs(a), 0);
+    check_eq!(sigs(b), 0);
+    close(a);
+    close(b);
+}
+
+fn eventpair_create_with_options_is_not_supported() {
+    // Zircon: "ZX_ERR_NOT_SUPPORTED options has an unsupported flag set (i.e. is not 0)".
+    let before = type_count(ObjType::EVENTPAIR);
+    for opt in [1u32, 0x8000_0000] {
+        let (mut a, mut b) = (0x5555_5555u32, 0x5555_5555u32);
+        check_status!(
+            raw::eventpair_create(opt, &mut a, &mut b),
+            Status::NOT_SUPPORTED
+        );
+        check_eq!((a, b), (0x5555_5555, 0x5555_5555));
+    }
+    check_eq!(type_count(ObjType::EVENTPAIR), before);
+}
+
+fn eventpair_create_to_an_unwritable_out_is_invalid_args_and_creates_nothing() {
+    let before = type_count(ObjType::EVENTPAIR);
+    let objs = live_objects();
+    for (what, addr) in hostile_out(4) {
+        let mut good = 0u32;
+        let s = raw::eventpair_create(0, &mut good, addr as *mut u32);
+        check!(
+            s == Status::INVALID_ARGS.raw(),
+            "eventpair_create(out1 = {}) returned {}",
+            what,
+            Status(s)
+        );
+        let s = raw::eventpair_create(0, addr as *mut u32, &mut good);
+        check!(
+            s == Status::INVALID_ARGS.raw(),
+            "eventpair_create(out0 = {}) returned {}",
+            what,
+            Status(s)
+        );
+    }
+    check_eq!(type_count(ObjType::EVENTPAIR), before);
+    check_eq!(objects_back_to(objs), objs);
+    check!(ro_intact(), "the kernel wrote to read-only memory");
+}
+
+// ------------------------------------------------------------------------------------------
+// zx_object_signal
+// ------------------------------------------------------------------------------------------
+
+fn signal_needs_the_signal_right() {
+    let e = new_event();
+    let w = dup(e, Rights::WAIT | Rights::INSPECT);
+    check_status!(raw::object_signal(w, 0, SIGNALED), Status::ACCESS_DENIED);
+    check_status!(raw::object_signal(w, 0, U0), Status::ACCESS_DENIED);
+    check_eq!(sigs(e), 0);
+    check_status!(raw::object_signal(e, 0, U0), Status::OK);
+    check_status!(raw::object_signal(w, U0, 0), Status::ACCESS_DENIED);
+    check_eq!(sigs(e), U0);
+    // Same on a channel end that lost SIGNAL.
+    let (a, b) = new_channel();
+    let r = replace(
+        a,
+        Rights::READ | Rights::WRITE | Rights::WAIT | Rights::INSPECT,
+    );
+    check_status!(raw::object_signal(r, 0, U0), Status::ACCESS_DENIED);
+    check_eq!(sigs(r), WRITABLE);
+    for h in [e, w, r, b] {
+        close(h);
+    }
+}
+
+fn signal_sets_and_clears_event_signaled_and_user_signals_on_events() {
+    let e = new_event();
+    check_status!(raw::object_signal(e, 0, SIGNALED | U0 | U7), Status::OK);
+    check_eq!(sigs(e), SIGNALED | U0 | U7);
+    check_status!(raw::object_signal(e, U0, 0), Status::OK);
+    check_eq!(sigs(e), SIGNALED | U7);
+    // Clear and set together.
+    check_status!(raw::object_signal(e, SIGNALED | U7, U2), Status::OK);
+    check_eq!(sigs(e), U2);
+    // Every user signal at once, then clear them all.
+    check_status!(
+        raw::object_signal(e, 0, Signals::USER_ALL.bits()),
+        Status::OK
+    );
+    check_eq!(sigs(e), Signals::USER_ALL.bits());
+    check_status!(
+        raw::object_signal(e, Signals::USER_ALL.bits() | SIGNALED, 0),
+        Status::OK
+    );
+    check_eq!(sigs(e), 0);
+    // Other handles to the same event see the same signals.
+    let d = dup(e, Rights::SAME_RIGHTS);
+    check_status!(raw::object_signal(d, 0, SIGNALED), Status::OK);
+    check_eq!(sigs(e), SIGNALED);
+    close(d);
+    close(e);
+}
+
+fn signal_rejects_non_user_bits_on_events() {
+    let e = new_event();
+    check_status!(raw::object_signal(e, 0, U1), Status::OK);
+    for bad in [1u32 << 0, 1 << 1, 1 << 2, 1 << 4, 1 << 22, HANDLE_CLOSED] {
+        check_status!(raw::object_signal(e, 0, bad), Status::INVALID_ARGS);
+        check_status!(raw::object_signal(e, bad, 0), Status::INVALID_ARGS);
+        // A bad bit makes the whole call fail: the good bits are not applied either.
+        check_status!(raw::object_signal(e, U1, bad | U0), Status::INVALID_ARGS);
+    }
+    check_eq!(sigs(e), U1);
+    close(e);
+}
+
+fn signal_on_channels_accepts_only_user_signals() {
+    let (a, b) = new_channel();
+    check_eq!(sigs(a), WRITABLE);
+    check_status!(raw::object_signal(a, 0, U0), Status::OK);
+    check_eq!(sigs(a), WRITABLE | U0);
+    // object_signal is about this end only.
+    check_eq!(sigs(b), WRITABLE);
+    check_status!(raw::object_signal(a, 0, READABLE), Status::INVALID_ARGS);
+    check_status!(raw::object_signal(a, WRITABLE, 0), Status::INVALID_ARGS);
+    check_status!(
+        raw::object_signal(a, 0, CH_PEER_CLOSED),
+        Status::INVALID_ARGS
+    );
+    check_status!(raw::object_signal(a, 0, SIGNALED), Status::INVALID_ARGS);
+    check_eq!(sigs(a), WRITABLE | U0);
+    // Not readable after the refused READABLE: there is nothing to read.
+    let mut buf = [0u8; 8];
+    let (mut ab, mut ah) = (0, 0);
+    check_status!(
+        raw::channel_read(a, 0, buf.as_mut_ptr(), null_mut(), 8, 0, &mut ab, &mut ah),
+        Status::SHOULD_WAIT
+    );
+    check_status!(raw::object_signal(a, U0, 0), Status::OK);
+    check_eq!(sigs(a), WRITABLE);
+    close(a);
+    close(b);
+}
+
+fn signal_on_a_bad_handle_is_bad_handle() {
+    check_status!(
+        raw::object_signal(HANDLE_INVALID, 0, U0),
+        Status::BAD_HANDLE
+    );
+    let e = new_event();
+    close(e);
+    check_status!(raw::object_signal(e, 0, U0), Status::BAD_HANDLE);
+    check_status!(raw::object_signal_peer(e, 0, U0), Status::BAD_HANDLE);
+}
+
+// ------------------------------------------------------------------------------------------
+// zx_object_signal_peer
+// ------------------------------------------------------------------------------------------
+
+fn signal_peer_on_an_eventpair_sets_the_peer_signals() {
+    let (a, b) = new_eventpair();
+    check_status!(raw::object_signal_peer(a, 0, U1 | U5), Status::OK);
+    check_eq!(sigs(b), U1 | U5);
+    check_eq!(sigs(a), 0);
+    check_status!(raw::object_signal_peer(a, U5, 0), Status::OK);
+    check_eq!(sigs(b), U1);
+    // And the other way round.
+    check_status!(raw::object_signal_peer(b, 0, U0), Status::OK);
+    check_eq!(sigs(a), U0);
+    check_eq!(sigs(b), U1);
+    close(a);
+    close(b);
+}
+
+fn signal_peer_on_a_channel_sets_the_peer_signals() {
+    let (a, b) = new_channel();
+    check_status!(raw::object_signal_peer(a, 0, U1), Status::OK);
+    check_eq!(sigs(b), WRITABLE | U1);
+    check_eq!(sigs(a), WRITABLE);
+    check_status!(raw::object_signal_peer(a, U1, U2), Status::OK);
+    check_eq!(sigs(b), WRITABLE | U2);
+    close(a);
+    close(b);
+}
+
+fn signal_peer_rejects_non_user_bits() {
+    let (a, b) = new_channel();
+    check_status!(
+        raw::object_signal_peer(a, 0, READABLE),
+        Status::INVALID_ARGS
+    );
+    check_status!(
+        raw::object_signal_peer(a, 0, CH_PEER_CLOSED),
+        Status::INVALID_ARGS
+    );
+    check_status!(
+        raw::object_signal_peer(a, WRITABLE, 0),
+        Status::INVALID_ARGS
+    );
+    check_eq!(sigs(b), WRITABLE);
+    let (p, q) = new_eventpair();
+    check_status!(
+        raw::object_signal_peer(p, 0, EP_PEER_CLOSED),
+        Status::INVALID_ARGS
+    );
+    check_status!(
+        raw::object_signal_peer(p, 0, HANDLE_CLOSED),
+        Status::INVALID_ARGS
+    );
+    check_eq!(sigs(q), 0);
+    for h in [a, b, p, q] {
+        close(h);
+    }
+}
+
+fn signal_peer_needs_the_signal_peer_right() {
+    let (a, b) = new_eventpair();
+    let r = dup(
+        a,
+        Rights::DUPLICATE | Rights::SIGNAL | Rights::WAIT | Rights::INSPECT,
+    );
+    check_status!(raw::object_signal_peer(r, 0, U0), Status::ACCESS_DENIED);
+    check_eq!(sigs(b), 0);
+    // SIGNAL_PEER alone is enough.
+    let sp = dup(a, Rights::SIGNAL_PEER);
+    check_status!(raw::object_signal_peer(sp, 0, U0), Status::OK);
+    check_eq!(sigs(b), U0);
+    let (c, d) = new_channel();
+    let rc = replace(
+        c,
+        Rights::READ | Rights::WRITE | Rights::SIGNAL | Rights::WAIT,
+    );
+    check_status!(raw::object_signal_peer(rc, 0, U0), Status::ACCESS_DENIED);
+    check_eq!(sigs(d), WRITABLE);
+    for h in [a, b, r, sp, rc, d] {
+        close(h);
+    }
+}
+
+fn signal_peer_after_the_peer_closed_is_peer_closed() {
+    let (a, b) = new_eventpair();
+    close(b);
+    check_status!(raw::object_signal_peer(a, 0, U0), Status::PEER_CLOSED);
+    check_eq!(sigs(a), EP_PEER_CLOSED);
+    let (c, d) = new_channel();
+    close(d);
+    check_status!(raw::object_signal_peer(c, 0, U0), Status::PEER_CLOSED);
+    check_eq!(sigs(c), CH_PEER_CLOSED);
+    close(a);
+    close(c);
+}
+
+fn signal_peer_on_an_event_is_refused() {
+    // An event has no peer: Zircon lists NOT_SUPPORTED ("used on an object lacking a peer")
+    // and ACCESS_DENIED ("handle does not have ZX_RIGHT_SIGNAL_PEER", which an event handle
+    // never has: default rights 0xD003). Zircon checks the right first; either status
+    // refuses the call, and nothing may change.
+    let e = new_event();
+    let s = raw::object_signal_peer(e, 0, U0);
+    check!(
+        s == Status::NOT_SUPPORTED.raw() || s == Status::ACCESS_DENIED.raw(),
+        "signal_peer on an event returned {}",
+        Status(s)
+    );
+    check_eq!(sigs(e), 0);
+    close(e);
+}
+
+// ------------------------------------------------------------------------------------------
+// Peer-closed signals
+// ------------------------------------------------------------------------------------------
+
+fn eventpair_peer_closed_is_asserted_when_the_other_end_closes() {
+    let (a, b) = new_eventpair();
+    check_status!(raw::object_signal(a, 0, U2), Status::OK);
+    check_eq!(sigs(a), U2);
+    // We wait while another thread closes the peer.
+    let t = spawn(close_after_5ms, b as usize);
+    let mut obs = 0;
+    check_status!(
+        raw::object_wait_one(a, EP_PEER_CLOSED, deadline_after(LONG_NS), &mut obs),
+        Status::OK
+    );
+    check_eq!(obs, EP_PEER_CLOSED | U2);
+    join(t);
+    check_eq!(T_STATUS.load(Ordering::SeqCst), Status::OK.raw());
+    check_eq!(sigs(a), EP_PEER_CLOSED | U2);
+    close(a);
+}
+
+fn channel_peer_closed_is_asserted_and_writable_cleared() {
+    let (a, b) = new_channel();
+    check_eq!(sigs(a), WRITABLE);
+    check_status!(
+        raw::channel_write(b, 0, b"left".as_ptr(), 4, core::ptr::null(), 0),
+        Status::OK
+    );
+    check_eq!(sigs(a), WRITABLE | READABLE);
+    close(b);
+    check_eq!(sigs(a), READABLE | CH_PEER_CLOSED);
+    // The queued message is still there to read.
+    let mut buf = [0u8; 8];
+    let (mut ab, mut ah) = (0, 0);
+    check_status!(
+        raw::channel_read(a, 0, buf.as_mut_ptr(), null_mut(), 8, 0, &mut ab, &mut ah),
+        Status::OK
+    );
+    check_eq!(&buf[..ab as usize], b"left");
+    check_eq!(sigs(a), CH_PEER_CLOSED);
+    check_status!(
+        raw::channel_write(a, 0, b"x".as_ptr(), 1, core::ptr::null(), 0),
+        Status::PEER_CLOSED
+    );
+    // WRITABLE never comes back: a wait for it times out.
+    let mut obs = 0;
+    check_status!(
+        raw::object_wait_one(a, WRITABLE, 0, &mut obs),
+        Status::TIMED_OUT
+    );
+    check_eq!(obs, CH_PEER_CLOSED);
+    close(a);
+}
+
+// ------------------------------------------------------------------------------------------
+// zx_object_wait_one
+// ------------------------------------------------------------------------------------------
+
+fn wait_one_on_already_satisfied_signals_returns_at_once_with_observed() {
+    let e = new_event();
+    check_status!(raw::object_signal(e, 0, SIGNALED | U1), Status::OK);
+    for deadline in [TIME_INFINITE, 0, -1, deadline_after(LONG_NS)] {
+        let t0 = now();
+        let mut obs = 0;
+        check_status!(
+            raw::object_wait_one(e, SIGNALED | U0, deadline, &mut obs),
+            Status::OK
+        );
+        check_eq!(obs, SIGNALED | U1);
+        check!(now() - t0 < PROMPT_NS, "took {} ns", now() - t0);
+    }
+    // NULL observed is allowed.
+    check_status!(raw::object_wait_one(e, SIGNALED, 0, null_mut()), Status::OK);
+    close(e);
+}
+
+fn wait_one_with_deadline_zero_times_out_and_writes_observed() {
+    let e = new_event();
+    check_status!(raw::object_signal(e, 0, U2), Status::OK);
+    let mut obs = 0xdead_beef;
+    check_status!(
+        raw::object_wait_one(e, SIGNALED, 0, &mut obs),
+        Status::TIMED_OUT
+    );
+    check_eq!(obs, U2);
+    let (a, b) = new_channel();
+    let mut obs = 0xdead_beef;
+    check_status!(
+        raw::object_wait_one(a, READABLE, 0, &mut obs),
+        Status::TIMED_OUT
+    );
+    check_eq!(obs, WRITABLE);
+    for h in [e, a, b] {
+        close(h);
+    }
+}
+
+fn wait_one_with_a_past_deadline_times_out_at_once() {
+    let e = new_event();
+    let t0 = now();
+    for deadline in [1, -1, i64::MIN, t0 - MS, t0] {
+        let mut obs = 0xdead_beef;
+        let s = raw::object_wait_one(e, SIGNALED, deadline, &mut obs);
+        check!(
+            s == Status::TIMED_OUT.raw(),
+            "deadline {} returned {}",
+            deadline,
+            Status(s)
+        );
+        check_eq!(obs, 0);
+    }
+    check!(now() - t0 < PROMPT_NS, "took {} ns", now() - t0);
+    close(e);
+}
+
+fn wait_one_with_a_future_deadline_times_out_after_it() {
+    let e = new_event();
+    check_status!(raw::object_signal(e, 0, U7), Status::OK);
+    let t0 = now();
+    let deadline = t0 + 5 * MS;
+    let mut obs = 0xdead_beef;
+    check_status!(
+        raw::object_wait_one(e, SIGNALED, deadline, &mut obs),
+        Status::TIMED_OUT
+    );
+    let t1 = now();
+    check!(
+        t1 >= deadline,
+        "returned {} ns before the deadline",
+        deadline - t1
+    );
+    check!(t1 - t0 < 2_000 * MS, "took {} ns", t1 - t0);
+    check_eq!(obs, U7);
+    close(e);
+}
+
+fn wait_one_infinite_is_woken_by_another_threads_signal() {
+    let e = new_event();
+    T_STATUS.store(1, Ordering::SeqCst);
+    let t = spawn(signal_after_3ms, e as usize);
+    let t0 = now();
+    let mut obs = 0;
+    if t.is_some() {
+        check_status!(
+            raw::object_wait_one(e, SIGNALED, TIME_INFINITE, &mut obs),
+            Status::OK
+        );
+        check_eq!(obs, SIGNALED);
+        check!(now() - t0 >= 2 * MS, "woke before the signal");
+    }
+    join(t);
+    check_eq!(T_STATUS.load(Ordering::SeqCst), Status::OK.raw());
+    close(e);
+}
+
+fn wait_one_needs_the_wait_right() {
+    let e = new_event();
+    check_status!(raw::object_signal(e, 0, SIGNALED), Status::OK);
+    let d = dup(e, Rights::SAME_RIGHTS);
+    let nw = replace(
+        d,
+        Rights::DUPLICATE | Rights::TRANSFER | Rights::SIGNAL | Rights::INSPECT,
+    );
+    let mut obs = 0xdead_beef;
+    // Refused even though the signal is already there.
+    check_status!(
+        raw::object_wait_one(nw, SIGNALED, 0, &mut obs),
+        Status::ACCESS_DENIED
+    );
+    check_status!(
+        raw::object_wait_one(nw, SIGNALED, TIME_INFINITE, &mut obs),
+        Status::ACCESS_DENIED
+    );
+    check_eq!(obs, 0xdead_beef);
+    close(nw);
+    close(e);
+}
+
+fn wait_one_with_an_unwritable_observed_is_invalid_args() {
+    let e = new_event();
+    check_status!(raw::object_signal(e, 0, U0), Status::OK);
+    // NULL is allowed for `observed`, so it is not in this list.
+    for (what, addr) in hostile_out(4).iter().skip(1) {
+        // Satisfied at once...
+        let s = raw::object_wait_one(e, U0, 0, *addr as *mut u32);
+        check!(
+            s == Status::INVALID_ARGS.raw(),
+            "satisfied wait into {} returned {}",
+            what,
+            Status(s)
+        );
+        // ...and timing out.
+        let s = raw::object_wait_one(e, SIGNALED, 0, *addr as *mut u32);
+        check!(
+            s == Status::INVALID_ARGS.raw(),
+            "timed-out wait into {} returned {}",
+            what,
+            Status(s)
+        );
+    }
+    check!(ro_intact(), "the kernel wrote to read-only memory");
+    check_eq!(sigs(e), U0);
+    close(e);
+}
+
+fn wait_one_is_canceled_when_another_thread_closes_the_handle() {
+    let e = new_event();
+    let keep = dup(e, Rights::SAME_RIGHTS);
+    T_STATUS.store(1, Ordering::SeqCst);
+    let t = spawn(close_after_5ms, e as usize);
+    let mut obs = 0;
+    let t0 = now();
+    let s = raw::object_wait_one(e, SIGNALED, deadline_after(LONG_NS), &mut obs);
+    check!(
+        s == Status::CANCELED.raw(),
+        "wait returned {} after {} ms",
+        Status(s),
+        (now() - t0) / MS
+    );
+    check!(
+        obs & HANDLE_CLOSED != 0,
+        "observed {:#x} lacks ZX_SIGNAL_HANDLE_CLOSED",
+        obs
+    );
+    join(t);
+    check_eq!(T_STATUS.load(Ordering::SeqCst), Status::OK.raw());
+    check_status!(valid(e), Status::BAD_HANDLE);
+    // The object lives on through the other handle, unsignaled.
+    check_eq!(sigs(keep), 0);
+    close(keep);
+}
+
+fn closing_another_handle_to_the_object_does_not_cancel_a_wait() {
+    let e = new_event();
+    let d = dup(e, Rights::SAME_RIGHTS);
+    ARG_A.store(d, Ordering::SeqCst);
+    ARG_B.store(e, Ordering::SeqCst);
+    T_STATUS.store(1, Ordering::SeqCst);
+    T_STATUS2.store(1, Ordering::SeqCst);
+    let t = spawn(close_a_then_signal_b, 0);
+    let mut obs = 0;
+    check_status!(
+        raw::object_wait_one(e, SIGNALED, deadline_after(LONG_NS), &mut obs),
+        Status::OK
+    );
+    check_eq!(obs, SIGNALED);
+    join(t);
+    check_eq!(T_STATUS.load(Ordering::SeqCst), Status::OK.raw());
+    check_eq!(T_STATUS2.load(Ordering::SeqCst), Status::OK.raw());
+    check_status!(valid(d), Status::BAD_HANDLE);
+    close(e);
+}
+
+fn wait_one_on_a_bad_handle_is_bad_handle() {
+    let mut obs = 0;
+    check_status!(
+        raw::object_wait_one(HANDLE_INVALID, SIGNALED, 0, &mut obs),
+        Status::BAD_HANDLE
+    );
+    let e = new_event();
+    close(e);
+    check_status!(
+        raw::object_wait_one(e, SIGNALED, TIME_INFINITE, &mut obs),
+        Status::BAD_HANDLE
+    );
+}
+
+// ------------------------------------------------------------------------------------------
+// zx_object_wait_many
+// ------------------------------------------------------------------------------------------
+
+fn item(h: u32, waitfor: u32) -> WaitItem {
+    WaitItem {
+        handle: h,
+        waitfor,
+        pending: 0xdead_beef,
+    }
+}
+
+fn wait_many_returns_when_any_item_is_satisfied_and_writes_every_pending() {
+    let (e1, e2) = (new_event(), new_event());
+    let (a, b) = new_channel();
+    let (p, q) = new_eventpair();
+    check_status!(raw::object_signal(e1, 0, U0), Status::OK);
+    check_status!(raw::object_signal(p, 0, U5), Status::OK);
+    let mut items = [
+        item(e1, SIGNALED),
+        item(e2, SIGNALED),
+        item(p, EP_PEER_CLOSED),
+        item(a, READABLE | WRITABLE),
+    ];
+    let t0 = now();
+    check_status!(
+        raw::object_wait_many(items.as_mut_ptr(), items.len(), TIME_INFINITE),
+        Status::OK
+    );
+    check!(now() - t0 < PROMPT_NS, "took {} ns", now() - t0);
+    check_eq!(items[0].pending, U0);
+    check_eq!(items[1].pending, 0);
+    check_eq!(items[2].pending, U5);
+    check_eq!(items[3].pending, WRITABLE);
+    // handle and waitfor are left as they were.
+    check_eq!((items[0].handle, items[0].waitfor), (e1, SIGNALED));
+    check_eq!(
+        (items[3].handle, items[3].waitfor),
+        (a, READABLE | WRITABLE)
+    );
+    for h in [e1, e2, a, b, p, q] {
+        close(h);
+    }
+}
+
+fn wait_many_is_woken_by_another_threads_signal() {
+    let (e1, e2) = (new_event(), new_event());
+    let mut items = [item(e1, SIGNALED), item(e2, SIGNALED)];
+    T_STATUS.store(1, Ordering::SeqCst);
+    let t = spawn(signal_after_3ms, e2 as usize);
+    if t.is_some() {
+        check_status!(
+            raw::object_wait_many(items.as_mut_ptr(), 2, TIME_INFINITE),
+            Status::OK
+        );
+        check_eq!(items[0].pending, 0);
+        check_eq!(items[1].pending, SIGNALED);
+    }
+    join(t);
+    check_eq!(T_STATUS.load(Ordering::SeqCst), Status::OK.raw());
+    close(e1);
+    close(e2);
+}
+
+fn wait_many_times_out_and_writes_pending() {
+    let (e1, e2) = (new_event(), new_event());
+    check_status!(raw::object_signal(e1, 0, U1), Status::OK);
+    let mut items = [item(e1, SIGNALED), item(e2, SIGNALED | U0)];
+    check_status!(
+        raw::object_wait_many(items.as_mut_ptr(), 2, 0),
+        Status::TIMED_OUT
+    );
+    check_eq!(items[0].pending, U1);
+    check_eq!(items[1].pending, 0);
+    let mut items = [item(e1, SIGNALED), item(e2, SIGNALED | U0)];
+    let t0 = now();
+    let deadline = t0 + 5 * MS;
+    check_status!(
+        raw::object_wait_many(items.as_mut_ptr(), 2, deadline),
+        Status::TIMED_OUT
+    );
+    let t1 = now();
+    check!(t1 >= deadline, "returned {} ns early", deadline - t1);
+    check!(t1 - t0 < 2_000 * MS, "took {} ns", t1 - t0);
+    check_eq!(items[0].pending, U1);
+    check_eq!(items[1].pending, 0);
+    // A past deadline: at once.
+    let t0 = now();
+    check_status!(
+        raw::object_wait_many(items.as_mut_ptr(), 2, i64::MIN),
+        Status::TIMED_OUT
+    );
+    check!(now() - t0 < PROMPT_NS, "took {} ns", now() - t0);
+    close(e1);
+    close(e2);
+}
+
+fn wait_many_with_more_than_64_items_is_out_of_range() {
+    let e = new_event();
+    check_status!(raw::object_signal(e, 0, SIGNALED), Status::OK);
+    let mut items = [item(e, SIGNALED); 65];
+    check_status!(
+        raw::object_wait_many(items.as_mut_ptr(), 65, 0),
+        Status::OUT_OF_RANGE
+    );
+    check_status!(
+        raw::object_wait_many(items.as_mut_ptr(), 1000, 0),
+        Status::OUT_OF_RANGE
+    );
+    check_status!(
+        raw::object_wait_many(items.as_mut_ptr(), usize::MAX, 0),
+        Status::OUT_OF_RANGE
+    );
+    // 64 is the limit and allowed (the same handle may appear more than once).
+    check_status!(raw::object_wait_many(items.as_mut_ptr(), 64, 0), Status::OK);
+    check!(
+        items[..64].iter().all(|i| i.pending == SIGNALED),
+        "pending not written for all 64 items"
+    );
+    close(e);
+}
+
+fn wait_many_with_a_bad_handle_is_bad_handle() {
+    let e = new_event();
+    check_status!(raw::object_signal(e, 0, SIGNALED), Status::OK);
+    let stale = new_event();
+    close(stale);
+    for bad in [stale, HANDLE_INVALID, 0xdead_beef] {
+        let mut items = [item(e, SIGNALED), item(bad, SIGNALED)];
+        check_status!(
+            raw::object_wait_many(items.as_mut_ptr(), 2, TIME_INFINITE),
+            Status::BAD_HANDLE
+        );
+        let mut items = [item(bad, SIGNALED), item(e, SIGNALED)];
+        check_status!(
+            raw::object_wait_many(items.as_mut_ptr(), 2, 0),
+            Status::BAD_HANDLE
+        );
+    }
+    check_eq!(sigs(e), SIGNALED);
+    close(e);
+}
+
+fn wait_many_needs_the_wait_right() {
+    let e = new_event();
+    check_status!(raw::object_signal(e, 0, SIGNALED), Status::OK);
+    let nw = dup(e, Rights::SIGNAL | Rights::INSPECT);
+    let mut items = [item(e, SIGNALED), item(nw, SIGNALED)];
+    check_status!(
+        raw::object_wait_many(items.as_mut_ptr(), 2, 0),
+        Status::ACCESS_DENIED
+    );
+    close(nw);
+    close(e);
+}
+
+fn wait_many_with_an_unreadable_items_array_is_invalid_args() {
+    let e = new_event();
+    check_status!(raw::object_signal(e, 0, SIGNALED), Status::OK);
+    let sources: [(&str, usize, usize); 8] = [
+        ("NULL", 0, 1),
+        ("0x1000", 0x1000, 1),
+        ("kernel 0xffff_0000_0000_0000", KERNEL_A, 2),
+        ("kernel 0xffffff8000080000", KERNEL_B, 2),
+        ("crosses 1<<47", TOP_47 - 8, 2),
+        ("wraps past 2^64", usize::MAX - 11, 4),
+        ("inside the guard page", STACK_BOTTOM - 4096, 2),
+        ("straddles the guard page", STACK_BOTTOM - 12, 2),
+    ];
+    for (what, addr, n) in sources {
+        let s = raw::object_wait_many(addr as *mut WaitItem, n, 0);
+        check!(
+            s == Status::INVALID_ARGS.raw(),
+            "wait_many({}, {}) returned {}",
+            what,
+            n,
+            Status(s)
+        );
+    }
+    // A good, satisfied item in the last 12 bytes of the stack, then unmapped memory.
+    let local = 0u32;
+    let sp = &local as *const u32 as usize;
+    check!(
+        (STACK_BOTTOM..STACK_TOP).contains(&sp),
+        "stack at {:#x}, not in [{:#x}, {:#x})",
+        sp,
+        STACK_BOTTOM,
+        STACK_TOP
+    );
+    if (STACK_BOTTOM..STACK_TOP).contains(&sp) {
+        let last = (STACK_TOP - 12) as *mut WaitItem;
+        // SAFETY: the last 12 bytes of our own stack lie above every frame (the initial sp is
+        // the stack top) and are mapped read-write.
+        unsafe { core::ptr::write_volatile(last, item(e, SIGNALED)) };
+        check_status!(raw::object_wait_many(last, 1, 0), Status::OK);
+        check_status!(raw::object_wait_many(last, 2, 0), Status::INVALID_ARGS);
+        // SAFETY: as above.
+        unsafe { core::ptr::write_volatile(last, WaitItem::default()) };
+    }
+    check_eq!(sigs(e), SIGNALED);
+    close(e);
+}
+
+fn wait_many_is_canceled_when_a_handle_is_closed_during_the_wait() {
+    let (e1, e2) = (new_event(), new_event());
+    let keep = dup(e2, Rights::SAME_RIGHTS);
+    let mut items = [item(e1, SIGNALED), item(e2, SIGNALED)];
+    T_STATUS.store(1, Ordering::SeqCst);
+    let t = spawn(close_after_5ms, e2 as usize);
+    let s = raw::object_wait_many(items.as_mut_ptr(), 2, deadline_after(LONG_NS));
+    check_status!(s, Status::CANCELED);
+    check!(
+        items[1].pending & HANDLE_CLOSED != 0,
+        "pending {:#x} lacks ZX_SIGNAL_HANDLE_CLOSED",
+        items[1].pending
+    );
+    check_eq!(items[0].pending, 0);
+    join(t);
+    check_eq!(T_STATUS.load(Ordering::SeqCst), Status::OK.raw());
+    check_status!(valid(e2), Status::BAD_HANDLE);
+    close(keep);
+    close(e1);
+}
+
+fn wait_many_with_no_items_sleeps_until_the_deadline() {
+    // Zircon: with count 0 it sleeps until the deadline, then returns TIMED_OUT.
+    let t0 = now();
+    let deadline = t0 + 3 * MS;
+    check_status!(
+        raw::object_wait_many(null_mut(), 0, deadline),
+        Status::TIMED_OUT
+    );
+    check!(now() >= deadline, "returned early");
+    let t0 = now();
+    check_status!(raw::object_wait_many(null_mut(), 0, 0), Status::TIMED_OUT);
+    check!(now() - t0 < PROMPT_NS, "took {} ns", now() - t0);
+}
+
+// ------------------------------------------------------------------------------------------
+// zx_nanosleep, zx_clock_get_monotonic
+// ------------------------------------------------------------------------------------------
+
+fn nanosleep_returns_after_the_deadline() {
+    for ms in [1, 3, 7] {
+        let t0 = now();
+        let deadline = t0 + ms * MS;
+        check_status!(raw::nanosleep(deadline), Status::OK);
+        let t1 = now();
+        check!(t1 >= deadline, "woke {} ns early", deadline - t1);
+        check!(t1 - t0 < 2_000 * MS, "took {} ns", t1 - t0);
+    }
+}
+
+fn nanosleep_with_a_past_deadline_returns_at_once() {
+    let t0 = now();
+    for deadline in [0, 1, -1, i64::MIN, t0 - MS, t0] {
+        check_status!(raw::nanosleep(deadline), Status::OK);
+    }
+    check!(now() - t0 < PROMPT_NS, "took {} ns", now() - t0);
+}
+
+static LAST_SEEN: AtomicI64 = AtomicI64::new(0);
+static BACKWARDS: AtomicU32 = AtomicU32::new(0);
+
+fn clock_worker(n: usize) {
+    let mut mine = 0i64;
+    for i in 0..n {
+        let seen = LAST_SEEN.load(Ordering::SeqCst);
+        let t = now();
+        if t < seen || t < mine {
+            BACKWARDS.fetch_add(1, Ordering::SeqCst);
+        }
+        mine = t;
+        LAST_SEEN.fetch_max(t, Ordering::SeqCst);
+        if i % 256 == 0 {
+            sleep_ns(10_000);
+        }
+    }
+}
+
+fn clock_is_monotonic_across_threads() {
+    let t0 = now();
+    check!(t0 > 0, "clock reads {}", t0);
+    LAST_SEEN.store(t0, Ordering::SeqCst);
+    BACKWARDS.store(0, Ordering::SeqCst);
+    let mut ts = [const { None }; 4];
+    for t in ts.iter_mut() {
+        *t = spawn(clock_worker, 3000);
+    }
+    clock_worker(3000);
+    for t in ts {
+        join(t);
+    }
+    check_eq!(BACKWARDS.load(Ordering::SeqCst), 0);
+    let t1 = now();
+    check!(t1 >= LAST_SEEN.load(Ordering::SeqCst));
+    check!(t1 > t0);
+}
+
+fn main(a: StartArgs) -> i64 {
+    let root = take_root_resource(&a);
+    ROOT.store(root.into_raw(), Ordering::Relaxed);
+    PROC.store(a.process, Ordering::Relaxed);
+    test::run(
+        "objects",
+        &[
+            (
+                "event_create_with_options_is_invalid_args",
+                event_create_with_options_is_invalid_args,
+            ),
+            (
+                "event_create_to_an_unwritable_out_is_invalid_args_and_creates_nothing",
+                event_create_to_an_unwritable_out_is_invalid_args_and_creates_nothing,
+            ),
+            (
+                "event_has_default_rights_and_no_signals",
+                event_has_default_rights_and_no_signals,
+            ),
+            (
+                "eventpair_create_gives_two_linked_ends_with_default_rights",
+                eventpair_create_gives_two_linked_ends_with_default_rights,
+            ),
+            (
+                "eventpair_create_with_options_is_not_supported",
+                eventpair_create_with_options_is_not_supported,
+            ),
+            (
+                "eventpair_create_to_an_unwritable_out_is_invalid_args_and_creates_nothing",
+                eventpair_create_to_an_unwritable_out_is_invalid_args_and_creates_nothing,
+            ),
+            (
+                "signal_needs_the_signal_right",
+                signal_needs_the_signal_right,
+            ),
+            (
+                "signal_sets_and_clears_event_signaled_and_user_signals_on_events",
+                signal_sets_and_clears_event_signaled_and_user_signals_on_events,
+            ),
+            (
+                "signal_rejects_non_user_bits_on_events",
+                signal_rejects_non_user_bits_on_events,
+            ),
+            (
+                "signal_on_channels_accepts_only_user_signals",
+                signal_on_channels_accepts_only_user_signals,
+            ),
+            (
+                "signal_on_a_bad_handle_is_bad_handle",
+                signal_on_a_bad_handle_is_bad_handle,
+            ),
+            (
+                "signal_peer_on_an_eventpair_sets_the_peer_signals",
+                signal_peer_on_an_eventpair_sets_the_peer_signals,
+            ),
+            (
+                "signal_peer_on_a_channel_sets_the_peer_signals",
+                signal_peer_on_a_channel_sets_the_peer_signals,
+            ),
+            (
+                "signal_peer_rejects_non_user_bits",
+                signal_peer_rejects_non_user_bits,
+            ),
+            (
+                "signal_peer_needs_the_signal_peer_right",
+                signal_peer_needs_the_signal_peer_right,
+            ),
+            (
+                "signal_peer_after_the_peer_closed_is_peer_closed",
+                signal_peer_after_the_peer_closed_is_peer_closed,
+            ),
+            (
+                "signal_peer_on_an_event_is_refused",
+                signal_peer_on_an_event_is_refused,
+            ),
+            (
+                "eventpair_peer_closed_is_asserted_when_the_other_end_closes",
+                eventpair_peer_closed_is_asserted_when_the_other_end_closes,
+            ),
+            (
+                "channel_peer_closed_is_asserted_and_writable_cleared",
+                channel_peer_closed_is_asserted_and_writable_cleared,
+            ),
+            (
+                "wait_one_on_already_satisfied_signals_returns_at_once_with_observed",
+                wait_one_on_already_satisfied_signals_returns_at_once_with_observed,
+            ),
+            (
+                "wait_one_with_deadline_zero_times_out_and_writes_observed",
+                wait_one_with_deadline_zero_times_out_and_writes_observed,
+            ),
+            (
+                "wait_one_with_a_past_deadline_times_out_at_once",
+                wait_one_with_a_past_deadline_times_out_at_once,
+            ),
+            (
+                "wait_one_with_a_future_deadline_times_out_after_it",
+                wait_one_with_a_future_deadline_times_out_after_it,
+            ),
+            (
+                "wait_one_infinite_is_woken_by_another_threads_signal",
+                wait_one_infinite_is_woken_by_another_threads_signal,
+            ),
+            (
+                "wait_one_needs_the_wait_right",
+                wait_one_needs_the_wait_right,
+            ),
+            (
+                "wait_one_with_an_unwritable_observed_is_invalid_args",
+                wait_one_with_an_unwritable_observed_is_invalid_args,
+            ),
+            (
+                "wait_one_is_canceled_when_another_thread_closes_the_handle",
+                wait_one_is_canceled_when_another_thread_closes_the_handle,
+            ),
+            (
+                "closing_another_handle_to_the_object_does_not_cancel_a_wait",
+                closing_another_handle_to_the_object_does_not_cancel_a_wait,
+            ),
+            (
+                "wait_one_on_a_bad_handle_is_bad_handle",
+                wait_one_on_a_bad_handle_is_bad_handle,
+            ),
+            (
+                "wait_many_returns_when_any_item_is_satisfied_and_writes_every_pending",
+                wait_many_returns_when_any_item_is_satisfied_and_writes_every_pending,
+            ),
+            (
+                "wait_many_is_woken_by_another_threads_signal",
+                wait_many_is_woken_by_another_threads_signal,
+            ),
+            (
+                "wait_many_times_out_and_writes_pending",
+                wait_many_times_out_and_writes_pending,
+            ),
+            (
+                "wait_many_with_more_than_64_items_is_out_of_range",
+                wait_many_with_more_than_64_items_is_out_of_range,
+            ),
+            (
+                "wait_many_with_a_bad_handle_is_bad_handle",
+                wait_many_with_a_bad_handle_is_bad_handle,
+            ),
+            (
+                "wait_many_needs_the_wait_right",
+                wait_many_needs_the_wait_right,
+            ),
+            (
+                "wait_many_with_an_unreadable_items_array_is_invalid_args",
+                wait_many_with_an_unreadable_items_array_is_invalid_args,
+            ),
+            (
+                "wait_many_is_canceled_when_a_handle_is_closed_during_the_wait",
+                wait_many_is_canceled_when_a_handle_is_closed_during_the_wait,
+            ),
+            (
+                "wait_many_with_no_items_sleeps_until_the_deadline",
+                wait_many_with_no_items_sleeps_until_the_deadline,
+            ),
+            (
+                "nanosleep_returns_after_the_deadline",
+                nanosleep_returns_after_the_deadline,
+            ),
+            (
+                "nanosleep_with_a_past_deadline_returns_at_once",
+                nanosleep_with_a_past_deadline_returns_at_once,
+            ),
+            (
+                "clock_is_monotonic_across_threads",
+                clock_is_monotonic_across_threads,
+            ),
+        ],
+    )
+}
