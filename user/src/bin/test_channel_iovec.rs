@@ -1,0 +1,1079 @@
+//! zx_channel_write with ZX_CHANNEL_WRITE_USE_IOVEC: the iovec paragraphs of
+//! shared/spec/zx_channel_write.txt (order, entry and byte limits, NULL and unaligned buffers,
+//! `reserved`, all-or-nothing copy, handles unchanged) and the write rules of abi.md section 4
+//! (check order, fate of the handles), with hostile buffers and iovec arrays from abi.md
+//! section 1.
+#![no_std]
+#![no_main]
+
+use core::fmt;
+use core::ptr::{null, null_mut};
+use core::sync::atomic::{compiler_fence, AtomicU32, Ordering};
+use zx::*;
+
+zx::entry!(main);
+
+static ROOT: AtomicU32 = AtomicU32::new(0);
+
+const IOVEC: u32 = CHANNEL_WRITE_USE_IOVEC;
+const MAX_BYTES: usize = CHANNEL_MAX_MSG_BYTES as usize;
+const MAX_IOVEC: usize = CHANNEL_MAX_MSG_IOVEC as usize;
+const MAX_HANDLES: usize = CHANNEL_MAX_MSG_HANDLES as usize;
+
+const INVALID_ARGS: i32 = Status::INVALID_ARGS.raw();
+const OUT_OF_RANGE: i32 = Status::OUT_OF_RANGE.raw();
+
+const READABLE: u32 = Signals::CHANNEL_READABLE.bits();
+const WRITABLE: u32 = Signals::CHANNEL_WRITABLE.bits();
+const PEER_CLOSED: u32 = Signals::CHANNEL_PEER_CLOSED.bits();
+
+// ---------------------------------------------------------------------------------------------
+// Memory used by the cases
+// ---------------------------------------------------------------------------------------------
+
+const fn pattern() -> [u8; MAX_BYTES + 4096] {
+    let mut a = [0u8; MAX_BYTES + 4096];
+    let mut i = 0;
+    while i < a.len() {
+        a[i] = (i.wrapping_mul(31) ^ (i >> 8) ^ (i >> 13)) as u8;
+        i += 1;
+    }
+    a
+}
+
+/// Source bytes, in a read-only segment (a valid buffer to read from). One page more than the
+/// largest message so that any capacity up to 69632 points at readable bytes.
+static SRC: [u8; MAX_BYTES + 4096] = pattern();
+
+fn src(off: usize) -> *const u8 {
+    SRC[off..].as_ptr()
+}
+
+const EMPTY: ChannelIovec = ChannelIovec {
+    buffer: 0,
+    capacity: 0,
+    reserved: 0,
+};
+
+/// One iovec array of one more than the maximum entries (8193 * 16 B = 128 KiB, in .bss).
+static mut IOV: [ChannelIovec; MAX_IOVEC + 1] = [EMPTY; MAX_IOVEC + 1];
+
+fn iov() -> &'static mut [ChannelIovec; MAX_IOVEC + 1] {
+    // SAFETY: single-threaded program; one case at a time uses the array.
+    unsafe { &mut *core::ptr::addr_of_mut!(IOV) }
+}
+
+/// Receive buffer for the largest message.
+static mut RBUF: [u8; MAX_BYTES + 64] = [0; MAX_BYTES + 64];
+
+fn rbuf() -> &'static mut [u8] {
+    // SAFETY: as for `iov`.
+    unsafe { &mut *core::ptr::addr_of_mut!(RBUF) }
+}
+
+/// abi.md section 5: the initial thread's 256 KiB stack ends here, with an unmapped guard page
+/// below it.
+const STACK_TOP: u64 = 0x0000_7fff_fff0_0000;
+const STACK_BOTTOM: u64 = STACK_TOP - 256 * 1024;
+
+/// Buffers the kernel cannot read (abi.md section 1), with a capacity.
+const HOSTILE_BUFFERS: &[(u64, u32, &str)] = &[
+    (0x1000, 16, "0x1000"),
+    (
+        0xffff_0000_0000_0000,
+        16,
+        "kernel address 0xffff_0000_0000_0000",
+    ),
+    (0xffff_ff80_0008_0000, 16, "kernel image 0xffffff8000080000"),
+    ((1 << 47) - 16, 64, "range crossing 1<<47"),
+    (1 << 47, 16, "at 1<<47"),
+    (u64::MAX - 8, 64, "range wrapping past 2^64"),
+    (STACK_TOP - 16, 64, "range straddling the stack top"),
+    (
+        STACK_BOTTOM - 16,
+        64,
+        "range from the guard page into the stack",
+    ),
+    (STACK_BOTTOM - 4096, 16, "the stack guard page"),
+];
+
+/// Iovec array pointers the kernel cannot read, with a number of entries.
+const HOSTILE_ARRAYS: &[(u64, u32, &str)] = &[
+    (0, 1, "NULL with one entry"),
+    (0x1000, 1, "0x1000"),
+    (
+        0xffff_0000_0000_0000,
+        1,
+        "kernel address 0xffff_0000_0000_0000",
+    ),
+    (0xffff_ff80_0008_0000, 1, "kernel image 0xffffff8000080000"),
+    ((1 << 47) - 8, 2, "array crossing 1<<47"),
+    (u64::MAX - 8, 4, "array wrapping past 2^64"),
+    (STACK_TOP, 1, "just above the stack top"),
+    (
+        STACK_BOTTOM - 8,
+        2,
+        "array from the guard page into the stack",
+    ),
+    (STACK_BOTTOM - 4096, 1, "the stack guard page"),
+];
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+fn v(buf: *const u8, capacity: u32) -> ChannelIovec {
+    ChannelIovec {
+        buffer: buf as u64,
+        capacity,
+        reserved: 0,
+    }
+}
+
+/// `zx_channel_write(ch, ZX_CHANNEL_WRITE_USE_IOVEC, iov, n, handles)`.
+fn wv(ch: u32, iov: *const ChannelIovec, n: u32, hs: &[u32]) -> i32 {
+    wv_opt(ch, IOVEC, iov, n, hs)
+}
+
+fn wv_opt(ch: u32, options: u32, iov: *const ChannelIovec, n: u32, hs: &[u32]) -> i32 {
+    let h = if hs.is_empty() { null() } else { hs.as_ptr() };
+    raw::channel_write(ch, options, iov as *const u8, n, h, hs.len() as u32)
+}
+
+/// Writes the entries of a slice.
+fn ws(ch: u32, entries: &[ChannelIovec], hs: &[u32]) -> i32 {
+    let p = if entries.is_empty() {
+        null()
+    } else {
+        entries.as_ptr()
+    };
+    wv(ch, p, entries.len() as u32, hs)
+}
+
+fn event() -> u32 {
+    let mut h = 0;
+    let s = raw::event_create(0, &mut h);
+    check_eq!(Status(s), Status::OK);
+    h
+}
+
+fn channel() -> (u32, u32) {
+    let (mut a, mut b) = (0, 0);
+    let s = raw::channel_create(0, &mut a, &mut b);
+    check_eq!(Status(s), Status::OK);
+    (a, b)
+}
+
+fn eventpair() -> (u32, u32) {
+    let (mut a, mut b) = (0, 0);
+    let s = raw::eventpair_create(0, &mut a, &mut b);
+    check_eq!(Status(s), Status::OK);
+    (a, b)
+}
+
+fn dup_of(h: u32) -> u32 {
+    let mut out = 0;
+    let s = raw::handle_duplicate(h, Rights::SAME_RIGHTS.bits(), &mut out);
+    check_eq!(Status(s), Status::OK);
+    out
+}
+
+fn reduce(h: u32, rights: u32) -> u32 {
+    let mut out = 0;
+    let s = raw::handle_replace(h, rights, &mut out);
+    check_eq!(Status(s), Status::OK);
+    out
+}
+
+fn close(h: u32) {
+    raw::handle_close(h);
+}
+
+fn valid(h: u32) -> bool {
+    raw::object_get_info(h, INFO_HANDLE_VALID, null_mut(), 0, null_mut(), null_mut()) == 0
+}
+
+fn basic(h: u32) -> InfoHandleBasic {
+    get_info(h, INFO_HANDLE_BASIC).unwrap_or_default()
+}
+
+fn count(h: u32) -> u32 {
+    get_info::<InfoHandleCount>(h, INFO_HANDLE_COUNT).map_or(0, |c| c.handle_count)
+}
+
+/// The signals asserted on `h` now (`zx_object_wait_one` with a past deadline).
+fn signals(h: u32) -> u32 {
+    let mut obs = 0;
+    raw::object_wait_one(h, READABLE | WRITABLE | PEER_CLOSED, 0, &mut obs);
+    obs
+}
+
+fn stats() -> InfoKernelStats {
+    kernel_stats(ROOT.load(Ordering::Relaxed)).unwrap_or_default()
+}
+
+struct Msg {
+    bytes: u32,
+    handles: u32,
+    infos: [HandleInfo; MAX_HANDLES],
+}
+
+impl Msg {
+    fn close(&self) {
+        for i in &self.infos[..self.handles as usize] {
+            close(i.handle);
+        }
+    }
+}
+
+/// Reads one message with `zx_channel_read_etc` (bytes in `rbuf()`).
+fn read(ch: u32) -> Result<Msg, Status> {
+    let mut m = Msg {
+        bytes: 0,
+        handles: 0,
+        infos: [HandleInfo::default(); MAX_HANDLES],
+    };
+    let buf = rbuf();
+    let s = raw::channel_read_etc(
+        ch,
+        0,
+        buf.as_mut_ptr(),
+        m.infos.as_mut_ptr(),
+        buf.len() as u32,
+        MAX_HANDLES as u32,
+        &mut m.bytes,
+        &mut m.handles,
+    );
+    if s == 0 {
+        Ok(m)
+    } else {
+        Err(Status(s))
+    }
+}
+
+/// Reads one message and returns its bytes (handles closed); records a failure if there is
+/// none.
+fn read_bytes(ch: u32) -> &'static [u8] {
+    match read(ch) {
+        Ok(m) => {
+            m.close();
+            &rbuf()[..m.bytes as usize]
+        }
+        Err(s) => {
+            check!(false, "read_etc returned {}", s);
+            &[]
+        }
+    }
+}
+
+/// Index of the first byte where `a` and `b` differ, if any (or of the shorter length).
+fn first_difference(a: &[u8], b: &[u8]) -> Option<usize> {
+    if a.len() != b.len() {
+        return Some(a.len().min(b.len()));
+    }
+    a.iter().zip(b).position(|(x, y)| x != y)
+}
+
+/// Runs `f(addr)` with `val` stored at `addr` (restored afterwards). Used for memory that no
+/// Rust object uses while a case runs: the top of the main stack (`_start`'s frame, idle until
+/// the program exits) and the bottom of the stack (never reached).
+fn with_stored<T: Copy, R>(addr: u64, val: T, f: impl FnOnce(u64) -> R) -> R {
+    let p = addr as *mut T;
+    // SAFETY: `addr` is mapped, aligned for T, and not in use by anything (see above); T is
+    // plain integers, so any saved bytes are a valid value.
+    unsafe {
+        let saved = core::ptr::read_volatile(p);
+        core::ptr::write_volatile(p, val);
+        compiler_fence(Ordering::SeqCst);
+        let r = f(addr);
+        compiler_fence(Ordering::SeqCst);
+        core::ptr::write_volatile(p, saved);
+        r
+    }
+}
+
+/// A failed write: `got` must be `want`, the event sent alongside must be gone (abi.md: "plain
+/// write ... entries are gone from the caller"; `keep` is another handle to it whose count
+/// shows it was closed, not parked), and the peer must show no message.
+fn check_failed(got: i32, want: i32, sent: u32, keep: u32, peer: u32, what: impl fmt::Display) {
+    check!(
+        got == want,
+        "{}: returned {} (want {})",
+        what,
+        Status(got),
+        Status(want)
+    );
+    check!(!valid(sent), "{}: the handle sent is still ours", what);
+    check!(count(keep) == 1, "{}: handle count {}", what, count(keep));
+    check!(
+        signals(peer) == WRITABLE,
+        "{}: peer signals {:#x}",
+        what,
+        signals(peer)
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cases
+// ---------------------------------------------------------------------------------------------
+
+/// "bytes is interpreted as an array of zx_channel_iovec_t, specifying slices of bytes to
+/// sequentially copy to the message in order. num_bytes specifies the number of
+/// zx_channel_iovec_t array elements in bytes." Buffers from a read-only segment, the stack and
+/// the same buffer twice.
+fn bytes_are_copied_in_order_across_entries() {
+    let (a, b) = channel();
+    static HELLO: [u8; 5] = *b"Hello";
+    let comma = *b", ";
+    let world = *b"world";
+    let bang = *b"!";
+    let entries = [
+        v(HELLO.as_ptr(), 5),
+        v(null(), 0),
+        v(comma.as_ptr(), 2),
+        v(world.as_ptr(), 5),
+        v(bang.as_ptr(), 1),
+        v(bang.as_ptr(), 1),
+    ];
+    check_status!(ws(a, &entries, &[]), Status::OK);
+    check_eq!(read_bytes(b), b"Hello, world!!");
+    // Entries in reverse order give the bytes in reverse order of the slices.
+    let entries = [v(src(100), 3), v(src(10), 4), v(src(0), 2)];
+    check_status!(ws(a, &entries, &[]), Status::OK);
+    let want = [
+        SRC[100], SRC[101], SRC[102], SRC[10], SRC[11], SRC[12], SRC[13], SRC[0], SRC[1],
+    ];
+    check_eq!(read_bytes(b), &want[..]);
+    check_eq!(signals(b), WRITABLE);
+    close(a);
+    close(b);
+}
+
+/// "buffer ... may only be NULL if capacity is zero": NULL with zero capacity is fine, also as
+/// the only entries (an empty message); no entries at all with a NULL array is an empty message
+/// too (abi.md section 1: NULL with a zero count is always valid).
+fn null_buffer_with_zero_capacity_is_fine() {
+    let (a, b) = channel();
+    let entries = [v(null(), 0), v(b"ab".as_ptr(), 2), v(null(), 0)];
+    check_status!(ws(a, &entries, &[]), Status::OK);
+    check_eq!(read_bytes(b), b"ab");
+    let entries = [v(null(), 0), v(null(), 0)];
+    check_status!(ws(a, &entries, &[]), Status::OK);
+    check_eq!(read_bytes(b).len(), 0);
+    check_status!(wv(a, null(), 0, &[]), Status::OK);
+    check_eq!(read_bytes(b).len(), 0);
+    check_eq!(signals(b), WRITABLE);
+    close(a);
+    close(b);
+}
+
+/// "There can be at most ZX_CHANNEL_MAX_MSG_IOVEC or 8192 zx_channel_iovec_t elements ... with
+/// the sum of capacity ... not exceeding ZX_CHANNEL_MAX_MSG_BYTES or 65536 bytes": 8192 entries
+/// of 8 bytes (65536 in all) are sent, in entry order (the entries take the source backwards).
+fn max_entries_8192_of_8_bytes_send_65536_bytes_in_order() {
+    let (a, b) = channel();
+    let iv = iov();
+    for (i, e) in iv[..MAX_IOVEC].iter_mut().enumerate() {
+        *e = v(src((MAX_IOVEC - 1 - i) * 8), 8);
+    }
+    check_status!(wv(a, iv.as_ptr(), MAX_IOVEC as u32, &[]), Status::OK);
+    match read(b) {
+        Ok(m) => {
+            check_eq!(m.bytes as usize, MAX_BYTES);
+            check_eq!(m.handles, 0);
+            let got = &rbuf()[..MAX_BYTES];
+            let mut bad = None;
+            for i in 0..MAX_IOVEC {
+                let s = (MAX_IOVEC - 1 - i) * 8;
+                if got[i * 8..i * 8 + 8] != SRC[s..s + 8] {
+                    bad = Some(i);
+                    break;
+                }
+            }
+            check!(bad.is_none(), "entry {:?} was not copied in order", bad);
+        }
+        Err(s) => check!(false, "read_etc returned {}", s),
+    }
+    // 16 entries of 4096 bytes: 65536 too.
+    for (i, e) in iv[..16].iter_mut().enumerate() {
+        *e = v(src(i * 4096), 4096);
+    }
+    check_status!(wv(a, iv.as_ptr(), 16, &[]), Status::OK);
+    let got = read_bytes(b);
+    check_eq!(first_difference(got, &SRC[..MAX_BYTES]), None);
+    check_eq!(signals(b), WRITABLE);
+    close(a);
+    close(b);
+}
+
+/// ERRORS: OUT_OF_RANGE "if num_bytes is larger than ZX_CHANNEL_MAX_MSG_IOVEC": 8193 entries,
+/// even of zero bytes each and even with an array that cannot be read (sizes are checked before
+/// the iovecs, abi.md section 4); the handle sent along is consumed.
+fn more_than_8192_entries_are_out_of_range() {
+    let (a, b) = channel();
+    let keep = event();
+    let iv = iov();
+    for e in iv.iter_mut() {
+        *e = EMPTY;
+    }
+    let e = dup_of(keep);
+    let got = wv(a, iv.as_ptr(), MAX_IOVEC as u32 + 1, &[e]);
+    check_failed(got, OUT_OF_RANGE, e, keep, b, "8193 empty entries");
+    for (i, e) in iv.iter_mut().enumerate() {
+        *e = v(src(i), 1);
+    }
+    let e = dup_of(keep);
+    let got = wv(a, iv.as_ptr(), MAX_IOVEC as u32 + 1, &[e]);
+    check_failed(got, OUT_OF_RANGE, e, keep, b, "8193 entries of 1 byte");
+    let e = dup_of(keep);
+    let got = wv(a, null(), MAX_IOVEC as u32 + 1, &[e]);
+    check_failed(got, OUT_OF_RANGE, e, keep, b, "8193 entries at NULL");
+    let e = dup_of(keep);
+    let got = wv(a, 0x1000 as *const ChannelIovec, u32::MAX, &[e]);
+    check_failed(got, OUT_OF_RANGE, e, keep, b, "u32::MAX entries at 0x1000");
+    // Control: 8192 of the same 1-byte entries are fine.
+    check_status!(wv(a, iv.as_ptr(), MAX_IOVEC as u32, &[]), Status::OK);
+    check_eq!(read_bytes(b).len(), MAX_IOVEC);
+    close(keep);
+    close(a);
+    close(b);
+}
+
+/// ERRORS: OUT_OF_RANGE "if ... the sum of the iovec capacities exceeds
+/// ZX_CHANNEL_MAX_MSG_BYTES": totals just over 65536 spread over many entries, one large
+/// entry, and capacities whose sum wraps a 32-bit counter.
+fn capacities_summing_over_65536_are_out_of_range() {
+    let (a, b) = channel();
+    let s0 = stats();
+    let keep = event();
+    let iv = iov();
+    // 17 entries of 4096 = 69632.
+    for (i, e) in iv[..17].iter_mut().enumerate() {
+        *e = v(src(i * 4096), 4096);
+    }
+    let e = dup_of(keep);
+    let got = wv(a, iv.as_ptr(), 17, &[e]);
+    check_failed(got, OUT_OF_RANGE, e, keep, b, "17 entries of 4096");
+    // 8191 entries of 8 and one of 9 = 65537, the 9 first, in the middle or last.
+    for pos in [0, 4000, MAX_IOVEC - 1] {
+        for (i, e) in iv[..MAX_IOVEC].iter_mut().enumerate() {
+            *e = v(src(i * 8), if i == pos { 9 } else { 8 });
+        }
+        let e = dup_of(keep);
+        let got = wv(a, iv.as_ptr(), MAX_IOVEC as u32, &[e]);
+        check_failed(
+            got,
+            OUT_OF_RANGE,
+            e,
+            keep,
+            b,
+            "8191 entries of 8 and one of 9",
+        );
+    }
+    let sets: [(&[u32], &str); 5] = [
+        (&[65537], "one entry of 65537"),
+        (&[u32::MAX], "one entry of u32::MAX"),
+        (&[0x8000_0000, 0x8000_0000], "two of 2^31 (sum 2^32)"),
+        (&[u32::MAX, 1], "u32::MAX and 1 (sum 2^32)"),
+        (&[8, u32::MAX, 9], "8, u32::MAX, 9 (sum 2^32 + 16)"),
+    ];
+    for (caps, what) in sets {
+        for (e, &c) in iv.iter_mut().zip(caps) {
+            *e = v(src(0), c);
+        }
+        let e = dup_of(keep);
+        let got = wv(a, iv.as_ptr(), caps.len() as u32, &[e]);
+        check_failed(got, OUT_OF_RANGE, e, keep, b, what);
+    }
+    let s1 = stats();
+    check_eq!(s1.live_messages, s0.live_messages);
+    check_eq!(s1.ipc_bytes, s0.ipc_bytes);
+    close(keep);
+    close(a);
+    close(b);
+}
+
+/// abi.md section 4: the sizes (OUT_OF_RANGE) are checked before the bytes (INVALID_ARGS): a
+/// total over 65536 with an unreadable or NULL buffer among the entries is OUT_OF_RANGE.
+fn size_check_comes_before_buffer_check() {
+    let (a, b) = channel();
+    let keep = event();
+    let iv = iov();
+    for (i, e) in iv[..17].iter_mut().enumerate() {
+        *e = v(src(i * 4096), 4096);
+    }
+    iv[5] = ChannelIovec {
+        buffer: 0x1000,
+        capacity: 4096,
+        reserved: 0,
+    };
+    let e = dup_of(keep);
+    let got = wv(a, iv.as_ptr(), 17, &[e]);
+    check_failed(
+        got,
+        OUT_OF_RANGE,
+        e,
+        keep,
+        b,
+        "17 x 4096 with one at 0x1000",
+    );
+    let entries = [v(null(), 65537)];
+    let e = dup_of(keep);
+    let got = ws(a, &entries, &[e]);
+    check_failed(got, OUT_OF_RANGE, e, keep, b, "NULL buffer of 65537");
+    close(keep);
+    close(a);
+    close(b);
+}
+
+/// "buffer ... may only be NULL if capacity is zero"; ERRORS: INVALID_ARGS "if the buffer field
+/// contains an invalid pointer". Nothing is sent and the handle is consumed.
+fn null_buffer_with_nonzero_capacity_is_invalid_args() {
+    let (a, b) = channel();
+    let keep = event();
+    let sets: [(&[ChannelIovec], &str); 4] = [
+        (&[v(null(), 1)], "NULL of 1"),
+        (&[v(null(), 65536)], "NULL of 65536"),
+        (
+            &[v(b"ab".as_ptr(), 2), v(null(), 1), v(b"cd".as_ptr(), 2)],
+            "NULL of 1 between good entries",
+        ),
+        (&[v(b"ab".as_ptr(), 2), v(null(), 16)], "NULL of 16 last"),
+    ];
+    for (entries, what) in sets {
+        let e = dup_of(keep);
+        let got = ws(a, entries, &[e]);
+        check_failed(got, INVALID_ARGS, e, keep, b, what);
+    }
+    close(keep);
+    close(a);
+    close(b);
+}
+
+/// "reserved must be set to zero."; ERRORS: INVALID_ARGS "if the reserved field is non-zero",
+/// on any entry, also an empty one and the last of 8192.
+fn nonzero_reserved_is_invalid_args() {
+    let (a, b) = channel();
+    let keep = event();
+    for reserved in [1u32, 0x8000_0000, u32::MAX] {
+        let entries = [
+            v(b"ab".as_ptr(), 2),
+            ChannelIovec {
+                buffer: b"cd".as_ptr() as u64,
+                capacity: 2,
+                reserved,
+            },
+            v(b"ef".as_ptr(), 2),
+        ];
+        let e = dup_of(keep);
+        let got = ws(a, &entries, &[e]);
+        check_failed(
+            got,
+            INVALID_ARGS,
+            e,
+            keep,
+            b,
+            "reserved on the middle entry",
+        );
+        let entries = [ChannelIovec {
+            buffer: 0,
+            capacity: 0,
+            reserved,
+        }];
+        let e = dup_of(keep);
+        let got = ws(a, &entries, &[e]);
+        check_failed(got, INVALID_ARGS, e, keep, b, "reserved on an empty entry");
+    }
+    let iv = iov();
+    for (i, e) in iv[..MAX_IOVEC].iter_mut().enumerate() {
+        *e = v(src(i * 8), 8);
+    }
+    iv[MAX_IOVEC - 1].reserved = 1;
+    let e = dup_of(keep);
+    let got = wv(a, iv.as_ptr(), MAX_IOVEC as u32, &[e]);
+    check_failed(
+        got,
+        INVALID_ARGS,
+        e,
+        keep,
+        b,
+        "reserved on the last of 8192",
+    );
+    close(keep);
+    close(a);
+    close(b);
+}
+
+/// "buffer need not be aligned": odd addresses and lengths, one crossing a page boundary, are
+/// copied exactly.
+fn unaligned_buffers_are_copied_exactly() {
+    let (a, b) = channel();
+    let entries = [
+        v(src(1), 3),
+        v(src(7), 13),
+        v(src(4093), 5),
+        v(src(8191), 1),
+        v(src(12289), 4095),
+    ];
+    check_status!(ws(a, &entries, &[]), Status::OK);
+    let mut want = [0u8; 3 + 13 + 5 + 1 + 4095];
+    let mut n = 0;
+    for (off, len) in [(1, 3), (7, 13), (4093, 5), (8191, 1), (12289, 4095)] {
+        want[n..n + len].copy_from_slice(&SRC[off..off + len]);
+        n += len;
+    }
+    let got = read_bytes(b);
+    check_eq!(got.len(), want.len());
+    check_eq!(first_difference(got, &want), None);
+    close(a);
+    close(b);
+}
+
+/// "Either all zx_channel_iovec_t are copied and the message is sent, or none are copied and
+/// the message is not sent."; ERRORS: INVALID_ARGS "if the buffer field contains an invalid
+/// pointer". One hostile buffer first, in the middle or last among good ones; and the last of
+/// 8192 entries after 65528 good bytes.
+fn one_unreadable_buffer_among_good_ones_sends_nothing() {
+    let (a, b) = channel();
+    let keep = event();
+    let s0 = stats();
+    let good = v(src(0), 16);
+    for &(p, n, what) in HOSTILE_BUFFERS {
+        let bad = ChannelIovec {
+            buffer: p,
+            capacity: n,
+            reserved: 0,
+        };
+        for (entries, pos) in [
+            ([bad, good, good], "first"),
+            ([good, bad, good], "middle"),
+            ([good, good, bad], "last"),
+        ] {
+            let e = dup_of(keep);
+            let got = ws(a, &entries, &[e]);
+            check_failed(
+                got,
+                INVALID_ARGS,
+                e,
+                keep,
+                b,
+                format_args!("{} ({})", what, pos),
+            );
+        }
+    }
+    let iv = iov();
+    for (i, e) in iv[..MAX_IOVEC].iter_mut().enumerate() {
+        *e = v(src(i * 8), 8);
+    }
+    iv[MAX_IOVEC - 1].buffer = STACK_TOP - 4;
+    let e = dup_of(keep);
+    let got = wv(a, iv.as_ptr(), MAX_IOVEC as u32, &[e]);
+    check_failed(
+        got,
+        INVALID_ARGS,
+        e,
+        keep,
+        b,
+        "last of 8192 straddles the stack top",
+    );
+    let s1 = stats();
+    check_eq!(s1.live_messages, s0.live_messages);
+    check_eq!(s1.ipc_bytes, s0.ipc_bytes);
+    close(keep);
+    close(a);
+    close(b);
+}
+
+/// ERRORS: INVALID_ARGS "bytes is an invalid pointer": the iovec array itself cannot be read:
+/// unmapped, kernel, crossing 2^47, wrapping, starting in the guard page, and one whose first
+/// entry (a good one) is the last 16 bytes of the stack while the second is above it. The
+/// handle is consumed (only an unreadable handles array spares the handles).
+fn unreadable_iovec_array_is_invalid_args() {
+    let (a, b) = channel();
+    let keep = event();
+    for &(p, n, what) in HOSTILE_ARRAYS {
+        let e = dup_of(keep);
+        let got = wv(a, p as *const ChannelIovec, n, &[e]);
+        check_failed(got, INVALID_ARGS, e, keep, b, what);
+    }
+    let e = dup_of(keep);
+    let got = with_stored(STACK_TOP - 16, v(src(0), 16), |p| {
+        wv(a, p as *const ChannelIovec, 2, &[e])
+    });
+    check_failed(
+        got,
+        INVALID_ARGS,
+        e,
+        keep,
+        b,
+        "second entry above the stack top",
+    );
+    // Control: that first entry alone is readable and good.
+    let got = with_stored(STACK_TOP - 16, v(src(0), 16), |p| {
+        wv(a, p as *const ChannelIovec, 1, &[])
+    });
+    check_status!(got, Status::OK);
+    check_eq!(read_bytes(b), &SRC[..16]);
+    close(keep);
+    close(a);
+    close(b);
+}
+
+/// "Usage for sending handles is unchanged": handles written with iovec bytes arrive with their
+/// objects, types and rights, in order, and are gone from the writer.
+fn handles_sent_alongside_arrive_unchanged() {
+    let (a, b) = channel();
+    let ev = reduce(
+        event(),
+        Rights::TRANSFER.bits() | Rights::WAIT.bits() | Rights::SIGNAL.bits(),
+    );
+    let (p0, p1) = eventpair();
+    let (x, y) = channel();
+    let hs = [ev, p0, x];
+    let want: [InfoHandleBasic; 3] = [basic(ev), basic(p0), basic(x)];
+    let entries = [v(b"with ".as_ptr(), 5), v(b"handles".as_ptr(), 7)];
+    check_status!(ws(a, &entries, &hs), Status::OK);
+    for h in hs {
+        check!(!valid(h), "handle {:#x} is still the writer's", h);
+    }
+    match read(b) {
+        Ok(m) => {
+            check_eq!(&rbuf()[..m.bytes as usize], b"with handles");
+            check_eq!(m.handles, 3);
+            for (i, w) in want.iter().enumerate() {
+                let info = m.infos[i];
+                let got = basic(info.handle);
+                check!(
+                    info.obj_type == w.obj_type
+                        && info.rights == w.rights
+                        && got.koid == w.koid
+                        && got.rights == w.rights
+                        && got.related_koid == w.related_koid,
+                    "handle {}: type {} rights {:#x} koid {} (want {} {:#x} {})",
+                    i,
+                    info.obj_type,
+                    info.rights,
+                    got.koid,
+                    w.obj_type,
+                    w.rights,
+                    w.koid
+                );
+            }
+            m.close();
+        }
+        Err(s) => check!(false, "read_etc returned {}", s),
+    }
+    check_eq!(signals(y) & PEER_CLOSED, PEER_CLOSED);
+    for h in [a, b, p1, y] {
+        close(h);
+    }
+}
+
+/// abi.md section 4: on every failure the handles are consumed as for plain write (an event, an
+/// eventpair end and a channel end: their peers see them closed).
+fn failures_consume_every_handle_sent() {
+    let (a, b) = channel();
+    let keep = event();
+    let iv = iov();
+    for (i, e) in iv[..17].iter_mut().enumerate() {
+        *e = v(src(i * 4096), 4096);
+    }
+    let bad_reserved = [ChannelIovec {
+        buffer: 0,
+        capacity: 0,
+        reserved: 1,
+    }];
+    let bad_null = [v(null(), 4)];
+    let bad_buffer = [v(src(0), 4), v(0x1000 as *const u8, 4)];
+    let good = [v(src(0), 4)];
+    let failures: [(u32, *const ChannelIovec, u32, i32, &str); 7] = [
+        (
+            IOVEC | 1,
+            good.as_ptr(),
+            1,
+            INVALID_ARGS,
+            "unknown option bit",
+        ),
+        (IOVEC, bad_reserved.as_ptr(), 1, INVALID_ARGS, "reserved"),
+        (IOVEC, bad_null.as_ptr(), 1, INVALID_ARGS, "NULL buffer"),
+        (
+            IOVEC,
+            bad_buffer.as_ptr(),
+            2,
+            INVALID_ARGS,
+            "unreadable buffer",
+        ),
+        (
+            IOVEC,
+            0x1000 as *const _,
+            1,
+            INVALID_ARGS,
+            "unreadable array",
+        ),
+        (IOVEC, iv.as_ptr(), 17, OUT_OF_RANGE, "69632 bytes"),
+        (IOVEC, iv.as_ptr(), 8193, OUT_OF_RANGE, "8193 entries"),
+    ];
+    for (options, p, n, want, what) in failures {
+        let e = dup_of(keep);
+        let (p0, p1) = eventpair();
+        let (x, y) = channel();
+        let got = wv_opt(a, options, p, n, &[e, p0, x]);
+        check_failed(got, want, e, keep, b, what);
+        check!(!valid(p0) && !valid(x), "{}: handles kept", what);
+        let mut obs = 0;
+        raw::object_wait_one(p1, Signals::EVENTPAIR_PEER_CLOSED.bits(), 0, &mut obs);
+        check!(
+            obs & Signals::EVENTPAIR_PEER_CLOSED.bits() != 0,
+            "{}: eventpair end not closed",
+            what
+        );
+        check!(
+            signals(y) & PEER_CLOSED != 0,
+            "{}: channel end not closed",
+            what
+        );
+        close(p1);
+        close(y);
+    }
+    close(keep);
+    close(a);
+    close(b);
+}
+
+/// ERRORS: INVALID_ARGS "handles is an invalid pointer"; abi.md section 4: "If the handles array
+/// itself can't be read, no handle is touched." A readable first element (a real handle) and an
+/// unreadable second, an unreadable first and a real handle second, and NULL.
+fn unreadable_handles_array_touches_no_handle() {
+    let (a, b) = channel();
+    let e = event();
+    let entries = [v(b"hi".as_ptr(), 2)];
+    let got = with_stored(STACK_TOP - 4, e, |p| {
+        raw::channel_write(
+            a,
+            IOVEC,
+            entries.as_ptr() as *const u8,
+            1,
+            p as *const u32,
+            2,
+        )
+    });
+    check_status!(got, Status::INVALID_ARGS);
+    check!(valid(e), "the handle in the readable part was consumed");
+    check_eq!(count(e), 1);
+    // 16 real handles in the last 64 bytes of the stack and a 17th element above it.
+    let mut arr = [0u32; 16];
+    for h in arr.iter_mut() {
+        *h = dup_of(e);
+    }
+    let got = with_stored(STACK_TOP - 64, arr, |p| {
+        raw::channel_write(
+            a,
+            IOVEC,
+            entries.as_ptr() as *const u8,
+            1,
+            p as *const u32,
+            17,
+        )
+    });
+    check_status!(got, Status::INVALID_ARGS);
+    for (i, &h) in arr.iter().enumerate() {
+        check!(valid(h), "handle {} of the readable part was consumed", i);
+        close(h);
+    }
+    check_eq!(count(e), 1);
+    let got = with_stored(STACK_BOTTOM, e, |_| {
+        raw::channel_write(
+            a,
+            IOVEC,
+            entries.as_ptr() as *const u8,
+            1,
+            (STACK_BOTTOM - 4) as *const u32,
+            2,
+        )
+    });
+    check_status!(got, Status::INVALID_ARGS);
+    check!(
+        valid(e),
+        "the handle after the unreadable part was consumed"
+    );
+    let got = raw::channel_write(a, IOVEC, entries.as_ptr() as *const u8, 1, null(), 1);
+    check_status!(got, Status::INVALID_ARGS);
+    check!(valid(e));
+    check_eq!(count(e), 1);
+    check_eq!(signals(b), WRITABLE);
+    // Control: the first of those arrays, one element long, is readable and sends `e`.
+    let got = with_stored(STACK_TOP - 4, e, |p| {
+        raw::channel_write(
+            a,
+            IOVEC,
+            entries.as_ptr() as *const u8,
+            1,
+            p as *const u32,
+            1,
+        )
+    });
+    check_status!(got, Status::OK);
+    check!(!valid(e));
+    match read(b) {
+        Ok(m) => {
+            check_eq!(m.handles, 1);
+            check_eq!(&rbuf()[..m.bytes as usize], b"hi");
+            m.close();
+        }
+        Err(s) => check!(false, "read_etc returned {}", s),
+    }
+    close(a);
+    close(b);
+}
+
+/// "The maximum number of handles that may be sent in a message is ... 64" holds with iovecs:
+/// 64 are fine, 65 are OUT_OF_RANGE and consumed.
+fn sixty_five_handles_with_iovecs_are_out_of_range() {
+    let (a, b) = channel();
+    let keep = event();
+    let mut hs = [0u32; MAX_HANDLES + 1];
+    let entries = [v(b"h".as_ptr(), 1)];
+    for h in hs.iter_mut() {
+        *h = dup_of(keep);
+    }
+    check_status!(ws(a, &entries, &hs[..MAX_HANDLES]), Status::OK);
+    match read(b) {
+        Ok(m) => {
+            check_eq!(m.handles as usize, MAX_HANDLES);
+            m.close();
+        }
+        Err(s) => check!(false, "read_etc returned {}", s),
+    }
+    close(hs[MAX_HANDLES]);
+    check_eq!(count(keep), 1);
+    for h in hs.iter_mut() {
+        *h = dup_of(keep);
+    }
+    check_status!(ws(a, &entries, &hs), Status::OUT_OF_RANGE);
+    for (i, &h) in hs.iter().enumerate() {
+        check!(!valid(h), "handle {} kept after OUT_OF_RANGE", i);
+    }
+    check_eq!(count(keep), 1);
+    check_eq!(signals(b), WRITABLE);
+    close(keep);
+    close(a);
+    close(b);
+}
+
+/// ERRORS: INVALID_ARGS "options contains an invalid option bit" (abi.md: only
+/// ZX_CHANNEL_WRITE_USE_IOVEC is accepted), with the handles consumed.
+fn unknown_option_bits_with_iovec_are_invalid_args() {
+    let (a, b) = channel();
+    let keep = event();
+    let entries = [v(b"o".as_ptr(), 1)];
+    for options in [IOVEC | 1, IOVEC | 4, IOVEC | 0x8000_0000, u32::MAX] {
+        let e = dup_of(keep);
+        let got = wv_opt(a, options, entries.as_ptr(), 1, &[e]);
+        check_failed(got, INVALID_ARGS, e, keep, b, "unknown option bit");
+    }
+    close(keep);
+    close(a);
+    close(b);
+}
+
+/// ERRORS: PEER_CLOSED "The other side of the channel is closed." with iovecs; the handle is
+/// consumed ("All handles are discarded ... on success or failure").
+fn peer_closed_with_iovecs_consumes_the_handles() {
+    let (a, b) = channel();
+    close(b);
+    let keep = event();
+    let e = dup_of(keep);
+    let entries = [v(b"gone".as_ptr(), 4)];
+    check_status!(ws(a, &entries, &[e]), Status::PEER_CLOSED);
+    check!(!valid(e));
+    check_eq!(count(keep), 1);
+    close(keep);
+    close(a);
+}
+
+fn main(args: StartArgs) -> i64 {
+    let root = take_root_resource(&args);
+    ROOT.store(root.raw(), Ordering::Relaxed);
+    // Premise of the stack cases: this runs on the initial stack of abi.md section 5.
+    let here = &root as *const Handle as u64;
+    if !(STACK_BOTTOM..STACK_TOP).contains(&here) {
+        println!(
+            "test_channel_iovec: stack is not where abi.md says ({:#x})",
+            here
+        );
+        return 1;
+    }
+    test::run(
+        "channel_iovec",
+        &[
+            (
+                "bytes_are_copied_in_order_across_entries",
+                bytes_are_copied_in_order_across_entries,
+            ),
+            (
+                "null_buffer_with_zero_capacity_is_fine",
+                null_buffer_with_zero_capacity_is_fine,
+            ),
+            (
+                "max_entries_8192_of_8_bytes_send_65536_bytes_in_order",
+                max_entries_8192_of_8_bytes_send_65536_bytes_in_order,
+            ),
+            (
+                "more_than_8192_entries_are_out_of_range",
+                more_than_8192_entries_are_out_of_range,
+            ),
+            (
+                "capacities_summing_over_65536_are_out_of_range",
+                capacities_summing_over_65536_are_out_of_range,
+            ),
+            (
+                "size_check_comes_before_buffer_check",
+                size_check_comes_before_buffer_check,
+            ),
+            (
+                "null_buffer_with_nonzero_capacity_is_invalid_args",
+                null_buffer_with_nonzero_capacity_is_invalid_args,
+            ),
+            (
+                "nonzero_reserved_is_invalid_args",
+                nonzero_reserved_is_invalid_args,
+            ),
+            (
+                "unaligned_buffers_are_copied_exactly",
+                unaligned_buffers_are_copied_exactly,
+            ),
+            (
+                "one_unreadable_buffer_among_good_ones_sends_nothing",
+                one_unreadable_buffer_among_good_ones_sends_nothing,
+            ),
+            (
+                "unreadable_iovec_array_is_invalid_args",
+                unreadable_iovec_array_is_invalid_args,
+            ),
+            (
+                "handles_sent_alongside_arrive_unchanged",
+                handles_sent_alongside_arrive_unchanged,
+            ),
+            (
+                "failures_consume_every_handle_sent",
+                failures_consume_every_handle_sent,
+            ),
+            (
+                "unreadable_handles_array_touches_no_handle",
+                unreadable_handles_array_touches_no_handle,
+            ),
+            (
+                "sixty_five_handles_with_iovecs_are_out_of_range",
+                sixty_five_handles_with_iovecs_are_out_of_range,
+            ),
+            (
+                "unknown_option_bits_with_iovec_are_invalid_args",
+                unknown_option_bits_with_iovec_are_invalid_args,
+            ),
+            (
+                "peer_closed_with_iovecs_consumes_the_handles",
+                peer_closed_with_iovecs_consumes_the_handles,
+            ),
+        ],
+    )
+}

@@ -1,0 +1,1672 @@
+//! zx_channel_write_etc: every sentence of shared/spec/zx_channel_write_etc.md and the
+//! disposition rules of abi.md section 4 (operations, rights, object types, per-entry `result`,
+//! check order, fate of MOVE and DUPLICATE sources, self/peer transfer, sizes), with hostile
+//! disposition arrays and byte pointers from abi.md section 1.
+#![no_std]
+#![no_main]
+
+use core::ptr::{null, null_mut};
+use core::sync::atomic::{compiler_fence, AtomicU32, Ordering};
+use zx::*;
+
+zx::entry!(main);
+
+static ROOT: AtomicU32 = AtomicU32::new(0);
+static PROCESS: AtomicU32 = AtomicU32::new(0);
+static THREAD: AtomicU32 = AtomicU32::new(0);
+
+const MOVE: u32 = HANDLE_OP_MOVE;
+const DUP: u32 = HANDLE_OP_DUPLICATE;
+const SAME: u32 = Rights::SAME_RIGHTS.bits();
+const MAX_BYTES: usize = CHANNEL_MAX_MSG_BYTES as usize;
+const MAX_HANDLES: usize = CHANNEL_MAX_MSG_HANDLES as usize;
+
+const OK: i32 = Status::OK.raw();
+const BAD_HANDLE: i32 = Status::BAD_HANDLE.raw();
+const WRONG_TYPE: i32 = Status::WRONG_TYPE.raw();
+const INVALID_ARGS: i32 = Status::INVALID_ARGS.raw();
+const ACCESS_DENIED: i32 = Status::ACCESS_DENIED.raw();
+const NOT_SUPPORTED: i32 = Status::NOT_SUPPORTED.raw();
+
+const READABLE: u32 = Signals::CHANNEL_READABLE.bits();
+const WRITABLE: u32 = Signals::CHANNEL_WRITABLE.bits();
+const PEER_CLOSED: u32 = Signals::CHANNEL_PEER_CLOSED.bits();
+
+/// Rights of a fresh event, and some reductions of them.
+const EV: u32 = Rights::DEFAULT_EVENT.bits();
+const R_TRANSFER: u32 = Rights::TRANSFER.bits();
+const R_DUP: u32 = Rights::DUPLICATE.bits();
+const R_WAIT: u32 = Rights::WAIT.bits();
+const R_SIGNAL: u32 = Rights::SIGNAL.bits();
+const R_READ: u32 = Rights::READ.bits();
+const R_WRITE: u32 = Rights::WRITE.bits();
+const R_INSPECT: u32 = Rights::INSPECT.bits();
+
+// ---------------------------------------------------------------------------------------------
+// Memory used by the cases
+// ---------------------------------------------------------------------------------------------
+
+const fn pattern() -> [u8; MAX_BYTES + 1] {
+    let mut a = [0u8; MAX_BYTES + 1];
+    let mut i = 0;
+    while i < a.len() {
+        a[i] = (i.wrapping_mul(13) ^ (i >> 9)) as u8;
+        i += 1;
+    }
+    a
+}
+
+/// One byte more than the largest message (read-only segment: a valid source).
+static SRC: [u8; MAX_BYTES + 1] = pattern();
+
+/// Receive buffer for the largest message.
+static mut RBUF: [u8; MAX_BYTES + 16] = [0; MAX_BYTES + 16];
+
+fn rbuf() -> &'static mut [u8] {
+    // SAFETY: single-threaded program; one case at a time uses the buffer.
+    unsafe { &mut *core::ptr::addr_of_mut!(RBUF) }
+}
+
+/// A disposition array in a read-only segment (a `static` without interior mutability). Its
+/// handle values are constants, so they name no handle of ours.
+static RO_DISPOSITIONS: [HandleDisposition; 2] = [
+    HandleDisposition {
+        operation: MOVE,
+        handle: HANDLE_INVALID,
+        obj_type: 0,
+        rights: SAME,
+        result: 0,
+    },
+    HandleDisposition {
+        operation: DUP,
+        handle: 0xffff_ffff,
+        obj_type: 0,
+        rights: SAME,
+        result: 0,
+    },
+];
+
+/// abi.md section 5: the initial thread's 256 KiB stack ends here, with an unmapped guard page
+/// below it.
+const STACK_TOP: u64 = 0x0000_7fff_fff0_0000;
+const STACK_BOTTOM: u64 = STACK_TOP - 256 * 1024;
+
+/// Byte pointers the kernel cannot read (abi.md section 1), with a length.
+const HOSTILE_BYTES: &[(u64, u32, &str)] = &[
+    (0, 1, "NULL with a nonzero size"),
+    (0x1000, 16, "0x1000"),
+    (
+        0xffff_0000_0000_0000,
+        16,
+        "kernel address 0xffff_0000_0000_0000",
+    ),
+    (0xffff_ff80_0008_0000, 16, "kernel image 0xffffff8000080000"),
+    ((1 << 47) - 16, 64, "range crossing 1<<47"),
+    (u64::MAX - 8, 64, "range wrapping past 2^64"),
+    (STACK_TOP - 16, 64, "range straddling the stack top"),
+    (
+        STACK_BOTTOM - 16,
+        64,
+        "range from the guard page into the stack",
+    ),
+    (STACK_BOTTOM - 4096, 16, "the stack guard page"),
+];
+
+/// Disposition array pointers the kernel cannot read, with a number of entries.
+const HOSTILE_ARRAYS: &[(u64, u32, &str)] = &[
+    (0, 1, "NULL with one entry"),
+    (0x1000, 1, "0x1000"),
+    (
+        0xffff_0000_0000_0000,
+        1,
+        "kernel address 0xffff_0000_0000_0000",
+    ),
+    (0xffff_ff80_0008_0000, 1, "kernel image 0xffffff8000080000"),
+    ((1 << 47) - 8, 2, "array crossing 1<<47"),
+    (u64::MAX - 8, 4, "array wrapping past 2^64"),
+    (STACK_TOP, 1, "just above the stack top"),
+    (STACK_BOTTOM - 4096, 1, "the stack guard page"),
+];
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+fn disp(operation: u32, handle: u32, ty: ObjType, rights: u32) -> HandleDisposition {
+    HandleDisposition {
+        operation,
+        handle,
+        obj_type: ty.raw(),
+        rights,
+        result: 0,
+    }
+}
+
+/// `ZX_HANDLE_OP_MOVE` with no type check and the same rights.
+fn mv(h: u32) -> HandleDisposition {
+    disp(MOVE, h, ObjType::NONE, SAME)
+}
+
+/// `ZX_HANDLE_OP_DUPLICATE` with no type check and the same rights.
+fn dp(h: u32) -> HandleDisposition {
+    disp(DUP, h, ObjType::NONE, SAME)
+}
+
+/// `zx_channel_write_etc(ch, 0, bytes, dispositions)`; empty slices are passed as NULL.
+fn wetc(ch: u32, bytes: &[u8], hs: &mut [HandleDisposition]) -> i32 {
+    wetc_opt(ch, 0, bytes, hs)
+}
+
+fn wetc_opt(ch: u32, options: u32, bytes: &[u8], hs: &mut [HandleDisposition]) -> i32 {
+    let b = if bytes.is_empty() {
+        null()
+    } else {
+        bytes.as_ptr()
+    };
+    let h = if hs.is_empty() {
+        null_mut()
+    } else {
+        hs.as_mut_ptr()
+    };
+    raw::channel_write_etc(ch, options, b, bytes.len() as u32, h, hs.len() as u32)
+}
+
+fn event() -> u32 {
+    let mut h = 0;
+    let s = raw::event_create(0, &mut h);
+    check_eq!(Status(s), Status::OK);
+    h
+}
+
+fn channel() -> (u32, u32) {
+    let (mut a, mut b) = (0, 0);
+    let s = raw::channel_create(0, &mut a, &mut b);
+    check_eq!(Status(s), Status::OK);
+    (a, b)
+}
+
+fn eventpair() -> (u32, u32) {
+    let (mut a, mut b) = (0, 0);
+    let s = raw::eventpair_create(0, &mut a, &mut b);
+    check_eq!(Status(s), Status::OK);
+    (a, b)
+}
+
+/// A new handle to `h`'s object with `rights` (`zx_handle_duplicate`).
+fn dup_of(h: u32, rights: u32) -> u32 {
+    let mut out = 0;
+    let s = raw::handle_duplicate(h, rights, &mut out);
+    check_eq!(Status(s), Status::OK);
+    out
+}
+
+/// `h` replaced by a handle with `rights` (`zx_handle_replace`).
+fn reduce(h: u32, rights: u32) -> u32 {
+    let mut out = 0;
+    let s = raw::handle_replace(h, rights, &mut out);
+    check_eq!(Status(s), Status::OK);
+    out
+}
+
+/// An event whose handle has exactly `rights`.
+fn event_with(rights: u32) -> u32 {
+    reduce(event(), rights)
+}
+
+/// A handle value that was valid and is closed now.
+fn stale() -> u32 {
+    let e = event();
+    raw::handle_close(e);
+    e
+}
+
+fn close(h: u32) {
+    raw::handle_close(h);
+}
+
+fn valid(h: u32) -> bool {
+    raw::object_get_info(h, INFO_HANDLE_VALID, null_mut(), 0, null_mut(), null_mut()) == 0
+}
+
+fn basic(h: u32) -> InfoHandleBasic {
+    get_info(h, INFO_HANDLE_BASIC).unwrap_or_default()
+}
+
+fn koid(h: u32) -> u64 {
+    basic(h).koid
+}
+
+fn rights_of(h: u32) -> u32 {
+    get_info::<InfoHandleBasic>(h, INFO_HANDLE_BASIC).map_or(0xdead_dead, |b| b.rights)
+}
+
+/// Handles to `h`'s object, including those inside queued messages (0 on error).
+fn count(h: u32) -> u32 {
+    get_info::<InfoHandleCount>(h, INFO_HANDLE_COUNT).map_or(0, |c| c.handle_count)
+}
+
+/// The signals asserted on `h` now (`zx_object_wait_one` with a past deadline).
+fn signals(h: u32) -> u32 {
+    let mut obs = 0;
+    raw::object_wait_one(h, READABLE | WRITABLE | PEER_CLOSED, 0, &mut obs);
+    obs
+}
+
+fn stats() -> InfoKernelStats {
+    kernel_stats(ROOT.load(Ordering::Relaxed)).unwrap_or_default()
+}
+
+/// One message read with `zx_channel_read_etc` (bytes in `rbuf()`).
+struct Msg {
+    bytes: u32,
+    handles: u32,
+    infos: [HandleInfo; MAX_HANDLES],
+}
+
+impl Msg {
+    fn close(&self) {
+        for i in &self.infos[..self.handles as usize] {
+            close(i.handle);
+        }
+    }
+}
+
+fn read(ch: u32) -> Result<Msg, Status> {
+    let mut m = Msg {
+        bytes: 0,
+        handles: 0,
+        infos: [HandleInfo::default(); MAX_HANDLES],
+    };
+    let buf = rbuf();
+    let s = raw::channel_read_etc(
+        ch,
+        0,
+        buf.as_mut_ptr(),
+        m.infos.as_mut_ptr(),
+        buf.len() as u32,
+        MAX_HANDLES as u32,
+        &mut m.bytes,
+        &mut m.handles,
+    );
+    if s == 0 {
+        Ok(m)
+    } else {
+        Err(Status(s))
+    }
+}
+
+/// Reads one message that must carry exactly one handle; returns its info (handle closed by
+/// the caller), or a zeroed info after recording a failure.
+fn read_one_handle(ch: u32) -> HandleInfo {
+    match read(ch) {
+        Ok(m) => {
+            check_eq!(m.handles, 1);
+            if m.handles >= 1 {
+                for i in &m.infos[1..m.handles as usize] {
+                    close(i.handle);
+                }
+                m.infos[0]
+            } else {
+                HandleInfo::default()
+            }
+        }
+        Err(s) => {
+            check!(false, "read_etc returned {}", s);
+            HandleInfo::default()
+        }
+    }
+}
+
+/// Runs `f(addr)` with `val` stored at `addr` (restored afterwards). Used for memory that no
+/// Rust object uses while a case runs: the top of the main stack (`_start`'s frame, idle until
+/// the program exits) and the bottom of the stack (never reached).
+fn with_stored<T: Copy, R>(addr: u64, val: T, f: impl FnOnce(u64) -> R) -> R {
+    let p = addr as *mut T;
+    // SAFETY: `addr` is mapped, aligned for T, and not in use by anything (see above); T is
+    // plain integers, so any saved bytes are a valid value.
+    unsafe {
+        let saved = core::ptr::read_volatile(p);
+        core::ptr::write_volatile(p, val);
+        compiler_fence(Ordering::SeqCst);
+        let r = f(addr);
+        compiler_fence(Ordering::SeqCst);
+        core::ptr::write_volatile(p, saved);
+        r
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cases: transfers that succeed
+// ---------------------------------------------------------------------------------------------
+
+/// "it attempts to write a message of num_bytes bytes and num_handles handles"; MOVE with
+/// SAME_RIGHTS: "The handle will be transfered with rights rights which can be
+/// ZX_RIGHT_SAME_RIGHTS"; "On success all source handles with ZX_HANDLE_OP_MOVE are no longer
+/// accessible to the caller's process -- they are attached to the message and will become
+/// available to the reader".
+fn move_with_same_rights_transfers_the_handle() {
+    let (a, b) = channel();
+    let e = event();
+    let k = koid(e);
+    let mut hs = [disp(MOVE, e, ObjType::EVENT, SAME)];
+    check_status!(wetc(a, b"abc", &mut hs), Status::OK);
+    check_eq!(hs[0].result, OK);
+    check!(!valid(e), "the moved handle is still in the writer's table");
+    match read(b) {
+        Ok(m) => {
+            check_eq!(m.bytes, 3);
+            check_eq!(&rbuf()[..3], b"abc");
+            check_eq!(m.handles, 1);
+            let i = m.infos[0];
+            check_eq!(i.handle & HANDLE_FIXED_BITS_MASK, HANDLE_FIXED_BITS_MASK);
+            check_eq!(i.obj_type, ObjType::EVENT.raw());
+            check_eq!(i.rights, EV);
+            check_eq!(i.unused, 0);
+            check_eq!(koid(i.handle), k);
+            check_eq!(rights_of(i.handle), EV);
+            check_eq!(count(i.handle), 1);
+            m.close();
+        }
+        Err(s) => check!(false, "read_etc returned {}", s),
+    }
+    close(a);
+    close(b);
+}
+
+/// Several dispositions of several kinds in one message arrive in array order with their
+/// types, rights and objects.
+fn handles_of_every_kind_arrive_in_array_order() {
+    let (a, b) = channel();
+    let e = event();
+    let (p0, p1) = eventpair();
+    let (x, y) = channel();
+    let process = PROCESS.load(Ordering::Relaxed);
+    let thread = THREAD.load(Ordering::Relaxed);
+    let want = [
+        (koid(e), ObjType::EVENT, EV),
+        (koid(p0), ObjType::EVENTPAIR, R_TRANSFER | R_WAIT),
+        (koid(x), ObjType::CHANNEL, Rights::DEFAULT_CHANNEL.bits()),
+        (
+            koid(process),
+            ObjType::PROCESS,
+            Rights::DEFAULT_PROCESS.bits(),
+        ),
+        (koid(thread), ObjType::THREAD, Rights::DEFAULT_THREAD.bits()),
+    ];
+    let mut hs = [
+        disp(MOVE, e, ObjType::EVENT, SAME),
+        disp(DUP, p0, ObjType::EVENTPAIR, R_TRANSFER | R_WAIT),
+        disp(MOVE, x, ObjType::CHANNEL, SAME),
+        disp(DUP, process, ObjType::PROCESS, SAME),
+        disp(DUP, thread, ObjType::THREAD, SAME),
+    ];
+    check_status!(wetc(a, b"kinds", &mut hs), Status::OK);
+    for (i, d) in hs.iter().enumerate() {
+        check!(d.result == OK, "entry {} result {}", i, d.result);
+    }
+    check!(!valid(e));
+    check!(valid(p0));
+    check_eq!(rights_of(p0), Rights::DEFAULT_EVENTPAIR.bits());
+    check!(!valid(x));
+    check!(valid(process));
+    check!(valid(thread));
+    match read(b) {
+        Ok(m) => {
+            check_eq!(m.bytes, 5);
+            check_eq!(m.handles, 5);
+            for (i, (k, ty, r)) in want.iter().enumerate() {
+                let info = m.infos[i];
+                check!(
+                    info.obj_type == ty.raw() && info.rights == *r && koid(info.handle) == *k,
+                    "entry {}: type {} rights {:#x} koid {} (want {} {:#x} {})",
+                    i,
+                    info.obj_type,
+                    info.rights,
+                    koid(info.handle),
+                    ty.raw(),
+                    r,
+                    k
+                );
+            }
+            m.close();
+        }
+        Err(s) => check!(false, "read_etc returned {}", s),
+    }
+    // The channel end that travelled was the real one: closing it closed the pair.
+    check_eq!(signals(y) & PEER_CLOSED, PEER_CLOSED);
+    for h in [a, b, p0, p1, y] {
+        close(h);
+    }
+}
+
+/// MOVE with a reduced set of rights: "This is equivalent to issuing zx_handle_replace()"; the
+/// reader sees the reduced rights in its zx_handle_info_t and in ZX_INFO_HANDLE_BASIC.
+fn move_with_reduced_rights_gives_the_reader_those_rights() {
+    let (a, b) = channel();
+    for want in [R_TRANSFER | R_WAIT | R_SIGNAL, R_WAIT, Rights::NONE.bits()] {
+        let e = event();
+        let k = koid(e);
+        let mut hs = [disp(MOVE, e, ObjType::EVENT, want)];
+        check_status!(wetc(a, b"", &mut hs), Status::OK);
+        check_eq!(hs[0].result, OK);
+        check!(!valid(e));
+        let i = read_one_handle(b);
+        check_eq!(i.obj_type, ObjType::EVENT.raw());
+        check_eq!(i.rights, want);
+        check_eq!(rights_of(i.handle), want);
+        check_eq!(koid(i.handle), k);
+        check_status!(raw::handle_close(i.handle), Status::OK);
+    }
+    close(a);
+    close(b);
+}
+
+/// "this operation can also remove the ZX_RIGHT_TRANSFER on the transfered handle"; NOTES: "the
+/// reader of the message will receive a handle that cannot be written to any other channel, but
+/// still can be using according to its rights and can be closed if not needed."
+fn move_may_remove_transfer_and_the_reader_cannot_send_it_on() {
+    let (a, b) = channel();
+    let (c, d) = channel();
+    let e = event();
+    let want = EV & !R_TRANSFER;
+    let mut hs = [disp(MOVE, e, ObjType::EVENT, want)];
+    check_status!(wetc(a, b"", &mut hs), Status::OK);
+    check!(!valid(e));
+    let h = read_one_handle(b).handle;
+    check_eq!(rights_of(h), want);
+    // Usable according to its rights: it can be signalled and waited on.
+    check_status!(raw::object_signal(h, 0, Signals::USER_0.bits()), Status::OK);
+    let mut obs = 0;
+    check_status!(
+        raw::object_wait_one(h, Signals::USER_0.bits(), 0, &mut obs),
+        Status::OK
+    );
+    check_eq!(obs & Signals::USER_0.bits(), Signals::USER_0.bits());
+    // Not writable to another channel: DUPLICATE keeps it, MOVE and plain write consume it.
+    let mut hs = [dp(h)];
+    check_status!(wetc(c, b"", &mut hs), Status::ACCESS_DENIED);
+    check_eq!(hs[0].result, ACCESS_DENIED);
+    check!(valid(h));
+    let mut hs = [mv(h)];
+    check_status!(wetc(c, b"", &mut hs), Status::ACCESS_DENIED);
+    check_eq!(hs[0].result, ACCESS_DENIED);
+    check!(!valid(h));
+    check_eq!(signals(d), WRITABLE);
+    // And it can be closed.
+    let e = event();
+    let mut hs = [disp(MOVE, e, ObjType::NONE, R_WAIT)];
+    check_status!(wetc(a, b"", &mut hs), Status::OK);
+    let h = read_one_handle(b).handle;
+    let hv = [h];
+    check_status!(
+        raw::channel_write(c, 0, null(), 0, hv.as_ptr(), 1),
+        Status::ACCESS_DENIED
+    );
+    check!(!valid(h));
+    let e = event();
+    let mut hs = [disp(MOVE, e, ObjType::NONE, R_WAIT)];
+    check_status!(wetc(a, b"", &mut hs), Status::OK);
+    let h = read_one_handle(b).handle;
+    check_status!(raw::handle_close(h), Status::OK);
+    check_eq!(signals(d), WRITABLE);
+    for h in [a, b, c, d] {
+        close(h);
+    }
+}
+
+/// DUPLICATE: "The handle will be duplicated with rights rights which can be
+/// ZX_RIGHT_SAME_RIGHTS"; "On success or failure, all source handles with
+/// ZX_HANDLE_OP_DUPLICATE will still be accessible to the caller's process."
+fn duplicate_keeps_the_source_and_sends_a_new_handle() {
+    let (a, b) = channel();
+    let e = event();
+    check_eq!(count(e), 1);
+    let mut hs = [disp(DUP, e, ObjType::EVENT, SAME)];
+    check_status!(wetc(a, b"d", &mut hs), Status::OK);
+    check_eq!(hs[0].result, OK);
+    check!(valid(e));
+    check_eq!(rights_of(e), EV);
+    check_eq!(count(e), 2);
+    let i = read_one_handle(b);
+    check!(i.handle != e, "the reader got the source value {:#x}", e);
+    check_eq!(i.obj_type, ObjType::EVENT.raw());
+    check_eq!(i.rights, EV);
+    check_eq!(koid(i.handle), koid(e));
+    check_status!(raw::handle_close(i.handle), Status::OK);
+    check_eq!(count(e), 1);
+    check!(valid(e));
+    for h in [a, b, e] {
+        close(h);
+    }
+}
+
+/// DUPLICATE with a reduced set of rights, also without TRANSFER ("This is equivalent to
+/// issuing zx_handle_duplicate() except that this operation can also remove the
+/// ZX_RIGHT_TRANSFER on the duplicated handle"): the copy has the reduced rights, the source
+/// keeps its own.
+fn duplicate_with_reduced_rights_may_remove_transfer_on_the_copy() {
+    let (a, b) = channel();
+    let (c, d) = channel();
+    let e = event();
+    for want in [R_TRANSFER | R_WAIT, R_WAIT | R_SIGNAL, Rights::NONE.bits()] {
+        let mut hs = [disp(DUP, e, ObjType::EVENT, want)];
+        check_status!(wetc(a, b"", &mut hs), Status::OK);
+        check_eq!(rights_of(e), EV);
+        let i = read_one_handle(b);
+        check_eq!(i.rights, want);
+        check_eq!(rights_of(i.handle), want);
+        check_eq!(koid(i.handle), koid(e));
+        if want & R_TRANSFER == 0 {
+            let hv = [i.handle];
+            check_status!(
+                raw::channel_write(c, 0, null(), 0, hv.as_ptr(), 1),
+                Status::ACCESS_DENIED
+            );
+            check!(!valid(i.handle));
+        } else {
+            close(i.handle);
+        }
+    }
+    check_eq!(count(e), 1);
+    check_eq!(signals(d), WRITABLE);
+    for h in [a, b, c, d, e] {
+        close(h);
+    }
+}
+
+/// DUPLICATE needs ZX_RIGHT_DUPLICATE on the source (abi.md section 4: `ACCESS_DENIED`):
+/// channel endpoints do not have it; an event reduced to TRANSFER|WAIT does not either, though
+/// it can still be moved.
+fn duplicate_needs_the_duplicate_right() {
+    let (a, b) = channel();
+    let (x, y) = channel();
+    let mut hs = [disp(DUP, x, ObjType::CHANNEL, SAME)];
+    check_status!(wetc(a, b"", &mut hs), Status::ACCESS_DENIED);
+    check_eq!(hs[0].result, ACCESS_DENIED);
+    check!(valid(x));
+    check_eq!(count(x), 1);
+    check_eq!(signals(b), WRITABLE);
+    // (INSPECT is kept so that ZX_INFO_HANDLE_COUNT can be read through the handle.)
+    let e = event_with(R_TRANSFER | R_WAIT | R_INSPECT);
+    let mut hs = [dp(e)];
+    check_status!(wetc(a, b"", &mut hs), Status::ACCESS_DENIED);
+    check_eq!(hs[0].result, ACCESS_DENIED);
+    check!(valid(e));
+    check_eq!(count(e), 1);
+    check_eq!(signals(b), WRITABLE);
+    // MOVE needs no DUPLICATE right.
+    let mut hs = [mv(e)];
+    check_status!(wetc(a, b"", &mut hs), Status::OK);
+    let i = read_one_handle(b);
+    check_eq!(i.rights, R_TRANSFER | R_WAIT | R_INSPECT);
+    close(i.handle);
+    for h in [a, b, x, y] {
+        close(h);
+    }
+}
+
+/// "rights ... can be ZX_RIGHT_SAME_RIGHTS or a reduced set of rights": more rights than the
+/// source has is `INVALID_ARGS` (abi.md section 4), the MOVE source consumed, the DUPLICATE
+/// source kept with its rights; asking for exactly the source's rights is fine.
+fn expanded_rights_are_invalid_args() {
+    let (a, b) = channel();
+    let have = R_TRANSFER | R_DUP | R_WAIT | R_INSPECT;
+    let e = event_with(have);
+    let mut hs = [disp(MOVE, e, ObjType::EVENT, have | R_SIGNAL)];
+    check_status!(wetc(a, b"", &mut hs), Status::INVALID_ARGS);
+    check_eq!(hs[0].result, INVALID_ARGS);
+    check!(!valid(e));
+    check_eq!(signals(b), WRITABLE);
+    let e = event_with(have);
+    let mut hs = [disp(DUP, e, ObjType::EVENT, have | R_READ)];
+    check_status!(wetc(a, b"", &mut hs), Status::INVALID_ARGS);
+    check_eq!(hs[0].result, INVALID_ARGS);
+    check!(valid(e));
+    check_eq!(rights_of(e), have);
+    check_eq!(count(e), 1);
+    check_eq!(signals(b), WRITABLE);
+    // Rights the handle does not have at all, on a full-rights event.
+    let f = event();
+    let mut hs = [disp(DUP, f, ObjType::EVENT, EV | R_WRITE)];
+    check_status!(wetc(a, b"", &mut hs), Status::INVALID_ARGS);
+    check_eq!(hs[0].result, INVALID_ARGS);
+    check!(valid(f));
+    check_eq!(signals(b), WRITABLE);
+    // Exactly the rights it has: a subset.
+    let mut hs = [disp(MOVE, e, ObjType::EVENT, have)];
+    check_status!(wetc(a, b"", &mut hs), Status::OK);
+    let i = read_one_handle(b);
+    check_eq!(i.rights, have);
+    close(i.handle);
+    for h in [a, b, f] {
+        close(h);
+    }
+}
+
+/// "The type is used to perform validation of the object type that the caller expects handle
+/// to be. It can be ZX_OBJ_TYPE_NONE to perform no validation check or one of zx_obj_type_t
+/// defined types. If any validation check fails the entire operation fails." Every object kind
+/// against every type value: a mismatch is `WRONG_TYPE` (page's ERRORS), NONE and the right
+/// type pass.
+fn object_type_is_checked_for_every_type_and_none_skips_it() {
+    let (a, b) = channel();
+    let kinds = [
+        ObjType::CHANNEL,
+        ObjType::EVENT,
+        ObjType::EVENTPAIR,
+        ObjType::PROCESS,
+        ObjType::THREAD,
+    ];
+    let types: [u32; 13] = [
+        ObjType::NONE.raw(),
+        ObjType::PROCESS.raw(),
+        ObjType::THREAD.raw(),
+        ObjType::VMO.raw(),
+        ObjType::CHANNEL.raw(),
+        ObjType::EVENT.raw(),
+        ObjType::PORT.raw(),
+        ObjType::SOCKET.raw(),
+        ObjType::RESOURCE.raw(),
+        ObjType::EVENTPAIR.raw(),
+        ObjType::JOB.raw(),
+        99,
+        u32::MAX,
+    ];
+    let e = event();
+    let (p0, p1) = eventpair();
+    for kind in kinds {
+        for &ty in &types {
+            // Channels cannot be duplicated: a fresh endpoint is moved each time.
+            let (src, op, other) = match kind {
+                ObjType::CHANNEL => {
+                    let (x, y) = channel();
+                    (x, MOVE, y)
+                }
+                ObjType::EVENT => (e, DUP, 0),
+                ObjType::EVENTPAIR => (p0, DUP, 0),
+                ObjType::PROCESS => (PROCESS.load(Ordering::Relaxed), DUP, 0),
+                _ => (THREAD.load(Ordering::Relaxed), DUP, 0),
+            };
+            let want = if ty == ObjType::NONE.raw() || ty == kind.raw() {
+                OK
+            } else {
+                WRONG_TYPE
+            };
+            let mut hs = [HandleDisposition {
+                operation: op,
+                handle: src,
+                obj_type: ty,
+                rights: SAME,
+                result: 0,
+            }];
+            let got = wetc(a, b"t", &mut hs);
+            check!(
+                got == want && hs[0].result == want,
+                "{} handle with type {}: returned {} result {} (want {})",
+                kind.name(),
+                ty,
+                Status(got),
+                Status(hs[0].result),
+                Status(want)
+            );
+            if op == DUP {
+                check!(valid(src), "{} source gone (type {})", kind.name(), ty);
+            } else {
+                check!(!valid(src), "{} source kept (type {})", kind.name(), ty);
+            }
+            if want == OK {
+                let i = read_one_handle(b);
+                check!(
+                    i.obj_type == kind.raw(),
+                    "reader saw type {} for {}",
+                    i.obj_type,
+                    kind.name()
+                );
+                close(i.handle);
+            } else {
+                check!(
+                    signals(b) == WRITABLE,
+                    "a message arrived after WRONG_TYPE ({} as {})",
+                    kind.name(),
+                    ty
+                );
+            }
+            close(other);
+        }
+    }
+    check_eq!(count(e), 1);
+    check_eq!(count(p0), 1);
+    for h in [a, b, e, p0, p1] {
+        close(h);
+    }
+}
+
+/// "If an operation fails, the error code for that source handle is written to result. All
+/// operations in the handles array are attempted, even if one or more operations fail."; "All
+/// operations in all handles must succeed for the channel write to succeed."; "On any failure,
+/// these handles are discarded rather than transferred."; abi.md: the first error is returned,
+/// `result` of a successful entry is left as written (ZX_OK).
+fn all_entries_are_processed_and_each_failure_gets_its_own_result() {
+    let (a, b) = channel();
+    let s0 = stats();
+    let e1 = event();
+    let e2 = event();
+    let e3 = event();
+    let e4 = event_with(EV & !R_TRANSFER);
+    let e5 = event_with(R_TRANSFER | R_WAIT);
+    let e6 = event();
+    let e6_keep = dup_of(e6, SAME);
+    let mut hs = [
+        mv(stale()),                               // BAD_HANDLE
+        disp(MOVE, e1, ObjType::EVENT, SAME),      // fine
+        disp(DUP, e2, ObjType::CHANNEL, SAME),     // WRONG_TYPE
+        disp(DUP, e3, ObjType::EVENT, R_WAIT),     // fine
+        disp(MOVE, e4, ObjType::EVENT, SAME),      // ACCESS_DENIED (no TRANSFER)
+        disp(MOVE, e5, ObjType::EVENT, R_SIGNAL),  // INVALID_ARGS (expanded)
+        disp(MOVE, e6, ObjType::NONE, R_TRANSFER), // fine
+    ];
+    check_status!(wetc(a, b"many", &mut hs), Status::BAD_HANDLE);
+    let want = [
+        BAD_HANDLE,
+        OK,
+        WRONG_TYPE,
+        OK,
+        ACCESS_DENIED,
+        INVALID_ARGS,
+        OK,
+    ];
+    for (i, (d, w)) in hs.iter().zip(want.iter()).enumerate() {
+        check!(
+            d.result == *w,
+            "entry {} result {} (want {})",
+            i,
+            Status(d.result),
+            Status(*w)
+        );
+    }
+    // MOVE sources are gone, DUPLICATE sources stay, nothing was sent.
+    check!(!valid(e1));
+    check!(valid(e2));
+    check!(valid(e3));
+    check_eq!(count(e3), 1);
+    check_eq!(rights_of(e3), EV);
+    check!(!valid(e4));
+    check!(!valid(e5));
+    check!(!valid(e6));
+    check_eq!(count(e6_keep), 1);
+    check_eq!(signals(b), WRITABLE);
+    close(e2);
+    close(e3);
+    close(e6_keep);
+    let s1 = stats();
+    check_eq!(s1.live_handles, s0.live_handles);
+    check_eq!(s1.live_objects, s0.live_objects);
+    check_eq!(s1.live_messages, s0.live_messages);
+    check_eq!(s1.ipc_bytes, s0.ipc_bytes);
+    close(a);
+    close(b);
+}
+
+/// abi.md section 4: "the first error is returned" (in array order, whatever the errors are).
+fn first_error_in_array_order_is_returned() {
+    let (a, b) = channel();
+    let e = event();
+    let mut hs = [disp(DUP, e, ObjType::CHANNEL, SAME), mv(stale())];
+    check_status!(wetc(a, b"", &mut hs), Status::WRONG_TYPE);
+    check_eq!(hs[0].result, WRONG_TYPE);
+    check_eq!(hs[1].result, BAD_HANDLE);
+    check!(valid(e));
+    let g = event();
+    let f = event_with(R_WAIT);
+    let x = event();
+    let mut hs = [
+        mv(g),
+        mv(f),
+        disp(7, x, ObjType::NONE, SAME),
+        disp(DUP, e, ObjType::EVENTPAIR, SAME),
+    ];
+    check_status!(wetc(a, b"", &mut hs), Status::ACCESS_DENIED);
+    check_eq!(hs[0].result, OK);
+    check_eq!(hs[1].result, ACCESS_DENIED);
+    check_eq!(hs[2].result, INVALID_ARGS);
+    check_eq!(hs[3].result, WRONG_TYPE);
+    check!(!valid(g));
+    check!(!valid(f));
+    check!(!valid(x));
+    check!(valid(e));
+    check_eq!(count(e), 1);
+    check_eq!(signals(b), WRITABLE);
+    for h in [a, b, e] {
+        close(h);
+    }
+}
+
+/// "result must have exactly the value ZX_OK": any other input value makes that entry fail
+/// with `INVALID_ARGS` (written into its `result`); the other entries are left alone.
+fn result_not_ok_on_input_is_invalid_args_for_that_entry() {
+    let (a, b) = channel();
+    let e1 = event();
+    let e2 = event();
+    let e3 = event();
+    let e4 = event();
+    let e5 = event();
+    let mut hs = [mv(e1), mv(e2), dp(e3), dp(e4), mv(e5)];
+    hs[1].result = 1;
+    hs[2].result = -1;
+    hs[3].result = i32::MIN;
+    hs[4].result = INVALID_ARGS;
+    check_status!(wetc(a, b"r", &mut hs), Status::INVALID_ARGS);
+    check_eq!(hs[0].result, OK);
+    for (i, d) in hs.iter().enumerate().skip(1) {
+        check!(
+            d.result == INVALID_ARGS,
+            "entry {} result {}",
+            i,
+            Status(d.result)
+        );
+    }
+    check!(!valid(e1));
+    check!(!valid(e2));
+    check!(valid(e3));
+    check!(valid(e4));
+    check_eq!(count(e3), 1);
+    check_eq!(count(e4), 1);
+    check!(!valid(e5));
+    check_eq!(signals(b), WRITABLE);
+    for h in [a, b, e3, e4] {
+        close(h);
+    }
+}
+
+/// abi.md section 4: an unknown `operation` is `INVALID_ARGS` for that entry, and that handle
+/// is consumed.
+fn unknown_operation_is_invalid_args_and_consumes_the_handle() {
+    let (a, b) = channel();
+    for op in [2u32, 3, 0x100, 0x8000_0000, u32::MAX] {
+        let e = event();
+        let keep = dup_of(e, SAME);
+        let mut hs = [disp(op, e, ObjType::EVENT, SAME)];
+        let got = wetc(a, b"", &mut hs);
+        check!(
+            got == INVALID_ARGS && hs[0].result == INVALID_ARGS,
+            "operation {:#x}: returned {} result {}",
+            op,
+            Status(got),
+            Status(hs[0].result)
+        );
+        check!(!valid(e), "operation {:#x} left the handle", op);
+        check_eq!(count(keep), 1);
+        check_eq!(signals(b), WRITABLE);
+        close(keep);
+    }
+    // Alongside a good MOVE: both gone, only the bad entry's result set.
+    let e1 = event();
+    let e2 = event();
+    let mut hs = [mv(e1), disp(2, e2, ObjType::NONE, SAME)];
+    check_status!(wetc(a, b"", &mut hs), Status::INVALID_ARGS);
+    check_eq!(hs[0].result, OK);
+    check_eq!(hs[1].result, INVALID_ARGS);
+    check!(!valid(e1));
+    check!(!valid(e2));
+    check_eq!(signals(b), WRITABLE);
+    close(a);
+    close(b);
+}
+
+/// ERRORS: "options is nonzero" -> `INVALID_ARGS` (abi.md: no option at all, not even
+/// ZX_CHANNEL_WRITE_USE_IOVEC); the handles are consumed as on any other error (MOVE gone,
+/// DUPLICATE kept); the entries themselves did not fail, so their `result` stays ZX_OK.
+fn nonzero_options_are_invalid_args_moves_consumed_duplicates_kept() {
+    let (a, b) = channel();
+    for options in [1u32, CHANNEL_WRITE_USE_IOVEC, 4, 0x8000_0000, u32::MAX] {
+        let e1 = event();
+        let e2 = event();
+        let mut hs = [mv(e1), dp(e2)];
+        let got = wetc_opt(a, options, b"o", &mut hs);
+        check!(
+            got == INVALID_ARGS,
+            "options {:#x}: {}",
+            options,
+            Status(got)
+        );
+        check!(!valid(e1), "options {:#x}: MOVE source kept", options);
+        check!(valid(e2), "options {:#x}: DUPLICATE source gone", options);
+        check_eq!(count(e2), 1);
+        check_eq!(hs[0].result, OK);
+        check_eq!(hs[1].result, OK);
+        check_eq!(signals(b), WRITABLE);
+        close(e2);
+    }
+    close(a);
+    close(b);
+}
+
+/// "It is invalid to include handle (the handle of the channel being written to) in the
+/// handles array"; ERRORS: NOT_SUPPORTED. A MOVE of it consumes it (the write's own channel
+/// handle is closed); a DUPLICATE of it keeps it, and NOT_SUPPORTED comes before the missing
+/// DUPLICATE right (abi.md section 4).
+fn own_channel_handle_in_the_array_is_not_supported() {
+    let (a, b) = channel();
+    let mut hs = [mv(a)];
+    check_status!(wetc(a, b"self", &mut hs), Status::NOT_SUPPORTED);
+    check_eq!(hs[0].result, NOT_SUPPORTED);
+    check!(!valid(a), "the moved channel handle is still open");
+    check_eq!(signals(b), PEER_CLOSED);
+    close(b);
+
+    let (a, b) = channel();
+    let mut hs = [dp(a)];
+    check_status!(wetc(a, b"self", &mut hs), Status::NOT_SUPPORTED);
+    check_eq!(hs[0].result, NOT_SUPPORTED);
+    check!(valid(a));
+    check_eq!(signals(b), WRITABLE);
+
+    // Among other entries, with a type it does not have: still NOT_SUPPORTED.
+    let e = event();
+    let mut hs = [mv(e), disp(MOVE, a, ObjType::EVENT, SAME)];
+    check_status!(wetc(a, b"self", &mut hs), Status::NOT_SUPPORTED);
+    check_eq!(hs[0].result, OK);
+    check_eq!(hs[1].result, NOT_SUPPORTED);
+    check!(!valid(e));
+    check!(!valid(a));
+    check_eq!(signals(b), PEER_CLOSED);
+    close(b);
+}
+
+/// abi.md section 4: the peer endpoint of the channel being written is refused with
+/// NOT_SUPPORTED too (MOVE consumes it, DUPLICATE keeps it).
+fn peer_handle_in_the_array_is_not_supported() {
+    let (a, b) = channel();
+    let mut hs = [dp(b)];
+    check_status!(wetc(a, b"peer", &mut hs), Status::NOT_SUPPORTED);
+    check_eq!(hs[0].result, NOT_SUPPORTED);
+    check!(valid(b));
+    check_eq!(signals(b), WRITABLE);
+    let mut hs = [disp(MOVE, b, ObjType::CHANNEL, SAME)];
+    check_status!(wetc(a, b"peer", &mut hs), Status::NOT_SUPPORTED);
+    check_eq!(hs[0].result, NOT_SUPPORTED);
+    check!(!valid(b));
+    check_eq!(signals(a), PEER_CLOSED);
+    close(a);
+}
+
+/// abi.md section 4, per-entry order: exists (BAD_HANDLE), TRANSFER (ACCESS_DENIED), not the
+/// channel or its peer (NOT_SUPPORTED), type (WRONG_TYPE), rights subset (INVALID_ARGS),
+/// DUPLICATE right for OP_DUPLICATE (ACCESS_DENIED).
+fn per_entry_checks_run_in_abi_order() {
+    let (a, b) = channel();
+    // Missing handle before anything else.
+    let mut hs = [disp(DUP, stale(), ObjType::CHANNEL, EV | R_READ)];
+    check_status!(wetc(a, b"", &mut hs), Status::BAD_HANDLE);
+    check_eq!(hs[0].result, BAD_HANDLE);
+    // TRANSFER before type and rights.
+    let e = event_with(R_WAIT | R_DUP);
+    let mut hs = [disp(DUP, e, ObjType::CHANNEL, EV | R_READ)];
+    check_status!(wetc(a, b"", &mut hs), Status::ACCESS_DENIED);
+    check_eq!(hs[0].result, ACCESS_DENIED);
+    check!(valid(e));
+    close(e);
+    // TRANSFER before the self check.
+    let a2 = reduce(a, R_READ | R_WRITE | R_WAIT);
+    let mut hs = [dp(a2)];
+    check_status!(wetc(a2, b"", &mut hs), Status::ACCESS_DENIED);
+    check_eq!(hs[0].result, ACCESS_DENIED);
+    check!(valid(a2));
+    // Self/peer before type, rights and the DUPLICATE right.
+    let mut hs = [disp(DUP, b, ObjType::EVENT, EV | R_READ)];
+    check_status!(wetc(a2, b"", &mut hs), Status::NOT_SUPPORTED);
+    check_eq!(hs[0].result, NOT_SUPPORTED);
+    check!(valid(b));
+    // Type before rights.
+    let e = event();
+    let mut hs = [disp(DUP, e, ObjType::CHANNEL, EV | R_READ)];
+    check_status!(wetc(a2, b"", &mut hs), Status::WRONG_TYPE);
+    check_eq!(hs[0].result, WRONG_TYPE);
+    check!(valid(e));
+    close(e);
+    // Rights before the DUPLICATE right.
+    let e = event_with(R_TRANSFER | R_WAIT);
+    let mut hs = [disp(DUP, e, ObjType::EVENT, R_TRANSFER | R_WAIT | R_READ)];
+    check_status!(wetc(a2, b"", &mut hs), Status::INVALID_ARGS);
+    check_eq!(hs[0].result, INVALID_ARGS);
+    check!(valid(e));
+    // And last the DUPLICATE right.
+    let mut hs = [disp(DUP, e, ObjType::EVENT, R_TRANSFER)];
+    check_status!(wetc(a2, b"", &mut hs), Status::ACCESS_DENIED);
+    check_eq!(hs[0].result, ACCESS_DENIED);
+    check!(valid(e));
+    close(e);
+    check_eq!(signals(b), WRITABLE);
+    close(a2);
+    close(b);
+}
+
+/// ERRORS: "there are duplicates among the handles in the handles array" -> BAD_HANDLE, nothing
+/// sent; MOVE sources gone, DUPLICATE sources kept. The repeated entry gets BAD_HANDLE.
+fn repeated_handles_are_bad_handle() {
+    let (a, b) = channel();
+    // MOVE twice.
+    let e = event();
+    let mut hs = [mv(e), mv(e)];
+    check_status!(wetc(a, b"", &mut hs), Status::BAD_HANDLE);
+    check_eq!(hs[1].result, BAD_HANDLE);
+    check!(!valid(e));
+    check_eq!(signals(b), WRITABLE);
+    // MOVE, another, MOVE again.
+    let e = event();
+    let f = event();
+    let mut hs = [mv(e), mv(f), mv(e)];
+    check_status!(wetc(a, b"", &mut hs), Status::BAD_HANDLE);
+    check_eq!(hs[1].result, OK);
+    check_eq!(hs[2].result, BAD_HANDLE);
+    check!(!valid(e));
+    check!(!valid(f));
+    check_eq!(signals(b), WRITABLE);
+    // DUPLICATE twice: refused too, and the source stays.
+    let e = event();
+    let mut hs = [dp(e), dp(e)];
+    check_status!(wetc(a, b"", &mut hs), Status::BAD_HANDLE);
+    check_eq!(hs[1].result, BAD_HANDLE);
+    check!(valid(e));
+    check_eq!(count(e), 1);
+    check_eq!(signals(b), WRITABLE);
+    close(e);
+    // MOVE then DUPLICATE of the same handle: the MOVE consumes it.
+    let e = event();
+    let keep = dup_of(e, SAME);
+    let mut hs = [mv(e), dp(e)];
+    check_status!(wetc(a, b"", &mut hs), Status::BAD_HANDLE);
+    check_eq!(hs[1].result, BAD_HANDLE);
+    check!(!valid(e));
+    check_eq!(count(keep), 1);
+    check_eq!(signals(b), WRITABLE);
+    close(keep);
+    close(a);
+    close(b);
+}
+
+/// ERRORS: "handles is an invalid pointer" -> INVALID_ARGS; abi.md: "If the handles array
+/// itself can't be read, no handle is touched." Fully unmapped arrays, an array whose first
+/// entry is readable (with a real MOVE in it) and the next is not, and an array whose first
+/// entry starts in the guard page with real handles after it.
+fn unreadable_disposition_array_is_invalid_args_and_touches_nothing() {
+    let (a, b) = channel();
+    let s0 = stats();
+    let e = event();
+    let f = event();
+    for &(p, n, what) in HOSTILE_ARRAYS {
+        let got = raw::channel_write_etc(a, 0, b"x".as_ptr(), 1, p as *mut HandleDisposition, n);
+        check!(got == INVALID_ARGS, "{}: {}", what, Status(got));
+    }
+    // Entry 0 at the last 20 bytes of the stack (a real MOVE), entry 1 above the stack top.
+    let got = with_stored(STACK_TOP - 20, mv(e), |p| {
+        raw::channel_write_etc(a, 0, b"x".as_ptr(), 1, p as *mut HandleDisposition, 2)
+    });
+    check_status!(got, Status::INVALID_ARGS);
+    check!(valid(e), "the MOVE in the readable part was consumed");
+    check_eq!(count(e), 1);
+    let got = with_stored(STACK_TOP - 20, dp(f), |p| {
+        raw::channel_write_etc(a, 0, b"x".as_ptr(), 1, p as *mut HandleDisposition, 2)
+    });
+    check_status!(got, Status::INVALID_ARGS);
+    check!(valid(f));
+    check_eq!(count(f), 1);
+    check_eq!(signals(b), WRITABLE);
+    // Control: the same entry alone is readable and well-formed.
+    let got = with_stored(STACK_TOP - 20, dp(f), |p| {
+        raw::channel_write_etc(a, 0, b"x".as_ptr(), 1, p as *mut HandleDisposition, 1)
+    });
+    check_status!(got, Status::OK);
+    let i = read_one_handle(b);
+    check_eq!(koid(i.handle), koid(f));
+    close(i.handle);
+    // 16 readable entries (real MOVEs and a DUPLICATE) in the last 320 bytes of the stack and a
+    // 17th above it: nothing is touched even where the readable part is longer than any small
+    // batch the kernel might read first.
+    let mut arr = [mv(0); 16];
+    for d in arr[..15].iter_mut() {
+        *d = mv(dup_of(e, SAME));
+    }
+    arr[15] = dp(f);
+    let got = with_stored(STACK_TOP - 320, arr, |p| {
+        raw::channel_write_etc(a, 0, b"x".as_ptr(), 1, p as *mut HandleDisposition, 17)
+    });
+    check_status!(got, Status::INVALID_ARGS);
+    for (i, d) in arr[..15].iter().enumerate() {
+        check!(
+            valid(d.handle),
+            "MOVE entry {} of the readable part was consumed",
+            i
+        );
+        close(d.handle);
+    }
+    check_eq!(count(e), 1);
+    check_eq!(count(f), 1);
+    check_eq!(signals(b), WRITABLE);
+    // Entry 0 starts 8 bytes into the guard page; entries 1 (MOVE e) and 2 (DUPLICATE f) are
+    // in the bottom of the stack.
+    let base = STACK_BOTTOM - 8;
+    let tail = [0u32, SAME, 0]; // entry 0's type, rights, result
+    let got = with_stored(STACK_BOTTOM, tail, |_| {
+        with_stored(base + 20, mv(e), |_| {
+            with_stored(base + 40, dp(f), |_| {
+                raw::channel_write_etc(a, 0, b"x".as_ptr(), 1, base as *mut HandleDisposition, 3)
+            })
+        })
+    });
+    check_status!(got, Status::INVALID_ARGS);
+    check!(valid(e), "a MOVE after the unreadable entry was consumed");
+    check!(valid(f));
+    check_eq!(count(e), 1);
+    check_eq!(count(f), 1);
+    check_eq!(signals(b), WRITABLE);
+    // Control: entries 1 and 2 alone are readable and well-formed.
+    let got = with_stored(base + 20, dp(e), |_| {
+        with_stored(base + 40, dp(f), |_| {
+            raw::channel_write_etc(
+                a,
+                0,
+                b"x".as_ptr(),
+                1,
+                (base + 20) as *mut HandleDisposition,
+                2,
+            )
+        })
+    });
+    check_status!(got, Status::OK);
+    match read(b) {
+        Ok(m) => {
+            check_eq!(m.handles, 2);
+            check_eq!(koid(m.infos[0].handle), koid(e));
+            check_eq!(koid(m.infos[1].handle), koid(f));
+            m.close();
+        }
+        Err(s) => check!(false, "read_etc returned {}", s),
+    }
+    close(e);
+    close(f);
+    let s1 = stats();
+    check_eq!(s1.live_handles, s0.live_handles);
+    check_eq!(s1.live_messages, s0.live_messages);
+    close(a);
+    close(b);
+}
+
+/// abi.md section 1: "Any pointer the kernel must read or write that is not fully mapped with
+/// the needed EL0 permission gives ZX_ERR_INVALID_ARGS": the disposition array is in/out (the
+/// kernel writes `result`), so an array in a read-only segment is INVALID_ARGS and stays
+/// unchanged, and nothing is sent.
+fn disposition_array_in_read_only_memory_is_invalid_args() {
+    let (a, b) = channel();
+    let ro = RO_DISPOSITIONS.as_ptr() as *mut HandleDisposition;
+    // Premise: the kernel cannot write there (INFO_HANDLE_COUNT writes 4 bytes).
+    let e = event();
+    check_status!(
+        raw::object_get_info(
+            e,
+            INFO_HANDLE_COUNT,
+            ro as *mut u8,
+            4,
+            null_mut(),
+            null_mut()
+        ),
+        Status::INVALID_ARGS
+    );
+    close(e);
+    for n in [1u32, 2] {
+        let got = raw::channel_write_etc(a, 0, b"ro".as_ptr(), 2, ro, n);
+        check!(
+            got == INVALID_ARGS,
+            "{} read-only entries: {}",
+            n,
+            Status(got)
+        );
+    }
+    // SAFETY: reading our own static.
+    let now = unsafe { core::ptr::read_volatile(&raw const RO_DISPOSITIONS) };
+    check_eq!(now[0].result, 0);
+    check_eq!(now[1].result, 0);
+    check_eq!(signals(b), WRITABLE);
+    close(a);
+    close(b);
+}
+
+/// ERRORS: PEER_CLOSED "The other side of the channel is closed."; MOVE sources are consumed
+/// ("On any failure, these handles are discarded"), DUPLICATE sources kept.
+fn peer_closed_consumes_moves_and_keeps_duplicates() {
+    let (a, b) = channel();
+    close(b);
+    let e1 = event();
+    let e2 = event();
+    let mut hs = [mv(e1), dp(e2)];
+    check_status!(wetc(a, b"gone", &mut hs), Status::PEER_CLOSED);
+    check!(!valid(e1));
+    check!(valid(e2));
+    check_eq!(count(e2), 1);
+    check_eq!(hs[0].result, OK);
+    check_eq!(hs[1].result, OK);
+    close(e2);
+    close(a);
+}
+
+/// "The maximum number of handles which may be sent in a message is
+/// ZX_CHANNEL_MAX_MSG_HANDLES, which is 64."; ERRORS: OUT_OF_RANGE "num_handles ... larger";
+/// abi.md: the MOVE sources are consumed on that error too, DUPLICATE sources kept.
+fn sixty_four_handles_are_fine_and_sixty_five_are_out_of_range() {
+    let (a, b) = channel();
+    let e = event();
+    let k = koid(e);
+    let mut hs = [mv(0); MAX_HANDLES + 1];
+    for d in hs.iter_mut() {
+        *d = mv(dup_of(e, SAME));
+    }
+    check_eq!(count(e), 66);
+    check_status!(wetc(a, b"64", &mut hs[..MAX_HANDLES]), Status::OK);
+    check!(!valid(hs[0].handle));
+    check!(!valid(hs[63].handle));
+    check!(valid(hs[64].handle));
+    match read(b) {
+        Ok(m) => {
+            check_eq!(m.handles, 64);
+            for (i, info) in m.infos.iter().enumerate() {
+                check!(
+                    koid(info.handle) == k,
+                    "handle {} has koid {}",
+                    i,
+                    koid(info.handle)
+                );
+            }
+            m.close();
+        }
+        Err(s) => check!(false, "read_etc returned {}", s),
+    }
+    close(hs[64].handle);
+    check_eq!(count(e), 1);
+
+    // 65 MOVEs: OUT_OF_RANGE, all consumed.
+    for d in hs.iter_mut() {
+        *d = mv(dup_of(e, SAME));
+    }
+    check_status!(wetc(a, b"65", &mut hs), Status::OUT_OF_RANGE);
+    for (i, d) in hs.iter().enumerate() {
+        check!(
+            !valid(d.handle),
+            "MOVE source {} kept after OUT_OF_RANGE",
+            i
+        );
+    }
+    check_eq!(count(e), 1);
+    check_eq!(signals(b), WRITABLE);
+
+    // 65 DUPLICATEs: OUT_OF_RANGE, all kept.
+    for d in hs.iter_mut() {
+        *d = dp(dup_of(e, SAME));
+    }
+    check_status!(wetc(a, b"65", &mut hs), Status::OUT_OF_RANGE);
+    for (i, d) in hs.iter().enumerate() {
+        check!(
+            valid(d.handle),
+            "DUPLICATE source {} gone after OUT_OF_RANGE",
+            i
+        );
+        close(d.handle);
+    }
+    check_eq!(count(e), 1);
+    check_eq!(signals(b), WRITABLE);
+    for h in [a, b, e] {
+        close(h);
+    }
+}
+
+/// "The maximum number of bytes which may be sent in a message is ZX_CHANNEL_MAX_MSG_BYTES,
+/// which is 65536."; ERRORS: OUT_OF_RANGE "num_bytes ... larger".
+fn max_bytes_65536_are_fine_and_65537_are_out_of_range() {
+    let (a, b) = channel();
+    let e = event();
+    let mut hs = [mv(e)];
+    check_status!(wetc(a, &SRC[..MAX_BYTES], &mut hs), Status::OK);
+    match read(b) {
+        Ok(m) => {
+            check_eq!(m.bytes as usize, MAX_BYTES);
+            check_eq!(m.handles, 1);
+            let same = rbuf()[..MAX_BYTES] == SRC[..MAX_BYTES];
+            check!(same, "the 65536 bytes read differ from those written");
+            m.close();
+        }
+        Err(s) => check!(false, "read_etc returned {}", s),
+    }
+    let e1 = event();
+    let e2 = event();
+    let mut hs = [mv(e1), dp(e2)];
+    check_status!(wetc(a, &SRC[..], &mut hs), Status::OUT_OF_RANGE);
+    check!(!valid(e1));
+    check!(valid(e2));
+    check_eq!(count(e2), 1);
+    check_eq!(signals(b), WRITABLE);
+    let e1 = event();
+    let mut hs = [mv(e1)];
+    check_status!(
+        raw::channel_write_etc(a, 0, null(), u32::MAX, hs.as_mut_ptr(), 1),
+        Status::OUT_OF_RANGE
+    );
+    check!(!valid(e1));
+    check_eq!(signals(b), WRITABLE);
+    for h in [a, b, e2] {
+        close(h);
+    }
+}
+
+/// RIGHTS: "handle must be of type ZX_OBJ_TYPE_CHANNEL and have ZX_RIGHT_WRITE"; ERRORS:
+/// BAD_HANDLE (not a valid handle), WRONG_TYPE (not a channel), ACCESS_DENIED (no WRITE). The
+/// dispositions are consumed as on any error (MOVE gone, DUPLICATE kept), results untouched.
+fn channel_handle_errors_consume_moves_and_keep_duplicates() {
+    let (a, b) = channel();
+    let ev = event();
+    let (p0, p1) = eventpair();
+    let (c, d) = channel();
+    let c_ro = reduce(c, R_READ | R_TRANSFER | R_WAIT);
+    let targets = [
+        (HANDLE_INVALID, BAD_HANDLE, "ZX_HANDLE_INVALID"),
+        (stale(), BAD_HANDLE, "a closed handle"),
+        (0xffff_fff3, BAD_HANDLE, "a value never handed out"),
+        (ev, WRONG_TYPE, "an event"),
+        (p0, WRONG_TYPE, "an eventpair"),
+        (c_ro, ACCESS_DENIED, "a channel without WRITE"),
+    ];
+    for (target, want, what) in targets {
+        let e1 = event();
+        let e2 = event();
+        let mut hs = [mv(e1), dp(e2)];
+        let got = wetc(target, b"x", &mut hs);
+        check!(
+            got == want,
+            "{}: {} (want {})",
+            what,
+            Status(got),
+            Status(want)
+        );
+        check!(!valid(e1), "{}: MOVE source kept", what);
+        check!(valid(e2), "{}: DUPLICATE source gone", what);
+        check_eq!(count(e2), 1);
+        check_eq!(hs[0].result, OK);
+        check_eq!(hs[1].result, OK);
+        close(e2);
+    }
+    check_eq!(signals(d), WRITABLE);
+    check_eq!(signals(b), WRITABLE);
+    for h in [a, b, ev, p0, p1, c_ro, d] {
+        close(h);
+    }
+}
+
+/// ERRORS: "bytes is an invalid pointer" -> INVALID_ARGS; the dispositions are consumed as on
+/// any error (abi.md section 4).
+fn unreadable_bytes_are_invalid_args_moves_consumed_duplicates_kept() {
+    let (a, b) = channel();
+    let s0 = stats();
+    for &(p, n, what) in HOSTILE_BYTES {
+        let e1 = event();
+        let e2 = event();
+        let mut hs = [mv(e1), dp(e2)];
+        let got = raw::channel_write_etc(a, 0, p as *const u8, n, hs.as_mut_ptr(), 2);
+        check!(got == INVALID_ARGS, "{}: {}", what, Status(got));
+        check!(!valid(e1), "{}: MOVE source kept", what);
+        check!(valid(e2), "{}: DUPLICATE source gone", what);
+        check_eq!(count(e2), 1);
+        check!(signals(b) == WRITABLE, "{}: a message arrived", what);
+        close(e2);
+    }
+    let s1 = stats();
+    check_eq!(s1.live_handles, s0.live_handles);
+    check_eq!(s1.live_messages, s0.live_messages);
+    check_eq!(s1.ipc_bytes, s0.ipc_bytes);
+    close(a);
+    close(b);
+}
+
+/// "The pointers ... may be NULL if their respective sizes are zero" (zx_channel_write, which
+/// this call is "Like"); abi.md section 1: NULL with a zero count is always valid.
+fn null_pointers_with_zero_counts_are_fine() {
+    let (a, b) = channel();
+    check_status!(
+        raw::channel_write_etc(a, 0, null(), 0, null_mut(), 0),
+        Status::OK
+    );
+    match read(b) {
+        Ok(m) => {
+            check_eq!(m.bytes, 0);
+            check_eq!(m.handles, 0);
+        }
+        Err(s) => check!(false, "read_etc returned {}", s),
+    }
+    let e = event();
+    let mut hs = [mv(e)];
+    check_status!(
+        raw::channel_write_etc(a, 0, null(), 0, hs.as_mut_ptr(), 1),
+        Status::OK
+    );
+    let i = read_one_handle(b);
+    check_eq!(i.obj_type, ObjType::EVENT.raw());
+    close(i.handle);
+    check_status!(
+        raw::channel_write_etc(a, 0, b"z".as_ptr(), 1, null_mut(), 0),
+        Status::OK
+    );
+    match read(b) {
+        Ok(m) => {
+            check_eq!(m.bytes, 1);
+            check_eq!(m.handles, 0);
+        }
+        Err(s) => check!(false, "read_etc returned {}", s),
+    }
+    close(a);
+    close(b);
+}
+
+/// abi.md section 4: checks run in the order options; channel handle (BAD_HANDLE, WRONG_TYPE,
+/// ACCESS_DENIED); sizes (OUT_OF_RANGE); bytes (INVALID_ARGS); then the transferred handles.
+/// The MOVE entry is consumed on each of these errors.
+fn write_checks_run_in_abi_order() {
+    let (a, b) = channel();
+    let ev = event();
+    let (c, d) = channel();
+    let c_ro = reduce(c, R_READ | R_TRANSFER | R_WAIT);
+    let x = b"xxxx".as_ptr();
+    let steps: [(u32, u32, *const u8, u32, i32, &str); 6] = [
+        (
+            0,
+            1,
+            x,
+            4,
+            INVALID_ARGS,
+            "options before the channel handle",
+        ),
+        (
+            0,
+            0,
+            x,
+            65537,
+            BAD_HANDLE,
+            "handle validity before the sizes",
+        ),
+        (ev, 0, x, 65537, WRONG_TYPE, "handle type before the sizes"),
+        (
+            c_ro,
+            0,
+            x,
+            65537,
+            ACCESS_DENIED,
+            "WRITE right before the sizes",
+        ),
+        (
+            a,
+            0,
+            null(),
+            65537,
+            Status::OUT_OF_RANGE.raw(),
+            "sizes before the bytes",
+        ),
+        (a, 0, null(), 4, INVALID_ARGS, "bytes before the handles"),
+    ];
+    for (ch, options, bytes, n, want, what) in steps {
+        let e = event();
+        let mut hs = [disp(MOVE, e, ObjType::CHANNEL, R_READ)];
+        let got = raw::channel_write_etc(ch, options, bytes, n, hs.as_mut_ptr(), 1);
+        check!(
+            got == want,
+            "{}: {} (want {})",
+            what,
+            Status(got),
+            Status(want)
+        );
+        check!(!valid(e), "{}: MOVE source kept", what);
+    }
+    // Sizes before the handles: 65 entries that all name no handle.
+    let mut hs = [mv(HANDLE_INVALID); MAX_HANDLES + 1];
+    check_status!(
+        raw::channel_write_etc(a, 0, x, 4, hs.as_mut_ptr(), 65),
+        Status::OUT_OF_RANGE
+    );
+    // Bytes before the handles: a DUPLICATE with a wrong type, unreadable bytes.
+    let e = event();
+    let mut hs = [disp(DUP, e, ObjType::CHANNEL, SAME)];
+    check_status!(
+        raw::channel_write_etc(a, 0, 0x1000 as *const u8, 4, hs.as_mut_ptr(), 1),
+        Status::INVALID_ARGS
+    );
+    check!(valid(e));
+    check_eq!(signals(b), WRITABLE);
+    check_eq!(signals(d), WRITABLE);
+    for h in [a, b, ev, c_ro, d, e] {
+        close(h);
+    }
+}
+
+fn main(args: StartArgs) -> i64 {
+    let root = take_root_resource(&args);
+    ROOT.store(root.raw(), Ordering::Relaxed);
+    PROCESS.store(args.process, Ordering::Relaxed);
+    THREAD.store(args.thread, Ordering::Relaxed);
+    // Premise of the stack cases: this runs on the initial stack of abi.md section 5.
+    let here = &root as *const Handle as u64;
+    if !(STACK_BOTTOM..STACK_TOP).contains(&here) {
+        println!(
+            "test_channel_write_etc: stack is not where abi.md says ({:#x})",
+            here
+        );
+        return 1;
+    }
+    test::run(
+        "channel_write_etc",
+        &[
+            (
+                "move_with_same_rights_transfers_the_handle",
+                move_with_same_rights_transfers_the_handle,
+            ),
+            (
+                "handles_of_every_kind_arrive_in_array_order",
+                handles_of_every_kind_arrive_in_array_order,
+            ),
+            (
+                "move_with_reduced_rights_gives_the_reader_those_rights",
+                move_with_reduced_rights_gives_the_reader_those_rights,
+            ),
+            (
+                "move_may_remove_transfer_and_the_reader_cannot_send_it_on",
+                move_may_remove_transfer_and_the_reader_cannot_send_it_on,
+            ),
+            (
+                "duplicate_keeps_the_source_and_sends_a_new_handle",
+                duplicate_keeps_the_source_and_sends_a_new_handle,
+            ),
+            (
+                "duplicate_with_reduced_rights_may_remove_transfer_on_the_copy",
+                duplicate_with_reduced_rights_may_remove_transfer_on_the_copy,
+            ),
+            (
+                "duplicate_needs_the_duplicate_right",
+                duplicate_needs_the_duplicate_right,
+            ),
+            (
+                "expanded_rights_are_invalid_args",
+                expanded_rights_are_invalid_args,
+            ),
+            (
+                "object_type_is_checked_for_every_type_and_none_skips_it",
+                object_type_is_checked_for_every_type_and_none_skips_it,
+            ),
+            (
+                "all_entries_are_processed_and_each_failure_gets_its_own_result",
+                all_entries_are_processed_and_each_failure_gets_its_own_result,
+            ),
+            (
+                "first_error_in_array_order_is_returned",
+                first_error_in_array_order_is_returned,
+            ),
+            (
+                "result_not_ok_on_input_is_invalid_args_for_that_entry",
+                result_not_ok_on_input_is_invalid_args_for_that_entry,
+            ),
+            (
+                "unknown_operation_is_invalid_args_and_consumes_the_handle",
+                unknown_operation_is_invalid_args_and_consumes_the_handle,
+            ),
+            (
+                "nonzero_options_are_invalid_args_moves_consumed_duplicates_kept",
+                nonzero_options_are_invalid_args_moves_consumed_duplicates_kept,
+            ),
+            (
+                "own_channel_handle_in_the_array_is_not_supported",
+                own_channel_handle_in_the_array_is_not_supported,
+            ),
+            (
+                "peer_handle_in_the_array_is_not_supported",
+                peer_handle_in_the_array_is_not_supported,
+            ),
+            (
+                "per_entry_checks_run_in_abi_order",
+                per_entry_checks_run_in_abi_order,
+            ),
+            (
+                "repeated_handles_are_bad_handle",
+                repeated_handles_are_bad_handle,
+            ),
+            (
+                "unreadable_disposition_array_is_invalid_args_and_touches_nothing",
+                unreadable_disposition_array_is_invalid_args_and_touches_nothing,
+            ),
+            (
+                "disposition_array_in_read_only_memory_is_invalid_args",
+                disposition_array_in_read_only_memory_is_invalid_args,
+            ),
+            (
+                "peer_closed_consumes_moves_and_keeps_duplicates",
+                peer_closed_consumes_moves_and_keeps_duplicates,
+            ),
+            (
+                "sixty_four_handles_are_fine_and_sixty_five_are_out_of_range",
+                sixty_four_handles_are_fine_and_sixty_five_are_out_of_range,
+            ),
+            (
+                "max_bytes_65536_are_fine_and_65537_are_out_of_range",
+                max_bytes_65536_are_fine_and_65537_are_out_of_range,
+            ),
+            (
+                "channel_handle_errors_consume_moves_and_keep_duplicates",
+                channel_handle_errors_consume_moves_and_keep_duplicates,
+            ),
+            (
+                "unreadable_bytes_are_invalid_args_moves_consumed_duplicates_kept",
+                unreadable_bytes_are_invalid_args_moves_consumed_duplicates_kept,
+            ),
+            (
+                "null_pointers_with_zero_counts_are_fine",
+                null_pointers_with_zero_counts_are_fine,
+            ),
+            (
+                "write_checks_run_in_abi_order",
+                write_checks_run_in_abi_order,
+            ),
+        ],
+    )
+}
