@@ -40,23 +40,15 @@ pub struct CpuContext {
     pub sp: u64,
 }
 
-/// FP/SIMD register file of a user thread (q0..q31, FPCR, FPSR).
+/// User register state the kernel itself never uses, switched with the thread: q0..q31, FPCR,
+/// FPSR, and the EL0 thread pointer TPIDR_EL0 (abi.md section 1).
 #[repr(C, align(16))]
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 pub struct FpState {
     pub q: [u128; 32],
     pub fpcr: u64,
     pub fpsr: u64,
-}
-
-impl Default for FpState {
-    fn default() -> Self {
-        FpState {
-            q: [0; 32],
-            fpcr: 0,
-            fpsr: 0,
-        }
-    }
+    pub tpidr_el0: u64,
 }
 
 #[cfg(target_os = "none")]
@@ -231,6 +223,8 @@ fp_save:
     mrs     x2, fpsr
     add     x0, x0, #512
     stp     x1, x2, [x0]
+    mrs     x3, tpidr_el0
+    str     x3, [x0, #16]
     ret
 
 // fp_restore(state: *const FpState)
@@ -256,6 +250,8 @@ fp_restore:
     ldp     x1, x2, [x0]
     msr     fpcr, x1
     msr     fpsr, x2
+    ldr     x3, [x0, #16]
+    msr     tpidr_el0, x3
     ret
 "#
 );
@@ -265,9 +261,9 @@ extern "C" {
     /// Saves callee-saved registers and `sp` into `from`, loads them from `to`, and returns
     /// into `to`'s `lr`.
     pub fn switch_context(from: *mut CpuContext, to: *const CpuContext);
-    /// Saves the FP/SIMD registers into `state`.
+    /// Saves the FP/SIMD registers and TPIDR_EL0 into `state`.
     pub fn fp_save(state: *mut FpState);
-    /// Loads the FP/SIMD registers from `state`.
+    /// Loads the FP/SIMD registers and TPIDR_EL0 from `state`.
     pub fn fp_restore(state: *const FpState);
     /// Restores the [`TrapFrame`] at `sp` and `eret`s: the first return of a new thread.
     pub fn trap_return();

@@ -69,45 +69,42 @@ impl HandleTable {
         (slot.handle.is_some() && slot.generation == generation).then_some(index)
     }
 
-    /// Makes room so the next `n` [`add`](Self::add)s cannot fail.
+    /// Makes room so the next `n` [`add`](Self::add)s cannot fail (nor allocate), and so every
+    /// slot can later go on the free list without allocating.
     pub fn reserve(&mut self, n: usize) -> Result<(), Status> {
-        let need = n.saturating_sub(self.free.len());
-        if need == 0 {
-            return Ok(());
+        if self.slots.len() + n > MAX_HANDLES {
+            // Reusing freed slots still works when the table is at its size limit.
+            return if self.free.len() >= n {
+                Ok(())
+            } else {
+                Err(Status::NO_RESOURCES)
+            };
         }
-        if self.slots.len() + need > MAX_HANDLES {
-            return Err(Status::NO_RESOURCES);
-        }
-        self.slots
-            .try_reserve(need)
+        self.slots.try_reserve(n).map_err(|_| Status::NO_MEMORY)?;
+        let want = self.slots.len() + n;
+        self.free
+            .try_reserve(want.saturating_sub(self.free.len()))
             .map_err(|_| Status::NO_MEMORY)?;
-        self.free.try_reserve(need).map_err(|_| Status::NO_MEMORY)?;
         Ok(())
     }
 
     /// Installs `h`, returning its value; on failure the handle comes back to the caller.
     pub fn add(&mut self, h: Handle) -> Result<u32, (Status, Handle)> {
-        // Reuse a freed slot only once a few are waiting, so a value just closed is not the next
-        // one handed out.
-        let index =
-            if self.free.len() > 8 || (self.slots.len() >= MAX_HANDLES && !self.free.is_empty()) {
-                self.free.pop_front().unwrap_or(0)
-            } else {
-                if let Err(s) = self.reserve(1).and_then(|_| {
-                    if self.slots.len() >= MAX_HANDLES {
-                        Err(Status::NO_RESOURCES)
-                    } else {
-                        Ok(())
-                    }
-                }) {
-                    return Err((s, h));
-                }
-                self.slots.push(Slot {
-                    generation: 0,
-                    handle: None,
-                });
-                (self.slots.len() - 1) as u32
-            };
+        // Reuse a freed slot once a few are waiting (so a value just closed is not the next one
+        // handed out), or whenever a new slot would need memory that was not reserved.
+        let grow_free = self.slots.len() < self.slots.capacity();
+        let index = if !self.free.is_empty() && (self.free.len() > 8 || !grow_free) {
+            self.free.pop_front().unwrap_or(0)
+        } else {
+            if let Err(s) = self.reserve(1) {
+                return Err((s, h));
+            }
+            self.slots.push(Slot {
+                generation: 0,
+                handle: None,
+            });
+            (self.slots.len() - 1) as u32
+        };
         let slot = &mut self.slots[index as usize];
         slot.handle = Some(h);
         self.live += 1;
@@ -126,7 +123,7 @@ impl HandleTable {
         let slot = &mut self.slots[i];
         let h = slot.handle.take().ok_or(Status::BAD_HANDLE)?;
         slot.generation = (slot.generation + 1) & ((1 << GEN_BITS) - 1);
-        // `free` has room: every slot ever pushed reserved one entry in it.
+        // `free` has room for every slot (see `reserve`), so this does not allocate.
         if self.free.try_reserve(1).is_ok() {
             self.free.push_back(i as u32);
         }

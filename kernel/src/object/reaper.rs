@@ -7,14 +7,18 @@
 
 use super::channel::Endpoint;
 use alloc::sync::Arc;
-use spin::Mutex;
-
-static GRAVEYARD: Mutex<Option<Arc<Endpoint>>> = Mutex::new(None);
 
 #[cfg(not(test))]
-mod flag {
+mod slot {
+    use super::Endpoint;
+    use alloc::sync::Arc;
     use core::sync::atomic::{AtomicBool, Ordering};
+    use spin::Mutex;
     const N: usize = bsp::cpu::boot::MAX_CPUS;
+    /// Per CPU: the stack of closed endpoints and whether this CPU is draining it. A CPU drains
+    /// only its own stack, so a close returns only after everything it closed is destroyed. The
+    /// kernel is not preemptible, so a drain never moves to another CPU.
+    static GRAVEYARD: [Mutex<Option<Arc<Endpoint>>>; N] = [const { Mutex::new(None) }; N];
     static REAPING: [AtomicBool; N] = [const { AtomicBool::new(false) }; N];
     fn cpu() -> usize {
         #[cfg(target_os = "none")]
@@ -26,6 +30,9 @@ mod flag {
             0
         }
     }
+    pub fn with_graveyard<R>(f: impl FnOnce(&mut Option<Arc<Endpoint>>) -> R) -> R {
+        f(&mut GRAVEYARD[cpu()].lock())
+    }
     /// Marks this CPU as reaping; false if it already was.
     pub fn enter() -> bool {
         !REAPING[cpu()].swap(true, Ordering::Acquire)
@@ -36,9 +43,17 @@ mod flag {
 }
 
 #[cfg(test)]
-mod flag {
-    use std::cell::Cell;
-    std::thread_local!(static REAPING: Cell<bool> = const { Cell::new(false) });
+mod slot {
+    use super::Endpoint;
+    use alloc::sync::Arc;
+    use std::cell::{Cell, RefCell};
+    std::thread_local! {
+        static GRAVEYARD: RefCell<Option<Arc<Endpoint>>> = const { RefCell::new(None) };
+        static REAPING: Cell<bool> = const { Cell::new(false) };
+    }
+    pub fn with_graveyard<R>(f: impl FnOnce(&mut Option<Arc<Endpoint>>) -> R) -> R {
+        GRAVEYARD.with(|g| f(&mut g.borrow_mut()))
+    }
     pub fn enter() -> bool {
         !REAPING.with(|r| r.replace(true))
     }
@@ -50,28 +65,26 @@ mod flag {
 /// Queues a closed endpoint for teardown and, unless this CPU is already tearing down, drains
 /// the queue.
 pub fn bury(ep: Arc<Endpoint>) {
-    {
-        let mut head = GRAVEYARD.lock();
+    slot::with_graveyard(|head| {
         *ep.next_dead.lock() = head.take();
         *head = Some(ep);
-    }
-    if !flag::enter() {
+    });
+    if !slot::enter() {
         return;
     }
     loop {
-        let next = {
-            let mut head = GRAVEYARD.lock();
+        let next = slot::with_graveyard(|head| {
             let top = head.take();
             if let Some(t) = &top {
                 *head = t.next_dead.lock().take();
             }
             top
-        };
+        });
         let Some(ep) = next else { break };
         while let Some(msg) = ep.take_dead_message() {
             drop(msg); // may bury more endpoints: they go on the stack, not the call stack
         }
         drop(ep);
     }
-    flag::leave();
+    slot::leave();
 }

@@ -195,6 +195,14 @@ impl KernelObject for Thread {
     fn header(&self) -> &ObjHeader {
         &self.header
     }
+    /// A thread that was never started dies with its last handle (it could never run).
+    fn on_zero_handles(self: Arc<Self>) {
+        if self.state() == RunState::New {
+            if let Some(p) = &self.process {
+                p.forget_unstarted(&self);
+            }
+        }
+    }
     fn obj_type(&self) -> ObjType {
         ObjType::THREAD
     }
@@ -366,29 +374,18 @@ pub fn prepare_wait() {
 
 /// Blocks the current thread until woken or until the counter reaches `deadline_ticks`.
 pub fn block(deadline_ticks: Option<u64>) -> WakeReason {
-    let t = current();
-    {
-        let mut s = SCHED.lock();
-        if t.wake_pending.swap(false, Ordering::AcqRel) {
-            return WakeReason::Woken;
-        }
-        if t.killed.load(Ordering::Acquire) {
-            return WakeReason::Woken;
-        }
-        if let Some(d) = deadline_ticks {
-            if d <= bsp::drivers::timer::ticks() {
-                return WakeReason::TimedOut;
-            }
-            t.deadline.store(d, Ordering::Release);
-            s.sleepers.push(t.clone());
-        }
-        t.timed_out.store(false, Ordering::Release);
-        t.set_state(RunState::Blocked);
-    }
+    let t = current_ref();
     if let Some(d) = deadline_ticks {
         crate::irq::arm_timer_before(d);
     }
-    schedule(false);
+    if !switch_away(Transition::Block(deadline_ticks)) {
+        // A wake, a kill or the deadline came first.
+        return if t.timed_out.swap(false, Ordering::AcqRel) {
+            WakeReason::TimedOut
+        } else {
+            WakeReason::Woken
+        };
+    }
     if t.timed_out.swap(false, Ordering::AcqRel) {
         WakeReason::TimedOut
     } else {
@@ -398,30 +395,80 @@ pub fn block(deadline_ticks: Option<u64>) -> WakeReason {
 
 /// Gives up the core; with `requeue` the current thread goes to the back of the run queue.
 pub fn schedule(requeue: bool) {
+    switch_away(if requeue {
+        Transition::Yield
+    } else {
+        Transition::Idle
+    });
+}
+
+/// Why the current thread leaves the core.
+#[derive(Clone, Copy)]
+enum Transition {
+    /// Preempted: back of the run queue, unless nothing else is runnable.
+    Yield,
+    /// The idle thread looks for work.
+    Idle,
+    /// Wait for a wake (and the optional deadline in ticks).
+    Block(Option<u64>),
+    /// The thread is dead.
+    Exit,
+}
+
+/// Decides, in one critical section on `SCHED`, what the current thread becomes and which
+/// thread runs next, then switches. Deciding once matters: after the lock is released another
+/// core may wake and even pick the current thread (it then waits for `on_cpu`), so nothing may
+/// look at the current thread's state again. Returns false if the thread kept the core.
+fn switch_away(how: Transition) -> bool {
     let c = cpu();
     let cur = current();
-    let is_idle = cur.process.is_none();
     let next = {
         let mut s = SCHED.lock();
-        let running = cur.state() == RunState::Running;
-        if requeue && running && !is_idle {
-            cur.set_state(RunState::Runnable);
-            s.queue.push_back(cur.clone());
-        }
-        match s.queue.pop_front() {
-            Some(t) => t,
-            None if running && (is_idle || !requeue) => return,
-            None if cur.state() == RunState::Runnable => {
-                // Only we were runnable: keep going.
-                cur.set_state(RunState::Running);
-                return;
+        match how {
+            Transition::Yield | Transition::Idle => {
+                let Some(n) = s.queue.pop_front() else {
+                    return false;
+                };
+                if matches!(how, Transition::Yield) && cur.process.is_some() {
+                    cur.set_state(RunState::Runnable);
+                    s.queue.push_back(cur.clone());
+                }
+                n
             }
-            None => PERCPU[c].lock().idle.clone().expect("idle thread"),
+            Transition::Block(deadline) => {
+                if cur.wake_pending.swap(false, Ordering::AcqRel)
+                    || cur.killed.load(Ordering::Acquire)
+                {
+                    return false;
+                }
+                if let Some(d) = deadline {
+                    if d <= bsp::drivers::timer::ticks() {
+                        cur.timed_out.store(true, Ordering::Release);
+                        return false;
+                    }
+                    cur.deadline.store(d, Ordering::Release);
+                    s.sleepers.push(cur.clone());
+                }
+                cur.timed_out.store(false, Ordering::Release);
+                cur.set_state(RunState::Blocked);
+                match s.queue.pop_front() {
+                    Some(n) => n,
+                    None => PERCPU[c].lock().idle.clone().expect("idle thread"),
+                }
+            }
+            Transition::Exit => {
+                cur.set_state(RunState::Dead);
+                match s.queue.pop_front() {
+                    Some(n) => n,
+                    None => PERCPU[c].lock().idle.clone().expect("idle thread"),
+                }
+            }
         }
     };
     if Arc::ptr_eq(&next, &cur) {
+        // Only possible for a yield that found itself next: keep running.
         cur.set_state(RunState::Running);
-        return;
+        return false;
     }
     next.set_state(RunState::Running);
     while next.on_cpu.load(Ordering::Acquire) {
@@ -459,6 +506,7 @@ pub fn schedule(requeue: bool) {
     // incoming context was saved by `switch_context` or prepared by `Thread::start`.
     unsafe { bsp::cpu::exception::switch_context(from_ctx, to_ctx) };
     finish_switch();
+    true
 }
 
 /// Runs on the incoming thread right after a switch: releases the outgoing one.
@@ -520,12 +568,8 @@ pub fn exit_current() -> ! {
     }
     t.header
         .update_signals(Signals::NONE, Signals::TASK_TERMINATED);
-    {
-        let _s = SCHED.lock();
-        t.set_state(RunState::Dead);
-    }
     drop(t);
-    schedule(false);
+    switch_away(Transition::Exit);
     unreachable!("a dead thread was scheduled");
 }
 

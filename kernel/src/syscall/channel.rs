@@ -150,7 +150,10 @@ const CHUNK: usize = 16;
 /// written back for dispositions. `Err` only when the array itself cannot be read (or, for
 /// dispositions, written): then no handle was touched.
 fn take_handles(src: HandleSource, num: u32, target: Option<&Target>) -> Result<Taken, Status> {
-    let mut taken = Taken { handles: Vec::new(), first_error: None };
+    let mut taken = Taken {
+        handles: Vec::new(),
+        first_error: None,
+    };
     if num == 0 {
         return Ok(taken);
     }
@@ -173,7 +176,10 @@ fn take_handles(src: HandleSource, num: u32, target: Option<&Target>) -> Result<
     while done < num {
         let k = (num - done).min(CHUNK as u32) as usize;
         let mut buf = [0u8; CHUNK * HandleDisposition::SIZE];
-        copy_in(src.addr() + u64::from(done) * esz, &mut buf[..k * esz as usize])?;
+        copy_in(
+            src.addr() + u64::from(done) * esz,
+            &mut buf[..k * esz as usize],
+        )?;
         let mut results = [Status::OK; CHUNK];
         let mut discard: [Option<Handle>; CHUNK] = [const { None }; CHUNK];
         {
@@ -181,12 +187,23 @@ fn take_handles(src: HandleSource, num: u32, target: Option<&Target>) -> Result<
             for i in 0..k {
                 let (v, op, want_type, want_rights, in_result) = match src {
                     HandleSource::Plain(_) => {
-                        let v = u32::from_le_bytes([buf[i * 4], buf[i * 4 + 1], buf[i * 4 + 2], buf[i * 4 + 3]]);
+                        let v = u32::from_le_bytes([
+                            buf[i * 4],
+                            buf[i * 4 + 1],
+                            buf[i * 4 + 2],
+                            buf[i * 4 + 3],
+                        ]);
                         (v, HANDLE_OP_MOVE, ObjType::NONE, Rights::SAME_RIGHTS, 0)
                     }
                     HandleSource::Dispositions(_) => {
                         let d = HandleDisposition::from_bytes(&buf[i * HandleDisposition::SIZE..]);
-                        (d.handle, d.operation, ObjType(d.obj_type), Rights(d.rights), d.result)
+                        (
+                            d.handle,
+                            d.operation,
+                            ObjType(d.obj_type),
+                            Rights(d.rights),
+                            d.result,
+                        )
                     }
                 };
                 let repeated = seen[..nseen].contains(&v);
@@ -194,16 +211,35 @@ fn take_handles(src: HandleSource, num: u32, target: Option<&Target>) -> Result<
                     seen[nseen] = v;
                     nseen += 1;
                 }
-                let r = entry_check(&table, v, repeated, op, want_type, want_rights, in_result, target);
+                let r = entry_check(
+                    &table,
+                    v,
+                    repeated,
+                    op,
+                    want_type,
+                    want_rights,
+                    in_result,
+                    target,
+                );
                 // Fate: everything but DUPLICATE leaves the table, success or not.
-                let removed = if op != HANDLE_OP_DUPLICATE { table.remove(v).ok() } else { None };
+                let removed = if op != HANDLE_OP_DUPLICATE {
+                    table.remove(v).ok()
+                } else {
+                    None
+                };
                 match (r, removed) {
                     (Ok(rights), Some(h)) if keep => {
-                        let h = if rights == h.rights() { h } else { h.with_rights(rights) };
+                        let h = if rights == h.rights() {
+                            h
+                        } else {
+                            h.with_rights(rights)
+                        };
                         taken.push_or_discard(h, &mut discard[i]);
                     }
                     (Ok(rights), None) if keep => match table.get(v) {
-                        Ok(src_h) => taken.push_or_discard(src_h.duplicate(rights), &mut discard[i]),
+                        Ok(src_h) => {
+                            taken.push_or_discard(src_h.duplicate(rights), &mut discard[i])
+                        }
                         Err(e) => results[i] = e,
                     },
                     (Ok(_), removed) => discard[i] = removed,

@@ -127,7 +127,8 @@ impl Process {
         }
     }
 
-    fn forget_unstarted(&self, t: &Arc<Thread>) {
+    /// Drops a thread that was never started (killed, or its last handle closed).
+    pub fn forget_unstarted(&self, t: &Arc<Thread>) {
         let mut ts = self.threads.lock();
         if let Some(i) = ts.iter().position(|x| Arc::ptr_eq(x, t)) {
             ts.swap_remove(i);

@@ -37,13 +37,21 @@ fn run_one(name: &str, root: &Handle) -> Result<i64, Status> {
     let (ours, theirs) = Channel::create()?;
     let dup = root.duplicate(Rights::SAME_RIGHTS)?;
     ours.write(b"root", &[dup.into_raw()])?;
-    let p = Process::spawn(name, Some(theirs.0))?;
+    // Close our end before the child runs, so nothing of ours changes the kernel's counts
+    // while the child measures them (the message stays queued for it).
     drop(ours);
+    let p = Process::spawn(name, Some(theirs.0))?;
     p.wait(deadline_after(PROGRAM_TIMEOUT_NS))
 }
 
 /// Programs whose repeated runs must leave the kernel heap where it was.
-const HEAP_CHECKED: &[&str] = &["test_smoke", "test_channel_write", "test_channel_call", "test_ipc_chain", "test_teardown"];
+const HEAP_CHECKED: &[&str] = &[
+    "test_smoke",
+    "test_channel_write",
+    "test_channel_call",
+    "test_ipc_chain",
+    "test_teardown",
+];
 
 /// Waits (up to 100 ms) for the kernel's counts to stop changing after a child ended.
 fn settle(root: u32) {
@@ -107,15 +115,23 @@ fn main(args: StartArgs) -> i64 {
         for u in used.iter_mut() {
             ran &= matches!(run_one(name, &root), Ok(0));
             settle(root.raw());
-            *u = kernel_stats(root.raw()).map(|s| s.heap_used_bytes).unwrap_or(0);
+            *u = kernel_stats(root.raw())
+                .map(|s| s.heap_used_bytes)
+                .unwrap_or(0);
         }
         let drift = used[2].abs_diff(used[1]);
         if ran && drift <= 1024 {
             passed += 1;
-            println!("test {} (heap): ok, heap_used {} -> {} -> {} bytes", name, used[0], used[1], used[2]);
+            println!(
+                "test {} (heap): ok, heap_used {} -> {} -> {} bytes",
+                name, used[0], used[1], used[2]
+            );
         } else {
             failed += 1;
-            println!("test {} (heap): FAIL: heap_used {} -> {} -> {} bytes (ran: {})", name, used[0], used[1], used[2], ran);
+            println!(
+                "test {} (heap): FAIL: heap_used {} -> {} -> {} bytes (ran: {})",
+                name, used[0], used[1], used[2], ran
+            );
         }
     }
     println!("{} passed, {} failed", passed, failed);

@@ -1,14 +1,1453 @@
+//! User memory and registers at the system-call boundary: every pointer argument of every
+//! call outside the channel read/write family, given hostile addresses, is `INVALID_ARGS` with
+//! no other effect; narrow arguments use only their low bits; `svc` preserves every register
+//! but x0, x16, x17; FP/SIMD state survives preemption and blocking.
 #![no_std]
 #![no_main]
+
+use core::arch::{asm, global_asm};
+use core::ptr::{null, null_mut, read_volatile, write_volatile};
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use zx::*;
+
 zx::entry!(main);
-extern "C" {
-    static _end: u8;
-    static _etext: u8;
+
+static SELF_PROCESS: AtomicU32 = AtomicU32::new(0);
+static ROOT: AtomicU32 = AtomicU32::new(0);
+
+const MS: i64 = 1_000_000;
+/// abi.md 5: the stack is 256 KiB below its top, with an unmapped guard page under it, and
+/// nothing else is mapped below 2^47 but the program's segments.
+const STACK_TOP: u64 = 0x0000_7fff_fff0_0000;
+const STACK_BOTTOM: u64 = STACK_TOP - 256 * 1024;
+const USER_END: u64 = 1 << 47;
+/// High-bit garbage for narrow arguments.
+const GARBAGE: u64 = 0xdead_beef_0000_0000;
+/// Bytes at each mapped edge (stack top, stack bottom) that straddling ranges may cover.
+const EDGE: usize = 128;
+
+/// Read-only data: its address is a read-only output buffer.
+static RO: [u8; 256] = [0xa5; 256];
+
+macro_rules! must {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(s) => {
+                zx::test::fail(
+                    file!(),
+                    line!(),
+                    format_args!("{} failed: {}", stringify!($e), s),
+                );
+                return;
+            }
+        }
+    };
 }
-fn main(_a: StartArgs) -> i64 {
-    let e = unsafe { &_end as *const u8 as usize };
-    let t = unsafe { &_etext as *const u8 as usize };
-    println!("_end {:#x} _etext {:#x}", e, t);
-    0
+
+/// `check_hostile!("call", bad, attempt(...))`: `INVALID_ARGS`, and nothing written to the
+/// mapped part of the range or to the read-only page.
+macro_rules! check_hostile {
+    ($call:expr, $b:expr, $r:expr) => {{
+        let (st, untouched) = $r;
+        check!(
+            st == Status::INVALID_ARGS,
+            "{} with {} ({:#x}): {} (want ZX_ERR_INVALID_ARGS)",
+            $call,
+            $b.what,
+            $b.addr,
+            st
+        );
+        check!(
+            untouched,
+            "{} with {} ({:#x}): the kernel wrote into user memory",
+            $call,
+            $b.what,
+            $b.addr
+        );
+    }};
+}
+
+/// `check_no_new_handles!(before, "call", bad)`: the handle table has the same counts.
+macro_rules! check_no_new_handles {
+    ($before:expr, $call:expr, $b:expr) => {{
+        let now = handle_stats();
+        check!(
+            now == $before,
+            "{} with {}: handle table changed",
+            $call,
+            $b.what
+        );
+    }};
+}
+
+fn valid(h: u32) -> bool {
+    let n = null_mut();
+    raw::object_get_info(h, INFO_HANDLE_VALID, n, 0, n.cast(), n.cast()) == 0
+}
+
+fn observed(h: u32) -> Signals {
+    let mut o = 0;
+    raw::object_wait_one(h, Signals::USER_ALL.bits(), 0, &mut o);
+    Signals(o)
+}
+
+fn handle_count(h: u32) -> u32 {
+    get_info::<InfoHandleCount>(h, INFO_HANDLE_COUNT)
+        .map(|c| c.handle_count)
+        .unwrap_or(u32::MAX)
+}
+
+fn self_process() -> u32 {
+    SELF_PROCESS.load(Ordering::Relaxed)
+}
+
+fn handle_stats() -> [u32; 64] {
+    get_info::<InfoProcessHandleStats>(self_process(), INFO_PROCESS_HANDLE_STATS)
+        .map(|s| s.handle_count)
+        .unwrap_or([u32::MAX; 64])
+}
+
+fn live_objects() -> u64 {
+    kernel_stats(ROOT.load(Ordering::Relaxed))
+        .map(|s| s.live_objects)
+        .unwrap_or(u64::MAX)
+}
+
+fn settled_objects(base: u64) -> u64 {
+    let mut n = live_objects();
+    for _ in 0..100 {
+        if n == base {
+            break;
+        }
+        sleep_ns(MS);
+        n = live_objects();
+    }
+    n
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hostile addresses
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Clone, Copy)]
+struct Bad {
+    addr: u64,
+    what: &'static str,
+}
+
+/// Hostile addresses for an access of `len` bytes: unmapped, kernel, crossing 2^47, wrapping
+/// past 2^64, straddling the top of the stack or its guard page, and (for outputs) read-only.
+/// `null`: include NULL (for arguments where NULL is not documented as "absent").
+fn hostile(len: u64, write: bool, null: bool) -> ([Bad; 9], usize) {
+    let half = len / 2;
+    let mut v = [Bad { addr: 0, what: "" }; 9];
+    let mut n = 0;
+    let mut push = |addr: u64, what: &'static str| {
+        v[n] = Bad { addr, what };
+        n += 1;
+    };
+    if null {
+        push(0, "NULL");
+    }
+    push(0x1000, "unmapped 0x1000");
+    push(0xffff_0000_0000_0000, "kernel address");
+    push(0xffff_ff80_0008_0000, "kernel image address");
+    push(USER_END - half, "range crossing 2^47");
+    push(u64::MAX - half, "range wrapping past 2^64");
+    push(STACK_TOP - half, "range straddling the stack top");
+    push(STACK_BOTTOM - half, "range straddling the stack guard page");
+    if write {
+        push(RO.as_ptr() as u64, "read-only page");
+    }
+    (v, n)
+}
+
+/// The mapped bytes next to the two stack edges.
+#[derive(PartialEq, Eq)]
+struct Edges {
+    top: [u8; EDGE],
+    bottom: [u8; EDGE],
+}
+
+impl Edges {
+    fn save() -> Edges {
+        let mut e = Edges {
+            top: [0; EDGE],
+            bottom: [0; EDGE],
+        };
+        for i in 0..EDGE {
+            // SAFETY: both ranges lie inside the mapped main stack (abi.md 5).
+            unsafe {
+                e.top[i] = read_volatile((STACK_TOP - EDGE as u64 + i as u64) as *const u8);
+                e.bottom[i] = read_volatile((STACK_BOTTOM + i as u64) as *const u8);
+            }
+        }
+        e
+    }
+    fn restore(&self) {
+        for i in 0..EDGE {
+            // SAFETY: as in `save`; the bytes are put back as they were.
+            unsafe {
+                write_volatile((STACK_TOP - EDGE as u64 + i as u64) as *mut u8, self.top[i]);
+                write_volatile((STACK_BOTTOM + i as u64) as *mut u8, self.bottom[i]);
+            }
+        }
+    }
+}
+
+/// Writes `data` at `addr`, but only the bytes that land in the mapped edge areas (so the
+/// readable part of a straddling range holds meaningful contents).
+fn fill_mapped(addr: u64, data: &[u8]) {
+    for (i, &b) in data.iter().enumerate() {
+        let a = addr.wrapping_add(i as u64);
+        let in_top = (STACK_TOP - EDGE as u64..STACK_TOP).contains(&a);
+        let in_bottom = (STACK_BOTTOM..STACK_BOTTOM + EDGE as u64).contains(&a);
+        if in_top || in_bottom {
+            // SAFETY: `a` is inside a mapped edge area, restored by `attempt`.
+            unsafe { write_volatile(a as *mut u8, b) };
+        }
+    }
+}
+
+fn ro_intact() -> bool {
+    // SAFETY: reads of a static; volatile so the compiler cannot assume the contents.
+    (0..RO.len()).all(|i| unsafe { read_volatile(RO.as_ptr().add(i)) } == 0xa5)
+}
+
+/// Runs `call(addr)` with the edge areas pre-filled by `data`; returns the status and whether
+/// user memory (the edges, the read-only page) was left as it was. The edges are restored.
+fn attempt(b: &Bad, data: &[u8], call: &mut dyn FnMut(u64) -> i32) -> (Status, bool) {
+    let saved = Edges::save();
+    fill_mapped(b.addr, data);
+    let before = Edges::save();
+    let st = call(b.addr);
+    let untouched = Edges::save() == before && ro_intact();
+    saved.restore();
+    (Status(st), untouched)
+}
+
+fn u32s(vals: &[u32], out: &mut [u8]) {
+    for (i, v) in vals.iter().enumerate() {
+        out[i * 4..i * 4 + 4].copy_from_slice(&v.to_le_bytes());
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Handle calls
+// ---------------------------------------------------------------------------------------------
+
+fn handle_duplicate_with_hostile_out() {
+    // abi.md 1: "Any pointer the kernel must ... write that is not fully mapped with the needed
+    // EL0 permission gives `ZX_ERR_INVALID_ARGS`, with no other effect".
+    let ev = must!(Event::create());
+    let stats = handle_stats();
+    let (list, n) = hostile(4, true, true);
+    for b in &list[..n] {
+        let r = attempt(b, &[], &mut |p| {
+            raw::handle_duplicate(ev.0.raw(), Rights::SAME_RIGHTS.bits(), p as *mut u32)
+        });
+        check_hostile!("handle_duplicate out", b, r);
+        check_no_new_handles!(stats, "handle_duplicate out", b);
+    }
+    check!(valid(ev.0.raw()));
+    check_eq!(handle_count(ev.0.raw()), 1);
+}
+
+fn handle_replace_with_hostile_out() {
+    // abi.md 1: "... `ZX_ERR_INVALID_ARGS`, with no other effect than the one documented for
+    // that call"; abi.md 4 documents replace closing its source only for refused rights.
+    let ev = must!(Event::create());
+    let stats = handle_stats();
+    let (list, n) = hostile(4, true, true);
+    for b in &list[..n] {
+        let r = attempt(b, &[], &mut |p| {
+            raw::handle_replace(ev.0.raw(), Rights::SAME_RIGHTS.bits(), p as *mut u32)
+        });
+        check_hostile!("handle_replace out", b, r);
+        check!(
+            valid(ev.0.raw()),
+            "handle_replace out {}: source closed",
+            b.what
+        );
+        check_no_new_handles!(stats, "handle_replace out", b);
+    }
+    check_eq!(handle_count(ev.0.raw()), 1);
+}
+
+fn handle_close_many_with_hostile_array() {
+    // abi.md 1: a pointer "not fully mapped ... gives `ZX_ERR_INVALID_ARGS`, with no other
+    // effect": entries in the mapped part of a straddling array are not closed either.
+    let e1 = must!(Event::create());
+    let e2 = must!(Event::create());
+    let stats = handle_stats();
+    let mut data = [0u8; 16];
+    u32s(&[e1.0.raw(), e2.0.raw(), e1.0.raw(), e2.0.raw()], &mut data);
+    let (list, n) = hostile(16, false, true);
+    for b in &list[..n] {
+        let r = attempt(b, &data, &mut |p| {
+            raw::handle_close_many(p as *const u32, 4)
+        });
+        check_hostile!("handle_close_many", b, r);
+        check!(valid(e1.0.raw()) && valid(e2.0.raw()), "{}: closed", b.what);
+        check_no_new_handles!(stats, "handle_close_many", b);
+    }
+    // A count whose byte size wraps past 2^64 (n * 4 == 4 or 8 modulo 2^64).
+    let arr = [e1.0.raw(), e2.0.raw()];
+    for cnt in [(1u64 << 62) + 1, (1 << 62) + 2, u64::MAX] {
+        let s = zx::sys::raw2(nr::HANDLE_CLOSE_MANY, arr.as_ptr() as u64, cnt) as i32;
+        check!(
+            s == Status::INVALID_ARGS.raw(),
+            "close_many count {:#x}: {}",
+            cnt,
+            Status(s)
+        );
+        check!(
+            valid(e1.0.raw()) && valid(e2.0.raw()),
+            "count {:#x}: closed",
+            cnt
+        );
+    }
+    // abi.md 1: "A NULL pointer with a zero count/size is always valid."
+    check_status!(raw::handle_close_many(null(), 0), Status::OK);
+    check_eq!(handle_stats(), stats);
+}
+
+// ---------------------------------------------------------------------------------------------
+// zx_object_get_info
+// ---------------------------------------------------------------------------------------------
+
+fn object_get_info_with_hostile_buffer() {
+    // abi.md 1 (INVALID_ARGS for unmapped or read-only output buffers), for every topic.
+    let ev = must!(Event::create());
+    let root = ROOT.load(Ordering::Relaxed);
+    let topics = [
+        (ev.0.raw(), INFO_HANDLE_BASIC, 32u64, "HANDLE_BASIC"),
+        (self_process(), INFO_PROCESS, 16, "PROCESS"),
+        (ev.0.raw(), INFO_HANDLE_COUNT, 4, "HANDLE_COUNT"),
+        (
+            self_process(),
+            INFO_PROCESS_HANDLE_STATS,
+            256,
+            "PROCESS_HANDLE_STATS",
+        ),
+        (root, INFO_KERNEL_STATS, 64, "KERNEL_STATS"),
+    ];
+    for (h, topic, size, name) in topics {
+        let (list, n) = hostile(size, true, true);
+        for b in &list[..n] {
+            let (mut actual, mut avail) = (7usize, 7usize);
+            let r = attempt(b, &[], &mut |p| {
+                raw::object_get_info(
+                    h,
+                    topic,
+                    p as *mut u8,
+                    size as usize,
+                    &mut actual,
+                    &mut avail,
+                )
+            });
+            check_hostile!(name, b, r);
+        }
+    }
+    // abi.md 1: "A NULL pointer with a zero count/size is always valid" (then abi.md 3: "a buffer
+    // too small for the topic's record gives `BUFFER_TOO_SMALL`").
+    let (mut actual, mut avail) = (7usize, 7usize);
+    let s = raw::object_get_info(
+        ev.0.raw(),
+        INFO_HANDLE_BASIC,
+        null_mut(),
+        0,
+        &mut actual,
+        &mut avail,
+    );
+    check_status!(s, Status::BUFFER_TOO_SMALL);
+    check_eq!((actual, avail), (0, 1));
+}
+
+fn object_get_info_with_hostile_actual_or_avail() {
+    // abi.md 3: "`actual` = 0 and `avail` = 1 written when non-NULL" — so a non-NULL pointer
+    // that can't be written is INVALID_ARGS (abi.md 1), on success and on BUFFER_TOO_SMALL.
+    let ev = must!(Event::create());
+    let (list, n) = hostile(8, true, false);
+    for size in [32usize, 0] {
+        for b in &list[..n] {
+            let mut buf = [0u8; 32];
+            let mut ok = 0usize;
+            let r = attempt(b, &[], &mut |p| {
+                raw::object_get_info(
+                    ev.0.raw(),
+                    INFO_HANDLE_BASIC,
+                    buf.as_mut_ptr(),
+                    size,
+                    p as *mut usize,
+                    &mut ok,
+                )
+            });
+            check_hostile!(
+                if size == 0 {
+                    "get_info actual (too small)"
+                } else {
+                    "get_info actual"
+                },
+                b,
+                r
+            );
+            let r = attempt(b, &[], &mut |p| {
+                raw::object_get_info(
+                    ev.0.raw(),
+                    INFO_HANDLE_BASIC,
+                    buf.as_mut_ptr(),
+                    size,
+                    &mut ok,
+                    p as *mut usize,
+                )
+            });
+            check_hostile!(
+                if size == 0 {
+                    "get_info avail (too small)"
+                } else {
+                    "get_info avail"
+                },
+                b,
+                r
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Waiting
+// ---------------------------------------------------------------------------------------------
+
+fn object_wait_one_with_hostile_observed() {
+    // abi.md 1: an output pointer that can't be written is INVALID_ARGS, whether the wait
+    // would have timed out or been satisfied.
+    let ev = must!(Event::create());
+    let (list, n) = hostile(4, true, false);
+    for signaled in [false, true] {
+        if signaled {
+            check!(ev.0.signal(Signals::NONE, Signals::EVENT_SIGNALED).is_ok());
+        }
+        for b in &list[..n] {
+            let r = attempt(b, &[], &mut |p| {
+                raw::object_wait_one(ev.0.raw(), Signals::EVENT_SIGNALED.bits(), 0, p as *mut u32)
+            });
+            check_hostile!(
+                if signaled {
+                    "wait_one (signaled)"
+                } else {
+                    "wait_one"
+                },
+                b,
+                r
+            );
+        }
+    }
+    // The state is unchanged by the failed waits.
+    check!(observed(ev.0.raw()).contains(Signals::EVENT_SIGNALED));
+}
+
+fn object_wait_many_with_hostile_items() {
+    // abi.md 1: the items are read and written back; a range that is not fully mapped is
+    // INVALID_ARGS with no other effect (no `pending` written into the mapped part).
+    let e1 = must!(Event::create());
+    let e2 = must!(Event::create());
+    check!(e1.0.signal(Signals::NONE, Signals::EVENT_SIGNALED).is_ok());
+    let mut data = [0u8; 24];
+    u32s(
+        &[
+            e1.0.raw(),
+            Signals::EVENT_SIGNALED.bits(),
+            0xdead_beef,
+            e2.0.raw(),
+            Signals::EVENT_SIGNALED.bits(),
+            0xdead_beef,
+        ],
+        &mut data,
+    );
+    // Read-only items are left out: Zircon looks the handles up (BAD_HANDLE) before it
+    // writes `pending`, and a read-only page cannot hold our handle values.
+    let (list, n) = hostile(24, false, true);
+    for b in &list[..n] {
+        let r = attempt(b, &data, &mut |p| {
+            raw::object_wait_many(p as *mut WaitItem, 2, 0)
+        });
+        check_hostile!("wait_many", b, r);
+    }
+    check!(observed(e1.0.raw()).contains(Signals::EVENT_SIGNALED));
+    // abi.md 1: "A NULL pointer with a zero count/size is always valid" (Zircon: zero items
+    // just wait for the deadline).
+    check_status!(raw::object_wait_many(null_mut(), 0, 0), Status::TIMED_OUT);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Object creation
+// ---------------------------------------------------------------------------------------------
+
+/// Checks a creation call with one hostile output: INVALID_ARGS, no new handle, no new object,
+/// and whatever landed in the valid output is not a handle.
+fn check_create(what: &str, create: &dyn Fn(u64, *mut u32) -> i32) {
+    let (stats, objs) = (handle_stats(), live_objects());
+    let (list, n) = hostile(4, true, true);
+    for b in &list[..n] {
+        let mut other = 0u32;
+        let r = attempt(b, &[], &mut |p| create(p, &mut other));
+        check_hostile!(what, b, r);
+        check_no_new_handles!(stats, what, b);
+        check!(
+            other == 0 || !valid(other),
+            "{} with {}: the other output names a live handle",
+            what,
+            b.what
+        );
+    }
+    check_eq!(settled_objects(objs), objs);
+}
+
+fn channel_create_with_hostile_outs() {
+    // abi.md 1: INVALID_ARGS "with no other effect": no endpoint is left behind.
+    check_create("channel_create out0", &|p, o| {
+        raw::channel_create(0, p as *mut u32, o)
+    });
+    check_create("channel_create out1", &|p, o| {
+        raw::channel_create(0, o, p as *mut u32)
+    });
+}
+
+fn event_create_with_hostile_out() {
+    // abi.md 1: INVALID_ARGS "with no other effect".
+    check_create("event_create out", &|p, _| {
+        raw::event_create(0, p as *mut u32)
+    });
+}
+
+fn eventpair_create_with_hostile_outs() {
+    // abi.md 1: INVALID_ARGS "with no other effect".
+    check_create("eventpair_create out0", &|p, o| {
+        raw::eventpair_create(0, p as *mut u32, o)
+    });
+    check_create("eventpair_create out1", &|p, o| {
+        raw::eventpair_create(0, o, p as *mut u32)
+    });
+}
+
+fn thread_create_with_hostile_name_or_out() {
+    // abi.md 1: "A NULL pointer with a zero count/size is always valid."
+    let mut t = 0u32;
+    check_status!(
+        raw::thread_create(self_process(), null(), 0, 0, &mut t),
+        Status::OK
+    );
+    check!(valid(t));
+    raw::handle_close(t);
+    // abi.md 1: INVALID_ARGS "with no other effect": no thread is created. (Whether closing an
+    // unstarted thread frees it is test_process's closing_unstarted_thread_destroys_it.)
+    let name = b"hostile-name-test-0123456789abcd";
+    check_create("thread_create out", &|p, _| {
+        raw::thread_create(self_process(), name.as_ptr(), name.len(), 0, p as *mut u32)
+    });
+    let (stats, objs) = (handle_stats(), live_objects());
+    let (list, n) = hostile(32, false, true);
+    for b in &list[..n] {
+        let mut out = 0u32;
+        let r = attempt(b, name, &mut |p| {
+            raw::thread_create(self_process(), p as *const u8, 32, 0, &mut out)
+        });
+        check_hostile!("thread_create name", b, r);
+        check_no_new_handles!(stats, "thread_create name", b);
+        check!(out == 0 || !valid(out));
+    }
+    check_eq!(settled_objects(objs), objs);
+}
+
+fn process_spawn_with_hostile_name_or_out() {
+    // abi.md 5: spawn errors include `INVALID_ARGS`; abi.md 1: "with no other effect": the
+    // bootstrap stays ours and no process starts.
+    let (a, b_end) = must!(Channel::create());
+    let boot = b_end.raw();
+    let (stats, objs) = (handle_stats(), live_objects());
+    let name = b"child_echo";
+    let (list, n) = hostile(10, false, true);
+    for b in &list[..n] {
+        let mut out = 0u32;
+        let r = attempt(b, name, &mut |p| {
+            raw::process_spawn(p as *const u8, name.len(), boot, &mut out)
+        });
+        check_hostile!("process_spawn name", b, r);
+        check!(
+            valid(boot),
+            "process_spawn name {}: bootstrap consumed",
+            b.what
+        );
+        check_no_new_handles!(stats, "process_spawn name", b);
+    }
+    let (list, n) = hostile(4, true, true);
+    for b in &list[..n] {
+        let r = attempt(b, &[], &mut |p| {
+            raw::process_spawn(name.as_ptr(), name.len(), boot, p as *mut u32)
+        });
+        check_hostile!("process_spawn out", b, r);
+        check!(
+            valid(boot),
+            "process_spawn out {}: bootstrap consumed",
+            b.what
+        );
+        check_no_new_handles!(stats, "process_spawn out", b);
+    }
+    check!(!observed(a.raw()).contains(Signals::CHANNEL_PEER_CLOSED));
+    check_eq!(settled_objects(objs), objs);
+    // abi.md 1: "A NULL pointer with a zero count/size is always valid": the empty name is
+    // simply no program.
+    let mut out = 0u32;
+    check_status!(
+        raw::process_spawn(null(), 0, HANDLE_INVALID, &mut out),
+        Status::NOT_FOUND
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// zx_debug_write, zx_channel_call
+// ---------------------------------------------------------------------------------------------
+
+fn debug_write_with_hostile_buffer() {
+    // abi.md 1: an input range that is not fully mapped is INVALID_ARGS.
+    let (list, n) = hostile(16, false, true);
+    for b in &list[..n] {
+        let r = attempt(b, b"[LEAKED BYTES!]\n", &mut |p| {
+            raw::debug_write(p as *const u8, 16)
+        });
+        check_hostile!("debug_write", b, r);
+    }
+    // abi.md 1: "A NULL pointer with a zero count/size is always valid."
+    check_status!(raw::debug_write(null(), 0), Status::OK);
+}
+
+fn channel_call_with_hostile_args() {
+    // abi.md 4: "`zx_channel_call`: if the args struct can't be read, `INVALID_ARGS` and no
+    // handle is consumed" (and no message is sent).
+    let (a, b_end) = must!(Channel::create());
+    let ev = must!(Event::create());
+    let stats = handle_stats();
+    let wr = [0u8; 8];
+    let wr_handles = [ev.0.raw()];
+    let mut rd = [0u8; 64];
+    let mut rd_handles = [0u32; 1];
+    let args = ChannelCallArgs {
+        wr_bytes: wr.as_ptr() as u64,
+        wr_handles: wr_handles.as_ptr() as u64,
+        rd_bytes: rd.as_mut_ptr() as u64,
+        rd_handles: rd_handles.as_mut_ptr() as u64,
+        wr_num_bytes: 8,
+        wr_num_handles: 1,
+        rd_num_bytes: 64,
+        rd_num_handles: 1,
+    };
+    let mut data = [0u8; 48];
+    args.to_bytes(&mut data);
+    let (list, n) = hostile(48, false, true);
+    for bad in &list[..n] {
+        let (mut ab, mut ah) = (0u32, 0u32);
+        let r = attempt(bad, &data, &mut |p| {
+            raw::channel_call(
+                a.raw(),
+                0,
+                deadline_after(10 * MS),
+                p as *const ChannelCallArgs,
+                &mut ab,
+                &mut ah,
+            )
+        });
+        check_hostile!("channel_call args", bad, r);
+        check!(
+            valid(ev.0.raw()),
+            "channel_call {}: handle consumed",
+            bad.what
+        );
+        check!(
+            !observed(b_end.raw()).contains(Signals::CHANNEL_READABLE),
+            "channel_call {}: a message was sent",
+            bad.what
+        );
+        check_no_new_handles!(stats, "channel_call args", bad);
+    }
+    check_eq!(handle_count(ev.0.raw()), 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Narrow arguments
+// ---------------------------------------------------------------------------------------------
+
+fn narrow_handle_arguments_use_only_low_bits() {
+    // abi.md 1: "Arguments narrower than 64 bits use only their low bits (a `uint32_t` argument
+    // ignores bits 32..63)."
+    use zx::sys::{raw1, raw3, raw4, raw6};
+    let ev = must!(Event::create());
+    let h = ev.0.raw() as u64;
+    let s = raw3(
+        nr::OBJECT_SIGNAL,
+        h | GARBAGE,
+        GARBAGE,
+        Signals::USER_0.bits() as u64 | GARBAGE,
+    ) as i32;
+    check_status!(s, Status::OK);
+    check!(observed(ev.0.raw()).contains(Signals::USER_0));
+    let mut obs = 0u32;
+    let s = raw4(
+        nr::OBJECT_WAIT_ONE,
+        h | GARBAGE,
+        Signals::USER_0.bits() as u64 | GARBAGE,
+        0,
+        &mut obs as *mut u32 as u64,
+    ) as i32;
+    check_status!(s, Status::OK);
+    check!(obs & Signals::USER_0.bits() != 0);
+    let mut buf = [0u8; 32];
+    let (mut actual, mut avail) = (0usize, 0usize);
+    let s = raw6(
+        nr::OBJECT_GET_INFO,
+        h | GARBAGE,
+        INFO_HANDLE_BASIC as u64 | GARBAGE,
+        buf.as_mut_ptr() as u64,
+        32,
+        &mut actual as *mut usize as u64,
+        &mut avail as *mut usize as u64,
+    ) as i32;
+    check_status!(s, Status::OK);
+    let bi = InfoHandleBasic::from_bytes(&buf);
+    check_eq!(bi.koid, ev.0.koid().unwrap_or(0));
+    check_eq!(bi.rights, Rights::DEFAULT_EVENT.bits());
+    let mut dup = 0u32;
+    let s = raw3(
+        nr::HANDLE_DUPLICATE,
+        h | GARBAGE,
+        Rights::SAME_RIGHTS.bits() as u64 | GARBAGE,
+        &mut dup as *mut u32 as u64,
+    ) as i32;
+    check_status!(s, Status::OK);
+    check!(valid(dup));
+    check_eq!(
+        get_info::<InfoHandleBasic>(dup, INFO_HANDLE_BASIC).map(|i| i.rights),
+        Ok(Rights::DEFAULT_EVENT.bits())
+    );
+    check_status!(
+        raw1(nr::HANDLE_CLOSE, dup as u64 | GARBAGE) as i32,
+        Status::OK
+    );
+    check!(!valid(dup));
+    check_eq!(handle_count(ev.0.raw()), 1);
+}
+
+fn narrow_option_and_count_arguments_use_only_low_bits() {
+    // abi.md 1: "a `uint32_t` argument ignores bits 32..63" (options, counts, process handle).
+    use zx::sys::{raw2, raw3, raw5, raw6, raw8};
+    let mut e = 0u32;
+    check_status!(
+        raw2(nr::EVENT_CREATE, GARBAGE, &mut e as *mut u32 as u64) as i32,
+        Status::OK
+    );
+    let e = Handle::from_raw(e);
+    check!(valid(e.raw()));
+    let (mut c0, mut c1) = (0u32, 0u32);
+    check_status!(
+        raw3(
+            nr::CHANNEL_CREATE,
+            GARBAGE,
+            &mut c0 as *mut u32 as u64,
+            &mut c1 as *mut u32 as u64
+        ) as i32,
+        Status::OK
+    );
+    let (c0, c1) = (Handle::from_raw(c0), Handle::from_raw(c1));
+    let (mut p0, mut p1) = (0u32, 0u32);
+    check_status!(
+        raw3(
+            nr::EVENTPAIR_CREATE,
+            GARBAGE,
+            &mut p0 as *mut u32 as u64,
+            &mut p1 as *mut u32 as u64
+        ) as i32,
+        Status::OK
+    );
+    raw::handle_close(p0);
+    raw::handle_close(p1);
+    let name = b"narrow";
+    let mut t = 0u32;
+    check_status!(
+        raw5(
+            nr::THREAD_CREATE,
+            self_process() as u64 | GARBAGE,
+            name.as_ptr() as u64,
+            name.len() as u64,
+            GARBAGE,
+            &mut t as *mut u32 as u64
+        ) as i32,
+        Status::OK
+    );
+    raw::handle_close(t);
+    // Channel write/read: `num_bytes` and `num_handles` are uint32_t.
+    let msg = *b"narrow!!";
+    let dup = must!(e.duplicate(Rights::SAME_RIGHTS));
+    let s = raw6(
+        nr::CHANNEL_WRITE,
+        c0.raw() as u64 | GARBAGE,
+        GARBAGE,
+        msg.as_ptr() as u64,
+        8 | GARBAGE,
+        &dup.raw() as *const u32 as u64,
+        1 | GARBAGE,
+    ) as i32;
+    check_status!(s, Status::OK);
+    let _ = dup.into_raw(); // moved into the message
+    let mut buf = [0u8; 8];
+    let mut hs = [0u32; 1];
+    let (mut ab, mut ah) = (0u32, 0u32);
+    let s = raw8(
+        nr::CHANNEL_READ,
+        [
+            c1.raw() as u64 | GARBAGE,
+            GARBAGE,
+            buf.as_mut_ptr() as u64,
+            hs.as_mut_ptr() as u64,
+            8 | GARBAGE,
+            1 | GARBAGE,
+            &mut ab as *mut u32 as u64,
+            &mut ah as *mut u32 as u64,
+        ],
+    ) as i32;
+    check_status!(s, Status::OK);
+    check_eq!((ab, ah), (8, 1));
+    check_eq!(buf, msg);
+    check_eq!(
+        get_info::<InfoHandleBasic>(hs[0], INFO_HANDLE_BASIC).map(|i| i.koid),
+        e.koid()
+    );
+    raw::handle_close(hs[0]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Registers across `svc`
+// ---------------------------------------------------------------------------------------------
+
+/// In/out record of `tp_regs_probe`.
+#[repr(C, align(16))]
+struct Probe {
+    nr: u64,
+    xin: [u64; 31],
+    xout: [u64; 31],
+    _pad: u64,
+    vin: [[u64; 2]; 32],
+    vout: [[u64; 2]; 32],
+    fpcr_in: u64,
+    fpcr_set: u64,
+    fpcr_out: u64,
+    nzcv_in: u64,
+    nzcv_set: u64,
+    nzcv_out: u64,
+    sp_before: u64,
+    sp_after: u64,
+    tpidr_in: u64,
+    tpidr_out: u64,
+}
+const _: () = {
+    use core::mem::offset_of;
+    assert!(offset_of!(Probe, xin) == 8);
+    assert!(offset_of!(Probe, xout) == 256);
+    assert!(offset_of!(Probe, vin) == 512);
+    assert!(offset_of!(Probe, vout) == 1024);
+    assert!(offset_of!(Probe, fpcr_in) == 1536);
+    assert!(offset_of!(Probe, nzcv_in) == 1560);
+    assert!(offset_of!(Probe, sp_before) == 1584);
+    assert!(offset_of!(Probe, tpidr_in) == 1600);
+};
+
+extern "C" {
+    /// Loads x0..x15, x18..x30 from `xin`, v0..v31 from `vin`, FPCR, NZCV and TPIDR_EL0, runs
+    /// `svc #0` with x16 = `nr`, and stores everything back into the `*out` fields.
+    fn tp_regs_probe(p: *mut Probe);
+    /// Fills v0..v31 from `pattern`, FPCR from `fpcr` and TPIDR_EL0 from `tpidr`, then until
+    /// `end_tick` (CNTVCT_EL0) checks them all over and over, sleeping `sleep_ns` after every
+    /// `chunk_ticks` of spinning. Returns 0, or 1 + the register that changed (33 for FPCR).
+    /// `counters[0]` gets the number of checks, `counters[1]` the number of sleeps,
+    /// `counters[2]` the number of times TPIDR_EL0 had changed (it is set again each time).
+    fn tp_fp_spin(
+        pattern: *const [u64; 2],
+        end_tick: u64,
+        fpcr: u64,
+        chunk_ticks: u64,
+        sleep_ns: u64,
+        counters: *mut u64,
+        tpidr: u64,
+    ) -> u64;
+}
+
+/// Assembly that compares v`n` with pattern entry `n` (at x19 + 16 n) for each `n`, with `n`
+/// in x14, branching to `9f` on a difference.
+macro_rules! fp_checks {
+    ($($n:literal),*) => {
+        concat!($(
+            "mov x14, #", $n, "\n",
+            "mov x9, v", $n, ".d[0]\n",
+            "mov x10, v", $n, ".d[1]\n",
+            "ldp x11, x12, [x19, #(", $n, " * 16)]\n",
+            "cmp x9, x11\n",
+            "ccmp x10, x12, #0, eq\n",
+            "b.ne 9f\n",
+        )*)
+    };
+}
+
+global_asm!(
+    ".section .text.tp_regs_probe,\"ax\"",
+    ".global tp_regs_probe",
+    ".p2align 2",
+    "tp_regs_probe:",
+    "sub sp, sp, #208",
+    "stp x19, x20, [sp, #0]",
+    "stp x21, x22, [sp, #16]",
+    "stp x23, x24, [sp, #32]",
+    "stp x25, x26, [sp, #48]",
+    "stp x27, x28, [sp, #64]",
+    "stp x29, x30, [sp, #80]",
+    "stp d8, d9, [sp, #96]",
+    "stp d10, d11, [sp, #112]",
+    "stp d12, d13, [sp, #128]",
+    "stp d14, d15, [sp, #144]",
+    "stp x18, x0, [sp, #160]",
+    "mrs x9, fpcr",
+    "mrs x10, tpidr_el0",
+    "stp x9, x10, [sp, #176]",
+    "mov x17, x0",
+    "add x9, x17, #512",
+    "ld1 {{v0.2d, v1.2d, v2.2d, v3.2d}}, [x9], #64",
+    "ld1 {{v4.2d, v5.2d, v6.2d, v7.2d}}, [x9], #64",
+    "ld1 {{v8.2d, v9.2d, v10.2d, v11.2d}}, [x9], #64",
+    "ld1 {{v12.2d, v13.2d, v14.2d, v15.2d}}, [x9], #64",
+    "ld1 {{v16.2d, v17.2d, v18.2d, v19.2d}}, [x9], #64",
+    "ld1 {{v20.2d, v21.2d, v22.2d, v23.2d}}, [x9], #64",
+    "ld1 {{v24.2d, v25.2d, v26.2d, v27.2d}}, [x9], #64",
+    "ld1 {{v28.2d, v29.2d, v30.2d, v31.2d}}, [x9], #64",
+    "ldr x9, [x17, #1536]",
+    "msr fpcr, x9",
+    "mrs x9, fpcr",
+    "str x9, [x17, #1544]",
+    "ldr x9, [x17, #1600]",
+    "msr tpidr_el0, x9",
+    "mov x9, sp",
+    "str x9, [x17, #1584]",
+    "ldr x9, [x17, #1560]",
+    "msr nzcv, x9",
+    "mrs x9, nzcv",
+    "str x9, [x17, #1568]",
+    "ldp x0, x1, [x17, #8]",
+    "ldp x2, x3, [x17, #24]",
+    "ldp x4, x5, [x17, #40]",
+    "ldp x6, x7, [x17, #56]",
+    "ldp x8, x9, [x17, #72]",
+    "ldp x10, x11, [x17, #88]",
+    "ldp x12, x13, [x17, #104]",
+    "ldp x14, x15, [x17, #120]",
+    "ldp x18, x19, [x17, #152]",
+    "ldp x20, x21, [x17, #168]",
+    "ldp x22, x23, [x17, #184]",
+    "ldp x24, x25, [x17, #200]",
+    "ldp x26, x27, [x17, #216]",
+    "ldp x28, x29, [x17, #232]",
+    "ldr x30, [x17, #248]",
+    "ldr x16, [x17]",
+    "svc #0",
+    "mrs x16, nzcv",
+    "ldr x17, [sp, #168]",
+    "str x16, [x17, #1576]",
+    "mov x16, sp",
+    "str x16, [x17, #1592]",
+    "stp x0, x1, [x17, #256]",
+    "stp x2, x3, [x17, #272]",
+    "stp x4, x5, [x17, #288]",
+    "stp x6, x7, [x17, #304]",
+    "stp x8, x9, [x17, #320]",
+    "stp x10, x11, [x17, #336]",
+    "stp x12, x13, [x17, #352]",
+    "stp x14, x15, [x17, #368]",
+    "stp x18, x19, [x17, #400]",
+    "stp x20, x21, [x17, #416]",
+    "stp x22, x23, [x17, #432]",
+    "stp x24, x25, [x17, #448]",
+    "stp x26, x27, [x17, #464]",
+    "stp x28, x29, [x17, #480]",
+    "str x30, [x17, #496]",
+    "mrs x16, fpcr",
+    "str x16, [x17, #1552]",
+    "mrs x16, tpidr_el0",
+    "str x16, [x17, #1608]",
+    "add x16, x17, #1024",
+    "st1 {{v0.2d, v1.2d, v2.2d, v3.2d}}, [x16], #64",
+    "st1 {{v4.2d, v5.2d, v6.2d, v7.2d}}, [x16], #64",
+    "st1 {{v8.2d, v9.2d, v10.2d, v11.2d}}, [x16], #64",
+    "st1 {{v12.2d, v13.2d, v14.2d, v15.2d}}, [x16], #64",
+    "st1 {{v16.2d, v17.2d, v18.2d, v19.2d}}, [x16], #64",
+    "st1 {{v20.2d, v21.2d, v22.2d, v23.2d}}, [x16], #64",
+    "st1 {{v24.2d, v25.2d, v26.2d, v27.2d}}, [x16], #64",
+    "st1 {{v28.2d, v29.2d, v30.2d, v31.2d}}, [x16], #64",
+    "ldp x9, x10, [sp, #176]",
+    "msr fpcr, x9",
+    "msr tpidr_el0, x10",
+    "ldr x18, [sp, #160]",
+    "ldp x19, x20, [sp, #0]",
+    "ldp x21, x22, [sp, #16]",
+    "ldp x23, x24, [sp, #32]",
+    "ldp x25, x26, [sp, #48]",
+    "ldp x27, x28, [sp, #64]",
+    "ldp x29, x30, [sp, #80]",
+    "ldp d8, d9, [sp, #96]",
+    "ldp d10, d11, [sp, #112]",
+    "ldp d12, d13, [sp, #128]",
+    "ldp d14, d15, [sp, #144]",
+    "add sp, sp, #208",
+    "ret",
+    "",
+    ".section .text.tp_fp_spin,\"ax\"",
+    ".global tp_fp_spin",
+    ".p2align 2",
+    "tp_fp_spin:",
+    "sub sp, sp, #144",
+    "stp x19, x20, [sp, #0]",
+    "stp x21, x22, [sp, #16]",
+    "stp x23, x24, [sp, #32]",
+    "stp x25, x26, [sp, #48]",
+    "stp d8, d9, [sp, #64]",
+    "stp d10, d11, [sp, #80]",
+    "stp d12, d13, [sp, #96]",
+    "stp d14, d15, [sp, #112]",
+    "stp x27, x28, [sp, #128]",
+    "mov x19, x0",
+    "mov x20, x1",
+    "mov x22, x3",
+    "mov x23, x4",
+    "mov x24, x5",
+    "mrs x25, fpcr",
+    "msr fpcr, x2",
+    "mrs x21, fpcr",
+    "mrs x28, tpidr_el0",
+    "msr tpidr_el0, x6",
+    "mov x27, x6",
+    "mov x26, #0",
+    "mov x9, x19",
+    "ld1 {{v0.2d, v1.2d, v2.2d, v3.2d}}, [x9], #64",
+    "ld1 {{v4.2d, v5.2d, v6.2d, v7.2d}}, [x9], #64",
+    "ld1 {{v8.2d, v9.2d, v10.2d, v11.2d}}, [x9], #64",
+    "ld1 {{v12.2d, v13.2d, v14.2d, v15.2d}}, [x9], #64",
+    "ld1 {{v16.2d, v17.2d, v18.2d, v19.2d}}, [x9], #64",
+    "ld1 {{v20.2d, v21.2d, v22.2d, v23.2d}}, [x9], #64",
+    "ld1 {{v24.2d, v25.2d, v26.2d, v27.2d}}, [x9], #64",
+    "ld1 {{v28.2d, v29.2d, v30.2d, v31.2d}}, [x9], #64",
+    "3:",
+    "mrs x9, cntvct_el0",
+    "add x15, x9, x22",
+    "4:",
+    fp_checks!(
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
+        25, 26, 27, 28, 29, 30, 31
+    ),
+    "mov x14, #32",
+    "mrs x9, fpcr",
+    "cmp x9, x21",
+    "b.ne 9f",
+    "mrs x9, tpidr_el0",
+    "cmp x9, x27",
+    "b.eq 5f",
+    "ldr x9, [x24, #16]",
+    "add x9, x9, #1",
+    "str x9, [x24, #16]",
+    "msr tpidr_el0, x27",
+    "5:",
+    "add x26, x26, #1",
+    "mrs x9, cntvct_el0",
+    "cmp x9, x20",
+    "b.hs 8f",
+    "cmp x9, x15",
+    "b.lo 4b",
+    "mov x16, #35",
+    "svc #0",
+    "add x0, x0, x23",
+    "mov x16, #34",
+    "svc #0",
+    "ldr x9, [x24, #8]",
+    "add x9, x9, #1",
+    "str x9, [x24, #8]",
+    "b 3b",
+    "8:",
+    "mov x0, #0",
+    "b 7f",
+    "9:",
+    "add x0, x14, #1",
+    "7:",
+    "str x26, [x24]",
+    "msr fpcr, x25",
+    "msr tpidr_el0, x28",
+    "ldp x19, x20, [sp, #0]",
+    "ldp x21, x22, [sp, #16]",
+    "ldp x23, x24, [sp, #32]",
+    "ldp x25, x26, [sp, #48]",
+    "ldp d8, d9, [sp, #64]",
+    "ldp d10, d11, [sp, #80]",
+    "ldp d12, d13, [sp, #96]",
+    "ldp d14, d15, [sp, #112]",
+    "ldp x27, x28, [sp, #128]",
+    "add sp, sp, #144",
+    "ret",
+);
+
+const fn fp_pattern(seed: u64) -> [[u64; 2]; 32] {
+    let mut p = [[0u64; 2]; 32];
+    let mut i = 0;
+    while i < 32 {
+        let n = i as u64;
+        p[i][0] = 0x0123_4567_89ab_cdef ^ (seed << 56) ^ (n << 8) ^ n;
+        p[i][1] = 0xfedc_ba98_7654_3210 ^ (seed << 48) ^ (n << 24) ^ (n << 1);
+        i += 1;
+    }
+    p
+}
+
+static FP_PATTERNS: [[[u64; 2]; 32]; 3] = [fp_pattern(1), fp_pattern(2), fp_pattern(3)];
+/// A distinct FPCR per pattern: rounding modes (RMode, bits 23:22) and FZ (bit 24), DN (25).
+const FPCRS: [u64; 3] = [0x0040_0000, 0x0180_0000, 0x02c0_0000];
+
+fn probe_with(nr: u64, args: &[(usize, u64)], seed: u64, nzcv: u64, fpcr: u64) -> Probe {
+    let mut p = Probe {
+        nr,
+        xin: [0; 31],
+        xout: [0; 31],
+        _pad: 0,
+        vin: fp_pattern(seed + 10),
+        vout: [[0; 2]; 32],
+        fpcr_in: fpcr,
+        fpcr_set: 0,
+        fpcr_out: 0,
+        nzcv_in: nzcv,
+        nzcv_set: 0,
+        nzcv_out: 0,
+        sp_before: 0,
+        sp_after: 0,
+        tpidr_in: 0x7770_0000_0000_0000 | seed,
+        tpidr_out: 0,
+    };
+    for (i, x) in p.xin.iter_mut().enumerate() {
+        *x = 0x5a00_0000_0000_0000 | (seed << 40) | ((i as u64) << 16) | (i as u64 * 0x11);
+    }
+    for &(i, v) in args {
+        p.xin[i] = v;
+    }
+    // SAFETY: the probe saves and restores everything the Rust ABI requires of a callee.
+    unsafe { tp_regs_probe(&mut p) };
+    p
+}
+
+fn check_probe(what: &str, p: &Probe) {
+    for i in (1..=15).chain(18..=30) {
+        check!(
+            p.xout[i] == p.xin[i],
+            "{}: x{} {:#x} -> {:#x}",
+            what,
+            i,
+            p.xin[i],
+            p.xout[i]
+        );
+    }
+    for i in 0..32 {
+        check!(
+            p.vout[i] == p.vin[i],
+            "{}: v{} {:x?} -> {:x?}",
+            what,
+            i,
+            p.vin[i],
+            p.vout[i]
+        );
+    }
+    check!(p.nzcv_set == p.nzcv_in, "{}: NZCV did not take", what);
+    check!(
+        p.nzcv_out == p.nzcv_set,
+        "{}: NZCV {:#x} -> {:#x}",
+        what,
+        p.nzcv_set,
+        p.nzcv_out
+    );
+    check!(
+        p.fpcr_out == p.fpcr_set,
+        "{}: FPCR {:#x} -> {:#x}",
+        what,
+        p.fpcr_set,
+        p.fpcr_out
+    );
+    check!(p.sp_after == p.sp_before, "{}: SP changed", what);
+    check!(
+        p.tpidr_out == p.tpidr_in,
+        "{}: TPIDR_EL0 {:#x} -> {:#x}",
+        what,
+        p.tpidr_in,
+        p.tpidr_out
+    );
+}
+
+/// The probe over a set of calls: fast, failing, blocking, and handle-creating.
+fn probe_calls(seed: u64) {
+    // abi.md 1: "The kernel preserves every general register except `x0`, `x16` and `x17`, and
+    // preserves SP, the FP/SIMD registers, NZCV and TPIDR_EL0."
+    for (k, &(nzcv, fpcr)) in [(0xa000_0000u64, 0x07c0_0000u64), (0x5000_0000, 0x0040_0000)]
+        .iter()
+        .enumerate()
+    {
+        let s = seed * 16 + k as u64 * 8;
+        let p = probe_with(nr::CLOCK_GET_MONOTONIC, &[], s, nzcv, fpcr);
+        check_probe("clock_get_monotonic", &p);
+        check!(p.xout[0] as i64 > 0);
+        let p = probe_with(9, &[], s + 1, nzcv, fpcr);
+        check_probe("unknown syscall 9", &p);
+        check_eq!(p.xout[0] as i32, Status::BAD_SYSCALL.raw());
+        let p = probe_with(
+            nr::NANOSLEEP,
+            &[(0, deadline_after(2 * MS) as u64)],
+            s + 2,
+            nzcv,
+            fpcr,
+        );
+        check_probe("nanosleep (blocks)", &p);
+        check_eq!(p.xout[0], 0);
+        let ev = must!(Event::create());
+        let mut obs = 0u32;
+        let p = probe_with(
+            nr::OBJECT_WAIT_ONE,
+            &[
+                (0, ev.0.raw() as u64),
+                (1, Signals::EVENT_SIGNALED.bits() as u64),
+                (2, deadline_after(2 * MS) as u64),
+                (3, &mut obs as *mut u32 as u64),
+            ],
+            s + 3,
+            nzcv,
+            fpcr,
+        );
+        check_probe("wait_one (blocks, times out)", &p);
+        check_eq!(p.xout[0] as i32, Status::TIMED_OUT.raw());
+        let mut out = 0u32;
+        let p = probe_with(
+            nr::EVENT_CREATE,
+            &[(0, 0), (1, &mut out as *mut u32 as u64)],
+            s + 4,
+            nzcv,
+            fpcr,
+        );
+        check_probe("event_create", &p);
+        check_eq!(p.xout[0], 0);
+        check!(valid(out));
+        raw::handle_close(out);
+        let p = probe_with(nr::DEBUG_WRITE, &[(0, 0), (1, 16)], s + 5, nzcv, fpcr);
+        check_probe("debug_write (INVALID_ARGS)", &p);
+        check_eq!(p.xout[0] as i32, Status::INVALID_ARGS.raw());
+        let p = probe_with(nr::HANDLE_CLOSE, &[(0, 0)], s + 6, nzcv, fpcr);
+        check_probe("handle_close(INVALID)", &p);
+        check_eq!(p.xout[0], 0);
+    }
+}
+
+fn svc_preserves_all_registers_but_x0_x16_x17() {
+    // abi.md 1: "The kernel preserves every general register except `x0`, `x16` and `x17`, and
+    // preserves SP, the FP/SIMD registers, NZCV and TPIDR_EL0" (x1..x15, x18..x30, v0..v31,
+    // FPCR, NZCV, SP, TPIDR_EL0 over fast, failing, blocking and handle-creating calls).
+    probe_calls(1);
+}
+
+fn cntvct() -> u64 {
+    let t: u64;
+    // SAFETY: abi.md 5: "`CNTVCT_EL0` and `CNTFRQ_EL0` are readable at EL0".
+    unsafe { asm!("isb", "mrs {}, cntvct_el0", out(reg) t, options(nostack)) };
+    t
+}
+
+fn cntfrq() -> u64 {
+    let f: u64;
+    // SAFETY: as in `cntvct`.
+    unsafe { asm!("mrs {}, cntfrq_el0", out(reg) f, options(nostack)) };
+    f
+}
+
+static FP_END: AtomicU64 = AtomicU64::new(0);
+static FP_RESULT: [AtomicU64; 3] = [const { AtomicU64::new(u64::MAX) }; 3];
+static FP_CHECKS: [AtomicU64; 3] = [const { AtomicU64::new(0) }; 3];
+static FP_SLEEPS: [AtomicU64; 3] = [const { AtomicU64::new(0) }; 3];
+static FP_TPIDR_LOST: [AtomicU64; 3] = [const { AtomicU64::new(0) }; 3];
+
+fn fp_worker(i: usize) {
+    let mut counters = [0u64; 3];
+    let chunk = cntfrq() / 200; // 5 ms of spinning between sleeps
+                                // SAFETY: the assembly saves and restores what the Rust ABI requires.
+    let r = unsafe {
+        tp_fp_spin(
+            FP_PATTERNS[i].as_ptr(),
+            FP_END.load(Ordering::Relaxed),
+            FPCRS[i],
+            chunk,
+            MS as u64,
+            counters.as_mut_ptr(),
+            0x7117_0000_0000_0000 | i as u64,
+        )
+    };
+    FP_RESULT[i].store(r, Ordering::Relaxed);
+    FP_CHECKS[i].store(counters[0], Ordering::Relaxed);
+    FP_SLEEPS[i].store(counters[1], Ordering::Relaxed);
+    FP_TPIDR_LOST[i].store(counters[2], Ordering::Relaxed);
+}
+
+/// Starts FP workers `ids` spinning until `ms` from now.
+fn start_fp_workers(ids: &[usize], ms: u64) -> [Option<thread::Thread>; 3] {
+    FP_END.store(cntvct() + cntfrq() * ms / 1000, Ordering::Relaxed);
+    let mut ts = [const { None }; 3];
+    for &i in ids {
+        FP_RESULT[i].store(u64::MAX, Ordering::Relaxed);
+        ts[i] = thread::spawn(fp_worker, i).ok();
+        check!(ts[i].is_some(), "fp worker {} did not start", i);
+    }
+    ts
+}
+
+fn join_fp_workers(ts: [Option<thread::Thread>; 3]) {
+    for (i, t) in ts.into_iter().enumerate() {
+        if let Some(t) = t {
+            check!(t.join(deadline_after(5_000 * MS)).is_ok());
+            let r = FP_RESULT[i].load(Ordering::Relaxed);
+            check!(
+                r == 0,
+                "fp worker {}: register {} changed (v0..v31, 32 = FPCR; MAX = none)",
+                i,
+                r.wrapping_sub(1)
+            );
+            check!(FP_CHECKS[i].load(Ordering::Relaxed) > 0);
+            let lost = FP_TPIDR_LOST[i].load(Ordering::Relaxed);
+            check!(
+                lost == 0,
+                "fp worker {}: TPIDR_EL0 changed {} times",
+                i,
+                lost
+            );
+        }
+    }
+}
+
+fn fp_simd_fpcr_and_tpidr_survive_preemption_and_sleep() {
+    // abi.md 1: the kernel "preserves SP, the FP/SIMD registers, NZCV and TPIDR_EL0"; abi.md 5:
+    // "FP/SIMD is enabled at EL0". Two threads with their own v0..v31, FPCR and TPIDR_EL0 share
+    // the core(s) for 100 ms, spinning (preempted by the timer) and sleeping in between; the
+    // main thread sleeps too.
+    let ts = start_fp_workers(&[0, 1], 100);
+    let t0 = now();
+    while now() - t0 < 100 * MS {
+        sleep_ns(3 * MS);
+    }
+    join_fp_workers(ts);
+    for i in 0..2 {
+        check!(
+            FP_RESULT[i].load(Ordering::Relaxed) != 0 || FP_SLEEPS[i].load(Ordering::Relaxed) >= 2,
+            "fp worker {} slept only {} times",
+            i,
+            FP_SLEEPS[i].load(Ordering::Relaxed)
+        );
+    }
+}
+
+fn registers_survive_blocking_calls_while_another_thread_runs() {
+    // abi.md 1 again, while another thread of the process loads its own FP/SIMD state, FPCR
+    // and TPIDR_EL0 on the same core(s) during our blocking calls.
+    let ts = start_fp_workers(&[2], 60);
+    probe_calls(2);
+    join_fp_workers(ts);
+}
+
+fn main(a: StartArgs) -> i64 {
+    let root = zx::take_root_resource(&a);
+    ROOT.store(root.into_raw(), Ordering::Relaxed);
+    SELF_PROCESS.store(a.process, Ordering::Relaxed);
+    let r = test::run(
+        "usercopy",
+        &[
+            (
+                "handle_duplicate_with_hostile_out",
+                handle_duplicate_with_hostile_out,
+            ),
+            (
+                "handle_replace_with_hostile_out",
+                handle_replace_with_hostile_out,
+            ),
+            (
+                "handle_close_many_with_hostile_array",
+                handle_close_many_with_hostile_array,
+            ),
+            (
+                "object_get_info_with_hostile_buffer",
+                object_get_info_with_hostile_buffer,
+            ),
+            (
+                "object_get_info_with_hostile_actual_or_avail",
+                object_get_info_with_hostile_actual_or_avail,
+            ),
+            (
+                "object_wait_one_with_hostile_observed",
+                object_wait_one_with_hostile_observed,
+            ),
+            (
+                "object_wait_many_with_hostile_items",
+                object_wait_many_with_hostile_items,
+            ),
+            (
+                "channel_create_with_hostile_outs",
+                channel_create_with_hostile_outs,
+            ),
+            (
+                "event_create_with_hostile_out",
+                event_create_with_hostile_out,
+            ),
+            (
+                "eventpair_create_with_hostile_outs",
+                eventpair_create_with_hostile_outs,
+            ),
+            (
+                "thread_create_with_hostile_name_or_out",
+                thread_create_with_hostile_name_or_out,
+            ),
+            (
+                "process_spawn_with_hostile_name_or_out",
+                process_spawn_with_hostile_name_or_out,
+            ),
+            (
+                "debug_write_with_hostile_buffer",
+                debug_write_with_hostile_buffer,
+            ),
+            (
+                "channel_call_with_hostile_args",
+                channel_call_with_hostile_args,
+            ),
+            (
+                "narrow_handle_arguments_use_only_low_bits",
+                narrow_handle_arguments_use_only_low_bits,
+            ),
+            (
+                "narrow_option_and_count_arguments_use_only_low_bits",
+                narrow_option_and_count_arguments_use_only_low_bits,
+            ),
+            (
+                "svc_preserves_all_registers_but_x0_x16_x17",
+                svc_preserves_all_registers_but_x0_x16_x17,
+            ),
+            (
+                "fp_simd_fpcr_and_tpidr_survive_preemption_and_sleep",
+                fp_simd_fpcr_and_tpidr_survive_preemption_and_sleep,
+            ),
+            (
+                "registers_survive_blocking_calls_while_another_thread_runs",
+                registers_survive_blocking_calls_while_another_thread_runs,
+            ),
+        ],
+    );
+    raw::handle_close(ROOT.load(Ordering::Relaxed));
+    r
 }

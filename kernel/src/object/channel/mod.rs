@@ -204,7 +204,8 @@ impl Endpoint {
         q.push_back(msg);
         let full = q.len() >= CHANNEL_MAX_PENDING;
         let first = q.len() == 1;
-        drop(st);
+        // Signals change under the channel lock, so they always agree with the queues (a
+        // concurrent read on the other side cannot reorder its clear before our set).
         if first {
             self.peer_header()
                 .update_signals(Signals::NONE, Signals::CHANNEL_READABLE);
@@ -213,6 +214,7 @@ impl Endpoint {
             self.header()
                 .update_signals(Signals::CHANNEL_WRITABLE, Signals::NONE);
         }
+        drop(st);
         Ok(())
     }
 
@@ -255,10 +257,10 @@ impl Endpoint {
             };
             let now_empty = side.queue.is_empty();
             let was_full = discarded.is_some() && side.queue.len() + 1 == CHANNEL_MAX_PENDING;
-            drop(st);
             if discarded.is_some() {
-                self.after_pop(now_empty, was_full);
+                self.after_pop(&st, now_empty, was_full);
             }
+            drop(st);
             return Err((
                 ReadError::TooSmall {
                     bytes: nb,
@@ -270,25 +272,21 @@ impl Endpoint {
         let msg = side.queue.pop_front();
         let now_empty = side.queue.is_empty();
         let was_full = side.queue.len() + 1 == CHANNEL_MAX_PENDING;
+        self.after_pop(&st, now_empty, was_full);
         drop(st);
-        self.after_pop(now_empty, was_full);
         msg.ok_or((ReadError::ShouldWait, None))
     }
 
-    fn after_pop(&self, now_empty: bool, was_full: bool) {
+    /// Signal changes after a message left this side's queue (called with the lock held).
+    fn after_pop(&self, st: &ChannelState, now_empty: bool, was_full: bool) {
         if now_empty {
             self.header()
                 .update_signals(Signals::CHANNEL_READABLE, Signals::NONE);
         }
-        if was_full {
-            // The peer may write again (unless this side closed meanwhile).
-            let st = self.shared.state.lock();
-            let open = !st.sides[self.side].closed;
-            drop(st);
-            if open {
-                self.peer_header()
-                    .update_signals(Signals::NONE, Signals::CHANNEL_WRITABLE);
-            }
+        // The peer may write again, unless this side is closed (then it stays PEER_CLOSED).
+        if was_full && !st.sides[self.side].closed {
+            self.peer_header()
+                .update_signals(Signals::NONE, Signals::CHANNEL_WRITABLE);
         }
     }
 
@@ -395,24 +393,19 @@ impl KernelObject for Endpoint {
         Ok(())
     }
     fn on_zero_handles(self: Arc<Self>) {
-        let callers: Vec<Arc<dyn Wake>> = {
+        {
             let mut st = self.shared.state.lock();
             st.sides[self.side].closed = true;
-            // Calls waiting on the peer end with PEER_CLOSED: wake them (they poll).
-            let peer = self.peer();
-            let mut w = Vec::new();
-            if w.try_reserve(st.sides[peer].calls.len() + st.sides[self.side].calls.len())
-                .is_ok()
-            {
-                w.extend(st.sides[peer].calls.iter().map(|c| c.waker.clone()));
-                w.extend(st.sides[self.side].calls.iter().map(|c| c.waker.clone()));
+            // Under the lock, so no read on the peer can set WRITABLE again after this.
+            self.peer_header()
+                .update_signals(Signals::CHANNEL_WRITABLE, Signals::CHANNEL_PEER_CLOSED);
+            // Calls waiting on either side re-poll: the peer's end with PEER_CLOSED, ours are
+            // cancelled (lock order channel -> scheduler allows waking here).
+            for side in &st.sides {
+                for c in &side.calls {
+                    c.waker.wake();
+                }
             }
-            w
-        };
-        self.peer_header()
-            .update_signals(Signals::CHANNEL_WRITABLE, Signals::CHANNEL_PEER_CLOSED);
-        for c in callers {
-            c.wake();
         }
         reaper::bury(self);
     }
