@@ -1,6 +1,10 @@
-//! The kernel heap: a buddy `Heap` that grows from frames in 1 MiB steps.
+//! The kernel heap: a buddy `Heap` for small allocations that grows from frames in 1 MiB steps,
+//! and whole frames for large ones (message buffers), so that memory given back by a large
+//! allocation returns to the frame allocator (the buddy heap never gives frames back).
 
-use super::{alloc_frames, phys_to_virt, PAGE_SIZE};
+use super::{
+    alloc_frames, alloc_frames_uninit, free_frames, phys_to_virt, virt_to_phys, PAGE_SIZE,
+};
 use buddy_system_allocator::Heap;
 use core::alloc::{GlobalAlloc, Layout};
 use core::ptr::NonNull;
@@ -9,11 +13,15 @@ use spin::Mutex;
 
 const GROW_FRAMES: usize = 256; // 1 MiB
 const LOW_WATER: u64 = 512 * 1024;
+/// Allocations of at least this size (and page alignment or less) take whole frames.
+const LARGE: usize = 2 * PAGE_SIZE as usize;
 
 pub struct KernelHeap {
     heap: Mutex<Heap<32>>,
     growing: AtomicBool,
     free: AtomicU64,
+    /// Bytes requested by live large allocations.
+    large_used: AtomicU64,
 }
 
 impl KernelHeap {
@@ -22,6 +30,7 @@ impl KernelHeap {
             heap: Mutex::new(Heap::new()),
             growing: AtomicBool::new(false),
             free: AtomicU64::new(0),
+            large_used: AtomicU64::new(0),
         }
     }
 
@@ -48,6 +57,9 @@ impl KernelHeap {
                 // SAFETY: the frames were just taken from the frame allocator and belong to the
                 // heap from now on; they are mapped through the linear map.
                 unsafe { h.add_to_heap(start, start + frames * PAGE_SIZE as usize) };
+                HEAP_RANGES
+                    .lock()
+                    .push(start as u64, (start + frames * PAGE_SIZE as usize) as u64);
                 self.update_free(&h);
                 true
             }
@@ -58,7 +70,11 @@ impl KernelHeap {
     }
 
     pub fn used_bytes(&self) -> u64 {
-        self.heap.lock().stats_alloc_user() as u64
+        self.heap.lock().stats_alloc_user() as u64 + self.large_used.load(Ordering::Relaxed)
+    }
+
+    fn large_frames(layout: &Layout) -> usize {
+        layout.size().div_ceil(PAGE_SIZE as usize)
     }
 }
 
@@ -72,6 +88,19 @@ impl Default for KernelHeap {
 // memory owned by nobody else.
 unsafe impl GlobalAlloc for KernelHeap {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if layout.size() >= LARGE
+            && layout.align() <= PAGE_SIZE as usize
+            && !super::frames_locked_here()
+        {
+            return match alloc_frames_uninit(Self::large_frames(&layout)) {
+                Some(pa) => {
+                    self.large_used
+                        .fetch_add(layout.size() as u64, Ordering::Relaxed);
+                    phys_to_virt(pa) as *mut u8
+                }
+                None => core::ptr::null_mut(),
+            };
+        }
         for _ in 0..2 {
             let (ptr, low) = {
                 let mut h = self.heap.lock();
@@ -93,12 +122,62 @@ unsafe impl GlobalAlloc for KernelHeap {
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        if layout.size() >= LARGE
+            && layout.align() <= PAGE_SIZE as usize
+            && is_frame_allocation(ptr)
+        {
+            self.large_used
+                .fetch_sub(layout.size() as u64, Ordering::Relaxed);
+            free_frames(virt_to_phys(ptr as u64), Self::large_frames(&layout));
+            return;
+        }
         let mut h = self.heap.lock();
         if let Some(p) = NonNull::new(ptr) {
             // SAFETY: `ptr` came from this heap's `alloc` with the same layout (GlobalAlloc contract).
             unsafe { h.dealloc(p, layout) };
         }
         self.update_free(&h);
+    }
+}
+
+/// Whether a large layout's memory came from frames: it did unless it lies in the buddy heap's
+/// own ranges (large layouts go to the buddy heap only while this core holds the frame lock).
+fn is_frame_allocation(ptr: *mut u8) -> bool {
+    let a = ptr as u64;
+    a % PAGE_SIZE == 0 && !HEAP_RANGES.lock().iter().any(|&(s, e)| a >= s && a < e)
+}
+
+/// Virtual ranges given to the buddy heap (the boot arena and each growth step).
+static HEAP_RANGES: Mutex<heapless_ranges::Ranges> = Mutex::new(heapless_ranges::Ranges::new());
+
+mod heapless_ranges {
+    /// A fixed list of ranges: the heap grows in 1 MiB steps, so 4096 entries cover 4 GiB.
+    pub struct Ranges {
+        r: [(u64, u64); 4096],
+        n: usize,
+    }
+    impl Ranges {
+        pub const fn new() -> Self {
+            Ranges {
+                r: [(0, 0); 4096],
+                n: 0,
+            }
+        }
+        pub fn push(&mut self, s: u64, e: u64) {
+            if let Some(last) = self.r[..self.n].last_mut() {
+                if last.1 == s {
+                    last.1 = e;
+                    return;
+                }
+            }
+            if self.n < self.r.len() {
+                self.r[self.n] = (s, e);
+                self.n += 1;
+            }
+        }
+        pub fn iter(&self) -> impl Iterator<Item = &(u64, u64)> {
+            self.r[..self.n].iter()
+        }
     }
 }
 
@@ -142,6 +221,10 @@ pub fn init_boot_arena() {
         let mut h = HEAP.heap.lock();
         // SAFETY: the arena is a static used by nothing else, added once at boot.
         unsafe { h.add_to_heap(start, start + core::mem::size_of::<[u64; 64 * 1024]>()) };
+        HEAP_RANGES.lock().push(
+            start as u64,
+            (start + core::mem::size_of::<[u64; 64 * 1024]>()) as u64,
+        );
         HEAP.update_free(&h);
     }
 }

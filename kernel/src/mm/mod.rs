@@ -76,12 +76,17 @@ pub fn add_ram(start: u64, end: u64) {
 
 /// Allocates `count` contiguous frames (aligned to the next power of two), zeroed.
 pub fn alloc_frames(count: usize) -> Option<PhysAddr> {
-    let f = with_frames(|f| f.alloc(count))?;
-    FREE_FRAMES.fetch_sub(count.next_power_of_two() as u64, Ordering::Relaxed);
-    let pa = PhysAddr(f as u64 * PAGE_SIZE);
+    let pa = alloc_frames_uninit(count)?;
     // SAFETY: the frames were just handed out and are reachable through the linear map.
     unsafe { core::ptr::write_bytes(phys_to_virt(pa) as *mut u8, 0, count * PAGE_SIZE as usize) };
     Some(pa)
+}
+
+/// Allocates `count` contiguous frames without clearing them (the heap's large allocations).
+pub fn alloc_frames_uninit(count: usize) -> Option<PhysAddr> {
+    let f = with_frames(|f| f.alloc(count))?;
+    FREE_FRAMES.fetch_sub(count.next_power_of_two() as u64, Ordering::Relaxed);
+    Some(PhysAddr(f as u64 * PAGE_SIZE))
 }
 
 /// Returns frames from [`alloc_frames`].
