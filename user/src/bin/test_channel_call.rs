@@ -1,0 +1,1465 @@
+//! zx_channel_call and zx_channel_call_etc (abi.md section 4), against server threads: the
+//! reply is matched by txid (kernel txids >= 0x80000000, other messages stay queued), deadlines,
+//! peer closure, too-small reply buffers, argument checks and the fate of the request handles,
+//! rights, many concurrent callers on one channel, dispositions and handle infos; and
+//! zx_object_wait_one on a channel woken from another thread by a write or by peer closure.
+#![no_std]
+#![no_main]
+
+use core::ptr::{null, null_mut};
+use core::sync::atomic::{AtomicI32, AtomicU32, Ordering};
+use zx::*;
+
+zx::entry!(main);
+
+static PROCESS: AtomicU32 = AtomicU32::new(0);
+static ROOT: AtomicU32 = AtomicU32::new(0);
+
+/// abi.md section 5: the initial thread's 256 KiB stack ends here, guard page below it.
+const STACK_TOP: u64 = 0x0000_7fff_fff0_0000;
+const STACK_BYTES: u64 = 256 * 1024;
+const USER_TOP: u64 = 1 << 47;
+
+const SEC: i64 = 1_000_000_000;
+const MS: i64 = 1_000_000;
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+fn channel() -> (Channel, Channel) {
+    Channel::create().expect("channel_create")
+}
+
+fn event() -> Handle {
+    Event::create().expect("event_create").0
+}
+
+fn dup(h: &Handle) -> u32 {
+    h.duplicate(Rights::SAME_RIGHTS)
+        .expect("handle_duplicate")
+        .into_raw()
+}
+
+fn valid(h: u32) -> bool {
+    raw::object_get_info(h, INFO_HANDLE_VALID, null_mut(), 0, null_mut(), null_mut()) == 0
+}
+
+fn count(h: &Handle) -> u32 {
+    get_info::<InfoHandleCount>(h.raw(), INFO_HANDLE_COUNT)
+        .map(|c| c.handle_count)
+        .unwrap_or(u32::MAX)
+}
+
+fn basic(h: u32) -> InfoHandleBasic {
+    get_info::<InfoHandleBasic>(h, INFO_HANDLE_BASIC).unwrap_or_default()
+}
+
+fn koid(h: u32) -> u64 {
+    basic(h).koid
+}
+
+fn observed(h: u32) -> u32 {
+    let mut o = 0;
+    raw::object_wait_one(
+        h,
+        (Signals::CHANNEL_READABLE | Signals::CHANNEL_WRITABLE | Signals::CHANNEL_PEER_CLOSED)
+            .bits(),
+        0,
+        &mut o,
+    );
+    o
+}
+
+fn readable(h: u32) -> bool {
+    observed(h) & Signals::CHANNEL_READABLE.bits() != 0
+}
+
+fn process_handles() -> u32 {
+    get_info::<InfoProcessHandleStats>(PROCESS.load(Ordering::Relaxed), INFO_PROCESS_HANDLE_STATS)
+        .map(|s| s.handle_count.iter().sum())
+        .unwrap_or(u32::MAX)
+}
+
+/// (live_handles, live_objects, live_messages) from the kernel (zeros without the root).
+fn live() -> (u64, u64, u64) {
+    let s = kernel_stats(ROOT.load(Ordering::Relaxed)).unwrap_or_default();
+    (s.live_handles, s.live_objects, s.live_messages)
+}
+
+/// Kernel counts once they stop changing (up to 200 ms): threads of earlier cases that were
+/// joined may still be releasing their objects as their cores switch away.
+fn quiesce() -> (u64, u64, u64) {
+    let mut last = live();
+    let mut same = 0;
+    for _ in 0..200 {
+        sleep_ns(MS);
+        let cur = live();
+        if cur == last {
+            same += 1;
+            if same == 5 {
+                break;
+            }
+        } else {
+            same = 0;
+            last = cur;
+        }
+    }
+    last
+}
+
+/// Back to `base`: the same handles and messages, and no more objects (fewer is fine: an
+/// object of an earlier case may have been released meanwhile).
+fn back_to(base: (u64, u64, u64), now: (u64, u64, u64)) -> bool {
+    now.0 == base.0 && now.1 <= base.1 && now.2 == base.2
+}
+
+/// Polls (up to 100 ms) until the kernel counts equal `want` (threads that just exited may
+/// still be releasing their resources); returns the last counts.
+fn settle(want: (u64, u64, u64)) -> (u64, u64, u64) {
+    let mut cur = live();
+    for _ in 0..100 {
+        if back_to(want, cur) {
+            break;
+        }
+        sleep_ns(MS);
+        cur = live();
+    }
+    cur
+}
+
+fn txid_of(b: &[u8]) -> u32 {
+    u32::from_le_bytes([b[0], b[1], b[2], b[3]])
+}
+
+struct Reply {
+    s: Status,
+    ab: u32,
+    ah: u32,
+    bytes: [u8; 256],
+    handles: [u32; 8],
+}
+
+/// `zx_channel_call`; `actual_*` are pre-set to 0xFFFF_FFFF so an unwritten value shows.
+fn call(ch: u32, deadline: i64, wr: &[u8], wr_h: &[u32], rd_nb: u32, rd_nh: u32) -> Reply {
+    let mut r = Reply {
+        s: Status::OK,
+        ab: u32::MAX,
+        ah: u32::MAX,
+        bytes: [0; 256],
+        handles: [0; 8],
+    };
+    let args = ChannelCallArgs {
+        wr_bytes: if wr.is_empty() { 0 } else { wr.as_ptr() as u64 },
+        wr_handles: if wr_h.is_empty() {
+            0
+        } else {
+            wr_h.as_ptr() as u64
+        },
+        rd_bytes: r.bytes.as_mut_ptr() as u64,
+        rd_handles: r.handles.as_mut_ptr() as u64,
+        wr_num_bytes: wr.len() as u32,
+        wr_num_handles: wr_h.len() as u32,
+        rd_num_bytes: rd_nb.min(256),
+        rd_num_handles: rd_nh.min(8),
+    };
+    r.s = Status(raw::channel_call(
+        ch, 0, deadline, &args, &mut r.ab, &mut r.ah,
+    ));
+    r
+}
+
+struct ReplyEtc {
+    s: Status,
+    ab: u32,
+    ah: u32,
+    bytes: [u8; 256],
+    infos: [HandleInfo; 4],
+}
+
+const JUNK_INFO: HandleInfo = HandleInfo {
+    handle: 0xaaaa_aaaa,
+    obj_type: 0xaaaa_aaaa,
+    rights: 0xaaaa_aaaa,
+    unused: 0xaaaa_aaaa,
+};
+
+/// `zx_channel_call_etc`.
+fn call_etc(
+    ch: u32,
+    deadline: i64,
+    wr: &[u8],
+    disp: &mut [HandleDisposition],
+    rd_nb: u32,
+    rd_nh: u32,
+) -> ReplyEtc {
+    let mut r = ReplyEtc {
+        s: Status::OK,
+        ab: u32::MAX,
+        ah: u32::MAX,
+        bytes: [0; 256],
+        infos: [JUNK_INFO; 4],
+    };
+    let mut args = ChannelCallArgs {
+        wr_bytes: if wr.is_empty() { 0 } else { wr.as_ptr() as u64 },
+        wr_handles: if disp.is_empty() {
+            0
+        } else {
+            disp.as_mut_ptr() as u64
+        },
+        rd_bytes: r.bytes.as_mut_ptr() as u64,
+        rd_handles: r.infos.as_mut_ptr() as u64,
+        wr_num_bytes: wr.len() as u32,
+        wr_num_handles: disp.len() as u32,
+        rd_num_bytes: rd_nb.min(256),
+        rd_num_handles: rd_nh.min(4),
+    };
+    r.s = Status(raw::channel_call_etc(
+        ch, 0, deadline, &mut args, &mut r.ab, &mut r.ah,
+    ));
+    r
+}
+
+fn disp(op: u32, h: u32, t: ObjType, rights: Rights) -> HandleDisposition {
+    HandleDisposition {
+        operation: op,
+        handle: h,
+        obj_type: t.raw(),
+        rights: rights.bits(),
+        result: 0,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Server threads
+// ---------------------------------------------------------------------------------------------
+
+/// Replies with the request as it came (bytes, txid and handles).
+const ECHO: usize = 0;
+/// Writes two messages with other txids (txid ^ 1, and 0), then echoes.
+const EXTRA: usize = 1;
+/// Reads the request, closes its handles and the endpoint, never replies.
+const CLOSE_AFTER_READ: usize = 2;
+/// Sleeps 20 ms and closes the endpoint without reading.
+const CLOSE_WITHOUT_READ: usize = 3;
+/// Replies with 64 bytes (the txid, then a pattern) and the request's handles.
+const BIG: usize = 4;
+/// Echoes and records the txid of each request in SEEN_TXID.
+const RECORD: usize = 5;
+
+static SEEN_TXID: [AtomicU32; 8] = [const { AtomicU32::new(0) }; 8];
+static SERVED: AtomicU32 = AtomicU32::new(0);
+
+/// Server thread: `arg` = endpoint (owned, closed at the end) | mode << 32 | requests << 40.
+fn server(arg: usize) {
+    let ch = Channel(Handle::from_raw(arg as u32));
+    let mode = (arg >> 32) & 0xff;
+    let n = arg >> 40;
+    if mode == CLOSE_WITHOUT_READ {
+        sleep_ns(20 * MS);
+        return;
+    }
+    for i in 0..n {
+        // Ends early when the caller's end closes (PEER_CLOSED with nothing queued).
+        let r = match ch.read_wait(deadline_after(10 * SEC)) {
+            Ok(r) => r,
+            Err(Status::PEER_CLOSED) => return,
+            Err(e) => {
+                check!(false, "server: {} waiting for request {}", e, i);
+                return;
+            }
+        };
+        SERVED.fetch_add(1, Ordering::Relaxed);
+        let nb = r.num_bytes as usize;
+        let nh = r.num_handles as usize;
+        if nb < 4 {
+            check!(false, "server got a request of {} bytes", nb);
+            continue;
+        }
+        let txid = txid_of(&r.bytes);
+        match mode {
+            CLOSE_AFTER_READ => {
+                for &h in &r.handles[..nh] {
+                    raw::handle_close(h);
+                }
+                return;
+            }
+            EXTRA => {
+                let mut other = [0u8; 9];
+                other[..4].copy_from_slice(&(txid ^ 1).to_le_bytes());
+                other[4..].copy_from_slice(b"other");
+                check!(ch.write(&other, &[]).is_ok());
+                let mut zero = [0u8; 8];
+                zero[4..].copy_from_slice(b"zero");
+                check!(ch.write(&zero, &[]).is_ok());
+                check!(ch.write(&r.bytes[..nb], &r.handles[..nh]).is_ok());
+            }
+            BIG => {
+                let mut big = [0u8; 64];
+                for (j, b) in big.iter_mut().enumerate() {
+                    *b = j as u8;
+                }
+                big[..4].copy_from_slice(&txid.to_le_bytes());
+                check!(ch.write(&big, &r.handles[..nh]).is_ok());
+            }
+            _ => {
+                if let (RECORD, Some(slot)) = (mode, SEEN_TXID.get(i)) {
+                    slot.store(txid, Ordering::Relaxed);
+                }
+                check!(ch.write(&r.bytes[..nb], &r.handles[..nh]).is_ok());
+            }
+        }
+    }
+}
+
+fn start_server(end: Channel, mode: usize, requests: usize) -> Option<thread::Thread> {
+    SERVED.store(0, Ordering::Relaxed);
+    let arg = end.0.into_raw() as usize | mode << 32 | requests << 40;
+    let t = thread::spawn(server, arg);
+    check!(t.is_ok(), "thread spawn failed");
+    t.ok()
+}
+
+fn join(t: Option<thread::Thread>) {
+    if let Some(t) = t {
+        let t0 = now();
+        let r = t.join(deadline_after(10 * SEC));
+        check!(
+            r.is_ok(),
+            "thread did not end: {:?} after {} ns",
+            r,
+            now() - t0
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Replies
+// ---------------------------------------------------------------------------------------------
+
+fn kernel_stats_are_available() {
+    // The leak checks below compare kernel counts; they prove nothing without them.
+    let (h, o, _) = live();
+    check!(
+        h > 0 && o > 0,
+        "no ZX_INFO_KERNEL_STATS (root resource missing?)"
+    );
+}
+
+fn reply_is_delivered_with_actual_sizes() {
+    let (c, s) = channel();
+    let e = event();
+    let (x0, x1) = channel();
+    let (ek, xk) = (koid(e.raw()), koid(x1.raw()));
+    let srv = start_server(s, ECHO, 1);
+    let mut req = [0u8; 14];
+    req[4..].copy_from_slice(b"hello call");
+    let r = call(
+        c.raw(),
+        deadline_after(5 * SEC),
+        &req,
+        &[dup(&e), x1.0.into_raw()],
+        14,
+        2,
+    );
+    check_eq!(r.s, Status::OK);
+    check_eq!((r.ab, r.ah), (14, 2));
+    check_eq!(&r.bytes[4..14], b"hello call");
+    check!(
+        txid_of(&r.bytes) >= CALL_TXID_MIN,
+        "reply txid {:#x}",
+        txid_of(&r.bytes)
+    );
+    check!(valid(r.handles[0]) && valid(r.handles[1]));
+    check_eq!(koid(r.handles[0]), ek);
+    check_eq!(koid(r.handles[1]), xk);
+    check_eq!(basic(r.handles[0]).rights, Rights::DEFAULT_EVENT.bits());
+    check_eq!(basic(r.handles[1]).rights, Rights::DEFAULT_CHANNEL.bits());
+    check_eq!(count(&e), 2);
+    // The reply was consumed: nothing left for an ordinary read.
+    check!(!readable(c.raw()));
+    join(srv);
+    raw::handle_close(r.handles[0]);
+    raw::handle_close(r.handles[1]);
+    check_eq!(count(&e), 1);
+    check!(observed(x0.raw()) & Signals::CHANNEL_PEER_CLOSED.bits() != 0);
+}
+
+fn kernel_txids_are_at_least_0x80000000() {
+    let (c, s) = channel();
+    for t in SEEN_TXID.iter() {
+        t.store(0, Ordering::Relaxed);
+    }
+    let srv = start_server(s, RECORD, 5);
+    for (i, slot) in SEEN_TXID.iter().enumerate().take(5) {
+        // The caller's txid bytes are replaced by the kernel's.
+        let mut req = [0u8; 8];
+        req[..4].copy_from_slice(&0x1234_5678u32.to_le_bytes());
+        req[4] = i as u8;
+        let r = call(c.raw(), deadline_after(5 * SEC), &req, &[], 8, 0);
+        check_eq!(r.s, Status::OK);
+        check_eq!((r.ab, r.ah), (8, 0));
+        check_eq!(r.bytes[4], i as u8);
+        let seen = slot.load(Ordering::Relaxed);
+        check!(seen >= CALL_TXID_MIN, "request {} had txid {:#x}", i, seen);
+        check_eq!(txid_of(&r.bytes), seen);
+    }
+    join(srv);
+}
+
+fn unknown_txid_replies_are_queued_as_ordinary_messages() {
+    let (c, s) = channel();
+    // Already queued before the call: a message with txid 0 is never a reply.
+    let mut pre = [0u8; 7];
+    pre[4..].copy_from_slice(b"pre");
+    check!(s.write(&pre, &[]).is_ok());
+    let srv = start_server(s, EXTRA, 1);
+    let mut req = [0u8; 9];
+    req[4..].copy_from_slice(b"reply");
+    let r = call(c.raw(), deadline_after(5 * SEC), &req, &[], 64, 4);
+    check_eq!(r.s, Status::OK);
+    check_eq!((r.ab, r.ah), (9, 0));
+    check_eq!(&r.bytes[4..9], b"reply");
+    let txid = txid_of(&r.bytes);
+    join(srv);
+    // The other messages stay readable, in order.
+    let m = c.read();
+    check!(m.is_ok());
+    if let Ok(m) = m {
+        check_eq!(&m.bytes[..m.num_bytes as usize], &pre[..]);
+    }
+    let m = c.read();
+    check!(m.is_ok());
+    if let Ok(m) = m {
+        check_eq!(m.num_bytes, 9);
+        check_eq!(txid_of(&m.bytes), txid ^ 1);
+        check_eq!(&m.bytes[4..9], b"other");
+    }
+    let m = c.read();
+    check!(m.is_ok());
+    if let Ok(m) = m {
+        check_eq!(m.num_bytes, 8);
+        check_eq!(txid_of(&m.bytes), 0);
+        check_eq!(&m.bytes[4..8], b"zero");
+    }
+    check!(!readable(c.raw()));
+}
+
+fn deadline_without_reply_is_timed_out_and_late_reply_is_not_lost() {
+    let base = quiesce();
+    {
+        let (c, s) = channel();
+        let e = event();
+        let ek = koid(e.raw());
+        let mut req = [0u8; 8];
+        req[4..].copy_from_slice(b"late");
+        let t0 = now();
+        let r = call(c.raw(), deadline_after(20 * MS), &req, &[dup(&e)], 64, 4);
+        let waited = now() - t0;
+        check_eq!(r.s, Status::TIMED_OUT);
+        check!(waited >= 20 * MS, "returned after {} ns", waited);
+        // The request was sent (its handle with it).
+        check_eq!(count(&e), 2);
+        let m = s.read();
+        check!(m.is_ok(), "the request is not in the server's queue");
+        let Ok(m) = m else { return };
+        check_eq!(m.num_bytes, 8);
+        check_eq!(&m.bytes[4..8], b"late");
+        let txid = txid_of(&m.bytes);
+        check!(txid >= CALL_TXID_MIN, "txid {:#x}", txid);
+        check_eq!(m.num_handles, 1);
+        check_eq!(koid(m.handles[0]), ek);
+        // A deadline already in the past: no wait, TIMED_OUT, request sent all the same.
+        let t0 = now();
+        let r2 = call(c.raw(), 0, &req, &[], 64, 4);
+        check_eq!(r2.s, Status::TIMED_OUT);
+        check!(now() - t0 < SEC, "a past deadline waited");
+        let m2 = s.read();
+        check!(
+            m2.is_ok(),
+            "the second request is not in the server's queue"
+        );
+        // The late reply to the dead call, carrying the handle back.
+        check!(s.write(&m.bytes[..8], &[m.handles[0]]).is_ok());
+        // A new call on the same channel gets its own reply, not the late one.
+        let srv = start_server(s, ECHO, 1);
+        let mut req3 = [0u8; 9];
+        req3[4..].copy_from_slice(b"fresh");
+        let r3 = call(c.raw(), deadline_after(5 * SEC), &req3, &[], 64, 4);
+        check_eq!(r3.s, Status::OK);
+        check_eq!((r3.ab, r3.ah), (9, 0));
+        check_eq!(&r3.bytes[4..9], b"fresh");
+        join(srv);
+        // The late reply either queued as an ordinary message or was dropped cleanly.
+        if readable(c.raw()) {
+            let l = c.read();
+            check!(l.is_ok());
+            if let Ok(l) = l {
+                check_eq!(l.num_bytes, 8);
+                check_eq!(txid_of(&l.bytes), txid);
+                check_eq!(l.num_handles, 1);
+                check_eq!(koid(l.handles[0]), ek);
+                raw::handle_close(l.handles[0]);
+            }
+        }
+        check!(!readable(c.raw()));
+        check_eq!(count(&e), 1);
+    }
+    let after = settle(base);
+    check!(
+        back_to(base, after),
+        "kernel (handles, objects, messages) {:?} -> {:?}",
+        base,
+        after
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Peer closure
+// ---------------------------------------------------------------------------------------------
+
+fn peer_closing_after_reading_request_is_peer_closed() {
+    let (c, s) = channel();
+    let e = event();
+    let srv = start_server(s, CLOSE_AFTER_READ, 1);
+    let r = call(
+        c.raw(),
+        deadline_after(5 * SEC),
+        &[0u8; 8],
+        &[dup(&e)],
+        64,
+        4,
+    );
+    check_eq!(r.s, Status::PEER_CLOSED);
+    join(srv);
+    check_eq!(count(&e), 1);
+    check!(observed(c.raw()) & Signals::CHANNEL_PEER_CLOSED.bits() != 0);
+}
+
+fn peer_closing_without_reading_is_peer_closed_and_request_destroyed() {
+    let (c, s) = channel();
+    let e = event();
+    let srv = start_server(s, CLOSE_WITHOUT_READ, 0);
+    let r = call(
+        c.raw(),
+        deadline_after(5 * SEC),
+        &[0u8; 8],
+        &[dup(&e)],
+        64,
+        4,
+    );
+    check_eq!(r.s, Status::PEER_CLOSED);
+    join(srv);
+    // The request died with the server's endpoint, and its handle with it.
+    check_eq!(count(&e), 1);
+}
+
+fn call_with_peer_already_closed_is_peer_closed_and_consumes_handles() {
+    let (c, s) = channel();
+    drop(s);
+    let e = event();
+    let d = dup(&e);
+    let r = call(c.raw(), deadline_after(SEC), &[0u8; 4], &[d], 64, 4);
+    check_eq!(r.s, Status::PEER_CLOSED);
+    check!(!valid(d), "the request handle survived");
+    check_eq!(count(&e), 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reply too large
+// ---------------------------------------------------------------------------------------------
+
+fn reply_larger_than_rd_num_bytes_is_buffer_too_small_and_discarded() {
+    let (c, s) = channel();
+    let e = event();
+    let srv = start_server(s, BIG, 2);
+    let handles_before = process_handles();
+    let r = call(
+        c.raw(),
+        deadline_after(5 * SEC),
+        &[0u8; 4],
+        &[dup(&e)],
+        16,
+        4,
+    );
+    check_eq!(r.s, Status::BUFFER_TOO_SMALL);
+    check!(
+        r.ab == u32::MAX && r.ah == u32::MAX,
+        "actual_* written: {} {}",
+        r.ab,
+        r.ah
+    );
+    // The reply is discarded: not queued, and the handle it carried is closed.
+    check!(!readable(c.raw()), "the too-large reply stayed queued");
+    check_eq!(count(&e), 1);
+    check_eq!(process_handles(), handles_before);
+    // Exactly big enough: delivered.
+    let r = call(c.raw(), deadline_after(5 * SEC), &[0u8; 4], &[], 64, 0);
+    check_eq!(r.s, Status::OK);
+    check_eq!((r.ab, r.ah), (64, 0));
+    check_eq!(r.bytes[63], 63);
+    join(srv);
+}
+
+fn reply_with_more_than_rd_num_handles_is_buffer_too_small_and_discarded() {
+    let (c, s) = channel();
+    let e = event();
+    let srv = start_server(s, ECHO, 2);
+    let r = call(
+        c.raw(),
+        deadline_after(5 * SEC),
+        &[0u8; 8],
+        &[dup(&e), dup(&e)],
+        64,
+        1,
+    );
+    check_eq!(r.s, Status::BUFFER_TOO_SMALL);
+    check!(
+        r.ab == u32::MAX && r.ah == u32::MAX,
+        "actual_* written: {} {}",
+        r.ab,
+        r.ah
+    );
+    check!(!readable(c.raw()), "the too-large reply stayed queued");
+    check_eq!(count(&e), 1);
+    // call_etc: same rule.
+    let mut d = [
+        disp(HANDLE_OP_MOVE, dup(&e), ObjType::NONE, Rights::SAME_RIGHTS),
+        disp(
+            HANDLE_OP_DUPLICATE,
+            e.raw(),
+            ObjType::NONE,
+            Rights::SAME_RIGHTS,
+        ),
+    ];
+    let r = call_etc(c.raw(), deadline_after(5 * SEC), &[0u8; 8], &mut d, 64, 1);
+    check_eq!(r.s, Status::BUFFER_TOO_SMALL);
+    check!(!readable(c.raw()), "the too-large reply stayed queued");
+    check_eq!(r.infos[0], JUNK_INFO);
+    check!(valid(e.raw()));
+    join(srv);
+    check_eq!(count(&e), 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Argument checks
+// ---------------------------------------------------------------------------------------------
+
+fn fewer_than_4_bytes_is_invalid_args_and_consumes_handles() {
+    let (c, s) = channel();
+    let e = event();
+    for n in [0usize, 1, 3] {
+        let d = dup(&e);
+        let r = call(c.raw(), deadline_after(SEC), &[7u8; 3][..n], &[d], 64, 4);
+        check!(r.s == Status::INVALID_ARGS, "wr_num_bytes {}: {}", n, r.s);
+        check!(!valid(d), "wr_num_bytes {}: the request handle survived", n);
+        check_eq!(count(&e), 1);
+        check!(!readable(s.raw()), "wr_num_bytes {}: a message was sent", n);
+    }
+    // call_etc: MOVE entries are consumed, DUPLICATE sources stay.
+    let e2 = event();
+    let moved = dup(&e);
+    let mut d = [
+        disp(HANDLE_OP_MOVE, moved, ObjType::EVENT, Rights::SAME_RIGHTS),
+        disp(
+            HANDLE_OP_DUPLICATE,
+            e2.raw(),
+            ObjType::EVENT,
+            Rights::SAME_RIGHTS,
+        ),
+    ];
+    let r = call_etc(c.raw(), deadline_after(SEC), &[1u8, 2], &mut d, 64, 4);
+    check_eq!(r.s, Status::INVALID_ARGS);
+    check!(!valid(moved), "the MOVE source survived");
+    check!(valid(e2.raw()), "the DUPLICATE source was consumed");
+    check_eq!((count(&e), count(&e2)), (1, 1));
+    check!(!readable(s.raw()));
+}
+
+fn null_actual_pointers_are_invalid_args() {
+    let base = quiesce();
+    {
+        let (c, s) = channel();
+        let srv = start_server(s, ECHO, 2);
+        let mut rd = [0u8; 64];
+        let wr = [0u8; 8];
+        let args = ChannelCallArgs {
+            wr_bytes: wr.as_ptr() as u64,
+            wr_handles: 0,
+            rd_bytes: rd.as_mut_ptr() as u64,
+            rd_handles: 0,
+            wr_num_bytes: 8,
+            wr_num_handles: 0,
+            rd_num_bytes: 64,
+            rd_num_handles: 0,
+        };
+        let mut a = 0u32;
+        check_status!(
+            raw::channel_call(
+                c.raw(),
+                0,
+                deadline_after(2 * SEC),
+                &args,
+                null_mut(),
+                &mut a
+            ),
+            Status::INVALID_ARGS
+        );
+        check_status!(
+            raw::channel_call(
+                c.raw(),
+                0,
+                deadline_after(2 * SEC),
+                &args,
+                &mut a,
+                null_mut()
+            ),
+            Status::INVALID_ARGS
+        );
+        let mut args_etc = args;
+        check_status!(
+            raw::channel_call_etc(
+                c.raw(),
+                0,
+                deadline_after(2 * SEC),
+                &mut args_etc,
+                null_mut(),
+                null_mut()
+            ),
+            Status::INVALID_ARGS
+        );
+        drop(c); // the server ends on PEER_CLOSED
+        join(srv);
+    }
+    let after = settle(base);
+    check!(
+        back_to(base, after),
+        "kernel (handles, objects, messages) {:?} -> {:?}",
+        base,
+        after
+    );
+}
+
+/// The top 48 bytes of our stack (part of `_start`'s frame), saved and put back around calls
+/// that use them.
+fn save_stack_top() -> [u64; 6] {
+    let p = (STACK_TOP - 48) as *const u64;
+    // SAFETY: the top of this (main) thread's mapped initial stack; read as plain data.
+    unsafe { core::array::from_fn(|i| core::ptr::read_volatile(p.add(i))) }
+}
+
+fn restore_stack_top(v: [u64; 6]) {
+    let p = (STACK_TOP - 48) as *mut u64;
+    for (i, x) in v.iter().enumerate() {
+        // SAFETY: as in save_stack_top; restores the bytes read before.
+        unsafe { core::ptr::write_volatile(p.add(i), *x) };
+    }
+}
+
+fn unreadable_args_struct_is_invalid_args_and_consumes_nothing() {
+    let (c, s) = channel();
+    let e = event();
+    let d = dup(&e);
+    let req = [0u8; 8];
+    let wr_handles = [d];
+    let mut disps = [disp(HANDLE_OP_MOVE, d, ObjType::NONE, Rights::SAME_RIGHTS)];
+    let straddle = STACK_TOP - 16;
+    let bads = [
+        ("NULL", 0u64),
+        ("0x1000", 0x1000),
+        ("kernel 0xffff_0000_0000_0000", 0xffff_0000_0000_0000),
+        ("kernel 0xffff_ff80_0008_0000", 0xffff_ff80_0008_0000),
+        ("crossing 1<<47", USER_TOP - 24),
+        ("wrapping past u64::MAX", u64::MAX - 23),
+        ("straddling the stack top", straddle),
+        ("stack guard page", STACK_TOP - STACK_BYTES - 4096),
+    ];
+    for etc in [false, true] {
+        for (what, addr) in bads {
+            let saved = save_stack_top();
+            if addr == straddle {
+                // The readable half holds real wr_bytes / wr_handles pointers.
+                let p = straddle as *mut u64;
+                let hp = if etc {
+                    disps.as_mut_ptr() as u64
+                } else {
+                    wr_handles.as_ptr() as u64
+                };
+                // SAFETY: the top 16 bytes of our own stack, restored right after the call.
+                unsafe {
+                    core::ptr::write_volatile(p, req.as_ptr() as u64);
+                    core::ptr::write_volatile(p.add(1), hp);
+                }
+            }
+            let (mut ab, mut ah) = (0u32, 0u32);
+            let st = if etc {
+                raw::channel_call_etc(
+                    c.raw(),
+                    0,
+                    deadline_after(SEC),
+                    addr as *mut ChannelCallArgs,
+                    &mut ab,
+                    &mut ah,
+                )
+            } else {
+                raw::channel_call(
+                    c.raw(),
+                    0,
+                    deadline_after(SEC),
+                    addr as *const ChannelCallArgs,
+                    &mut ab,
+                    &mut ah,
+                )
+            };
+            restore_stack_top(saved);
+            let name = if etc { "call_etc" } else { "call" };
+            check!(
+                Status(st) == Status::INVALID_ARGS,
+                "{} with args {} ({:#x}): {}",
+                name,
+                what,
+                addr,
+                Status(st)
+            );
+            check!(
+                valid(d) && count(&e) == 2,
+                "{} with args {}: the handle was consumed",
+                name,
+                what
+            );
+            check!(
+                !readable(s.raw()),
+                "{} with args {}: a message was sent",
+                name,
+                what
+            );
+            check!(valid(c.raw()));
+        }
+    }
+    raw::handle_close(d);
+    check_eq!(count(&e), 1);
+}
+
+fn request_handles_are_consumed_on_failures_as_for_write() {
+    let (c, s) = channel();
+    let e = event();
+    let req = [0u8; 8];
+    let deadline = || deadline_after(200 * MS);
+    // One failing call: the request handle d must be gone afterwards and nothing sent.
+    let expect_consumed = |what: &str, st: Status, r: Reply, d: u32| {
+        check!(r.s == st, "{}: {} (want {})", what, r.s, st);
+        check!(!valid(d), "{}: the request handle survived", what);
+        check!(count(&e) == 1, "{}: event count {}", what, count(&e));
+        check!(!readable(s.raw()), "{}: a message was sent", what);
+    };
+    let stale = {
+        let (x, _y) = channel();
+        x.raw()
+    };
+    let d = dup(&e);
+    let r = call(stale, deadline(), &req, &[d], 64, 4);
+    expect_consumed("stale channel handle", Status::BAD_HANDLE, r, d);
+
+    let ev2 = event();
+    let d = dup(&e);
+    let r = call(ev2.raw(), deadline(), &req, &[d], 64, 4);
+    expect_consumed("event as channel", Status::WRONG_TYPE, r, d);
+
+    let (c2, s2) = channel();
+    drop(s2);
+    let d = dup(&e);
+    let r = call(c2.raw(), deadline(), &req, &[d], 64, 4);
+    expect_consumed("closed peer", Status::PEER_CLOSED, r, d);
+
+    // Unreadable request bytes (the handles array itself is fine).
+    let d = dup(&e);
+    let hs = [d];
+    let mut rd = [0u8; 64];
+    let mut rh = [0u32; 4];
+    let mut args = ChannelCallArgs {
+        wr_bytes: 0x1000,
+        wr_handles: hs.as_ptr() as u64,
+        rd_bytes: rd.as_mut_ptr() as u64,
+        rd_handles: rh.as_mut_ptr() as u64,
+        wr_num_bytes: 8,
+        wr_num_handles: 1,
+        rd_num_bytes: 64,
+        rd_num_handles: 4,
+    };
+    let (mut ab, mut ah) = (0, 0);
+    let st = raw::channel_call(c.raw(), 0, deadline(), &args, &mut ab, &mut ah);
+    let r = Reply {
+        s: Status(st),
+        ab,
+        ah,
+        bytes: [0; 256],
+        handles: [0; 8],
+    };
+    expect_consumed("unreadable wr_bytes", Status::INVALID_ARGS, r, d);
+
+    // Too many bytes.
+    let d = dup(&e);
+    let hs = [d];
+    args.wr_bytes = req.as_ptr() as u64;
+    args.wr_handles = hs.as_ptr() as u64;
+    args.wr_num_bytes = CHANNEL_MAX_MSG_BYTES + 1;
+    let st = raw::channel_call(c.raw(), 0, deadline(), &args, &mut ab, &mut ah);
+    let r = Reply {
+        s: Status(st),
+        ab,
+        ah,
+        bytes: [0; 256],
+        handles: [0; 8],
+    };
+    expect_consumed("too many bytes", Status::OUT_OF_RANGE, r, d);
+
+    // A request handle without TRANSFER: ACCESS_DENIED, every request handle consumed.
+    let nt = e
+        .duplicate(Rights::WAIT | Rights::DUPLICATE)
+        .expect("duplicate")
+        .into_raw();
+    let d = dup(&e);
+    let r = call(c.raw(), deadline(), &req, &[d, nt], 64, 4);
+    check!(!valid(nt), "the handle without TRANSFER survived");
+    expect_consumed("handle without TRANSFER", Status::ACCESS_DENIED, r, d);
+
+    // An unreadable handles array: INVALID_ARGS, and no handle is touched.
+    let d = dup(&e);
+    args.wr_num_bytes = 8;
+    args.wr_handles = 0x1000;
+    let st = raw::channel_call(c.raw(), 0, deadline(), &args, &mut ab, &mut ah);
+    check_eq!(Status(st), Status::INVALID_ARGS);
+    check!(valid(d));
+    check!(!readable(s.raw()));
+    raw::handle_close(d);
+    check_eq!(count(&e), 1);
+}
+
+fn channel_without_read_or_write_right_is_access_denied() {
+    let base_e = event();
+    for (what, rights) in [
+        ("no READ", Rights::WRITE | Rights::TRANSFER | Rights::WAIT),
+        ("no WRITE", Rights::READ | Rights::TRANSFER | Rights::WAIT),
+    ] {
+        let (c, s) = channel();
+        let c = c.0.replace(rights).expect("handle_replace");
+        let d = dup(&base_e);
+        let r = call(c.raw(), deadline_after(200 * MS), &[0u8; 8], &[d], 64, 4);
+        check!(r.s == Status::ACCESS_DENIED, "call, {}: {}", what, r.s);
+        check!(!valid(d), "call, {}: the request handle survived", what);
+        check!(!readable(s.raw()), "call, {}: a message was sent", what);
+        let moved = dup(&base_e);
+        let mut ds = [disp(
+            HANDLE_OP_MOVE,
+            moved,
+            ObjType::EVENT,
+            Rights::SAME_RIGHTS,
+        )];
+        let r = call_etc(c.raw(), deadline_after(200 * MS), &[0u8; 8], &mut ds, 64, 4);
+        check!(r.s == Status::ACCESS_DENIED, "call_etc, {}: {}", what, r.s);
+        check!(
+            !valid(moved),
+            "call_etc, {}: the MOVE source survived",
+            what
+        );
+        check!(!readable(s.raw()), "call_etc, {}: a message was sent", what);
+        check_eq!(count(&base_e), 1);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Concurrency
+// ---------------------------------------------------------------------------------------------
+
+const CALLERS: usize = 8;
+const CALLS_EACH: usize = 50;
+
+static CONC_CH: AtomicU32 = AtomicU32::new(0);
+static CONC_OK: AtomicU32 = AtomicU32::new(0);
+static CONC_BAD: AtomicU32 = AtomicU32::new(0);
+static CONC_FIRST_BAD: AtomicI32 = AtomicI32::new(0);
+static CONC_DUP_TXIDS: AtomicU32 = AtomicU32::new(0);
+static CONC_MAX_BATCH: AtomicU32 = AtomicU32::new(0);
+
+fn caller(idx: usize) {
+    let ch = CONC_CH.load(Ordering::Relaxed);
+    for seq in 0..CALLS_EACH {
+        let mut req = [0u8; 16];
+        req[4..8].copy_from_slice(&(idx as u32).to_le_bytes());
+        req[8..12].copy_from_slice(&(seq as u32).to_le_bytes());
+        req[12..16].copy_from_slice(b"conc");
+        let r = call(ch, deadline_after(20 * SEC), &req, &[], 16, 0);
+        let good = r.s == Status::OK
+            && r.ab == 16
+            && r.ah == 0
+            && r.bytes[4..16] == req[4..16]
+            && txid_of(&r.bytes) >= CALL_TXID_MIN;
+        if good {
+            CONC_OK.fetch_add(1, Ordering::Relaxed);
+        } else {
+            if CONC_BAD.fetch_add(1, Ordering::Relaxed) == 0 {
+                CONC_FIRST_BAD.store(r.s.raw(), Ordering::Relaxed);
+                println!(
+                    "    caller {} call {}: {} ab {} ah {} got caller {} call {}",
+                    idx,
+                    seq,
+                    r.s,
+                    r.ab,
+                    r.ah,
+                    u32::from_le_bytes([r.bytes[4], r.bytes[5], r.bytes[6], r.bytes[7]]),
+                    u32::from_le_bytes([r.bytes[8], r.bytes[9], r.bytes[10], r.bytes[11]])
+                );
+            }
+            if r.s != Status::OK {
+                return;
+            }
+        }
+    }
+}
+
+/// Serves CALLERS * CALLS_EACH requests in batches: everything queued is read before any of
+/// it is answered, so all requests of a batch are outstanding calls at once and their txids
+/// must differ.
+fn batch_server(arg: usize) {
+    let ch = Channel(Handle::from_raw(arg as u32));
+    let total = (CALLERS * CALLS_EACH) as u32;
+    let mut served = 0u32;
+    while served < total {
+        let Ok(obs) = ch.0.wait_one(
+            Signals::CHANNEL_READABLE | Signals::CHANNEL_PEER_CLOSED,
+            deadline_after(20 * SEC),
+        ) else {
+            return;
+        };
+        sleep_ns(MS / 2); // let more callers queue their requests
+        let mut batch = [[0u8; 16]; 32];
+        let mut n = 0;
+        while n < batch.len() {
+            match ch.read_into(&mut batch[n], &mut []) {
+                Ok((16, 0)) => n += 1,
+                Ok(_) => {
+                    CONC_BAD.fetch_add(1, Ordering::Relaxed);
+                }
+                Err(_) => break,
+            }
+        }
+        if n == 0 && obs.contains(Signals::CHANNEL_PEER_CLOSED) {
+            return; // every caller has gone
+        }
+        CONC_MAX_BATCH.fetch_max(n as u32, Ordering::Relaxed);
+        for i in 0..n {
+            for j in 0..i {
+                if txid_of(&batch[i]) == txid_of(&batch[j]) {
+                    CONC_DUP_TXIDS.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
+        for m in batch.iter().take(n) {
+            if ch.write(m, &[]).is_err() {
+                CONC_BAD.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        served += n as u32;
+    }
+}
+
+fn many_concurrent_calls_each_get_their_own_reply() {
+    let (c, s) = channel();
+    CONC_CH.store(c.raw(), Ordering::Relaxed);
+    for a in [&CONC_OK, &CONC_BAD, &CONC_DUP_TXIDS, &CONC_MAX_BATCH] {
+        a.store(0, Ordering::Relaxed);
+    }
+    let srv = thread::spawn(batch_server, s.0.into_raw() as usize);
+    check!(srv.is_ok());
+    let mut callers = [const { None }; CALLERS];
+    for (i, t) in callers.iter_mut().enumerate() {
+        *t = thread::spawn(caller, i).ok();
+        check!(t.is_some(), "caller {} not started", i);
+    }
+    for t in callers {
+        join(t);
+    }
+    drop(c);
+    join(srv.ok());
+    check_eq!(
+        CONC_OK.load(Ordering::Relaxed),
+        (CALLERS * CALLS_EACH) as u32
+    );
+    check_eq!(CONC_BAD.load(Ordering::Relaxed), 0);
+    check_eq!(CONC_DUP_TXIDS.load(Ordering::Relaxed), 0);
+    check!(
+        CONC_MAX_BATCH.load(Ordering::Relaxed) > 1,
+        "never more than one call outstanding (max batch {})",
+        CONC_MAX_BATCH.load(Ordering::Relaxed)
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// call_etc
+// ---------------------------------------------------------------------------------------------
+
+fn call_etc_moves_and_duplicates_and_reports_reply_handle_info() {
+    let (c, s) = channel();
+    let (e1, e2) = (event(), event());
+    let (k1, k2) = (koid(e1.raw()), koid(e2.raw()));
+    let srv = start_server(s, ECHO, 1);
+    let moved = dup(&e1);
+    let mut d = [
+        disp(
+            HANDLE_OP_MOVE,
+            moved,
+            ObjType::EVENT,
+            Rights::TRANSFER | Rights::WAIT,
+        ),
+        disp(
+            HANDLE_OP_DUPLICATE,
+            e2.raw(),
+            ObjType::NONE,
+            Rights::SAME_RIGHTS,
+        ),
+    ];
+    let mut req = [0u8; 7];
+    req[4..].copy_from_slice(b"etc");
+    let r = call_etc(c.raw(), deadline_after(5 * SEC), &req, &mut d, 64, 4);
+    check_eq!(r.s, Status::OK);
+    check_eq!((r.ab, r.ah), (7, 2));
+    check_eq!(&r.bytes[4..7], b"etc");
+    check!(txid_of(&r.bytes) >= CALL_TXID_MIN);
+    check!(
+        !valid(moved),
+        "the MOVE source is still in the caller's table"
+    );
+    check!(valid(e2.raw()), "the DUPLICATE source was consumed");
+    let want = [
+        (k1, (Rights::TRANSFER | Rights::WAIT).bits()),
+        (k2, Rights::DEFAULT_EVENT.bits()),
+    ];
+    for (i, (k, rights)) in want.iter().enumerate() {
+        let inf = r.infos[i];
+        check!(valid(inf.handle), "info[{}].handle {:#x}", i, inf.handle);
+        check_eq!(inf.obj_type, ObjType::EVENT.raw());
+        check_eq!(inf.rights, *rights);
+        check_eq!(inf.unused, 0);
+        check_eq!(koid(inf.handle), *k);
+        check_eq!(basic(inf.handle).rights, *rights);
+    }
+    check_eq!(r.infos[2], JUNK_INFO);
+    check_eq!((count(&e1), count(&e2)), (2, 2));
+    check_eq!(d[0].result, 0);
+    check_eq!(d[1].result, 0);
+    join(srv);
+    raw::handle_close(r.infos[0].handle);
+    raw::handle_close(r.infos[1].handle);
+    check_eq!((count(&e1), count(&e2)), (1, 1));
+}
+
+fn call_etc_failed_disposition_consumes_moves_keeps_duplicate_sources() {
+    let (c, s) = channel();
+    let (e1, e2) = (event(), event());
+    let moved = dup(&e1);
+    let mut d = [
+        disp(HANDLE_OP_MOVE, moved, ObjType::CHANNEL, Rights::SAME_RIGHTS),
+        disp(
+            HANDLE_OP_DUPLICATE,
+            e2.raw(),
+            ObjType::EVENT,
+            Rights::SAME_RIGHTS,
+        ),
+    ];
+    let r = call_etc(c.raw(), deadline_after(200 * MS), &[0u8; 8], &mut d, 64, 4);
+    check_eq!(r.s, Status::WRONG_TYPE);
+    check_eq!(d[0].result, Status::WRONG_TYPE.raw());
+    check_eq!(d[1].result, 0);
+    check!(!valid(moved), "the MOVE source survived");
+    check!(valid(e2.raw()), "the DUPLICATE source was consumed");
+    check_eq!((count(&e1), count(&e2)), (1, 1));
+    check!(!readable(s.raw()), "a message was sent");
+}
+
+// ---------------------------------------------------------------------------------------------
+// zx_object_wait_one woken from another thread
+// ---------------------------------------------------------------------------------------------
+
+fn write_after_10ms(h: usize) {
+    sleep_ns(10 * MS);
+    check_status!(
+        raw::channel_write(h as u32, 0, b"wake".as_ptr(), 4, null(), 0),
+        Status::OK
+    );
+}
+
+fn close_after_10ms(h: usize) {
+    sleep_ns(10 * MS);
+    check_status!(raw::handle_close(h as u32), Status::OK);
+}
+
+fn wait_one_is_woken_by_a_write_from_another_thread() {
+    let (a, b) = channel();
+    let t0 = now();
+    let t = thread::spawn(write_after_10ms, a.raw() as usize).ok();
+    check!(t.is_some());
+    let mut obs = 0;
+    let st = raw::object_wait_one(
+        b.raw(),
+        Signals::CHANNEL_READABLE.bits(),
+        deadline_after(5 * SEC),
+        &mut obs,
+    );
+    let waited = now() - t0;
+    check_eq!(Status(st), Status::OK);
+    check!(
+        obs & Signals::CHANNEL_READABLE.bits() != 0,
+        "observed {:#x}",
+        obs
+    );
+    check!(
+        waited >= 10 * MS,
+        "woke after {} ns, before the write",
+        waited
+    );
+    join(t);
+    let m = b.read();
+    check!(m.is_ok());
+    if let Ok(m) = m {
+        check_eq!(&m.bytes[..m.num_bytes as usize], b"wake");
+    }
+}
+
+fn wait_one_is_woken_by_peer_close_from_another_thread() {
+    let (a, b) = channel();
+    let t0 = now();
+    let t = thread::spawn(close_after_10ms, a.0.into_raw() as usize).ok();
+    check!(t.is_some());
+    let mut obs = 0;
+    let st = raw::object_wait_one(
+        b.raw(),
+        Signals::CHANNEL_PEER_CLOSED.bits(),
+        deadline_after(5 * SEC),
+        &mut obs,
+    );
+    let waited = now() - t0;
+    check_eq!(Status(st), Status::OK);
+    check!(
+        obs & Signals::CHANNEL_PEER_CLOSED.bits() != 0,
+        "observed {:#x}",
+        obs
+    );
+    check!(
+        obs & Signals::CHANNEL_WRITABLE.bits() == 0,
+        "WRITABLE still set: {:#x}",
+        obs
+    );
+    check!(
+        waited >= 10 * MS,
+        "woke after {} ns, before the close",
+        waited
+    );
+    join(t);
+}
+
+fn wait_for_readable_only_is_not_satisfied_by_peer_close() {
+    let (a, b) = channel();
+    let t = thread::spawn(close_after_10ms, a.0.into_raw() as usize).ok();
+    check!(t.is_some());
+    let mut obs = 0;
+    let st = raw::object_wait_one(
+        b.raw(),
+        Signals::CHANNEL_READABLE.bits(),
+        deadline_after(60 * MS),
+        &mut obs,
+    );
+    check_eq!(Status(st), Status::TIMED_OUT);
+    check!(
+        obs & Signals::CHANNEL_PEER_CLOSED.bits() != 0,
+        "observed {:#x}",
+        obs
+    );
+    join(t);
+}
+
+const WAITERS: usize = 4;
+static WAIT_CH: AtomicU32 = AtomicU32::new(0);
+static WAIT_FOR: AtomicU32 = AtomicU32::new(0);
+static WAIT_DONE: AtomicU32 = AtomicU32::new(0);
+static WAIT_STATUS: [AtomicI32; WAITERS] = [const { AtomicI32::new(1) }; WAITERS];
+static WAIT_OBS: [AtomicU32; WAITERS] = [const { AtomicU32::new(0) }; WAITERS];
+
+fn waiter(i: usize) {
+    let mut obs = 0;
+    let st = raw::object_wait_one(
+        WAIT_CH.load(Ordering::Relaxed),
+        WAIT_FOR.load(Ordering::Relaxed),
+        deadline_after(5 * SEC),
+        &mut obs,
+    );
+    WAIT_STATUS[i].store(st, Ordering::Relaxed);
+    WAIT_OBS[i].store(obs, Ordering::Relaxed);
+    WAIT_DONE.fetch_add(1, Ordering::Release);
+}
+
+/// Starts WAITERS threads blocked in wait_one(`ch`, `signals`), runs `wake` once they are
+/// blocked, joins them and checks each woke with OK and `signals` observed.
+fn several_waiters(ch: u32, signals: Signals, wake: &mut dyn FnMut()) {
+    WAIT_CH.store(ch, Ordering::Relaxed);
+    WAIT_FOR.store(signals.bits(), Ordering::Relaxed);
+    WAIT_DONE.store(0, Ordering::Relaxed);
+    for i in 0..WAITERS {
+        WAIT_STATUS[i].store(1, Ordering::Relaxed);
+        WAIT_OBS[i].store(0, Ordering::Relaxed);
+    }
+    let mut ts = [const { None }; WAITERS];
+    for (i, t) in ts.iter_mut().enumerate() {
+        *t = thread::spawn(waiter, i).ok();
+        check!(t.is_some());
+    }
+    sleep_ns(20 * MS);
+    check_eq!(WAIT_DONE.load(Ordering::Acquire), 0);
+    wake();
+    for t in ts {
+        join(t);
+    }
+    for i in 0..WAITERS {
+        check!(
+            WAIT_STATUS[i].load(Ordering::Relaxed) == 0,
+            "waiter {}: {}",
+            i,
+            Status(WAIT_STATUS[i].load(Ordering::Relaxed))
+        );
+        check!(
+            WAIT_OBS[i].load(Ordering::Relaxed) & signals.bits() != 0,
+            "waiter {} observed {:#x}",
+            i,
+            WAIT_OBS[i].load(Ordering::Relaxed)
+        );
+    }
+}
+
+fn threads_blocked_in_wait_one_are_all_woken_by_a_write() {
+    let (a, b) = channel();
+    several_waiters(b.raw(), Signals::CHANNEL_READABLE, &mut || {
+        check!(a.write(b"all", &[]).is_ok());
+    });
+    check!(b.read().is_ok());
+}
+
+fn threads_blocked_in_wait_one_are_all_woken_by_peer_close() {
+    let (a, b) = channel();
+    let mut a = Some(a);
+    several_waiters(
+        b.raw(),
+        Signals::CHANNEL_READABLE | Signals::CHANNEL_PEER_CLOSED,
+        &mut || drop(a.take()),
+    );
+    check!(observed(b.raw()) & Signals::CHANNEL_PEER_CLOSED.bits() != 0);
+}
+
+fn main(args: StartArgs) -> i64 {
+    let root = take_root_resource(&args);
+    ROOT.store(root.raw(), Ordering::Relaxed);
+    PROCESS.store(args.process, Ordering::Relaxed);
+    // init closes its end of our bootstrap channel right after spawning us; wait for that so
+    // the kernel-wide handle counts the cases compare do not change under them.
+    let mut obs = 0;
+    raw::object_wait_one(
+        args.bootstrap,
+        Signals::CHANNEL_PEER_CLOSED.bits(),
+        deadline_after(2_000_000_000),
+        &mut obs,
+    );
+    let r = test::run(
+        "channel_call",
+        &[
+            ("kernel_stats_are_available", kernel_stats_are_available),
+            (
+                "reply_is_delivered_with_actual_sizes",
+                reply_is_delivered_with_actual_sizes,
+            ),
+            (
+                "kernel_txids_are_at_least_0x80000000",
+                kernel_txids_are_at_least_0x80000000,
+            ),
+            (
+                "unknown_txid_replies_are_queued_as_ordinary_messages",
+                unknown_txid_replies_are_queued_as_ordinary_messages,
+            ),
+            (
+                "deadline_without_reply_is_timed_out_and_late_reply_is_not_lost",
+                deadline_without_reply_is_timed_out_and_late_reply_is_not_lost,
+            ),
+            (
+                "peer_closing_after_reading_request_is_peer_closed",
+                peer_closing_after_reading_request_is_peer_closed,
+            ),
+            (
+                "peer_closing_without_reading_is_peer_closed_and_request_destroyed",
+                peer_closing_without_reading_is_peer_closed_and_request_destroyed,
+            ),
+            (
+                "call_with_peer_already_closed_is_peer_closed_and_consumes_handles",
+                call_with_peer_already_closed_is_peer_closed_and_consumes_handles,
+            ),
+            (
+                "reply_larger_than_rd_num_bytes_is_buffer_too_small_and_discarded",
+                reply_larger_than_rd_num_bytes_is_buffer_too_small_and_discarded,
+            ),
+            (
+                "reply_with_more_than_rd_num_handles_is_buffer_too_small_and_discarded",
+                reply_with_more_than_rd_num_handles_is_buffer_too_small_and_discarded,
+            ),
+            (
+                "fewer_than_4_bytes_is_invalid_args_and_consumes_handles",
+                fewer_than_4_bytes_is_invalid_args_and_consumes_handles,
+            ),
+            (
+                "null_actual_pointers_are_invalid_args",
+                null_actual_pointers_are_invalid_args,
+            ),
+            (
+                "unreadable_args_struct_is_invalid_args_and_consumes_nothing",
+                unreadable_args_struct_is_invalid_args_and_consumes_nothing,
+            ),
+            (
+                "request_handles_are_consumed_on_failures_as_for_write",
+                request_handles_are_consumed_on_failures_as_for_write,
+            ),
+            (
+                "channel_without_read_or_write_right_is_access_denied",
+                channel_without_read_or_write_right_is_access_denied,
+            ),
+            (
+                "many_concurrent_calls_each_get_their_own_reply",
+                many_concurrent_calls_each_get_their_own_reply,
+            ),
+            (
+                "call_etc_moves_and_duplicates_and_reports_reply_handle_info",
+                call_etc_moves_and_duplicates_and_reports_reply_handle_info,
+            ),
+            (
+                "call_etc_failed_disposition_consumes_moves_keeps_duplicate_sources",
+                call_etc_failed_disposition_consumes_moves_keeps_duplicate_sources,
+            ),
+            (
+                "wait_one_is_woken_by_a_write_from_another_thread",
+                wait_one_is_woken_by_a_write_from_another_thread,
+            ),
+            (
+                "wait_one_is_woken_by_peer_close_from_another_thread",
+                wait_one_is_woken_by_peer_close_from_another_thread,
+            ),
+            (
+                "wait_for_readable_only_is_not_satisfied_by_peer_close",
+                wait_for_readable_only_is_not_satisfied_by_peer_close,
+            ),
+            (
+                "threads_blocked_in_wait_one_are_all_woken_by_a_write",
+                threads_blocked_in_wait_one_are_all_woken_by_a_write,
+            ),
+            (
+                "threads_blocked_in_wait_one_are_all_woken_by_peer_close",
+                threads_blocked_in_wait_one_are_all_woken_by_peer_close,
+            ),
+        ],
+    );
+    drop(root);
+    r
+}

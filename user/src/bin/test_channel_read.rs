@@ -1,0 +1,1046 @@
+//! zx_channel_read and zx_channel_read_etc (abi.md section 4): FIFO order; BUFFER_TOO_SMALL
+//! with the sizes reported and the message kept; ZX_CHANNEL_READ_MAY_DISCARD; unknown options;
+//! the handle checks and their order; empty and peer-closed queues; hostile output buffers that
+//! leave the message queued whole; the zx_handle_info_t records of read_etc.
+#![no_std]
+#![no_main]
+
+use core::ptr::null_mut;
+use core::sync::atomic::{AtomicU32, Ordering};
+use zx::*;
+
+zx::entry!(main);
+
+static PROCESS: AtomicU32 = AtomicU32::new(0);
+static ROOT: AtomicU32 = AtomicU32::new(0);
+
+/// abi.md section 5: the initial thread's stack is 256 KiB ending here, with an unmapped guard
+/// page below it; nothing is mapped directly above it.
+const STACK_TOP: u64 = 0x0000_7fff_fff0_0000;
+const STACK_BYTES: u64 = 256 * 1024;
+const USER_TOP: u64 = 1 << 47;
+
+/// A page in the read-only segment (`.rodata`): the kernel must not write into it.
+#[repr(C, align(4096))]
+struct RoPage([u8; 4096]);
+static RO_PAGE: RoPage = RoPage([0x5a; 4096]);
+
+fn ro_addr() -> u64 {
+    core::ptr::addr_of!(RO_PAGE) as u64
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+fn channel() -> (Channel, Channel) {
+    Channel::create().expect("channel_create")
+}
+
+fn event() -> Handle {
+    Event::create().expect("event_create").0
+}
+
+/// A duplicate of `h` as a raw value (to be sent away).
+fn dup(h: &Handle) -> u32 {
+    h.duplicate(Rights::SAME_RIGHTS)
+        .expect("handle_duplicate")
+        .into_raw()
+}
+
+fn valid(h: u32) -> bool {
+    raw::object_get_info(h, INFO_HANDLE_VALID, null_mut(), 0, null_mut(), null_mut()) == 0
+}
+
+/// INFO_HANDLE_COUNT of the object behind `h` (u32::MAX if the query fails).
+fn count(h: &Handle) -> u32 {
+    get_info::<InfoHandleCount>(h.raw(), INFO_HANDLE_COUNT)
+        .map(|c| c.handle_count)
+        .unwrap_or(u32::MAX)
+}
+
+fn basic(h: u32) -> InfoHandleBasic {
+    get_info::<InfoHandleBasic>(h, INFO_HANDLE_BASIC).unwrap_or_default()
+}
+
+fn koid(h: u32) -> u64 {
+    basic(h).koid
+}
+
+/// Channel signals currently asserted on `h` (wait_one with a deadline of 0).
+fn observed(h: u32) -> u32 {
+    let mut o = 0;
+    raw::object_wait_one(
+        h,
+        (Signals::CHANNEL_READABLE | Signals::CHANNEL_WRITABLE | Signals::CHANNEL_PEER_CLOSED)
+            .bits(),
+        0,
+        &mut o,
+    );
+    o
+}
+
+fn readable(ch: &Channel) -> bool {
+    observed(ch.raw()) & Signals::CHANNEL_READABLE.bits() != 0
+}
+
+/// Total number of handles in this process's table.
+fn process_handles() -> u32 {
+    get_info::<InfoProcessHandleStats>(PROCESS.load(Ordering::Relaxed), INFO_PROCESS_HANDLE_STATS)
+        .map(|s| s.handle_count.iter().sum())
+        .unwrap_or(u32::MAX)
+}
+
+/// (live_handles, live_messages) from the kernel (zeros without the root resource).
+fn live() -> (u64, u64) {
+    let s = kernel_stats(ROOT.load(Ordering::Relaxed)).unwrap_or_default();
+    (s.live_handles, s.live_messages)
+}
+
+fn pat(seed: u8) -> [u8; 64] {
+    let mut b = [0u8; 64];
+    for (i, x) in b.iter_mut().enumerate() {
+        *x = seed.wrapping_add((i as u8).wrapping_mul(7));
+    }
+    b
+}
+
+/// `zx_channel_read` into the given buffers: (status, actual_bytes, actual_handles); the
+/// actuals are pre-set to 0xFFFF_FFFF so an unwritten value shows.
+fn read(ch: u32, options: u32, bytes: &mut [u8], handles: &mut [u32]) -> (Status, u32, u32) {
+    let (mut ab, mut ah) = (u32::MAX, u32::MAX);
+    let s = raw::channel_read(
+        ch,
+        options,
+        if bytes.is_empty() {
+            null_mut()
+        } else {
+            bytes.as_mut_ptr()
+        },
+        if handles.is_empty() {
+            null_mut()
+        } else {
+            handles.as_mut_ptr()
+        },
+        bytes.len() as u32,
+        handles.len() as u32,
+        &mut ab,
+        &mut ah,
+    );
+    (Status(s), ab, ah)
+}
+
+/// `zx_channel_read_etc` into the given buffers, as `read`.
+fn read_etc(
+    ch: u32,
+    options: u32,
+    bytes: &mut [u8],
+    infos: &mut [HandleInfo],
+) -> (Status, u32, u32) {
+    let (mut ab, mut ah) = (u32::MAX, u32::MAX);
+    let s = raw::channel_read_etc(
+        ch,
+        options,
+        if bytes.is_empty() {
+            null_mut()
+        } else {
+            bytes.as_mut_ptr()
+        },
+        if infos.is_empty() {
+            null_mut()
+        } else {
+            infos.as_mut_ptr()
+        },
+        bytes.len() as u32,
+        infos.len() as u32,
+        &mut ab,
+        &mut ah,
+    );
+    (Status(s), ab, ah)
+}
+
+/// Reads one message that must be exactly `bytes` with handles to the objects `koids`; closes
+/// the received handles.
+fn expect_message(ch: &Channel, bytes: &[u8], koids: &[u64]) {
+    let mut b = [0u8; 256];
+    let mut h = [0u32; 64];
+    let (s, ab, ah) = read(ch.raw(), 0, &mut b, &mut h);
+    check!(s == Status::OK, "read returned {}", s);
+    if s != Status::OK {
+        return;
+    }
+    check_eq!(ab as usize, bytes.len());
+    check!(
+        &b[..bytes.len()] == bytes,
+        "message bytes differ from what was written"
+    );
+    check_eq!(ah as usize, koids.len());
+    for (i, &k) in koids.iter().enumerate().take(ah as usize) {
+        check!(
+            valid(h[i]),
+            "received handle {} ({:#x}) is not valid",
+            i,
+            h[i]
+        );
+        check_eq!(koid(h[i]), k);
+    }
+    for &v in h.iter().take(ah as usize) {
+        raw::handle_close(v);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Order, sizes, discard
+// ---------------------------------------------------------------------------------------------
+
+fn kernel_stats_are_available() {
+    // The leak checks below compare kernel counts; they prove nothing without them.
+    let (h, _) = live();
+    check!(h > 0, "no ZX_INFO_KERNEL_STATS (root resource missing?)");
+    check!(process_handles() != u32::MAX && process_handles() > 0);
+}
+
+fn reads_messages_in_fifo_order_and_readable_clears() {
+    let (a, b) = channel();
+    let e = event();
+    check!(a.write(b"one", &[]).is_ok());
+    check!(a.write(b"second", &[dup(&e)]).is_ok());
+    check!(a.write(b"3", &[]).is_ok());
+    check!(a.write(&[], &[]).is_ok());
+    check!(readable(&b));
+    expect_message(&b, b"one", &[]);
+    check!(readable(&b));
+    expect_message(&b, b"second", &[koid(e.raw())]);
+    expect_message(&b, b"3", &[]);
+    check!(readable(&b));
+    expect_message(&b, b"", &[]);
+    check!(
+        !readable(&b),
+        "READABLE still asserted after the queue drained"
+    );
+    let (s, _, _) = read(b.raw(), 0, &mut [0u8; 16], &mut [0u32; 4]);
+    check_eq!(s, Status::SHOULD_WAIT);
+    check_eq!(count(&e), 1);
+}
+
+fn zero_length_message_reads_with_null_buffers() {
+    let (a, b) = channel();
+    check!(a.write(&[], &[]).is_ok());
+    let (s, ab, ah) = read(b.raw(), 0, &mut [], &mut []);
+    check_eq!(s, Status::OK);
+    check_eq!((ab, ah), (0, 0));
+    check!(!readable(&b));
+}
+
+fn too_small_bytes_buffer_reports_sizes_and_keeps_message() {
+    let (a, b) = channel();
+    let e = event();
+    let msg = pat(1);
+    check!(a.write(&msg[..10], &[dup(&e)]).is_ok());
+    let handles_before = process_handles();
+    let mut small = [0u8; 4];
+    let mut hs = [0u32; 4];
+    let (s, ab, ah) = read(b.raw(), 0, &mut small, &mut hs);
+    check_eq!(s, Status::BUFFER_TOO_SMALL);
+    check_eq!((ab, ah), (10, 1));
+    check_eq!(hs, [0u32; 4]);
+    check_eq!(process_handles(), handles_before);
+    check_eq!(count(&e), 2);
+    // NULL with size 0 is valid: still BUFFER_TOO_SMALL, sizes reported.
+    let (s, ab, ah) = read(b.raw(), 0, &mut [], &mut hs);
+    check_eq!(s, Status::BUFFER_TOO_SMALL);
+    check_eq!((ab, ah), (10, 1));
+    // Exactly one byte short.
+    let mut nine = [0u8; 9];
+    let (s, ab, _) = read(b.raw(), 0, &mut nine, &mut hs);
+    check_eq!(s, Status::BUFFER_TOO_SMALL);
+    check_eq!(ab, 10);
+    check!(readable(&b));
+    expect_message(&b, &msg[..10], &[koid(e.raw())]);
+    check_eq!(count(&e), 1);
+    check!(!readable(&b));
+}
+
+fn too_small_handles_buffer_reports_sizes_and_keeps_message() {
+    let (a, b) = channel();
+    let (e1, e2) = (event(), event());
+    check!(a.write(b"abc", &[dup(&e1), dup(&e2)]).is_ok());
+    let handles_before = process_handles();
+    let mut bytes = [0u8; 64];
+    let mut one = [0u32; 1];
+    let (s, ab, ah) = read(b.raw(), 0, &mut bytes, &mut one);
+    check_eq!(s, Status::BUFFER_TOO_SMALL);
+    check_eq!((ab, ah), (3, 2));
+    check_eq!(one, [0u32]);
+    let (s, ab, ah) = read(b.raw(), 0, &mut bytes, &mut []);
+    check_eq!(s, Status::BUFFER_TOO_SMALL);
+    check_eq!((ab, ah), (3, 2));
+    // read_etc too.
+    let mut info1 = [HandleInfo::default(); 1];
+    let (s, ab, ah) = read_etc(b.raw(), 0, &mut bytes, &mut info1);
+    check_eq!(s, Status::BUFFER_TOO_SMALL);
+    check_eq!((ab, ah), (3, 2));
+    check_eq!(process_handles(), handles_before);
+    check_eq!((count(&e1), count(&e2)), (2, 2));
+    expect_message(&b, b"abc", &[koid(e1.raw()), koid(e2.raw())]);
+    check_eq!((count(&e1), count(&e2)), (1, 1));
+}
+
+fn buffer_too_small_with_null_actuals_keeps_message() {
+    let (a, b) = channel();
+    check!(a.write(b"0123456789", &[]).is_ok());
+    let mut small = [0u8; 2];
+    check_status!(
+        raw::channel_read(
+            b.raw(),
+            0,
+            small.as_mut_ptr(),
+            null_mut(),
+            2,
+            0,
+            null_mut(),
+            null_mut()
+        ),
+        Status::BUFFER_TOO_SMALL
+    );
+    // A successful read with NULL actuals is fine too.
+    let mut big = [0u8; 16];
+    check_status!(
+        raw::channel_read(
+            b.raw(),
+            0,
+            big.as_mut_ptr(),
+            null_mut(),
+            16,
+            0,
+            null_mut(),
+            null_mut()
+        ),
+        Status::OK
+    );
+    check_eq!(&big[..10], b"0123456789");
+    check!(!readable(&b));
+}
+
+fn may_discard_drops_too_large_message_and_closes_its_handles() {
+    let (a, b) = channel();
+    let e = event();
+    let (x0, x1) = channel();
+    let msg = pat(2);
+    check!(a
+        .write(&msg[..20], &[dup(&e), dup(&e), x1.0.into_raw()])
+        .is_ok());
+    check!(a.write(b"next", &[]).is_ok());
+    check_eq!(count(&e), 3);
+    let handles_before = process_handles();
+    let live_before = live();
+    let mut small = [0u8; 8];
+    let mut hs = [0u32; 4];
+    let (s, ab, ah) = read(b.raw(), CHANNEL_READ_MAY_DISCARD, &mut small, &mut hs);
+    check_eq!(s, Status::BUFFER_TOO_SMALL);
+    check_eq!((ab, ah), (20, 3));
+    // The carried handles are closed: the event's count drops, the carried endpoint's peer
+    // sees PEER_CLOSED.
+    check_eq!(count(&e), 1);
+    check!(
+        observed(x0.raw()) & Signals::CHANNEL_PEER_CLOSED.bits() != 0,
+        "the discarded message's channel endpoint was not closed"
+    );
+    check_eq!(process_handles(), handles_before);
+    let live_after = live();
+    check_eq!(live_after.0 + 3, live_before.0);
+    check_eq!(live_after.1 + 1, live_before.1);
+    // The next message is the one behind it.
+    expect_message(&b, b"next", &[]);
+    check!(!readable(&b));
+}
+
+fn may_discard_drops_message_with_too_many_handles() {
+    let (a, b) = channel();
+    let e = event();
+    check!(a.write(b"hh", &[dup(&e), dup(&e)]).is_ok());
+    let mut bytes = [0u8; 64];
+    let mut infos = [HandleInfo::default(); 1];
+    let (s, ab, ah) = read_etc(b.raw(), CHANNEL_READ_MAY_DISCARD, &mut bytes, &mut infos);
+    check_eq!(s, Status::BUFFER_TOO_SMALL);
+    check_eq!((ab, ah), (2, 2));
+    check_eq!(count(&e), 1);
+    check!(!readable(&b));
+    let (s, _, _) = read(b.raw(), 0, &mut bytes, &mut []);
+    check_eq!(s, Status::SHOULD_WAIT);
+}
+
+fn may_discard_with_big_enough_buffers_reads_normally() {
+    let (a, b) = channel();
+    let e = event();
+    check!(a.write(b"fits", &[dup(&e)]).is_ok());
+    let mut bytes = [0u8; 8];
+    let mut hs = [0u32; 2];
+    let (s, ab, ah) = read(b.raw(), CHANNEL_READ_MAY_DISCARD, &mut bytes, &mut hs);
+    check_eq!(s, Status::OK);
+    check_eq!((ab, ah), (4, 1));
+    check_eq!(&bytes[..4], b"fits");
+    check_eq!(koid(hs[0]), koid(e.raw()));
+    check_eq!(count(&e), 2);
+    raw::handle_close(hs[0]);
+    check_eq!(count(&e), 1);
+}
+
+fn unknown_read_options_are_not_supported() {
+    let (a, b) = channel();
+    let e = event();
+    check!(a.write(b"keep", &[dup(&e)]).is_ok());
+    let handles_before = process_handles();
+    for opt in [2u32, 4, 0x100, 0x8000_0000, 1 | 2, 0xffff_fffe, u32::MAX] {
+        let (s, _, _) = read(b.raw(), opt, &mut [0u8; 64], &mut [0u32; 4]);
+        check!(s == Status::NOT_SUPPORTED, "read options {:#x}: {}", opt, s);
+        let (s, _, _) = read_etc(
+            b.raw(),
+            opt,
+            &mut [0u8; 64],
+            &mut [HandleInfo::default(); 4],
+        );
+        check!(
+            s == Status::NOT_SUPPORTED,
+            "read_etc options {:#x}: {}",
+            opt,
+            s
+        );
+    }
+    check_eq!(process_handles(), handles_before);
+    check_eq!(count(&e), 2);
+    expect_message(&b, b"keep", &[koid(e.raw())]);
+}
+
+fn narrow_arguments_ignore_high_bits() {
+    // abi.md section 1: a uint32_t argument ignores bits 32..63 (options, num_bytes).
+    let (a, b) = channel();
+    check!(a.write(b"hi", &[]).is_ok());
+    let mut bytes = [0u8; 8];
+    let (mut ab, mut ah) = (u32::MAX, u32::MAX);
+    let r = zx::sys::raw8(
+        nr::CHANNEL_READ,
+        [
+            b.raw() as u64 | 0xdead_0000_0000_0000,
+            0x1_0000_0000,
+            bytes.as_mut_ptr() as u64,
+            0,
+            0xffff_0000_0000_0008,
+            0x1_0000_0000,
+            &mut ab as *mut u32 as u64,
+            &mut ah as *mut u32 as u64,
+        ],
+    ) as i32;
+    check_eq!(Status(r), Status::OK);
+    check_eq!((ab, ah), (2, 0));
+    check_eq!(&bytes[..2], b"hi");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Handle checks
+// ---------------------------------------------------------------------------------------------
+
+fn bad_handle_is_checked_before_options() {
+    let (c, _d) = channel();
+    let stale = {
+        let (x, _y) = channel();
+        x.raw()
+    };
+    check!(!valid(stale));
+    for h in [HANDLE_INVALID, stale, c.raw() & !HANDLE_FIXED_BITS_MASK] {
+        for opt in [0u32, CHANNEL_READ_MAY_DISCARD, 0xffff_fffe] {
+            let (s, _, _) = read(h, opt, &mut [0u8; 8], &mut [0u32; 2]);
+            check!(s == Status::BAD_HANDLE, "read({:#x}, {:#x}): {}", h, opt, s);
+            let (s, _, _) = read_etc(h, opt, &mut [0u8; 8], &mut [HandleInfo::default(); 2]);
+            check!(
+                s == Status::BAD_HANDLE,
+                "read_etc({:#x}, {:#x}): {}",
+                h,
+                opt,
+                s
+            );
+        }
+    }
+}
+
+fn event_handle_is_wrong_type_before_options() {
+    let e = event();
+    for opt in [0u32, 0xffff_fffe] {
+        let (s, _, _) = read(e.raw(), opt, &mut [0u8; 8], &mut [0u32; 2]);
+        check!(s == Status::WRONG_TYPE, "read(event, {:#x}): {}", opt, s);
+        let (s, _, _) = read_etc(e.raw(), opt, &mut [0u8; 8], &mut [HandleInfo::default(); 2]);
+        check!(
+            s == Status::WRONG_TYPE,
+            "read_etc(event, {:#x}): {}",
+            opt,
+            s
+        );
+    }
+    check!(valid(e.raw()));
+}
+
+fn channel_without_read_right_is_access_denied_before_options() {
+    let (a, b) = channel();
+    let e = event();
+    check!(a.write(b"secret", &[dup(&e)]).is_ok());
+    let b =
+        b.0.replace(Rights::WRITE | Rights::TRANSFER)
+            .expect("handle_replace");
+    check_eq!(
+        basic(b.raw()).rights,
+        (Rights::WRITE | Rights::TRANSFER).bits()
+    );
+    let handles_before = process_handles();
+    let live_before = live();
+    for opt in [0u32, CHANNEL_READ_MAY_DISCARD, 0xffff_fffe] {
+        let (s, _, _) = read(b.raw(), opt, &mut [0u8; 64], &mut [0u32; 4]);
+        check!(s == Status::ACCESS_DENIED, "read({:#x}): {}", opt, s);
+        let (s, _, _) = read_etc(
+            b.raw(),
+            opt,
+            &mut [0u8; 64],
+            &mut [HandleInfo::default(); 4],
+        );
+        check!(s == Status::ACCESS_DENIED, "read_etc({:#x}): {}", opt, s);
+    }
+    // Nothing was delivered or dropped: the message (and the handle it carries) is still queued.
+    check_eq!(process_handles(), handles_before);
+    check_eq!(live(), live_before);
+    check_eq!(count(&e), 2);
+    // Closing the endpoint destroys the queued message and the handle inside it.
+    drop(b);
+    check_eq!(count(&e), 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Empty queue, closed peer
+// ---------------------------------------------------------------------------------------------
+
+fn empty_queue_is_should_wait() {
+    let (_a, b) = channel();
+    let (s, _, _) = read(b.raw(), 0, &mut [0u8; 8], &mut [0u32; 2]);
+    check_eq!(s, Status::SHOULD_WAIT);
+    let (s, _, _) = read_etc(b.raw(), 0, &mut [0u8; 8], &mut [HandleInfo::default(); 2]);
+    check_eq!(s, Status::SHOULD_WAIT);
+    let (s, _, _) = read(b.raw(), CHANNEL_READ_MAY_DISCARD, &mut [], &mut []);
+    check_eq!(s, Status::SHOULD_WAIT);
+}
+
+fn peer_closed_and_empty_is_peer_closed() {
+    let (a, b) = channel();
+    drop(a);
+    let (s, _, _) = read(b.raw(), 0, &mut [0u8; 8], &mut [0u32; 2]);
+    check_eq!(s, Status::PEER_CLOSED);
+    let (s, _, _) = read_etc(b.raw(), 0, &mut [0u8; 8], &mut [HandleInfo::default(); 2]);
+    check_eq!(s, Status::PEER_CLOSED);
+}
+
+fn messages_queued_before_peer_closed_stay_readable() {
+    let (a, b) = channel();
+    let e = event();
+    check!(a.write(b"first", &[dup(&e)]).is_ok());
+    check!(a.write(b"second", &[]).is_ok());
+    drop(a);
+    let o = observed(b.raw());
+    check!(
+        o & (Signals::CHANNEL_READABLE | Signals::CHANNEL_PEER_CLOSED).bits()
+            == (Signals::CHANNEL_READABLE | Signals::CHANNEL_PEER_CLOSED).bits(),
+        "observed {:#x}",
+        o
+    );
+    check_eq!(count(&e), 2);
+    expect_message(&b, b"first", &[koid(e.raw())]);
+    check_eq!(count(&e), 1);
+    // A too-small read still reports BUFFER_TOO_SMALL (not PEER_CLOSED) while one is queued.
+    let (s, ab, _) = read(b.raw(), 0, &mut [0u8; 1], &mut []);
+    check_eq!(s, Status::BUFFER_TOO_SMALL);
+    check_eq!(ab, 6);
+    expect_message(&b, b"second", &[]);
+    let (s, _, _) = read(b.raw(), 0, &mut [0u8; 8], &mut [0u32; 2]);
+    check_eq!(s, Status::PEER_CLOSED);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hostile output buffers
+// ---------------------------------------------------------------------------------------------
+
+struct Bad {
+    what: &'static str,
+    addr: u64,
+}
+
+/// Addresses at which writing `len` bytes must fail (each with the reason). The message is
+/// sized so that `len` bytes really are written through the pointer.
+fn bad_ptrs(len: u64) -> [Bad; 9] {
+    [
+        Bad {
+            what: "NULL with size",
+            addr: 0,
+        },
+        Bad {
+            what: "0x1000 (unmapped)",
+            addr: 0x1000,
+        },
+        Bad {
+            what: "kernel 0xffff_0000_0000_0000",
+            addr: 0xffff_0000_0000_0000,
+        },
+        Bad {
+            what: "kernel 0xffff_ff80_0008_0000",
+            addr: 0xffff_ff80_0008_0000,
+        },
+        Bad {
+            what: "crossing 1<<47",
+            addr: USER_TOP - len / 2,
+        },
+        Bad {
+            what: "wrapping past u64::MAX",
+            addr: u64::MAX - len / 2 + 1,
+        },
+        Bad {
+            what: "straddling the stack top",
+            addr: STACK_TOP - len / 2,
+        },
+        Bad {
+            what: "stack guard page",
+            addr: STACK_TOP - STACK_BYTES - 4096,
+        },
+        Bad {
+            what: "read-only page",
+            addr: ro_addr(),
+        },
+    ]
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Slot {
+    Bytes,
+    Handles,
+    ActualBytes,
+    ActualHandles,
+}
+
+/// The top 32 bytes of our stack (part of `_start`'s frame): a straddling pointer may get its
+/// mapped half written by a kernel that copies before it fails, so they are put back.
+fn save_stack_top() -> [u64; 4] {
+    let p = (STACK_TOP - 32) as *const u64;
+    // SAFETY: the top of the mapped initial stack of this (main) thread; read as plain data.
+    unsafe { core::array::from_fn(|i| core::ptr::read_volatile(p.add(i))) }
+}
+
+fn restore_stack_top(v: [u64; 4]) {
+    let p = (STACK_TOP - 32) as *mut u64;
+    for (i, x) in v.iter().enumerate() {
+        // SAFETY: as in save_stack_top; restores the exact bytes read before.
+        unsafe { core::ptr::write_volatile(p.add(i), *x) };
+    }
+}
+
+fn stack_top_is_where_abi_says() {
+    let local = 0u64;
+    let a = &local as *const u64 as u64;
+    check!(
+        a < STACK_TOP && a > STACK_TOP - STACK_BYTES,
+        "a local lives at {:#x}, not in the 256 KiB below {:#x}",
+        a,
+        STACK_TOP
+    );
+}
+
+const HOSTILE_MSG_BYTES: usize = 48;
+
+fn hostile_buffers(etc: bool) {
+    let name = if etc { "read_etc" } else { "read" };
+    let (reader, writer) = channel();
+    let (e1, e2) = (event(), event());
+    let koids = [koid(e1.raw()), koid(e2.raw())];
+    let msg = pat(9);
+    check!(writer
+        .write(&msg[..HOSTILE_MSG_BYTES], &[dup(&e1), dup(&e2)])
+        .is_ok());
+    for slot in [
+        Slot::Bytes,
+        Slot::Handles,
+        Slot::ActualBytes,
+        Slot::ActualHandles,
+    ] {
+        let len = match slot {
+            Slot::Bytes => HOSTILE_MSG_BYTES as u64,
+            Slot::Handles if etc => 2 * 16,
+            Slot::Handles => 2 * 4,
+            _ => 4,
+        };
+        for bad in bad_ptrs(len) {
+            if bad.addr == 0 && matches!(slot, Slot::ActualBytes | Slot::ActualHandles) {
+                continue; // NULL actuals are allowed
+            }
+            let mut bytes = [0u8; 64];
+            let mut hs = [0u32; 4];
+            let mut infos = [HandleInfo::default(); 4];
+            let (mut ab, mut ah) = (0u32, 0u32);
+            let mut bp = bytes.as_mut_ptr() as u64;
+            let mut hp = if etc {
+                infos.as_mut_ptr() as u64
+            } else {
+                hs.as_mut_ptr() as u64
+            };
+            let mut abp = &mut ab as *mut u32 as u64;
+            let mut ahp = &mut ah as *mut u32 as u64;
+            match slot {
+                Slot::Bytes => bp = bad.addr,
+                Slot::Handles => hp = bad.addr,
+                Slot::ActualBytes => abp = bad.addr,
+                Slot::ActualHandles => ahp = bad.addr,
+            }
+            let handles_before = process_handles();
+            let live_before = live();
+            let saved = save_stack_top();
+            let s = if etc {
+                raw::channel_read_etc(
+                    reader.raw(),
+                    0,
+                    bp as *mut u8,
+                    hp as *mut HandleInfo,
+                    64,
+                    4,
+                    abp as *mut u32,
+                    ahp as *mut u32,
+                )
+            } else {
+                raw::channel_read(
+                    reader.raw(),
+                    0,
+                    bp as *mut u8,
+                    hp as *mut u32,
+                    64,
+                    4,
+                    abp as *mut u32,
+                    ahp as *mut u32,
+                )
+            };
+            restore_stack_top(saved);
+            let s = Status(s);
+            check!(
+                s == Status::INVALID_ARGS,
+                "{} with {:?} {} ({:#x}): {} (want INVALID_ARGS)",
+                name,
+                slot,
+                bad.what,
+                bad.addr,
+                s
+            );
+            check!(
+                count(&e1) == 2 && count(&e2) == 2,
+                "{} with {:?} {}: carried handle counts {} {} (want 2 2)",
+                name,
+                slot,
+                bad.what,
+                count(&e1),
+                count(&e2)
+            );
+            check!(
+                process_handles() == handles_before,
+                "{} with {:?} {}: process handle count {} -> {}",
+                name,
+                slot,
+                bad.what,
+                handles_before,
+                process_handles()
+            );
+            check!(
+                live() == live_before,
+                "{} with {:?} {}: kernel (handles, messages) {:?} -> {:?}",
+                name,
+                slot,
+                bad.what,
+                live_before,
+                live()
+            );
+            let written = if etc {
+                [
+                    infos[0].handle,
+                    infos[1].handle,
+                    infos[2].handle,
+                    infos[3].handle,
+                ]
+            } else {
+                hs
+            };
+            for v in written {
+                check!(
+                    v == 0 || !valid(v),
+                    "{} with {:?} {}: handle value {:#x} appeared in the table",
+                    name,
+                    slot,
+                    bad.what,
+                    v
+                );
+            }
+            check!(
+                readable(&reader),
+                "{} with {:?} {}: the message is gone",
+                name,
+                slot,
+                bad.what
+            );
+            if s == Status::OK {
+                // The message was consumed by a read that should have failed: requeue it so
+                // the remaining variants still test something (the case already failed).
+                for v in written {
+                    if v != 0 {
+                        raw::handle_close(v);
+                    }
+                }
+                check!(writer
+                    .write(&msg[..HOSTILE_MSG_BYTES], &[dup(&e1), dup(&e2)])
+                    .is_ok());
+            }
+        }
+    }
+    // The message is still there, whole, after all those failed reads.
+    expect_message(&reader, &msg[..HOSTILE_MSG_BYTES], &koids);
+    check!(!readable(&reader));
+    check_eq!((count(&e1), count(&e2)), (1, 1));
+}
+
+fn read_into_unwritable_buffers_is_invalid_args_and_keeps_message_whole() {
+    hostile_buffers(false);
+}
+
+fn read_etc_into_unwritable_buffers_is_invalid_args_and_keeps_message_whole() {
+    hostile_buffers(true);
+}
+
+fn unwritable_buffers_with_may_discard_keep_message() {
+    // A fitting message with MAY_DISCARD but an unwritable bytes buffer: nothing to discard,
+    // the read fails with INVALID_ARGS and the message stays.
+    let (a, b) = channel();
+    let e = event();
+    let msg = pat(4);
+    check!(a.write(&msg[..32], &[dup(&e)]).is_ok());
+    let mut hs = [0u32; 2];
+    let (mut ab, mut ah) = (0, 0);
+    check_status!(
+        raw::channel_read(
+            b.raw(),
+            CHANNEL_READ_MAY_DISCARD,
+            ro_addr() as *mut u8,
+            hs.as_mut_ptr(),
+            64,
+            2,
+            &mut ab,
+            &mut ah
+        ),
+        Status::INVALID_ARGS
+    );
+    check_eq!(count(&e), 2);
+    expect_message(&b, &msg[..32], &[koid(e.raw())]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Received handles
+// ---------------------------------------------------------------------------------------------
+
+fn read_etc_reports_handle_info_for_each_handle() {
+    let (a, b) = channel();
+    let e = event();
+    let reduced = e
+        .duplicate(Rights::TRANSFER | Rights::WAIT)
+        .expect("duplicate");
+    let (x0, x1) = channel();
+    let ek = koid(e.raw());
+    let xk = koid(x1.raw());
+    check!(a
+        .write(b"infos", &[dup(&e), reduced.into_raw(), x1.0.into_raw()])
+        .is_ok());
+    let mut bytes = [0u8; 16];
+    let junk = HandleInfo {
+        handle: 0xaaaa_aaaa,
+        obj_type: 0xaaaa_aaaa,
+        rights: 0xaaaa_aaaa,
+        unused: 0xaaaa_aaaa,
+    };
+    let mut infos = [junk; 5];
+    let (s, ab, ah) = read_etc(b.raw(), 0, &mut bytes, &mut infos);
+    check_eq!(s, Status::OK);
+    check_eq!((ab, ah), (5, 3));
+    check_eq!(&bytes[..5], b"infos");
+    let want = [
+        (ObjType::EVENT, Rights::DEFAULT_EVENT, ek),
+        (ObjType::EVENT, Rights::TRANSFER | Rights::WAIT, ek),
+        (ObjType::CHANNEL, Rights::DEFAULT_CHANNEL, xk),
+    ];
+    for (i, (t, r, k)) in want.iter().enumerate() {
+        let inf = infos[i];
+        check!(
+            valid(inf.handle) && inf.handle & HANDLE_FIXED_BITS_MASK == HANDLE_FIXED_BITS_MASK,
+            "info[{}].handle {:#x} is not a valid handle",
+            i,
+            inf.handle
+        );
+        check_eq!(inf.obj_type, t.raw());
+        check_eq!(inf.rights, r.bits());
+        check_eq!(inf.unused, 0);
+        let bi = basic(inf.handle);
+        check_eq!(bi.koid, *k);
+        check_eq!(bi.rights, inf.rights);
+        check_eq!(bi.obj_type, inf.obj_type);
+    }
+    check!(
+        infos[0].handle != infos[1].handle,
+        "two received handles share a value"
+    );
+    // Entries past actual_handles are not written.
+    check_eq!(infos[3], junk);
+    check_eq!(infos[4], junk);
+    // The received endpoint still talks to x0.
+    check!(Channel(Handle::from_raw(infos[2].handle))
+        .write(b"ping", &[])
+        .is_ok());
+    expect_message(&Channel(x0.0), b"ping", &[]);
+    raw::handle_close(infos[0].handle);
+    raw::handle_close(infos[1].handle);
+    check_eq!(count(&e), 1);
+}
+
+fn received_handles_keep_koid_and_rights() {
+    let (a, b) = channel();
+    let e = event();
+    let restricted = e
+        .duplicate(Rights::TRANSFER | Rights::WAIT | Rights::SIGNAL)
+        .expect("duplicate");
+    let (x0, x1) = channel();
+    let sent = [
+        (e.raw(), koid(e.raw()), Rights::DEFAULT_EVENT.bits()),
+        (
+            restricted.raw(),
+            koid(restricted.raw()),
+            (Rights::TRANSFER | Rights::WAIT | Rights::SIGNAL).bits(),
+        ),
+        (x1.raw(), koid(x1.raw()), Rights::DEFAULT_CHANNEL.bits()),
+    ];
+    let raws = [dup(&e), restricted.into_raw(), x1.0.into_raw()];
+    check!(a.write(b"keep", &raws).is_ok());
+    let handles_before = process_handles();
+    let mut bytes = [0u8; 8];
+    let mut hs = [0u32; 3];
+    let (s, ab, ah) = read(b.raw(), 0, &mut bytes, &mut hs);
+    check_eq!(s, Status::OK);
+    check_eq!((ab, ah), (4, 3));
+    check_eq!(process_handles(), handles_before + 3);
+    for i in 0..3 {
+        let bi = basic(hs[i]);
+        check_eq!(bi.koid, sent[i].1);
+        check_eq!(bi.rights, sent[i].2);
+    }
+    check_eq!(basic(hs[2]).related_koid, koid(x0.raw()));
+    for h in hs {
+        raw::handle_close(h);
+    }
+    check_eq!(count(&e), 1);
+}
+
+fn main(args: StartArgs) -> i64 {
+    let root = take_root_resource(&args);
+    ROOT.store(root.raw(), Ordering::Relaxed);
+    PROCESS.store(args.process, Ordering::Relaxed);
+    // init closes its end of our bootstrap channel right after spawning us; wait for that so
+    // the kernel-wide handle counts the cases compare do not change under them.
+    let mut obs = 0;
+    raw::object_wait_one(
+        args.bootstrap,
+        Signals::CHANNEL_PEER_CLOSED.bits(),
+        deadline_after(2_000_000_000),
+        &mut obs,
+    );
+    let r = test::run(
+        "channel_read",
+        &[
+            ("kernel_stats_are_available", kernel_stats_are_available),
+            (
+                "reads_messages_in_fifo_order_and_readable_clears",
+                reads_messages_in_fifo_order_and_readable_clears,
+            ),
+            (
+                "zero_length_message_reads_with_null_buffers",
+                zero_length_message_reads_with_null_buffers,
+            ),
+            (
+                "too_small_bytes_buffer_reports_sizes_and_keeps_message",
+                too_small_bytes_buffer_reports_sizes_and_keeps_message,
+            ),
+            (
+                "too_small_handles_buffer_reports_sizes_and_keeps_message",
+                too_small_handles_buffer_reports_sizes_and_keeps_message,
+            ),
+            (
+                "buffer_too_small_with_null_actuals_keeps_message",
+                buffer_too_small_with_null_actuals_keeps_message,
+            ),
+            (
+                "may_discard_drops_too_large_message_and_closes_its_handles",
+                may_discard_drops_too_large_message_and_closes_its_handles,
+            ),
+            (
+                "may_discard_drops_message_with_too_many_handles",
+                may_discard_drops_message_with_too_many_handles,
+            ),
+            (
+                "may_discard_with_big_enough_buffers_reads_normally",
+                may_discard_with_big_enough_buffers_reads_normally,
+            ),
+            (
+                "unknown_read_options_are_not_supported",
+                unknown_read_options_are_not_supported,
+            ),
+            (
+                "narrow_arguments_ignore_high_bits",
+                narrow_arguments_ignore_high_bits,
+            ),
+            (
+                "bad_handle_is_checked_before_options",
+                bad_handle_is_checked_before_options,
+            ),
+            (
+                "event_handle_is_wrong_type_before_options",
+                event_handle_is_wrong_type_before_options,
+            ),
+            (
+                "channel_without_read_right_is_access_denied_before_options",
+                channel_without_read_right_is_access_denied_before_options,
+            ),
+            ("empty_queue_is_should_wait", empty_queue_is_should_wait),
+            (
+                "peer_closed_and_empty_is_peer_closed",
+                peer_closed_and_empty_is_peer_closed,
+            ),
+            (
+                "messages_queued_before_peer_closed_stay_readable",
+                messages_queued_before_peer_closed_stay_readable,
+            ),
+            ("stack_top_is_where_abi_says", stack_top_is_where_abi_says),
+            (
+                "read_into_unwritable_buffers_is_invalid_args_and_keeps_message_whole",
+                read_into_unwritable_buffers_is_invalid_args_and_keeps_message_whole,
+            ),
+            (
+                "read_etc_into_unwritable_buffers_is_invalid_args_and_keeps_message_whole",
+                read_etc_into_unwritable_buffers_is_invalid_args_and_keeps_message_whole,
+            ),
+            (
+                "unwritable_buffers_with_may_discard_keep_message",
+                unwritable_buffers_with_may_discard_keep_message,
+            ),
+            (
+                "read_etc_reports_handle_info_for_each_handle",
+                read_etc_reports_handle_info_for_each_handle,
+            ),
+            (
+                "received_handles_keep_koid_and_rights",
+                received_handles_keep_koid_and_rights,
+            ),
+        ],
+    );
+    drop(root);
+    r
+}
