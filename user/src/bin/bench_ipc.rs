@@ -46,7 +46,14 @@ fn echo_thread(h: usize) {
     let mut buf = [0u8; 64];
     let mut hs = [0u32; 1];
     loop {
-        if ch.0.wait_one(Signals::CHANNEL_READABLE | Signals::CHANNEL_PEER_CLOSED, TIME_INFINITE).is_err() {
+        if ch
+            .0
+            .wait_one(
+                Signals::CHANNEL_READABLE | Signals::CHANNEL_PEER_CLOSED,
+                TIME_INFINITE,
+            )
+            .is_err()
+        {
             break;
         }
         match ch.read_into(&mut buf, &mut hs) {
@@ -70,52 +77,103 @@ fn round_trip(ch: &Channel, msg: &[u8]) {
 
 fn main(_args: StartArgs) -> i64 {
     let f = freq();
-    println!("bench: counter at {} Hz (under -icount shift=0 with -cpu max, 1 tick = 1 instruction)", f);
+    println!(
+        "bench: counter at {} Hz (under -icount shift=0 with -cpu max, 1 tick = 1 instruction)",
+        f
+    );
     println!("| {:<52} | {:>10} |", "operation", "ticks/op");
     println!("|{:-<54}|{:->12}|", "", "");
     let n = 2000;
 
-    report("null syscall (zx_handle_close(ZX_HANDLE_INVALID))", measure(n, || {
-        raw::handle_close(HANDLE_INVALID);
-    }));
-    report("zx_clock_get_monotonic", measure(n, || {
-        raw::clock_get_monotonic();
-    }));
+    report(
+        "null syscall (zx_handle_close(ZX_HANDLE_INVALID))",
+        measure(n, || {
+            raw::handle_close(HANDLE_INVALID);
+        }),
+    );
+    report(
+        "zx_clock_get_monotonic",
+        measure(n, || {
+            raw::clock_get_monotonic();
+        }),
+    );
 
     let (a, b) = Channel::create().unwrap_or_else(|_| raw::process_exit(1));
     let msg = [7u8; 64];
     let mut buf = [0u8; 64];
     let mut hs = [0u32; 4];
-    report("channel write+read 64 B, same thread", measure(n, || {
-        let _ = a.write(&msg, &[]);
-        let _ = b.read_into(&mut buf, &mut hs);
-    }));
+    report(
+        "channel write+read 64 B, same thread",
+        measure(n, || {
+            let _ = a.write(&msg, &[]);
+            let _ = b.read_into(&mut buf, &mut hs);
+        }),
+    );
     let e = Event::create().unwrap_or_else(|_| raw::process_exit(1));
     let mut ev = e.0.into_raw();
-    report("channel write+read 64 B + 1 handle, same thread", measure(n, || {
-        let _ = a.write(&msg, &[ev]);
-        if let Ok((_, 1)) = b.read_into(&mut buf, &mut hs) {
-            ev = hs[0];
-        }
-    }));
+    report(
+        "channel write+read 64 B + 1 handle, same thread",
+        measure(n, || {
+            let _ = a.write(&msg, &[ev]);
+            if let Ok((_, 1)) = b.read_into(&mut buf, &mut hs) {
+                ev = hs[0];
+            }
+        }),
+    );
     raw::handle_close(ev);
-    let iov = [ChannelIovec { buffer: msg.as_ptr() as u64, capacity: 32, reserved: 0 }, ChannelIovec { buffer: msg.as_ptr() as u64 + 32, capacity: 32, reserved: 0 }];
-    report("channel write (2 iovecs, 64 B)+read, same thread", measure(n, || {
-        raw::channel_write(a.raw(), CHANNEL_WRITE_USE_IOVEC, iov.as_ptr() as *const u8, 2, core::ptr::null(), 0);
-        let _ = b.read_into(&mut buf, &mut hs);
-    }));
+    let iov = [
+        ChannelIovec {
+            buffer: msg.as_ptr() as u64,
+            capacity: 32,
+            reserved: 0,
+        },
+        ChannelIovec {
+            buffer: msg.as_ptr() as u64 + 32,
+            capacity: 32,
+            reserved: 0,
+        },
+    ];
+    report(
+        "channel write (2 iovecs, 64 B)+read, same thread",
+        measure(n, || {
+            raw::channel_write(
+                a.raw(),
+                CHANNEL_WRITE_USE_IOVEC,
+                iov.as_ptr() as *const u8,
+                2,
+                core::ptr::null(),
+                0,
+            );
+            let _ = b.read_into(&mut buf, &mut hs);
+        }),
+    );
     // SAFETY: single-threaded use of the static buffer.
     let big = unsafe { &mut *(&raw mut BUF) };
-    report("channel write+read 64 KiB, same thread", measure(200, || {
-        raw::channel_write(a.raw(), 0, big.as_ptr(), 65536, core::ptr::null(), 0);
-        let (mut ab, mut ah) = (0, 0);
-        raw::channel_read(b.raw(), 0, big.as_mut_ptr(), hs.as_mut_ptr(), 65536, 4, &mut ab, &mut ah);
-    }));
+    report(
+        "channel write+read 64 KiB, same thread",
+        measure(200, || {
+            raw::channel_write(a.raw(), 0, big.as_ptr(), 65536, core::ptr::null(), 0);
+            let (mut ab, mut ah) = (0, 0);
+            raw::channel_read(
+                b.raw(),
+                0,
+                big.as_mut_ptr(),
+                hs.as_mut_ptr(),
+                65536,
+                4,
+                &mut ab,
+                &mut ah,
+            );
+        }),
+    );
 
     // Ping-pong with a thread of this process.
     let (c, d) = Channel::create().unwrap_or_else(|_| raw::process_exit(1));
     let t = thread::spawn(echo_thread, d.0.into_raw() as usize).ok();
-    report("ping-pong 64 B round trip, two threads", measure(n, || round_trip(&c, &msg)));
+    report(
+        "ping-pong 64 B round trip, two threads",
+        measure(n, || round_trip(&c, &msg)),
+    );
     drop(c);
     if let Some(t) = t {
         let _ = t.join(TIME_INFINITE);
@@ -124,7 +182,10 @@ fn main(_args: StartArgs) -> i64 {
     // Ping-pong with another process.
     let (c, d) = Channel::create().unwrap_or_else(|_| raw::process_exit(1));
     let p = Process::spawn("bench_echo", Some(d.0));
-    report("ping-pong 64 B round trip, two processes", measure(n, || round_trip(&c, &msg)));
+    report(
+        "ping-pong 64 B round trip, two processes",
+        measure(n, || round_trip(&c, &msg)),
+    );
     let mut req = [0u8; 64];
     let mut rep = [0u8; 64];
     let args = ChannelCallArgs {
@@ -137,10 +198,13 @@ fn main(_args: StartArgs) -> i64 {
         rd_num_bytes: 64,
         rd_num_handles: 0,
     };
-    report("zx_channel_call 64 B round trip, two processes", measure(n, || {
-        let (mut ab, mut ah) = (0, 0);
-        raw::channel_call(c.raw(), 0, TIME_INFINITE, &args, &mut ab, &mut ah);
-    }));
+    report(
+        "zx_channel_call 64 B round trip, two processes",
+        measure(n, || {
+            let (mut ab, mut ah) = (0, 0);
+            raw::channel_call(c.raw(), 0, TIME_INFINITE, &args, &mut ab, &mut ah);
+        }),
+    );
     drop(c);
     if let Ok(p) = p {
         let _ = p.wait(TIME_INFINITE);
