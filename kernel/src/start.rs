@@ -87,7 +87,7 @@ pub extern "C" fn kernel_boot_main(dtb_pa: u64, image_pa: u64, entry_el: u64) ->
         unsafe { crate::console::init(LINEAR_BASE + pa, None) };
     };
     // Validate the devicetree pointer before reading more than its header.
-    let header_ok = dtb_pa != 0 && dtb_pa % 8 == 0 && dtb_pa < 0x1_0000_0000 - 64;
+    let header_ok = dtb_pa != 0 && dtb_pa.is_multiple_of(8) && dtb_pa < 0x1_0000_0000 - 64;
     let total = if header_ok {
         // SAFETY: the early linear map covers the first 4 GiB; 40 bytes of header are read.
         let hdr = unsafe { core::slice::from_raw_parts((LINEAR_BASE + dtb_pa) as *const u8, 40) };
@@ -311,8 +311,9 @@ fn add_ram_minus(start: u64, end: u64, reserved: &[(u64, u64)]) {
 fn start_secondaries(info: &dt::BoardInfo, image_pa: u64, ttbr1: u64) {
     let entry_pa = image_pa + bsp::cpu::boot::secondary_entry_offset();
     let me = bsp::cpu::mpidr();
+    let sbp = &raw mut SECONDARY_BOOT;
     // SAFETY: no secondary runs yet; the boot core is the only writer of SECONDARY_BOOT.
-    let sb = unsafe { &mut *(&raw mut SECONDARY_BOOT) };
+    let sb = unsafe { &mut *sbp };
     sb.ttbr1 = ttbr1;
     for c in info.cpus.iter() {
         let idx = (c.mpidr & 0xff) as usize;

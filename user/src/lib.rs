@@ -626,8 +626,8 @@ pub mod thread {
     extern "C" fn trampoline(slot: usize, _unused: usize) -> ! {
         // SAFETY: the slot's start record was written before the thread started and is not
         // touched again until `join`.
-        let s = unsafe { &(*(&raw const STARTS))[slot] };
-        (s.f)(s.arg);
+        let (f, arg) = unsafe { (STARTS[slot].f, STARTS[slot].arg) };
+        f(arg);
         raw::thread_exit()
     }
 
@@ -647,7 +647,7 @@ pub mod thread {
             }
         };
         // SAFETY: the slot is ours (its bit was clear and we set it).
-        unsafe { (*(&raw mut STARTS))[slot] = Start { f, arg } };
+        unsafe { STARTS[slot] = Start { f, arg } };
         let mut h = 0;
         let name = b"worker";
         let self_proc = SELF_PROCESS.load(Ordering::Relaxed);
@@ -658,7 +658,7 @@ pub mod thread {
         }
         let handle = Handle::from_raw(h);
         // SAFETY: only the address of the pooled stack is taken.
-        let top = unsafe { (&raw mut (*(&raw mut STACKS)).0[slot]) as usize } + STACK_SIZE;
+        let top = unsafe { &raw mut STACKS.0[slot] } as usize + STACK_SIZE;
         let s = raw::thread_start(h, trampoline as *const () as usize, top, slot, 0);
         if s != 0 {
             USED.fetch_and(!(1 << slot), Ordering::AcqRel);

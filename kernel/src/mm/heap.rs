@@ -144,7 +144,7 @@ unsafe impl GlobalAlloc for KernelHeap {
 /// own ranges (large layouts go to the buddy heap only while this core holds the frame lock).
 fn is_frame_allocation(ptr: *mut u8) -> bool {
     let a = ptr as u64;
-    a % PAGE_SIZE == 0 && !HEAP_RANGES.lock().iter().any(|&(s, e)| a >= s && a < e)
+    a.is_multiple_of(PAGE_SIZE) && !HEAP_RANGES.lock().iter().any(|&(s, e)| a >= s && a < e)
 }
 
 /// Virtual ranges given to the buddy heap (the boot arena and each growth step).

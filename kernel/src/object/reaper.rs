@@ -8,6 +8,33 @@
 use super::channel::Endpoint;
 use alloc::sync::Arc;
 
+/// Queues a closed endpoint for teardown and, unless this CPU is already tearing down, drains
+/// the queue.
+pub fn bury(ep: Arc<Endpoint>) {
+    slot::with_graveyard(|head| {
+        *ep.next_dead.lock() = head.take();
+        *head = Some(ep);
+    });
+    if !slot::enter() {
+        return;
+    }
+    loop {
+        let next = slot::with_graveyard(|head| {
+            let top = head.take();
+            if let Some(t) = &top {
+                *head = t.next_dead.lock().take();
+            }
+            top
+        });
+        let Some(ep) = next else { break };
+        while let Some(msg) = ep.take_dead_message() {
+            drop(msg); // may bury more endpoints: they go on the stack, not the call stack
+        }
+        drop(ep);
+    }
+    slot::leave();
+}
+
 #[cfg(not(test))]
 mod slot {
     use super::Endpoint;
@@ -60,31 +87,4 @@ mod slot {
     pub fn leave() {
         REAPING.with(|r| r.set(false));
     }
-}
-
-/// Queues a closed endpoint for teardown and, unless this CPU is already tearing down, drains
-/// the queue.
-pub fn bury(ep: Arc<Endpoint>) {
-    slot::with_graveyard(|head| {
-        *ep.next_dead.lock() = head.take();
-        *head = Some(ep);
-    });
-    if !slot::enter() {
-        return;
-    }
-    loop {
-        let next = slot::with_graveyard(|head| {
-            let top = head.take();
-            if let Some(t) = &top {
-                *head = t.next_dead.lock().take();
-            }
-            top
-        });
-        let Some(ep) = next else { break };
-        while let Some(msg) = ep.take_dead_message() {
-            drop(msg); // may bury more endpoints: they go on the stack, not the call stack
-        }
-        drop(ep);
-    }
-    slot::leave();
 }

@@ -577,8 +577,8 @@ pub fn exit_current() -> ! {
 /// ones are interrupted by an SGI).
 pub fn poke(t: &Arc<Thread>) {
     wake(t);
-    for c in 0..MAX_CPUS {
-        if let Some(p) = PERCPU[c].try_lock() {
+    for (c, slot) in PERCPU.iter().enumerate() {
+        if let Some(p) = slot.try_lock() {
             if p.current.as_ref().is_some_and(|x| Arc::ptr_eq(x, t)) && c != cpu() {
                 drop(p);
                 crate::irq::send_reschedule(c);

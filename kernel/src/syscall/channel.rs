@@ -325,6 +325,7 @@ fn entry_check(
 
 /// Builds the message of a write: every check in order, handles' fate applied. On error the
 /// handles were already consumed as documented.
+#[allow(clippy::too_many_arguments)]
 fn prepare_write(
     h: u32,
     options_ok: bool,

@@ -151,7 +151,7 @@ pub fn signal(h: u32, clear: u32, set: u32, peer: bool) -> Result<(), Status> {
     } else {
         obj.user_signal_mask()
     };
-    if !(c | s).is_subset_of_mask(allowed) {
+    if (c | s).bits() & !allowed.bits() != 0 {
         return Err(Status::INVALID_ARGS);
     }
     if peer {
@@ -159,15 +159,6 @@ pub fn signal(h: u32, clear: u32, set: u32, peer: bool) -> Result<(), Status> {
     } else {
         obj.header().update_signals(c, s);
         Ok(())
-    }
-}
-
-trait MaskExt {
-    fn is_subset_of_mask(self, m: Signals) -> bool;
-}
-impl MaskExt for Signals {
-    fn is_subset_of_mask(self, m: Signals) -> bool {
-        self.bits() & !m.bits() == 0
     }
 }
 

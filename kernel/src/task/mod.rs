@@ -253,9 +253,7 @@ pub fn spawn(
     root: bool,
     is_init: bool,
 ) -> Result<Arc<Process>, Status> {
-    if let Err(s) = mm::check_available(STACK_SIZE + 64 * 1024 + image.len() as u64) {
-        return Err(s);
-    }
+    mm::check_available(STACK_SIZE + 64 * 1024 + image.len() as u64)?;
     let elf = match crate::boot::elf::parse(image) {
         Ok(e) => e,
         Err(e) => {
@@ -263,18 +261,11 @@ pub fn spawn(
             return Err(Status::INVALID_ARGS);
         }
     };
-    let mut aspace = match AddressSpace::new() {
-        Ok(a) => a,
-        Err(s) => return Err(s),
-    };
+    let mut aspace = AddressSpace::new()?;
     for seg in elf.segments() {
-        if let Err(s) = aspace.load_segment(seg) {
-            return Err(s);
-        }
+        aspace.load_segment(seg)?
     }
-    if let Err(s) = aspace.map_stack(STACK_TOP - STACK_SIZE, STACK_SIZE) {
-        return Err(s);
-    }
+    aspace.map_stack(STACK_TOP - STACK_SIZE, STACK_SIZE)?;
     let koid = crate::object::new_koid();
     let mut nm = [0u8; 32];
     let nl = name.len().min(32);
@@ -334,9 +325,7 @@ pub fn spawn(
     }
     let mut f = TrapFrame::new_user(elf.entry, STACK_TOP);
     f.x[..4].copy_from_slice(&regs);
-    if let Err(s) = t.start(f) {
-        return Err(s);
-    }
+    t.start(f)?;
     p.state.lock().started = true;
     Ok(p)
 }

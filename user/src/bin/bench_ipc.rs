@@ -148,7 +148,7 @@ fn main(_args: StartArgs) -> i64 {
         }),
     );
     // SAFETY: single-threaded use of the static buffer.
-    let big = unsafe { &mut *(&raw mut BUF) };
+    let big = unsafe { core::slice::from_raw_parts_mut((&raw mut BUF).cast::<u8>(), 65536) };
     report(
         "channel write+read 64 KiB, same thread",
         measure(200, || {

@@ -10,7 +10,7 @@ use zx::*;
 zx::entry!(main);
 
 static mut ROOT: u32 = 0;
-static mut BIG: [u8; 65536] = [0x5a; 65536];
+static BIG: [u8; 65536] = [0x5a; 65536];
 
 fn root() -> u32 {
     // SAFETY: written once before the cases run; single-threaded.
@@ -18,13 +18,14 @@ fn root() -> u32 {
 }
 
 fn count_handles(h: u32) -> u32 {
-    get_info::<InfoHandleCount>(h, INFO_HANDLE_COUNT).map(|c| c.handle_count).unwrap_or(0)
+    get_info::<InfoHandleCount>(h, INFO_HANDLE_COUNT)
+        .map(|c| c.handle_count)
+        .unwrap_or(0)
 }
 
 /// Fills channels with 64 KiB messages until a write fails; returns the channels and the status.
 fn fill(channels: &mut [Option<(Channel, Channel)>], witness: &Event) -> (usize, Status) {
-    // SAFETY: single-threaded use of the static buffer.
-    let big = unsafe { &*(&raw const BIG) };
+    let big = &BIG;
     let mut sent = 0;
     for slot in channels.iter_mut() {
         let pair = match Channel::create() {
@@ -64,7 +65,13 @@ fn exhaustion_gives_no_memory_consumes_handles_and_recovers() {
     let mut channels: [Option<(Channel, Channel)>; 64] = [const { None }; 64];
     let (sent, status) = fill(&mut channels, &witness);
     let mid = kernel_stats(root()).unwrap_or_default();
-    println!("    no_memory: {} messages of 64 KiB queued, then {} (free {} KiB of {} KiB)", sent, status, mid.free_bytes / 1024, mid.total_bytes / 1024);
+    println!(
+        "    no_memory: {} messages of 64 KiB queued, then {} (free {} KiB of {} KiB)",
+        sent,
+        status,
+        mid.free_bytes / 1024,
+        mid.total_bytes / 1024
+    );
     check_eq!(status, Status::NO_MEMORY);
     check!(sent > 100, "only {} messages fit", sent);
     // The failed write consumed its handle: the witness has exactly 1 + sent handles.
@@ -72,7 +79,11 @@ fn exhaustion_gives_no_memory_consumes_handles_and_recovers() {
     // Other allocations fail cleanly too while memory is short.
     let (mut a, mut b) = (0, 0);
     let s = raw::channel_create(0, &mut a, &mut b);
-    check!(s == Status::NO_MEMORY.raw() || s == 0, "channel_create: {}", Status(s));
+    check!(
+        s == Status::NO_MEMORY.raw() || s == 0,
+        "channel_create: {}",
+        Status(s)
+    );
     if s == 0 {
         raw::handle_close(a);
         raw::handle_close(b);
@@ -94,13 +105,37 @@ fn exhaustion_gives_no_memory_consumes_handles_and_recovers() {
     drop((x, y));
     drop(witness);
     let after = kernel_stats(root()).unwrap_or_default();
-    check_eq!((after.live_handles, after.live_objects, after.live_messages, after.ipc_bytes), (before.live_handles, before.live_objects, before.live_messages, before.ipc_bytes));
-    check!(after.free_bytes + 4 * 1024 * 1024 >= before.free_bytes, "free {} -> {}", before.free_bytes, after.free_bytes);
+    check_eq!(
+        (
+            after.live_handles,
+            after.live_objects,
+            after.live_messages,
+            after.ipc_bytes
+        ),
+        (
+            before.live_handles,
+            before.live_objects,
+            before.live_messages,
+            before.ipc_bytes
+        )
+    );
+    check!(
+        after.free_bytes + 4 * 1024 * 1024 >= before.free_bytes,
+        "free {} -> {}",
+        before.free_bytes,
+        after.free_bytes
+    );
 }
 
 fn main(args: StartArgs) -> i64 {
     let r = take_root_resource(&args);
     // SAFETY: single-threaded start-up.
     unsafe { ROOT = r.into_raw() };
-    test::run("no_memory", &[("exhaustion_gives_no_memory_consumes_handles_and_recovers", exhaustion_gives_no_memory_consumes_handles_and_recovers)])
+    test::run(
+        "no_memory",
+        &[(
+            "exhaustion_gives_no_memory_consumes_handles_and_recovers",
+            exhaustion_gives_no_memory_consumes_handles_and_recovers,
+        )],
+    )
 }

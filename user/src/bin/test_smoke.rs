@@ -10,7 +10,7 @@ static mut ARGS: Option<StartArgs> = None;
 
 fn args() -> StartArgs {
     // SAFETY: written once at start, before any case runs; single-threaded.
-    unsafe { (*(&raw const ARGS)).unwrap() }
+    unsafe { ARGS.unwrap() }
 }
 
 fn startup_handles_have_low_bits_and_types() {
@@ -54,7 +54,7 @@ fn unknown_syscall_is_bad_syscall() {
 
 fn main(a: StartArgs) -> i64 {
     // SAFETY: single-threaded start-up.
-    unsafe { *(&raw mut ARGS) = Some(a) };
+    unsafe { ARGS = Some(a) };
     test::run(
         "smoke",
         &[

@@ -1,0 +1,381 @@
+//! IPC under load: 100,000 messages, each carrying one handle and a sequence number, travel
+//! through a chain of 4 processes (`chain_node`) and back to the test. Every node forwards the
+//! bytes and the handle; the test checks that the messages come back complete and in order,
+//! that every handle that comes back is the object that was sent (koid, type and rights), that
+//! channel ends that crossed the chain are still connected to their peers, and that the kernel
+//! stats are back at their baseline once the chain has exited.
+//!
+//! Flow control: at most `WINDOW` messages are in flight, so no endpoint ever holds more than
+//! `WINDOW` < `CHANNEL_MAX_PENDING` (3500) unread messages and no write can get SHOULD_WAIT,
+//! whatever the interleaving (1 core or many).
+#![no_std]
+#![no_main]
+
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use zx::*;
+
+zx::entry!(main);
+
+const MESSAGES: u64 = 100_000;
+const NODES: u32 = 4;
+const WINDOW: usize = 1000;
+const SECOND: i64 = 1_000_000_000;
+/// A wait with no progress for this long fails the case (the chain stalled).
+const STALL_NS: i64 = 20 * SECOND;
+
+static ROOT: AtomicU32 = AtomicU32::new(0);
+
+#[derive(PartialEq, Eq, Clone, Copy, Debug, Default)]
+struct Counts {
+    handles: u64,
+    objects: u64,
+    messages: u64,
+    ipc_bytes: u64,
+}
+
+fn counts() -> Counts {
+    let r = kernel_stats(ROOT.load(Ordering::Relaxed));
+    check!(r.is_ok(), "ZX_INFO_KERNEL_STATS: {:?}", r.err());
+    let s = r.unwrap_or_default();
+    Counts {
+        handles: s.live_handles,
+        objects: s.live_objects,
+        messages: s.live_messages,
+        ipc_bytes: s.ipc_bytes,
+    }
+}
+
+/// Baseline taken by the first case before the chain exists.
+static BASE: [AtomicU64; 4] = [const { AtomicU64::new(u64::MAX) }; 4];
+
+fn save_base(c: Counts) {
+    for (slot, v) in BASE
+        .iter()
+        .zip([c.handles, c.objects, c.messages, c.ipc_bytes])
+    {
+        slot.store(v, Ordering::Relaxed);
+    }
+}
+
+fn load_base() -> Counts {
+    let v = |i: usize| BASE[i].load(Ordering::Relaxed);
+    Counts {
+        handles: v(0),
+        objects: v(1),
+        messages: v(2),
+        ipc_bytes: v(3),
+    }
+}
+
+/// One slot of the window: the handle it sends (even slots: an event; odd slots: a channel end
+/// whose peer the test keeps), its koid, type and rights.
+struct Slot {
+    handle: u32,
+    koid: u64,
+    obj_type: u32,
+    rights: u32,
+    peer: Option<Channel>,
+}
+
+fn basic(h: u32) -> ZxResult<InfoHandleBasic> {
+    get_info(h, INFO_HANDLE_BASIC)
+}
+
+fn make_slot(i: usize) -> ZxResult<Slot> {
+    let (h, peer) = if i.is_multiple_of(2) {
+        (Event::create()?.0, None)
+    } else {
+        let (a, b) = Channel::create()?;
+        (a.0, Some(b))
+    };
+    let info = basic(h.raw())?;
+    Ok(Slot {
+        handle: h.into_raw(),
+        koid: info.koid,
+        obj_type: info.obj_type,
+        rights: info.rights,
+        peer,
+    })
+}
+
+fn read_u64(b: &[u8]) -> u64 {
+    let mut a = [0u8; 8];
+    a.copy_from_slice(&b[..8]);
+    u64::from_le_bytes(a)
+}
+
+/// Sends message `seq` carrying the handle of slot `seq % WINDOW` (moved into the message).
+fn send(down: &Channel, slots: &mut [Slot], seq: u64) -> bool {
+    let slot = &mut slots[(seq % WINDOW as u64) as usize];
+    let h = slot.handle;
+    slot.handle = HANDLE_INVALID;
+    let s = raw::channel_write(down.raw(), 0, seq.to_le_bytes().as_ptr(), 8, &h, 1);
+    check!(s == 0, "sending message {}: {}", seq, Status(s));
+    s == 0
+}
+
+/// What the receive loop saw.
+#[derive(Default)]
+struct Tally {
+    received: u64,
+    out_of_order: u64,
+    bad_shape: u64,
+    wrong_object: u64,
+    first_problem: Option<u64>,
+}
+
+fn note(t: &mut Tally, seq: u64) {
+    if t.first_problem.is_none() {
+        t.first_problem = Some(seq);
+    }
+}
+
+fn hundred_thousand_messages_with_handles_cross_a_four_process_chain_in_order() {
+    let base = counts();
+    save_base(base);
+
+    // The window's handles, created before the chain so that every message reuses one.
+    let mut slots: [Slot; WINDOW] = core::array::from_fn(|_| Slot {
+        handle: HANDLE_INVALID,
+        koid: 0,
+        obj_type: 0,
+        rights: 0,
+        peer: None,
+    });
+    for (i, s) in slots.iter_mut().enumerate() {
+        match make_slot(i) {
+            Ok(x) => *s = x,
+            Err(e) => {
+                check!(false, "creating slot {}: {}", i, e);
+                return;
+            }
+        }
+    }
+
+    let (Ok((down, first_up)), Ok((ret_ours, ret_theirs))) = (Channel::create(), Channel::create())
+    else {
+        check!(false, "channel_create failed");
+        return;
+    };
+    check!(down
+        .write(&NODES.to_le_bytes(), &[ret_theirs.0.into_raw()])
+        .is_ok());
+    let chain = Process::spawn("chain_node", Some(first_up.0));
+    check!(
+        chain.is_ok(),
+        "spawn chain_node: {:?}",
+        chain.as_ref().err()
+    );
+    let Ok(chain) = chain else {
+        for s in &slots {
+            raw::handle_close(s.handle);
+        }
+        return;
+    };
+
+    let mut t = Tally::default();
+    let mut sent: u64 = 0;
+    let mut bytes = [0u8; 16];
+    let mut hs = [0u32; 4];
+    let t0 = now();
+    'run: while t.received < MESSAGES {
+        while sent < MESSAGES && sent - t.received < WINDOW as u64 {
+            if !send(&down, &mut slots, sent) {
+                break 'run;
+            }
+            sent += 1;
+        }
+        // Drain whatever has come back; wait only when nothing has.
+        let mut got_any = false;
+        loop {
+            let (mut nb, mut nh) = (0u32, 0u32);
+            let s = raw::channel_read(
+                ret_ours.raw(),
+                0,
+                bytes.as_mut_ptr(),
+                hs.as_mut_ptr(),
+                bytes.len() as u32,
+                hs.len() as u32,
+                &mut nb,
+                &mut nh,
+            );
+            if s == Status::SHOULD_WAIT.raw() {
+                break;
+            }
+            if s != 0 {
+                check!(
+                    false,
+                    "reading the return channel after {} messages: {}",
+                    t.received,
+                    Status(s)
+                );
+                break 'run;
+            }
+            got_any = true;
+            let expect = t.received;
+            t.received += 1;
+            let seq = read_u64(&bytes);
+            if nb != 8 || nh != 1 {
+                t.bad_shape += 1;
+                note(&mut t, expect);
+                raw::handle_close_many(hs.as_ptr(), nh as usize);
+                continue;
+            }
+            if seq != expect {
+                t.out_of_order += 1;
+                note(&mut t, expect);
+            }
+            let slot = &mut slots[(expect % WINDOW as u64) as usize];
+            match basic(hs[0]) {
+                Ok(i)
+                    if i.koid == slot.koid
+                        && i.obj_type == slot.obj_type
+                        && i.rights == slot.rights => {}
+                _ => {
+                    t.wrong_object += 1;
+                    note(&mut t, expect);
+                }
+            }
+            // The handle goes back into its slot for message expect + WINDOW.
+            slot.handle = hs[0];
+            if sent < MESSAGES && sent - t.received >= (WINDOW / 2) as u64 {
+                continue;
+            }
+            if sent < MESSAGES {
+                break; // refill the window
+            }
+        }
+        if !got_any {
+            let r = ret_ours.0.wait_one(
+                Signals::CHANNEL_READABLE | Signals::CHANNEL_PEER_CLOSED,
+                deadline_after(STALL_NS),
+            );
+            if r.is_err() {
+                check!(
+                    false,
+                    "chain stalled: sent {}, received {}: {:?}",
+                    sent,
+                    t.received,
+                    r
+                );
+                break 'run;
+            }
+        }
+    }
+    let elapsed_ms = (now() - t0) / 1_000_000;
+
+    check_eq!(t.received, MESSAGES);
+    check_eq!(sent, MESSAGES);
+    check_eq!(t.out_of_order, 0);
+    check_eq!(t.bad_shape, 0);
+    check_eq!(t.wrong_object, 0);
+    check!(
+        t.first_problem.is_none(),
+        "first bad message: {:?}",
+        t.first_problem
+    );
+    check!(
+        elapsed_ms < 60_000,
+        "100,000 messages took {} ms",
+        elapsed_ms
+    );
+
+    // Channel ends that crossed the chain 100 times still talk to the peer the test kept.
+    for (i, s) in slots.iter().enumerate() {
+        if let (Some(peer), true) = (&s.peer, s.handle != HANDLE_INVALID) {
+            let w = raw::channel_write(
+                s.handle,
+                0,
+                (i as u64).to_le_bytes().as_ptr(),
+                8,
+                core::ptr::null(),
+                0,
+            );
+            check!(
+                w == 0,
+                "slot {}: write through carried end: {}",
+                i,
+                Status(w)
+            );
+            let m = peer.read();
+            let ok = matches!(&m, Ok(m) if m.num_bytes == 8 && read_u64(&m.bytes) == i as u64);
+            check!(ok, "slot {}: peer did not receive the message", i);
+        }
+    }
+    for s in &mut slots {
+        if s.handle != HANDLE_INVALID {
+            raw::handle_close(s.handle);
+            s.handle = HANDLE_INVALID;
+        }
+        s.peer = None;
+    }
+
+    // Tear the chain down: every node sees PEER_CLOSED upstream after the last message, closes
+    // downstream and exits; the last one closes the return channel.
+    drop(down);
+    let r = ret_ours
+        .0
+        .wait_one(Signals::CHANNEL_PEER_CLOSED, deadline_after(STALL_NS));
+    check!(r.is_ok(), "return channel not closed by the chain: {:?}", r);
+    check_status!(
+        raw::channel_read(
+            ret_ours.raw(),
+            0,
+            core::ptr::null_mut(),
+            core::ptr::null_mut(),
+            0,
+            0,
+            core::ptr::null_mut(),
+            core::ptr::null_mut()
+        ),
+        Status::PEER_CLOSED
+    );
+    let code = chain.wait(deadline_after(STALL_NS));
+    check_eq!(code, Ok(0));
+}
+
+fn kernel_stats_return_to_baseline_after_the_chain_exits() {
+    let base = load_base();
+    check!(base.handles != u64::MAX, "no baseline recorded");
+    // The chain's processes end one after another: give them a moment.
+    let end = deadline_after(SECOND);
+    let mut c = counts();
+    while c != base && now() < end {
+        sleep_ns(1_000_000);
+        c = counts();
+    }
+    check_eq!(c, base);
+}
+
+/// init writes the root resource, spawns us, and only then closes its end of our bootstrap
+/// channel; on several cores we may already run. Wait (up to 1 s) for that close, so that the
+/// baselines we take do not include init's handle.
+fn wait_for_init_to_close_bootstrap(args: &StartArgs) {
+    let _ = raw::object_wait_one(
+        args.bootstrap,
+        Signals::CHANNEL_PEER_CLOSED.bits(),
+        deadline_after(1_000_000_000),
+        core::ptr::null_mut(),
+    );
+}
+
+fn main(args: StartArgs) -> i64 {
+    let root = take_root_resource(&args);
+    ROOT.store(root.raw(), Ordering::Relaxed);
+    wait_for_init_to_close_bootstrap(&args);
+    let code = test::run(
+        "ipc_chain",
+        &[
+            (
+                "hundred_thousand_messages_with_handles_cross_a_four_process_chain_in_order",
+                hundred_thousand_messages_with_handles_cross_a_four_process_chain_in_order,
+            ),
+            (
+                "kernel_stats_return_to_baseline_after_the_chain_exits",
+                kernel_stats_return_to_baseline_after_the_chain_exits,
+            ),
+        ],
+    );
+    drop(root);
+    code
+}
