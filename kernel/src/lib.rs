@@ -21,5 +21,4 @@ pub mod start;
 pub mod syscall;
 #[cfg(target_os = "none")]
 pub mod task;
-#[cfg(target_os = "none")]
 pub mod vm;

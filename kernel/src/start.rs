@@ -168,7 +168,9 @@ pub extern "C" fn kernel_boot_main(dtb_pa: u64, image_pa: u64, entry_el: u64) ->
     let mut ram_total = 0;
     for &(base, size) in info.memory.iter() {
         ram_total += size;
-        add_ram_minus(base, base + size, &reserved[..nres]);
+        mm::usable_ranges(base, base + size, &reserved[..nres], &mut |s, e| {
+            mm::add_ram(s, e)
+        });
     }
     kprintln!(
         "  ram      {} MiB ({} MiB free for frames)",
@@ -287,25 +289,6 @@ pub extern "C" fn kernel_boot_main(dtb_pa: u64, image_pa: u64, entry_el: u64) ->
     }
     SCHEDULING.store(true, Ordering::Release);
     sched::idle_loop()
-}
-
-fn add_ram_minus(start: u64, end: u64, reserved: &[(u64, u64)]) {
-    // Split [start, end) around every reserved range (ranges are few; recursion depth is bounded
-    // by their count).
-    for (i, &(rb, rs)) in reserved.iter().enumerate() {
-        let re = rb.saturating_add(rs);
-        if rs == 0 || re <= start || rb >= end {
-            continue;
-        }
-        if rb > start {
-            add_ram_minus(start, rb, &reserved[i + 1..]);
-        }
-        if re < end {
-            add_ram_minus(re, end, &reserved[i + 1..]);
-        }
-        return;
-    }
-    mm::add_ram(start, end);
 }
 
 fn start_secondaries(info: &dt::BoardInfo, image_pa: u64, ttbr1: u64) {

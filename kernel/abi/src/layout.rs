@@ -277,9 +277,10 @@ impl_pod_struct!(InfoKernelStats {
 pub struct InfoCpuStats {
     /// Number of CPUs online (entries of `per_cpu_switches` past it are 0).
     pub cpu_count: u32,
-    /// 0.
-    pub reserved: u32,
-    /// Context switches performed on each CPU, indexed by CPU number.
+    /// Times a core found the scheduler's run-queue lock held by another core (saturating): the
+    /// measure of whether one shared run queue is enough.
+    pub sched_lock_waits: u32,
+    /// Switches to a user thread performed on each CPU, indexed by CPU number.
     pub per_cpu_switches: [u64; 8],
 }
 impl InfoCpuStats {
@@ -287,10 +288,10 @@ impl InfoCpuStats {
     pub const MAX_CPUS: usize = 8;
 }
 assert_layout!(InfoCpuStats, size = 72, align = 8, {
-    cpu_count @ 0, reserved @ 4, per_cpu_switches @ 8,
+    cpu_count @ 0, sched_lock_waits @ 4, per_cpu_switches @ 8,
 });
 impl_pod_struct!(InfoCpuStats {
     cpu_count: u32,
-    reserved: u32,
+    sched_lock_waits: u32,
     per_cpu_switches: [u64; 8],
 });

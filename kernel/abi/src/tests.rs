@@ -373,7 +373,7 @@ fn samples() -> (
         },
         InfoCpuStats {
             cpu_count: 0x0403_0201,
-            reserved: 0x0807_0605,
+            sched_lock_waits: 0x0807_0605,
             per_cpu_switches: core::array::from_fn(|i| 0x1010_1010_1010_1010 * (i as u64 + 1)),
         },
     )
@@ -519,7 +519,7 @@ fn every_field_is_encoded_at_its_offset_of() {
     check_field_offset!(InfoKernelStats, reserved, D);
 
     check_field_offset!(InfoCpuStats, cpu_count, W);
-    check_field_offset!(InfoCpuStats, reserved, W);
+    check_field_offset!(InfoCpuStats, sched_lock_waits, W);
     check_field_offset!(
         InfoCpuStats,
         per_cpu_switches,

@@ -63,10 +63,40 @@ pub fn virt_to_phys(va: u64) -> PhysAddr {
     PhysAddr(va - LINEAR_BASE)
 }
 
+/// Calls `f` for each part of RAM `[start, end)` that no range in `reserved` (`(base, size)`)
+/// overlaps. Ranges are few, so the recursion depth is bounded by their count.
+pub fn usable_ranges(start: u64, end: u64, reserved: &[(u64, u64)], f: &mut impl FnMut(u64, u64)) {
+    if start >= end {
+        return;
+    }
+    for (i, &(rb, rs)) in reserved.iter().enumerate() {
+        let re = rb.saturating_add(rs);
+        if rs == 0 || re <= start || rb >= end {
+            continue;
+        }
+        if rb > start {
+            usable_ranges(start, rb, &reserved[i + 1..], f);
+        }
+        if re < end {
+            usable_ranges(re, end, &reserved[i + 1..], f);
+        }
+        return;
+    }
+    f(start, end);
+}
+
+/// Frames `[start, end)` contributes: page-aligned inward.
+pub fn frames_in(start: u64, end: u64) -> u64 {
+    let s = start.div_ceil(PAGE_SIZE);
+    let e = end / PAGE_SIZE;
+    e.saturating_sub(s)
+}
+
 /// Adds `[start, end)` (page-aligned inward) to the frame allocator.
 pub fn add_ram(start: u64, end: u64) {
     let s = start.div_ceil(PAGE_SIZE);
     let e = end / PAGE_SIZE;
+    debug_assert_eq!(frames_in(start, end), e.saturating_sub(s));
     if e > s {
         with_frames(|f| f.add_frame(s as usize, e as usize));
         FREE_FRAMES.fetch_add(e - s, Ordering::Relaxed);
@@ -119,5 +149,68 @@ pub fn check_available(bytes: u64) -> Result<(), Status> {
         Ok(())
     } else {
         Err(Status::NO_MEMORY)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn collect(start: u64, end: u64, reserved: &[(u64, u64)]) -> Vec<(u64, u64)> {
+        let mut v = Vec::new();
+        usable_ranges(start, end, reserved, &mut |s, e| v.push((s, e)));
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn reserved_ranges_are_cut_out_of_ram() {
+        // virt: RAM 0x4000_0000 + 256 MiB, image at +0x80000 (2 MiB block reserved), DTB, initrd.
+        let ram = (0x4000_0000, 0x5000_0000);
+        let res = [
+            (0x4000_0000, 0x40_0000),
+            (0x4800_0000, 0x1_0000),
+            (0x4400_0000, 0x2000),
+            (0, 0x1000),
+        ];
+        assert_eq!(
+            collect(ram.0, ram.1, &res),
+            vec![
+                (0x4040_0000, 0x4400_0000),
+                (0x4400_2000, 0x4800_0000),
+                (0x4801_0000, 0x5000_0000)
+            ]
+        );
+    }
+
+    #[test]
+    fn overlapping_and_enclosing_reservations_leave_nothing_twice() {
+        assert_eq!(
+            collect(0, 0x10000, &[(0x1000, 0x3000), (0x2000, 0x4000)]),
+            vec![(0, 0x1000), (0x6000, 0x10000)]
+        );
+        assert_eq!(collect(0x1000, 0x2000, &[(0, 0x10000)]), vec![]);
+        assert_eq!(collect(0, 0x1000, &[(0, 0)]), vec![(0, 0x1000)]);
+        assert_eq!(
+            collect(0, u64::MAX, &[(u64::MAX - 10, 100)]),
+            vec![(0, u64::MAX - 10)]
+        );
+    }
+
+    #[test]
+    fn frame_accounting_rounds_partial_pages_inward() {
+        assert_eq!(frames_in(0, 0x1000), 1);
+        assert_eq!(frames_in(0x10, 0x2000), 1);
+        assert_eq!(frames_in(0x10, 0x1ff0), 0);
+        assert_eq!(frames_in(0x2000, 0x1000), 0);
+        // The counted frames equal the sum over the usable pieces.
+        let mut total = 0;
+        usable_ranges(
+            0x4000_0000,
+            0x4800_0000,
+            &[(0x4008_0000, 0x12345)],
+            &mut |s, e| total += frames_in(s, e),
+        );
+        assert_eq!(total, (0x800_0000 - 0x13000) / 0x1000);
     }
 }

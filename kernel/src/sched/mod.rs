@@ -162,7 +162,7 @@ impl Thread {
             // lr
         }
         if let Some(me) = self.self_ref.upgrade() {
-            let mut s = SCHED.lock();
+            let mut s = sched_lock();
             s.queue.push_back(me);
             kick_idle(&s);
         }
@@ -239,10 +239,22 @@ static SCHED: Mutex<Sched> = Mutex::new(Sched {
     online: 0,
 });
 
+/// Times a core found `SCHED` held by another (`ZX_INFO_CPU_STATS.sched_lock_waits`).
+pub static SCHED_LOCK_WAITS: AtomicU64 = AtomicU64::new(0);
+
+/// Takes the run-queue lock, counting contention.
+fn sched_lock() -> spin::MutexGuard<'static, Sched> {
+    if let Some(g) = SCHED.try_lock() {
+        return g;
+    }
+    SCHED_LOCK_WAITS.fetch_add(1, Ordering::Relaxed);
+    SCHED.lock()
+}
+
 /// Makes sure a wake or start of one more thread never allocates.
 fn reserve_queue_slot() -> Result<(), Status> {
     let n = LIVE_THREADS.load(Ordering::Relaxed) + MAX_CPUS + 1;
-    let mut s = SCHED.lock();
+    let mut s = sched_lock();
     let q = n.saturating_sub(s.queue.len());
     let sl = n.saturating_sub(s.sleepers.len());
     s.queue.try_reserve(q).map_err(|_| Status::NO_MEMORY)?;
@@ -316,12 +328,12 @@ pub fn init_cpu() {
         p.current = Some(idle.clone());
         p.idle = Some(idle);
     }
-    SCHED.lock().online += 1;
+    sched_lock().online += 1;
 }
 
 /// Number of cores running the scheduler.
 pub fn online_cpus() -> usize {
-    SCHED.lock().online
+    sched_lock().online
 }
 
 /// The idle loop: run whatever is runnable, else sleep until an interrupt.
@@ -329,14 +341,14 @@ pub fn idle_loop() -> ! {
     loop {
         schedule(false);
         {
-            let mut s = SCHED.lock();
+            let mut s = sched_lock();
             if !s.queue.is_empty() {
                 continue;
             }
             s.idle[cpu()] = true;
         }
         bsp::cpu::wait_for_interrupt();
-        SCHED.lock().idle[cpu()] = false;
+        sched_lock().idle[cpu()] = false;
     }
 }
 
@@ -352,7 +364,7 @@ fn kick_idle(s: &Sched) {
 
 /// Makes a blocked thread runnable (or notes the wake so its next block returns at once).
 pub fn wake(t: &Arc<Thread>) {
-    let mut s = SCHED.lock();
+    let mut s = sched_lock();
     if t.state() == RunState::Blocked {
         if t.deadline.swap(u64::MAX, Ordering::AcqRel) != u64::MAX {
             if let Some(i) = s.sleepers.iter().position(|x| Arc::ptr_eq(x, t)) {
@@ -423,7 +435,7 @@ fn switch_away(how: Transition) -> bool {
     let c = cpu();
     let cur = current();
     let next = {
-        let mut s = SCHED.lock();
+        let mut s = sched_lock();
         match how {
             Transition::Yield | Transition::Idle => {
                 let Some(n) = s.queue.pop_front() else {
@@ -534,7 +546,7 @@ pub fn timer_tick() -> bool {
     let now = bsp::drivers::timer::ticks();
     let mut earliest = u64::MAX;
     {
-        let mut s = SCHED.lock();
+        let mut s = sched_lock();
         let mut i = 0;
         while i < s.sleepers.len() {
             let d = s.sleepers[i].deadline.load(Ordering::Acquire);

@@ -170,6 +170,9 @@ pub fn get_info(
             need(Rights::INSPECT)?;
             let mut rec = InfoCpuStats {
                 cpu_count: crate::sched::online_cpus() as u32,
+                sched_lock_waits: crate::sched::SCHED_LOCK_WAITS
+                    .load(Ordering::Relaxed)
+                    .min(u64::from(u32::MAX)) as u32,
                 ..Default::default()
             };
             for (i, c) in rec.per_cpu_switches.iter_mut().enumerate() {

@@ -8,20 +8,11 @@
 //! so the translation stays valid for the copy.
 
 use crate::mm;
-use bsp::mmu::USER_VA_END;
 use core::marker::PhantomData;
 use zx_abi::{Pod, Status};
 
-const PAGE: u64 = 4096;
-
-/// Checks the range arithmetic: no overflow, entirely below the end of the user half.
-pub fn check_range(va: u64, len: u64) -> Result<(), Status> {
-    let end = va.checked_add(len).ok_or(Status::INVALID_ARGS)?;
-    if end > USER_VA_END {
-        return Err(Status::INVALID_ARGS);
-    }
-    Ok(())
-}
+pub use super::range::check_range;
+use super::range::{page_span, PAGE};
 
 /// Runs `f(page_pa, offset_in_range, chunk_len)` for each page piece of `[va, va+len)` once all
 /// pages are known to allow the access.
@@ -39,8 +30,7 @@ fn for_each_page(
     proc_.with_aspace(|_aspace| {
         // Pass 1: every page allowed? (at most 17 pages for a 64 KiB message; iovec arrays
         // of 8192 entries are 128 KiB, 33 pages)
-        let first = va & !(PAGE - 1);
-        let last = (va + len - 1) & !(PAGE - 1);
+        let (first, last) = page_span(va, len);
         let mut p = first;
         loop {
             bsp::cpu::translate_el0(p, write).ok_or(Status::INVALID_ARGS)?;
