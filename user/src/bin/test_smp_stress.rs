@@ -272,8 +272,8 @@ fn every_online_core_switched_to_user_threads_during_the_stress() {
     let n = n.clamp(1, InfoCpuStats::MAX_CPUS);
     // For the record (docs/performance.md): how often a core waited for the run-queue lock.
     let mut per_core = [0u64; InfoCpuStats::MAX_CPUS];
-    for i in 0..n {
-        per_core[i] = a.per_cpu_switches[i] - b.per_cpu_switches[i].min(a.per_cpu_switches[i]);
+    for (i, d) in per_core.iter_mut().enumerate().take(n) {
+        *d = a.per_cpu_switches[i].saturating_sub(b.per_cpu_switches[i]);
     }
     println!(
         "    smp_stress: {} cores, user switches per core {:?}, run-queue lock waits {}",
