@@ -5,7 +5,7 @@ use super::{deadline_ticks, lookup, me, object::install_pair};
 use crate::object::channel::{CallPoll, Endpoint, Message, ReadError};
 use crate::object::{Handle, KernelObject};
 use crate::sched::{self, WakeReason};
-use crate::vm::usercopy::{check_readable, check_writable, copy_in, copy_out, UserPtr};
+use crate::vm::usercopy::{check_readable, check_writable, copy_in, copy_out, OutU32, UserPtr};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU32, Ordering};
@@ -449,14 +449,22 @@ fn deliver(
     let nb = msg.bytes().len() as u64;
     let nh = msg.num_handles() as u64;
     if nh == 0 {
-        // Fast path: bytes and sizes only. Check every output before the first write.
-        let checks = check_writable(actual_bytes, if actual_bytes != 0 { 4 } else { 0 })
-            .and_then(|_| check_writable(actual_handles, if actual_handles != 0 { 4 } else { 0 }));
-        if let Err(s) = checks.and_then(|_| copy_out(bytes, msg.bytes())) {
+        // Fast path: bytes and sizes only. Every output is checked before the first write.
+        let outs =
+            OutU32::prepare(actual_bytes).and_then(|ab| Ok((ab, OutU32::prepare(actual_handles)?)));
+        let (ab, ah) = match outs {
+            Ok(o) => o,
+            Err(s) => return Err((s, msg)),
+        };
+        if let Err(s) = copy_out(bytes, msg.bytes()) {
             return Err((s, msg));
         }
-        let _ = UserPtr::<u32>::new(actual_bytes).write_opt(&(nb as u32));
-        let _ = UserPtr::<u32>::new(actual_handles).write_opt(&0);
+        if let Some(o) = ab {
+            o.write(nb as u32);
+        }
+        if let Some(o) = ah {
+            o.write(0);
+        }
         return Ok(());
     }
     let hsz = if etc { HandleInfo::SIZE as u64 } else { 4 };

@@ -154,3 +154,48 @@ impl UserSlice {
         copy_out(self.addr, data)
     }
 }
+
+/// An out-parameter (`u32`) validated ahead of the writes it belongs with, so a syscall can
+/// check every output first and then write without translating again.
+pub struct OutU32 {
+    va: u64,
+    /// Physical address when the value lies in one page (the common case).
+    pa: Option<u64>,
+}
+
+impl OutU32 {
+    /// Checks that EL0 could write 4 bytes at `va`; `None` for a NULL pointer.
+    pub fn prepare(va: u64) -> Result<Option<OutU32>, Status> {
+        if va == 0 {
+            return Ok(None);
+        }
+        check_range(va, 4)?;
+        if va & (PAGE - 1) <= PAGE - 4 {
+            let proc_ = crate::sched::current_process_ref().ok_or(Status::BAD_STATE)?;
+            let pa = proc_
+                .with_aspace(|_| bsp::cpu::translate_el0(va, true).ok_or(Status::INVALID_ARGS))?;
+            Ok(Some(OutU32 { va, pa: Some(pa) }))
+        } else {
+            check_writable(va, 4)?;
+            Ok(Some(OutU32 { va, pa: None }))
+        }
+    }
+
+    /// Writes the value (the range was checked by `prepare`; mappings of a running process do
+    /// not change).
+    pub fn write(&self, v: u32) {
+        match self.pa {
+            // SAFETY: `pa` is a user page EL0 may write (checked by `prepare`), 4 bytes inside
+            // one page, reached through the linear map.
+            Some(pa) => unsafe {
+                core::ptr::write_unaligned(
+                    mm::phys_to_virt(bsp::addr::PhysAddr(pa)) as *mut [u8; 4],
+                    v.to_le_bytes(),
+                )
+            },
+            None => {
+                let _ = copy_out(self.va, &v.to_le_bytes());
+            }
+        }
+    }
+}
