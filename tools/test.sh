@@ -29,7 +29,9 @@ boot_suite() {
   rc=$?
   local summary
   summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
-  if [ "$rc" = 0 ] && grep -q 'init exited with return code 0' "$log" && [ -n "$summary" ]; then
+  # The boot self-tests: frames, heap, timer ticks, and the UART receive path (loopback).
+  if [ "$rc" = 0 ] && grep -q 'init exited with return code 0' "$log" && [ -n "$summary" ] &&
+    grep -q 'selftest frames+heap ok timer ok' "$log" && grep -q 'selftest uart loopback ok' "$log"; then
     pass "boot $cfg: EL0 suite $summary ($(( $(date +%s) - t0 )) s)"
   else
     fail "boot $cfg: exit code $rc${summary:+, $summary}" "$log"

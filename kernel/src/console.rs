@@ -82,6 +82,35 @@ pub fn handle_rx_irq() {
     }
 }
 
+/// Boot self-test of the receive path: sends `probe` in loopback mode and returns whether the
+/// receive interrupt delivered exactly it to the input ring within `wait` (which should wait for
+/// an interrupt). Real PL011s keep TX off the wire in loopback; QEMU's model sends it too.
+pub fn loopback_test(probe: &[u8], mut wait: impl FnMut() -> bool) -> bool {
+    {
+        let mut c = CONSOLE.lock();
+        while c.rx.pop().is_some() {}
+        let Some(u) = &c.uart else { return false };
+        u.set_loopback(true);
+        for &b in probe {
+            u.put(b);
+        }
+    }
+    while CONSOLE.lock().rx.len() < probe.len() {
+        if !wait() {
+            break;
+        }
+    }
+    let mut c = CONSOLE.lock();
+    if let Some(u) = &c.uart {
+        u.set_loopback(false);
+    }
+    let mut ok = c.rx.len() == probe.len();
+    for &b in probe {
+        ok &= c.rx.pop() == Some(b);
+    }
+    ok
+}
+
 /// Takes one byte of console input, if any arrived.
 pub fn read_byte() -> Option<u8> {
     CONSOLE.lock().rx.pop()

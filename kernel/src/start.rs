@@ -376,6 +376,21 @@ fn self_tests() {
     }
     let ticked = irq::TICKS[0].load(Ordering::Relaxed) >= t0 + 2;
     ok &= ticked;
+    // UART receive path: loopback through the receive interrupt into the input ring.
+    let limit = bsp::drivers::timer::ticks() + irq::frequency() / 10;
+    // The probe is carriage returns: invisible on a terminal if the model also transmits them.
+    let uart = crate::console::loopback_test(b"\r\r\r", || {
+        bsp::cpu::wait_for_interrupt();
+        bsp::drivers::timer::ticks() < limit
+    });
+    kprintln!(
+        "  selftest uart loopback {}",
+        if uart {
+            "ok"
+        } else {
+            "not available (no loopback in this UART model)"
+        }
+    );
     kprintln!(
         "  selftest frames+heap {} timer {}",
         if ok || !ticked { "ok" } else { "FAILED" },

@@ -1,7 +1,7 @@
 //! ARM PrimeCell UART (PL011) driver: polled output, interrupt-driven input into a ring buffer
 //! (ARM DDI 0183, "PrimeCell UART (PL011) Technical Reference Manual", section 3).
 
-use tock_registers::interfaces::{Readable, Writeable};
+use tock_registers::interfaces::{ReadWriteable, Readable, Writeable};
 use tock_registers::register_bitfields;
 use tock_registers::register_structs;
 use tock_registers::registers::{ReadOnly, ReadWrite, WriteOnly};
@@ -25,6 +25,8 @@ register_bitfields! [u32,
     ],
     /// Control register (3.3.8).
     CR [
+        /// Loopback enable: the transmit output feeds the receive input (3.3.8).
+        LBE OFFSET(7) NUMBITS(1) [],
         /// Receive enable.
         RXE OFFSET(9) NUMBITS(1) [],
         /// Transmit enable.
@@ -51,7 +53,7 @@ register_structs! {
         (0x24 => IBRD: WriteOnly<u32>),
         (0x28 => FBRD: WriteOnly<u32>),
         (0x2c => LCR_H: WriteOnly<u32, LCR_H::Register>),
-        (0x30 => CR: WriteOnly<u32, CR::Register>),
+        (0x30 => CR: ReadWrite<u32, CR::Register>),
         (0x34 => _reserved2),
         (0x38 => IMSC: ReadWrite<u32, INT::Register>),
         (0x3c => _reserved3),
@@ -130,6 +132,13 @@ impl Pl011 {
         } else {
             Some(r.DR.get() as u8)
         }
+    }
+
+    /// Turns loopback on or off (boot self-test of the receive path; the line stays quiet).
+    pub fn set_loopback(&self, on: bool) {
+        let r = self.regs();
+        while r.FR.is_set(FR::BUSY) {}
+        r.CR.modify(if on { CR::LBE::SET } else { CR::LBE::CLEAR });
     }
 
     /// Acknowledges receive interrupts (after draining with [`get`](Self::get)).
