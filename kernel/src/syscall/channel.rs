@@ -159,7 +159,11 @@ fn take_handles(src: HandleSource, num: u32, target: Option<&Target>) -> Result<
     }
     let esz = src.entry_size();
     let total = u64::from(num) * esz;
-    check_readable(src.addr(), total)?;
+    // An array that fits one step is checked by that step's copy (which copies nothing unless
+    // every page is readable), before any handle is touched.
+    if num as usize > CHUNK {
+        check_readable(src.addr(), total)?;
+    }
     if let HandleSource::Dispositions(a) = src {
         check_writable(a, total)?;
     }
@@ -468,44 +472,39 @@ fn deliver(
         return Ok(());
     }
     let hsz = if etc { HandleInfo::SIZE as u64 } else { 4 };
-    let checks = check_writable(bytes, nb)
-        .and_then(|_| check_writable(handles, nh * hsz))
-        .and_then(|_| {
-            if actual_bytes != 0 {
-                check_writable(actual_bytes, 4)
-            } else {
-                Ok(())
-            }
-        })
-        .and_then(|_| {
-            if actual_handles != 0 {
-                check_writable(actual_handles, 4)
-            } else {
-                Ok(())
-            }
-        });
-    if let Err(s) = checks {
-        return Err((s, msg));
-    }
+    // Check every output before the first write.
+    let outs = OutU32::prepare(actual_bytes)
+        .and_then(|ab| Ok((ab, OutU32::prepare(actual_handles)?)))
+        .and_then(|o| check_writable(handles, nh * hsz).map(|_| o));
+    let (ab, ah) = match outs {
+        Ok(o) => o,
+        Err(s) => return Err((s, msg)),
+    };
     let p = match me() {
         Ok(p) => p,
         Err(s) => return Err((s, msg)),
     };
-    if let Err(s) = p.handles.lock().reserve(nh as usize) {
+    // The table stays locked from the reservation to the last install, so no other thread of
+    // ours can use up the room (lock order: handle table, then the address space in usercopy).
+    let mut t = p.handles.lock();
+    if let Err(s) = t.reserve(nh as usize) {
+        drop(t);
         return Err((s, msg));
     }
+    // Bytes first: handles are installed only once every byte is out (and a failed copy writes
+    // nothing: usercopy checks every page first).
     if let Err(s) = copy_out(bytes, msg.bytes()) {
+        drop(t);
         return Err((s, msg));
     }
     let mut msg = msg;
     let hs = msg.take_handles();
     let mut out = [0u8; 64 * 16];
     {
-        let mut t = p.handles.lock();
         for (i, h) in hs.into_iter().enumerate() {
             let ty = h.object().obj_type().raw();
             let rights = h.rights().bits();
-            // Cannot fail: room was reserved above and nothing else adds to our table between.
+            // Cannot fail: room was reserved above and the table stayed locked since.
             let v = t.add(h).unwrap_or_else(|(_, h)| {
                 drop(h);
                 0
@@ -523,9 +522,15 @@ fn deliver(
             }
         }
     }
+    drop(t);
+    // Checked writable above; the mappings of a running process do not change.
     let _ = copy_out(handles, &out[..(nh * hsz) as usize]);
-    let _ = UserPtr::<u32>::new(actual_bytes).write_opt(&(nb as u32));
-    let _ = UserPtr::<u32>::new(actual_handles).write_opt(&(nh as u32));
+    if let Some(o) = ab {
+        o.write(nb as u32);
+    }
+    if let Some(o) = ah {
+        o.write(nh as u32);
+    }
     Ok(())
 }
 
