@@ -92,7 +92,7 @@ impl HandleTable {
     pub fn add(&mut self, h: Handle) -> Result<u32, (Status, Handle)> {
         // Reuse a freed slot once a few are waiting (so a value just closed is not the next one
         // handed out), or whenever a new slot would need memory that was not reserved.
-        let grow_free = self.slots.len() < self.slots.capacity();
+        let grow_free = self.slots.len() < self.slots.capacity() && self.slots.len() < MAX_HANDLES;
         let index = if !self.free.is_empty() && (self.free.len() > 8 || !grow_free) {
             self.free.pop_front().unwrap_or(0)
         } else {

@@ -169,6 +169,19 @@ impl Thread {
         Ok(())
     }
 
+    /// Claims a thread that was never started so it never will be (New -> Dead). Exactly one of
+    /// this and [`start`](Self::start) succeeds for a new thread.
+    pub fn claim_unstarted(&self) -> bool {
+        self.state
+            .compare_exchange(
+                RunState::New as u8,
+                RunState::Dead as u8,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            )
+            .is_ok()
+    }
+
     /// The thread as a waker for object observers.
     pub fn waker(&self) -> Arc<dyn Wake> {
         match self.self_ref.upgrade() {
@@ -199,7 +212,7 @@ impl KernelObject for Thread {
     fn on_zero_handles(self: Arc<Self>) {
         if self.state() == RunState::New {
             if let Some(p) = &self.process {
-                p.forget_unstarted(&self);
+                let _ = p.forget_unstarted(&self);
             }
         }
     }

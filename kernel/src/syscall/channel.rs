@@ -434,7 +434,7 @@ pub fn write(
         Rights::WRITE,
         || Ok(()),
     )?;
-    target.endpoint().write(msg).map_err(|(s, m)| {
+    target.endpoint().write_checked(msg).map_err(|(s, m)| {
         drop(m);
         s
     })
@@ -623,7 +623,7 @@ pub fn call(
     msg.set_txid(txid);
     let t = sched::current();
     ep.call_begin(txid, t.waker())?;
-    if let Err((s, m)) = ep.write(msg) {
+    if let Err((s, m)) = ep.write_checked(msg) {
         drop(ep.call_end(txid));
         drop(m);
         return Err(s);

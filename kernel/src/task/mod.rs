@@ -76,11 +76,13 @@ impl Process {
 
     /// Adds a thread (`zx_thread_create`).
     pub fn add_thread(self: &Arc<Self>, name: &[u8]) -> Result<Arc<Thread>, Status> {
+        let t = Thread::new_user(self, name)?;
+        let mut ts = self.threads.lock();
+        // Checked under `threads`, where the last thread's exit sets it: no thread can be added
+        // to a process that is already ending.
         if self.dying.load(Ordering::Acquire) {
             return Err(Status::BAD_STATE);
         }
-        let t = Thread::new_user(self, name)?;
-        let mut ts = self.threads.lock();
         ts.try_reserve(1).map_err(|_| Status::NO_MEMORY)?;
         ts.push(t.clone());
         self.alive_threads.fetch_add(1, Ordering::AcqRel);
@@ -96,13 +98,18 @@ impl Process {
         arg0: u64,
         arg1: u64,
     ) -> Result<(), Status> {
-        if self.dying.load(Ordering::Acquire) {
-            return Err(Status::BAD_STATE);
-        }
         let mut f = TrapFrame::new_user(entry, sp);
         f.x[0] = arg0;
         f.x[1] = arg1;
-        t.start(f)?;
+        {
+            // Under `threads`: a start and a "forget unstarted" (kill, last handle closed, last
+            // thread exiting) cannot both claim the same new thread.
+            let _ts = self.threads.lock();
+            if self.dying.load(Ordering::Acquire) {
+                return Err(Status::BAD_STATE);
+            }
+            t.start(f)?;
+        }
         self.state.lock().started = true;
         Ok(())
     }
@@ -118,42 +125,60 @@ impl Process {
         let ts: Vec<Arc<Thread>> = self.threads.lock().iter().cloned().collect();
         for t in ts {
             t.killed.store(true, Ordering::Release);
-            if t.state() == sched::RunState::New {
-                // Never started: it cannot run its own exit; account for it here.
-                self.forget_unstarted(&t);
-            } else {
+            // A thread never started cannot run its own exit: account for it here.
+            if !self.forget_unstarted(&t) {
                 sched::poke(&t);
             }
         }
     }
 
-    /// Drops a thread that was never started (killed, or its last handle closed).
-    pub fn forget_unstarted(&self, t: &Arc<Thread>) {
+    /// Drops a thread that was never started (killed, or its last handle closed): claims it
+    /// (New -> Dead) under `threads`, so a concurrent start fails instead. Returns whether it
+    /// was unstarted.
+    pub fn forget_unstarted(&self, t: &Arc<Thread>) -> bool {
         let mut ts = self.threads.lock();
-        if let Some(i) = ts.iter().position(|x| Arc::ptr_eq(x, t)) {
-            ts.swap_remove(i);
-            drop(ts);
-            t.header()
-                .update_signals(Signals::NONE, Signals::TASK_TERMINATED);
-            self.thread_gone();
+        let Some(i) = ts.iter().position(|x| Arc::ptr_eq(x, t)) else {
+            return false;
+        };
+        if !t.claim_unstarted() {
+            return false;
         }
+        ts.swap_remove(i);
+        drop(ts);
+        t.header()
+            .update_signals(Signals::NONE, Signals::TASK_TERMINATED);
+        self.thread_gone();
+        true
     }
 
     /// Called by a thread of ours on its way out (still running on its own stack).
     pub fn thread_exiting(&self, t: &Arc<Thread>) {
+        let mut forgotten: Vec<Arc<Thread>> = Vec::new();
         let last = {
             let mut ts = self.threads.lock();
             if let Some(i) = ts.iter().position(|x| Arc::ptr_eq(x, t)) {
                 ts.swap_remove(i);
             }
-            ts.iter().all(|x| x.state() == sched::RunState::New)
+            // The last started thread ends the process: claim every never-started one (under
+            // the lock, so none can be started meanwhile) and mark the process as ending.
+            let all_new = ts.iter().all(|x| x.state() == sched::RunState::New);
+            if all_new
+                && forgotten.try_reserve(ts.len()).is_ok()
+                && ts.iter().all(|x| x.claim_unstarted())
+            {
+                forgotten.extend(ts.drain(..));
+                self.dying.store(true, Ordering::Release);
+                true
+            } else {
+                false
+            }
         };
         if last {
-            // The last running thread: the process ends (return code 0 unless set by exit/kill).
-            self.dying.store(true, Ordering::Release);
-            let unstarted: Vec<Arc<Thread>> = self.threads.lock().iter().cloned().collect();
-            for u in unstarted {
-                self.forget_unstarted(&u);
+            // Return code 0 unless set by exit/kill.
+            for u in forgotten {
+                u.header()
+                    .update_signals(Signals::NONE, Signals::TASK_TERMINATED);
+                self.thread_gone();
             }
             self.close_all_handles();
         }

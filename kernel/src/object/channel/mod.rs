@@ -109,6 +109,14 @@ pub struct Endpoint {
     pub(super) next_dead: Mutex<Option<Arc<Endpoint>>>,
 }
 
+/// Serialises the writes that carry channel endpoints, from their cycle check to their enqueue,
+/// so two concurrent writes cannot each pass the check and together close a cycle. Lock order:
+/// taken before any channel-state lock (the check locks channels one at a time).
+static TRANSFER: Mutex<()> = Mutex::new(());
+
+/// How many carried handles one cycle check may look at before it gives up (and refuses).
+const CYCLE_CHECK_BUDGET: usize = 65_536;
+
 /// Why a read returned no message.
 #[derive(Debug, PartialEq, Eq)]
 pub enum ReadError {
@@ -218,6 +226,73 @@ impl Endpoint {
         Ok(())
     }
 
+    /// [`write`](Self::write), refusing with `NOT_SUPPORTED` a message that would make a cycle:
+    /// an endpoint queued (directly or through the queues of the endpoints it holds) inside its
+    /// own queue's reachable set. Such a cycle keeps every endpoint in it alive after the last
+    /// process handle is closed, and the kernel could never free it (Zircon leaks it; abi.md
+    /// already refuses the direct case of a channel's own endpoints).
+    pub fn write_checked(&self, msg: Message) -> Result<(), (Status, Message)> {
+        if !msg
+            .handles
+            .iter()
+            .any(|h| h.object().obj_type() == ObjType::CHANNEL)
+        {
+            return self.write(msg);
+        }
+        let _serial = TRANSFER.lock();
+        match self.reaches(self.peer(), &msg) {
+            Ok(false) => self.write(msg),
+            Ok(true) => Err((Status::NOT_SUPPORTED, msg)),
+            Err(s) => Err((s, msg)),
+        }
+    }
+
+    /// Is side `dest_side` of this channel (where `msg` would be queued) reachable from the
+    /// endpoints `msg` carries, through their queues? Locks one channel at a time.
+    fn reaches(&self, dest_side: usize, msg: &Message) -> Result<bool, Status> {
+        let dest = (Arc::as_ptr(&self.shared), dest_side);
+        let mut work: Vec<Arc<dyn KernelObject>> = Vec::new();
+        let mut seen: Vec<(usize, usize)> = Vec::new();
+        let mut budget = CYCLE_CHECK_BUDGET;
+        let push = |work: &mut Vec<Arc<dyn KernelObject>>,
+                    h: &Handle,
+                    budget: &mut usize|
+         -> Result<(), Status> {
+            if h.object().obj_type() == ObjType::CHANNEL {
+                *budget = budget.checked_sub(1).ok_or(Status::NOT_SUPPORTED)?;
+                work.try_reserve(1).map_err(|_| Status::NO_MEMORY)?;
+                work.push(h.object().clone());
+            }
+            Ok(())
+        };
+        for h in &msg.handles {
+            push(&mut work, h, &mut budget)?;
+        }
+        while let Some(obj) = work.pop() {
+            let Some(ep) = obj.downcast_ref::<Endpoint>() else {
+                continue;
+            };
+            if (Arc::as_ptr(&ep.shared), ep.side) == dest {
+                return Ok(true);
+            }
+            let key = (Arc::as_ptr(&ep.shared) as usize, ep.side);
+            if seen.contains(&key) {
+                continue;
+            }
+            seen.try_reserve(1).map_err(|_| Status::NO_MEMORY)?;
+            seen.push(key);
+            let st = ep.shared.state.lock();
+            let side = &st.sides[ep.side];
+            let parked = side.calls.iter().filter_map(|c| c.reply.as_ref());
+            for m in side.queue.iter().chain(parked) {
+                for h in &m.handles {
+                    push(&mut work, h, &mut budget)?;
+                }
+            }
+        }
+        Ok(false)
+    }
+
     /// Size of the next message on this side, if any.
     pub fn peek_size(&self) -> Option<(u32, u32)> {
         let st = self.shared.state.lock();
@@ -292,23 +367,37 @@ impl Endpoint {
 
     /// Puts back, at the front, a message whose copy-out to the reader failed.
     pub fn unread(&self, msg: Message) {
+        // Putting back endpoints is a transfer too: while the message was out, a write may have
+        // made this side reachable from them; then the message is dropped, not made a cycle.
+        let carries = msg
+            .handles
+            .iter()
+            .any(|h| h.object().obj_type() == ObjType::CHANNEL);
+        let _serial = if carries { Some(TRANSFER.lock()) } else { None };
+        if carries && !matches!(self.reaches(self.side, &msg), Ok(false)) {
+            drop(msg);
+            return;
+        }
         let mut st = self.shared.state.lock();
         let side = &mut st.sides[self.side];
-        if side.closed {
+        // Usually the slot the message came from is still free; a concurrent write may have
+        // taken it, and if no memory is left for another the message is dropped (closing its
+        // handles) rather than lost half-way.
+        if side.closed || side.queue.try_reserve(1).is_err() {
             drop(st);
             drop(msg);
             return;
         }
-        // The slot the message came from is still reserved in the deque.
         side.queue.push_front(msg);
         let len = side.queue.len();
-        drop(st);
+        // Under the lock, like every other signal change of a channel.
         self.header()
             .update_signals(Signals::NONE, Signals::CHANNEL_READABLE);
         if len >= CHANNEL_MAX_PENDING {
             self.peer_header()
                 .update_signals(Signals::CHANNEL_WRITABLE, Signals::NONE);
         }
+        drop(st);
     }
 
     /// Registers a call waiting on this endpoint for the reply with `txid`.

@@ -174,3 +174,57 @@ fn peer_close_ends_pending_call_with_peer_closed() {
     ));
     drop(hc);
 }
+
+#[test]
+fn write_checked_refuses_a_message_that_would_close_a_cycle_of_channels() {
+    // b1 goes into a1's queue; then writing a1 into b0 would put a1 into b1's queue: a cycle
+    // that no handle in any table could ever break.
+    let (a0, a1) = Endpoint::new_pair();
+    let (b0, b1) = Endpoint::new_pair();
+    let (ha0, ha1, hb0, hb1) = (handle(&a0), handle(&a1), handle(&b0), handle(&b1));
+    a0.write_checked(Message::new(vec![1], vec![hb1]))
+        .ok()
+        .unwrap();
+    let (status, refused) = b0
+        .write_checked(Message::new(vec![2], vec![ha1]))
+        .err()
+        .unwrap();
+    assert_eq!(status, Status::NOT_SUPPORTED);
+    assert_eq!(b1.queued(), 0);
+    drop(refused); // closes the carried a1 handle, as any failed write does
+    let (weak_a1, weak_b1) = (Arc::downgrade(&a1), Arc::downgrade(&b1));
+    drop((ha0, hb0, a0, a1, b0, b1));
+    assert!(weak_a1.upgrade().is_none());
+    assert!(weak_b1.upgrade().is_none());
+}
+
+#[test]
+fn write_checked_refuses_longer_cycles_and_allows_chains() {
+    // c1 holds d1 (allowed: a chain); d1 holding c1 would close the loop.
+    let (c0, c1) = Endpoint::new_pair();
+    let (d0, d1) = Endpoint::new_pair();
+    let (e0, e1) = Endpoint::new_pair();
+    let (hc0, hc1, hd0, hd1, he0, he1) = (
+        handle(&c0),
+        handle(&c1),
+        handle(&d0),
+        handle(&d1),
+        handle(&e0),
+        handle(&e1),
+    );
+    e0.write_checked(Message::new(vec![0], vec![hd1]))
+        .ok()
+        .unwrap(); // e1 holds d1
+    c0.write_checked(Message::new(vec![3], vec![he1]))
+        .ok()
+        .unwrap(); // c1 holds e1 -> d1
+    let (status, refused) = d0
+        .write_checked(Message::new(vec![4], vec![hc1]))
+        .err()
+        .unwrap();
+    assert_eq!(status, Status::NOT_SUPPORTED);
+    drop(refused);
+    let weak_d1 = Arc::downgrade(&d1);
+    drop((hc0, hd0, he0, c0, c1, d0, d1, e0, e1));
+    assert!(weak_d1.upgrade().is_none());
+}
