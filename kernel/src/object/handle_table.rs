@@ -27,6 +27,8 @@ pub struct HandleTable {
     free: VecDeque<u32>,
     salt: u32,
     live: usize,
+    /// No slot at or above this index holds a handle (keeps `pop_any` linear over a teardown).
+    high: usize,
 }
 
 impl HandleTable {
@@ -42,6 +44,7 @@ impl HandleTable {
             free: VecDeque::new(),
             salt: (z as u32) & PAYLOAD_MASK,
             live: 0,
+            high: 0,
         }
     }
 
@@ -108,6 +111,7 @@ impl HandleTable {
         let slot = &mut self.slots[index as usize];
         slot.handle = Some(h);
         self.live += 1;
+        self.high = self.high.max(index as usize + 1);
         let g = slot.generation;
         Ok(self.encode(index, g))
     }
@@ -133,7 +137,12 @@ impl HandleTable {
 
     /// Takes any one handle out (process teardown closes them one at a time).
     pub fn pop_any(&mut self) -> Option<Handle> {
-        let i = self.slots.iter().rposition(|s| s.handle.is_some())?;
+        // Scan down from the highest slot ever used: closing every handle of a process costs
+        // time linear in the table, not quadratic (a process may hold 2^18 handles).
+        while self.high > 0 && self.slots[self.high - 1].handle.is_none() {
+            self.high -= 1;
+        }
+        let i = self.high.checked_sub(1)?;
         let value = self.encode(i as u32, self.slots[i].generation);
         self.remove(value).ok()
     }
