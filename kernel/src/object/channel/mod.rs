@@ -115,7 +115,7 @@ pub struct Endpoint {
 static TRANSFER: Mutex<()> = Mutex::new(());
 
 /// How many carried handles one cycle check may look at before it gives up (and refuses).
-const CYCLE_CHECK_BUDGET: usize = 4_096;
+const CYCLE_CHECK_BUDGET: usize = 65_536;
 
 /// Why a read returned no message.
 #[derive(Debug, PartialEq, Eq)]
