@@ -46,8 +46,7 @@ pub struct EventPairEnd {
 
 impl EventPairEnd {
     pub fn new_pair() -> (Arc<EventPairEnd>, Arc<EventPairEnd>) {
-        let k = super::new_koid();
-        let _ = super::new_koid();
+        let k = super::new_koid_pair();
         let shared = Arc::new(PairShared {
             headers: [
                 ObjHeader::with_koid(k, Signals::NONE),

@@ -29,6 +29,13 @@ pub fn new_koid() -> Koid {
     NEXT_KOID.fetch_add(1, Ordering::Relaxed)
 }
 
+/// Two consecutive fresh koids, `k` and `k + 1`, for the two ends of a pair. One atomic step:
+/// two separate `new_koid` calls could interleave with another core's and hand `k + 1` out
+/// twice.
+pub fn new_koid_pair() -> Koid {
+    NEXT_KOID.fetch_add(2, Ordering::Relaxed)
+}
+
 /// Something a signal change can wake: a thread blocked in a wait (the scheduler implements it;
 /// host tests use a counter).
 pub trait Wake: Send + Sync {

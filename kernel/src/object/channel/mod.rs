@@ -141,8 +141,7 @@ pub enum CallPoll {
 impl Endpoint {
     /// A new channel: two endpoints, both `WRITABLE`.
     pub fn new_pair() -> (Arc<Endpoint>, Arc<Endpoint>) {
-        let k = super::new_koid();
-        let _ = super::new_koid();
+        let k = super::new_koid_pair();
         let shared = Arc::new(ChannelShared {
             state: Mutex::new(ChannelState {
                 sides: [Side::default(), Side::default()],

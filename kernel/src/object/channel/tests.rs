@@ -228,3 +228,47 @@ fn write_checked_refuses_longer_cycles_and_allows_chains() {
     drop((hc0, hd0, he0, c0, c1, d0, d1, e0, e1));
     assert!(weak_d1.upgrade().is_none());
 }
+
+/// Koids are unique for the life of the system, also when one core creates pairs while another
+/// creates single objects (a pair used to take its koids with two separate `new_koid` calls,
+/// which could interleave with the other core's and hand the second one out again).
+#[test]
+fn koids_stay_unique_when_pairs_and_single_objects_are_created_concurrently() {
+    use crate::object::{new_koid, new_koid_pair};
+    // Both sides run until each has seen the other running for a while, so the two really
+    // overlap even on a loaded host.
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    static RUNNING: AtomicUsize = AtomicUsize::new(0);
+    const MIN: usize = 100_000;
+    let spin = |f: &mut dyn FnMut()| {
+        RUNNING.fetch_add(1, SeqCst);
+        let mut n = 0;
+        while RUNNING.load(SeqCst) < 2 || n < MIN {
+            f();
+            n += 1;
+        }
+        RUNNING.fetch_add(1, SeqCst);
+        while RUNNING.load(SeqCst) < 4 {
+            f();
+        }
+    };
+    let pairs = std::thread::spawn(move || {
+        let mut k = Vec::new();
+        spin(&mut || {
+            let p = new_koid_pair();
+            k.extend([p, p + 1]);
+        });
+        k
+    });
+    let mut all = Vec::new();
+    spin(&mut || all.push(new_koid()));
+    all.extend(pairs.join().unwrap());
+    // The objects take their koids from the same place.
+    let (a, b) = Endpoint::new_pair();
+    assert_eq!(b.header().koid(), a.header().koid() + 1);
+    all.extend([a.header().koid(), b.header().koid(), Event::new().header().koid()]);
+    let n = all.len();
+    all.sort_unstable();
+    all.dedup();
+    assert_eq!(all.len(), n, "{} koids handed out twice", n - all.len());
+}
