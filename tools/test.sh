@@ -42,7 +42,7 @@ for cfg in "${configs[@]}"; do
   boot_suite "$cfg"
 done
 
-# 2b. A program written only from abi.md (examples/hello-abi): its exit code becomes QEMU's.
+# 2b. A program written only from docs/abi.md (examples/hello-abi): its exit code becomes QEMU's.
 log="$LOGS/hello-abi.log"
 if (cd examples/hello-abi && cargo build --quiet --release --target aarch64-unknown-none) >"$log" 2>&1 &&
   python3 tools/mkcpio.py "$BUILD/hello.cpio" hello=examples/hello-abi/target/aarch64-unknown-none/release/hello-abi; then
