@@ -23,6 +23,7 @@
 extern crate std;
 
 pub mod layout;
+pub mod meta;
 pub mod nr;
 pub mod obj_type;
 pub mod pod;
@@ -73,6 +74,9 @@ pub const HANDLE_OP_DUPLICATE: u32 = 1;
 /// `ZXK_CHANNEL_MAX_PENDING`: unread messages one endpoint holds before writes get
 /// `ZX_ERR_SHOULD_WAIT` (project limit, docs/abi.md section 4).
 pub const CHANNEL_MAX_PENDING: usize = 3500;
+/// `ZX_WAIT_MANY_MAX_ITEMS`: most items one `zx_object_wait_many` takes (`ZX_ERR_OUT_OF_RANGE`
+/// beyond).
+pub const WAIT_MANY_MAX_ITEMS: usize = 64;
 /// Transaction ids that `zx_channel_call` writes into bytes 0..3 are `>=` this value.
 pub const CALL_TXID_MIN: u32 = 0x8000_0000;
 
