@@ -6,11 +6,12 @@
 #   make gdb [BOARD=...]    QEMU halted, waiting for gdb-multiarch on :1234
 #   make image              build/kernel8.img, build/initrd.cpio, build/rpi4.dtb
 #   make lint               rustfmt --check and clippy -D warnings
+#   make doc                rustdoc of zx-abi and zx (target/aarch64-unknown-none/doc), warnings are errors
 BOARD ?= virt
 BUILD ?= build
 export BUILD
 
-.PHONY: all image run test bench stress gdb lint setup clean
+.PHONY: all image run test bench stress gdb lint doc setup clean
 
 all: image
 
@@ -41,6 +42,10 @@ lint: setup
 	cargo clippy --quiet -p zx-abi -p bsp -p kernel --all-targets -- -D warnings
 	cargo clippy --quiet -p kernel -p bsp --target aarch64-unknown-none-softfloat -- -D warnings
 	cargo clippy --quiet -p zx --bins --target aarch64-unknown-none -- -D warnings
+
+doc: setup
+	RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps -p zx-abi -p zx --lib --target aarch64-unknown-none
+	@echo "docs: target/aarch64-unknown-none/doc/zx/index.html, target/aarch64-unknown-none/doc/zx_abi/index.html"
 
 clean:
 	rm -rf $(BUILD) target

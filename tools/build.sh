@@ -26,12 +26,31 @@ kdir="$CARGO_TARGET_DIR/aarch64-unknown-none-softfloat/$PROFILE"
 udir="$CARGO_TARGET_DIR/aarch64-unknown-none/$PROFILE"
 "$objcopy" -O binary "$kdir/kernel" "$BUILD/kernel8.img"
 cp "$kdir/kernel" "$BUILD/kernel.elf"
+# User programs: the unstripped ELFs stay in $BUILD/user/ (for symbolizing and gdb); the
+# initrd gets stripped copies.
+strip=$(find "$sysroot" -name llvm-strip -type f | head -1)
+[ -n "$strip" ] || { echo "build: llvm-strip not found (rustup component add llvm-tools)" >&2; exit 1; }
+rm -rf "$BUILD/user" "$BUILD/initrd"
+mkdir -p "$BUILD/user" "$BUILD/initrd"
 args=()
+add_program() { # NAME ELF
+  cp "$2" "$BUILD/user/$1"
+  "$strip" --strip-all -o "$BUILD/initrd/$1" "$2"
+  args+=("$1=$BUILD/initrd/$1")
+}
 for src in user/src/bin/*.rs; do
   n=$(basename "$src" .rs)
   f="$udir/$n"
   if [ -n "${ZX_TESTS:-}" ] && [[ "$n" == test_* ]] && [[ ",$ZX_TESTS," != *",$n,"* ]]; then continue; fi
-  [ -f "$f" ] && args+=("$n=$f")
+  [ -f "$f" ] && add_program "$n" "$f"
+done
+# C test programs (sdk/tests/test_*.c), built with the C SDK; init runs them with the others.
+for src in sdk/tests/test_*.c; do
+  n=$(basename "$src" .c)
+  if [ -n "${ZX_TESTS:-}" ] && [[ ",$ZX_TESTS," != *",$n,"* ]]; then continue; fi
+  tools/zxcc "$src" -o "$BUILD/user/$n.tmp"
+  add_program "$n" "$BUILD/user/$n.tmp"
+  rm -f "$BUILD/user/$n.tmp"
 done
 python3 tools/mkcpio.py "$BUILD/initrd.cpio" "${args[@]}"
 dtc -q -I dts -O dtb -o "$BUILD/rpi4.dtb" bsp/dts/rpi4.dts

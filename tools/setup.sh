@@ -10,10 +10,15 @@ need_qemu() {
   [ "${v:-0}" -lt 9 ]
 }
 need_dtc() { ! command -v dtc >/dev/null 2>&1; }
+# The C SDK (tools/zxcc): clang with the AArch64 target and ld.lld.
+need_clang() { ! command -v clang >/dev/null 2>&1; }
+need_lld() { ! command -v ld.lld >/dev/null 2>&1; }
 
 missing=()
 need_qemu && missing+=(qemu)
 need_dtc && missing+=(dtc)
+need_clang && missing+=(clang)
+need_lld && missing+=(ld.lld)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && [ -r /etc/debian_version ]; then
@@ -35,6 +40,8 @@ SRC
     apt-get update -qq
     pkgs=()
     need_dtc && pkgs+=(device-tree-compiler)
+    need_clang && pkgs+=(clang)
+    need_lld && pkgs+=(lld)
     [ ${#pkgs[@]} -gt 0 ] && apt-get install -y -qq "${pkgs[@]}" >/dev/null
     if need_qemu; then
       if [ "$codename" = bookworm ]; then
@@ -46,7 +53,8 @@ SRC
   else
     echo "setup: missing: ${missing[*]}." >&2
     echo "  Install QEMU 9 or newer (qemu-system-aarch64; Debian 12: 'apt-get install -t bookworm-backports qemu-system-arm')" >&2
-    echo "  and dtc (Debian: device-tree-compiler), then run make again." >&2
+    echo "  dtc (Debian: device-tree-compiler), and clang and ld.lld for the C SDK (Debian: clang lld)," >&2
+    echo "  then run make again." >&2
     exit 1
   fi
 fi
@@ -56,6 +64,10 @@ if need_qemu; then
 fi
 if need_dtc; then
   echo "setup: dtc is still missing; install device-tree-compiler." >&2
+  exit 1
+fi
+if need_clang || need_lld; then
+  echo "setup: clang or ld.lld is still missing (tools/zxcc needs both); install clang and lld." >&2
   exit 1
 fi
 

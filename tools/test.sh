@@ -42,7 +42,7 @@ for cfg in "${configs[@]}"; do
   boot_suite "$cfg"
 done
 
-# 2b. A program written only from abi.md (examples/hello-abi): its exit code becomes QEMU's.
+# 2b. A program written only from docs/abi.md (examples/hello-abi): its exit code becomes QEMU's.
 log="$LOGS/hello-abi.log"
 if (cd examples/hello-abi && cargo build --quiet --release --target aarch64-unknown-none) >"$log" 2>&1 &&
   python3 tools/mkcpio.py "$BUILD/hello.cpio" hello=examples/hello-abi/target/aarch64-unknown-none/release/hello-abi; then
@@ -55,6 +55,22 @@ if (cd examples/hello-abi && cargo build --quiet --release --target aarch64-unkn
   fi
 else
   fail "build examples/hello-abi" "$log"
+fi
+
+# 2c. A C program built with the SDK (tools/zxcc examples/hello-c/*.c): its return code 42
+# becomes QEMU's exit code.
+log="$LOGS/hello-c.log"
+if tools/zxcc examples/hello-c/*.c -o "$BUILD/hello-c" >"$log" 2>&1 &&
+  python3 tools/mkcpio.py "$BUILD/hello-c.cpio" hello=$BUILD/hello-c; then
+  INITRD="$BUILD/hello-c.cpio" TIMEOUT=30 tools/qemu.sh virt init=hello exit=semihosting </dev/null >>"$log" 2>&1
+  rc=$?
+  if [ "$rc" = 42 ] && grep -q "hello-c: channel round trip ok" "$log"; then
+    pass "boot hello-c: a C program built with tools/zxcc runs; QEMU exit code 42"
+  else
+    fail "boot hello-c: exit code $rc, wanted 42" "$log"
+  fi
+else
+  fail "build examples/hello-c with tools/zxcc" "$log"
 fi
 
 # 3. Boots that must stop with a clear message (and never hang silently).

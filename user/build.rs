@@ -15,6 +15,15 @@ fn main() {
         .filter(|n| n.starts_with("test_") && n.ends_with(".rs"))
         .map(|n| n.trim_end_matches(".rs").to_string())
         .collect();
+    // C test programs (sdk/tests/test_*.c, built by tools/build.sh) run with the Rust ones.
+    if let Ok(dir) = std::fs::read_dir(format!("{dir}/../sdk/tests")) {
+        names.extend(
+            dir.filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .filter(|n| n.starts_with("test_") && n.ends_with(".c"))
+                .map(|n| n.trim_end_matches(".c").to_string()),
+        );
+    }
+    println!("cargo:rerun-if-changed={dir}/../sdk/tests");
     names.sort();
     // ZX_TESTS=test_a,test_b keeps only those (for iterating on a few programs).
     if let Ok(only) = std::env::var("ZX_TESTS") {

@@ -1,4 +1,4 @@
-//! libzx: syscall stubs for every call in abi.md and safe wrappers (`Handle` closes on drop,
+//! libzx: syscall stubs for every call in docs/abi.md and safe wrappers (`Handle` closes on drop,
 //! `Channel`, `Event`, `Process`), plus program start-up, console printing and a tiny test
 //! harness for the EL0 test programs.
 #![no_std]
@@ -10,7 +10,7 @@ pub use zx_abi::*;
 
 use core::fmt::{self, Write};
 
-/// Raw syscalls with typed arguments, one per row of abi.md section 2. They return what the
+/// Raw syscalls with typed arguments, one per row of docs/abi.md section 2. They return what the
 /// kernel returns; pointers are passed as given (tests pass hostile ones on purpose).
 pub mod raw {
     use super::sys::*;
@@ -483,7 +483,7 @@ impl Process {
     }
 }
 
-/// What the kernel hands the first thread (abi.md section 5).
+/// What the kernel hands the first thread (docs/abi.md section 5).
 #[derive(Clone, Copy, Debug)]
 pub struct StartArgs {
     pub bootstrap: u32,

@@ -1,5 +1,5 @@
 //! Raw syscall stubs: `svc #0`, number in x16, arguments in x0..x7, result in x0. The kernel
-//! preserves everything but x0, x16 and x17 (abi.md section 1).
+//! preserves everything but x0, x16 and x17 (docs/abi.md section 1).
 
 use core::arch::asm;
 

@@ -41,7 +41,7 @@ pub struct CpuContext {
 }
 
 /// User register state the kernel itself never uses, switched with the thread: q0..q31, FPCR,
-/// FPSR, and the EL0 thread pointer TPIDR_EL0 (abi.md section 1).
+/// FPSR, and the EL0 thread pointer TPIDR_EL0 (docs/abi.md section 1).
 #[repr(C, align(16))]
 #[derive(Clone, Copy, Default)]
 pub struct FpState {

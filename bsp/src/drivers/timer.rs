@@ -27,7 +27,7 @@ pub fn disarm() {
     CNTP_CTL_EL0.write(CNTP_CTL_EL0::ENABLE::CLEAR + CNTP_CTL_EL0::IMASK::SET);
 }
 
-/// Lets EL0 read `CNTVCT_EL0`, `CNTPCT_EL0` and `CNTFRQ_EL0` (abi.md section 5).
+/// Lets EL0 read `CNTVCT_EL0`, `CNTPCT_EL0` and `CNTFRQ_EL0` (docs/abi.md section 5).
 pub fn allow_el0_counter() {
     CNTKCTL_EL1.write(CNTKCTL_EL1::EL0VCTEN::SET + CNTKCTL_EL1::EL0PCTEN::SET);
 }

@@ -7,7 +7,7 @@ use core::arch::asm;
 
 fn svc(nr: u64, a: [u64; 8]) -> u64 {
     let r: u64;
-    // SAFETY: abi.md section 1: number in x16, arguments in x0..x7, result in x0; only x0, x16
+    // SAFETY: docs/abi.md section 1: number in x16, arguments in x0..x7, result in x0; only x0, x16
     // and x17 are clobbered.
     unsafe {
         asm!("svc #0", in("x16") nr, inlateout("x0") a[0] => r, in("x1") a[1], in("x2") a[2],

@@ -1,4 +1,4 @@
-//! The `#[repr(C)]` records of abi.md section 3, with compile-time layout checks.
+//! The `#[repr(C)]` records of docs/abi.md section 3, with compile-time layout checks.
 //!
 //! Pointers are stored as `u64` user addresses, handles as `u32`, so kernel and user agree on
 //! every byte. Sizes and offsets are for LP64 little-endian (AArch64).

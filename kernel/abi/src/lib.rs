@@ -1,6 +1,6 @@
 //! The user-kernel contract of the Zircon-compatible kernel: numbers, bit sets and record layouts.
 //!
-//! This crate is the single source of truth for everything `shared/design/abi.md` fixes
+//! This crate is the single source of truth for everything `docs/abi.md` fixes
 //! (sections 1-5): syscall numbers ([`nr`]), status codes ([`Status`]), rights ([`Rights`]),
 //! object types ([`ObjType`]), signals ([`Signals`]), constants, and the `#[repr(C)]`
 //! records that cross the user boundary, each with compile-time layout checks.
@@ -23,6 +23,7 @@
 extern crate std;
 
 pub mod layout;
+pub mod meta;
 pub mod nr;
 pub mod obj_type;
 pub mod pod;
@@ -71,8 +72,11 @@ pub const HANDLE_OP_MOVE: u32 = 0;
 /// `ZX_HANDLE_OP_DUPLICATE`: a [`HandleDisposition`] that sends a duplicate of its handle.
 pub const HANDLE_OP_DUPLICATE: u32 = 1;
 /// `ZXK_CHANNEL_MAX_PENDING`: unread messages one endpoint holds before writes get
-/// `ZX_ERR_SHOULD_WAIT` (project limit, abi.md section 4).
+/// `ZX_ERR_SHOULD_WAIT` (project limit, docs/abi.md section 4).
 pub const CHANNEL_MAX_PENDING: usize = 3500;
+/// `ZX_WAIT_MANY_MAX_ITEMS`: most items one `zx_object_wait_many` takes (`ZX_ERR_OUT_OF_RANGE`
+/// beyond).
+pub const WAIT_MANY_MAX_ITEMS: usize = 64;
 /// Transaction ids that `zx_channel_call` writes into bytes 0..3 are `>=` this value.
 pub const CALL_TXID_MIN: u32 = 0x8000_0000;
 

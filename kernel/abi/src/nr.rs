@@ -1,4 +1,4 @@
-//! System call numbers (abi.md section 2): the value user code puts in `x16` before `svc #0`.
+//! System call numbers (docs/abi.md section 2): the value user code puts in `x16` before `svc #0`.
 //!
 //! Numbers not listed are reserved and return `ZX_ERR_BAD_SYSCALL`; a number never changes
 //! meaning.

@@ -73,9 +73,9 @@ impl Rights {
     pub const DEFAULT_PROCESS: Self = Self(0x6D3CF);
     /// Rights of a new thread handle (`ZX_DEFAULT_THREAD_RIGHTS`).
     pub const DEFAULT_THREAD: Self = Self(0x4D2CF);
-    /// Rights of the root resource handle. abi.md fixes 0xC00B, which is Zircon's
+    /// Rights of the root resource handle. docs/abi.md fixes 0xC00B, which is Zircon's
     /// `ZX_DEFAULT_RESOURCE_RIGHTS` (TRANSFER | DUPLICATE | WRITE | INSPECT = 0x800B)
-    /// plus `WAIT`; abi.md's number is binding.
+    /// plus `WAIT`; docs/abi.md's number is binding.
     pub const DEFAULT_RESOURCE: Self = Self(0xC00B);
 
     /// The raw bits.

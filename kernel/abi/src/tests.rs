@@ -1,4 +1,4 @@
-//! Host unit tests: values against abi.md, bit-set semantics, and the byte encoding of records.
+//! Host unit tests: values against docs/abi.md, bit-set semantics, and the byte encoding of records.
 
 use crate::*;
 use core::fmt::Debug;

@@ -1,4 +1,4 @@
-//! Parser for the kernel command line (`/chosen/bootargs`, QEMU `-append`): `init=` and `exit=` as abi.md section 5 defines them.
+//! Parser for the kernel command line (`/chosen/bootargs`, QEMU `-append`): `init=` and `exit=` as docs/abi.md section 5 defines them.
 //!
 //! The line is split on ASCII whitespace (and ends at a NUL, should the
 //! devicetree property's terminator be passed along). Words are applied left

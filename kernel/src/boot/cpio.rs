@@ -1,4 +1,4 @@
-//! Reader for the initrd: a cpio archive in the SVR4 `newc` format (magic `070701`), as abi.md section 5 requires.
+//! Reader for the initrd: a cpio archive in the SVR4 `newc` format (magic `070701`), as docs/abi.md section 5 requires.
 //!
 //! Layout of one entry, every offset relative to the start of the archive:
 //!

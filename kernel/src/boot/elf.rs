@@ -1,4 +1,4 @@
-//! Validator for boot programs: static AArch64 ELF64 little-endian executables, checked against the rules of abi.md section 5.
+//! Validator for boot programs: static AArch64 ELF64 little-endian executables, checked against the rules of docs/abi.md section 5.
 //!
 //! [`parse`] reads the ELF header and the program header table, keeps the
 //! `PT_LOAD` segments (every other program header is ignored) and refuses

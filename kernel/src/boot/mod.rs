@@ -1,4 +1,4 @@
-//! Boot-time parsers (initrd cpio archive, program ELF images, `/chosen/bootargs`): pure, allocation-free and host-tested; see abi.md section 5.
+//! Boot-time parsers (initrd cpio archive, program ELF images, `/chosen/bootargs`): pure, allocation-free and host-tested; see docs/abi.md section 5.
 #![forbid(unsafe_code)]
 
 pub mod bootargs;

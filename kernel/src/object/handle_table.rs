@@ -2,7 +2,7 @@
 //! foreign values give `ZX_ERR_BAD_HANDLE`.
 //!
 //! A value is `((payload ^ salt) << 2) | 0b11` with `payload = generation << 18 | index`: the two
-//! low bits are always set (abi.md section 3) and the value is never `ZX_HANDLE_INVALID`. Freed
+//! low bits are always set (docs/abi.md section 3) and the value is never `ZX_HANDLE_INVALID`. Freed
 //! slots are reused first-in first-out and every reuse bumps the slot's generation, so a closed
 //! value comes back only after 4096 reuses of its slot.
 

@@ -8,8 +8,8 @@
 //! calls.
 //!
 //! The syscall layer runs the per-entry checks of a write and the fate of transferred handles
-//! (abi.md section 4). Here they are emulated with the table in the same order (`sys_*`
-//! functions), while the model computes what abi.md says independently (`Model` methods).
+//! (docs/abi.md section 4). Here they are emulated with the table in the same order (`sys_*`
+//! functions), while the model computes what docs/abi.md says independently (`Model` methods).
 
 use super::channel::{CallPoll, Endpoint, Message, ReadError};
 use super::event::{Event, EventPairEnd};
@@ -187,7 +187,7 @@ struct Model {
     closed: BTreeSet<u32>,
 }
 
-/// abi.md: `SAME_RIGHTS` keeps the rights, a subset is granted, anything else is `INVALID_ARGS`.
+/// docs/abi.md: `SAME_RIGHTS` keeps the rights, a subset is granted, anything else is `INVALID_ARGS`.
 fn model_derive(have: Rights, requested: Rights) -> Result<Rights, Status> {
     if requested == Rights::SAME_RIGHTS {
         Ok(have)
@@ -268,7 +268,7 @@ impl Model {
         Ok((k, peer))
     }
 
-    /// `zx_channel_write` as abi.md section 4 describes it.
+    /// `zx_channel_write` as docs/abi.md section 4 describes it.
     fn write(&mut self, ch: u32, bytes: &[u8], values: &[u32]) -> Result<(), Status> {
         let target = self.channel(ch, Rights::WRITE);
         let mut first_error = None;
@@ -468,7 +468,7 @@ fn add(t: &mut HandleTable, h: Handle) -> u32 {
         .unwrap_or_else(|(s, _)| panic!("table add failed: {s:?}"))
 }
 
-/// `zx_channel_write`: the channel checks, then every entry's checks in abi.md's order with
+/// `zx_channel_write`: the channel checks, then every entry's checks in docs/abi.md's order with
 /// the entry's handle taken out of the table whatever happens, then [`Endpoint::write`]. The
 /// handles of a failed write are dropped here, outside every lock.
 fn sys_write(t: &mut HandleTable, ch: u32, bytes: Vec<u8>, values: &[u32]) -> Result<(), Status> {
@@ -702,7 +702,7 @@ fn pick_rights(rng: &mut Rng, m: &Model, v: u32) -> Rights {
     }
 }
 
-/// Values a write transfers: live handles mostly, and the awkward ones abi.md rules on.
+/// Values a write transfers: live handles mostly, and the awkward ones docs/abi.md rules on.
 fn pick_transfers(rng: &mut Rng, m: &Model, ch: u32) -> Vec<u32> {
     let n = [0, 0, 0, 1, 1, 1, 2, 2, 3, 4][rng.below(10)];
     let target = m.table.get(&ch).map(|e| e.0);
@@ -1113,7 +1113,7 @@ fn random_operations_on_table_channels_and_events_match_the_reference_model() {
 }
 
 /// Only the direct case (an endpoint or its peer sent through its own channel) is refused
-/// (abi.md section 4). Two channels each queued inside the other keep each other alive once
+/// (docs/abi.md section 4). Two channels each queued inside the other keep each other alive once
 /// every handle in a table is closed, as in Zircon; the random test predicts such cycles too.
 #[test]
 fn two_channels_queued_inside_each_other_outlive_every_table_handle() {
@@ -1963,7 +1963,7 @@ fn writable_matches_the_queue_after_a_concurrent_fill_and_drain() {
 }
 
 /// A read that frees room at the limit while the reader's last handle closes: the writer must
-/// end up `PEER_CLOSED` and not `WRITABLE` (abi.md section 4). `after_pop` checks "reader still
+/// end up `PEER_CLOSED` and not `WRITABLE` (docs/abi.md section 4). `after_pop` checks "reader still
 /// open" and then sets WRITABLE without the channel lock, so the close can slip in between.
 #[test]
 fn writer_is_never_writable_after_peer_closed_even_when_a_read_races_the_close() {

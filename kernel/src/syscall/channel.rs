@@ -1,5 +1,5 @@
 //! `zx_channel_create`, `_write`, `_write_etc`, `_read`, `_read_etc`, `_call`, `_call_etc`:
-//! the sentences of `shared/spec/` and the rules of abi.md section 4, in their order.
+//! the sentences of `docs/manual/` and the rules of docs/abi.md section 4, in their order.
 
 use super::{deadline_ticks, lookup, me, object::install_pair};
 use crate::object::channel::{CallPoll, Endpoint, Message, ReadError};
@@ -283,7 +283,7 @@ impl Taken {
     }
 }
 
-/// The per-entry checks of abi.md section 4, in order. Returns the rights the message's handle
+/// The per-entry checks of docs/abi.md section 4, in order. Returns the rights the message's handle
 /// gets.
 #[allow(clippy::too_many_arguments)]
 fn entry_check(

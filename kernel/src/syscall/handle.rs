@@ -61,7 +61,7 @@ pub fn duplicate(h: u32, rights: u32, out: u64, replace: bool) -> Result<(), Sta
             if nr.is_ok() {
                 check_writable(out, 4)?;
             }
-            // replace consumes the source even when the rights are refused (abi.md section 4).
+            // replace consumes the source even when the rights are refused (docs/abi.md section 4).
             (nr, t.remove(h)?)
         };
         let r = new_rights?;

@@ -1,6 +1,6 @@
 //! The syscall layer: decodes `svc #0` (number in x16, arguments in x0..x7) into a typed call and
 //! returns the status in x0. One module per family; every handler checks in the order the
-//! manual pages and abi.md section 4 give.
+//! manual pages and docs/abi.md section 4 give.
 
 mod channel;
 mod handle;
@@ -19,7 +19,7 @@ use zx_abi::{nr, ObjType, Rights, Status};
 pub fn dispatch(frame: &mut TrapFrame) {
     let a = frame.x;
     let n = a[16];
-    // Narrow arguments use only their low bits (abi.md section 1).
+    // Narrow arguments use only their low bits (docs/abi.md section 1).
     let u32a = |i: usize| a[i] as u32;
     let r: i64 = match n {
         nr::HANDLE_CLOSE => st(handle::close(u32a(0))),

@@ -321,7 +321,7 @@ pub fn spawn(
             return Err(s);
         }
     };
-    // Start-up handles: bootstrap, own process, root resource, own thread (abi.md section 5).
+    // Start-up handles: bootstrap, own process, root resource, own thread (docs/abi.md section 5).
     let mut regs = [0u64; 4];
     {
         let mut tbl = p.handles.lock();

@@ -3,7 +3,7 @@
 
 use zx_abi::Status;
 
-/// End of the user address range: nothing of a program is mapped at or above 2^47 (abi.md
+/// End of the user address range: nothing of a program is mapped at or above 2^47 (docs/abi.md
 /// section 5), the lower half of TTBR0's 48-bit space.
 pub const USER_VA_END: u64 = 1 << 47;
 pub const PAGE: u64 = 4096;

@@ -11,7 +11,7 @@ zx::entry!(main);
 
 fn ticks() -> u64 {
     let t: u64;
-    // SAFETY: CNTVCT_EL0 is readable at EL0 (abi.md section 5).
+    // SAFETY: CNTVCT_EL0 is readable at EL0 (docs/abi.md section 5).
     unsafe { asm!("isb", "mrs {0}, cntvct_el0", out(reg) t, options(nostack)) };
     t
 }

@@ -85,7 +85,7 @@ fn main(args: StartArgs) -> i64 {
     match mode {
         0 => raw::process_exit(0),
         1 => {
-            // SAFETY: deliberately faults; the first 64 KiB are never mapped (abi.md section 5).
+            // SAFETY: deliberately faults; the first 64 KiB are never mapped (docs/abi.md section 5).
             unsafe { core::ptr::write_volatile(0x10 as *mut u64, 1) };
             fail(19)
         }

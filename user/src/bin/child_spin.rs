@@ -10,14 +10,14 @@ zx::entry!(main);
 
 fn cntvct() -> u64 {
     let t: u64;
-    // SAFETY: CNTVCT_EL0 is readable at EL0 (abi.md section 5).
+    // SAFETY: CNTVCT_EL0 is readable at EL0 (docs/abi.md section 5).
     unsafe { asm!("isb", "mrs {}, cntvct_el0", out(reg) t, options(nostack)) };
     t
 }
 
 fn cntfrq() -> u64 {
     let f: u64;
-    // SAFETY: CNTFRQ_EL0 is readable at EL0 (abi.md section 5).
+    // SAFETY: CNTFRQ_EL0 is readable at EL0 (docs/abi.md section 5).
     unsafe { asm!("mrs {}, cntfrq_el0", out(reg) f, options(nostack)) };
     f
 }

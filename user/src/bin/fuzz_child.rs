@@ -9,7 +9,7 @@
 //! report handle, 16 past deadlines only (2|4|16: a run that does not depend on timing).
 //!
 //! With a seed, it performs `calls` system calls chosen by a xorshift64* generator among every
-//! number of abi.md section 2 and some reserved ones, with arguments from pools of interesting
+//! number of docs/abi.md section 2 and some reserved ones, with arguments from pools of interesting
 //! values: handles it holds (start-up handles and those returned by successful calls), stale,
 //! garbage and 0 values, rights masks, options, sizes, and pointers (a 128 KiB scratch buffer in
 //! .bss, NULL, 0x1000, kernel addresses, just below 2^47, u64::MAX - 8, a read-only static, the
@@ -34,11 +34,11 @@
 //! With half the seeds the process ends while its threads still run.
 //!
 //! Each call goes through a stub that loads x1..x15, x20..x27, v0..v31 and NZCV with known
-//! values and checks after `svc` that the kernel preserved them (abi.md section 1), and that
+//! values and checks after `svc` that the kernel preserved them (docs/abi.md section 1), and that
 //! TPIDR_EL0 is unchanged; every 1000 calls a spin loop checks that preemption preserves every
 //! register too. Every result is checked against the contract: reserved numbers give exactly
 //! `ZX_ERR_BAD_SYSCALL` (also those whose low 32 bits name a real call), defined ones never do,
-//! statuses are ones abi.md defines (not `ZX_ERR_INTERNAL`), `zx_handle_close(0)` is OK, the
+//! statuses are ones docs/abi.md defines (not `ZX_ERR_INTERNAL`), `zx_handle_close(0)` is OK, the
 //! clock never goes back, new handle values have their two low bits set (and a pair's differ).
 //! Any violation is an anomaly: printed with the call and its arguments, counted in the report,
 //! and the exit code is 1.
@@ -520,7 +520,7 @@ fn get_tpidr() -> u64 {
 // The fuzzer
 // ------------------------------------------------------------------------------------------
 
-/// Reserved numbers (abi.md section 2: they return `ZX_ERR_BAD_SYSCALL`). Those whose low 32
+/// Reserved numbers (docs/abi.md section 2: they return `ZX_ERR_BAD_SYSCALL`). Those whose low 32
 /// bits name a real call (4, 30, 33, 41) catch a kernel that truncates the number.
 const RESERVED: &[u64] = &[
     9,
@@ -562,7 +562,7 @@ const NRS: &[u64] = &[
     14, 14, 16, 16, 17, 17, 20, 20, 21, 21, 31, 32, 32, 34, 35, 40, 41, R, R,
 ];
 
-/// abi.md section 3's statuses (not `ZX_ERR_INTERNAL`, which means a kernel bug).
+/// docs/abi.md section 3's statuses (not `ZX_ERR_INTERNAL`, which means a kernel bug).
 const STATUSES: &[i32] = &[
     0, -2, -3, -4, -10, -11, -12, -13, -14, -15, -20, -21, -22, -23, -24, -25, -30,
 ];
@@ -664,7 +664,7 @@ impl Fz {
     }
 
     /// A u32 argument in a 64-bit register: sometimes with garbage in bits 32..63, which the
-    /// kernel must ignore (abi.md section 1).
+    /// kernel must ignore (docs/abi.md section 1).
     fn w32(&mut self, v: u32) -> u64 {
         if self.chance(8) {
             (self.next() & !0xFFFF_FFFF) | v as u64
@@ -1828,7 +1828,7 @@ extern "C" fn echo_thread(ch: u64, arg: u64) -> ! {
     release_and_exit(slot)
 }
 
-/// Handle values of one process share their high bits (abi.md only promises the two low bits),
+/// Handle values of one process share their high bits (docs/abi.md only promises the two low bits),
 /// so the fuzzer's partial overwrites of handle values in memory (a random byte over the low
 /// byte of another value) can forge a live value, and a later random close or transfer then
 /// takes that handle: a legitimate outcome for every handle but the report channel's. So the

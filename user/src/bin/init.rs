@@ -107,7 +107,7 @@ fn main(args: StartArgs) -> i64 {
             }
         }
     }
-    // Heap leak check (abi.md section 5): running the same work again in a fresh child leaves
+    // Heap leak check (docs/abi.md section 5): running the same work again in a fresh child leaves
     // heap_used_bytes where the previous run left it, within 1 KiB.
     for name in TESTS.iter().filter(|n| HEAP_CHECKED.contains(n)) {
         let mut used = [0u64; 3];

@@ -1,4 +1,4 @@
-//! zx_channel_call and zx_channel_call_etc (abi.md section 4), against server threads: the
+//! zx_channel_call and zx_channel_call_etc (docs/abi.md section 4), against server threads: the
 //! reply is matched by txid (kernel txids >= 0x80000000, other messages stay queued), deadlines,
 //! peer closure, too-small reply buffers, argument checks and the fate of the request handles,
 //! rights, many concurrent callers on one channel, dispositions and handle infos; and
@@ -15,7 +15,7 @@ zx::entry!(main);
 static PROCESS: AtomicU32 = AtomicU32::new(0);
 static ROOT: AtomicU32 = AtomicU32::new(0);
 
-/// abi.md section 5: the initial thread's 256 KiB stack ends here, guard page below it.
+/// docs/abi.md section 5: the initial thread's 256 KiB stack ends here, guard page below it.
 const STACK_TOP: u64 = 0x0000_7fff_fff0_0000;
 const STACK_BYTES: u64 = 256 * 1024;
 const USER_TOP: u64 = 1 << 47;

@@ -1,7 +1,7 @@
 //! zx_channel_write with ZX_CHANNEL_WRITE_USE_IOVEC: the iovec paragraphs of
-//! shared/spec/zx_channel_write.txt (order, entry and byte limits, NULL and unaligned buffers,
-//! `reserved`, all-or-nothing copy, handles unchanged) and the write rules of abi.md section 4
-//! (check order, fate of the handles), with hostile buffers and iovec arrays from abi.md
+//! docs/manual/zx_channel_write.md (order, entry and byte limits, NULL and unaligned buffers,
+//! `reserved`, all-or-nothing copy, handles unchanged) and the write rules of docs/abi.md section 4
+//! (check order, fate of the handles), with hostile buffers and iovec arrays from docs/abi.md
 //! section 1.
 #![no_std]
 #![no_main]
@@ -71,12 +71,12 @@ fn rbuf() -> &'static mut [u8] {
     unsafe { &mut *core::ptr::addr_of_mut!(RBUF) }
 }
 
-/// abi.md section 5: the initial thread's 256 KiB stack ends here, with an unmapped guard page
+/// docs/abi.md section 5: the initial thread's 256 KiB stack ends here, with an unmapped guard page
 /// below it.
 const STACK_TOP: u64 = 0x0000_7fff_fff0_0000;
 const STACK_BOTTOM: u64 = STACK_TOP - 256 * 1024;
 
-/// Buffers the kernel cannot read (abi.md section 1), with a capacity.
+/// Buffers the kernel cannot read (docs/abi.md section 1), with a capacity.
 const HOSTILE_BUFFERS: &[(u64, u32, &str)] = &[
     (0x1000, 16, "0x1000"),
     (
@@ -292,7 +292,7 @@ fn with_stored<T: Copy, R>(addr: u64, val: T, f: impl FnOnce(u64) -> R) -> R {
     }
 }
 
-/// A failed write: `got` must be `want`, the event sent alongside must be gone (abi.md: "plain
+/// A failed write: `got` must be `want`, the event sent alongside must be gone (docs/abi.md: "plain
 /// write ... entries are gone from the caller"; `keep` is another handle to it whose count
 /// shows it was closed, not parked), and the peer must show no message.
 fn check_failed(got: i32, want: i32, sent: u32, keep: u32, peer: u32, what: impl fmt::Display) {
@@ -351,7 +351,7 @@ fn bytes_are_copied_in_order_across_entries() {
 
 /// "buffer ... may only be NULL if capacity is zero": NULL with zero capacity is fine, also as
 /// the only entries (an empty message); no entries at all with a NULL array is an empty message
-/// too (abi.md section 1: NULL with a zero count is always valid).
+/// too (docs/abi.md section 1: NULL with a zero count is always valid).
 fn null_buffer_with_zero_capacity_is_fine() {
     let (a, b) = channel();
     let entries = [v(null(), 0), v(b"ab".as_ptr(), 2), v(null(), 0)];
@@ -408,7 +408,7 @@ fn max_entries_8192_of_8_bytes_send_65536_bytes_in_order() {
 
 /// ERRORS: OUT_OF_RANGE "if num_bytes is larger than ZX_CHANNEL_MAX_MSG_IOVEC": 8193 entries,
 /// even of zero bytes each and even with an array that cannot be read (sizes are checked before
-/// the iovecs, abi.md section 4); the handle sent along is consumed.
+/// the iovecs, docs/abi.md section 4); the handle sent along is consumed.
 fn more_than_8192_entries_are_out_of_range() {
     let (a, b) = channel();
     let keep = event();
@@ -493,7 +493,7 @@ fn capacities_summing_over_65536_are_out_of_range() {
     close(b);
 }
 
-/// abi.md section 4: the sizes (OUT_OF_RANGE) are checked before the bytes (INVALID_ARGS): a
+/// docs/abi.md section 4: the sizes (OUT_OF_RANGE) are checked before the bytes (INVALID_ARGS): a
 /// total over 65536 with an unreadable or NULL buffer among the entries is OUT_OF_RANGE.
 fn size_check_comes_before_buffer_check() {
     let (a, b) = channel();
@@ -769,7 +769,7 @@ fn handles_sent_alongside_arrive_unchanged() {
     }
 }
 
-/// abi.md section 4: on every failure the handles are consumed as for plain write (an event, an
+/// docs/abi.md section 4: on every failure the handles are consumed as for plain write (an event, an
 /// eventpair end and a channel end: their peers see them closed).
 fn failures_consume_every_handle_sent() {
     let (a, b) = channel();
@@ -840,7 +840,7 @@ fn failures_consume_every_handle_sent() {
     close(b);
 }
 
-/// ERRORS: INVALID_ARGS "handles is an invalid pointer"; abi.md section 4: "If the handles array
+/// ERRORS: INVALID_ARGS "handles is an invalid pointer"; docs/abi.md section 4: "If the handles array
 /// itself can't be read, no handle is touched." A readable first element (a real handle) and an
 /// unreadable second, an unreadable first and a real handle second, and NULL.
 fn unreadable_handles_array_touches_no_handle() {
@@ -960,7 +960,7 @@ fn sixty_five_handles_with_iovecs_are_out_of_range() {
     close(b);
 }
 
-/// ERRORS: INVALID_ARGS "options contains an invalid option bit" (abi.md: only
+/// ERRORS: INVALID_ARGS "options contains an invalid option bit" (docs/abi.md: only
 /// ZX_CHANNEL_WRITE_USE_IOVEC is accepted), with the handles consumed.
 fn unknown_option_bits_with_iovec_are_invalid_args() {
     let (a, b) = channel();
@@ -994,7 +994,7 @@ fn peer_closed_with_iovecs_consumes_the_handles() {
 fn main(args: StartArgs) -> i64 {
     let root = take_root_resource(&args);
     ROOT.store(root.raw(), Ordering::Relaxed);
-    // Premise of the stack cases: this runs on the initial stack of abi.md section 5.
+    // Premise of the stack cases: this runs on the initial stack of docs/abi.md section 5.
     let here = &root as *const Handle as u64;
     if !(STACK_BOTTOM..STACK_TOP).contains(&here) {
         println!(

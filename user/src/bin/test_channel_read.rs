@@ -1,4 +1,4 @@
-//! zx_channel_read and zx_channel_read_etc (abi.md section 4): FIFO order; BUFFER_TOO_SMALL
+//! zx_channel_read and zx_channel_read_etc (docs/abi.md section 4): FIFO order; BUFFER_TOO_SMALL
 //! with the sizes reported and the message kept; ZX_CHANNEL_READ_MAY_DISCARD; unknown options;
 //! the handle checks and their order; empty and peer-closed queues; hostile output buffers that
 //! leave the message queued whole; the zx_handle_info_t records of read_etc.
@@ -14,7 +14,7 @@ zx::entry!(main);
 static PROCESS: AtomicU32 = AtomicU32::new(0);
 static ROOT: AtomicU32 = AtomicU32::new(0);
 
-/// abi.md section 5: the initial thread's stack is 256 KiB ending here, with an unmapped guard
+/// docs/abi.md section 5: the initial thread's stack is 256 KiB ending here, with an unmapped guard
 /// page below it; nothing is mapped directly above it.
 const STACK_TOP: u64 = 0x0000_7fff_fff0_0000;
 const STACK_BYTES: u64 = 256 * 1024;
@@ -413,7 +413,7 @@ fn unknown_read_options_are_not_supported() {
 }
 
 fn narrow_arguments_ignore_high_bits() {
-    // abi.md section 1: a uint32_t argument ignores bits 32..63 (options, num_bytes).
+    // docs/abi.md section 1: a uint32_t argument ignores bits 32..63 (options, num_bytes).
     let (a, b) = channel();
     check!(a.write(b"hi", &[]).is_ok());
     let mut bytes = [0u8; 8];

@@ -1,7 +1,7 @@
 //! zx_channel_write (plain, without ZX_CHANNEL_WRITE_USE_IOVEC): every sentence of
-//! shared/spec/zx_channel_write.txt and the write rules of abi.md section 4 (check order, fate
+//! docs/manual/zx_channel_write.md and the write rules of docs/abi.md section 4 (check order, fate
 //! of the transferred handles, self/peer transfer, pending limit), with hostile pointers from
-//! abi.md section 1. Every case checks that the kernel's live handle/object/message counts and
+//! docs/abi.md section 1. Every case checks that the kernel's live handle/object/message counts and
 //! ipc bytes are back where they were when it ends.
 #![no_std]
 #![no_main]
@@ -46,12 +46,12 @@ fn rbuf() -> &'static mut [u8] {
     unsafe { core::slice::from_raw_parts_mut((&raw mut RBUF).cast::<u8>(), MAX_BYTES + 16) }
 }
 
-/// abi.md section 5: the initial thread's stack is the 256 KiB below this, with an unmapped
+/// docs/abi.md section 5: the initial thread's stack is the 256 KiB below this, with an unmapped
 /// guard page below it.
 const STACK_TOP: u64 = 0x0000_7fff_fff0_0000;
 const STACK_BOTTOM: u64 = STACK_TOP - 256 * 1024;
 
-/// Pointers the kernel cannot read (abi.md section 1: `INVALID_ARGS`), with a length in bytes.
+/// Pointers the kernel cannot read (docs/abi.md section 1: `INVALID_ARGS`), with a length in bytes.
 const HOSTILE: &[(u64, u32, &str)] = &[
     (0, 16, "NULL with a nonzero size"),
     (0x1000, 16, "0x1000 (first 64 KiB, unmapped)"),
@@ -506,7 +506,7 @@ fn max_65536_bytes_and_64_handles_arrive_intact() {
     });
 }
 
-/// abi.md section 1: arguments narrower than 64 bits use only their low bits (the handle,
+/// docs/abi.md section 1: arguments narrower than 64 bits use only their low bits (the handle,
 /// options, num_bytes and num_handles are 32-bit).
 fn narrow_arguments_use_only_low_32_bits() {
     clean(|| {
@@ -547,7 +547,7 @@ fn narrow_arguments_use_only_low_32_bits() {
 // ---------------------------------------------------------------------------------------------
 
 /// "ZX_ERR_OUT_OF_RANGE num_bytes ... larger than ZX_CHANNEL_MAX_MSG_BYTES"; the handles are
-/// consumed (abi.md fate rule) and nothing is sent.
+/// consumed (docs/abi.md fate rule) and nothing is sent.
 fn over_65536_bytes_is_out_of_range_and_consumes_handles() {
     clean(|| {
         let (a, b) = channel();
@@ -569,7 +569,7 @@ fn over_65536_bytes_is_out_of_range_and_consumes_handles() {
 }
 
 /// "ZX_ERR_OUT_OF_RANGE ... num_handles ... larger than ZX_CHANNEL_MAX_MSG_HANDLES"; all 65
-/// handles are consumed (abi.md fate rule) and nothing is sent.
+/// handles are consumed (docs/abi.md fate rule) and nothing is sent.
 fn over_64_handles_is_out_of_range_and_consumes_all_65() {
     clean(|| {
         let (a, b) = channel();
@@ -604,11 +604,11 @@ fn over_64_handles_is_out_of_range_and_consumes_all_65() {
 // INVALID_ARGS: pointers
 // ---------------------------------------------------------------------------------------------
 
-/// "ZX_ERR_INVALID_ARGS bytes is an invalid pointer"; abi.md: the handle array is readable, so
+/// "ZX_ERR_INVALID_ARGS bytes is an invalid pointer"; docs/abi.md: the handle array is readable, so
 /// its handles are consumed; nothing is sent.
 fn unreadable_bytes_are_invalid_args_and_consume_handles() {
     clean(|| {
-        // The hostile stack addresses are only meaningful if the stack is where abi.md says.
+        // The hostile stack addresses are only meaningful if the stack is where docs/abi.md says.
         let local = 0u8;
         let sp = &raw const local as u64;
         expect(
@@ -651,7 +651,7 @@ fn unreadable_bytes_are_invalid_args_and_consume_handles() {
     });
 }
 
-/// "ZX_ERR_INVALID_ARGS ... handles is an invalid pointer"; abi.md: "If the handles array
+/// "ZX_ERR_INVALID_ARGS ... handles is an invalid pointer"; docs/abi.md: "If the handles array
 /// itself can't be read, no handle is touched"; nothing is sent.
 fn unreadable_handles_array_is_invalid_args_and_touches_no_handle() {
     clean(|| {
@@ -876,7 +876,7 @@ fn entry_without_transfer_is_access_denied_and_consumed() {
 // ---------------------------------------------------------------------------------------------
 
 /// "It is invalid to include handle ... in the handles array"; "ZX_ERR_NOT_SUPPORTED handle
-/// was found in the handles array"; it is consumed like every entry (abi.md fate rule), so the
+/// was found in the handles array"; it is consumed like every entry (docs/abi.md fate rule), so the
 /// peer sees PEER_CLOSED and no message.
 fn own_handle_in_array_is_not_supported_and_closes_it() {
     clean(|| {
@@ -927,7 +927,7 @@ fn own_handle_in_array_is_not_supported_and_closes_it() {
     });
 }
 
-/// abi.md section 4: sending the peer endpoint through its own channel is NOT_SUPPORTED (by
+/// docs/abi.md section 4: sending the peer endpoint through its own channel is NOT_SUPPORTED (by
 /// object identity), and the peer handle is consumed (so the writer sees PEER_CLOSED).
 fn peer_endpoint_in_array_is_not_supported_and_closes_it() {
     clean(|| {
@@ -966,7 +966,7 @@ fn peer_endpoint_in_array_is_not_supported_and_closes_it() {
     });
 }
 
-/// abi.md section 4: per entry, BAD_HANDLE, then ACCESS_DENIED (TRANSFER), then
+/// docs/abi.md section 4: per entry, BAD_HANDLE, then ACCESS_DENIED (TRANSFER), then
 /// NOT_SUPPORTED (self/peer); all entries are processed and the first error is returned.
 fn per_entry_checks_run_in_order_and_first_error_wins() {
     clean(|| {
@@ -1026,7 +1026,7 @@ fn per_entry_checks_run_in_order_and_first_error_wins() {
 // Options and check order
 // ---------------------------------------------------------------------------------------------
 
-/// "ZX_ERR_INVALID_ARGS ... options contains an invalid option bit"; abi.md: only
+/// "ZX_ERR_INVALID_ARGS ... options contains an invalid option bit"; docs/abi.md: only
 /// ZX_CHANNEL_WRITE_USE_IOVEC is accepted, and the handles are consumed on that error.
 fn unknown_option_bits_are_invalid_args_and_consume_handles() {
     clean(|| {
@@ -1053,7 +1053,7 @@ fn unknown_option_bits_are_invalid_args_and_consume_handles() {
     });
 }
 
-/// abi.md section 4: options, then the channel handle (BAD_HANDLE, WRONG_TYPE, ACCESS_DENIED),
+/// docs/abi.md section 4: options, then the channel handle (BAD_HANDLE, WRONG_TYPE, ACCESS_DENIED),
 /// then the sizes, then the bytes, then the handles.
 fn checks_run_in_documented_order() {
     clean(|| {
@@ -1229,7 +1229,7 @@ fn write_after_peer_closed_is_peer_closed_and_consumes_handles() {
 }
 
 /// Messages written before the writer closed stay readable, whole and in order, by the peer
-/// (abi.md: closing destroys only the messages queued *to* the closed endpoint).
+/// (docs/abi.md: closing destroys only the messages queued *to* the closed endpoint).
 fn messages_written_before_close_stay_readable() {
     clean(|| {
         let (a, b) = channel();
@@ -1273,7 +1273,7 @@ fn messages_written_before_close_stay_readable() {
 // Pending limit
 // ---------------------------------------------------------------------------------------------
 
-/// abi.md section 4: at most 3500 unread messages; the next write is SHOULD_WAIT, sends
+/// docs/abi.md section 4: at most 3500 unread messages; the next write is SHOULD_WAIT, sends
 /// nothing, consumes its handles, and the writer loses WRITABLE until the reader drains one.
 fn pending_limit_is_should_wait_and_clears_writable() {
     clean(|| {

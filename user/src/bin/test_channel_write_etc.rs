@@ -1,7 +1,7 @@
-//! zx_channel_write_etc: every sentence of shared/spec/zx_channel_write_etc.md and the
-//! disposition rules of abi.md section 4 (operations, rights, object types, per-entry `result`,
+//! zx_channel_write_etc: every sentence of docs/manual/zx_channel_write_etc.md and the
+//! disposition rules of docs/abi.md section 4 (operations, rights, object types, per-entry `result`,
 //! check order, fate of MOVE and DUPLICATE sources, self/peer transfer, sizes), with hostile
-//! disposition arrays and byte pointers from abi.md section 1.
+//! disposition arrays and byte pointers from docs/abi.md section 1.
 #![no_std]
 #![no_main]
 
@@ -86,12 +86,12 @@ static RO_DISPOSITIONS: [HandleDisposition; 2] = [
     },
 ];
 
-/// abi.md section 5: the initial thread's 256 KiB stack ends here, with an unmapped guard page
+/// docs/abi.md section 5: the initial thread's 256 KiB stack ends here, with an unmapped guard page
 /// below it.
 const STACK_TOP: u64 = 0x0000_7fff_fff0_0000;
 const STACK_BOTTOM: u64 = STACK_TOP - 256 * 1024;
 
-/// Byte pointers the kernel cannot read (abi.md section 1), with a length.
+/// Byte pointers the kernel cannot read (docs/abi.md section 1), with a length.
 const HOSTILE_BYTES: &[(u64, u32, &str)] = &[
     (0, 1, "NULL with a nonzero size"),
     (0x1000, 16, "0x1000"),
@@ -574,7 +574,7 @@ fn duplicate_with_reduced_rights_may_remove_transfer_on_the_copy() {
     }
 }
 
-/// DUPLICATE needs ZX_RIGHT_DUPLICATE on the source (abi.md section 4: `ACCESS_DENIED`):
+/// DUPLICATE needs ZX_RIGHT_DUPLICATE on the source (docs/abi.md section 4: `ACCESS_DENIED`):
 /// channel endpoints do not have it; an event reduced to TRANSFER|WAIT does not either, though
 /// it can still be moved.
 fn duplicate_needs_the_duplicate_right() {
@@ -606,7 +606,7 @@ fn duplicate_needs_the_duplicate_right() {
 }
 
 /// "rights ... can be ZX_RIGHT_SAME_RIGHTS or a reduced set of rights": more rights than the
-/// source has is `INVALID_ARGS` (abi.md section 4), the MOVE source consumed, the DUPLICATE
+/// source has is `INVALID_ARGS` (docs/abi.md section 4), the MOVE source consumed, the DUPLICATE
 /// source kept with its rights; asking for exactly the source's rights is fine.
 fn expanded_rights_are_invalid_args() {
     let (a, b) = channel();
@@ -744,7 +744,7 @@ fn object_type_is_checked_for_every_type_and_none_skips_it() {
 /// "If an operation fails, the error code for that source handle is written to result. All
 /// operations in the handles array are attempted, even if one or more operations fail."; "All
 /// operations in all handles must succeed for the channel write to succeed."; "On any failure,
-/// these handles are discarded rather than transferred."; abi.md: the first error is returned,
+/// these handles are discarded rather than transferred."; docs/abi.md: the first error is returned,
 /// `result` of a successful entry is left as written (ZX_OK).
 fn all_entries_are_processed_and_each_failure_gets_its_own_result() {
     let (a, b) = channel();
@@ -807,7 +807,7 @@ fn all_entries_are_processed_and_each_failure_gets_its_own_result() {
     close(b);
 }
 
-/// abi.md section 4: "the first error is returned" (in array order, whatever the errors are).
+/// docs/abi.md section 4: "the first error is returned" (in array order, whatever the errors are).
 fn first_error_in_array_order_is_returned() {
     let (a, b) = channel();
     let e = event();
@@ -878,7 +878,7 @@ fn result_not_ok_on_input_is_invalid_args_for_that_entry() {
     }
 }
 
-/// abi.md section 4: an unknown `operation` is `INVALID_ARGS` for that entry, and that handle
+/// docs/abi.md section 4: an unknown `operation` is `INVALID_ARGS` for that entry, and that handle
 /// is consumed.
 fn unknown_operation_is_invalid_args_and_consumes_the_handle() {
     let (a, b) = channel();
@@ -913,7 +913,7 @@ fn unknown_operation_is_invalid_args_and_consumes_the_handle() {
     close(b);
 }
 
-/// ERRORS: "options is nonzero" -> `INVALID_ARGS` (abi.md: no option at all, not even
+/// ERRORS: "options is nonzero" -> `INVALID_ARGS` (docs/abi.md: no option at all, not even
 /// ZX_CHANNEL_WRITE_USE_IOVEC); the handles are consumed as on any other error (MOVE gone,
 /// DUPLICATE kept); the entries themselves did not fail, so their `result` stays ZX_OK.
 fn nonzero_options_are_invalid_args_moves_consumed_duplicates_kept() {
@@ -944,7 +944,7 @@ fn nonzero_options_are_invalid_args_moves_consumed_duplicates_kept() {
 /// "It is invalid to include handle (the handle of the channel being written to) in the
 /// handles array"; ERRORS: NOT_SUPPORTED. A MOVE of it consumes it (the write's own channel
 /// handle is closed); a DUPLICATE of it keeps it, and NOT_SUPPORTED comes before the missing
-/// DUPLICATE right (abi.md section 4).
+/// DUPLICATE right (docs/abi.md section 4).
 fn own_channel_handle_in_the_array_is_not_supported() {
     let (a, b) = channel();
     let mut hs = [mv(a)];
@@ -973,7 +973,7 @@ fn own_channel_handle_in_the_array_is_not_supported() {
     close(b);
 }
 
-/// abi.md section 4: the peer endpoint of the channel being written is refused with
+/// docs/abi.md section 4: the peer endpoint of the channel being written is refused with
 /// NOT_SUPPORTED too (MOVE consumes it, DUPLICATE keeps it).
 fn peer_handle_in_the_array_is_not_supported() {
     let (a, b) = channel();
@@ -990,7 +990,7 @@ fn peer_handle_in_the_array_is_not_supported() {
     close(a);
 }
 
-/// abi.md section 4, per-entry order: exists (BAD_HANDLE), TRANSFER (ACCESS_DENIED), not the
+/// docs/abi.md section 4, per-entry order: exists (BAD_HANDLE), TRANSFER (ACCESS_DENIED), not the
 /// channel or its peer (NOT_SUPPORTED), type (WRONG_TYPE), rights subset (INVALID_ARGS),
 /// DUPLICATE right for OP_DUPLICATE (ACCESS_DENIED).
 fn per_entry_checks_run_in_abi_order() {
@@ -1085,7 +1085,7 @@ fn repeated_handles_are_bad_handle() {
     close(b);
 }
 
-/// ERRORS: "handles is an invalid pointer" -> INVALID_ARGS; abi.md: "If the handles array
+/// ERRORS: "handles is an invalid pointer" -> INVALID_ARGS; docs/abi.md: "If the handles array
 /// itself can't be read, no handle is touched." Fully unmapped arrays, an array whose first
 /// entry is readable (with a real MOVE in it) and the next is not, and an array whose first
 /// entry starts in the guard page with real handles after it.
@@ -1192,7 +1192,7 @@ fn unreadable_disposition_array_is_invalid_args_and_touches_nothing() {
     close(b);
 }
 
-/// abi.md section 1: "Any pointer the kernel must read or write that is not fully mapped with
+/// docs/abi.md section 1: "Any pointer the kernel must read or write that is not fully mapped with
 /// the needed EL0 permission gives ZX_ERR_INVALID_ARGS": the disposition array is in/out (the
 /// kernel writes `result`), so an array in a read-only segment is INVALID_ARGS and stays
 /// unchanged, and nothing is sent.
@@ -1251,7 +1251,7 @@ fn peer_closed_consumes_moves_and_keeps_duplicates() {
 
 /// "The maximum number of handles which may be sent in a message is
 /// ZX_CHANNEL_MAX_MSG_HANDLES, which is 64."; ERRORS: OUT_OF_RANGE "num_handles ... larger";
-/// abi.md: the MOVE sources are consumed on that error too, DUPLICATE sources kept.
+/// docs/abi.md: the MOVE sources are consumed on that error too, DUPLICATE sources kept.
 fn sixty_four_handles_are_fine_and_sixty_five_are_out_of_range() {
     let (a, b) = channel();
     let e = event();
@@ -1400,7 +1400,7 @@ fn channel_handle_errors_consume_moves_and_keep_duplicates() {
 }
 
 /// ERRORS: "bytes is an invalid pointer" -> INVALID_ARGS; the dispositions are consumed as on
-/// any error (abi.md section 4).
+/// any error (docs/abi.md section 4).
 fn unreadable_bytes_are_invalid_args_moves_consumed_duplicates_kept() {
     let (a, b) = channel();
     let s0 = stats();
@@ -1425,7 +1425,7 @@ fn unreadable_bytes_are_invalid_args_moves_consumed_duplicates_kept() {
 }
 
 /// "The pointers ... may be NULL if their respective sizes are zero" (zx_channel_write, which
-/// this call is "Like"); abi.md section 1: NULL with a zero count is always valid.
+/// this call is "Like"); docs/abi.md section 1: NULL with a zero count is always valid.
 fn null_pointers_with_zero_counts_are_fine() {
     let (a, b) = channel();
     check_status!(
@@ -1463,7 +1463,7 @@ fn null_pointers_with_zero_counts_are_fine() {
     close(b);
 }
 
-/// abi.md section 4: checks run in the order options; channel handle (BAD_HANDLE, WRONG_TYPE,
+/// docs/abi.md section 4: checks run in the order options; channel handle (BAD_HANDLE, WRONG_TYPE,
 /// ACCESS_DENIED); sizes (OUT_OF_RANGE); bytes (INVALID_ARGS); then the transferred handles.
 /// The MOVE entry is consumed on each of these errors.
 fn write_checks_run_in_abi_order() {
@@ -1547,7 +1547,7 @@ fn main(args: StartArgs) -> i64 {
     ROOT.store(root.raw(), Ordering::Relaxed);
     PROCESS.store(args.process, Ordering::Relaxed);
     THREAD.store(args.thread, Ordering::Relaxed);
-    // Premise of the stack cases: this runs on the initial stack of abi.md section 5.
+    // Premise of the stack cases: this runs on the initial stack of docs/abi.md section 5.
     let here = &root as *const Handle as u64;
     if !(STACK_BOTTOM..STACK_TOP).contains(&here) {
         println!(

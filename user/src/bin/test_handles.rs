@@ -1,5 +1,5 @@
 //! Handles and `zx_object_get_info`: close, close_many, duplicate, replace, handle values
-//! (fixed low bits, stale values, no quick reuse) and the info topics of abi.md section 3.
+//! (fixed low bits, stale values, no quick reuse) and the info topics of docs/abi.md section 3.
 #![no_std]
 #![no_main]
 
@@ -15,7 +15,7 @@ static THREAD: AtomicU32 = AtomicU32::new(0);
 static BOOT: AtomicU32 = AtomicU32::new(0);
 
 // ------------------------------------------------------------------------------------------
-// Hostile addresses (abi.md section 1 and 5: the stack is 256 KiB under 0x7fff_fff0_0000 with
+// Hostile addresses (docs/abi.md section 1 and 5: the stack is 256 KiB under 0x7fff_fff0_0000 with
 // an unmapped guard page below it).
 // ------------------------------------------------------------------------------------------
 
@@ -236,7 +236,7 @@ fn close_of_garbage_values_is_bad_handle() {
 }
 
 fn handle_arguments_use_only_the_low_32_bits() {
-    // abi.md section 1: a uint32_t argument ignores bits 32..63.
+    // docs/abi.md section 1: a uint32_t argument ignores bits 32..63.
     let e = new_event();
     let wide = (0xa5a5_0000_0000_0000u64) | e as u64;
     let r = zx::sys::raw6(
@@ -586,7 +586,7 @@ fn replace_with_same_or_fewer_rights_invalidates_the_old_value() {
 }
 
 fn replace_with_more_rights_is_invalid_args_and_closes_the_source() {
-    // abi.md section 4: "on INVALID_ARGS for rights that are not a subset it still closes the
+    // docs/abi.md section 4: "on INVALID_ARGS for rights that are not a subset it still closes the
     // source handle".
     let e = new_event();
     let w = dup(e, Rights::WAIT | Rights::TRANSFER);

@@ -136,7 +136,7 @@ fn spawn_raw(name: &[u8], bootstrap: u32, out: *mut u32) -> i32 {
 // ---------------------------------------------------------------------------------------------
 
 fn spawn_of_missing_program_is_not_found() {
-    // abi.md 5: "Errors: `NOT_FOUND` (no such program)"; "A program's name is its path in the
+    // docs/abi.md 5: "Errors: `NOT_FOUND` (no such program)"; "A program's name is its path in the
     // archive" (so only the exact name matches).
     let (objs, stats) = (live_objects(), handle_stats());
     // (A leading "/" or "./" is accepted as the archive root: the kernel strips it on both
@@ -168,7 +168,7 @@ fn spawn_of_missing_program_is_not_found() {
 }
 
 fn spawn_with_bad_bootstrap_handle_is_bad_handle() {
-    // abi.md 5: "`BAD_HANDLE`/`ACCESS_DENIED` for `bootstrap` (not consumed on these)"; abi.md
+    // docs/abi.md 5: "`BAD_HANDLE`/`ACCESS_DENIED` for `bootstrap` (not consumed on these)"; docs/abi.md
     // 3: "a stale value gives `ZX_ERR_BAD_HANDLE`".
     let closed = must!(Event::create()).0.raw(); // dropped: the value is now stale
     let (objs, stats) = (live_objects(), handle_stats());
@@ -183,7 +183,7 @@ fn spawn_with_bad_bootstrap_handle_is_bad_handle() {
 }
 
 fn spawn_with_untransferable_bootstrap_is_access_denied_and_keeps_it() {
-    // abi.md 5: "transferring `bootstrap` (any handle with `TRANSFER`...)"; "`ACCESS_DENIED`
+    // docs/abi.md 5: "transferring `bootstrap` (any handle with `TRANSFER`...)"; "`ACCESS_DENIED`
     // for `bootstrap` (not consumed on these)".
     let ev = must!(Event::create());
     let no_transfer = Rights(Rights::DEFAULT_EVENT.bits() & !Rights::TRANSFER.bits());
@@ -225,8 +225,8 @@ fn spawn_with_untransferable_bootstrap_is_access_denied_and_keeps_it() {
 }
 
 fn spawn_with_hostile_name_is_invalid_args_and_keeps_bootstrap() {
-    // abi.md 1: "Any pointer the kernel must read ... that is not fully mapped ... gives
-    // `ZX_ERR_INVALID_ARGS`, with no other effect"; abi.md 5 lists `INVALID_ARGS`.
+    // docs/abi.md 1: "Any pointer the kernel must read ... that is not fully mapped ... gives
+    // `ZX_ERR_INVALID_ARGS`, with no other effect"; docs/abi.md 5 lists `INVALID_ARGS`.
     let (a, b) = must!(Channel::create());
     let (objs, stats) = (live_objects(), handle_stats());
     let bad: [(u64, usize); 7] = [
@@ -250,7 +250,7 @@ fn spawn_with_hostile_name_is_invalid_args_and_keeps_bootstrap() {
 }
 
 fn spawn_with_hostile_out_is_invalid_args_and_starts_nothing() {
-    // abi.md 1: "Any pointer the kernel must ... write that is not fully mapped with the needed
+    // docs/abi.md 1: "Any pointer the kernel must ... write that is not fully mapped with the needed
     // EL0 permission gives `ZX_ERR_INVALID_ARGS`, with no other effect".
     let (a, b) = must!(Channel::create());
     let (objs, stats) = (live_objects(), handle_stats());
@@ -279,7 +279,7 @@ fn spawn_with_hostile_out_is_invalid_args_and_starts_nothing() {
 // ---------------------------------------------------------------------------------------------
 
 fn spawn_transfers_bootstrap_to_child_x0_and_child_has_no_root() {
-    // abi.md 5: "transferring `bootstrap` ... as its `x0`; `x2` is invalid for it"; "`x1` =
+    // docs/abi.md 5: "transferring `bootstrap` ... as its `x0`; `x2` is invalid for it"; "`x1` =
     // handle to its own process ... `x3` = handle to its own thread"; "an absent handle is
     // exactly 0"; "Start-up handles carry the default rights of section 3".
     let (ours, theirs) = must!(Channel::create());
@@ -335,14 +335,14 @@ fn spawn_transfers_bootstrap_to_child_x0_and_child_has_no_root() {
 }
 
 fn spawn_without_bootstrap_gives_child_zero_x0() {
-    // abi.md 5: "`bootstrap` (any handle with `TRANSFER`, or `ZX_HANDLE_INVALID`) as its
+    // docs/abi.md 5: "`bootstrap` (any handle with `TRANSFER`, or `ZX_HANDLE_INVALID`) as its
     // `x0`"; "an absent handle is exactly 0" (child_echo exits 77 when x0 == 0).
     let p = must!(Process::spawn("child_echo", None));
     check_eq!(p.wait(dl()), Ok(77));
 }
 
 fn spawn_accepts_any_transferable_handle_as_bootstrap() {
-    // abi.md 5: "`bootstrap` (any handle with `TRANSFER` ...)" (child_echo exits 100 + type).
+    // docs/abi.md 5: "`bootstrap` (any handle with `TRANSFER` ...)" (child_echo exits 100 + type).
     let ev = must!(Event::create());
     let v = ev.0.raw();
     let p = must!(Process::spawn("child_echo", Some(ev.0)));
@@ -351,7 +351,7 @@ fn spawn_accepts_any_transferable_handle_as_bootstrap() {
 }
 
 fn spawn_uses_only_low_32_bits_of_bootstrap() {
-    // abi.md 1: "Arguments narrower than 64 bits use only their low bits".
+    // docs/abi.md 1: "Arguments narrower than 64 bits use only their low bits".
     let (ours, theirs) = must!(Channel::create());
     check!(ours.write(&exit_cmd(3), &[]).is_ok());
     let name = b"child_echo";
@@ -373,8 +373,8 @@ fn spawn_uses_only_low_32_bits_of_bootstrap() {
 }
 
 fn process_handle_reports_running_then_terminated_with_return_code() {
-    // abi.md 5: "The returned process handle asserts `ZX_TASK_TERMINATED` when the process ends;
-    // `ZX_INFO_PROCESS` gives its return code"; abi.md 3: process default rights 0x6D3CF.
+    // docs/abi.md 5: "The returned process handle asserts `ZX_TASK_TERMINATED` when the process ends;
+    // `ZX_INFO_PROCESS` gives its return code"; docs/abi.md 3: process default rights 0x6D3CF.
     let (ours, theirs) = must!(Channel::create());
     let p = must!(Process::spawn("child_echo", Some(theirs.0)));
     let bi = must!(p.0.basic_info());
@@ -403,13 +403,13 @@ fn process_handle_reports_running_then_terminated_with_return_code() {
         raw::object_wait_one(p.0.raw(), Signals::TASK_TERMINATED.bits(), 0, &mut obs),
         Status::OK
     );
-    // abi.md 5: "All its handles are closed then."
+    // docs/abi.md 5: "All its handles are closed then."
     check!(observed(ours.raw()).contains(Signals::CHANNEL_PEER_CLOSED));
 }
 
 fn child_exit_codes_pass_through() {
-    // abi.md 5: "A process ends when it calls `zx_process_exit`" and "`ZX_INFO_PROCESS` gives
-    // its return code" (an i64, abi.md 3).
+    // docs/abi.md 5: "A process ends when it calls `zx_process_exit`" and "`ZX_INFO_PROCESS` gives
+    // its return code" (an i64, docs/abi.md 3).
     for code in [0i64, 42, -7, 255, 256, 1 << 40, i64::MAX, i64::MIN] {
         let (ours, theirs) = must!(Channel::create());
         check!(ours.write(&exit_cmd(code), &[]).is_ok());
@@ -423,7 +423,7 @@ fn child_exit_codes_pass_through() {
 // ---------------------------------------------------------------------------------------------
 
 fn child_cannot_use_parent_handle_values() {
-    // abi.md 3: "Values are per process"; a value that names nothing in the caller's table is
+    // docs/abi.md 3: "Values are per process"; a value that names nothing in the caller's table is
     // `ZX_ERR_BAD_HANDLE`.
     let mut evs = [const { None }; 8];
     for e in evs.iter_mut() {
@@ -475,7 +475,7 @@ fn child_cannot_use_parent_handle_values() {
 }
 
 fn handles_moved_between_processes_keep_koid_and_rights() {
-    // abi.md 4 / zx_channel_write: handles are moved with the message; the object and the
+    // docs/abi.md 4 / zx_channel_write: handles are moved with the message; the object and the
     // rights travel unchanged (only the value differs per process).
     let ev = must!(Event::create());
     let reduced = Rights(
@@ -575,7 +575,7 @@ fn fault_kills_only_the_child(mode: u8) {
         let mine = Handle::from_raw(ep.0);
         check!(ours.write(&[mode], &[ep.1]).is_ok());
         let p = must!(Process::spawn("child_fault", Some(theirs.0)));
-        // abi.md 5: "when it faults (`-1028`, with a report on the console)"; abi.md 3:
+        // docs/abi.md 5: "when it faults (`-1028`, with a report on the console)"; docs/abi.md 3:
         // "a process killed by an unhandled fault exits with `ZX_TASK_RETCODE_EXCEPTION_KILL`".
         check_eq!(p.wait(dl()), Ok(TASK_RETCODE_EXCEPTION_KILL));
         check_eq!(process_info(p.0.raw()).exited, 1);
@@ -586,7 +586,7 @@ fn fault_kills_only_the_child(mode: u8) {
                 .unwrap_or(false),
             "the child did not reach the fault"
         );
-        // abi.md 5: "All its handles are closed then": the bootstrap channel and the eventpair
+        // docs/abi.md 5: "All its handles are closed then": the bootstrap channel and the eventpair
         // end it held.
         check!(observed(ours.raw()).contains(Signals::CHANNEL_PEER_CLOSED));
         check!(observed(mine.raw()).contains(Signals::EVENTPAIR_PEER_CLOSED));
@@ -601,44 +601,44 @@ fn null_dereference_kills_the_child() {
 }
 
 fn write_to_own_text_segment_kills_the_child() {
-    // abi.md 5: "The kernel maps exactly their PT_LOAD segments ... with the segment's R/W/X".
+    // docs/abi.md 5: "The kernel maps exactly their PT_LOAD segments ... with the segment's R/W/X".
     fault_kills_only_the_child(fault::WRITE_TEXT);
 }
 
 fn write_to_own_rodata_kills_the_child() {
-    // abi.md 5: segments are mapped "with the segment's R/W/X".
+    // docs/abi.md 5: segments are mapped "with the segment's R/W/X".
     fault_kills_only_the_child(fault::WRITE_RODATA);
 }
 
 fn execute_from_data_segment_kills_the_child() {
-    // abi.md 5: "with the segment's R/W/X (a segment both W and X is refused)".
+    // docs/abi.md 5: "with the segment's R/W/X (a segment both W and X is refused)".
     fault_kills_only_the_child(fault::EXEC_DATA);
 }
 
 fn execute_from_stack_kills_the_child() {
-    // abi.md 5: nothing is mapped "but the stack", and a stack is not code.
+    // docs/abi.md 5: nothing is mapped "but the stack", and a stack is not code.
     fault_kills_only_the_child(fault::EXEC_STACK);
 }
 
 fn undefined_instruction_kills_the_child() {
-    // architecture.md: "An EL0 fault (data abort, undefined instruction, misaligned sp) kills
-    // that process"; abi.md 5: "when it faults (`-1028` ...)".
+    // docs/abi.md section 5: an EL0 fault (data abort, undefined instruction, misaligned sp)
+    // kills that process; docs/abi.md 5: "when it faults (`-1028` ...)".
     fault_kills_only_the_child(fault::UDF);
 }
 
 fn el1_system_register_access_kills_the_child() {
-    // An EL1-only register read at EL0 is an undefined instruction (abi.md 5: faults, -1028).
+    // An EL1-only register read at EL0 is an undefined instruction (docs/abi.md 5: faults, -1028).
     fault_kills_only_the_child(fault::EL1_SYSREG);
 }
 
 fn breakpoint_kills_the_child() {
-    // abi.md 3: "a process killed by an unhandled fault"; no debugger handles `brk`.
+    // docs/abi.md 3: "a process killed by an unhandled fault"; no debugger handles `brk`.
     fault_kills_only_the_child(fault::BRK);
 }
 
 fn misaligned_sp_kills_the_child() {
-    // architecture.md: "An EL0 fault (... misaligned sp) kills that process". The child first
-    // makes a system call with the misaligned sp (abi.md 1: the kernel "preserves SP"; exit
+    // docs/abi.md section 5: an EL0 fault (... misaligned sp) kills that process. The child first
+    // makes a system call with the misaligned sp (docs/abi.md 1: the kernel "preserves SP"; exit
     // 58 if it did not), then loads through it. QEMU's TCG omits the SP alignment check
     // ("In line with general QEMU practice regarding misaligned accesses, we omit these
     // checks", target/arm translate-a64.c), so there the load succeeds and the child exits 55:
@@ -661,24 +661,24 @@ fn misaligned_sp_kills_the_child() {
 }
 
 fn stack_overflow_into_guard_page_kills_the_child() {
-    // abi.md 5: "a 256 KiB stack that has an unmapped guard page below it".
+    // docs/abi.md 5: "a 256 KiB stack that has an unmapped guard page below it".
     fault_kills_only_the_child(fault::STACK_OVERFLOW);
 }
 
 fn reading_kernel_address_kills_the_child() {
-    // architecture.md: "the kernel half (TTBR1) is never accessible from EL0".
+    // docs/abi.md section 5: the kernel half (TTBR1) is never accessible from EL0.
     fault_kills_only_the_child(fault::READ_KERNEL_LOW);
     fault_kills_only_the_child(fault::READ_KERNEL_IMAGE);
 }
 
 fn jumping_to_kernel_or_unmapped_address_kills_the_child() {
-    // abi.md 5: "nothing else below 2^47 but the stack"; TTBR1 is never accessible from EL0.
+    // docs/abi.md 5: "nothing else below 2^47 but the stack"; TTBR1 is never accessible from EL0.
     fault_kills_only_the_child(fault::JUMP_KERNEL);
     fault_kills_only_the_child(fault::JUMP_UNMAPPED);
 }
 
 fn fault_on_secondary_thread_kills_whole_process() {
-    // abi.md 5: "A process ends ... when it faults (`-1028` ...)": a fault on any thread.
+    // docs/abi.md 5: "A process ends ... when it faults (`-1028` ...)": a fault on any thread.
     fault_kills_only_the_child(fault::SECONDARY_THREAD);
 }
 
@@ -687,7 +687,7 @@ fn fault_on_secondary_thread_kills_whole_process() {
 // ---------------------------------------------------------------------------------------------
 
 fn spinning_child_does_not_stop_the_parent() {
-    // architecture.md: "the timer interrupt preempts and wakes". child_spin spins 200 ms at
+    // docs/abi.md section 5: the timer preempts threads and wakes them. child_spin spins 200 ms at
     // EL0 without a system call, then exits 0.
     let t0 = now();
     let p = must!(Process::spawn("child_spin", None));
@@ -714,7 +714,7 @@ fn spinning_child_does_not_stop_the_parent() {
 }
 
 fn child_can_create_threads_in_its_own_process() {
-    // abi.md 2: `zx_thread_create(process, ...)`, `zx_thread_start(...)`; abi.md 5: "A thread
+    // docs/abi.md 2: `zx_thread_create(process, ...)`, `zx_thread_start(...)`; docs/abi.md 5: "A thread
     // started by `zx_thread_start` begins at `entry` with `sp = stack`, `x0 = arg1`,
     // `x1 = arg2`".
     let (ours, theirs) = must!(Channel::create());
@@ -730,7 +730,7 @@ fn child_can_create_threads_in_its_own_process() {
 }
 
 fn last_thread_exit_ends_process_with_code_0() {
-    // abi.md 5: "A process ends ... when its last thread exits (return code 0)".
+    // docs/abi.md 5: "A process ends ... when its last thread exits (return code 0)".
     let (ours, theirs) = must!(Channel::create());
     check!(ours.write(b"T", &[]).is_ok());
     let p = must!(Process::spawn("child_threads", Some(theirs.0)));
@@ -739,7 +739,7 @@ fn last_thread_exit_ends_process_with_code_0() {
 }
 
 fn process_outlives_its_first_thread() {
-    // abi.md 5: the process ends when its *last* thread exits: here the first thread exits at
+    // docs/abi.md 5: the process ends when its *last* thread exits: here the first thread exits at
     // once and a second one writes `late` 20 ms later, then exits (code 0).
     let (ours, theirs) = must!(Channel::create());
     check!(ours.write(b"t", &[]).is_ok());
@@ -755,7 +755,7 @@ fn process_outlives_its_first_thread() {
 }
 
 fn process_exit_from_secondary_thread_ends_whole_process() {
-    // abi.md 5: "A process ends when it calls `zx_process_exit` ... All its handles are closed
+    // docs/abi.md 5: "A process ends when it calls `zx_process_exit` ... All its handles are closed
     // then"; the other threads (one spinning at EL0, one writing every ms) stop.
     let (ours, theirs) = must!(Channel::create());
     check!(ours.write(b"p", &[]).is_ok());
@@ -778,7 +778,7 @@ fn process_exit_from_secondary_thread_ends_whole_process() {
 fn thread_create_in_child_process_with_manage_thread() {
     // Zircon's zx_thread_create: "creates a thread within the specified process"; its only
     // right requirement is `ZX_RIGHT_MANAGE_THREAD` on `process`, which the default process
-    // rights (abi.md 3: 0x6D3CF) include. The thread is created but never started.
+    // rights (docs/abi.md 3: 0x6D3CF) include. The thread is created but never started.
     let (ours, theirs) = must!(Channel::create());
     let p = must!(Process::spawn("child_echo", Some(theirs.0)));
     check!(Rights::DEFAULT_PROCESS.contains(Rights::MANAGE_THREAD));
@@ -804,7 +804,7 @@ fn thread_create_in_child_process_with_manage_thread() {
 }
 
 fn closing_unstarted_thread_destroys_it() {
-    // abi.md 5: "After all the objects a program created are closed, `live_handles`,
+    // docs/abi.md 5: "After all the objects a program created are closed, `live_handles`,
     // `live_objects` ... return exactly to their earlier values": a thread that was created
     // but never started is closed with its only handle.
     let objs = live_objects();
@@ -827,7 +827,7 @@ fn closing_unstarted_thread_destroys_it() {
 }
 
 fn unstarted_thread_does_not_keep_process_alive() {
-    // abi.md 5: "A process ends ... when its last thread exits (return code 0)"; Zircon: a
+    // docs/abi.md 5: "A process ends ... when its last thread exits (return code 0)"; Zircon: a
     // created thread "will not start executing until `zx_thread_start()` is called" and is no
     // running thread of the process until then. child_threads `u` creates a thread, never
     // starts it, and exits its only running thread.

@@ -328,7 +328,7 @@ fn cpu_stats_needs_the_root_resource_and_a_full_record_buffer() {
         Status::OK
     );
     check_eq!((actual, avail), (1, 1));
-    // One byte short: BUFFER_TOO_SMALL with actual 0, avail 1 (abi.md section 3).
+    // One byte short: BUFFER_TOO_SMALL with actual 0, avail 1 (docs/abi.md section 3).
     let (mut actual, mut avail) = (7usize, 7usize);
     check_status!(
         raw::object_get_info(
@@ -365,7 +365,7 @@ fn cpu_stats_needs_the_root_resource_and_a_full_record_buffer() {
     let rights = get_info::<InfoHandleBasic>(root, INFO_HANDLE_BASIC)
         .map(|i| i.rights)
         .unwrap_or(0);
-    check_eq!(rights, 0xC00B); // abi.md section 3: default rights of a resource
+    check_eq!(rights, 0xC00B); // docs/abi.md section 3: default rights of a resource
     let mut weak = 0u32;
     check_status!(
         raw::handle_duplicate(root, rights & !Rights::INSPECT.bits(), &mut weak),

@@ -1,10 +1,10 @@
 //! Syscall fuzzing: no EL0 program can crash, hang or leak the kernel through random system
 //! calls. Each case spawns `fuzz_child` processes with seeds (printed, so a failure can be
 //! replayed with `REPLAY`); each child makes thousands of random calls with hostile arguments
-//! (see fuzz_child.rs) and checks every result against abi.md. A child must end (a hang is a
+//! (see fuzz_child.rs) and checks every result against docs/abi.md. A child must end (a hang is a
 //! failure) with exit code 0 and its report (calls made, anomalies 0), and afterwards the
 //! kernel's live handles, objects, messages and ipc bytes must be back at the baseline
-//! (abi.md section 5), as must `heap_used_bytes` when the same seed runs again.
+//! (docs/abi.md section 5), as must `heap_used_bytes` when the same seed runs again.
 #![no_std]
 #![no_main]
 
@@ -318,7 +318,7 @@ fn four_concurrent_fuzzers_end_cleanly_and_leak_nothing() {
 }
 
 /// The same seed again in a fresh child leaves `heap_used_bytes` where the previous run left
-/// it, within 1 KiB (abi.md section 5); without threads, spawns and waits, so that the runs do
+/// it, within 1 KiB (docs/abi.md section 5); without threads, spawns and waits, so that the runs do
 /// the same work.
 fn rerunning_a_seed_leaves_the_kernel_heap_where_it_was() {
     let base = counts();

@@ -1,5 +1,5 @@
 //! Teardown under load: closing an endpoint destroys the messages queued to it and closes the
-//! handles they carry, to any depth (abi.md section 4: "nesting depth is not limited by the
+//! handles they carry, to any depth (docs/abi.md section 4: "nesting depth is not limited by the
 //! kernel stack"). Nests of 10,000 channels, each queued inside the previous one, are built from
 //! EL0 and destroyed by closing the head, by closing them with events and eventpairs aboard, and
 //! by the exit (or fault) of a process that holds them (`child_nest`). Every case checks that the
@@ -516,7 +516,7 @@ fn process_exit_with_a_blocked_thread_closes_nested_channels() {
 }
 
 fn repeating_nest_teardown_in_a_fresh_process_leaves_heap_where_it_was() {
-    // abi.md section 5: the same work again in a fresh child process leaves heap_used_bytes
+    // docs/abi.md section 5: the same work again in a fresh child process leaves heap_used_bytes
     // where the previous run left it (within 1 KiB).
     run_child(MODE_EXIT, 0);
     let h1 = stats().heap_used_bytes;

@@ -16,7 +16,7 @@ static SELF_PROCESS: AtomicU32 = AtomicU32::new(0);
 static ROOT: AtomicU32 = AtomicU32::new(0);
 
 const MS: i64 = 1_000_000;
-/// abi.md 5: the stack is 256 KiB below its top, with an unmapped guard page under it, and
+/// docs/abi.md 5: the stack is 256 KiB below its top, with an unmapped guard page under it, and
 /// nothing else is mapped below 2^47 but the program's segments.
 const STACK_TOP: u64 = 0x0000_7fff_fff0_0000;
 const STACK_BOTTOM: u64 = STACK_TOP - 256 * 1024;
@@ -177,7 +177,7 @@ impl Edges {
             bottom: [0; EDGE],
         };
         for i in 0..EDGE {
-            // SAFETY: both ranges lie inside the mapped main stack (abi.md 5).
+            // SAFETY: both ranges lie inside the mapped main stack (docs/abi.md 5).
             unsafe {
                 e.top[i] = read_volatile((STACK_TOP - EDGE as u64 + i as u64) as *const u8);
                 e.bottom[i] = read_volatile((STACK_BOTTOM + i as u64) as *const u8);
@@ -238,7 +238,7 @@ fn u32s(vals: &[u32], out: &mut [u8]) {
 // ---------------------------------------------------------------------------------------------
 
 fn handle_duplicate_with_hostile_out() {
-    // abi.md 1: "Any pointer the kernel must ... write that is not fully mapped with the needed
+    // docs/abi.md 1: "Any pointer the kernel must ... write that is not fully mapped with the needed
     // EL0 permission gives `ZX_ERR_INVALID_ARGS`, with no other effect".
     let ev = must!(Event::create());
     let stats = handle_stats();
@@ -255,8 +255,8 @@ fn handle_duplicate_with_hostile_out() {
 }
 
 fn handle_replace_with_hostile_out() {
-    // abi.md 1: "... `ZX_ERR_INVALID_ARGS`, with no other effect than the one documented for
-    // that call"; abi.md 4 documents replace closing its source only for refused rights.
+    // docs/abi.md 1: "... `ZX_ERR_INVALID_ARGS`, with no other effect than the one documented for
+    // that call"; docs/abi.md 4 documents replace closing its source only for refused rights.
     let ev = must!(Event::create());
     let stats = handle_stats();
     let (list, n) = hostile(4, true, true);
@@ -276,7 +276,7 @@ fn handle_replace_with_hostile_out() {
 }
 
 fn handle_close_many_with_hostile_array() {
-    // abi.md 1: a pointer "not fully mapped ... gives `ZX_ERR_INVALID_ARGS`, with no other
+    // docs/abi.md 1: a pointer "not fully mapped ... gives `ZX_ERR_INVALID_ARGS`, with no other
     // effect": entries in the mapped part of a straddling array are not closed either.
     let e1 = must!(Event::create());
     let e2 = must!(Event::create());
@@ -308,7 +308,7 @@ fn handle_close_many_with_hostile_array() {
             cnt
         );
     }
-    // abi.md 1: "A NULL pointer with a zero count/size is always valid."
+    // docs/abi.md 1: "A NULL pointer with a zero count/size is always valid."
     check_status!(raw::handle_close_many(null(), 0), Status::OK);
     check_eq!(handle_stats(), stats);
 }
@@ -318,7 +318,7 @@ fn handle_close_many_with_hostile_array() {
 // ---------------------------------------------------------------------------------------------
 
 fn object_get_info_with_hostile_buffer() {
-    // abi.md 1 (INVALID_ARGS for unmapped or read-only output buffers), for every topic.
+    // docs/abi.md 1 (INVALID_ARGS for unmapped or read-only output buffers), for every topic.
     let ev = must!(Event::create());
     let root = ROOT.load(Ordering::Relaxed);
     let topics = [
@@ -350,7 +350,7 @@ fn object_get_info_with_hostile_buffer() {
             check_hostile!(name, b, r);
         }
     }
-    // abi.md 1: "A NULL pointer with a zero count/size is always valid" (then abi.md 3: "a buffer
+    // docs/abi.md 1: "A NULL pointer with a zero count/size is always valid" (then docs/abi.md 3: "a buffer
     // too small for the topic's record gives `BUFFER_TOO_SMALL`").
     let (mut actual, mut avail) = (7usize, 7usize);
     let s = raw::object_get_info(
@@ -366,8 +366,8 @@ fn object_get_info_with_hostile_buffer() {
 }
 
 fn object_get_info_with_hostile_actual_or_avail() {
-    // abi.md 3: "`actual` = 0 and `avail` = 1 written when non-NULL" — so a non-NULL pointer
-    // that can't be written is INVALID_ARGS (abi.md 1), on success and on BUFFER_TOO_SMALL.
+    // docs/abi.md 3: "`actual` = 0 and `avail` = 1 written when non-NULL" — so a non-NULL pointer
+    // that can't be written is INVALID_ARGS (docs/abi.md 1), on success and on BUFFER_TOO_SMALL.
     let ev = must!(Event::create());
     let (list, n) = hostile(8, true, false);
     for size in [32usize, 0] {
@@ -421,7 +421,7 @@ fn object_get_info_with_hostile_actual_or_avail() {
 // ---------------------------------------------------------------------------------------------
 
 fn object_wait_one_with_hostile_observed() {
-    // abi.md 1: an output pointer that can't be written is INVALID_ARGS, whether the wait
+    // docs/abi.md 1: an output pointer that can't be written is INVALID_ARGS, whether the wait
     // would have timed out or been satisfied.
     let ev = must!(Event::create());
     let (list, n) = hostile(4, true, false);
@@ -449,7 +449,7 @@ fn object_wait_one_with_hostile_observed() {
 }
 
 fn object_wait_many_with_hostile_items() {
-    // abi.md 1: the items are read and written back; a range that is not fully mapped is
+    // docs/abi.md 1: the items are read and written back; a range that is not fully mapped is
     // INVALID_ARGS with no other effect (no `pending` written into the mapped part).
     let e1 = must!(Event::create());
     let e2 = must!(Event::create());
@@ -476,7 +476,7 @@ fn object_wait_many_with_hostile_items() {
         check_hostile!("wait_many", b, r);
     }
     check!(observed(e1.0.raw()).contains(Signals::EVENT_SIGNALED));
-    // abi.md 1: "A NULL pointer with a zero count/size is always valid" (Zircon: zero items
+    // docs/abi.md 1: "A NULL pointer with a zero count/size is always valid" (Zircon: zero items
     // just wait for the deadline).
     check_status!(raw::object_wait_many(null_mut(), 0, 0), Status::TIMED_OUT);
 }
@@ -506,7 +506,7 @@ fn check_create(what: &str, create: &dyn Fn(u64, *mut u32) -> i32) {
 }
 
 fn channel_create_with_hostile_outs() {
-    // abi.md 1: INVALID_ARGS "with no other effect": no endpoint is left behind.
+    // docs/abi.md 1: INVALID_ARGS "with no other effect": no endpoint is left behind.
     check_create("channel_create out0", &|p, o| {
         raw::channel_create(0, p as *mut u32, o)
     });
@@ -516,14 +516,14 @@ fn channel_create_with_hostile_outs() {
 }
 
 fn event_create_with_hostile_out() {
-    // abi.md 1: INVALID_ARGS "with no other effect".
+    // docs/abi.md 1: INVALID_ARGS "with no other effect".
     check_create("event_create out", &|p, _| {
         raw::event_create(0, p as *mut u32)
     });
 }
 
 fn eventpair_create_with_hostile_outs() {
-    // abi.md 1: INVALID_ARGS "with no other effect".
+    // docs/abi.md 1: INVALID_ARGS "with no other effect".
     check_create("eventpair_create out0", &|p, o| {
         raw::eventpair_create(0, p as *mut u32, o)
     });
@@ -533,7 +533,7 @@ fn eventpair_create_with_hostile_outs() {
 }
 
 fn thread_create_with_hostile_name_or_out() {
-    // abi.md 1: "A NULL pointer with a zero count/size is always valid."
+    // docs/abi.md 1: "A NULL pointer with a zero count/size is always valid."
     let mut t = 0u32;
     check_status!(
         raw::thread_create(self_process(), null(), 0, 0, &mut t),
@@ -541,7 +541,7 @@ fn thread_create_with_hostile_name_or_out() {
     );
     check!(valid(t));
     raw::handle_close(t);
-    // abi.md 1: INVALID_ARGS "with no other effect": no thread is created. (Whether closing an
+    // docs/abi.md 1: INVALID_ARGS "with no other effect": no thread is created. (Whether closing an
     // unstarted thread frees it is test_process's closing_unstarted_thread_destroys_it.)
     let name = b"hostile-name-test-0123456789abcd";
     check_create("thread_create out", &|p, _| {
@@ -562,7 +562,7 @@ fn thread_create_with_hostile_name_or_out() {
 }
 
 fn process_spawn_with_hostile_name_or_out() {
-    // abi.md 5: spawn errors include `INVALID_ARGS`; abi.md 1: "with no other effect": the
+    // docs/abi.md 5: spawn errors include `INVALID_ARGS`; docs/abi.md 1: "with no other effect": the
     // bootstrap stays ours and no process starts.
     let (a, b_end) = must!(Channel::create());
     let boot = b_end.raw();
@@ -597,7 +597,7 @@ fn process_spawn_with_hostile_name_or_out() {
     }
     check!(!observed(a.raw()).contains(Signals::CHANNEL_PEER_CLOSED));
     check_eq!(settled_objects(objs), objs);
-    // abi.md 1: "A NULL pointer with a zero count/size is always valid": the empty name is
+    // docs/abi.md 1: "A NULL pointer with a zero count/size is always valid": the empty name is
     // simply no program.
     let mut out = 0u32;
     check_status!(
@@ -611,7 +611,7 @@ fn process_spawn_with_hostile_name_or_out() {
 // ---------------------------------------------------------------------------------------------
 
 fn debug_write_with_hostile_buffer() {
-    // abi.md 1: an input range that is not fully mapped is INVALID_ARGS.
+    // docs/abi.md 1: an input range that is not fully mapped is INVALID_ARGS.
     let (list, n) = hostile(16, false, true);
     for b in &list[..n] {
         let r = attempt(b, b"[LEAKED BYTES!]\n", &mut |p| {
@@ -619,12 +619,12 @@ fn debug_write_with_hostile_buffer() {
         });
         check_hostile!("debug_write", b, r);
     }
-    // abi.md 1: "A NULL pointer with a zero count/size is always valid."
+    // docs/abi.md 1: "A NULL pointer with a zero count/size is always valid."
     check_status!(raw::debug_write(null(), 0), Status::OK);
 }
 
 fn channel_call_with_hostile_args() {
-    // abi.md 4: "`zx_channel_call`: if the args struct can't be read, `INVALID_ARGS` and no
+    // docs/abi.md 4: "`zx_channel_call`: if the args struct can't be read, `INVALID_ARGS` and no
     // handle is consumed" (and no message is sent).
     let (a, b_end) = must!(Channel::create());
     let ev = must!(Event::create());
@@ -679,7 +679,7 @@ fn channel_call_with_hostile_args() {
 // ---------------------------------------------------------------------------------------------
 
 fn narrow_handle_arguments_use_only_low_bits() {
-    // abi.md 1: "Arguments narrower than 64 bits use only their low bits (a `uint32_t` argument
+    // docs/abi.md 1: "Arguments narrower than 64 bits use only their low bits (a `uint32_t` argument
     // ignores bits 32..63)."
     use zx::sys::{raw1, raw3, raw4, raw6};
     let ev = must!(Event::create());
@@ -739,7 +739,7 @@ fn narrow_handle_arguments_use_only_low_bits() {
 }
 
 fn narrow_option_and_count_arguments_use_only_low_bits() {
-    // abi.md 1: "a `uint32_t` argument ignores bits 32..63" (options, counts, process handle).
+    // docs/abi.md 1: "a `uint32_t` argument ignores bits 32..63" (options, counts, process handle).
     use zx::sys::{raw2, raw3, raw5, raw6, raw8};
     let mut e = 0u32;
     check_status!(
@@ -1192,7 +1192,7 @@ fn check_probe(what: &str, p: &Probe) {
 
 /// The probe over a set of calls: fast, failing, blocking, and handle-creating.
 fn probe_calls(seed: u64) {
-    // abi.md 1: "The kernel preserves every general register except `x0`, `x16` and `x17`, and
+    // docs/abi.md 1: "The kernel preserves every general register except `x0`, `x16` and `x17`, and
     // preserves SP, the FP/SIMD registers, NZCV and TPIDR_EL0."
     for (k, &(nzcv, fpcr)) in [(0xa000_0000u64, 0x07c0_0000u64), (0x5000_0000, 0x0040_0000)]
         .iter()
@@ -1252,7 +1252,7 @@ fn probe_calls(seed: u64) {
 }
 
 fn svc_preserves_all_registers_but_x0_x16_x17() {
-    // abi.md 1: "The kernel preserves every general register except `x0`, `x16` and `x17`, and
+    // docs/abi.md 1: "The kernel preserves every general register except `x0`, `x16` and `x17`, and
     // preserves SP, the FP/SIMD registers, NZCV and TPIDR_EL0" (x1..x15, x18..x30, v0..v31,
     // FPCR, NZCV, SP, TPIDR_EL0 over fast, failing, blocking and handle-creating calls).
     probe_calls(1);
@@ -1260,7 +1260,7 @@ fn svc_preserves_all_registers_but_x0_x16_x17() {
 
 fn cntvct() -> u64 {
     let t: u64;
-    // SAFETY: abi.md 5: "`CNTVCT_EL0` and `CNTFRQ_EL0` are readable at EL0".
+    // SAFETY: docs/abi.md 5: "`CNTVCT_EL0` and `CNTFRQ_EL0` are readable at EL0".
     unsafe { asm!("isb", "mrs {}, cntvct_el0", out(reg) t, options(nostack)) };
     t
 }
@@ -1335,7 +1335,7 @@ fn join_fp_workers(ts: [Option<thread::Thread>; 3]) {
 }
 
 fn fp_simd_fpcr_and_tpidr_survive_preemption_and_sleep() {
-    // abi.md 1: the kernel "preserves SP, the FP/SIMD registers, NZCV and TPIDR_EL0"; abi.md 5:
+    // docs/abi.md 1: the kernel "preserves SP, the FP/SIMD registers, NZCV and TPIDR_EL0"; docs/abi.md 5:
     // "FP/SIMD is enabled at EL0". Two threads with their own v0..v31, FPCR and TPIDR_EL0 share
     // the core(s) for 100 ms, spinning (preempted by the timer) and sleeping in between; the
     // main thread sleeps too.
@@ -1356,7 +1356,7 @@ fn fp_simd_fpcr_and_tpidr_survive_preemption_and_sleep() {
 }
 
 fn registers_survive_blocking_calls_while_another_thread_runs() {
-    // abi.md 1 again, while another thread of the process loads its own FP/SIMD state, FPCR
+    // docs/abi.md 1 again, while another thread of the process loads its own FP/SIMD state, FPCR
     // and TPIDR_EL0 on the same core(s) during our blocking calls.
     let ts = start_fp_workers(&[2], 60);
     probe_calls(2);

@@ -228,7 +228,7 @@ impl Endpoint {
     /// [`write`](Self::write), refusing with `NOT_SUPPORTED` a message that would make a cycle:
     /// an endpoint queued (directly or through the queues of the endpoints it holds) inside its
     /// own queue's reachable set. Such a cycle keeps every endpoint in it alive after the last
-    /// process handle is closed, and the kernel could never free it (Zircon leaks it; abi.md
+    /// process handle is closed, and the kernel could never free it (Zircon leaks it; docs/abi.md
     /// already refuses the direct case of a channel's own endpoints).
     pub fn write_checked(&self, msg: Message) -> Result<(), (Status, Message)> {
         if !msg
