@@ -5,7 +5,7 @@ use super::{deadline_ticks, install_out, lookup_typed, me};
 use crate::object::Handle;
 use crate::sched::{self, WakeReason};
 use crate::task::Process;
-use crate::vm::usercopy::{check_writable, copy_in};
+use crate::vm::usercopy::{check_writable, copy_in, UserPtr};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use zx_abi::*;
@@ -114,13 +114,37 @@ pub fn process_spawn(
         }
     }
     let image = crate::start::boot_program(name).ok_or(Status::NOT_FOUND)?;
-    let take = || {
-        if bootstrap == HANDLE_INVALID {
-            None
-        } else {
-            me.handles.lock().remove(bootstrap).ok()
+    // The child is built but not started until every step that can fail is behind us: a failed
+    // call has no effect (dropping `child` ends it before it ran), and the caller's table holds
+    // the process handle before the child can run (a child measuring the kernel's counts must
+    // not see them change under it).
+    let child = crate::task::prepare(name, image, false, false)?;
+    let mut t = me.handles.lock();
+    t.reserve(1)?;
+    if bootstrap != HANDLE_INVALID {
+        // Checked above; looked at again under the lock in case another thread closed it.
+        if !t.get(bootstrap)?.has(Rights::TRANSFER) {
+            return Err(Status::ACCESS_DENIED);
         }
+    }
+    // Cannot fail: room was reserved.
+    let v = t
+        .add(Handle::new(child.process().clone(), Rights::DEFAULT_PROCESS))
+        .map_err(|e| e.0)?;
+    // Writable was checked first, and the mappings of a running process do not change; still,
+    // a failed write undoes the install (lock order: handle table, then the address space).
+    if let Err(s) = UserPtr::<u32>::new(out_process).write(&v) {
+        let h = t.remove(v);
+        drop(t);
+        drop(h);
+        return Err(s);
+    }
+    let b = if bootstrap == HANDLE_INVALID {
+        None
+    } else {
+        t.remove(bootstrap).ok()
     };
-    let p = crate::task::spawn(name, image, take, false, false)?;
-    install_out(Handle::new(p, Rights::DEFAULT_PROCESS), out_process)
+    drop(t);
+    child.start(b);
+    Ok(())
 }

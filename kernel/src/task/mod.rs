@@ -268,9 +268,47 @@ pub fn root_resource() -> Arc<RootResource> {
 pub const STACK_SIZE: u64 = 256 * 1024;
 pub const STACK_TOP: u64 = 0x0000_7fff_fff0_0000;
 
+/// A process built from a boot program whose first thread has not started yet. Dropping it
+/// without [`start`](Self::start) ends the process before any of its code ran, so a spawn that
+/// fails late has no effect.
+pub struct Prepared {
+    process: Arc<Process>,
+    thread: Arc<Thread>,
+    frame: TrapFrame,
+}
+
+impl Prepared {
+    pub fn process(&self) -> &Arc<Process> {
+        &self.process
+    }
+
+    /// Installs `bootstrap` (room was reserved) as the first thread's `x0` and starts it.
+    pub fn start(mut self, bootstrap: Option<Handle>) -> Arc<Process> {
+        if let Some(b) = bootstrap {
+            let v = self.process.handles.lock().add(b).map_err(|e| e.0);
+            self.frame.x[0] = v.unwrap_or(0) as u64;
+        }
+        // Cannot fail: the thread is new and its run-queue slot was reserved when it was made.
+        if self.thread.start(self.frame).is_ok() {
+            self.process.state.lock().started = true;
+        }
+        // Started: `drop` finds the thread no longer new and leaves it alone.
+        self.process.clone()
+    }
+}
+
+impl Drop for Prepared {
+    fn drop(&mut self) {
+        // A thread that never started is claimed and forgotten; once started, this is a no-op.
+        if self.thread.state() == sched::RunState::New {
+            self.process.kill(0);
+        }
+    }
+}
+
 /// Creates a process from the boot program `name` (ELF bytes `image`) and starts its first
-/// thread. `bootstrap` is called once nothing can fail any more and gives the handle for `x0`
-/// (so a failed spawn consumes nothing). `root` puts the root resource in `x2`.
+/// thread, with the handle `bootstrap_fn` gives (called once nothing can fail any more) in
+/// `x0`. `root` puts the root resource in `x2`.
 pub fn spawn(
     name: &str,
     image: &[u8],
@@ -278,7 +316,14 @@ pub fn spawn(
     root: bool,
     is_init: bool,
 ) -> Result<Arc<Process>, Status> {
-    mm::check_available(STACK_SIZE + 64 * 1024 + image.len() as u64)?;
+    let p = prepare(name, image, root, is_init)?;
+    Ok(p.start(bootstrap_fn()))
+}
+
+/// Builds a process from the boot program `name`: its address space, its first thread (not
+/// started) and its start-up handles (own process, root resource if `root`, own thread), with
+/// room reserved for the bootstrap handle.
+pub fn prepare(name: &str, image: &[u8], root: bool, is_init: bool) -> Result<Prepared, Status> {
     let elf = match crate::boot::elf::parse(image) {
         Ok(e) => e,
         Err(e) => {
@@ -286,6 +331,17 @@ pub fn spawn(
             return Err(Status::INVALID_ARGS);
         }
     };
+    // Everything the image will need, up front: a `.bss` larger than free memory fails here,
+    // before a single frame is zeroed.
+    let pages: u64 = elf
+        .segments()
+        .iter()
+        .map(|s| {
+            let (a, b) = s.page_range();
+            b - a
+        })
+        .sum();
+    mm::check_available(STACK_SIZE.saturating_add(64 * 1024).saturating_add(pages))?;
     let mut aspace = AddressSpace::new()?;
     for seg in elf.segments() {
         aspace.load_segment(seg)?
@@ -313,15 +369,9 @@ pub fn spawn(
         dying: AtomicBool::new(false),
         is_init,
     });
-    let take_bootstrap = bootstrap_fn;
-    let t = match p.add_thread(b"initial-thread") {
-        Ok(t) => t,
-        Err(s) => {
-            drop(p);
-            return Err(s);
-        }
-    };
-    // Start-up handles: bootstrap, own process, root resource, own thread (docs/abi.md section 5).
+    let t = p.add_thread(b"initial-thread")?;
+    // Start-up handles: own process, root resource, own thread (docs/abi.md section 5); the
+    // bootstrap handle comes with `start`.
     let mut regs = [0u64; 4];
     {
         let mut tbl = p.handles.lock();
@@ -329,9 +379,6 @@ pub fn spawn(
             drop(tbl);
             p.kill(0);
             return Err(s);
-        }
-        if let Some(b) = take_bootstrap() {
-            regs[0] = tbl.add(b).map_err(|e| e.0).unwrap_or(0) as u64;
         }
         regs[1] = tbl
             .add(Handle::new(p.clone(), Rights::DEFAULT_PROCESS))
@@ -348,9 +395,11 @@ pub fn spawn(
             .map_err(|e| e.0)
             .unwrap_or(0) as u64;
     }
-    let mut f = TrapFrame::new_user(elf.entry, STACK_TOP);
-    f.x[..4].copy_from_slice(&regs);
-    t.start(f)?;
-    p.state.lock().started = true;
-    Ok(p)
+    let mut frame = TrapFrame::new_user(elf.entry, STACK_TOP);
+    frame.x[..4].copy_from_slice(&regs);
+    Ok(Prepared {
+        process: p,
+        thread: t,
+        frame,
+    })
 }

@@ -274,6 +274,46 @@ fn spawn_with_hostile_out_is_invalid_args_and_starts_nothing() {
     check_eq!(settled_objects(objs), objs);
 }
 
+fn spawn_with_full_handle_table_is_no_resources_and_has_no_effect() {
+    // docs/abi.md 5: a failed spawn has no effect. With our table full the process handle has
+    // nowhere to go: the call fails before the child runs, and the bootstrap handle stays ours.
+    let (a, b) = must!(Channel::create());
+    let ev = must!(Event::create());
+    let objs = live_objects();
+    /// A process table holds at most 2^18 handles.
+    static mut DUPS: [u32; 1 << 18] = [0; 1 << 18];
+    // SAFETY: only this case, on the program's only thread, touches DUPS.
+    let dups = unsafe { &mut *core::ptr::addr_of_mut!(DUPS) };
+    let mut n = 0;
+    let mut last = Status::OK;
+    while last == Status::OK && n < dups.len() {
+        last = Status(raw::handle_duplicate(
+            ev.0.raw(),
+            Rights::SAME_RIGHTS.bits(),
+            &mut dups[n],
+        ));
+        if last == Status::OK {
+            n += 1;
+        }
+    }
+    check_eq!(last, Status::NO_RESOURCES);
+    let dups = &dups[..n];
+    let mut out = 0u32;
+    let s = Status(spawn_raw(b"child_echo", b.raw(), &mut out));
+    check_eq!(s, Status::NO_RESOURCES);
+    check_eq!(out, 0);
+    check!(valid(b.raw()), "bootstrap consumed by a failed spawn");
+    // The child never ran: nobody holds the peer of our endpoint but us.
+    check!(!observed(a.raw()).contains(Signals::CHANNEL_PEER_CLOSED));
+    check_eq!(handle_count(b.raw()), 1);
+    check_eq!(raw::handle_close_many(dups.as_ptr(), dups.len()), 0);
+    check_eq!(settled_objects(objs), objs);
+    // With room again, the same spawn works.
+    let p = must!(Process::spawn("child_echo", Some(b.0)));
+    check!(a.write(&exit_cmd(3), &[]).is_ok());
+    check_eq!(p.wait(dl()), Ok(3));
+}
+
 // ---------------------------------------------------------------------------------------------
 // The hand-off and the process handle
 // ---------------------------------------------------------------------------------------------
@@ -861,6 +901,10 @@ fn main(a: StartArgs) -> i64 {
             (
                 "spawn_with_hostile_name_is_invalid_args_and_keeps_bootstrap",
                 spawn_with_hostile_name_is_invalid_args_and_keeps_bootstrap,
+            ),
+            (
+                "spawn_with_full_handle_table_is_no_resources_and_has_no_effect",
+                spawn_with_full_handle_table_is_no_resources_and_has_no_effect,
             ),
             (
                 "spawn_with_hostile_out_is_invalid_args_and_starts_nothing",
