@@ -242,6 +242,7 @@ pub extern "C" fn kernel_boot_main(dtb_pa: u64, image_pa: u64, entry_el: u64) ->
     }
     kprintln!("  gic      v{}", irq::gic_version());
     kprintln!("  timer    {} Hz", irq::frequency());
+    sched::preempt::init();
     if !crate::vm::aspace::init_empty() {
         kprintln!("kernel: out of memory at boot");
         halt()
@@ -441,10 +442,12 @@ fn return_to_user() {
 #[no_mangle]
 pub extern "C" fn exc_el0_sync(frame: &mut TrapFrame) {
     use aarch64_cpu::registers::{Readable, ESR_EL1, FAR_EL1};
+    sched::preempt::masked_begin();
     let esr = ESR_EL1.get();
     if (esr >> 26) & 0x3f == 0x15 {
         crate::syscall::dispatch(frame);
         return_to_user();
+        sched::preempt::masked_end();
         return;
     }
     let far = FAR_EL1.get();
@@ -469,6 +472,7 @@ pub extern "C" fn exc_el0_sync(frame: &mut TrapFrame) {
 
 #[no_mangle]
 pub extern "C" fn exc_irq(frame: &mut TrapFrame) {
+    sched::preempt::masked_begin();
     let from_user = frame.spsr & 0xf == 0;
     let resched = irq::handle();
     if from_user {
@@ -476,7 +480,11 @@ pub extern "C" fn exc_irq(frame: &mut TrapFrame) {
             sched::schedule(true);
         }
         return_to_user();
+    } else if resched && sched::current_ref().process.is_some() {
+        // Taken in a preemption point's window: the point switches once the window closes.
+        sched::preempt::request_resched();
     }
+    sched::preempt::masked_end();
 }
 
 #[no_mangle]

@@ -175,7 +175,7 @@ trap_return:
 // First run of a new thread: release the previous one, then enter EL0 from the prepared frame.
 .global thread_trampoline
 thread_trampoline:
-    bl      finish_switch
+    bl      thread_first_run
     b       trap_return
 
 // switch_context(from: *mut CpuContext, to: *const CpuContext)
@@ -267,7 +267,7 @@ extern "C" {
     pub fn fp_restore(state: *const FpState);
     /// Restores the [`TrapFrame`] at `sp` and `eret`s: the first return of a new thread.
     pub fn trap_return();
-    /// Entry of a new thread's first context: `finish_switch`, then `trap_return`.
+    /// Entry of a new thread's first context: `thread_first_run` (kernel), then `trap_return`.
     pub fn thread_trampoline();
     static exception_vectors: u8;
 }

@@ -58,6 +58,14 @@ mod ops {
         };
     }
 
+    /// Unmasks IRQs for a moment so that any pending interrupt is taken (on the current stack,
+    /// through the EL1h IRQ vector), then masks them again: a preemption point's window.
+    pub fn take_pending_interrupts() {
+        // SAFETY: the IRQ handler runs on the current stack and returns here; the ISB makes
+        // the unmask take effect before the mask, so a pending IRQ is taken in between.
+        unsafe { asm!("msr daifclr, #2", "isb", "msr daifset, #2", options(nostack)) };
+    }
+
     /// Switches the user half to `ttbr0` (table PA | ASID << 48). Non-global user entries are
     /// tagged with the ASID, so no TLB flush is needed here.
     pub fn set_user_table(ttbr0: u64) {

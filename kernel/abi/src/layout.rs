@@ -271,7 +271,8 @@ impl_pod_struct!(InfoKernelStats {
     reserved: u64,
 });
 
-/// The project's `ZX_INFO_CPU_STATS` record (72 B), on the root resource: per-CPU run counts.
+/// The project's `ZX_INFO_CPU_STATS` record (136 B), on the root resource: per-CPU run counts
+/// and longest masked stretches.
 #[derive(Copy, Clone, PartialEq, Eq, Hash, Debug, Default)]
 #[repr(C)]
 pub struct InfoCpuStats {
@@ -282,16 +283,20 @@ pub struct InfoCpuStats {
     pub sched_lock_waits: u32,
     /// Switches to a user thread performed on each CPU, indexed by CPU number.
     pub per_cpu_switches: [u64; 8],
+    /// The longest stretch each CPU ran with interrupts masked (unable to take an interrupt or
+    /// switch threads) since boot or the last `ZX_INFO_CPU_STATS_RESET`, in nanoseconds.
+    pub per_cpu_longest_masked_ns: [u64; 8],
 }
 impl InfoCpuStats {
     /// Number of `per_cpu_switches` slots.
     pub const MAX_CPUS: usize = 8;
 }
-assert_layout!(InfoCpuStats, size = 72, align = 8, {
-    cpu_count @ 0, sched_lock_waits @ 4, per_cpu_switches @ 8,
+assert_layout!(InfoCpuStats, size = 136, align = 8, {
+    cpu_count @ 0, sched_lock_waits @ 4, per_cpu_switches @ 8, per_cpu_longest_masked_ns @ 72,
 });
 impl_pod_struct!(InfoCpuStats {
     cpu_count: u32,
     sched_lock_waits: u32,
     per_cpu_switches: [u64; 8],
+    per_cpu_longest_masked_ns: [u64; 8],
 });

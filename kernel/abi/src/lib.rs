@@ -107,3 +107,6 @@ pub const INFO_PROCESS_HANDLE_STATS: u32 = 21;
 pub const INFO_KERNEL_STATS: u32 = 0x0F00_0001;
 /// `ZX_INFO_CPU_STATS` (project topic, on the root resource): one [`InfoCpuStats`].
 pub const INFO_CPU_STATS: u32 = 0x0F00_0002;
+/// `ZX_INFO_CPU_STATS_RESET` (project topic, on the root resource): the same record as
+/// [`INFO_CPU_STATS`], after which every CPU's longest masked stretch starts again from 0.
+pub const INFO_CPU_STATS_RESET: u32 = 0x0F00_0003;

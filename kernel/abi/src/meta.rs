@@ -660,7 +660,7 @@ pub struct Topic {
 }
 
 /// The `zx_object_get_info` topics (`<zircon/syscalls/object.h>`).
-pub const TOPICS: [Topic; 7] = [
+pub const TOPICS: [Topic; 8] = [
     Topic {
         name: "ZX_INFO_HANDLE_VALID",
         value: crate::INFO_HANDLE_VALID,
@@ -708,7 +708,14 @@ pub const TOPICS: [Topic; 7] = [
         value: crate::INFO_CPU_STATS,
         record: "zx_info_cpu_stats_t",
         project: true,
-        doc: "per-CPU switch counts (root resource only)",
+        doc: "per-CPU switch counts and longest masked stretches (root resource only)",
+    },
+    Topic {
+        name: "ZX_INFO_CPU_STATS_RESET",
+        value: crate::INFO_CPU_STATS_RESET,
+        record: "zx_info_cpu_stats_t",
+        project: true,
+        doc: "as ZX_INFO_CPU_STATS, then resets the longest masked stretches",
     },
 ];
 
@@ -1021,6 +1028,14 @@ pub const RECORDS: [Record; 12] = [
                 per_cpu_switches,
                 "uint64_t",
                 "per_cpu_switches",
+                8,
+                [InfoCpuStats::MAX_CPUS]
+            ),
+            field!(
+                InfoCpuStats,
+                per_cpu_longest_masked_ns,
+                "uint64_t",
+                "per_cpu_longest_masked_ns",
                 8,
                 [InfoCpuStats::MAX_CPUS]
             ),

@@ -285,6 +285,7 @@ fn constants_match_abi_md() {
     assert_eq!(INFO_PROCESS_HANDLE_STATS, 21);
     assert_eq!(INFO_KERNEL_STATS, 0x0F00_0001);
     assert_eq!(INFO_CPU_STATS, 0x0F00_0002);
+    assert_eq!(INFO_CPU_STATS_RESET, 0x0F00_0003);
     assert_eq!(InfoCpuStats::MAX_CPUS, 8);
 }
 
@@ -375,6 +376,7 @@ fn samples() -> (
             cpu_count: 0x0403_0201,
             sched_lock_waits: 0x0807_0605,
             per_cpu_switches: core::array::from_fn(|i| 0x1010_1010_1010_1010 * (i as u64 + 1)),
+            per_cpu_longest_masked_ns: core::array::from_fn(|i| 0x2020_2020_2020_2020 + i as u64),
         },
     )
 }
@@ -524,6 +526,11 @@ fn every_field_is_encoded_at_its_offset_of() {
         InfoCpuStats,
         per_cpu_switches,
         core::array::from_fn::<u64, 8, _>(|i| D ^ i as u64)
+    );
+    check_field_offset!(
+        InfoCpuStats,
+        per_cpu_longest_masked_ns,
+        core::array::from_fn::<u64, 8, _>(|i| D ^ (i as u64 + 8))
     );
 }
 

@@ -36,6 +36,13 @@ pub fn new_koid_pair() -> Koid {
     NEXT_KOID.fetch_add(2, Ordering::Relaxed)
 }
 
+/// A preemption point for long walks of the object layer: the scheduler's on the target,
+/// nothing on the host. Callers hold no spin lock.
+pub(crate) fn preempt_point() {
+    #[cfg(target_os = "none")]
+    crate::sched::preempt::maybe_preempt();
+}
+
 /// Something a signal change can wake: a thread blocked in a wait (the scheduler implements it;
 /// host tests use a counter).
 pub trait Wake: Send + Sync {

@@ -11,6 +11,8 @@
 //! - Blocking is race-free through `wake_pending`: a wake that arrives before the thread blocks
 //!   makes the block return at once.
 
+pub mod preempt;
+
 use crate::mm;
 use crate::object::{KernelObject, ObjHeader, Wake};
 use crate::task::Process;
@@ -360,7 +362,9 @@ pub fn idle_loop() -> ! {
             }
             s.idle[cpu()] = true;
         }
+        preempt::masked_end();
         bsp::cpu::wait_for_interrupt();
+        preempt::masked_begin();
         sched_lock().idle[cpu()] = false;
     }
 }
@@ -534,9 +538,15 @@ fn switch_away(how: Transition) -> bool {
     true
 }
 
-/// Runs on the incoming thread right after a switch: releases the outgoing one.
+/// The first thing a new thread runs (from `thread_trampoline`), before it enters EL0.
 #[no_mangle]
-pub extern "C" fn finish_switch() {
+pub extern "C" fn thread_first_run() {
+    finish_switch();
+    preempt::masked_end();
+}
+
+/// Runs on the incoming thread right after a switch: releases the outgoing one.
+pub fn finish_switch() {
     let prev = PERCPU[cpu()].lock().prev.take();
     if let Some(p) = prev {
         p.on_cpu.store(false, Ordering::Release);

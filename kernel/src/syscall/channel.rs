@@ -5,7 +5,7 @@ use super::{deadline_ticks, lookup, me, object::install_pair};
 use crate::object::channel::{CallPoll, Endpoint, Message, ReadError};
 use crate::object::{Handle, KernelObject};
 use crate::sched::{self, WakeReason};
-use crate::vm::usercopy::{check_readable, check_writable, copy_in, copy_out, OutU32, UserPtr};
+use crate::vm::usercopy::{check_long, check_writable, copy_in, copy_out, OutU32, UserPtr};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU32, Ordering};
@@ -162,10 +162,10 @@ fn take_handles(src: HandleSource, num: u32, target: Option<&Target>) -> Result<
     // An array that fits one step is checked by that step's copy (which copies nothing unless
     // every page is readable), before any handle is touched.
     if num as usize > CHUNK {
-        check_readable(src.addr(), total)?;
+        check_long(src.addr(), total, false)?;
     }
     if let HandleSource::Dispositions(a) = src {
-        check_writable(a, total)?;
+        check_long(a, total, true)?;
     }
     let p = me()?;
     // Past 64 entries the write fails with OUT_OF_RANGE: the entries are only consumed.
@@ -268,6 +268,9 @@ fn take_handles(src: HandleSource, num: u32, target: Option<&Target>) -> Result<
             }
         }
         done += k as u32;
+        // Past 64 entries every one is still consumed (OUT_OF_RANGE): millions of them take
+        // long, in steps that let others run.
+        crate::sched::preempt::maybe_preempt();
     }
     Ok(taken)
 }

@@ -20,7 +20,9 @@ pub fn close(h: u32) -> Result<(), Status> {
 /// Closes every valid handle of the array; `BAD_HANDLE` if any entry was invalid.
 pub fn close_many(ptr: u64, n: u64) -> Result<(), Status> {
     let bytes = n.checked_mul(4).ok_or(Status::INVALID_ARGS)?;
-    crate::vm::usercopy::check_readable(ptr, bytes)?;
+    // The whole array is checked first (an unreadable one closes nothing), in steps: a count of
+    // millions may take long, but never keeps the core from others for long.
+    crate::vm::usercopy::check_long(ptr, bytes, false)?;
     let p = me()?;
     let mut result = Ok(());
     let mut i = 0u64;
@@ -45,6 +47,7 @@ pub fn close_many(ptr: u64, n: u64) -> Result<(), Status> {
             }
         }
         i += k;
+        crate::sched::preempt::maybe_preempt();
     }
     result
 }
@@ -164,7 +167,7 @@ pub fn get_info(
             };
             write_info(&rec, buf, size, actual, avail)
         }
-        INFO_CPU_STATS => {
+        INFO_CPU_STATS | INFO_CPU_STATS_RESET => {
             obj.downcast_ref::<RootResource>()
                 .ok_or(Status::WRONG_TYPE)?;
             need(Rights::INSPECT)?;
@@ -178,7 +181,14 @@ pub fn get_info(
             for (i, c) in rec.per_cpu_switches.iter_mut().enumerate() {
                 *c = crate::sched::USER_RUNS[i].load(Ordering::Relaxed);
             }
-            write_info(&rec, buf, size, actual, avail)
+            for (i, c) in rec.per_cpu_longest_masked_ns.iter_mut().enumerate() {
+                *c = crate::sched::preempt::longest_ns(i);
+            }
+            write_info(&rec, buf, size, actual, avail)?;
+            if topic == INFO_CPU_STATS_RESET {
+                crate::sched::preempt::reset();
+            }
+            Ok(())
         }
         _ => Err(Status::NOT_SUPPORTED),
     }

@@ -85,6 +85,22 @@ pub fn check_readable(va: u64, len: u64) -> Result<(), Status> {
     for_each_page(va, len, false, |_, _, _| {})
 }
 
+/// [`check_readable`] / [`check_writable`] for ranges of any size: checked in 1 MiB steps with
+/// a preemption point between steps (the address-space lock is not held across them; the
+/// mappings of a running process never change). Call it only where a preemption point may be.
+pub fn check_long(va: u64, len: u64, write: bool) -> Result<(), Status> {
+    const STEP: u64 = 1 << 20;
+    check_range(va, len)?;
+    let mut off = 0;
+    while off < len {
+        let n = (len - off).min(STEP);
+        for_each_page(va + off, n, write, |_, _, _| {})?;
+        off += n;
+        crate::sched::preempt::maybe_preempt();
+    }
+    Ok(())
+}
+
 /// A user pointer to one `T`: an allegation until read or written through usercopy.
 #[derive(Clone, Copy, Debug)]
 pub struct UserPtr<T: Pod> {

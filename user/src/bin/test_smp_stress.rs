@@ -55,11 +55,13 @@ static mut CPU_BEFORE: InfoCpuStats = InfoCpuStats {
     cpu_count: 0,
     sched_lock_waits: 0,
     per_cpu_switches: [0; 8],
+    per_cpu_longest_masked_ns: [0; 8],
 };
 static mut CPU_AFTER: InfoCpuStats = InfoCpuStats {
     cpu_count: 0,
     sched_lock_waits: 0,
     per_cpu_switches: [0; 8],
+    per_cpu_longest_masked_ns: [0; 8],
 };
 static CPU_RECORDED: AtomicBool = AtomicBool::new(false);
 
@@ -313,15 +315,16 @@ fn cpu_stats_record_is_well_formed() {
 
 fn cpu_stats_needs_the_root_resource_and_a_full_record_buffer() {
     let root = ROOT.load(Ordering::Relaxed);
-    let mut buf = [0u8; 72];
+    const SIZE: usize = core::mem::size_of::<InfoCpuStats>();
+    let mut buf = [0u8; SIZE];
     let (mut actual, mut avail) = (7usize, 7usize);
-    // Exactly one 72-byte record.
+    // Exactly one record.
     check_status!(
         raw::object_get_info(
             root,
             INFO_CPU_STATS,
             buf.as_mut_ptr(),
-            72,
+            SIZE,
             &mut actual,
             &mut avail
         ),
@@ -335,7 +338,7 @@ fn cpu_stats_needs_the_root_resource_and_a_full_record_buffer() {
             root,
             INFO_CPU_STATS,
             buf.as_mut_ptr(),
-            71,
+            SIZE - 1,
             &mut actual,
             &mut avail
         ),
@@ -355,7 +358,7 @@ fn cpu_stats_needs_the_root_resource_and_a_full_record_buffer() {
             a.raw(),
             INFO_CPU_STATS,
             buf.as_mut_ptr(),
-            72,
+            SIZE,
             core::ptr::null_mut(),
             core::ptr::null_mut()
         ),
@@ -377,7 +380,7 @@ fn cpu_stats_needs_the_root_resource_and_a_full_record_buffer() {
             weak.raw(),
             INFO_CPU_STATS,
             buf.as_mut_ptr(),
-            72,
+            SIZE,
             core::ptr::null_mut(),
             core::ptr::null_mut()
         ),

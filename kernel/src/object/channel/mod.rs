@@ -13,7 +13,7 @@ use alloc::vec::Vec;
 use core::any::Any;
 use core::sync::atomic::Ordering;
 use spin::Mutex;
-use zx_abi::{ObjType, Signals, Status, CHANNEL_MAX_PENDING};
+use zx_abi::{ObjType, Signals, Status, CHANNEL_MAX_MSG_HANDLES, CHANNEL_MAX_PENDING};
 
 /// A message in flight: it owns its handles (they are in no process's table).
 pub struct Message {
@@ -58,6 +58,32 @@ impl Message {
         }
     }
 
+    /// Records, for every channel endpoint this message carries, that it is now held by side
+    /// `side` of `container` (the message was queued or parked there).
+    fn link_into(&self, container: &Arc<ChannelShared>, side: usize) {
+        for h in &self.handles {
+            if let Some(e) = h.object().downcast_ref::<Endpoint>() {
+                *e.shared.links[e.side].lock() = Some((Arc::downgrade(container), side));
+            }
+        }
+    }
+
+    /// The message left the queue or parking slot that held it: its endpoints are held by no
+    /// side any more.
+    fn unlink(&self) {
+        for h in &self.handles {
+            if let Some(e) = h.object().downcast_ref::<Endpoint>() {
+                *e.shared.links[e.side].lock() = None;
+            }
+        }
+    }
+
+    fn carries_channels(&self) -> bool {
+        self.handles
+            .iter()
+            .any(|h| h.object().obj_type() == ObjType::CHANNEL)
+    }
+
     /// The transaction id of a call message or reply (its first four bytes).
     pub fn txid(&self) -> Option<u32> {
         let b = self.bytes.get(..4)?;
@@ -99,7 +125,15 @@ struct ChannelState {
 struct ChannelShared {
     state: Mutex<ChannelState>,
     headers: [ObjHeader; 2],
+    /// Per side: the side whose queue (or parked call reply) holds the message carrying this
+    /// side's handle, while one does. A channel handle cannot be duplicated, so each side has
+    /// at most one handle and at most one container. Set under `TRANSFER` (with the container's
+    /// state lock), cleared by whoever takes the message out. Lock order: state -> link (leaf).
+    links: [Mutex<Option<Link>>; 2],
 }
+
+/// A side of a channel, weakly (a container may be destroyed while its link is stale).
+type Link = (alloc::sync::Weak<ChannelShared>, usize);
 
 /// One end of a channel.
 pub struct Endpoint {
@@ -109,13 +143,18 @@ pub struct Endpoint {
     pub(super) next_dead: Mutex<Option<Arc<Endpoint>>>,
 }
 
-/// Serialises the writes that carry channel endpoints, from their cycle check to their enqueue,
-/// so two concurrent writes cannot each pass the check and together close a cycle. Lock order:
-/// taken before any channel-state lock (the check locks channels one at a time).
+/// Serialises the enqueue of messages that carry channel endpoints with the validation of their
+/// cycle check, so two concurrent writes cannot each pass the check and together close a
+/// cycle. It is held for a moment, never across the check's walk. Lock order: taken before any
+/// channel-state lock.
 static TRANSFER: Mutex<()> = Mutex::new(());
 
-/// How many carried handles one cycle check may look at before it gives up (and refuses).
-const CYCLE_CHECK_BUDGET: usize = 65_536;
+/// Bumped (under `TRANSFER`) whenever a message carrying endpoints is queued or parked: a cycle
+/// check that walked without the lock is valid only if no link was added meanwhile.
+static LINK_GEN: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
+
+/// Steps of the cycle check's walk between preemption points.
+const WALK_STEP: usize = 256;
 
 /// Why a read returned no message.
 #[derive(Debug, PartialEq, Eq)]
@@ -150,6 +189,7 @@ impl Endpoint {
                 ObjHeader::with_koid(k, Signals::CHANNEL_WRITABLE),
                 ObjHeader::with_koid(k + 1, Signals::CHANNEL_WRITABLE),
             ],
+            links: [Mutex::new(None), Mutex::new(None)],
         });
         (
             Arc::new(Endpoint {
@@ -196,6 +236,7 @@ impl Endpoint {
                 .iter_mut()
                 .find(|c| c.txid == txid && c.reply.is_none())
             {
+                msg.link_into(&self.shared, peer);
                 call.reply = Some(msg);
                 call.waker.wake();
                 return Ok(());
@@ -208,6 +249,7 @@ impl Endpoint {
         if q.try_reserve(1).is_err() {
             return Err((Status::NO_MEMORY, msg));
         }
+        msg.link_into(&self.shared, peer);
         q.push_back(msg);
         let full = q.len() >= CHANNEL_MAX_PENDING;
         let first = q.len() == 1;
@@ -226,70 +268,56 @@ impl Endpoint {
     }
 
     /// [`write`](Self::write), refusing with `NOT_SUPPORTED` a message that would make a cycle:
-    /// an endpoint queued (directly or through the queues of the endpoints it holds) inside its
-    /// own queue's reachable set. Such a cycle keeps every endpoint in it alive after the last
-    /// process handle is closed, and the kernel could never free it (Zircon leaks it; docs/abi.md
-    /// already refuses the direct case of a channel's own endpoints).
+    /// an endpoint queued inside its own queue, directly or through the queues of endpoints it
+    /// holds. Such a cycle keeps every endpoint in it alive after the last process handle is
+    /// closed, and the kernel could never free it (Zircon leaks it; docs/abi.md section 6).
+    ///
+    /// The check walks without a lock and may be preempted (its cost is the destination's
+    /// nesting depth, paid by the caller); it counts only if no endpoint was queued anywhere
+    /// while it walked, which the enqueue verifies under `TRANSFER`; otherwise it walks again.
+    /// Links that a concurrent read removes can only remove cycles.
     pub fn write_checked(&self, msg: Message) -> Result<(), (Status, Message)> {
-        if !msg
-            .handles
-            .iter()
-            .any(|h| h.object().obj_type() == ObjType::CHANNEL)
-        {
+        if !msg.carries_channels() {
             return self.write(msg);
         }
-        let _serial = TRANSFER.lock();
-        match self.reaches(self.peer(), &msg) {
-            Ok(false) => self.write(msg),
-            Ok(true) => Err((Status::NOT_SUPPORTED, msg)),
-            Err(s) => Err((s, msg)),
+        let carried = Carried::of(&msg);
+        loop {
+            let seen = LINK_GEN.load(Ordering::Acquire);
+            if self.reaches(self.peer(), &carried) {
+                return Err((Status::NOT_SUPPORTED, msg));
+            }
+            let _serial = TRANSFER.lock();
+            if LINK_GEN.load(Ordering::Acquire) != seen {
+                continue;
+            }
+            LINK_GEN.fetch_add(1, Ordering::Release);
+            return self.write(msg);
         }
     }
 
-    /// Is side `dest_side` of this channel (where `msg` would be queued) reachable from the
-    /// endpoints `msg` carries, through their queues? Locks one channel at a time.
-    fn reaches(&self, dest_side: usize, msg: &Message) -> Result<bool, Status> {
-        let dest = (Arc::as_ptr(&self.shared), dest_side);
-        let mut work: Vec<Arc<dyn KernelObject>> = Vec::new();
-        let mut seen: Vec<(usize, usize)> = Vec::new();
-        let mut budget = CYCLE_CHECK_BUDGET;
-        let push = |work: &mut Vec<Arc<dyn KernelObject>>,
-                    h: &Handle,
-                    budget: &mut usize|
-         -> Result<(), Status> {
-            if h.object().obj_type() == ObjType::CHANNEL {
-                *budget = budget.checked_sub(1).ok_or(Status::NOT_SUPPORTED)?;
-                work.try_reserve(1).map_err(|_| Status::NO_MEMORY)?;
-                work.push(h.object().clone());
-            }
-            Ok(())
-        };
-        for h in &msg.handles {
-            push(&mut work, h, &mut budget)?;
+    /// Is side `dest_side` of this channel one of `carried`, or held (through a chain of
+    /// containers) by one of them? Walks up from the destination, container by container.
+    fn reaches(&self, dest_side: usize, carried: &Carried) -> bool {
+        if carried.contains(&self.shared, dest_side) {
+            return true;
         }
-        while let Some(obj) = work.pop() {
-            let Some(ep) = obj.downcast_ref::<Endpoint>() else {
-                continue;
+        let mut up = self.shared.links[dest_side].lock().clone();
+        let mut steps = 0;
+        while let Some((weak, side)) = up {
+            let Some(shared) = weak.upgrade() else {
+                return false;
             };
-            if (Arc::as_ptr(&ep.shared), ep.side) == dest {
-                return Ok(true);
+            if carried.contains(&shared, side) {
+                return true;
             }
-            let key = (Arc::as_ptr(&ep.shared) as usize, ep.side);
-            if seen.contains(&key) {
-                continue;
-            }
-            seen.try_reserve(1).map_err(|_| Status::NO_MEMORY)?;
-            seen.push(key);
-            let st = ep.shared.state.lock();
-            let side = &st.sides[ep.side];
-            let parked = side.calls.iter().filter_map(|c| c.reply.as_ref());
-            for m in side.queue.iter().chain(parked) {
-                for h in &m.handles {
-                    push(&mut work, h, &mut budget)?;
-                }
+            up = shared.links[side].lock().clone();
+            steps += 1;
+            if steps % WALK_STEP == 0 {
+                drop(shared);
+                super::preempt_point();
             }
         }
-        Ok(false)
+        false
     }
 
     /// Size of the next message on this side, if any.
@@ -329,6 +357,9 @@ impl Endpoint {
             } else {
                 None
             };
+            if let Some(m) = &discarded {
+                m.unlink();
+            }
             let now_empty = side.queue.is_empty();
             let was_full = discarded.is_some() && side.queue.len() + 1 == CHANNEL_MAX_PENDING;
             if discarded.is_some() {
@@ -344,6 +375,9 @@ impl Endpoint {
             ));
         }
         let msg = side.queue.pop_front();
+        if let Some(m) = &msg {
+            m.unlink();
+        }
         let now_empty = side.queue.is_empty();
         let was_full = side.queue.len() + 1 == CHANNEL_MAX_PENDING;
         self.after_pop(&st, now_empty, was_full);
@@ -368,15 +402,24 @@ impl Endpoint {
     pub fn unread(&self, msg: Message) {
         // Putting back endpoints is a transfer too: while the message was out, a write may have
         // made this side reachable from them; then the message is dropped, not made a cycle.
-        let carries = msg
-            .handles
-            .iter()
-            .any(|h| h.object().obj_type() == ObjType::CHANNEL);
-        let _serial = if carries { Some(TRANSFER.lock()) } else { None };
-        if carries && !matches!(self.reaches(self.side, &msg), Ok(false)) {
-            drop(msg);
-            return;
-        }
+        let carries = msg.carries_channels();
+        let _serial = if carries {
+            let carried = Carried::of(&msg);
+            loop {
+                let seen = LINK_GEN.load(Ordering::Acquire);
+                if self.reaches(self.side, &carried) {
+                    drop(msg);
+                    return;
+                }
+                let g = TRANSFER.lock();
+                if LINK_GEN.load(Ordering::Acquire) == seen {
+                    LINK_GEN.fetch_add(1, Ordering::Release);
+                    break Some(g);
+                }
+            }
+        } else {
+            None
+        };
         let mut st = self.shared.state.lock();
         let side = &mut st.sides[self.side];
         // Usually the slot the message came from is still free; a concurrent write may have
@@ -387,6 +430,7 @@ impl Endpoint {
             drop(msg);
             return;
         }
+        msg.link_into(&self.shared, self.side);
         side.queue.push_front(msg);
         let len = side.queue.len();
         // Under the lock, like every other signal change of a channel.
@@ -422,6 +466,9 @@ impl Endpoint {
         };
         if side.calls[i].reply.is_some() {
             let c = side.calls.swap_remove(i);
+            if let Some(m) = &c.reply {
+                m.unlink();
+            }
             return c.reply.map_or(CallPoll::Pending, CallPoll::Reply);
         }
         if side.closed {
@@ -440,7 +487,11 @@ impl Endpoint {
         let mut st = self.shared.state.lock();
         let side = &mut st.sides[self.side];
         let i = side.calls.iter().position(|c| c.txid == txid)?;
-        side.calls.swap_remove(i).reply
+        let reply = side.calls.swap_remove(i).reply;
+        if let Some(m) = &reply {
+            m.unlink();
+        }
+        reply
     }
 
     /// Number of unread messages on this side.
@@ -452,11 +503,51 @@ impl Endpoint {
     pub(super) fn take_dead_message(&self) -> Option<Message> {
         let mut st = self.shared.state.lock();
         let side = &mut st.sides[self.side];
-        if let Some(m) = side.queue.pop_front() {
-            return Some(m);
-        }
         // Replies parked for calls on this side are torn down too.
-        side.calls.iter_mut().find_map(|c| c.reply.take())
+        let m = side
+            .queue
+            .pop_front()
+            .or_else(|| side.calls.iter_mut().find_map(|c| c.reply.take()));
+        if let Some(m) = &m {
+            m.unlink();
+        }
+        m
+    }
+}
+
+/// The sides a message carries, sorted, for the cycle check's membership test.
+struct Carried {
+    keys: [usize; CHANNEL_MAX_MSG_HANDLES as usize],
+    n: usize,
+}
+
+impl Carried {
+    fn key(shared: &Arc<ChannelShared>, side: usize) -> usize {
+        // `ChannelShared` is at least 8-aligned: the low bit is free for the side.
+        Arc::as_ptr(shared) as usize | side
+    }
+
+    fn of(msg: &Message) -> Carried {
+        let mut c = Carried {
+            keys: [0; CHANNEL_MAX_MSG_HANDLES as usize],
+            n: 0,
+        };
+        for h in &msg.handles {
+            if let Some(e) = h.object().downcast_ref::<Endpoint>() {
+                if c.n < c.keys.len() {
+                    c.keys[c.n] = Self::key(&e.shared, e.side);
+                    c.n += 1;
+                }
+            }
+        }
+        c.keys[..c.n].sort_unstable();
+        c
+    }
+
+    fn contains(&self, shared: &Arc<ChannelShared>, side: usize) -> bool {
+        self.keys[..self.n]
+            .binary_search(&Self::key(shared, side))
+            .is_ok()
     }
 }
 

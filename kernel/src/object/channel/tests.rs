@@ -229,6 +229,81 @@ fn write_checked_refuses_longer_cycles_and_allows_chains() {
     assert!(weak_d1.upgrade().is_none());
 }
 
+/// Nests `dest`'s receiving side `depth` levels deep: it goes into a fresh channel's queue,
+/// that channel's receiving side into the next one's, and so on. Returns the writer handles
+/// that keep the chain alive.
+fn nest(dest_rx: Handle, depth: usize) -> Vec<(Arc<Endpoint>, Handle)> {
+    let mut keep = Vec::new();
+    let mut inner = dest_rx;
+    for _ in 0..depth {
+        let (w, r) = Endpoint::new_pair();
+        let (hw, hr) = (handle(&w), handle(&r));
+        w.write_checked(Message::new(vec![0], vec![inner]))
+            .ok()
+            .unwrap();
+        keep.push((w, hw));
+        inner = hr;
+        keep.push((r, inner.duplicate(Rights::DEFAULT_CHANNEL)));
+    }
+    drop(inner);
+    keep
+}
+
+#[test]
+fn cycle_check_cost_is_the_destination_depth_not_what_the_carried_endpoints_hold() {
+    // q's receiving side holds 1,023 messages of 64 endpoints each (the shape that took the
+    // old breadth-first check tens of seconds); sending it on walks only the destination's
+    // (empty) chain of containers.
+    let (q0, q1) = Endpoint::new_pair();
+    let (hq0, hq1) = (handle(&q0), handle(&q1));
+    let mut keep = Vec::new();
+    for _ in 0..1023 {
+        let mut hs = Vec::new();
+        for _ in 0..64 {
+            let (x, y) = Endpoint::new_pair();
+            hs.push(handle(&x));
+            keep.push((y.clone(), handle(&y)));
+        }
+        q0.write_checked(Message::new(vec![1], hs)).ok().unwrap();
+    }
+    let (t0, t1) = Endpoint::new_pair();
+    let ht0 = handle(&t0);
+    t0.write_checked(Message::new(vec![2], vec![hq1])).ok().unwrap();
+    assert_eq!(t1.queued(), 1);
+    // And q0 can still not be sent into q1's holder chain: q1 is inside t1, so writing t1's
+    // handle into q (q1's queue) would close a loop.
+    let ht1 = handle(&t1);
+    let (status, refused) = q0
+        .write_checked(Message::new(vec![3], vec![ht1]))
+        .err()
+        .unwrap();
+    assert_eq!(status, Status::NOT_SUPPORTED);
+    drop(refused);
+    drop((hq0, ht0, keep));
+}
+
+#[test]
+fn a_deeply_nested_destination_is_walked_to_the_top() {
+    // The destination is 20,000 levels deep: the write is accepted; writing the outermost
+    // holder into it is a cycle found 20,000 levels up.
+    let (d0, d1) = Endpoint::new_pair();
+    let hd0 = handle(&d0);
+    let chain = nest(handle(&d1), 20_000);
+    let (x0, x1) = Endpoint::new_pair();
+    let hx0 = handle(&x0);
+    assert!(d0
+        .write_checked(Message::new(vec![9], vec![handle(&x1)]))
+        .is_ok());
+    let (_, top) = chain.last().unwrap();
+    let (status, refused) = d0
+        .write_checked(Message::new(vec![9], vec![top.duplicate(Rights::DEFAULT_CHANNEL)]))
+        .err()
+        .unwrap();
+    assert_eq!(status, Status::NOT_SUPPORTED);
+    drop(refused);
+    drop((hd0, hx0, chain));
+}
+
 /// Koids are unique for the life of the system, also when one core creates pairs while another
 /// creates single objects (a pair used to take its koids with two separate `new_koid` calls,
 /// which could interleave with the other core's and hand the second one out again).

@@ -21,6 +21,7 @@ typedef uint32_t zx_object_info_topic_t;
 #define ZX_INFO_PROCESS_HANDLE_STATS ((zx_object_info_topic_t)0x15u)
 #define ZX_INFO_KERNEL_STATS ((zx_object_info_topic_t)0xf000001u)  // this project's
 #define ZX_INFO_CPU_STATS ((zx_object_info_topic_t)0xf000002u)  // this project's
+#define ZX_INFO_CPU_STATS_RESET ((zx_object_info_topic_t)0xf000003u)  // this project's
 
 typedef struct zx_info_handle_basic {
     zx_koid_t koid;
@@ -116,8 +117,9 @@ typedef struct zx_info_cpu_stats {
     uint32_t cpu_count;
     uint32_t sched_lock_waits;
     uint64_t per_cpu_switches[8];
+    uint64_t per_cpu_longest_masked_ns[8];
 } zx_info_cpu_stats_t;
-ZX_SDK_ASSERT(sizeof(zx_info_cpu_stats_t) == 72, "size of zx_info_cpu_stats_t");
+ZX_SDK_ASSERT(sizeof(zx_info_cpu_stats_t) == 136, "size of zx_info_cpu_stats_t");
 ZX_SDK_ASSERT(_Alignof(zx_info_cpu_stats_t) == 8, "alignment of zx_info_cpu_stats_t");
 ZX_SDK_ASSERT(offsetof(zx_info_cpu_stats_t, cpu_count) == 0, "offset of zx_info_cpu_stats_t.cpu_count");
 ZX_SDK_ASSERT(sizeof(((zx_info_cpu_stats_t*)0)->cpu_count) == 4, "size of zx_info_cpu_stats_t.cpu_count");
@@ -125,6 +127,8 @@ ZX_SDK_ASSERT(offsetof(zx_info_cpu_stats_t, sched_lock_waits) == 4, "offset of z
 ZX_SDK_ASSERT(sizeof(((zx_info_cpu_stats_t*)0)->sched_lock_waits) == 4, "size of zx_info_cpu_stats_t.sched_lock_waits");
 ZX_SDK_ASSERT(offsetof(zx_info_cpu_stats_t, per_cpu_switches) == 8, "offset of zx_info_cpu_stats_t.per_cpu_switches");
 ZX_SDK_ASSERT(sizeof(((zx_info_cpu_stats_t*)0)->per_cpu_switches) == 64, "size of zx_info_cpu_stats_t.per_cpu_switches");
+ZX_SDK_ASSERT(offsetof(zx_info_cpu_stats_t, per_cpu_longest_masked_ns) == 72, "offset of zx_info_cpu_stats_t.per_cpu_longest_masked_ns");
+ZX_SDK_ASSERT(sizeof(((zx_info_cpu_stats_t*)0)->per_cpu_longest_masked_ns) == 64, "size of zx_info_cpu_stats_t.per_cpu_longest_masked_ns");
 
 #ifdef __cplusplus
 }  // extern "C"
