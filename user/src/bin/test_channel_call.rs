@@ -694,6 +694,10 @@ enum Out {
     Kernel,
 }
 
+/// One case of `read_half_output_failures_send_the_request_and_consume_the_reply`: what, etc,
+/// actual_bytes, actual_handles, rd_bytes, rd_handles, rd_num_bytes, the status wanted.
+type OutputCase = (&'static str, bool, Out, Out, Out, Out, u32, Status);
+
 fn out_addr(o: Out, good: u64) -> u64 {
     match o {
         Out::Good => good,
@@ -719,7 +723,7 @@ fn read_half_output_failures_send_the_request_and_consume_the_reply() {
         let e = event();
         let ek = koid(e.raw());
         #[rustfmt::skip]
-        let cases: [(&str, bool, Out, Out, Out, Out, u32, Status); 15] = [
+        let cases: [OutputCase; 15] = [
             // what, etc, actual_bytes, actual_handles, rd_bytes, rd_handles, rd_num_bytes, want
             ("NULL actual_bytes", false, Out::Null, Out::Good, Out::Good, Out::Good, 64, Status::INVALID_ARGS),
             ("NULL actual_handles", false, Out::Good, Out::Null, Out::Good, Out::Good, 64, Status::INVALID_ARGS),
