@@ -189,7 +189,7 @@ fn take_handles(src: HandleSource, num: u32, target: Option<&Target>) -> Result<
         {
             let mut table = p.handles.lock();
             for i in 0..k {
-                let (v, op, want_type, want_rights, in_result) = match src {
+                let (v, op, want_type, want_rights) = match src {
                     HandleSource::Plain(_) => {
                         let v = u32::from_le_bytes([
                             buf[i * 4],
@@ -197,17 +197,11 @@ fn take_handles(src: HandleSource, num: u32, target: Option<&Target>) -> Result<
                             buf[i * 4 + 2],
                             buf[i * 4 + 3],
                         ]);
-                        (v, HANDLE_OP_MOVE, ObjType::NONE, Rights::SAME_RIGHTS, 0)
+                        (v, HANDLE_OP_MOVE, ObjType::NONE, Rights::SAME_RIGHTS)
                     }
                     HandleSource::Dispositions(_) => {
                         let d = HandleDisposition::from_bytes(&buf[i * HandleDisposition::SIZE..]);
-                        (
-                            d.handle,
-                            d.operation,
-                            ObjType(d.obj_type),
-                            Rights(d.rights),
-                            d.result,
-                        )
+                        (d.handle, d.operation, ObjType(d.obj_type), Rights(d.rights))
                     }
                 };
                 let repeated = seen[..nseen].contains(&v);
@@ -215,16 +209,7 @@ fn take_handles(src: HandleSource, num: u32, target: Option<&Target>) -> Result<
                     seen[nseen] = v;
                     nseen += 1;
                 }
-                let r = entry_check(
-                    &table,
-                    v,
-                    repeated,
-                    op,
-                    want_type,
-                    want_rights,
-                    in_result,
-                    target,
-                );
+                let r = entry_check(&table, v, repeated, op, want_type, want_rights, target);
                 // Fate: everything but DUPLICATE leaves the table, success or not.
                 let removed = if op != HANDLE_OP_DUPLICATE {
                     table.remove(v).ok()
@@ -288,7 +273,6 @@ impl Taken {
 
 /// The per-entry checks of docs/abi.md section 4, in order. Returns the rights the message's handle
 /// gets.
-#[allow(clippy::too_many_arguments)]
 fn entry_check(
     table: &crate::object::handle_table::HandleTable,
     v: u32,
@@ -296,7 +280,6 @@ fn entry_check(
     op: u32,
     want_type: ObjType,
     want_rights: Rights,
-    in_result: i32,
     target: Option<&Target>,
 ) -> Result<Rights, Status> {
     if repeated {
@@ -324,14 +307,15 @@ fn entry_check(
         }
         _ => return Err(Status::INVALID_ARGS),
     }
-    if in_result != Status::OK.raw() {
-        return Err(Status::INVALID_ARGS);
-    }
+    // A disposition's `result` is output only: whatever the caller left in it is neither
+    // checked nor (for a good entry) overwritten.
     Ok(rights)
 }
 
 /// Builds the message of a write: every check in order, handles' fate applied. On error the
-/// handles were already consumed as documented.
+/// handles were already consumed as documented. `min_bytes` is the least the assembled
+/// message may hold (4 for a call's txid): fewer is `INVALID_ARGS`, found once the bytes (or
+/// iovecs) were copied in, so after their own size and pointer checks.
 #[allow(clippy::too_many_arguments)]
 fn prepare_write(
     h: u32,
@@ -342,7 +326,7 @@ fn prepare_write(
     src: HandleSource,
     num_handles: u32,
     need: Rights,
-    extra: impl FnOnce() -> Result<(), Status>,
+    min_bytes: usize,
 ) -> Result<(Target, Message), Status> {
     let mut err: Option<Status> = None;
     if !options_ok {
@@ -362,13 +346,12 @@ fn prepare_write(
     if err.is_none() && num_handles > CHANNEL_MAX_MSG_HANDLES {
         err = Some(Status::OUT_OF_RANGE);
     }
-    if err.is_none() {
-        if let Err(e) = extra() {
-            err = Some(e);
-        }
-    }
     let data = if err.is_none() {
         match copy_bytes(bytes, num_bytes, iovec) {
+            Ok(d) if d.len() < min_bytes => {
+                err = Some(Status::INVALID_ARGS);
+                None
+            }
             Ok(d) => Some(d),
             Err(e) => {
                 err = Some(e);
@@ -435,7 +418,7 @@ pub fn write(
         src,
         num_handles,
         Rights::WRITE,
-        || Ok(()),
+        0,
     )?;
     target.endpoint().write_checked(msg).map_err(|(s, m)| {
         drop(m);
@@ -588,6 +571,44 @@ fn new_txid() -> u32 {
     NEXT_TXID.fetch_add(1, Ordering::Relaxed) | CALL_TXID_MIN
 }
 
+/// The read half of a call, once the reply with our txid arrived. The reply is consumed
+/// whatever happens: on any error it is dropped and the handles it carries are closed, and no
+/// output of the caller's is written (nothing at all: the checks of `deliver` come before its
+/// first write). Zircon's order: a reply too large is `BUFFER_TOO_SMALL` (before any pointer is
+/// looked at); then `actual_bytes`/`actual_handles`, which a call must have (NULL is
+/// `INVALID_ARGS` here, not at the start: the request was sent and the reply received, as in
+/// Zircon, which finds it when it copies the counts out); then the buffers.
+fn call_receive(
+    m: Message,
+    a: &ChannelCallArgs,
+    actual_bytes: u64,
+    actual_handles: u64,
+    etc: bool,
+) -> Result<(), Status> {
+    if m.bytes().len() as u64 > u64::from(a.rd_num_bytes)
+        || m.num_handles() as u64 > u64::from(a.rd_num_handles)
+    {
+        drop(m);
+        return Err(Status::BUFFER_TOO_SMALL);
+    }
+    if actual_bytes == 0 || actual_handles == 0 {
+        drop(m);
+        return Err(Status::INVALID_ARGS);
+    }
+    deliver(
+        m,
+        a.rd_bytes,
+        a.rd_handles,
+        actual_bytes,
+        actual_handles,
+        etc,
+    )
+    .map_err(|(s, m)| {
+        drop(m);
+        s
+    })
+}
+
 pub fn call(
     h: u32,
     options: u32,
@@ -604,22 +625,19 @@ pub fn call(
     } else {
         HandleSource::Plain(a.wr_handles)
     };
+    // The request is written as by `zx_channel_write`, iovecs included (for `_etc` too: the
+    // call pages allow ZX_CHANNEL_WRITE_USE_IOVEC, unlike `zx_channel_write_etc`'s), and must
+    // hold at least the 4 bytes of the txid once assembled.
     let (target, mut msg) = prepare_write(
         h,
-        options == 0,
-        false,
+        options & !CHANNEL_WRITE_USE_IOVEC == 0,
+        options & CHANNEL_WRITE_USE_IOVEC != 0,
         a.wr_bytes,
         a.wr_num_bytes,
         src,
         a.wr_num_handles,
         Rights::READ | Rights::WRITE,
-        || {
-            if a.wr_num_bytes < 4 || actual_bytes == 0 || actual_handles == 0 {
-                Err(Status::INVALID_ARGS)
-            } else {
-                Ok(())
-            }
-        },
+        4,
     )?;
     let ep = target.endpoint();
     let txid = new_txid();
@@ -635,26 +653,7 @@ pub fn call(
     loop {
         sched::prepare_wait();
         match ep.call_poll(txid) {
-            CallPoll::Reply(m) => {
-                if m.bytes().len() as u64 > u64::from(a.rd_num_bytes)
-                    || m.num_handles() as u64 > u64::from(a.rd_num_handles)
-                {
-                    drop(m);
-                    return Err(Status::BUFFER_TOO_SMALL);
-                }
-                return deliver(
-                    m,
-                    a.rd_bytes,
-                    a.rd_handles,
-                    actual_bytes,
-                    actual_handles,
-                    etc,
-                )
-                .map_err(|(s, m)| {
-                    drop(m);
-                    s
-                });
-            }
+            CallPoll::Reply(m) => return call_receive(m, &a, actual_bytes, actual_handles, etc),
             CallPoll::PeerClosed => return Err(Status::PEER_CLOSED),
             CallPoll::Cancelled => return Err(Status::CANCELED),
             CallPoll::Pending => {}
@@ -666,23 +665,7 @@ pub fn call(
         if sched::block(dl) == WakeReason::TimedOut {
             // A reply may have raced in just now.
             if let CallPoll::Reply(m) = ep.call_poll(txid) {
-                if m.bytes().len() as u64 <= u64::from(a.rd_num_bytes)
-                    && m.num_handles() as u64 <= u64::from(a.rd_num_handles)
-                {
-                    return deliver(
-                        m,
-                        a.rd_bytes,
-                        a.rd_handles,
-                        actual_bytes,
-                        actual_handles,
-                        etc,
-                    )
-                    .map_err(|(s, m)| {
-                        drop(m);
-                        s
-                    });
-                }
-                return Err(Status::BUFFER_TOO_SMALL);
+                return call_receive(m, &a, actual_bytes, actual_handles, etc);
             }
             drop(ep.call_end(txid));
             return Err(Status::TIMED_OUT);

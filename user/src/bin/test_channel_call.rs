@@ -676,60 +676,168 @@ fn fewer_than_4_bytes_is_invalid_args_and_consumes_handles() {
     check!(!readable(s.raw()));
 }
 
-fn null_actual_pointers_are_invalid_args() {
+/// A `u32` the kernel cannot write: a `static` without interior mutability lands in a
+/// read-only segment.
+static READ_ONLY_U32: u32 = 0x5a5a_5a5a;
+
+/// Where one read-half output of a call points.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Out {
+    /// A buffer of ours, pre-filled so that an unwritten value shows.
+    Good,
+    Null,
+    /// Unmapped (0x1000).
+    Unmapped,
+    /// Mapped read-only (`READ_ONLY_U32`).
+    ReadOnly,
+    /// A kernel address.
+    Kernel,
+}
+
+/// One case of `read_half_output_failures_send_the_request_and_consume_the_reply`: what, etc,
+/// actual_bytes, actual_handles, rd_bytes, rd_handles, rd_num_bytes, the status wanted.
+type OutputCase = (&'static str, bool, Out, Out, Out, Out, u32, Status);
+
+fn out_addr(o: Out, good: u64) -> u64 {
+    match o {
+        Out::Good => good,
+        Out::Null => 0,
+        Out::Unmapped => 0x1000,
+        Out::ReadOnly => &READ_ONLY_U32 as *const u32 as u64,
+        Out::Kernel => 0xffff_ff80_0008_0000,
+    }
+}
+
+/// docs/abi.md section 4, after Zircon (its `ChannelTest.CallNullptrNumBytesIsInvalidArgs` and
+/// `CallNullptrNumHandlesInvalidArgs`): a NULL `actual_bytes` or `actual_handles` does not stop
+/// the call. The request is sent (the server reads it, with a kernel txid), the reply comes
+/// back, and only then is the call `INVALID_ARGS`: the reply is consumed (not left queued) and
+/// the handle it carries is closed (not installed in our table). An `actual_*`, `rd_bytes` or
+/// `rd_handles` that is non-NULL but cannot be written (unmapped, read-only, kernel) behaves
+/// the same way, for `zx_channel_call` and `zx_channel_call_etc`; no output is written then,
+/// and the request handle went with the request. A reply too large is still
+/// `BUFFER_TOO_SMALL` first (Zircon checks the sizes before any pointer).
+fn read_half_output_failures_send_the_request_and_consume_the_reply() {
     let base = quiesce();
     {
-        let (c, s) = channel();
-        let srv = start_server(s, ECHO, 2);
-        let mut rd = [0u8; 64];
-        let wr = [0u8; 8];
-        let args = ChannelCallArgs {
-            wr_bytes: wr.as_ptr() as u64,
-            wr_handles: 0,
-            rd_bytes: rd.as_mut_ptr() as u64,
-            rd_handles: 0,
-            wr_num_bytes: 8,
-            wr_num_handles: 0,
-            rd_num_bytes: 64,
-            rd_num_handles: 0,
-        };
-        let mut a = 0u32;
-        check_status!(
-            raw::channel_call(
-                c.raw(),
-                0,
-                deadline_after(2 * SEC),
-                &args,
-                null_mut(),
-                &mut a
-            ),
-            Status::INVALID_ARGS
-        );
-        check_status!(
-            raw::channel_call(
-                c.raw(),
-                0,
-                deadline_after(2 * SEC),
-                &args,
-                &mut a,
-                null_mut()
-            ),
-            Status::INVALID_ARGS
-        );
-        let mut args_etc = args;
-        check_status!(
-            raw::channel_call_etc(
-                c.raw(),
-                0,
-                deadline_after(2 * SEC),
-                &mut args_etc,
-                null_mut(),
-                null_mut()
-            ),
-            Status::INVALID_ARGS
-        );
-        drop(c); // the server ends on PEER_CLOSED
-        join(srv);
+        let e = event();
+        let ek = koid(e.raw());
+        #[rustfmt::skip]
+        let cases: [OutputCase; 15] = [
+            // what, etc, actual_bytes, actual_handles, rd_bytes, rd_handles, rd_num_bytes, want
+            ("NULL actual_bytes", false, Out::Null, Out::Good, Out::Good, Out::Good, 64, Status::INVALID_ARGS),
+            ("NULL actual_handles", false, Out::Good, Out::Null, Out::Good, Out::Good, 64, Status::INVALID_ARGS),
+            ("both NULL", false, Out::Null, Out::Null, Out::Good, Out::Good, 64, Status::INVALID_ARGS),
+            ("call_etc, NULL actual_bytes", true, Out::Null, Out::Good, Out::Good, Out::Good, 64, Status::INVALID_ARGS),
+            ("call_etc, NULL actual_handles", true, Out::Good, Out::Null, Out::Good, Out::Good, 64, Status::INVALID_ARGS),
+            ("call_etc, both NULL", true, Out::Null, Out::Null, Out::Good, Out::Good, 64, Status::INVALID_ARGS),
+            ("unmapped actual_bytes", false, Out::Unmapped, Out::Good, Out::Good, Out::Good, 64, Status::INVALID_ARGS),
+            ("read-only actual_bytes", false, Out::ReadOnly, Out::Good, Out::Good, Out::Good, 64, Status::INVALID_ARGS),
+            ("kernel actual_handles", false, Out::Good, Out::Kernel, Out::Good, Out::Good, 64, Status::INVALID_ARGS),
+            ("read-only actual_handles", true, Out::Good, Out::ReadOnly, Out::Good, Out::Good, 64, Status::INVALID_ARGS),
+            ("unmapped rd_bytes", false, Out::Good, Out::Good, Out::Unmapped, Out::Good, 64, Status::INVALID_ARGS),
+            ("read-only rd_handles", false, Out::Good, Out::Good, Out::Good, Out::ReadOnly, 64, Status::INVALID_ARGS),
+            ("call_etc, kernel rd_handles", true, Out::Good, Out::Good, Out::Good, Out::Kernel, 64, Status::INVALID_ARGS),
+            // The size check comes first, as in Zircon.
+            ("too small and NULL actual_bytes", false, Out::Null, Out::Good, Out::Good, Out::Good, 4, Status::BUFFER_TOO_SMALL),
+            // Control: every output good.
+            ("all good", true, Out::Good, Out::Good, Out::Good, Out::Good, 64, Status::OK),
+        ];
+        for (what, etc, ab_o, ah_o, rb_o, rh_o, rd_nb, want) in cases {
+            let handles_before = process_handles();
+            let (c, s) = channel();
+            SEEN_TXID[0].store(0, Ordering::Relaxed);
+            let srv = start_server(s, RECORD, 1);
+            let d = dup(&e);
+            let mut req = [0u8; 8];
+            req[4..].copy_from_slice(b"req!");
+            let hs = [d];
+            let mut disps = [disp(HANDLE_OP_MOVE, d, ObjType::EVENT, Rights::SAME_RIGHTS)];
+            let mut rd = [0xeeu8; 64];
+            let mut rh = [0xeeee_eeeeu32; 4];
+            let mut ri = [JUNK_INFO; 4];
+            let (mut ab, mut ah) = (u32::MAX, u32::MAX);
+            let rh_good = if etc {
+                ri.as_mut_ptr() as u64
+            } else {
+                rh.as_mut_ptr() as u64
+            };
+            let mut args = ChannelCallArgs {
+                wr_bytes: req.as_ptr() as u64,
+                wr_handles: if etc {
+                    disps.as_mut_ptr() as u64
+                } else {
+                    hs.as_ptr() as u64
+                },
+                rd_bytes: out_addr(rb_o, rd.as_mut_ptr() as u64),
+                rd_handles: out_addr(rh_o, rh_good),
+                wr_num_bytes: 8,
+                wr_num_handles: 1,
+                rd_num_bytes: rd_nb,
+                rd_num_handles: 4,
+            };
+            let ab_p = out_addr(ab_o, &mut ab as *mut u32 as u64) as *mut u32;
+            let ah_p = out_addr(ah_o, &mut ah as *mut u32 as u64) as *mut u32;
+            let dl = deadline_after(5 * SEC);
+            let st = Status(if etc {
+                raw::channel_call_etc(c.raw(), 0, dl, &mut args, ab_p, ah_p)
+            } else {
+                raw::channel_call(c.raw(), 0, dl, &args, ab_p, ah_p)
+            });
+            check!(st == want, "{}: {} (want {})", what, st, want);
+            // The request reached the server, with a kernel txid, and its handle went with it.
+            join(srv);
+            check!(
+                SERVED.load(Ordering::Relaxed) == 1,
+                "{}: the server read {} requests",
+                what,
+                SERVED.load(Ordering::Relaxed)
+            );
+            let txid = SEEN_TXID[0].load(Ordering::Relaxed);
+            check!(txid >= CALL_TXID_MIN, "{}: request txid {:#x}", what, txid);
+            check!(!valid(d), "{}: the request handle is still ours", what);
+            if want == Status::OK {
+                check_eq!((ab, ah), (8, 1));
+                check_eq!(&rd[4..8], b"req!");
+                check_eq!(txid_of(&rd), txid);
+                check_eq!(koid(ri[0].handle), ek);
+                raw::handle_close(ri[0].handle);
+            } else {
+                // Nothing was written: the outputs that were good still hold what we put there.
+                check!(
+                    (ab, ah) == (u32::MAX, u32::MAX),
+                    "{}: actual_* written: {:#x} {:#x}",
+                    what,
+                    ab,
+                    ah
+                );
+                check!(rd == [0xee; 64], "{}: rd_bytes written", what);
+                check!(
+                    rh == [0xeeee_eeee; 4] && ri == [JUNK_INFO; 4],
+                    "{}: rd_handles written",
+                    what
+                );
+                // SAFETY: a plain read of a static.
+                let ro = unsafe { core::ptr::read_volatile(&READ_ONLY_U32) };
+                check_eq!(ro, 0x5a5a_5a5a);
+                // The reply was consumed, not left queued.
+                check!(!readable(c.raw()), "{}: the reply stayed queued", what);
+            }
+            if etc {
+                check_eq!(disps[0].result, 0);
+            }
+            // The reply's handle was closed: the event has only our handle again, and our
+            // table holds what it held before the case.
+            check!(count(&e) == 1, "{}: event handle count {}", what, count(&e));
+            drop(c);
+            check!(
+                process_handles() == handles_before,
+                "{}: process handles {} (before {})",
+                what,
+                process_handles(),
+                handles_before
+            );
+        }
     }
     let after = settle(base);
     check!(
@@ -738,6 +846,45 @@ fn null_actual_pointers_are_invalid_args() {
         base,
         after
     );
+}
+
+/// docs/abi.md section 4 (Zircon's `ChannelWriteEtcTest.
+/// ImproperlyInitalizedResultsArgReportedBackAsOriginallyInitalized`, here for call_etc): a
+/// disposition's `result` on input is not checked. Garbage there lets the call go through, and
+/// stays as written.
+fn call_etc_ignores_garbage_in_result_on_input() {
+    let (c, s) = channel();
+    let (e1, e2) = (event(), event());
+    let (k1, k2) = (koid(e1.raw()), koid(e2.raw()));
+    let srv = start_server(s, ECHO, 1);
+    let moved = dup(&e1);
+    let mut d = [
+        disp(HANDLE_OP_MOVE, moved, ObjType::EVENT, Rights::SAME_RIGHTS),
+        disp(
+            HANDLE_OP_DUPLICATE,
+            e2.raw(),
+            ObjType::NONE,
+            Rights::SAME_RIGHTS,
+        ),
+    ];
+    d[0].result = Status::WRONG_TYPE.raw();
+    d[1].result = i32::MIN;
+    let mut req = [0u8; 9];
+    req[4..].copy_from_slice(b"junk!");
+    let r = call_etc(c.raw(), deadline_after(5 * SEC), &req, &mut d, 64, 4);
+    check_eq!(r.s, Status::OK);
+    check_eq!((r.ab, r.ah), (9, 2));
+    check_eq!(&r.bytes[4..9], b"junk!");
+    check_eq!(d[0].result, Status::WRONG_TYPE.raw());
+    check_eq!(d[1].result, i32::MIN);
+    check!(!valid(moved), "the MOVE source is still ours");
+    check!(valid(e2.raw()), "the DUPLICATE source was consumed");
+    check_eq!(koid(r.infos[0].handle), k1);
+    check_eq!(koid(r.infos[1].handle), k2);
+    join(srv);
+    raw::handle_close(r.infos[0].handle);
+    raw::handle_close(r.infos[1].handle);
+    check_eq!((count(&e1), count(&e2)), (1, 1));
 }
 
 /// The top 48 bytes of our stack (part of `_start`'s frame), saved and put back around calls
@@ -1411,8 +1558,8 @@ fn main(args: StartArgs) -> i64 {
                 fewer_than_4_bytes_is_invalid_args_and_consumes_handles,
             ),
             (
-                "null_actual_pointers_are_invalid_args",
-                null_actual_pointers_are_invalid_args,
+                "read_half_output_failures_send_the_request_and_consume_the_reply",
+                read_half_output_failures_send_the_request_and_consume_the_reply,
             ),
             (
                 "unreadable_args_struct_is_invalid_args_and_consumes_nothing",
@@ -1437,6 +1584,10 @@ fn main(args: StartArgs) -> i64 {
             (
                 "call_etc_failed_disposition_consumes_moves_keeps_duplicate_sources",
                 call_etc_failed_disposition_consumes_moves_keeps_duplicate_sources,
+            ),
+            (
+                "call_etc_ignores_garbage_in_result_on_input",
+                call_etc_ignores_garbage_in_result_on_input,
             ),
             (
                 "wait_one_is_woken_by_a_write_from_another_thread",

@@ -2,13 +2,15 @@
 //! docs/manual/zx_channel_write.md (order, entry and byte limits, NULL and unaligned buffers,
 //! `reserved`, all-or-nothing copy, handles unchanged) and the write rules of docs/abi.md section 4
 //! (check order, fate of the handles), with hostile buffers and iovec arrays from docs/abi.md
-//! section 1.
+//! section 1; and the same option on `zx_channel_call` / `zx_channel_call_etc` (docs/abi.md
+//! section 4, Zircon's `IOVecTest.Call*`): the request assembled from iovecs with the txid in its
+//! first four bytes, the limits, all-or-nothing copy and the fate of the request handles.
 #![no_std]
 #![no_main]
 
 use core::fmt;
 use core::ptr::{null, null_mut};
-use core::sync::atomic::{compiler_fence, AtomicU32, Ordering};
+use core::sync::atomic::{compiler_fence, AtomicI32, AtomicU32, Ordering};
 use zx::*;
 
 zx::entry!(main);
@@ -991,6 +993,648 @@ fn peer_closed_with_iovecs_consumes_the_handles() {
     close(a);
 }
 
+// ---------------------------------------------------------------------------------------------
+// zx_channel_call and zx_channel_call_etc with ZX_CHANNEL_WRITE_USE_IOVEC
+// ---------------------------------------------------------------------------------------------
+
+const SEC: i64 = 1_000_000_000;
+
+/// What the echo server read: the request's bytes (the first `SRV_BYTES` of `SRV_BUF`), its
+/// handle count and the status of its read (1 until it read).
+static mut SRV_BUF: [u8; MAX_BYTES] = [0; MAX_BYTES];
+static SRV_BYTES: AtomicU32 = AtomicU32::new(0);
+static SRV_HANDLES: AtomicU32 = AtomicU32::new(0);
+static SRV_STATUS: AtomicI32 = AtomicI32::new(1);
+
+/// Server thread: waits for one request on the endpoint `arg` (owned), records it and writes it
+/// back as the reply (txid, bytes and handles), then closes the endpoint. Only it touches
+/// `SRV_BUF` until it is joined.
+fn echo_once(arg: usize) {
+    let ch = arg as u32;
+    let mut obs = 0;
+    raw::object_wait_one(
+        ch,
+        READABLE | PEER_CLOSED,
+        deadline_after(10 * SEC),
+        &mut obs,
+    );
+    let mut hs = [0u32; MAX_HANDLES];
+    let (mut nb, mut nh) = (0u32, 0u32);
+    // SAFETY: only this thread uses SRV_BUF while it runs (see above).
+    let buf = unsafe { &mut *core::ptr::addr_of_mut!(SRV_BUF) };
+    let st = raw::channel_read(
+        ch,
+        0,
+        buf.as_mut_ptr(),
+        hs.as_mut_ptr(),
+        MAX_BYTES as u32,
+        MAX_HANDLES as u32,
+        &mut nb,
+        &mut nh,
+    );
+    SRV_BYTES.store(nb, Ordering::Relaxed);
+    SRV_HANDLES.store(nh, Ordering::Relaxed);
+    SRV_STATUS.store(st, Ordering::Relaxed);
+    if st == 0 {
+        raw::channel_write(ch, 0, buf.as_ptr(), nb, hs.as_ptr(), nh);
+    }
+    close(ch);
+}
+
+/// Starts `echo_once` on the endpoint `end` (moved to it).
+fn start_echo(end: u32) -> Option<thread::Thread> {
+    SRV_STATUS.store(1, Ordering::Relaxed);
+    SRV_BYTES.store(0, Ordering::Relaxed);
+    SRV_HANDLES.store(0, Ordering::Relaxed);
+    let t = thread::spawn(echo_once, end as usize);
+    check!(t.is_ok(), "thread spawn failed");
+    t.ok()
+}
+
+fn join(t: Option<thread::Thread>) {
+    if let Some(t) = t {
+        let r = t.join(deadline_after(10 * SEC));
+        check!(r.is_ok(), "the echo server did not end: {:?}", r);
+    }
+}
+
+/// The request bytes the server read (valid once it was joined).
+fn served() -> &'static [u8] {
+    // SAFETY: the server thread has ended (joined); this thread alone uses SRV_BUF now.
+    let buf = unsafe { &*core::ptr::addr_of!(SRV_BUF) };
+    &buf[..(SRV_BYTES.load(Ordering::Relaxed) as usize).min(MAX_BYTES)]
+}
+
+fn txid_of(b: &[u8]) -> u32 {
+    u32::from_le_bytes([b[0], b[1], b[2], b[3]])
+}
+
+/// What a call returned: status and the actual counts (u32::MAX where unwritten).
+struct CallOut {
+    st: Status,
+    ab: u32,
+    ah: u32,
+}
+
+/// `zx_channel_call(ch, options, deadline, args, ...)` (or `_etc` with `etc`): the request is
+/// `n` entries at `iov` (or whatever `wr_bytes` means under `options`) with `wr_nh` handles or
+/// dispositions at `wr_h`; the reply goes to `rbuf()` and `rd_h` (room for `rd_nh`).
+#[allow(clippy::too_many_arguments)]
+fn call_raw(
+    ch: u32,
+    etc: bool,
+    options: u32,
+    deadline: i64,
+    iov: u64,
+    n: u32,
+    wr_h: u64,
+    wr_nh: u32,
+    rd_h: u64,
+    rd_nh: u32,
+) -> CallOut {
+    let buf = rbuf();
+    let mut args = ChannelCallArgs {
+        wr_bytes: iov,
+        wr_handles: wr_h,
+        rd_bytes: buf.as_mut_ptr() as u64,
+        rd_handles: rd_h,
+        wr_num_bytes: n,
+        wr_num_handles: wr_nh,
+        rd_num_bytes: buf.len() as u32,
+        rd_num_handles: rd_nh,
+    };
+    let (mut ab, mut ah) = (u32::MAX, u32::MAX);
+    let st = if etc {
+        raw::channel_call_etc(ch, options, deadline, &mut args, &mut ab, &mut ah)
+    } else {
+        raw::channel_call(ch, options, deadline, &args, &mut ab, &mut ah)
+    };
+    CallOut {
+        st: Status(st),
+        ab,
+        ah,
+    }
+}
+
+/// A call with iovecs and no handles, answered by `echo_once`: the server must read exactly
+/// the concatenation `want` of the entries' buffers except for the first four bytes, which
+/// hold the kernel's txid (>= 0x80000000); the reply (the same bytes) arrives whole. Checked
+/// for call and call_etc.
+fn call_echoes(entries: *const ChannelIovec, n: u32, want: &[u8], what: &str) {
+    for etc in [false, true] {
+        let (a, b) = channel();
+        let srv = start_echo(b);
+        let r = call_raw(
+            a,
+            etc,
+            IOVEC,
+            deadline_after(10 * SEC),
+            entries as u64,
+            n,
+            0,
+            0,
+            0,
+            0,
+        );
+        join(srv);
+        let name = if etc { "call_etc" } else { "call" };
+        check!(r.st == Status::OK, "{} {}: {}", name, what, r.st);
+        check_eq!(SRV_STATUS.load(Ordering::Relaxed), 0);
+        let got = served();
+        check!(
+            got.len() == want.len(),
+            "{} {}: the server read {} bytes (want {})",
+            name,
+            what,
+            got.len(),
+            want.len()
+        );
+        if got.len() == want.len() && got.len() >= 4 {
+            let txid = txid_of(got);
+            check!(
+                txid >= CALL_TXID_MIN,
+                "{} {}: txid {:#x} in the request",
+                name,
+                what,
+                txid
+            );
+            check!(
+                first_difference(&got[4..], &want[4..]).is_none(),
+                "{} {}: request differs at byte {:?}",
+                name,
+                what,
+                first_difference(&got[4..], &want[4..]).map(|i| i + 4)
+            );
+            check!(
+                (r.ab as usize, r.ah) == (want.len(), 0),
+                "{} {}: actual {} {}",
+                name,
+                what,
+                r.ab,
+                r.ah
+            );
+            let reply = &rbuf()[..want.len()];
+            check!(
+                first_difference(reply, got).is_none(),
+                "{} {}: reply differs from the request at {:?}",
+                name,
+                what,
+                first_difference(reply, got)
+            );
+        }
+        check_eq!(signals(a), PEER_CLOSED);
+        close(a);
+    }
+}
+
+/// docs/abi.md section 4: `zx_channel_call` and `zx_channel_call_etc` accept
+/// ZX_CHANNEL_WRITE_USE_IOVEC; the request is the entries' buffers in order and the txid goes
+/// into the first four bytes of the assembled message, whichever entries those bytes came from
+/// (Zircon's `IOVecTest.CallFewLargeIovecs` and `CallManySmallIovecs`, and the largest
+/// message, 8192 entries of 8 bytes). The caller's buffers are not written.
+fn call_with_iovecs_puts_the_txid_in_the_first_four_assembled_bytes() {
+    let s0 = stats();
+    // Four 1-byte entries (after an empty one) make the txid, the rest follows.
+    let bytes = [0x11u8, 0x22, 0x33, 0x44];
+    let tail = *b"tail!";
+    let entries = [
+        v(null(), 0),
+        v(&bytes[0], 1),
+        v(&bytes[1], 1),
+        v(&bytes[2], 1),
+        v(&bytes[3], 1),
+        v(tail.as_ptr(), 5),
+    ];
+    let mut want = [0u8; 9];
+    want[..4].copy_from_slice(&bytes);
+    want[4..].copy_from_slice(&tail);
+    call_echoes(
+        entries.as_ptr(),
+        entries.len() as u32,
+        &want,
+        "1+1+1+1+5 bytes",
+    );
+    check_eq!(bytes, [0x11, 0x22, 0x33, 0x44]);
+    check_eq!(&tail, b"tail!");
+    // Exactly 4 bytes, split 3 + 1: the message is just the txid.
+    let entries = [v(src(0), 3), v(src(10), 1)];
+    call_echoes(entries.as_ptr(), 2, &[0; 4], "3+1 bytes");
+    // 3 entries of 8000 bytes.
+    let mut want = [0u8; 24000];
+    let entries = [v(src(0), 8000), v(src(20000), 8000), v(src(8000), 8000)];
+    want[..8000].copy_from_slice(&SRC[..8000]);
+    want[8000..16000].copy_from_slice(&SRC[20000..28000]);
+    want[16000..].copy_from_slice(&SRC[8000..16000]);
+    call_echoes(entries.as_ptr(), 3, &want, "3 entries of 8000");
+    // 1000 entries of 10 bytes, taking the source backwards.
+    let iv = iov();
+    for (i, e) in iv[..1000].iter_mut().enumerate() {
+        *e = v(src((999 - i) * 10), 10);
+    }
+    let mut want = [0u8; 10000];
+    for i in 0..1000 {
+        want[i * 10..i * 10 + 10].copy_from_slice(&SRC[(999 - i) * 10..(999 - i) * 10 + 10]);
+    }
+    call_echoes(iv.as_ptr(), 1000, &want, "1000 entries of 10");
+    // The largest: 8192 entries of 8 bytes, 65536 in all.
+    for (i, e) in iv[..MAX_IOVEC].iter_mut().enumerate() {
+        *e = v(src(i * 8), 8);
+    }
+    call_echoes(
+        iv.as_ptr(),
+        MAX_IOVEC as u32,
+        &SRC[..MAX_BYTES],
+        "8192 entries of 8",
+    );
+    let s1 = stats();
+    check_eq!(s1.live_messages, s0.live_messages);
+    check_eq!(s1.ipc_bytes, s0.ipc_bytes);
+}
+
+/// Zircon's `IOVecTest.CallWithHandle` and `CallEtcWithHandle`: handles travel with an iovec
+/// request as with any other (plain: moved; MOVE: moved, DUPLICATE: source kept) and come back
+/// in the reply.
+fn call_with_iovecs_and_handles() {
+    let in_bytes = *b"12345678";
+    let entries = [v(in_bytes.as_ptr(), 8)];
+    // zx_channel_call: one handle.
+    let (a, b) = channel();
+    let e = event();
+    let k = basic(e).koid;
+    let srv = start_echo(b);
+    let hs = [e];
+    let mut rh = [0u32; 4];
+    let r = call_raw(
+        a,
+        false,
+        IOVEC,
+        deadline_after(10 * SEC),
+        entries.as_ptr() as u64,
+        1,
+        hs.as_ptr() as u64,
+        1,
+        rh.as_mut_ptr() as u64,
+        4,
+    );
+    join(srv);
+    check_eq!(r.st, Status::OK);
+    check_eq!((r.ab, r.ah), (8, 1));
+    check_eq!(SRV_HANDLES.load(Ordering::Relaxed), 1);
+    check!(txid_of(rbuf()) >= CALL_TXID_MIN);
+    check_eq!(&rbuf()[4..8], b"5678");
+    check_eq!(&in_bytes, b"12345678");
+    check!(!valid(e), "the request handle is still ours");
+    check_eq!(basic(rh[0]).koid, k);
+    check_eq!(count(rh[0]), 1);
+    close(rh[0]);
+    close(a);
+    // zx_channel_call_etc: a MOVE and a DUPLICATE.
+    let (a, b) = channel();
+    let e1 = event();
+    let e2 = event();
+    let (k1, k2) = (basic(e1).koid, basic(e2).koid);
+    let srv = start_echo(b);
+    let mut ds = [
+        HandleDisposition {
+            operation: HANDLE_OP_MOVE,
+            handle: e1,
+            obj_type: ObjType::EVENT.raw(),
+            rights: Rights::SAME_RIGHTS.bits(),
+            result: 0,
+        },
+        HandleDisposition {
+            operation: HANDLE_OP_DUPLICATE,
+            handle: e2,
+            obj_type: ObjType::EVENT.raw(),
+            rights: (Rights::TRANSFER | Rights::WAIT).bits(),
+            result: 0,
+        },
+    ];
+    let mut infos = [HandleInfo::default(); 4];
+    let r = call_raw(
+        a,
+        true,
+        IOVEC,
+        deadline_after(10 * SEC),
+        entries.as_ptr() as u64,
+        1,
+        ds.as_mut_ptr() as u64,
+        2,
+        infos.as_mut_ptr() as u64,
+        4,
+    );
+    join(srv);
+    check_eq!(r.st, Status::OK);
+    check_eq!((r.ab, r.ah), (8, 2));
+    check_eq!(&rbuf()[4..8], b"5678");
+    check!(!valid(e1), "the MOVE source is still ours");
+    check!(valid(e2), "the DUPLICATE source was consumed");
+    check_eq!((ds[0].result, ds[1].result), (0, 0));
+    check_eq!(infos[0].obj_type, ObjType::EVENT.raw());
+    check_eq!(basic(infos[0].handle).koid, k1);
+    check_eq!(infos[1].obj_type, ObjType::EVENT.raw());
+    check_eq!(infos[1].rights, (Rights::TRANSFER | Rights::WAIT).bits());
+    check_eq!(basic(infos[1].handle).koid, k2);
+    check_eq!(count(e2), 2);
+    close(infos[0].handle);
+    close(infos[1].handle);
+    check_eq!(count(e2), 1);
+    close(e2);
+    close(a);
+}
+
+/// One failing call with iovecs, for call and call_etc: `want`, nothing sent (the peer `b`
+/// shows no message), and the request handles' fate as for write: a plain handle and a MOVE
+/// source are gone (their objects closed: `keep` is the only handle left), a DUPLICATE source
+/// stays with its `result` untouched. A past deadline: a request sent by mistake would be
+/// queued, not waited for.
+fn check_call_fails(a: u32, b: u32, options: u32, iov: u64, n: u32, want: Status, what: &str) {
+    let keep = event();
+    let e = dup_of(keep);
+    let r = call_raw(
+        a,
+        false,
+        options,
+        0,
+        iov,
+        n,
+        &e as *const u32 as u64,
+        1,
+        0,
+        0,
+    );
+    check!(r.st == want, "call {}: {} (want {})", what, r.st, want);
+    check!(!valid(e), "call {}: the request handle is still ours", what);
+    check!(
+        (r.ab, r.ah) == (u32::MAX, u32::MAX),
+        "call {}: actual_* written",
+        what
+    );
+    let moved = dup_of(keep);
+    let kept = event();
+    let mut ds = [
+        HandleDisposition {
+            operation: HANDLE_OP_MOVE,
+            handle: moved,
+            obj_type: ObjType::EVENT.raw(),
+            rights: Rights::SAME_RIGHTS.bits(),
+            result: 0,
+        },
+        HandleDisposition {
+            operation: HANDLE_OP_DUPLICATE,
+            handle: kept,
+            obj_type: ObjType::EVENT.raw(),
+            rights: Rights::SAME_RIGHTS.bits(),
+            result: 0,
+        },
+    ];
+    let r = call_raw(a, true, options, 0, iov, n, ds.as_mut_ptr() as u64, 2, 0, 0);
+    check!(r.st == want, "call_etc {}: {} (want {})", what, r.st, want);
+    check!(!valid(moved), "call_etc {}: the MOVE source is ours", what);
+    check!(
+        valid(kept),
+        "call_etc {}: the DUPLICATE source is gone",
+        what
+    );
+    check_eq!(count(kept), 1);
+    check_eq!((ds[0].result, ds[1].result), (0, 0));
+    check!(count(keep) == 1, "{}: handle count {}", what, count(keep));
+    check!(
+        signals(b) == WRITABLE,
+        "{}: peer signals {:#x}",
+        what,
+        signals(b)
+    );
+    close(kept);
+    close(keep);
+}
+
+/// docs/abi.md section 4 (Zircon's `IOVecTest.CallTooManyIovecs`, `CallTooManyBytes`): the limits of
+/// zx_channel_write hold for a call's iovecs: more than 8192 entries, or capacities summing
+/// over 65536, are OUT_OF_RANGE (before the buffers are looked at), nothing is sent and the
+/// request handles meet their fate.
+fn call_with_too_many_iovecs_or_bytes_is_out_of_range() {
+    let (a, b) = channel();
+    let s0 = stats();
+    let iv = iov();
+    for (i, e) in iv.iter_mut().enumerate() {
+        *e = v(src(i % 4096), 1);
+    }
+    let p = iv.as_ptr() as u64;
+    check_call_fails(
+        a,
+        b,
+        IOVEC,
+        p,
+        MAX_IOVEC as u32 + 1,
+        Status::OUT_OF_RANGE,
+        "8193 entries of 1",
+    );
+    check_call_fails(
+        a,
+        b,
+        IOVEC,
+        0x1000,
+        u32::MAX,
+        Status::OUT_OF_RANGE,
+        "u32::MAX entries at 0x1000",
+    );
+    // 1000 entries of 100 bytes (100000 in all), and 17 of 4096.
+    for (i, e) in iv[..1000].iter_mut().enumerate() {
+        *e = v(src(i * 60), 100);
+    }
+    check_call_fails(
+        a,
+        b,
+        IOVEC,
+        p,
+        1000,
+        Status::OUT_OF_RANGE,
+        "1000 entries of 100",
+    );
+    for (i, e) in iv[..17].iter_mut().enumerate() {
+        *e = v(src(i * 4096), 4096);
+    }
+    check_call_fails(
+        a,
+        b,
+        IOVEC,
+        p,
+        17,
+        Status::OUT_OF_RANGE,
+        "17 entries of 4096",
+    );
+    // Over 65536 with an unreadable buffer among them: the size comes first.
+    iv[3].buffer = 0x1000;
+    check_call_fails(
+        a,
+        b,
+        IOVEC,
+        p,
+        17,
+        Status::OUT_OF_RANGE,
+        "17 x 4096, one unreadable",
+    );
+    // Sums that wrap a 32-bit counter.
+    let wrap = [v(src(0), u32::MAX), v(src(0), 1), v(src(0), 8)];
+    check_call_fails(
+        a,
+        b,
+        IOVEC,
+        wrap.as_ptr() as u64,
+        3,
+        Status::OUT_OF_RANGE,
+        "u32::MAX + 1 + 8",
+    );
+    // Control: 8192 entries of 8 are within the limits (a past deadline: TIMED_OUT, sent).
+    for (i, e) in iv[..MAX_IOVEC].iter_mut().enumerate() {
+        *e = v(src(i * 8), 8);
+    }
+    let r = call_raw(a, false, IOVEC, 0, p, MAX_IOVEC as u32, 0, 0, 0, 0);
+    check_eq!(r.st, Status::TIMED_OUT);
+    check_eq!(read_bytes(b).len(), MAX_BYTES);
+    let s1 = stats();
+    check_eq!(s1.live_messages, s0.live_messages);
+    check_eq!(s1.ipc_bytes, s0.ipc_bytes);
+    close(a);
+    close(b);
+}
+
+/// docs/abi.md section 4: a call's request must hold at least the 4 bytes of the txid once
+/// assembled (Zircon's `IOVecTest.CallIovecBytesLessThanTxidSize`); fewer is INVALID_ARGS,
+/// nothing sent, handles consumed as for write.
+fn call_with_fewer_than_4_assembled_bytes_is_invalid_args() {
+    let (a, b) = channel();
+    let three = [v(src(0), 3)];
+    let split = [v(src(0), 1), v(null(), 0), v(src(1), 2)];
+    let empties = [v(null(), 0), v(null(), 0)];
+    check_call_fails(
+        a,
+        b,
+        IOVEC,
+        three.as_ptr() as u64,
+        1,
+        Status::INVALID_ARGS,
+        "one entry of 3",
+    );
+    check_call_fails(
+        a,
+        b,
+        IOVEC,
+        split.as_ptr() as u64,
+        3,
+        Status::INVALID_ARGS,
+        "1 + 0 + 2 bytes",
+    );
+    check_call_fails(
+        a,
+        b,
+        IOVEC,
+        empties.as_ptr() as u64,
+        2,
+        Status::INVALID_ARGS,
+        "two empty entries",
+    );
+    check_call_fails(a, b, IOVEC, 0, 0, Status::INVALID_ARGS, "no entries");
+    close(a);
+    close(b);
+}
+
+/// docs/abi.md section 4: all-or-nothing copy for a call's iovecs as for write: a nonzero
+/// `reserved`, a NULL buffer with a capacity, an unreadable buffer (first, middle or last
+/// among good ones, every hostile kind) or an unreadable iovec array is INVALID_ARGS and
+/// nothing is sent.
+fn call_with_a_bad_iovec_sends_nothing() {
+    let (a, b) = channel();
+    let s0 = stats();
+    let good = v(src(0), 16);
+    let reserved = [
+        good,
+        ChannelIovec {
+            buffer: src(0) as u64,
+            capacity: 4,
+            reserved: 1,
+        },
+    ];
+    check_call_fails(
+        a,
+        b,
+        IOVEC,
+        reserved.as_ptr() as u64,
+        2,
+        Status::INVALID_ARGS,
+        "nonzero reserved",
+    );
+    let null_cap = [good, v(null(), 4)];
+    check_call_fails(
+        a,
+        b,
+        IOVEC,
+        null_cap.as_ptr() as u64,
+        2,
+        Status::INVALID_ARGS,
+        "NULL buffer of 4",
+    );
+    for &(p, n, what) in HOSTILE_BUFFERS {
+        let bad = ChannelIovec {
+            buffer: p,
+            capacity: n,
+            reserved: 0,
+        };
+        for entries in [[bad, good, good], [good, bad, good], [good, good, bad]] {
+            check_call_fails(
+                a,
+                b,
+                IOVEC,
+                entries.as_ptr() as u64,
+                3,
+                Status::INVALID_ARGS,
+                what,
+            );
+        }
+    }
+    for &(p, n, what) in HOSTILE_ARRAYS {
+        check_call_fails(a, b, IOVEC, p, n, Status::INVALID_ARGS, what);
+    }
+    let s1 = stats();
+    check_eq!(s1.live_messages, s0.live_messages);
+    check_eq!(s1.ipc_bytes, s0.ipc_bytes);
+    close(a);
+    close(b);
+}
+
+/// docs/abi.md section 4: ZX_CHANNEL_WRITE_USE_IOVEC is the only option a call accepts; any other
+/// bit, with or without it, is INVALID_ARGS and the request handles meet their fate.
+fn call_with_unknown_option_bits_is_invalid_args() {
+    let (a, b) = channel();
+    let req = [0u8; 8];
+    let entries = [v(req.as_ptr(), 8)];
+    for options in [1u32, 4, 0x8000_0000, !IOVEC] {
+        check_call_fails(
+            a,
+            b,
+            options,
+            req.as_ptr() as u64,
+            8,
+            Status::INVALID_ARGS,
+            "unknown option bit",
+        );
+    }
+    for options in [IOVEC | 1, IOVEC | 4, IOVEC | 0x8000_0000, u32::MAX] {
+        check_call_fails(
+            a,
+            b,
+            options,
+            entries.as_ptr() as u64,
+            1,
+            Status::INVALID_ARGS,
+            "unknown option bit with IOVEC",
+        );
+    }
+    close(a);
+    close(b);
+}
+
 fn main(args: StartArgs) -> i64 {
     let root = take_root_resource(&args);
     ROOT.store(root.raw(), Ordering::Relaxed);
@@ -998,7 +1642,7 @@ fn main(args: StartArgs) -> i64 {
     let here = &root as *const Handle as u64;
     if !(STACK_BOTTOM..STACK_TOP).contains(&here) {
         println!(
-            "test_channel_iovec: stack is not where abi.md says ({:#x})",
+            "test_channel_iovec: stack is not where docs/abi.md says ({:#x})",
             here
         );
         return 1;
@@ -1073,6 +1717,27 @@ fn main(args: StartArgs) -> i64 {
             (
                 "peer_closed_with_iovecs_consumes_the_handles",
                 peer_closed_with_iovecs_consumes_the_handles,
+            ),
+            (
+                "call_with_iovecs_puts_the_txid_in_the_first_four_assembled_bytes",
+                call_with_iovecs_puts_the_txid_in_the_first_four_assembled_bytes,
+            ),
+            ("call_with_iovecs_and_handles", call_with_iovecs_and_handles),
+            (
+                "call_with_too_many_iovecs_or_bytes_is_out_of_range",
+                call_with_too_many_iovecs_or_bytes_is_out_of_range,
+            ),
+            (
+                "call_with_fewer_than_4_assembled_bytes_is_invalid_args",
+                call_with_fewer_than_4_assembled_bytes_is_invalid_args,
+            ),
+            (
+                "call_with_a_bad_iovec_sends_nothing",
+                call_with_a_bad_iovec_sends_nothing,
+            ),
+            (
+                "call_with_unknown_option_bits_is_invalid_args",
+                call_with_unknown_option_bits_is_invalid_args,
             ),
         ],
     )
