@@ -5,12 +5,13 @@
 #   make stress             the SMP stress boot 20 times in a row
 #   make gdb [BOARD=...]    QEMU halted, waiting for gdb-multiarch on :1234
 #   make image              build/kernel8.img, build/initrd.cpio, build/rpi4.dtb
+#   make sdimage            build/rpi4-sd.img: a Raspberry Pi 4 SD card (docs/raspberry-pi.md)
 #   make lint               rustfmt --check and clippy -D warnings
 BOARD ?= virt
 BUILD ?= build
 export BUILD
 
-.PHONY: all image run test bench stress gdb lint setup clean
+.PHONY: all image run test bench stress gdb lint setup clean sdimage
 
 all: image
 
@@ -22,6 +23,9 @@ image: setup
 
 run: image
 	@tools/qemu.sh $(BOARD)
+
+sdimage: image
+	@tools/sdimage.sh $(BUILD)/rpi4-sd.img $(BUILD)/kernel8.img $(BUILD)/initrd.cpio
 
 test: image
 	@tools/test.sh

@@ -10,10 +10,13 @@ need_qemu() {
   [ "${v:-0}" -lt 9 ]
 }
 need_dtc() { ! command -v dtc >/dev/null 2>&1; }
+# mtools builds the Raspberry Pi SD-card image (make sdimage) without root or loop devices.
+need_mtools() { ! command -v mformat >/dev/null 2>&1 || ! command -v mcopy >/dev/null 2>&1; }
 
 missing=()
 need_qemu && missing+=(qemu)
 need_dtc && missing+=(dtc)
+need_mtools && missing+=(mtools)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && [ -r /etc/debian_version ]; then
@@ -35,6 +38,7 @@ SRC
     apt-get update -qq
     pkgs=()
     need_dtc && pkgs+=(device-tree-compiler)
+    need_mtools && pkgs+=(mtools)
     [ ${#pkgs[@]} -gt 0 ] && apt-get install -y -qq "${pkgs[@]}" >/dev/null
     if need_qemu; then
       if [ "$codename" = bookworm ]; then
@@ -46,7 +50,7 @@ SRC
   else
     echo "setup: missing: ${missing[*]}." >&2
     echo "  Install QEMU 9 or newer (qemu-system-aarch64; Debian 12: 'apt-get install -t bookworm-backports qemu-system-arm')" >&2
-    echo "  and dtc (Debian: device-tree-compiler), then run make again." >&2
+    echo "  dtc (Debian: device-tree-compiler) and mtools (Debian: mtools), then run make again." >&2
     exit 1
   fi
 fi
@@ -56,6 +60,10 @@ if need_qemu; then
 fi
 if need_dtc; then
   echo "setup: dtc is still missing; install device-tree-compiler." >&2
+  exit 1
+fi
+if need_mtools; then
+  echo "setup: mtools (mformat, mcopy) is still missing; install mtools." >&2
   exit 1
 fi
 
