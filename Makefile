@@ -6,12 +6,13 @@
 #   make gdb [BOARD=...]    QEMU halted, waiting for gdb-multiarch on :1234
 #   make image              build/kernel8.img, build/initrd.cpio, build/rpi4.dtb
 #   make sdimage            build/rpi4-sd.img: a Raspberry Pi 4 SD card (docs/raspberry-pi.md)
+#   make chainboot          the serial chainloader, its SD image; then tools/chainboot DEVICE
 #   make lint               rustfmt --check and clippy -D warnings
 BOARD ?= virt
 BUILD ?= build
 export BUILD
 
-.PHONY: all image run test bench stress gdb lint setup clean sdimage
+.PHONY: all image run test bench stress gdb lint setup clean sdimage chainboot
 
 all: image
 
@@ -26,6 +27,9 @@ run: image
 
 sdimage: image
 	@tools/sdimage.sh $(BUILD)/rpi4-sd.img $(BUILD)/kernel8.img $(BUILD)/initrd.cpio
+
+chainboot: image
+	@tools/chainloader/build.sh
 
 test: image
 	@tools/test.sh
@@ -42,8 +46,9 @@ gdb: image
 
 lint: setup
 	cargo fmt --all --check
-	cargo clippy --quiet -p zx-abi -p bsp -p kernel --all-targets -- -D warnings
+	cargo clippy --quiet -p zx-abi -p bsp -p kernel -p chainloader --all-targets -- -D warnings
 	cargo clippy --quiet -p kernel -p bsp --target aarch64-unknown-none-softfloat -- -D warnings
+	cargo clippy --quiet -p chainloader --target aarch64-unknown-none-softfloat -- -D warnings
 	cargo clippy --quiet -p zx --bins --target aarch64-unknown-none -- -D warnings
 
 clean:

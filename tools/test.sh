@@ -61,6 +61,23 @@ else
   fail "sdimage: build or check of $BUILD/rpi4-sd.img" "$log"
 fi
 
+# 2d. The serial chainloader (make chainboot): raspi4b boots it with its UART on a socket;
+# tools/chainboot does the handshake, pushes the kernel and a small initrd, and waits for the
+# suite's result; hwtest's parser checked against recorded logs through a pty.
+log="$LOGS/chainload.log"
+t0=$(date +%s)
+if tools/chainloader/build.sh >"$log" 2>&1 && cargo test --quiet -p chainloader >>"$log" 2>&1 &&
+  TIMEOUT=$BOOT_TIMEOUT tools/chainloader/qemu-test.sh "$BUILD/kernel8.img" "$LOGS/chainload-boot.log" >>"$log" 2>&1; then
+  pass "chainload: pushed over the PL011 socket, $(grep -Eo '^hwtest: PASS: .*' "$LOGS/chainload-boot.log") ($(( $(date +%s) - t0 )) s)"
+else
+  fail "chainload: exit code $?" "$LOGS/chainload-boot.log"
+fi
+if tools/hwtest --self-test >"$LOGS/hwtest.log" 2>&1; then
+  pass "hwtest: verdicts from $(grep -c '^hwtest self-test ok' "$LOGS/hwtest.log") recorded consoles and lines"
+else
+  fail "hwtest --self-test" "$LOGS/hwtest.log"
+fi
+
 # 2b. A program written only from abi.md (examples/hello-abi): its exit code becomes QEMU's.
 log="$LOGS/hello-abi.log"
 if (cd examples/hello-abi && cargo build --quiet --release --target aarch64-unknown-none) >"$log" 2>&1 &&

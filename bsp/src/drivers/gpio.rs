@@ -114,10 +114,8 @@ mod tests {
     fn route_uart0_sets_alt0_and_pulls_and_keeps_other_pins() {
         // Every other pin in ALT3 / pull-down: only GPIO 14/15 (and 30-33) may change.
         let mut mem = block(0xffff_ffff);
-        // SAFETY: `mem` outlives `gpio` and is large enough.
-        let gpio = unsafe { Bcm2711Gpio::new(mem.as_mut_ptr() as u64) };
-        gpio.route_uart0();
-        drop(gpio);
+        // SAFETY: `mem` outlives the value and is large enough.
+        unsafe { Bcm2711Gpio::new(mem.as_mut_ptr() as u64) }.route_uart0();
         let fsel1 = mem[1];
         assert_eq!((fsel1 >> 12) & 7, 0b100, "GPIO 14 ALT0");
         assert_eq!((fsel1 >> 15) & 7, 0b100, "GPIO 15 ALT0");
@@ -144,9 +142,7 @@ mod tests {
         mem[1] = (0b010 << 12) | (0b010 << 15);
         mem[3] = (0b001 << 6) | (0b001 << 9) | (0b111 << 3);
         // SAFETY: as above.
-        let gpio = unsafe { Bcm2711Gpio::new(mem.as_mut_ptr() as u64) };
-        gpio.route_uart0();
-        drop(gpio);
+        unsafe { Bcm2711Gpio::new(mem.as_mut_ptr() as u64) }.route_uart0();
         assert_eq!(mem[1], (0b100 << 12) | (0b100 << 15));
         assert_eq!(
             mem[3],
