@@ -5,13 +5,15 @@
 #   make stress             the SMP stress boot 20 times in a row
 #   make gdb [BOARD=...]    QEMU halted, waiting for gdb-multiarch on :1234
 #   make image              build/kernel8.img, build/initrd.cpio, build/rpi4.dtb
+#   make sdimage            build/rpi4-sd.img: a Raspberry Pi 4 SD card (docs/raspberry-pi.md)
+#   make chainboot          the serial chainloader, its SD image; then tools/chainboot DEVICE
 #   make lint               rustfmt --check and clippy -D warnings
 #   make doc                rustdoc of zx-abi and zx (target/aarch64-unknown-none/doc), warnings are errors
 BOARD ?= virt
 BUILD ?= build
 export BUILD
 
-.PHONY: all image run test bench stress gdb lint doc setup clean
+.PHONY: all image run test bench stress gdb lint doc setup clean sdimage chainboot
 
 all: image
 
@@ -23,6 +25,12 @@ image: setup
 
 run: image
 	@tools/qemu.sh $(BOARD)
+
+sdimage: image
+	@tools/sdimage.sh $(BUILD)/rpi4-sd.img $(BUILD)/kernel8.img $(BUILD)/initrd.cpio
+
+chainboot: image
+	@tools/chainloader/build.sh
 
 test: image
 	@tools/test.sh
@@ -39,8 +47,9 @@ gdb: image
 
 lint: setup
 	cargo fmt --all --check
-	cargo clippy --quiet -p zx-abi -p bsp -p kernel --all-targets -- -D warnings
+	cargo clippy --quiet -p zx-abi -p bsp -p kernel -p chainloader --all-targets -- -D warnings
 	cargo clippy --quiet -p kernel -p bsp --target aarch64-unknown-none-softfloat -- -D warnings
+	cargo clippy --quiet -p chainloader --target aarch64-unknown-none-softfloat -- -D warnings
 	cargo clippy --quiet -p zx --bins --target aarch64-unknown-none -- -D warnings
 
 doc: setup

@@ -13,12 +13,15 @@ need_dtc() { ! command -v dtc >/dev/null 2>&1; }
 # The C SDK (tools/zxcc): clang with the AArch64 target and ld.lld.
 need_clang() { ! command -v clang >/dev/null 2>&1; }
 need_lld() { ! command -v ld.lld >/dev/null 2>&1; }
+# mtools builds the Raspberry Pi SD-card image (make sdimage) without root or loop devices.
+need_mtools() { ! command -v mformat >/dev/null 2>&1 || ! command -v mcopy >/dev/null 2>&1; }
 
 missing=()
 need_qemu && missing+=(qemu)
 need_dtc && missing+=(dtc)
 need_clang && missing+=(clang)
 need_lld && missing+=(ld.lld)
+need_mtools && missing+=(mtools)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && [ -r /etc/debian_version ]; then
@@ -42,6 +45,7 @@ SRC
     need_dtc && pkgs+=(device-tree-compiler)
     need_clang && pkgs+=(clang)
     need_lld && pkgs+=(lld)
+    need_mtools && pkgs+=(mtools)
     [ ${#pkgs[@]} -gt 0 ] && apt-get install -y -qq "${pkgs[@]}" >/dev/null
     if need_qemu; then
       if [ "$codename" = bookworm ]; then
@@ -53,8 +57,8 @@ SRC
   else
     echo "setup: missing: ${missing[*]}." >&2
     echo "  Install QEMU 9 or newer (qemu-system-aarch64; Debian 12: 'apt-get install -t bookworm-backports qemu-system-arm')" >&2
-    echo "  dtc (Debian: device-tree-compiler), and clang and ld.lld for the C SDK (Debian: clang lld)," >&2
-    echo "  then run make again." >&2
+    echo "  dtc (Debian: device-tree-compiler), mtools (Debian: mtools), and clang and ld.lld for the C SDK" >&2
+    echo "  (Debian: clang lld), then run make again." >&2
     exit 1
   fi
 fi
@@ -68,6 +72,10 @@ if need_dtc; then
 fi
 if need_clang || need_lld; then
   echo "setup: clang or ld.lld is still missing (tools/zxcc needs both); install clang and lld." >&2
+  exit 1
+fi
+if need_mtools; then
+  echo "setup: mtools (mformat, mcopy) is still missing; install mtools." >&2
   exit 1
 fi
 

@@ -304,6 +304,10 @@ pub struct BoardInfo<'a> {
     pub cpus: CpuList<8>,
     /// `/psci` `method`, if there is an enabled PSCI node.
     pub psci: Option<PsciConduit>,
+    /// CPU physical address of the first enabled BCM2711 GPIO block
+    /// (`brcm,bcm2711-gpio`; 0xfe20_0000 on the Pi 4), whose pin functions
+    /// put the PL011 console on GPIO 14/15. Never defaulted.
+    pub gpio: Option<u64>,
     /// Which fields are board defaults rather than devicetree facts.
     pub defaulted: Defaulted,
     /// See [`BoardInfo::console_pl011`].
@@ -450,6 +454,7 @@ const PL011_COMPATIBLE: &[&str] = &["arm,pl011"];
 const MINI_UART_COMPATIBLE: &[&str] = &["brcm,bcm2835-aux-uart"];
 const TIMER_COMPATIBLE: &[&str] = &["arm,armv8-timer", "arm,armv7-timer"];
 const PSCI_COMPATIBLE: &[&str] = &["arm,psci-1.0", "arm,psci-0.2", "arm,psci"];
+const BCM2711_GPIO_COMPATIBLE: &[&str] = &["brcm,bcm2711-gpio"];
 
 /// Everything but the `/memory` checks of [`discover`]; also returns the
 /// number of memory nodes found.
@@ -645,6 +650,13 @@ fn scan(dtb: &[u8], dtb_phys: u64) -> Result<(BoardInfo<'_>, usize), DtError> {
             _ => None,
         });
 
+    // The BCM2711 GPIO block (its `reg` covers 0xb4 bytes upstream; the
+    // pull-up/down registers at 0xe4 are in the same page).
+    let gpio = blob
+        .walk(|c| blob.enabled(c.node()) && blob.compatible_with(c.node(), BCM2711_GPIO_COMPATIBLE))
+        .and_then(|c| blob.reg_phys(&c, 0))
+        .map(|(base, _)| base);
+
     let info = BoardInfo {
         board,
         model,
@@ -659,6 +671,7 @@ fn scan(dtb: &[u8], dtb_phys: u64) -> Result<(BoardInfo<'_>, usize), DtError> {
         vtimer_irq,
         cpus,
         psci,
+        gpio,
         defaulted: Defaulted::default(),
         pl011,
     };

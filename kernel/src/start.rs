@@ -116,7 +116,13 @@ pub extern "C" fn kernel_boot_main(dtb_pa: u64, image_pa: u64, entry_el: u64) ->
     let uart = info.console_pl011().or(info.uart);
     let uart_pa = uart.map_or(fallback_uart(image_pa), |u| u.base);
     let clock = if info.board == Board::RaspberryPi4 {
-        Some(48_000_000)
+        // The PL011 to GPIO 14/15 (header pins 8/10) whatever the firmware did with them.
+        if let Some(gpio) = info.gpio {
+            // SAFETY: the early linear map covers the GPIO block as device memory; nothing else
+            // runs yet.
+            unsafe { bsp::drivers::gpio::Bcm2711Gpio::new(LINEAR_BASE + gpio) }.route_uart0();
+        }
+        Some(bsp::drivers::gpio::PI4_UART_CLOCK_HZ)
     } else {
         None
     };

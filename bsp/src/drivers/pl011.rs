@@ -90,12 +90,17 @@ impl Pl011 {
     /// Enables TX and RX, 8N1 with FIFOs. `clock_hz` reprograms 115200 baud when given (real
     /// hardware); QEMU ignores the divisor.
     pub fn init(&self, clock_hz: Option<u32>) {
+        self.init_baud(clock_hz, 115_200);
+    }
+
+    /// As [`init`](Self::init) at `baud` (the chainloader switches to a faster rate).
+    pub fn init_baud(&self, clock_hz: Option<u32>, baud: u32) {
         let r = self.regs();
         r.CR.set(0);
         while r.FR.is_set(FR::BUSY) {}
         if let Some(clk) = clock_hz {
             // Divisor = clk / (16 * baud), fractional part in 1/64ths, rounded.
-            let div64 = (u64::from(clk) * 4).div_ceil(115_200);
+            let div64 = (u64::from(clk) * 4).div_ceil(u64::from(baud.max(1)));
             r.IBRD.set((div64 >> 6) as u32);
             r.FBRD.set((div64 & 0x3f) as u32);
         }
@@ -121,6 +126,13 @@ impl Pl011 {
                 self.put(b'\r');
             }
             self.put(b);
+        }
+    }
+
+    /// Waits until everything written has left the transmitter.
+    pub fn flush(&self) {
+        while self.regs().FR.is_set(FR::BUSY) {
+            core::hint::spin_loop();
         }
     }
 

@@ -187,6 +187,9 @@ fn rpi4_dts() {
     assert_eq!(info.uart, Some(PI_PL011));
     assert_eq!((info.initrd, info.bootargs), (None, ""));
     assert_eq!(info.dtb, (0x100, RPI4.len() as u64));
+    // No GPIO node in our small devicetree, and no default for one: the
+    // kernel then leaves the pins as the firmware set them.
+    assert_eq!(info.gpio, None);
     assert_eq!(info.with_defaults(), info);
 }
 
@@ -212,6 +215,8 @@ fn real_pi_dtb_translates_soc_addresses() {
     check_pi_common(&info);
     // stdout-path = "serial1:115200n8": the mini-UART, at bus 0x7e215040.
     assert_eq!(info.uart, Some(PI_MINI_UART));
+    // gpio@7e200000 (brcm,bcm2711-gpio), translated through /soc's ranges.
+    assert_eq!(info.gpio, Some(0xfe20_0000));
     assert_eq!((info.initrd, info.bootargs), (None, ""));
     // The CMA pool has no reg and nvram@0 is disabled: only /memreserve/.
     assert_eq!(ranges(&info.reserved), [(0, 0x1000)]);
@@ -227,6 +232,7 @@ fn real_pi_dtb_as_qemu_raspi4b_passes_it() {
     assert_eq!(info.uart, Some(PI_MINI_UART));
     assert_eq!(info.initrd, Some((0x0800_0000, 8)));
     assert_eq!(info.bootargs, "console=serial0 init=/bin/sh");
+    assert_eq!(info.gpio, Some(0xfe20_0000));
     assert_eq!(info.with_defaults(), info);
 }
 
@@ -974,4 +980,43 @@ fn gic_intid_decoding() {
     assert_eq!(gic_intid(2, 5), Some(4101));
     assert_eq!(gic_intid(3, 1), Some(1057));
     assert_eq!(gic_intid(4, 0), None);
+}
+
+#[test]
+fn bcm2711_gpio_discovery() {
+    for (dtb, name) in [
+        (VIRT_GICV2, "virt"),
+        (VIRT_GICV3, "virt-gicv3"),
+        (RPI4_QEMU, "rpi4"),
+    ] {
+        assert_eq!(discover(dtb, 0x100).unwrap().gpio, None, "{name}");
+    }
+    // The first enabled one, through two levels of ranges; a disabled one
+    // and one with another compatible (the BCM2835's) are skipped.
+    let mut f = Fdt::new();
+    f.begin("").with_memory();
+    f.begin("soc")
+        .cells("#address-cells", &[1])
+        .cells("#size-cells", &[1])
+        .cells("ranges", &[0x7e00_0000, 0, 0xfe00_0000, 0x0180_0000]);
+    f.begin("gpio@7e100000")
+        .str("compatible", "brcm,bcm2711-gpio")
+        .cells("reg", &[0x7e10_0000, 0xb4])
+        .str("status", "disabled")
+        .end();
+    f.begin("gpio@7e150000")
+        .str("compatible", "brcm,bcm2835-gpio")
+        .cells("reg", &[0x7e15_0000, 0xb4])
+        .end();
+    f.begin("bus@7e200000")
+        .cells("#address-cells", &[1])
+        .cells("#size-cells", &[1])
+        .cells("ranges", &[0, 0x7e20_0000, 0x1000]);
+    f.begin("gpio@0")
+        .str("compatible", "acme,gpio\0brcm,bcm2711-gpio")
+        .cells("reg", &[0, 0xf4])
+        .end();
+    f.end().end().end();
+    let d = f.build();
+    assert_eq!(discover(&d, 0).unwrap().gpio, Some(0xfe20_0000));
 }
