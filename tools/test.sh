@@ -73,6 +73,27 @@ else
   fail "build examples/hello-c with tools/zxcc" "$log"
 fi
 
+# 2d. Kernel backtraces: `selftest=fault` makes the kernel read an unmapped address, and
+# `selftest=panic` panics on purpose; each report must name the function that stopped and its
+# caller, in that order (kernel/src/backtrace.rs, symbols written in by tools/ksyms.py).
+backtrace_boot() {
+  local which=$1 want_rc=$2 first=$3 second=$4 log="$LOGS/backtrace-$1.log"
+  TIMEOUT=30 tools/qemu.sh virt selftest="$which" exit=semihosting </dev/null >"$log" 2>&1
+  local rc=$?
+  local trace
+  trace=$(sed -n '/^backtrace:/,$p' "$log" | grep -E '^  #[0-9]+ ')
+  if [ "$rc" = "$want_rc" ] &&
+    printf '%s\n' "$trace" | grep -A1 -E "^  #[0-9]+ +0x[0-9a-f]+ $first\+0x" | tail -1 |
+    grep -qE "^  #[0-9]+ +0x[0-9a-f]+ $second\+0x" &&
+    { [ "$which" != fault ] || printf '%s\n' "$trace" | grep -qE "^  #0 +0x[0-9a-f]+ $first\+0x"; }; then
+    pass "boot selftest=$which: backtrace names $first, then $second"
+  else
+    fail "boot selftest=$which: exit code $rc (want $want_rc), backtrace without $first then $second" "$log"
+  fi
+}
+backtrace_boot fault 250 kernel::backtrace::target::selftest_fault_leaf kernel::backtrace::target::selftest_fault_caller
+backtrace_boot panic 251 kernel::backtrace::target::selftest_panic_leaf kernel::backtrace::target::selftest_panic_caller
+
 # 3. Boots that must stop with a clear message (and never hang silently).
 expect_message() {
   local name=$1 want_rc=$2 msg=$3 log="$LOGS/neg-$1.log"
