@@ -73,6 +73,17 @@ else
   fail "build examples/hello-c with tools/zxcc" "$log"
 fi
 
+# 2c'. The out-of-tree template (examples/template): `cargo run` builds it against the zx crate
+# and boots it as init through its runner; cargo's exit code is the program's (42).
+log="$LOGS/template.log"
+(cd examples/template && TIMEOUT=60 cargo run --quiet) </dev/null >"$log" 2>&1
+rc=$?
+if [ "$rc" = 42 ] && grep -q 'template: got "hello from the template" and a handle with Rights(' "$log"; then
+  pass "boot template: cargo run in examples/template boots it; exit code 42"
+else
+  fail "boot template: cargo run exit code $rc, wanted 42" "$log"
+fi
+
 # 2d. Kernel backtraces: `selftest=fault` makes the kernel read an unmapped address, and
 # `selftest=panic` panics on purpose; each report must name the function that stopped and its
 # caller, in that order (kernel/src/backtrace.rs, symbols written in by tools/ksyms.py).
