@@ -162,7 +162,7 @@ mod target {
         // SAFETY: `__ksyms` is KSYMS_CAPACITY bytes of read-only data in the image (above),
         // never written at run time; as an extern static its contents are opaque to the
         // compiler, so the bytes the build step wrote are what is read.
-        SymbolTable::parse(unsafe { &*(&raw const __ksyms) })
+        SymbolTable::parse(unsafe { &__ksyms })
     }
 
     /// The stack the walk may read: the image's own `.bss` (the boot stack lives there) or the
@@ -184,7 +184,11 @@ mod target {
         let img = bsp::cpu::boot::image_layout();
         // A return address follows its `bl`: look up the call itself, which may be the last
         // instruction of its function.
-        let probe = if is_return { addr.wrapping_sub(4) } else { addr };
+        let probe = if is_return {
+            addr.wrapping_sub(4)
+        } else {
+            addr
+        };
         let name = if (img.start..img.text_end).contains(&probe) {
             table().and_then(|t| t.lookup(probe))
         } else {
@@ -345,7 +349,11 @@ mod tests {
         let mut bad_name = blob.clone();
         bad_name[HEADER + 12..HEADER + 16].copy_from_slice(&1000u32.to_le_bytes());
         let t = SymbolTable::parse(&bad_name).unwrap();
-        assert_eq!(t.lookup(0x1000), Some(("?", 0)), "a name outside the strings");
+        assert_eq!(
+            t.lookup(0x1000),
+            Some(("?", 0)),
+            "a name outside the strings"
+        );
         assert!(SymbolTable::parse(&build(&[])).unwrap().is_empty());
     }
 
@@ -384,8 +392,15 @@ mod tests {
             (0x1040, 0),
             (0x1048, 0xa3),
         ];
-        assert_eq!(collect(0x1000, 0x1000, 0x2000, 32, &words), [0xa1, 0xa2, 0xa3]);
-        assert_eq!(collect(0x1000, 0x1000, 0x2000, 2, &words), [0xa1, 0xa2], "depth bound");
+        assert_eq!(
+            collect(0x1000, 0x1000, 0x2000, 32, &words),
+            [0xa1, 0xa2, 0xa3]
+        );
+        assert_eq!(
+            collect(0x1000, 0x1000, 0x2000, 2, &words),
+            [0xa1, 0xa2],
+            "depth bound"
+        );
     }
 
     #[test]
@@ -397,7 +412,12 @@ mod tests {
         assert!(collect(0x1ff0, 0x1000, 0x1ff8, 32, &[]).is_empty());
         let looped = [(0x1000, 0x1000), (0x1008, 0xa1)];
         assert_eq!(collect(0x1000, 0x1000, 0x2000, 32, &looped), [0xa1]);
-        let down = [(0x1020, 0x1000), (0x1028, 0xa1), (0x1000, 0), (0x1008, 0xa0)];
+        let down = [
+            (0x1020, 0x1000),
+            (0x1028, 0xa1),
+            (0x1000, 0),
+            (0x1008, 0xa0),
+        ];
         assert_eq!(collect(0x1020, 0x1000, 0x2000, 32, &down), [0xa1]);
         let zero_ret = [(0x1000, 0x1020), (0x1008, 0)];
         assert!(collect(0x1000, 0x1000, 0x2000, 32, &zero_ret).is_empty());

@@ -226,7 +226,10 @@ fn consumed(handles: &mut [Handle]) {
 }
 
 /// After a `write_etc`/`call_etc`: results back into the entries, moved handles forgotten.
-fn dispositions_done(dispositions: &mut [HandleDisposition<'_>], raws: &[zx_abi::HandleDisposition]) {
+fn dispositions_done(
+    dispositions: &mut [HandleDisposition<'_>],
+    raws: &[zx_abi::HandleDisposition],
+) {
     for (d, r) in dispositions.iter_mut().zip(raws) {
         d.result = Status(r.result);
         if let HandleOp::Move(h) = &mut d.handle_op {
@@ -264,7 +267,8 @@ impl Channel {
     /// optionally checking its type and reducing its rights. Moved handles are consumed
     /// whatever the result; each entry's `result` says what failed for it.
     pub fn write_etc(&self, bytes: &[u8], dispositions: &mut [HandleDisposition<'_>]) -> ZxResult {
-        let mut raws: Vec<zx_abi::HandleDisposition> = dispositions.iter().map(|d| d.raw()).collect();
+        let mut raws: Vec<zx_abi::HandleDisposition> =
+            dispositions.iter().map(|d| d.raw()).collect();
         let s = raw::channel_write_etc(
             self.0.raw(),
             0,
@@ -304,7 +308,8 @@ impl Channel {
             buf.bytes.truncate(if s.is_ok() { nb as usize } else { 0 });
             s.ok()?;
             let n = (nh as usize).min(MAX_HANDLES);
-            buf.handles.extend(raw_handles[..n].iter().map(|&h| Handle::from_raw(h)));
+            buf.handles
+                .extend(raw_handles[..n].iter().map(|&h| Handle::from_raw(h)));
             return Ok(());
         }
     }
@@ -343,11 +348,12 @@ impl Channel {
             buf.bytes.truncate(if s.is_ok() { nb as usize } else { 0 });
             s.ok()?;
             let n = (nh as usize).min(MAX_HANDLES);
-            buf.handle_infos.extend(infos[..n].iter().map(|i| HandleInfo {
-                handle: Handle::from_raw(i.handle),
-                object_type: ObjType(i.obj_type),
-                rights: Rights(i.rights),
-            }));
+            buf.handle_infos
+                .extend(infos[..n].iter().map(|i| HandleInfo {
+                    handle: Handle::from_raw(i.handle),
+                    object_type: ObjType(i.obj_type),
+                    rights: Rights(i.rights),
+                }));
             return Ok(());
         }
     }
@@ -389,7 +395,8 @@ impl Channel {
         buf.bytes.truncate(if s.is_ok() { nb as usize } else { 0 });
         s.ok()?;
         let n = (nh as usize).min(MAX_HANDLES);
-        buf.handles.extend(raw_handles[..n].iter().map(|&h| Handle::from_raw(h)));
+        buf.handles
+            .extend(raw_handles[..n].iter().map(|&h| Handle::from_raw(h)));
         Ok(())
     }
 
@@ -402,7 +409,8 @@ impl Channel {
         dispositions: &mut [HandleDisposition<'_>],
         buf: &mut MessageBufEtc,
     ) -> ZxResult {
-        let mut raws: Vec<zx_abi::HandleDisposition> = dispositions.iter().map(|d| d.raw()).collect();
+        let mut raws: Vec<zx_abi::HandleDisposition> =
+            dispositions.iter().map(|d| d.raw()).collect();
         let mut infos = [zx_abi::HandleInfo::default(); MAX_HANDLES];
         buf.clear();
         buf.bytes.resize(CHANNEL_MAX_MSG_BYTES as usize, 0);
@@ -429,11 +437,12 @@ impl Channel {
         buf.bytes.truncate(if s.is_ok() { nb as usize } else { 0 });
         s.ok()?;
         let n = (nh as usize).min(MAX_HANDLES);
-        buf.handle_infos.extend(infos[..n].iter().map(|i| HandleInfo {
-            handle: Handle::from_raw(i.handle),
-            object_type: ObjType(i.obj_type),
-            rights: Rights(i.rights),
-        }));
+        buf.handle_infos
+            .extend(infos[..n].iter().map(|i| HandleInfo {
+                handle: Handle::from_raw(i.handle),
+                object_type: ObjType(i.obj_type),
+                rights: Rights(i.rights),
+            }));
         Ok(())
     }
 }

@@ -61,7 +61,12 @@ pub trait AsHandleRef {
 
     /// `zx_object_signal`: clears then sets user signals on the object.
     fn signal_handle(&self, clear: Signals, set: Signals) -> ZxResult {
-        Status(raw::object_signal(self.raw_handle(), clear.bits(), set.bits())).ok()
+        Status(raw::object_signal(
+            self.raw_handle(),
+            clear.bits(),
+            set.bits(),
+        ))
+        .ok()
     }
 
     /// `ZX_INFO_HANDLE_BASIC` of the handle.
@@ -124,7 +129,12 @@ pub trait HandleBased: AsHandleRef + From<Handle> + Into<Handle> {
 pub trait Peered: HandleBased {
     /// `zx_object_signal_peer`: clears then sets user signals on the peer.
     fn signal_peer(&self, clear: Signals, set: Signals) -> ZxResult {
-        Status(raw::object_signal_peer(self.raw_handle(), clear.bits(), set.bits())).ok()
+        Status(raw::object_signal_peer(
+            self.raw_handle(),
+            clear.bits(),
+            set.bits(),
+        ))
+        .ok()
     }
 }
 

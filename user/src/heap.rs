@@ -34,7 +34,10 @@ impl Allocator {
 // least the layout's size and alignment; the lock serialises the threads of the process.
 unsafe impl GlobalAlloc for Allocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        self.with(|h| h.alloc(layout).map_or(core::ptr::null_mut(), |p| p.as_ptr()))
+        self.with(|h| {
+            h.alloc(layout)
+                .map_or(core::ptr::null_mut(), |p| p.as_ptr())
+        })
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         if let Some(p) = NonNull::new(ptr) {

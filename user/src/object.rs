@@ -21,7 +21,10 @@ impl EventPair {
     pub fn create() -> ZxResult<(EventPair, EventPair)> {
         let (mut a, mut b) = (0, 0);
         Status(raw::eventpair_create(0, &mut a, &mut b)).ok()?;
-        Ok((EventPair(Handle::from_raw(a)), EventPair(Handle::from_raw(b))))
+        Ok((
+            EventPair(Handle::from_raw(a)),
+            EventPair(Handle::from_raw(b)),
+        ))
     }
 }
 
@@ -35,7 +38,14 @@ impl Thread {
     /// `zx_thread_start`: runs `entry(arg1, arg2)` with `sp = stack` (the top of a 16-byte
     /// aligned stack the caller keeps alive for the thread's life).
     pub fn start(&self, entry: usize, stack: usize, arg1: usize, arg2: usize) -> ZxResult {
-        Status(raw::thread_start(self.raw_handle(), entry, stack, arg1, arg2)).ok()
+        Status(raw::thread_start(
+            self.raw_handle(),
+            entry,
+            stack,
+            arg1,
+            arg2,
+        ))
+        .ok()
     }
 }
 
@@ -43,7 +53,14 @@ impl Process {
     /// `zx_thread_create`: a new, not yet started thread of this process.
     pub fn create_thread(&self, name: &[u8]) -> ZxResult<Thread> {
         let mut out = 0;
-        Status(raw::thread_create(self.raw_handle(), name.as_ptr(), name.len(), 0, &mut out)).ok()?;
+        Status(raw::thread_create(
+            self.raw_handle(),
+            name.as_ptr(),
+            name.len(),
+            0,
+            &mut out,
+        ))
+        .ok()?;
         Ok(Thread(Handle::from_raw(out)))
     }
 

@@ -37,7 +37,12 @@ const RIGHT_NAMES: [(Rights, &str); 21] = [
 
 impl fmt::Debug for Rights {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        crate::signals::fmt_flags(f, "Rights", self.0, RIGHT_NAMES.iter().map(|(r, n)| (r.0, *n)))
+        crate::signals::fmt_flags(
+            f,
+            "Rights",
+            self.0,
+            RIGHT_NAMES.iter().map(|(r, n)| (r.0, *n)),
+        )
     }
 }
 

@@ -30,7 +30,12 @@ const SIGNAL_NAMES: [(Signals, &str); 13] = [
 
 impl fmt::Debug for Signals {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt_flags(f, "Signals", self.0, SIGNAL_NAMES.iter().map(|(s, n)| (s.0, *n)))
+        fmt_flags(
+            f,
+            "Signals",
+            self.0,
+            SIGNAL_NAMES.iter().map(|(s, n)| (s.0, *n)),
+        )
     }
 }
 

@@ -28,13 +28,19 @@ fn startup_handles_have_low_bits_and_types() {
     check_eq!(a.process & 3, 3);
     check_eq!(a.thread & 3, 3);
     check_eq!(a.root_resource, 0);
-    let p = HandleRef::from_raw(a.process).basic_info().unwrap_or_default();
+    let p = HandleRef::from_raw(a.process)
+        .basic_info()
+        .unwrap_or_default();
     check_eq!(p.obj_type, ObjType::PROCESS.raw());
     check_eq!(p.rights, Rights::DEFAULT_PROCESS.bits());
-    let t = HandleRef::from_raw(a.thread).basic_info().unwrap_or_default();
+    let t = HandleRef::from_raw(a.thread)
+        .basic_info()
+        .unwrap_or_default();
     check_eq!(t.obj_type, ObjType::THREAD.raw());
     check_eq!(t.related_koid, p.koid);
-    let b = HandleRef::from_raw(a.bootstrap).basic_info().unwrap_or_default();
+    let b = HandleRef::from_raw(a.bootstrap)
+        .basic_info()
+        .unwrap_or_default();
     check_eq!(b.obj_type, ObjType::CHANNEL.raw());
     check_eq!(b.rights, Rights::DEFAULT_CHANNEL.bits());
 }
@@ -93,7 +99,10 @@ fn write_takes_the_handles_and_read_grows_its_buffer() {
     check_eq!(b.read(&mut buf), Err(Status::SHOULD_WAIT));
     // A failed write consumes the handles too: the peer is gone, the handle is closed.
     drop(b);
-    let mut handles = [keep.duplicate_handle(Rights::SAME_RIGHTS).unwrap().into_handle()];
+    let mut handles = [keep
+        .duplicate_handle(Rights::SAME_RIGHTS)
+        .unwrap()
+        .into_handle()];
     check_eq!(a.write(b"x", &mut handles), Err(Status::PEER_CLOSED));
     check!(handles[0].is_invalid());
     check_eq!(handle_count(&keep), 1);
@@ -167,7 +176,12 @@ fn call_and_call_etc_get_their_reply_or_time_out() {
     let e = Event::create().unwrap();
     let mut hs = [e.into_handle()];
     check_eq!(
-        a.call(MonotonicInstant::after(LONG), b"\0\0\0\0ping", &mut hs, &mut buf),
+        a.call(
+            MonotonicInstant::after(LONG),
+            b"\0\0\0\0ping",
+            &mut hs,
+            &mut buf
+        ),
         Ok(())
     );
     check!(hs[0].is_invalid());
@@ -180,7 +194,12 @@ fn call_and_call_etc_get_their_reply_or_time_out() {
     let mut etc = MessageBufEtc::new();
     let mut d = [];
     check_eq!(
-        a.call_etc(MonotonicInstant::after(LONG), b"\0\0\0\0ping", &mut d, &mut etc),
+        a.call_etc(
+            MonotonicInstant::after(LONG),
+            b"\0\0\0\0ping",
+            &mut d,
+            &mut etc
+        ),
         Ok(())
     );
     check_eq!(&etc.bytes()[4..], b"pong");
@@ -214,10 +233,16 @@ fn typed_handles_close_on_drop_and_flags_print_names() {
     );
     drop(p);
     check_eq!(
-        q.wait_handle(Signals::EVENTPAIR_PEER_CLOSED, MonotonicInstant::after(LONG)),
+        q.wait_handle(
+            Signals::EVENTPAIR_PEER_CLOSED,
+            MonotonicInstant::after(LONG)
+        ),
         Ok(Signals::USER_1 | Signals::EVENTPAIR_PEER_CLOSED)
     );
-    check_eq!(format!("{:?}", Rights::READ | Rights::WRITE), "Rights(READ | WRITE)");
+    check_eq!(
+        format!("{:?}", Rights::READ | Rights::WRITE),
+        "Rights(READ | WRITE)"
+    );
     check_eq!(
         format!("{:?}", Signals::CHANNEL_READABLE | Signals::USER_0),
         "Signals(CHANNEL_READABLE | USER_0)"
@@ -226,7 +251,10 @@ fn typed_handles_close_on_drop_and_flags_print_names() {
         Duration::from_millis(1500).into_seconds() + Duration::from_micros(7).into_nanos(),
         1 + 7000
     );
-    check_eq!(MonotonicInstant::INFINITE + Duration::from_seconds(1), MonotonicInstant::INFINITE);
+    check_eq!(
+        MonotonicInstant::INFINITE + Duration::from_seconds(1),
+        MonotonicInstant::INFINITE
+    );
 }
 
 fn main(a: StartArgs) -> i64 {
