@@ -3,7 +3,8 @@
 #   make test               host unit tests + the QEMU matrix + boots that must fail clearly
 #   make bench              IPC benchmarks under -icount (instruction counts), as a table
 #   make stress             the SMP stress boot 20 times in a row
-#   make gdb [BOARD=...]    QEMU halted, waiting for gdb-multiarch on :1234
+#   make gdb [BOARD=...] [PROG=test_smoke]  QEMU halted, waiting for gdb-multiarch on :1234
+#                           (prints the gdb command: kernel symbols, plus PROG's, booted as init)
 #   make image              build/kernel8.img, build/initrd.cpio, build/rpi4.dtb
 #   make sdimage            build/rpi4-sd.img: a Raspberry Pi 4 SD card (docs/raspberry-pi.md)
 #   make chainboot          the serial chainloader, its SD image; then tools/chainboot DEVICE
@@ -41,9 +42,13 @@ bench: setup
 stress: image
 	@tools/stress.sh $(or $(RUNS),20)
 
+# PROG=NAME: boot that program as init and load its unstripped ELF too ($(BUILD)/user/NAME).
+GDB_CMD = gdb-multiarch $(BUILD)/kernel.elf -ex 'target remote :1234'$(if $(PROG), -ex 'add-symbol-file $(BUILD)/user/$(PROG)')
 gdb: image
-	@echo "QEMU is waiting: gdb-multiarch $(BUILD)/kernel.elf -ex 'target remote :1234'"
-	@QEMU_EXTRA="-s -S" tools/qemu.sh $(BOARD)
+	@if [ -n "$(PROG)" ] && [ ! -f "$(BUILD)/user/$(PROG)" ]; then echo "make gdb: no program $(BUILD)/user/$(PROG)" >&2; exit 1; fi
+	@echo "QEMU is halted, waiting for gdb on :1234. In another terminal:"
+	@echo "  $(GDB_CMD)"
+	@QEMU_EXTRA="-s -S" tools/qemu.sh $(BOARD)$(if $(PROG), init=$(PROG))
 
 lint: setup
 	cargo fmt --all --check

@@ -24,8 +24,11 @@ objcopy=$(find "$sysroot" -name llvm-objcopy -type f | head -1)
 [ -n "$objcopy" ] || { echo "build: llvm-objcopy not found (rustup component add llvm-tools)" >&2; exit 1; }
 kdir="$CARGO_TARGET_DIR/aarch64-unknown-none-softfloat/$PROFILE"
 udir="$CARGO_TARGET_DIR/aarch64-unknown-none/$PROFILE"
-"$objcopy" -O binary "$kdir/kernel" "$BUILD/kernel8.img"
+# The kernel's symbol table (for its backtraces) goes into the bytes the image reserves for it
+# (tools/ksyms.py; no address moves), then the raw image is cut from the patched ELF.
 cp "$kdir/kernel" "$BUILD/kernel.elf"
+python3 tools/ksyms.py "$BUILD/kernel.elf"
+"$objcopy" -O binary "$BUILD/kernel.elf" "$BUILD/kernel8.img"
 # User programs: the unstripped ELFs stay in $BUILD/user/ (for symbolizing and gdb); the
 # initrd gets stripped copies.
 strip=$(find "$sysroot" -name llvm-strip -type f | head -1)

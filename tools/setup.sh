@@ -15,6 +15,15 @@ need_clang() { ! command -v clang >/dev/null 2>&1; }
 need_lld() { ! command -v ld.lld >/dev/null 2>&1; }
 # mtools builds the Raspberry Pi SD-card image (make sdimage) without root or loop devices.
 need_mtools() { ! command -v mformat >/dev/null 2>&1 || ! command -v mcopy >/dev/null 2>&1; }
+# Debugging: gdb-multiarch for `make gdb`; llvm-cxxfilt (tools/ksyms.py demangles the kernel's
+# symbols with it) and llvm-symbolizer (tools/symbolize) from Debian's llvm.
+need_gdb() { ! command -v gdb-multiarch >/dev/null 2>&1; }
+need_llvm() {
+  for t in llvm-cxxfilt llvm-symbolizer; do
+    command -v "$t" >/dev/null 2>&1 || ls /usr/lib/llvm-*/bin/"$t" >/dev/null 2>&1 || return 0
+  done
+  return 1
+}
 
 missing=()
 need_qemu && missing+=(qemu)
@@ -22,6 +31,7 @@ need_dtc && missing+=(dtc)
 need_clang && missing+=(clang)
 need_lld && missing+=(ld.lld)
 need_mtools && missing+=(mtools)
+need_llvm && missing+=(llvm)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && [ -r /etc/debian_version ]; then
@@ -46,6 +56,7 @@ SRC
     need_clang && pkgs+=(clang)
     need_lld && pkgs+=(lld)
     need_mtools && pkgs+=(mtools)
+    need_llvm && pkgs+=(llvm)
     [ ${#pkgs[@]} -gt 0 ] && apt-get install -y -qq "${pkgs[@]}" >/dev/null
     if need_qemu; then
       if [ "$codename" = bookworm ]; then
@@ -57,8 +68,9 @@ SRC
   else
     echo "setup: missing: ${missing[*]}." >&2
     echo "  Install QEMU 9 or newer (qemu-system-aarch64; Debian 12: 'apt-get install -t bookworm-backports qemu-system-arm')" >&2
-    echo "  dtc (Debian: device-tree-compiler), mtools (Debian: mtools), and clang and ld.lld for the C SDK" >&2
-    echo "  (Debian: clang lld), then run make again." >&2
+    echo "  dtc (Debian: device-tree-compiler), mtools (Debian: mtools), clang and ld.lld for the C SDK" >&2
+    echo "  (Debian: clang lld), llvm (llvm-cxxfilt, llvm-symbolizer) for the kernel's symbols and" >&2
+    echo "  tools/symbolize, then run make again." >&2
     exit 1
   fi
 fi
@@ -69,6 +81,20 @@ fi
 if need_dtc; then
   echo "setup: dtc is still missing; install device-tree-compiler." >&2
   exit 1
+fi
+if need_llvm; then
+  echo "setup: llvm-cxxfilt or llvm-symbolizer is still missing (the kernel's symbol table needs them); install llvm." >&2
+  exit 1
+fi
+# gdb-multiarch is only for `make gdb`: installed when we can, never a reason to stop.
+if need_gdb; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && [ -r /etc/debian_version ]; then
+    echo "setup: installing gdb-multiarch with apt-get (make gdb)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gdb-multiarch >/dev/null ||
+      echo "setup: could not install gdb-multiarch; make gdb needs it" >&2
+  else
+    echo "setup: note: gdb-multiarch is missing (only make gdb needs it; Debian: apt-get install gdb-multiarch)" >&2
+  fi
 fi
 if need_clang || need_lld; then
   echo "setup: clang or ld.lld is still missing (tools/zxcc needs both); install clang and lld." >&2

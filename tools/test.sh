@@ -109,6 +109,38 @@ else
   fail "build examples/hello-c with tools/zxcc" "$log"
 fi
 
+# 2c'. The out-of-tree template (examples/template): `cargo run` builds it against the zx crate
+# and boots it as init through its runner; cargo's exit code is the program's (42).
+log="$LOGS/template.log"
+(cd examples/template && TIMEOUT=60 cargo run --quiet) </dev/null >"$log" 2>&1
+rc=$?
+if [ "$rc" = 42 ] && grep -q 'template: got "hello from the template" and a handle with Rights(' "$log"; then
+  pass "boot template: cargo run in examples/template boots it; exit code 42"
+else
+  fail "boot template: cargo run exit code $rc, wanted 42" "$log"
+fi
+
+# 2d. Kernel backtraces: `selftest=fault` makes the kernel read an unmapped address, and
+# `selftest=panic` panics on purpose; each report must name the function that stopped and its
+# caller, in that order (kernel/src/backtrace.rs, symbols written in by tools/ksyms.py).
+backtrace_boot() {
+  local which=$1 want_rc=$2 first=$3 second=$4 log="$LOGS/backtrace-$1.log"
+  TIMEOUT=30 tools/qemu.sh virt selftest="$which" exit=semihosting </dev/null >"$log" 2>&1
+  local rc=$?
+  local trace
+  trace=$(sed -n '/^backtrace:/,$p' "$log" | grep -E '^  #[0-9]+ ')
+  if [ "$rc" = "$want_rc" ] &&
+    printf '%s\n' "$trace" | grep -A1 -E "^  #[0-9]+ +0x[0-9a-f]+ $first\+0x" | tail -1 |
+    grep -qE "^  #[0-9]+ +0x[0-9a-f]+ $second\+0x" &&
+    { [ "$which" != fault ] || printf '%s\n' "$trace" | grep -qE "^  #0 +0x[0-9a-f]+ $first\+0x"; }; then
+    pass "boot selftest=$which: backtrace names $first, then $second"
+  else
+    fail "boot selftest=$which: exit code $rc (want $want_rc), backtrace without $first then $second" "$log"
+  fi
+}
+backtrace_boot fault 250 kernel::backtrace::target::selftest_fault_leaf kernel::backtrace::target::selftest_fault_caller
+backtrace_boot panic 251 kernel::backtrace::target::selftest_panic_leaf kernel::backtrace::target::selftest_panic_caller
+
 # 3. Boots that must stop with a clear message (and never hang silently).
 expect_message() {
   local name=$1 want_rc=$2 msg=$3 log="$LOGS/neg-$1.log"

@@ -5,6 +5,9 @@ use std::fmt::Write;
 fn main() {
     let dir = std::env::var("CARGO_MANIFEST_DIR").unwrap();
     let target = std::env::var("TARGET").unwrap_or_default();
+    // Programs in other packages (examples/template) link with the same script: their build
+    // scripts read it from DEP_ZX_LINKER_SCRIPT (this package `links = "zx"`).
+    println!("cargo:linker_script={dir}/../linker/user.ld");
     if target.starts_with("aarch64-unknown-none") {
         println!("cargo:rustc-link-arg-bins=-T{dir}/../linker/user.ld");
         println!("cargo:rerun-if-changed={dir}/../linker/user.ld");

@@ -6,6 +6,7 @@
 
 extern crate alloc;
 
+pub mod backtrace;
 pub mod boot;
 pub mod console;
 pub mod mm;

@@ -232,6 +232,7 @@ pub extern "C" fn kernel_boot_main(dtb_pa: u64, image_pa: u64, entry_el: u64) ->
     INITRD.call_once(|| initrd);
 
     bsp::cpu::exception::install_vectors();
+    crate::backtrace::boot_selftest(args.selftest);
     if let Some(g) = gic {
         let cfg = match g.version {
             GicVersion::V2 => bsp::drivers::gic::GicConfig::V2 {
@@ -503,6 +504,7 @@ pub extern "C" fn exc_el1_sync(frame: &mut TrapFrame) {
         esr_class_name(esr)
     ));
     report(frame, esr, far);
+    crate::backtrace::print_trap(frame);
     finish_run(250);
 }
 
@@ -512,6 +514,7 @@ pub extern "C" fn exc_unexpected(frame: &mut TrapFrame, kind: u64) {
     let name = VECTOR_NAMES.get(kind as usize).copied().unwrap_or("?");
     crate::console::print_panic(format_args!("\nkernel: unexpected exception: {}\n", name));
     report(frame, ESR_EL1.get(), FAR_EL1.get());
+    crate::backtrace::print_trap(frame);
     finish_run(250);
 }
 
@@ -522,5 +525,6 @@ fn panic(info: &core::panic::PanicInfo) -> ! {
         bsp::cpu::cpu_index(),
         info
     ));
+    crate::backtrace::print_current();
     finish_run(251)
 }

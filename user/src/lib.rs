@@ -1,12 +1,37 @@
-//! libzx: syscall stubs for every call in docs/abi.md and safe wrappers (`Handle` closes on drop,
-//! `Channel`, `Event`, `Process`), plus program start-up, console printing and a tiny test
-//! harness for the EL0 test programs.
+//! `zx`: the Rust library for programs on this kernel.
+//!
+//! - **The typed API**, in the style of Fuchsia's `zx` crate: handles that close on drop
+//!   ([`Handle`], [`channel::Channel`], [`Event`], [`EventPair`], [`Process`], [`Thread`]), the
+//!   traits [`AsHandleRef`], [`HandleBased`] and [`Peered`], channel writes that take ownership
+//!   of the handles they send, reads into a growable [`MessageBuf`], `write_etc`/`read_etc`
+//!   with [`channel::HandleDisposition`]/[`channel::HandleInfo`], `call`/`call_etc` with a
+//!   [`MonotonicInstant`] deadline, [`Duration`], and [`Rights`]/[`Signals`] whose `Debug`
+//!   names their bits. Start here; the README has a short example.
+//! - The raw calls, one per row of docs/abi.md section 2 ([`raw`], [`sys`]), for tests that
+//!   pass hostile arguments.
+//! - The first, thinner wrappers ([`Channel`] with `write(&[u8], &[u32])` and a fixed-size
+//!   [`Received`], `Handle::wait_one(.., i64)`), kept for the programs written against them.
+//!   The typed channel is [`channel::Channel`]; the two convert with `From`.
+//! - Program start-up ([`entry!`], [`StartArgs`]), console printing ([`println!`]), a heap for
+//!   `alloc` (a static arena, [`heap`]), and a tiny test harness ([`mod@test`]).
 #![no_std]
 
+extern crate alloc;
+
+pub mod channel;
+pub mod handle;
+pub mod heap;
+pub mod object;
 pub mod sys;
 pub mod test;
+pub mod time;
 
 pub use zx_abi::*;
+
+pub use channel::{HandleOp, MessageBuf, MessageBufEtc};
+pub use handle::{AsHandleRef, HandleBased, HandleRef, Peered};
+pub use object::{EventPair, Thread};
+pub use time::{Duration, MonotonicInstant, Time};
 
 use core::fmt::{self, Write};
 
@@ -295,8 +320,10 @@ fn ok(s: i32) -> ZxResult {
     }
 }
 
-/// An owned handle value: closed on drop.
+/// An owned handle value: closed on drop. `repr(transparent)`: a `[Handle]` is a `zx_handle_t`
+/// array.
 #[derive(Debug, PartialEq, Eq)]
+#[repr(transparent)]
 pub struct Handle(u32);
 
 impl Handle {
@@ -312,6 +339,10 @@ impl Handle {
     }
     pub fn is_valid(&self) -> bool {
         self.0 != HANDLE_INVALID
+    }
+    /// `true` for `ZX_HANDLE_INVALID` (e.g. a handle a channel write consumed).
+    pub fn is_invalid(&self) -> bool {
+        self.0 == HANDLE_INVALID
     }
     /// Gives up ownership without closing.
     pub fn into_raw(self) -> u32 {
@@ -376,7 +407,8 @@ pub fn get_info<T: Pod + Default>(h: u32, topic: u32) -> ZxResult<T> {
     Ok(T::from_bytes(&buf))
 }
 
-/// A channel endpoint.
+/// A channel endpoint (the first wrapper: raw `u32` handles in `write`, a fixed [`Received`]
+/// from `read`). New code uses [`channel::Channel`]; `From` converts either way.
 #[derive(Debug)]
 pub struct Channel(pub Handle);
 

@@ -1,11 +1,50 @@
 //! Handle rights (`zx_rights_t`): the bit set a handle carries, and the rights of new handles.
 
+use core::fmt;
 use core::ops::{BitAnd, BitAndAssign, BitOr, BitOrAssign, Not};
 
 /// A `zx_rights_t` bit set.
-#[derive(Copy, Clone, PartialEq, Eq, Hash, Debug, Default)]
+///
+/// `Debug` names the bits: `Rights(TRANSFER | READ | WRITE)`, `Rights(NONE)`, unknown bits in hex.
+#[derive(Copy, Clone, PartialEq, Eq, Hash, Default)]
 #[repr(transparent)]
 pub struct Rights(pub u32);
+
+/// Rust name of each single right, by bit.
+const RIGHT_NAMES: [(Rights, &str); 21] = [
+    (Rights::DUPLICATE, "DUPLICATE"),
+    (Rights::TRANSFER, "TRANSFER"),
+    (Rights::READ, "READ"),
+    (Rights::WRITE, "WRITE"),
+    (Rights::EXECUTE, "EXECUTE"),
+    (Rights::MAP, "MAP"),
+    (Rights::GET_PROPERTY, "GET_PROPERTY"),
+    (Rights::SET_PROPERTY, "SET_PROPERTY"),
+    (Rights::ENUMERATE, "ENUMERATE"),
+    (Rights::DESTROY, "DESTROY"),
+    (Rights::SET_POLICY, "SET_POLICY"),
+    (Rights::GET_POLICY, "GET_POLICY"),
+    (Rights::SIGNAL, "SIGNAL"),
+    (Rights::SIGNAL_PEER, "SIGNAL_PEER"),
+    (Rights::WAIT, "WAIT"),
+    (Rights::INSPECT, "INSPECT"),
+    (Rights::MANAGE_JOB, "MANAGE_JOB"),
+    (Rights::MANAGE_PROCESS, "MANAGE_PROCESS"),
+    (Rights::MANAGE_THREAD, "MANAGE_THREAD"),
+    (Rights::SAME_RIGHTS, "SAME_RIGHTS"),
+    (Rights::NONE, "NONE"),
+];
+
+impl fmt::Debug for Rights {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        crate::signals::fmt_flags(
+            f,
+            "Rights",
+            self.0,
+            RIGHT_NAMES.iter().map(|(r, n)| (r.0, *n)),
+        )
+    }
+}
 
 impl Rights {
     /// `ZX_RIGHT_NONE`.

@@ -1,11 +1,70 @@
 //! Object signals (`zx_signals_t`): the state bits that `zx_object_wait_*` observe.
 
+use core::fmt;
 use core::ops::{BitAnd, BitAndAssign, BitOr, BitOrAssign, Not};
 
 /// A `zx_signals_t` bit set. Several names share a bit; its meaning depends on the object type.
-#[derive(Copy, Clone, PartialEq, Eq, Hash, Debug, Default)]
+///
+/// `Debug` names the bits: `Signals(CHANNEL_READABLE | CHANNEL_WRITABLE)`. A bit with several
+/// meanings shows them all: `PEER_CLOSED` (channel or eventpair), `EVENT_SIGNALED/TASK_TERMINATED`.
+#[derive(Copy, Clone, PartialEq, Eq, Hash, Default)]
 #[repr(transparent)]
 pub struct Signals(pub u32);
+
+/// Rust name of each signal bit.
+const SIGNAL_NAMES: [(Signals, &str); 13] = [
+    (Signals::CHANNEL_READABLE, "CHANNEL_READABLE"),
+    (Signals::CHANNEL_WRITABLE, "CHANNEL_WRITABLE"),
+    (Signals::CHANNEL_PEER_CLOSED, "PEER_CLOSED"),
+    (Signals::EVENT_SIGNALED, "EVENT_SIGNALED/TASK_TERMINATED"),
+    (Signals::SIGNAL_HANDLE_CLOSED, "SIGNAL_HANDLE_CLOSED"),
+    (Signals::USER_0, "USER_0"),
+    (Signals::USER_1, "USER_1"),
+    (Signals::USER_2, "USER_2"),
+    (Signals::USER_3, "USER_3"),
+    (Signals::USER_4, "USER_4"),
+    (Signals::USER_5, "USER_5"),
+    (Signals::USER_6, "USER_6"),
+    (Signals::USER_7, "USER_7"),
+];
+
+impl fmt::Debug for Signals {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt_flags(
+            f,
+            "Signals",
+            self.0,
+            SIGNAL_NAMES.iter().map(|(s, n)| (s.0, *n)),
+        )
+    }
+}
+
+/// `Type(A | B | 0x40)`: the named bits in table order, then any unnamed ones in hex; `Type(NONE)`
+/// for no bit.
+pub(crate) fn fmt_flags(
+    f: &mut fmt::Formatter<'_>,
+    ty: &str,
+    bits: u32,
+    names: impl Iterator<Item = (u32, &'static str)>,
+) -> fmt::Result {
+    write!(f, "{ty}(")?;
+    if bits == 0 {
+        return f.write_str("NONE)");
+    }
+    let mut rest = bits;
+    let mut sep = "";
+    for (bit, name) in names {
+        if bit != 0 && bits & bit == bit {
+            write!(f, "{sep}{name}")?;
+            sep = " | ";
+            rest &= !bit;
+        }
+    }
+    if rest != 0 {
+        write!(f, "{sep}{rest:#x}")?;
+    }
+    f.write_str(")")
+}
 
 impl Signals {
     /// No signal.

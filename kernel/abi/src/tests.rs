@@ -646,3 +646,39 @@ fn records_default_to_all_zero_bytes() {
     zero::<InfoKernelStats>();
     zero::<InfoCpuStats>();
 }
+
+// ------------------------------------------------------------------------------------------
+// Debug names the bits
+// ------------------------------------------------------------------------------------------
+
+#[test]
+fn rights_and_signals_debug_print_flag_names() {
+    use std::format;
+    assert_eq!(format!("{:?}", Rights::NONE), "Rights(NONE)");
+    assert_eq!(
+        format!("{:?}", Rights::READ | Rights::WRITE),
+        "Rights(READ | WRITE)"
+    );
+    assert_eq!(
+        format!("{:?}", Rights::DEFAULT_CHANNEL),
+        "Rights(TRANSFER | READ | WRITE | SIGNAL | SIGNAL_PEER | WAIT | INSPECT)"
+    );
+    assert_eq!(format!("{:?}", Rights::SAME_RIGHTS), "Rights(SAME_RIGHTS)");
+    assert_eq!(
+        format!("{:?}", Rights(1 << 20 | 1)),
+        "Rights(DUPLICATE | 0x100000)"
+    );
+    assert_eq!(format!("{:?}", Signals::NONE), "Signals(NONE)");
+    assert_eq!(
+        format!(
+            "{:?}",
+            Signals::CHANNEL_READABLE | Signals::CHANNEL_PEER_CLOSED
+        ),
+        "Signals(CHANNEL_READABLE | PEER_CLOSED)"
+    );
+    assert_eq!(
+        format!("{:?}", Signals::TASK_TERMINATED | Signals::USER_7),
+        "Signals(EVENT_SIGNALED/TASK_TERMINATED | USER_7)"
+    );
+    assert_eq!(format!("{:?}", Signals(1 << 22)), "Signals(0x400000)");
+}

@@ -1,4 +1,4 @@
-//! Parser for the kernel command line (`/chosen/bootargs`, QEMU `-append`): `init=` and `exit=` as docs/abi.md section 5 defines them.
+//! Parser for the kernel command line (`/chosen/bootargs`, QEMU `-append`): `init=` and `exit=` as docs/abi.md section 5 defines them, and the debugging word `selftest=`.
 //!
 //! The line is split on ASCII whitespace (and ends at a NUL, should the
 //! devicetree property's terminator be passed along). Words are applied left
@@ -57,6 +57,9 @@ pub struct BootArgs<'a> {
     pub init: &'a str,
     /// What to do when that program's process ends.
     pub exit: ExitMode,
+    /// `selftest=NAME`: a boot self-test that stops the kernel on purpose (`panic`, `fault`:
+    /// the backtrace test of `make test`); `None` unless given.
+    pub selftest: Option<&'a str>,
     warnings: [BootArgWarning<'a>; MAX_WARNINGS],
     warning_count: usize,
     warnings_dropped: usize,
@@ -67,6 +70,7 @@ impl Default for BootArgs<'_> {
         Self {
             init: DEFAULT_INIT,
             exit: ExitMode::None,
+            selftest: None,
             warnings: [BootArgWarning::EmptyInit; MAX_WARNINGS],
             warning_count: 0,
             warnings_dropped: 0,
@@ -107,6 +111,7 @@ pub fn parse(line: &str) -> BootArgs<'_> {
             Some(("exit", "semihosting")) => args.exit = ExitMode::Semihosting,
             Some(("exit", "poweroff")) => args.exit = ExitMode::Poweroff,
             Some(("exit", value)) => args.warn(BootArgWarning::UnknownExitMode(value)),
+            Some(("selftest", name)) if !name.is_empty() => args.selftest = Some(name),
             _ => args.warn(BootArgWarning::UnknownWord(word)),
         }
     }
@@ -166,6 +171,17 @@ mod tests {
         assert_eq!(args.init, "sh");
         assert_eq!(args.warnings(), &[BootArgWarning::EmptyInit]);
         assert_eq!(parse("init=").init, "init");
+    }
+
+    #[test]
+    fn selftest_is_read_and_empty_is_unknown() {
+        assert_eq!(parse("").selftest, None);
+        let args = parse("selftest=fault init=x selftest=panic");
+        assert_eq!(args.selftest, Some("panic"));
+        assert_eq!(args.warnings(), &[]);
+        let args = parse("selftest=");
+        assert_eq!(args.selftest, None);
+        assert_eq!(args.warnings(), &[BootArgWarning::UnknownWord("selftest=")]);
     }
 
     #[test]

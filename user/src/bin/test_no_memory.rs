@@ -1,10 +1,12 @@
 //! Kernel memory exhaustion: writes of 64 KiB messages into channels nobody reads until the
 //! kernel says ZX_ERR_NO_MEMORY. The failing write consumes its handles (as on any failure) and
 //! sends nothing; other calls that need memory fail the same way; once the messages are freed
-//! everything works again and the kernel's counts return to where they were.
+//! everything works again and the kernel's counts return to where they were. Written against the
+//! typed API of the `zx` crate (`channel::Channel`, handles owned by the write).
 #![no_std]
 #![no_main]
 
+use zx::channel::Channel;
 use zx::*;
 
 zx::entry!(main);
@@ -17,8 +19,8 @@ fn root() -> u32 {
     unsafe { ROOT }
 }
 
-fn count_handles(h: u32) -> u32 {
-    get_info::<InfoHandleCount>(h, INFO_HANDLE_COUNT)
+fn count_handles(h: &impl AsHandleRef) -> u32 {
+    get_info::<InfoHandleCount>(h.raw_handle(), INFO_HANDLE_COUNT)
         .map(|c| c.handle_count)
         .unwrap_or(0)
 }
@@ -33,14 +35,14 @@ fn fill(channels: &mut [Option<(Channel, Channel)>], witness: &Event) -> (usize,
             Err(s) => return (sent, s),
         };
         for _ in 0..CHANNEL_MAX_PENDING {
-            let dup = match witness.0.duplicate(Rights::SAME_RIGHTS) {
+            let dup = match witness.duplicate_handle(Rights::SAME_RIGHTS) {
                 Ok(d) => d,
                 Err(s) => {
                     *slot = Some(pair);
                     return (sent, s);
                 }
             };
-            match pair.0.write(big, &[dup.into_raw()]) {
+            match pair.0.write(big, &mut [dup.into_handle()]) {
                 Ok(()) => sent += 1,
                 Err(s) => {
                     *slot = Some(pair);
@@ -75,7 +77,7 @@ fn exhaustion_gives_no_memory_consumes_handles_and_recovers() {
     check_eq!(status, Status::NO_MEMORY);
     check!(sent > 100, "only {} messages fit", sent);
     // The failed write consumed its handle: the witness has exactly 1 + sent handles.
-    check_eq!(count_handles(witness.0.raw()) as usize, 1 + sent);
+    check_eq!(count_handles(&witness) as usize, 1 + sent);
     // Other allocations fail cleanly too while memory is short.
     let (mut a, mut b) = (0, 0);
     let s = raw::channel_create(0, &mut a, &mut b);
@@ -92,7 +94,7 @@ fn exhaustion_gives_no_memory_consumes_handles_and_recovers() {
     for c in channels.iter_mut() {
         *c = None;
     }
-    check_eq!(count_handles(witness.0.raw()), 1);
+    check_eq!(count_handles(&witness), 1);
     let (x, y) = match Channel::create() {
         Ok(p) => p,
         Err(s) => {
@@ -100,8 +102,8 @@ fn exhaustion_gives_no_memory_consumes_handles_and_recovers() {
             return;
         }
     };
-    check!(x.write(b"alive", &[]).is_ok());
-    check!(y.read().is_ok());
+    check!(x.write(b"alive", &mut []).is_ok());
+    check!(y.read(&mut MessageBuf::new()).is_ok());
     drop((x, y));
     drop(witness);
     let after = kernel_stats(root()).unwrap_or_default();

@@ -1,7 +1,14 @@
-//! Smoke test: the start-up registers, the console, the clock, and a channel round trip.
+//! Smoke test: the start-up registers, the console, the clock, and a channel round trip; then
+//! the typed API of the `zx` crate (ownership of sent handles, growable reads, `write_etc`,
+//! `read_etc`, `call`, `call_etc`, deadlines, flag names). Written against the typed API.
 #![no_std]
 #![no_main]
 
+extern crate alloc;
+
+use alloc::format;
+use alloc::vec::Vec;
+use zx::channel::{Channel, HandleDisposition, HandleOp};
 use zx::*;
 
 zx::entry!(main);
@@ -13,43 +20,241 @@ fn args() -> StartArgs {
     unsafe { ARGS.unwrap() }
 }
 
+const LONG: Duration = Duration::from_seconds(10);
+
 fn startup_handles_have_low_bits_and_types() {
     let a = args();
     check_eq!(a.bootstrap & 3, 3);
     check_eq!(a.process & 3, 3);
     check_eq!(a.thread & 3, 3);
     check_eq!(a.root_resource, 0);
-    let p: InfoHandleBasic = get_info(a.process, INFO_HANDLE_BASIC).unwrap_or_default();
+    let p = HandleRef::from_raw(a.process)
+        .basic_info()
+        .unwrap_or_default();
     check_eq!(p.obj_type, ObjType::PROCESS.raw());
     check_eq!(p.rights, Rights::DEFAULT_PROCESS.bits());
-    let t: InfoHandleBasic = get_info(a.thread, INFO_HANDLE_BASIC).unwrap_or_default();
+    let t = HandleRef::from_raw(a.thread)
+        .basic_info()
+        .unwrap_or_default();
     check_eq!(t.obj_type, ObjType::THREAD.raw());
     check_eq!(t.related_koid, p.koid);
-    let b: InfoHandleBasic = get_info(a.bootstrap, INFO_HANDLE_BASIC).unwrap_or_default();
+    let b = HandleRef::from_raw(a.bootstrap)
+        .basic_info()
+        .unwrap_or_default();
     check_eq!(b.obj_type, ObjType::CHANNEL.raw());
     check_eq!(b.rights, Rights::DEFAULT_CHANNEL.bits());
 }
 
 fn clock_is_monotonic_and_sleep_waits() {
-    let t0 = now();
-    sleep_ns(2_000_000);
-    let t1 = now();
-    check!(t1 - t0 >= 2_000_000, "slept {} ns", t1 - t0);
+    let t0 = MonotonicInstant::get();
+    MonotonicInstant::after(Duration::from_millis(2)).sleep();
+    let t1 = MonotonicInstant::get();
+    check!(
+        t1 - t0 >= Duration::from_nanos(2_000_000),
+        "slept {} ns",
+        (t1 - t0).into_nanos()
+    );
 }
 
 fn channel_round_trip() {
     let (a, b) = Channel::create().unwrap();
-    check!(a.write(b"hello", &[]).is_ok());
-    let r = b.read().ok();
+    check!(a.write(b"hello", &mut []).is_ok());
+    let mut buf = MessageBuf::new();
+    let r = b.read(&mut buf).ok();
     check!(r.is_some());
-    if let Some(r) = r {
-        check_eq!(&r.bytes[..r.num_bytes as usize], b"hello");
+    if r.is_some() {
+        check_eq!(buf.bytes(), b"hello");
     }
 }
 
 fn unknown_syscall_is_bad_syscall() {
     check_eq!(zx::sys::raw0(9) as i32, Status::BAD_SYSCALL.raw());
     check_eq!(zx::sys::raw0(1000) as i32, Status::BAD_SYSCALL.raw());
+}
+
+/// Handles to the object `h` names, in every table and queued message.
+fn handle_count(h: &impl AsHandleRef) -> u32 {
+    get_info::<InfoHandleCount>(h.raw_handle(), INFO_HANDLE_COUNT).map_or(0, |c| c.handle_count)
+}
+
+fn write_takes_the_handles_and_read_grows_its_buffer() {
+    let (a, b) = Channel::create().unwrap();
+    let event = Event::create().unwrap();
+    let keep = event.duplicate_handle(Rights::SAME_RIGHTS).unwrap();
+    let big: Vec<u8> = (0..3000u32).map(|i| i as u8).collect();
+    let mut handles = Vec::from([Handle::from(event)]);
+    check!(a.write(&big, &mut handles).is_ok());
+    check!(handles[0].is_invalid(), "the sent handle is left invalid");
+    check_eq!(handle_count(&keep), 2);
+    let mut buf = MessageBuf::new();
+    check_eq!(b.read(&mut buf), Ok(()));
+    check_eq!(buf.bytes(), &big[..]);
+    check_eq!(buf.n_handles(), 1);
+    let got = buf.take_handle(0);
+    check!(got.is_some());
+    if let Some(got) = got {
+        check_eq!(got.get_koid(), keep.get_koid());
+        check_eq!(got.object_type(), Ok(ObjType::EVENT));
+    }
+    check_eq!(b.read(&mut buf), Err(Status::SHOULD_WAIT));
+    // A failed write consumes the handles too: the peer is gone, the handle is closed.
+    drop(b);
+    let mut handles = [keep
+        .duplicate_handle(Rights::SAME_RIGHTS)
+        .unwrap()
+        .into_handle()];
+    check_eq!(a.write(b"x", &mut handles), Err(Status::PEER_CLOSED));
+    check!(handles[0].is_invalid());
+    check_eq!(handle_count(&keep), 1);
+}
+
+fn write_etc_moves_or_duplicates_and_read_etc_reports_types() {
+    let (a, b) = Channel::create().unwrap();
+    let moved = Event::create().unwrap();
+    let kept = Event::create().unwrap();
+    let moved_koid = moved.get_koid();
+    let mut d = [
+        HandleDisposition::new(
+            HandleOp::Move(moved.into_handle()),
+            ObjType::EVENT,
+            Rights::TRANSFER | Rights::WAIT,
+        ),
+        HandleDisposition::new(
+            HandleOp::Duplicate(kept.as_handle_ref()),
+            ObjType::NONE,
+            Rights::SAME_RIGHTS,
+        ),
+    ];
+    check_eq!(a.write_etc(b"etc", &mut d), Ok(()));
+    check!(matches!(&d[0].handle_op, HandleOp::Move(h) if h.is_invalid()));
+    check_eq!(d[1].result, Status::OK);
+    check_eq!(handle_count(&kept), 2); // the duplicated source stays
+    let mut buf = MessageBufEtc::new();
+    check_eq!(b.read_etc(&mut buf), Ok(()));
+    check_eq!(buf.bytes(), b"etc");
+    let infos = buf.take_handle_infos();
+    check_eq!(infos.len(), 2);
+    if infos.len() == 2 {
+        check_eq!(infos[0].object_type, ObjType::EVENT);
+        check_eq!(infos[0].rights, Rights::TRANSFER | Rights::WAIT);
+        check_eq!(infos[0].handle.get_koid(), moved_koid);
+        check_eq!(infos[1].rights, Rights::DEFAULT_EVENT);
+        check_eq!(infos[1].handle.get_koid(), kept.get_koid());
+    }
+    // A wrong type fails that entry; the moved handle is consumed anyway.
+    let e = Event::create().unwrap();
+    let witness = e.duplicate_handle(Rights::SAME_RIGHTS).unwrap();
+    let mut d = [HandleDisposition::new(
+        HandleOp::Move(e.into_handle()),
+        ObjType::CHANNEL,
+        Rights::SAME_RIGHTS,
+    )];
+    check_eq!(a.write_etc(b"bad", &mut d), Err(Status::WRONG_TYPE));
+    check_eq!(d[0].result, Status::WRONG_TYPE);
+    check_eq!(handle_count(&witness), 1);
+}
+
+/// Answers one call on the channel whose raw handle is `raw`: same txid, "pong" + one event.
+fn server(raw: usize) {
+    let ch = Channel::from_handle(Handle::from_raw(raw as u32));
+    let deadline = MonotonicInstant::after(LONG);
+    if ch.wait_handle(Signals::CHANNEL_READABLE, deadline).is_ok() {
+        let mut buf = MessageBuf::new();
+        if ch.read(&mut buf).is_ok() && buf.n_bytes() >= 4 {
+            let mut reply = Vec::from(&buf.bytes()[..4]);
+            reply.extend_from_slice(b"pong");
+            let mut hs = [Event::create().unwrap().into_handle()];
+            let _ = ch.write(&reply, &mut hs);
+        }
+    }
+}
+
+fn call_and_call_etc_get_their_reply_or_time_out() {
+    let (a, b) = Channel::create().unwrap();
+    let t = thread::spawn(server, b.into_raw() as usize).unwrap();
+    let mut buf = MessageBuf::new();
+    let e = Event::create().unwrap();
+    let mut hs = [e.into_handle()];
+    check_eq!(
+        a.call(
+            MonotonicInstant::after(LONG),
+            b"\0\0\0\0ping",
+            &mut hs,
+            &mut buf
+        ),
+        Ok(())
+    );
+    check!(hs[0].is_invalid());
+    check_eq!(&buf.bytes()[4..], b"pong");
+    check_eq!(buf.n_handles(), 1);
+    check!(t.join(MonotonicInstant::after(LONG).into_nanos()).is_ok());
+
+    let (a, b) = Channel::create().unwrap();
+    let t = thread::spawn(server, b.into_raw() as usize).unwrap();
+    let mut etc = MessageBufEtc::new();
+    let mut d = [];
+    check_eq!(
+        a.call_etc(
+            MonotonicInstant::after(LONG),
+            b"\0\0\0\0ping",
+            &mut d,
+            &mut etc
+        ),
+        Ok(())
+    );
+    check_eq!(&etc.bytes()[4..], b"pong");
+    check_eq!(etc.handle_infos().len(), 1);
+    if let Some(i) = etc.handle_infos().first() {
+        check_eq!(i.object_type, ObjType::EVENT);
+    }
+    check!(t.join(MonotonicInstant::after(LONG).into_nanos()).is_ok());
+
+    // Nobody answers: the deadline ends the call, and the sent handle is gone.
+    let (a, _b) = Channel::create().unwrap();
+    let e = Event::create().unwrap();
+    let witness = e.duplicate_handle(Rights::SAME_RIGHTS).unwrap();
+    let mut hs = [e.into_handle()];
+    let deadline = MonotonicInstant::after(Duration::from_millis(5));
+    check_eq!(
+        a.call(deadline, b"\0\0\0\0ping", &mut hs, &mut buf),
+        Err(Status::TIMED_OUT)
+    );
+    check!(MonotonicInstant::get() >= deadline);
+    check!(hs[0].is_invalid());
+    check_eq!(handle_count(&witness), 2); // the request is still queued, with its handle
+}
+
+fn typed_handles_close_on_drop_and_flags_print_names() {
+    let (p, q) = EventPair::create().unwrap();
+    check_eq!(p.signal_peer(Signals::NONE, Signals::USER_1), Ok(()));
+    check_eq!(
+        q.wait_handle(Signals::USER_1, MonotonicInstant::INFINITE_PAST),
+        Ok(Signals::USER_1)
+    );
+    drop(p);
+    check_eq!(
+        q.wait_handle(
+            Signals::EVENTPAIR_PEER_CLOSED,
+            MonotonicInstant::after(LONG)
+        ),
+        Ok(Signals::USER_1 | Signals::EVENTPAIR_PEER_CLOSED)
+    );
+    check_eq!(
+        format!("{:?}", Rights::READ | Rights::WRITE),
+        "Rights(READ | WRITE)"
+    );
+    check_eq!(
+        format!("{:?}", Signals::CHANNEL_READABLE | Signals::USER_0),
+        "Signals(CHANNEL_READABLE | USER_0)"
+    );
+    check_eq!(
+        Duration::from_millis(1500).into_seconds() + Duration::from_micros(7).into_nanos(),
+        1 + 7000
+    );
+    check_eq!(
+        MonotonicInstant::INFINITE + Duration::from_seconds(1),
+        MonotonicInstant::INFINITE
+    );
 }
 
 fn main(a: StartArgs) -> i64 {
@@ -70,6 +275,22 @@ fn main(a: StartArgs) -> i64 {
             (
                 "unknown_syscall_is_bad_syscall",
                 unknown_syscall_is_bad_syscall,
+            ),
+            (
+                "write_takes_the_handles_and_read_grows_its_buffer",
+                write_takes_the_handles_and_read_grows_its_buffer,
+            ),
+            (
+                "write_etc_moves_or_duplicates_and_read_etc_reports_types",
+                write_etc_moves_or_duplicates_and_read_etc_reports_types,
+            ),
+            (
+                "call_and_call_etc_get_their_reply_or_time_out",
+                call_and_call_etc_get_their_reply_or_time_out,
+            ),
+            (
+                "typed_handles_close_on_drop_and_flags_print_names",
+                typed_handles_close_on_drop_and_flags_print_names,
             ),
         ],
     )

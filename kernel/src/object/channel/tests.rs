@@ -341,7 +341,11 @@ fn koids_stay_unique_when_pairs_and_single_objects_are_created_concurrently() {
     // The objects take their koids from the same place.
     let (a, b) = Endpoint::new_pair();
     assert_eq!(b.header().koid(), a.header().koid() + 1);
-    all.extend([a.header().koid(), b.header().koid(), Event::new().header().koid()]);
+    all.extend([
+        a.header().koid(),
+        b.header().koid(),
+        Event::new().header().koid(),
+    ]);
     let n = all.len();
     all.sort_unstable();
     all.dedup();
