@@ -439,6 +439,8 @@ fn report(frame: &TrapFrame, esr: u64, far: u64) {
 
 /// Checks on the way back to EL0: a killed thread exits instead.
 fn return_to_user() {
+    // Teardown the syscall caused (or that a switch handed this thread) is finished first.
+    crate::object::reaper::drain_all();
     let t = sched::current();
     if t.killed.load(Ordering::Acquire) {
         drop(t);

@@ -71,6 +71,10 @@ pub struct Thread {
     pub killed: AtomicBool,
     /// Deadline in counter ticks while blocked with one (`u64::MAX`: none).
     deadline: AtomicU64,
+    /// Closed endpoints this thread still has to tear down, and whether it is doing so (the
+    /// reaper's per-thread state: a teardown may be preempted and resume on another core).
+    pub(crate) graveyard: Mutex<Option<Arc<crate::object::channel::Endpoint>>>,
+    pub(crate) reaping: AtomicBool,
     name: [u8; 32],
     name_len: usize,
 }
@@ -109,6 +113,8 @@ impl Thread {
             on_cpu: AtomicBool::new(false),
             killed: AtomicBool::new(false),
             deadline: AtomicU64::new(u64::MAX),
+            graveyard: Mutex::new(None),
+            reaping: AtomicBool::new(false),
             name: n,
             name_len: len,
         })
@@ -354,6 +360,8 @@ pub fn online_cpus() -> usize {
 /// The idle loop: run whatever is runnable, else sleep until an interrupt.
 pub fn idle_loop() -> ! {
     loop {
+        // A process finished while this idle thread switched in may have left teardown here.
+        crate::object::reaper::drain_all();
         schedule(false);
         {
             let mut s = sched_lock();
@@ -403,6 +411,8 @@ pub fn prepare_wait() {
 
 /// Blocks the current thread until woken or until the counter reaches `deadline_ticks`.
 pub fn block(deadline_ticks: Option<u64>) -> WakeReason {
+    // Teardown this thread caused is finished before it waits (no lock is held here).
+    crate::object::reaper::drain_all();
     let t = current_ref();
     if let Some(d) = deadline_ticks {
         crate::irq::arm_timer_before(d);

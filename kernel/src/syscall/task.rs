@@ -8,6 +8,7 @@ use crate::task::Process;
 use crate::vm::usercopy::{check_writable, copy_in, UserPtr};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
+use core::sync::atomic::Ordering;
 use zx_abi::*;
 
 pub fn process_exit(code: i64) -> ! {
@@ -88,9 +89,28 @@ pub fn debug_write(buf: u64, len: u64) -> Result<(), Status> {
         .map_err(|_| Status::NO_MEMORY)?;
     v.resize(len as usize, 0);
     copy_in(buf, &mut v)?;
-    crate::console::write_bytes(&v);
+    // One writer at a time, so a call's bytes are never interleaved with another's; the bytes go
+    // out a few at a time with preemption points between (a busy UART at 115200 baud takes
+    // about 87 us a byte: 64 KiB in one piece would keep the core for seconds).
+    while DEBUG_WRITER.swap(true, Ordering::Acquire) {
+        sched::schedule(true);
+        sched::preempt::maybe_preempt();
+        core::hint::spin_loop();
+    }
+    for piece in v.chunks(DEBUG_WRITE_PIECE) {
+        crate::console::write_bytes(piece);
+        sched::preempt::maybe_preempt();
+    }
+    DEBUG_WRITER.store(false, Ordering::Release);
     Ok(())
 }
+
+/// Bytes of a `zx_debug_write` sent between two preemption points (8 bytes take about 0.7 ms
+/// at 115200 baud once the UART's FIFO is full).
+const DEBUG_WRITE_PIECE: usize = 8;
+
+/// Held by the thread whose `zx_debug_write` is on the console.
+static DEBUG_WRITER: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
 
 pub fn process_spawn(
     name: u64,
@@ -129,7 +149,10 @@ pub fn process_spawn(
     }
     // Cannot fail: room was reserved.
     let v = t
-        .add(Handle::new(child.process().clone(), Rights::DEFAULT_PROCESS))
+        .add(Handle::new(
+            child.process().clone(),
+            Rights::DEFAULT_PROCESS,
+        ))
         .map_err(|e| e.0)?;
     // Writable was checked first, and the mappings of a running process do not change; still,
     // a failed write undoes the install (lock order: handle table, then the address space).

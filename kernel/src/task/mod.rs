@@ -180,17 +180,28 @@ impl Process {
                     .update_signals(Signals::NONE, Signals::TASK_TERMINATED);
                 self.thread_gone();
             }
-            self.close_all_handles();
+            self.close_all_handles(true);
         }
     }
 
-    fn close_all_handles(&self) {
+    /// Closes every handle of the process and finishes the teardown that causes. On the
+    /// process's own (exiting) thread this is preemptible: 2^18 handles, or a nest behind one,
+    /// take as long as they take without keeping the core from others.
+    fn close_all_handles(&self, preemptible: bool) {
         loop {
             let h = self.handles.lock().pop_any();
             match h {
                 Some(h) => drop(h),
                 None => break,
             }
+            if preemptible {
+                sched::preempt::maybe_preempt();
+            }
+        }
+        if preemptible {
+            crate::object::reaper::drain_all();
+        } else {
+            crate::object::reaper::drain_all_now();
         }
     }
 
@@ -207,7 +218,8 @@ impl Process {
 
     /// No thread of ours runs anywhere: free the address space and report the end.
     fn finish(&self) {
-        self.close_all_handles();
+        // Usually nothing is left: the last thread closed everything on its way out.
+        self.close_all_handles(false);
         self.ttbr0.store(0, Ordering::Release);
         let aspace = self.aspace.lock().take();
         drop(aspace);

@@ -108,6 +108,9 @@ impl AddressSpace {
                 return Err(map_err(e));
             }
             off += PAGE_SIZE;
+            // A large `.bss` or stack is zeroed a page at a time, preemptibly (map_fresh runs
+            // while a process is built, on the spawning thread, with no lock held).
+            crate::sched::preempt::maybe_preempt();
         }
         Ok(())
     }

@@ -156,6 +156,13 @@ static LINK_GEN: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::
 /// Steps of the cycle check's walk between preemption points.
 const WALK_STEP: usize = 256;
 
+/// Carried handles the cycle check looks at below the carried endpoints (under `TRANSFER`)
+/// before it walks up from the destination instead.
+const DOWN_BUDGET: usize = 1024;
+
+/// Endpoints waiting to be looked into during the downward check.
+const DOWN_STACK: usize = 64;
+
 /// Why a read returned no message.
 #[derive(Debug, PartialEq, Eq)]
 pub enum ReadError {
@@ -272,13 +279,28 @@ impl Endpoint {
     /// holds. Such a cycle keeps every endpoint in it alive after the last process handle is
     /// closed, and the kernel could never free it (Zircon leaks it; docs/abi.md section 6).
     ///
-    /// The check walks without a lock and may be preempted (its cost is the destination's
-    /// nesting depth, paid by the caller); it counts only if no endpoint was queued anywhere
-    /// while it walked, which the enqueue verifies under `TRANSFER`; otherwise it walks again.
-    /// Links that a concurrent read removes can only remove cycles.
+    /// A cycle would close if the destination is held, through a chain of queues, by one of the
+    /// carried endpoints: it is in one of their subtrees, or one of them is among its
+    /// containers. The check looks down first, for at most [`DOWN_BUDGET`] handles, under
+    /// `TRANSFER` (building a nest at its bottom carries fresh endpoints: nothing below them).
+    /// If that is not enough it walks up from the destination instead, without a lock and
+    /// preemptibly (its cost is the destination's depth, paid by the caller); the walk counts
+    /// only if no endpoint was queued anywhere meanwhile, which the enqueue verifies under
+    /// `TRANSFER`, else it walks again. Links that a concurrent read removes only remove cycles.
     pub fn write_checked(&self, msg: Message) -> Result<(), (Status, Message)> {
         if !msg.carries_channels() {
             return self.write(msg);
+        }
+        {
+            let _serial = TRANSFER.lock();
+            match self.reaches_down(self.peer(), &msg) {
+                Some(true) => return Err((Status::NOT_SUPPORTED, msg)),
+                Some(false) => {
+                    LINK_GEN.fetch_add(1, Ordering::Release);
+                    return self.write(msg);
+                }
+                None => {}
+            }
         }
         let carried = Carried::of(&msg);
         loop {
@@ -293,6 +315,56 @@ impl Endpoint {
             LINK_GEN.fetch_add(1, Ordering::Release);
             return self.write(msg);
         }
+    }
+
+    /// Is side `dest_side` of this channel among the endpoints `msg` carries or below them (in
+    /// their queues, and their queues' endpoints' queues...)? `None` if that takes more than
+    /// [`DOWN_BUDGET`] handles to find out. Called under `TRANSFER`; locks one channel at a time.
+    fn reaches_down(&self, dest_side: usize, msg: &Message) -> Option<bool> {
+        let dest = Carried::key(&self.shared, dest_side);
+        let mut stack: [Option<Arc<ChannelShared>>; DOWN_STACK] = [const { None }; DOWN_STACK];
+        let mut sides = [0usize; DOWN_STACK];
+        let mut n = 0;
+        let mut budget = DOWN_BUDGET;
+        let mut push = |h: &Handle,
+                        n: &mut usize,
+                        stack: &mut [Option<Arc<ChannelShared>>],
+                        sides: &mut [usize]|
+         -> Option<bool> {
+            budget = budget.checked_sub(1)?;
+            if let Some(e) = h.object().downcast_ref::<Endpoint>() {
+                if Carried::key(&e.shared, e.side) == dest {
+                    return Some(true);
+                }
+                if *n == DOWN_STACK {
+                    return None;
+                }
+                stack[*n] = Some(e.shared.clone());
+                sides[*n] = e.side;
+                *n += 1;
+            }
+            Some(false)
+        };
+        for h in &msg.handles {
+            if push(h, &mut n, &mut stack, &mut sides)? {
+                return Some(true);
+            }
+        }
+        while n > 0 {
+            n -= 1;
+            let shared = stack[n].take()?;
+            let st = shared.state.lock();
+            let side = &st.sides[sides[n]];
+            let parked = side.calls.iter().filter_map(|c| c.reply.as_ref());
+            for m in side.queue.iter().chain(parked) {
+                for h in &m.handles {
+                    if push(h, &mut n, &mut stack, &mut sides)? {
+                        return Some(true);
+                    }
+                }
+            }
+        }
+        Some(false)
     }
 
     /// Is side `dest_side` of this channel one of `carried`, or held (through a chain of

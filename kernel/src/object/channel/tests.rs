@@ -268,7 +268,9 @@ fn cycle_check_cost_is_the_destination_depth_not_what_the_carried_endpoints_hold
     }
     let (t0, t1) = Endpoint::new_pair();
     let ht0 = handle(&t0);
-    t0.write_checked(Message::new(vec![2], vec![hq1])).ok().unwrap();
+    t0.write_checked(Message::new(vec![2], vec![hq1]))
+        .ok()
+        .unwrap();
     assert_eq!(t1.queued(), 1);
     // And q0 can still not be sent into q1's holder chain: q1 is inside t1, so writing t1's
     // handle into q (q1's queue) would close a loop.
@@ -296,7 +298,10 @@ fn a_deeply_nested_destination_is_walked_to_the_top() {
         .is_ok());
     let (_, top) = chain.last().unwrap();
     let (status, refused) = d0
-        .write_checked(Message::new(vec![9], vec![top.duplicate(Rights::DEFAULT_CHANNEL)]))
+        .write_checked(Message::new(
+            vec![9],
+            vec![top.duplicate(Rights::DEFAULT_CHANNEL)],
+        ))
         .err()
         .unwrap();
     assert_eq!(status, Status::NOT_SUPPORTED);
