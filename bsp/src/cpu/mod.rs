@@ -63,7 +63,14 @@ mod ops {
     pub fn take_pending_interrupts() {
         // SAFETY: the IRQ handler runs on the current stack and returns here; the ISB makes
         // the unmask take effect before the mask, so a pending IRQ is taken in between.
-        unsafe { asm!("msr daifclr, #2", "isb", "msr daifset, #2", options(nostack)) };
+        unsafe {
+            asm!(
+                "msr daifclr, #2",
+                "isb",
+                "msr daifset, #2",
+                options(nostack)
+            )
+        };
     }
 
     /// Switches the user half to `ttbr0` (table PA | ASID << 48). Non-global user entries are
