@@ -47,6 +47,23 @@ for cfg in "${configs[@]}"; do
   boot_suite "$cfg"
 done
 
+# 2b. The bound on every syscall (user/src/bin/bounds.rs): the worst case of each family, with
+# the kernel's longest masked stretch under 1 ms and a watcher thread never kept waiting longer
+# than a time slice plus that. Under -icount guest time counts instructions, so the figures do
+# not depend on how busy the host is.
+log="$LOGS/bounds.log"
+t0=$(date +%s)
+QEMU_EXTRA="-icount shift=0,align=off,sleep=off" TIMEOUT=$BOOT_TIMEOUT \
+  tools/qemu.sh virt-bench init=bounds exit=semihosting </dev/null >"$log" 2>&1
+rc=$?
+worst=$(grep -Eo 'longest masked +[0-9]+' "$log" | awk '{ if ($3 > m) m = $3 } END { print m + 0 }')
+if [ "$rc" = 0 ] && grep -q 'init exited with return code 0' "$log" &&
+  [ "$(grep -c '^bound:' "$log")" -ge 11 ]; then
+  pass "bounds: $(grep -c '^bound:' "$log") worst cases, longest masked stretch $worst ns <= 1 ms ($(( $(date +%s) - t0 )) s)"
+else
+  fail "bounds: exit code $rc, longest masked stretch $worst ns" "$log"
+fi
+
 # 2c. The Raspberry Pi 4 SD-card image (make sdimage): partition, files, config.txt and
 # cmdline.txt checked; then the kernel8.img, initrd and real DTB read back out of it boot the
 # EL0 suite on raspi4b with cmdline.txt as the bootargs.

@@ -22,8 +22,71 @@ struct Slot {
     handle: Option<Handle>,
 }
 
+/// Slots per page of the table.
+const PAGE_SLOTS: usize = 512;
+
+/// The slots, in pages of [`PAGE_SLOTS`]: growing the table allocates a page and never moves
+/// the slots already there (a flat `Vec` of 2^18 slots would copy megabytes when it doubles,
+/// inside one syscall).
+#[derive(Default)]
+struct Slots {
+    pages: Vec<Vec<Slot>>,
+    len: usize,
+}
+
+impl Slots {
+    fn len(&self) -> usize {
+        self.len
+    }
+    fn capacity(&self) -> usize {
+        self.pages.len() * PAGE_SLOTS
+    }
+    fn get(&self, i: usize) -> Option<&Slot> {
+        if i >= self.len {
+            return None;
+        }
+        self.pages.get(i / PAGE_SLOTS)?.get(i % PAGE_SLOTS)
+    }
+    /// Room for `n` more slots without allocating in `push`.
+    fn try_reserve(&mut self, n: usize) -> Result<(), alloc::collections::TryReserveError> {
+        let want_pages = (self.len + n).div_ceil(PAGE_SLOTS);
+        if want_pages > self.pages.len() {
+            self.pages.try_reserve(want_pages - self.pages.len())?;
+        }
+        while self.pages.len() < want_pages {
+            let mut p = Vec::new();
+            p.try_reserve_exact(PAGE_SLOTS)?;
+            self.pages.push(p);
+        }
+        Ok(())
+    }
+    /// Appends a slot; room was reserved.
+    fn push(&mut self, s: Slot) {
+        if let Some(p) = self.pages.get_mut(self.len / PAGE_SLOTS) {
+            p.push(s);
+            self.len += 1;
+        }
+    }
+    fn iter(&self) -> impl Iterator<Item = &Slot> {
+        self.pages.iter().flat_map(|p| p.iter())
+    }
+}
+
+impl core::ops::Index<usize> for Slots {
+    type Output = Slot;
+    fn index(&self, i: usize) -> &Slot {
+        &self.pages[i / PAGE_SLOTS][i % PAGE_SLOTS]
+    }
+}
+
+impl core::ops::IndexMut<usize> for Slots {
+    fn index_mut(&mut self, i: usize) -> &mut Slot {
+        &mut self.pages[i / PAGE_SLOTS][i % PAGE_SLOTS]
+    }
+}
+
 pub struct HandleTable {
-    slots: Vec<Slot>,
+    slots: Slots,
     free: VecDeque<u32>,
     salt: u32,
     live: usize,
@@ -40,7 +103,7 @@ impl HandleTable {
         z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
         z ^= z >> 31;
         HandleTable {
-            slots: Vec::new(),
+            slots: Slots::default(),
             free: VecDeque::new(),
             salt: (z as u32) & PAYLOAD_MASK,
             live: 0,
@@ -147,6 +210,24 @@ impl HandleTable {
         self.remove(value).ok()
     }
 
+    /// Once no handle is left, frees the last page of slots and says whether there was one:
+    /// an ending process gives its table back a page at a time (dropping 2^18 empty slots at
+    /// once takes milliseconds).
+    pub fn release_page(&mut self) -> bool {
+        if self.live != 0 {
+            return false;
+        }
+        // The free list names slots of the pages about to go: start it again.
+        self.free = VecDeque::new();
+        let Some(page) = self.slots.pages.pop() else {
+            return false;
+        };
+        drop(page);
+        self.slots.len = self.slots.pages.len() * PAGE_SLOTS;
+        self.high = self.high.min(self.slots.len);
+        true
+    }
+
     /// Every live handle.
     pub fn iter(&self) -> impl Iterator<Item = &Handle> {
         self.slots.iter().filter_map(|s| s.handle.as_ref())
@@ -231,5 +312,42 @@ mod tests {
         assert_eq!(e.header.handle_count(), 5);
         drop(t);
         assert_eq!(e.header.handle_count(), 0);
+    }
+
+    #[test]
+    fn a_table_spanning_many_pages_keeps_its_handles_and_gives_pages_back_once_empty() {
+        let e = Event::new();
+        let mut t = HandleTable::new(3);
+        let n = 3 * PAGE_SLOTS + 7;
+        let mut vals = Vec::new();
+        for _ in 0..n {
+            vals.push(
+                t.add(Handle::new(e.clone(), Rights::DEFAULT_EVENT))
+                    .ok()
+                    .unwrap(),
+            );
+        }
+        assert_eq!(t.slots.pages.len(), 4);
+        for v in &vals {
+            assert!(t.get(*v).is_ok());
+        }
+        // Pages are given back only once the table is empty.
+        assert!(!t.release_page());
+        while let Some(h) = t.pop_any() {
+            drop(h);
+        }
+        let mut released = 0;
+        while t.release_page() {
+            released += 1;
+        }
+        assert_eq!(released, 4);
+        assert_eq!(e.header.handle_count(), 0);
+        // Stale values stay stale; the table still works.
+        assert_eq!(t.get(vals[0]).err(), Some(Status::BAD_HANDLE));
+        let v = t
+            .add(Handle::new(e.clone(), Rights::DEFAULT_EVENT))
+            .ok()
+            .unwrap();
+        assert!(t.get(v).is_ok());
     }
 }

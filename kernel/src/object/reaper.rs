@@ -83,6 +83,10 @@ fn drain(budget: Option<usize>, preemptible: bool) {
             }
         }
         drop(ep);
+        // Endpoints with nothing queued cost little each, but a queue may hold 65,000 of them.
+        if preemptible {
+            super::preempt_point();
+        }
     }
     slot::leave();
 }

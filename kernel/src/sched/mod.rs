@@ -536,6 +536,8 @@ fn switch_away(how: Transition) -> bool {
         bsp::cpu::set_percpu(Arc::as_ptr(&next) as u64);
         p.current = Some(next.clone());
         p.slice_end = bsp::drivers::timer::ticks() + crate::irq::slice_ticks();
+        // The incoming thread's slice ends on time even if the timer was armed for later.
+        crate::irq::arm_timer_before(p.slice_end);
     }
     let from_ctx: *mut CpuContext = &mut from.ctx;
     let to_ctx: *const CpuContext = &to.ctx;
@@ -600,8 +602,16 @@ pub fn timer_tick() -> bool {
             kick_idle(&s);
         }
     }
-    let slice_over = PERCPU[cpu()].lock().slice_end <= now;
-    crate::irq::arm_timer(earliest.min(now + crate::irq::slice_ticks()));
+    let slice_end = PERCPU[cpu()].lock().slice_end;
+    let slice_over = slice_end <= now;
+    // The next tick comes when the current slice ends (a thread switched in between two ticks
+    // has its own end), or a full slice from now once it is over.
+    let next_slice = if slice_over {
+        now + crate::irq::slice_ticks()
+    } else {
+        slice_end
+    };
+    crate::irq::arm_timer(earliest.min(next_slice));
     slice_over
 }
 

@@ -200,6 +200,9 @@ impl Process {
         }
         if preemptible {
             crate::object::reaper::drain_all();
+            while self.handles.lock().release_page() {
+                sched::preempt::maybe_preempt();
+            }
         } else {
             crate::object::reaper::drain_all_now();
         }
