@@ -58,6 +58,7 @@ pub fn init_cpu() {
         }
     }
     timer::allow_el0_counter();
+    bsp::cpu::reset_el0_debug_and_pmu();
     arm_timer(timer::ticks() + slice_ticks());
 }
 

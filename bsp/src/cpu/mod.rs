@@ -58,6 +58,23 @@ mod ops {
         };
     }
 
+    /// Puts the EL0-visible debug and PMU controls in a known state (both are UNKNOWN at reset
+    /// on hardware): no EL0 access to the performance monitors (`PMUSERENR_EL0` = 0), and no
+    /// software step, breakpoints, watchpoints or EL0 access to the debug channel
+    /// (`MDSCR_EL1` = 0).
+    pub fn reset_el0_debug_and_pmu() {
+        // SAFETY: writes two control registers of this core; nothing else depends on their old
+        // values.
+        unsafe {
+            asm!(
+                "msr pmuserenr_el0, xzr",
+                "msr mdscr_el1, xzr",
+                "isb",
+                options(nostack)
+            )
+        };
+    }
+
     /// Unmasks IRQs for a moment so that any pending interrupt is taken (on the current stack,
     /// through the EL1h IRQ vector), then masks them again: a preemption point's window.
     pub fn take_pending_interrupts() {

@@ -554,6 +554,10 @@ fn switch_away(how: Transition) -> bool {
 #[no_mangle]
 pub extern "C" fn thread_first_run() {
     finish_switch();
+    // A kill that raced with the start: the thread never enters EL0.
+    if current_ref().killed.load(Ordering::Acquire) {
+        exit_current();
+    }
     preempt::masked_end();
 }
 

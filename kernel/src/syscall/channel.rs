@@ -663,12 +663,17 @@ pub fn call(
             return Err(Status::CANCELED);
         }
         if sched::block(dl) == WakeReason::TimedOut {
-            // A reply may have raced in just now.
-            if let CallPoll::Reply(m) = ep.call_poll(txid) {
-                return call_receive(m, &a, actual_bytes, actual_handles, etc);
-            }
-            drop(ep.call_end(txid));
-            return Err(Status::TIMED_OUT);
+            // The deadline passed, but the reply, the peer's closing or our own endpoint's may
+            // have come first: those end the call as they would have without a deadline.
+            return match ep.call_poll(txid) {
+                CallPoll::Reply(m) => call_receive(m, &a, actual_bytes, actual_handles, etc),
+                CallPoll::PeerClosed => Err(Status::PEER_CLOSED),
+                CallPoll::Cancelled => Err(Status::CANCELED),
+                CallPoll::Pending => {
+                    drop(ep.call_end(txid));
+                    Err(Status::TIMED_OUT)
+                }
+            };
         }
     }
 }

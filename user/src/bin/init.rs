@@ -77,7 +77,7 @@ fn main(args: StartArgs) -> i64 {
         // Everything the program created is closed by now, or will be within moments (the last
         // thread's resources are returned as its core switches away).
         let mut after = counts(root.raw());
-        for _ in 0..100 {
+        for _ in 0..5000 {
             if after == before {
                 break;
             }

@@ -114,11 +114,11 @@ fn back_to(base: (u64, u64, u64), now: (u64, u64, u64)) -> bool {
     now.0 == base.0 && now.1 <= base.1 && now.2 == base.2
 }
 
-/// Polls (up to 100 ms) until the kernel counts equal `want` (threads that just exited may
+/// Polls (up to 5 s) until the kernel counts equal `want` (threads that just exited may
 /// still be releasing their resources); returns the last counts.
 fn settle(want: (u64, u64, u64)) -> (u64, u64, u64) {
     let mut cur = live();
-    for _ in 0..100 {
+    for _ in 0..5000 {
         if back_to(want, cur) {
             break;
         }

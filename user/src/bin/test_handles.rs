@@ -175,7 +175,7 @@ fn live(s: &InfoKernelStats) -> (u64, u64, u64, u64) {
 /// Waits (up to ~100 ms) for the live counts to equal `want`'s.
 fn back_to(root: u32, want: &InfoKernelStats) -> InfoKernelStats {
     let mut s = kstats(root);
-    for _ in 0..100 {
+    for _ in 0..5000 {
         if live(&s) == live(want) {
             break;
         }

@@ -338,7 +338,7 @@ fn kernel_stats_return_to_baseline_after_the_chain_exits() {
     let base = load_base();
     check!(base.handles != u64::MAX, "no baseline recorded");
     // The chain's processes end one after another: give them a moment.
-    let end = deadline_after(SECOND);
+    let end = deadline_after(5 * SECOND);
     let mut c = counts();
     while c != base && now() < end {
         sleep_ns(1_000_000);

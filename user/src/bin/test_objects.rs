@@ -144,7 +144,7 @@ fn live_objects() -> Option<u64> {
 /// Waits (up to ~100 ms) for the kernel's live object count to come back to `want`.
 fn objects_back_to(want: Option<u64>) -> Option<u64> {
     let mut now = live_objects();
-    for _ in 0..100 {
+    for _ in 0..5000 {
         if now == want {
             break;
         }

@@ -80,7 +80,7 @@ fn counts() -> Counts {
 /// Polls for up to 1 s until the counts equal `base` (ended processes are reaped, and the
 /// children a fuzzer spawned live up to 50 ms); returns the last reading.
 fn settle(base: Counts) -> Counts {
-    let end = deadline_after(SECOND);
+    let end = deadline_after(5 * SECOND);
     loop {
         let c = counts();
         if c == base || now() > end {

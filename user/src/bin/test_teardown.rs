@@ -43,10 +43,10 @@ fn counts() -> Counts {
     }
 }
 
-/// Polls the stats for up to 1 s until they equal `base` (exited processes and closed objects
+/// Polls the stats for up to 5 s until they equal `base` (exited processes and closed objects
 /// may need a moment to be reaped); returns the last reading.
 fn settle(base: Counts) -> Counts {
-    let end = deadline_after(SECOND);
+    let end = deadline_after(5 * SECOND);
     loop {
         let c = counts();
         if c == base || now() > end {

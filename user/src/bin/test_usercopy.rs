@@ -116,7 +116,7 @@ fn live_objects() -> u64 {
 
 fn settled_objects(base: u64) -> u64 {
     let mut n = live_objects();
-    for _ in 0..100 {
+    for _ in 0..5000 {
         if n == base {
             break;
         }
