@@ -101,15 +101,29 @@ mod slot {
     pub fn with_graveyard<R>(f: impl FnOnce(&mut Option<Arc<Endpoint>>) -> R) -> R {
         #[cfg(target_os = "none")]
         {
-            f(&mut crate::sched::current_ref().graveyard.lock())
+            let t = crate::sched::current_ref();
+            let mut g = t.graveyard.lock();
+            let r = f(&mut g);
+            t.dead_pending.store(g.is_some(), Ordering::Relaxed);
+            r
         }
         #[cfg(not(target_os = "none"))]
         {
             f(&mut None)
         }
     }
+    /// Nothing to tear down (a flag: this runs on every return to EL0).
     pub fn is_empty() -> bool {
-        with_graveyard(|h| h.is_none())
+        #[cfg(target_os = "none")]
+        {
+            !crate::sched::current_ref()
+                .dead_pending
+                .load(Ordering::Relaxed)
+        }
+        #[cfg(not(target_os = "none"))]
+        {
+            true
+        }
     }
     /// Marks this thread as draining; false if it already was.
     pub fn enter() -> bool {

@@ -75,6 +75,8 @@ pub struct Thread {
     /// reaper's per-thread state: a teardown may be preempted and resume on another core).
     pub(crate) graveyard: Mutex<Option<Arc<crate::object::channel::Endpoint>>>,
     pub(crate) reaping: AtomicBool,
+    /// Something is on `graveyard` (read on every return to EL0 without taking its lock).
+    pub(crate) dead_pending: AtomicBool,
     name: [u8; 32],
     name_len: usize,
 }
@@ -115,6 +117,7 @@ impl Thread {
             deadline: AtomicU64::new(u64::MAX),
             graveyard: Mutex::new(None),
             reaping: AtomicBool::new(false),
+            dead_pending: AtomicBool::new(false),
             name: n,
             name_len: len,
         })

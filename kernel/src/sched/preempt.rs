@@ -37,14 +37,14 @@ pub fn init() {
 /// The core has just masked interrupts (kernel entry, or the end of a window).
 #[inline]
 pub fn masked_begin() {
-    MASKED_SINCE[cpu()].store(timer::ticks(), Ordering::Relaxed);
+    MASKED_SINCE[cpu()].store(timer::ticks_relaxed(), Ordering::Relaxed);
 }
 
 /// The core is about to become interruptible (return to EL0, a window, `wfi`).
 #[inline]
 pub fn masked_end() {
     let c = cpu();
-    let d = timer::ticks().saturating_sub(MASKED_SINCE[c].load(Ordering::Relaxed));
+    let d = timer::ticks_relaxed().saturating_sub(MASKED_SINCE[c].load(Ordering::Relaxed));
     LONGEST[c].fetch_max(d, Ordering::Relaxed);
 }
 
@@ -73,7 +73,7 @@ pub fn reset() {
 pub fn maybe_preempt() {
     let c = cpu();
     let since = MASKED_SINCE[c].load(Ordering::Relaxed);
-    if timer::ticks().saturating_sub(since) >= CHECK_TICKS.load(Ordering::Relaxed) {
+    if timer::ticks_relaxed().saturating_sub(since) >= CHECK_TICKS.load(Ordering::Relaxed) {
         preempt_now();
     }
 }
