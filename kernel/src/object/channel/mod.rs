@@ -302,18 +302,31 @@ impl Endpoint {
                 None => {}
             }
         }
-        let carried = Carried::of(&msg);
+        match self.walk_up_and_claim(self.peer(), &Carried::of(&msg)) {
+            Some(_serial) => self.write(msg),
+            None => Err((Status::NOT_SUPPORTED, msg)),
+        }
+    }
+
+    /// The check's slow half: walks up from side `dest_side` without a lock until a walk
+    /// finds no carried endpoint while no link was added anywhere (else walks again). Returns
+    /// `TRANSFER`, held, with the link generation bumped for the enqueue the caller makes under
+    /// it; `None` if the enqueue would close a cycle.
+    fn walk_up_and_claim(
+        &self,
+        dest_side: usize,
+        carried: &Carried,
+    ) -> Option<spin::MutexGuard<'static, ()>> {
         loop {
             let seen = LINK_GEN.load(Ordering::Acquire);
-            if self.reaches(self.peer(), &carried) {
-                return Err((Status::NOT_SUPPORTED, msg));
+            if self.reaches(dest_side, carried) {
+                return None;
             }
-            let _serial = TRANSFER.lock();
-            if LINK_GEN.load(Ordering::Acquire) != seen {
-                continue;
+            let g = TRANSFER.lock();
+            if LINK_GEN.load(Ordering::Acquire) == seen {
+                LINK_GEN.fetch_add(1, Ordering::Release);
+                return Some(g);
             }
-            LINK_GEN.fetch_add(1, Ordering::Release);
-            return self.write(msg);
         }
     }
 
@@ -476,17 +489,11 @@ impl Endpoint {
         // made this side reachable from them; then the message is dropped, not made a cycle.
         let carries = msg.carries_channels();
         let _serial = if carries {
-            let carried = Carried::of(&msg);
-            loop {
-                let seen = LINK_GEN.load(Ordering::Acquire);
-                if self.reaches(self.side, &carried) {
+            match self.walk_up_and_claim(self.side, &Carried::of(&msg)) {
+                Some(g) => Some(g),
+                None => {
                     drop(msg);
                     return;
-                }
-                let g = TRANSFER.lock();
-                if LINK_GEN.load(Ordering::Acquire) == seen {
-                    LINK_GEN.fetch_add(1, Ordering::Release);
-                    break Some(g);
                 }
             }
         } else {
