@@ -1,8 +1,9 @@
-//! The CPU: boot entry, exception vectors, and the few system operations the kernel needs
-//! (interrupt masking, core identity, TLB and cache maintenance, EL0 address checks, PSCI and
-//! semihosting).
+//! The CPU: boot entry, exception vectors, the context switch, and the few system operations the
+//! kernel needs (interrupt masking, core identity, TLB and cache maintenance, EL0 address checks,
+//! PSCI and semihosting).
 
 pub mod boot;
+pub mod context;
 pub mod exception;
 
 #[cfg(target_os = "none")]

@@ -1,0 +1,136 @@
+//! The context switch: a kernel thread's callee-saved registers ([`CpuContext`],
+//! [`switch_context`]), the user FP/SIMD state switched with it ([`FpState`], [`fp_save`],
+//! [`fp_restore`]), and the first entry of a new thread ([`thread_trampoline`]).
+//!
+//! `switch_context` follows the AAPCS64 (ARM IHI 0055): a thread switched away from is always
+//! inside a call to it, so only x19..x29, x30 (lr) and `sp` need saving; x29 stays the frame
+//! pointer, so a switched-to thread's stack unwinds as before. The kernel never uses FP/SIMD
+//! registers (it is built soft-float), so their user values are saved and loaded only here.
+
+/// Callee-saved state of a kernel thread, switched by [`switch_context`].
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CpuContext {
+    /// x19..x29, then x30 (lr).
+    pub regs: [u64; 12],
+    pub sp: u64,
+}
+
+/// User register state the kernel itself never uses, switched with the thread: q0..q31, FPCR,
+/// FPSR, and the EL0 thread pointer TPIDR_EL0 (docs/abi.md section 1).
+#[repr(C, align(16))]
+#[derive(Clone, Copy, Default)]
+pub struct FpState {
+    pub q: [u128; 32],
+    pub fpcr: u64,
+    pub fpsr: u64,
+    pub tpidr_el0: u64,
+}
+
+// The offsets the assembly below uses.
+const _: () = assert!(core::mem::offset_of!(CpuContext, sp) == 96);
+const _: () = assert!(core::mem::offset_of!(FpState, fpcr) == 512);
+const _: () = assert!(core::mem::offset_of!(FpState, tpidr_el0) == 528);
+
+#[cfg(target_os = "none")]
+core::arch::global_asm!(
+    r#"
+.arch armv8-a+fp+simd
+.section .text.switch_context, "ax"
+.balign 4
+// First run of a new thread: release the previous one, then enter EL0 from the prepared frame.
+.global thread_trampoline
+thread_trampoline:
+    bl      thread_first_run
+    b       trap_return
+
+// switch_context(from: *mut CpuContext, to: *const CpuContext)
+.global switch_context
+switch_context:
+    mov     x9, sp
+    stp     x19, x20, [x0, #0]
+    stp     x21, x22, [x0, #16]
+    stp     x23, x24, [x0, #32]
+    stp     x25, x26, [x0, #48]
+    stp     x27, x28, [x0, #64]
+    stp     x29, x30, [x0, #80]
+    str     x9, [x0, #96]
+    ldp     x19, x20, [x1, #0]
+    ldp     x21, x22, [x1, #16]
+    ldp     x23, x24, [x1, #32]
+    ldp     x25, x26, [x1, #48]
+    ldp     x27, x28, [x1, #64]
+    ldp     x29, x30, [x1, #80]
+    ldr     x9, [x1, #96]
+    mov     sp, x9
+    ret
+
+// fp_save(state: *mut FpState)
+.global fp_save
+fp_save:
+    stp     q0, q1, [x0, #0]
+    stp     q2, q3, [x0, #32]
+    stp     q4, q5, [x0, #64]
+    stp     q6, q7, [x0, #96]
+    stp     q8, q9, [x0, #128]
+    stp     q10, q11, [x0, #160]
+    stp     q12, q13, [x0, #192]
+    stp     q14, q15, [x0, #224]
+    stp     q16, q17, [x0, #256]
+    stp     q18, q19, [x0, #288]
+    stp     q20, q21, [x0, #320]
+    stp     q22, q23, [x0, #352]
+    stp     q24, q25, [x0, #384]
+    stp     q26, q27, [x0, #416]
+    stp     q28, q29, [x0, #448]
+    stp     q30, q31, [x0, #480]
+    mrs     x1, fpcr
+    mrs     x2, fpsr
+    add     x0, x0, #512
+    stp     x1, x2, [x0]
+    mrs     x3, tpidr_el0
+    str     x3, [x0, #16]
+    ret
+
+// fp_restore(state: *const FpState)
+.global fp_restore
+fp_restore:
+    ldp     q0, q1, [x0, #0]
+    ldp     q2, q3, [x0, #32]
+    ldp     q4, q5, [x0, #64]
+    ldp     q6, q7, [x0, #96]
+    ldp     q8, q9, [x0, #128]
+    ldp     q10, q11, [x0, #160]
+    ldp     q12, q13, [x0, #192]
+    ldp     q14, q15, [x0, #224]
+    ldp     q16, q17, [x0, #256]
+    ldp     q18, q19, [x0, #288]
+    ldp     q20, q21, [x0, #320]
+    ldp     q22, q23, [x0, #352]
+    ldp     q24, q25, [x0, #384]
+    ldp     q26, q27, [x0, #416]
+    ldp     q28, q29, [x0, #448]
+    ldp     q30, q31, [x0, #480]
+    add     x0, x0, #512
+    ldp     x1, x2, [x0]
+    msr     fpcr, x1
+    msr     fpsr, x2
+    ldr     x3, [x0, #16]
+    msr     tpidr_el0, x3
+    ret
+"#
+);
+
+#[cfg(target_os = "none")]
+extern "C" {
+    /// Saves callee-saved registers and `sp` into `from`, loads them from `to`, and returns
+    /// into `to`'s `lr`.
+    pub fn switch_context(from: *mut CpuContext, to: *const CpuContext);
+    /// Saves the FP/SIMD registers and TPIDR_EL0 into `state`.
+    pub fn fp_save(state: *mut FpState);
+    /// Loads the FP/SIMD registers and TPIDR_EL0 from `state`.
+    pub fn fp_restore(state: *const FpState);
+    /// Entry of a new thread's first context: `thread_first_run` (kernel), then `trap_return`
+    /// (the exception return path in [`super::exception`]).
+    pub fn thread_trampoline();
+}
