@@ -236,6 +236,53 @@ fn real_pi_dtb_as_qemu_raspi4b_passes_it() {
     assert_eq!(info.with_defaults(), info);
 }
 
+/// What `walker.rs` says of the `fdt` crate (0.1.5), checked on the same
+/// blobs: it reads the memory reservation block of every fixture like the
+/// walker, finds `/cpus` on the NOP-free ones, but not on the blobs QEMU
+/// raspi4b passes (it returns nothing or panics), and it does not translate
+/// `reg` through `ranges`. If the NOP check fails, a newer `fdt` reads those
+/// blobs and the walker could give it more work.
+#[test]
+fn fdt_0_1_fails_where_the_walker_is_needed() {
+    use std::panic::catch_unwind;
+    // Some(found) if `fdt` answered, None if it panicked.
+    let fdt_finds = |d: &'static [u8], path: &'static str| {
+        catch_unwind(|| fdt::Fdt::new(d).unwrap().find_node(path).is_some()).ok()
+    };
+    let all = [
+        VIRT_GICV2,
+        VIRT_GICV3,
+        VIRT_EL2,
+        RPI4,
+        RPI4_QEMU,
+        PI_REAL,
+        PI_REAL_QEMU,
+    ];
+    for d in all {
+        let blob = Blob::new(d).unwrap();
+        let theirs: Vec<_> = fdt::Fdt::new(d)
+            .unwrap()
+            .memory_reservations()
+            .map(|r| (r.address() as u64, r.size() as u64))
+            .collect();
+        assert_eq!(blob.reservations().collect::<Vec<_>>(), theirs);
+        assert!(blob.find_path(&["/cpus"]).is_some());
+    }
+    for d in [VIRT_GICV2, VIRT_GICV3, VIRT_EL2, RPI4, PI_REAL] {
+        assert_eq!(fdt_finds(d, "/cpus"), Some(true));
+    }
+    for d in [RPI4_QEMU, PI_REAL_QEMU] {
+        assert_ne!(fdt_finds(d, "/cpus"), Some(true));
+        assert_eq!(discover(d, 0x100).unwrap().cpus.len(), 4);
+    }
+    // `reg` of the GIC: the bus address, where discovery translates.
+    let f = fdt::Fdt::new(PI_REAL).unwrap();
+    let gic = f.find_compatible(&["arm,gic-400"]).unwrap();
+    let bus = gic.reg().unwrap().next().unwrap().starting_address as u64;
+    assert_eq!(bus, 0x4004_1000);
+    assert_eq!(scan(PI_REAL, 0).unwrap().0.gic, Some(PI_GIC));
+}
+
 /// The committed rpi4.dtb must match bsp/dts/rpi4.dts. Needs dtc; without
 /// it the check is skipped (with a note).
 #[test]
