@@ -1,13 +1,14 @@
 //! The context switch: a kernel thread's callee-saved registers ([`CpuContext`],
-//! [`switch_context`]), the user FP/SIMD state switched with it ([`FpState`], [`fp_save`],
-//! [`fp_restore`]), and the first entry of a new thread ([`thread_trampoline`]).
+//! `switch_context`), the user FP/SIMD state switched with it ([`FpState`], `fp_save`,
+//! `fp_restore`), and the first entry of a new thread (`thread_trampoline`). The functions are
+//! assembly, built for the target only.
 //!
 //! `switch_context` follows the AAPCS64 (ARM IHI 0055): a thread switched away from is always
 //! inside a call to it, so only x19..x29, x30 (lr) and `sp` need saving; x29 stays the frame
 //! pointer, so a switched-to thread's stack unwinds as before. The kernel never uses FP/SIMD
 //! registers (it is built soft-float), so their user values are saved and loaded only here.
 
-/// Callee-saved state of a kernel thread, switched by [`switch_context`].
+/// Callee-saved state of a kernel thread, switched by `switch_context`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default)]
 pub struct CpuContext {

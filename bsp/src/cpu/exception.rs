@@ -176,7 +176,7 @@ pub fn install_vectors() {
     aarch64_cpu::asm::barrier::isb(aarch64_cpu::asm::barrier::SY);
 }
 
-/// Exception class of an ESR value (ESR_ELx.EC, bits [31:26]), named as in ARM ARM D17.2.37.
+/// Exception class of an ESR value (ESR_ELx.EC, bits \[31:26\]), named as in ARM ARM D17.2.37.
 pub fn esr_class_name(esr: u64) -> &'static str {
     match (esr >> 26) & 0x3f {
         0x00 => "unknown reason",
@@ -201,7 +201,7 @@ pub fn esr_class_name(esr: u64) -> &'static str {
     }
 }
 
-/// Fault status of an abort (ESR_ELx.ISS.DFSC/IFSC, bits [5:0]), named for a report.
+/// Fault status of an abort (ESR_ELx.ISS.DFSC/IFSC, bits \[5:0\]), named for a report.
 pub fn abort_status_name(esr: u64) -> &'static str {
     match esr & 0x3f {
         0x04..=0x07 => "translation fault",

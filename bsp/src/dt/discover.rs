@@ -24,7 +24,7 @@ const TIMER_COMPATIBLE: &[&str] = &["arm,armv8-timer", "arm,armv7-timer"];
 const PSCI_COMPATIBLE: &[&str] = &["arm,psci-1.0", "arm,psci-0.2", "arm,psci"];
 const BCM2711_GPIO_COMPATIBLE: &[&str] = &["brcm,bcm2711-gpio"];
 
-/// Everything but the `/memory` checks of [`discover`](super::discover); also returns the
+/// Everything but the `/memory` checks of [`discover`](fn@super::discover); also returns the
 /// number of memory nodes found.
 pub(super) fn scan(dtb: &[u8], dtb_phys: u64) -> Result<(BoardInfo<'_>, usize), DtError> {
     let blob = Blob::new(dtb)?;

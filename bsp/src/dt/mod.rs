@@ -1,13 +1,13 @@
 //! Devicetree discovery: what the kernel needs to know about the board.
 //!
-//! [`discover`] reads a flattened devicetree (DTB) and returns a
+//! [`discover()`] reads a flattened devicetree (DTB) and returns a
 //! [`BoardInfo`]: RAM and reserved ranges, the console UART, the GIC, the
 //! generic timer interrupts, the CPUs and how to start them, PSCI, the
 //! initrd and the bootargs. Everything is pure logic over a byte slice, does
 //! not allocate, and never panics on malformed input (it returns a
 //! [`DtError`] instead), so it runs in early boot and in host tests alike.
 //!
-//! [`discover`] reports exactly what the devicetree says. Board defaults for
+//! [`discover()`] reports exactly what the devicetree says. Board defaults for
 //! nodes the DTB lacks are applied separately by [`BoardInfo::with_defaults`],
 //! and [`BoardInfo::defaulted`] records which ones were used. Typical use:
 //!

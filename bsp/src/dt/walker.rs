@@ -17,7 +17,7 @@
 //! - Even where it reads the tree, `fdt` 0.1.5 returns `reg` untranslated (bus addresses: the Pi's
 //!   GIC at 0x4004_1000, not 0xff84_1000), does not decode three-cell GIC interrupt specifiers,
 //!   gives a node no ancestors beyond its parent's cell sizes, and panics rather than failing on
-//!   malformed input, where [`super::discover`] must return an error.
+//!   malformed input, where [`super::discover()`] must return an error.
 //!
 //! So every lookup goes through this walker on every blob: one code path, the same answers on
 //! the boards we boot. Should a later `fdt` handle NOPs, that test fails and says so.
