@@ -5,6 +5,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod addr;
+pub mod board;
 pub mod cpu;
 pub mod drivers;
 pub mod dt;

@@ -22,4 +22,6 @@ pub mod start;
 pub mod syscall;
 #[cfg(target_os = "none")]
 pub mod task;
+#[cfg(target_os = "none")]
+pub mod trap;
 pub mod vm;

@@ -4,6 +4,7 @@
 
 pub mod boot;
 pub mod exception;
+pub mod sysreg;
 
 #[cfg(target_os = "none")]
 mod ops {

@@ -17,7 +17,7 @@ unsafe impl PhysMem for LinearMem {
     }
     fn publish_barrier(&self) {
         // Table writes must be visible to the walker before a descriptor points at them.
-        aarch64_cpu::asm::barrier::dsb(aarch64_cpu::asm::barrier::ISHST);
+        bsp::cpu::sysreg::store_barrier();
     }
 }
 
