@@ -23,5 +23,7 @@ pub mod syscall;
 #[cfg(target_os = "none")]
 pub mod task;
 #[cfg(target_os = "none")]
+pub mod timer;
+#[cfg(target_os = "none")]
 pub mod trap;
 pub mod vm;

@@ -81,7 +81,7 @@ pub extern "C" fn exc_el0_sync(frame: &mut TrapFrame) {
 pub extern "C" fn exc_irq(frame: &mut TrapFrame) {
     sched::preempt::masked_begin();
     let from_user = sysreg::spsr_from_el0(frame.spsr);
-    let resched = irq::handle();
+    let resched = irq::handle(sched::timer_tick);
     if from_user {
         if resched {
             sched::schedule(true);

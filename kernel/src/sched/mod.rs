@@ -34,6 +34,11 @@ const KSTACK_SIZE: u64 = KSTACK_FRAMES as u64 * mm::PAGE_SIZE;
 /// Time slice.
 pub const SLICE_NS: u64 = 10_000_000;
 
+/// A time slice in counter ticks.
+pub fn slice_ticks() -> u64 {
+    crate::timer::ns_to_ticks(SLICE_NS)
+}
+
 #[repr(u8)]
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum RunState {
@@ -418,7 +423,7 @@ pub fn block(deadline_ticks: Option<u64>) -> WakeReason {
     crate::object::reaper::drain_all();
     let t = current_ref();
     if let Some(d) = deadline_ticks {
-        crate::irq::arm_timer_before(d);
+        crate::timer::arm_before(d);
     }
     if !switch_away(Transition::Block(deadline_ticks)) {
         // A wake, a kill or the deadline came first.
@@ -538,9 +543,9 @@ fn switch_away(how: Transition) -> bool {
         p.prev = Some(cur.clone());
         bsp::cpu::set_percpu(Arc::as_ptr(&next) as u64);
         p.current = Some(next.clone());
-        p.slice_end = bsp::drivers::timer::ticks() + crate::irq::slice_ticks();
+        p.slice_end = bsp::drivers::timer::ticks() + slice_ticks();
         // The incoming thread's slice ends on time even if the timer was armed for later.
-        crate::irq::arm_timer_before(p.slice_end);
+        crate::timer::arm_before(p.slice_end);
     }
     let from_ctx: *mut CpuContext = &mut from.ctx;
     let to_ctx: *const CpuContext = &to.ctx;
@@ -614,11 +619,11 @@ pub fn timer_tick() -> bool {
     // The next tick comes when the current slice ends (a thread switched in between two ticks
     // has its own end), or a full slice from now once it is over.
     let next_slice = if slice_over {
-        now + crate::irq::slice_ticks()
+        now + slice_ticks()
     } else {
         slice_end
     };
-    crate::irq::arm_timer(earliest.min(next_slice));
+    crate::timer::arm(earliest.min(next_slice));
     slice_over
 }
 

@@ -118,9 +118,10 @@ pub extern "C" fn kernel_boot_main(dtb_pa: u64, image_pa: u64, entry_el: u64) ->
         let timer_irq = info.timer_irq.unwrap_or(bsp::board::TIMER_IRQ);
         // SAFETY: the GIC frames were just mapped as device memory.
         unsafe { irq::init(cfg, timer_irq, uart.and_then(|u| u.irq)) };
+        crate::timer::init();
     }
     kprintln!("  gic      v{}", irq::gic_version());
-    kprintln!("  timer    {} Hz", irq::frequency());
+    kprintln!("  timer    {} Hz", crate::timer::frequency());
     sched::preempt::init();
     if !crate::vm::aspace::init_empty() {
         kprintln!("kernel: out of memory at boot");

@@ -26,14 +26,14 @@ pub fn run() {
     ok &= mm::heap::used_bytes() == used;
     // The timer ticks: wait for two interrupts on this core (IRQs unmasked in the wait).
     let t0 = irq::TICKS[0].load(Ordering::Relaxed);
-    let limit = bsp::drivers::timer::ticks() + irq::frequency();
+    let limit = bsp::drivers::timer::ticks() + crate::timer::frequency();
     while irq::TICKS[0].load(Ordering::Relaxed) < t0 + 2 && bsp::drivers::timer::ticks() < limit {
         bsp::cpu::wait_for_interrupt();
     }
     let ticked = irq::TICKS[0].load(Ordering::Relaxed) >= t0 + 2;
     ok &= ticked;
     // UART receive path: loopback through the receive interrupt into the input ring.
-    let limit = bsp::drivers::timer::ticks() + irq::frequency() / 10;
+    let limit = bsp::drivers::timer::ticks() + crate::timer::frequency() / 10;
     // The probe is carriage returns: invisible on a terminal if the model also transmits them.
     let uart = crate::console::loopback_test(b"\r\r\r", || {
         bsp::cpu::wait_for_interrupt();

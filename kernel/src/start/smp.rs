@@ -3,7 +3,7 @@
 //! the boot core lets every core schedule.
 
 use super::run_end::psci_smc;
-use crate::{irq, kprintln, mm, sched};
+use crate::{irq, kprintln, mm, sched, timer};
 use bsp::cpu::boot::{LINEAR_BASE, MAX_CPUS, SECONDARY_BOOT};
 use bsp::dt;
 use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -11,10 +11,14 @@ use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 static ONLINE: AtomicU32 = AtomicU32::new(1);
 static SCHEDULING: AtomicBool = AtomicBool::new(false);
 
-/// This core's scheduler, interrupt controller interface and timer.
+/// This core's scheduler, interrupt controller interface, timer, and the EL0-visible controls.
 pub fn init_this_cpu() {
     sched::init_cpu();
-    irq::init_cpu();
+    if irq::init_cpu() {
+        bsp::drivers::timer::allow_el0_counter();
+        bsp::cpu::reset_el0_debug_and_pmu();
+        timer::arm(bsp::drivers::timer::ticks() + sched::slice_ticks());
+    }
 }
 
 /// Starts every other core the devicetree lists and waits (half a second at most) until they
@@ -22,7 +26,7 @@ pub fn init_this_cpu() {
 pub fn start_secondaries(info: &dt::BoardInfo, image_pa: u64, ttbr1: u64) -> usize {
     let ncpus = info.cpus.len().clamp(1, MAX_CPUS);
     release_secondaries(info, image_pa, ttbr1);
-    let deadline = bsp::drivers::timer::ticks() + irq::frequency() / 2;
+    let deadline = bsp::drivers::timer::ticks() + timer::frequency() / 2;
     while (ONLINE.load(Ordering::Acquire) as usize) < ncpus
         && bsp::drivers::timer::ticks() < deadline
     {
