@@ -18,12 +18,14 @@ pub const EHDR_LEN: usize = 64;
 pub const PHDR_LEN: usize = 56;
 /// Most `PT_LOAD` segments a program may have.
 pub const MAX_SEGMENTS: usize = 16;
-/// Granule the loader maps with; segment bounds are rounded out to it.
-pub const PAGE_SIZE: u64 = 4096;
+/// Granule the loader maps with (the MMU's, from `bsp::addr`); segment bounds are rounded out to
+/// it.
+pub use bsp::addr::PAGE_SIZE;
 /// Lowest address a program may map (the first 64 KiB stay unmapped to catch null pointers).
 pub const USER_MIN: u64 = 0x1_0000;
-/// One past the highest address a program may map (the TTBR0 half of a 48-bit address space).
-pub const USER_END: u64 = 1 << 47;
+/// One past the highest address a program may map (the TTBR0 half of a 48-bit address space,
+/// `bsp::mmu::USER_VA_END`).
+pub use bsp::mmu::USER_VA_END as USER_END;
 
 /// `e_machine` of AArch64.
 pub const EM_AARCH64: u16 = 183;

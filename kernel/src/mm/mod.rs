@@ -15,7 +15,8 @@ use core::sync::atomic::{AtomicU64, Ordering};
 use spin::Mutex;
 use zx_abi::Status;
 
-pub const PAGE_SIZE: u64 = 4096;
+/// The page and frame size: the MMU granule, defined once in `bsp::addr`.
+pub use bsp::addr::PAGE_SIZE;
 
 static FRAMES: Mutex<FrameAllocator<32>> = Mutex::new(FrameAllocator::new());
 /// CPU index + 1 of the holder of `FRAMES` (0: free). The allocator's own bookkeeping allocates

@@ -70,7 +70,7 @@ unsafe impl Send for Thread {}
 impl Thread {
     /// A new user thread of `process` that will enter EL0 with `frame` when first run.
     pub fn new_user(process: &Arc<Process>, name: &[u8]) -> Result<Arc<Thread>, Status> {
-        mm::check_available(KSTACK_SIZE + 4096)?;
+        mm::check_available(KSTACK_SIZE + mm::PAGE_SIZE)?;
         reserve_queue_slot()?;
         let kstack = mm::alloc_frames(KSTACK_FRAMES).ok_or(Status::NO_MEMORY)?;
         Ok(Self::build(Some(process.clone()), Some(kstack), name))
