@@ -26,6 +26,7 @@ mod ops {
     pub fn set_percpu(ptr: u64) {
         TPIDR_EL1.set(ptr);
     }
+    /// The per-CPU pointer [`set_percpu`] stored.
     pub fn percpu() -> u64 {
         TPIDR_EL1.get()
     }

@@ -103,6 +103,7 @@ pub struct Gic {
 // accesses are to per-core banked registers or are single-word read-modify-writes of distinct
 // interrupts' bits through the set/clear-enable registers, which the GIC makes atomic.
 unsafe impl Send for Gic {}
+// SAFETY: as for `Send` above.
 unsafe impl Sync for Gic {}
 
 macro_rules! sysreg_write {

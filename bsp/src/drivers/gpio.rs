@@ -35,6 +35,7 @@ register_bitfields! [u32,
 ];
 
 register_structs! {
+    /// The GPIO registers this driver uses.
     #[allow(non_snake_case)]
     pub Bcm2711GpioRegisters {
         (0x00 => GPFSEL0: ReadWrite<u32>),

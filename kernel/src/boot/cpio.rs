@@ -34,19 +34,40 @@ pub const MODE_DIRECTORY: u32 = 0o040_000;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CpioError {
     /// The header does not start with `070701`.
-    BadMagic { offset: usize },
+    BadMagic {
+        /// Where the entry's header starts.
+        offset: usize,
+    },
     /// The archive ends inside this entry's header, name or data.
-    Truncated { offset: usize },
+    Truncated {
+        /// Where the entry's header starts.
+        offset: usize,
+    },
     /// A header field holds something other than 8 hex digits.
-    BadHex { offset: usize },
+    BadHex {
+        /// Where the entry's header starts.
+        offset: usize,
+    },
     /// The entry's name is not valid UTF-8.
-    NameNotUtf8 { offset: usize },
+    NameNotUtf8 {
+        /// Where the entry's header starts.
+        offset: usize,
+    },
     /// The name's last byte (namesize counts the NUL) is not NUL, or a NUL comes earlier.
-    NameNotTerminated { offset: usize },
+    NameNotTerminated {
+        /// Where the entry's header starts.
+        offset: usize,
+    },
     /// The entry's sizes do not fit in the address space.
-    SizeOverflow { offset: usize },
+    SizeOverflow {
+        /// Where the entry's header starts.
+        offset: usize,
+    },
     /// The archive ends (at `offset`) without a `TRAILER!!!` entry.
-    MissingTrailer { offset: usize },
+    MissingTrailer {
+        /// Where the archive ends.
+        offset: usize,
+    },
 }
 
 impl fmt::Display for CpioError {

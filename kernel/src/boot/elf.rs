@@ -45,41 +45,94 @@ const PF_R: u32 = 4;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ElfError {
     /// The file is shorter than the ELF64 header.
-    TooShort { len: usize },
+    TooShort {
+        /// The file's length.
+        len: usize,
+    },
     /// The file does not start with `\x7fELF`.
     BadMagic,
     /// `EI_CLASS` is not `ELFCLASS64`.
-    NotElf64 { class: u8 },
+    NotElf64 {
+        /// `EI_CLASS`.
+        class: u8,
+    },
     /// `EI_DATA` is not `ELFDATA2LSB`.
-    NotLittleEndian { encoding: u8 },
+    NotLittleEndian {
+        /// `EI_DATA`.
+        encoding: u8,
+    },
     /// `EI_VERSION` or `e_version` is not `EV_CURRENT`.
-    BadVersion { version: u32 },
+    BadVersion {
+        /// The version found.
+        version: u32,
+    },
     /// `e_type` is neither `ET_EXEC` nor `ET_DYN`.
-    NotExecutable { e_type: u16 },
+    NotExecutable {
+        /// `e_type`.
+        e_type: u16,
+    },
     /// `e_machine` is not `EM_AARCH64`.
-    WrongMachine { machine: u16 },
+    WrongMachine {
+        /// `e_machine`.
+        machine: u16,
+    },
     /// `e_phentsize` is not 56.
-    BadPhentsize { phentsize: u16 },
+    BadPhentsize {
+        /// `e_phentsize`.
+        phentsize: u16,
+    },
     /// The program header table does not lie inside the file.
-    ProgramHeadersOutOfBounds { phoff: u64, phnum: u16 },
+    ProgramHeadersOutOfBounds {
+        /// `e_phoff`.
+        phoff: u64,
+        /// `e_phnum`.
+        phnum: u16,
+    },
     /// More than [`MAX_SEGMENTS`] non-empty `PT_LOAD` segments.
     TooManySegments,
     /// A segment's `p_filesz` is larger than its `p_memsz`.
-    FileSizeExceedsMemSize { index: usize },
+    FileSizeExceedsMemSize {
+        /// The segment's program header index.
+        index: usize,
+    },
     /// A segment's file bytes (`p_offset`, `p_filesz`) do not lie inside the file.
-    SegmentOutOfFile { index: usize },
+    SegmentOutOfFile {
+        /// The segment's program header index.
+        index: usize,
+    },
     /// `p_vaddr + p_memsz`, rounded up to a page, overflows 64 bits.
-    AddressOverflow { index: usize },
+    AddressOverflow {
+        /// The segment's program header index.
+        index: usize,
+    },
     /// A segment's pages `[start, end)` reach below [`USER_MIN`] or above [`USER_END`].
-    OutsideUserRange { index: usize, start: u64, end: u64 },
+    OutsideUserRange {
+        /// The segment's program header index.
+        index: usize,
+        /// First byte of the segment's pages.
+        start: u64,
+        /// One past the segment's last page.
+        end: u64,
+    },
     /// A segment is both writable and executable (W^X).
-    WritableAndExecutable { index: usize },
+    WritableAndExecutable {
+        /// The segment's program header index.
+        index: usize,
+    },
     /// Two segments share at least one page.
-    SegmentsOverlap { first: usize, second: usize },
+    SegmentsOverlap {
+        /// The earlier segment's index.
+        first: usize,
+        /// The later segment's index.
+        second: usize,
+    },
     /// There is no non-empty `PT_LOAD` segment.
     NoLoadableSegments,
     /// `e_entry` is not inside any executable segment.
-    EntryNotExecutable { entry: u64 },
+    EntryNotExecutable {
+        /// `e_entry`.
+        entry: u64,
+    },
 }
 
 impl fmt::Display for ElfError {
@@ -162,8 +215,11 @@ pub enum ElfKind {
 /// for a segment returned by [`parse`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SegFlags {
+    /// `PF_R`.
     pub read: bool,
+    /// `PF_W`.
     pub write: bool,
+    /// `PF_X`.
     pub execute: bool,
 }
 
@@ -182,11 +238,17 @@ impl SegFlags {
 /// `filesz` bytes at `file_offset`) to `vaddr`, and zero the rest.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Segment<'a> {
+    /// `p_vaddr`: where the segment starts in the program's address space.
     pub vaddr: u64,
+    /// `p_memsz`: bytes mapped from `vaddr`.
     pub memsz: u64,
+    /// `p_offset`: where the file bytes start.
     pub file_offset: u64,
+    /// `p_filesz`: bytes copied from the file (the rest of `memsz` is zeroed).
     pub filesz: u64,
+    /// Access permissions.
     pub flags: SegFlags,
+    /// The `filesz` file bytes.
     pub data: &'a [u8],
 }
 
@@ -225,6 +287,7 @@ impl Segment<'_> {
 pub struct Elf<'a> {
     /// `e_entry`: lies inside an executable segment.
     pub entry: u64,
+    /// `e_type`: fixed-address or position-independent.
     pub kind: ElfKind,
     segments: [Segment<'a>; MAX_SEGMENTS],
     segment_count: usize,

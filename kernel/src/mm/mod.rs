@@ -126,18 +126,22 @@ pub fn free_frames(pa: PhysAddr, count: usize) {
     FREE_FRAMES.fetch_add(count.next_power_of_two() as u64, Ordering::Relaxed);
 }
 
+/// One zeroed frame.
 pub fn alloc_frame() -> Option<PhysAddr> {
     alloc_frames(1)
 }
 
+/// Gives back one frame from [`alloc_frame`].
 pub fn free_frame(pa: PhysAddr) {
     free_frames(pa, 1)
 }
 
+/// Bytes of free frames.
 pub fn free_bytes() -> u64 {
     FREE_FRAMES.load(Ordering::Relaxed) * PAGE_SIZE
 }
 
+/// Bytes of all frames the allocator was given.
 pub fn total_bytes() -> u64 {
     TOTAL_FRAMES.load(Ordering::Relaxed) * PAGE_SIZE
 }

@@ -15,20 +15,28 @@ use core::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Ordering}
 use spin::Mutex;
 use zx_abi::{ObjType, Signals, Status};
 
+/// Where a thread is in its life.
 #[repr(u8)]
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum RunState {
+    /// Created, never started.
     New = 0,
+    /// On the run queue.
     Runnable = 1,
+    /// On a core.
     Running = 2,
+    /// Waiting for a wake or a deadline.
     Blocked = 3,
+    /// Exited (or claimed before it started).
     Dead = 4,
 }
 
 /// What ended a block.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum WakeReason {
+    /// Something woke the thread (or it was killed).
     Woken,
+    /// The deadline passed first.
     TimedOut,
 }
 
@@ -38,9 +46,11 @@ pub(super) struct ThreadCpu {
     pub(super) fp: FpState,
 }
 
+/// A thread: a kernel object with its own kernel stack, run by the scheduler.
 pub struct Thread {
     pub(super) header: ObjHeader,
     self_ref: Weak<Thread>,
+    /// Its process (`None` for a core's idle thread).
     pub process: Option<Arc<Process>>,
     pub(super) cpu: UnsafeCell<ThreadCpu>,
     kstack: Option<PhysAddr>,
@@ -65,6 +75,7 @@ pub struct Thread {
 // SAFETY: `cpu` is only accessed by the core that runs the thread or is switching it out, which
 // `on_cpu` makes exclusive; everything else is atomics or locks.
 unsafe impl Sync for Thread {}
+// SAFETY: as for `Sync` above.
 unsafe impl Send for Thread {}
 
 impl Thread {
@@ -108,10 +119,12 @@ impl Thread {
         })
     }
 
+    /// The name it was created with.
     pub fn name(&self) -> &str {
         core::str::from_utf8(&self.name[..self.name_len]).unwrap_or("?")
     }
 
+    /// Its run state.
     pub fn state(&self) -> RunState {
         match self.state.load(Ordering::Acquire) {
             0 => RunState::New,

@@ -37,7 +37,9 @@ unsafe impl FrameSource for Frames {
 
 /// What the kernel's tables need to know.
 pub struct KernelLayout<'a> {
+    /// Physical address the image was loaded at.
     pub image_pa: u64,
+    /// RAM ranges `(pa, len)`, for the linear map.
     pub ram: &'a [(u64, u64)],
     /// Device windows `(pa, len)` to map at `LINEAR_BASE + pa`.
     pub devices: &'a [(u64, u64)],
