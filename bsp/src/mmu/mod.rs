@@ -16,6 +16,7 @@
 pub mod desc;
 mod table;
 pub mod tcr;
+mod walk;
 
 #[cfg(test)]
 mod tests;
