@@ -4,7 +4,7 @@
 # Usage: tools/sdimage-check.sh IMAGE [--boot LOG]
 #   1. lists the FAT partition with `mdir` and requires every file the firmware and the kernel
 #      need; reads config.txt and cmdline.txt back and checks what they say, including that
-#      init_uart_clock equals the kernel's PI4_UART_CLOCK_HZ (bsp/src/drivers/gpio.rs);
+#      init_uart_clock equals the kernel's UART_CLOCK_HZ (bsp/src/board/rpi4.rs);
 #   2. with --boot: copies kernel8.img, initrd.cpio, bcm2711-rpi-4-b.dtb and cmdline.txt back
 #      out (mcopy) and boots them in QEMU raspi4b the way the firmware would: the kernel at
 #      0x80000 entered at EL2 with the DTB in x0, the initrd range in /chosen (QEMU writes it),
@@ -35,7 +35,7 @@ for f in start4.elf fixup4.dat bcm2711-rpi-4-b.dtb config.txt cmdline.txt kernel
 done
 
 config=$(mtype -i "$part" ::config.txt 2>/dev/null | tr -d '\r')
-clock=$(sed -n 's/^pub const PI4_UART_CLOCK_HZ: u32 = \([0-9_]*\);.*/\1/p' bsp/src/drivers/gpio.rs | tr -d _)
+clock=$(sed -n 's/^pub const UART_CLOCK_HZ: u32 = \([0-9_]*\);.*/\1/p' bsp/src/board/rpi4.rs | tr -d _)
 for want in arm_64bit=1 enable_uart=1 kernel=kernel8.img "initramfs initrd.cpio followkernel" \
   device_tree=bcm2711-rpi-4-b.dtb "init_uart_clock=$clock"; do
   grep -qx "$want" <<<"$config" || err "config.txt does not say '$want'"

@@ -10,7 +10,7 @@
 #    make chainboot: build/rpi4-chainboot-sd.img with the chainloader and no initrd.)
 # Environment: CMDLINE (default "init=init"), SIZE_MIB (partition size, default 64).
 #
-# config.txt's init_uart_clock is read from bsp/src/drivers/gpio.rs (PI4_UART_CLOCK_HZ), the
+# config.txt's init_uart_clock is read from bsp/src/board/rpi4.rs (UART_CLOCK_HZ), the
 # same constant the kernel programs the PL011's baud-rate divisor with.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,8 +33,8 @@ FIRMWARE_DIR=${FIRMWARE_DIR:-$BUILD/firmware}
 export FIRMWARE_DIR
 tools/sdimage-firmware.sh >/dev/null || die "cannot get the Raspberry Pi firmware"
 
-clock=$(sed -n 's/^pub const PI4_UART_CLOCK_HZ: u32 = \([0-9_]*\);.*/\1/p' bsp/src/drivers/gpio.rs | tr -d _)
-[ -n "$clock" ] || die "PI4_UART_CLOCK_HZ not found in bsp/src/drivers/gpio.rs"
+clock=$(sed -n 's/^pub const UART_CLOCK_HZ: u32 = \([0-9_]*\);.*/\1/p' bsp/src/board/rpi4.rs | tr -d _)
+[ -n "$clock" ] || die "UART_CLOCK_HZ not found in bsp/src/board/rpi4.rs"
 
 stage=$(mktemp -d "${TMPDIR:-/tmp}/sdimage.XXXXXX")
 trap 'rm -rf "$stage"' EXIT

@@ -116,11 +116,13 @@ pub fn read_byte() -> Option<u8> {
     CONSOLE.lock().rx.pop()
 }
 
+/// Prints to the kernel console, like `print!`.
 #[macro_export]
 macro_rules! kprint {
     ($($arg:tt)*) => ($crate::console::_print(format_args!($($arg)*)));
 }
 
+/// Prints a line to the kernel console, like `println!`.
 #[macro_export]
 macro_rules! kprintln {
     () => ($crate::kprint!("\n"));

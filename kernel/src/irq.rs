@@ -1,18 +1,15 @@
-//! Interrupts: the GIC shared by all cores, the per-core timer (time slices and deadlines), the
-//! UART receive interrupt, and the reschedule SGI.
+//! Interrupts: the GIC shared by all cores, the per-core timer interrupt (handed to the
+//! scheduler's tick), the UART receive interrupt, and the reschedule SGI.
 
 use bsp::cpu::boot::MAX_CPUS;
 use bsp::drivers::gic::{Gic, GicConfig, SPURIOUS};
-use bsp::drivers::timer;
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use spin::Once;
 
 static GIC: Once<Gic> = Once::new();
-static TIMER_INTID: AtomicU32 = AtomicU32::new(30);
+static TIMER_INTID: AtomicU32 = AtomicU32::new(bsp::board::TIMER_IRQ);
 static UART_INTID: AtomicU32 = AtomicU32::new(u32::MAX);
-static FREQ: AtomicU64 = AtomicU64::new(62_500_000);
 static MPIDR: [AtomicU64; MAX_CPUS] = [const { AtomicU64::new(u64::MAX) }; MAX_CPUS];
-static ARMED: [AtomicU64; MAX_CPUS] = [const { AtomicU64::new(u64::MAX) }; MAX_CPUS];
 /// Timer interrupts taken per core (boot self-test: the tick advances).
 pub static TICKS: [AtomicU64; MAX_CPUS] = [const { AtomicU64::new(0) }; MAX_CPUS];
 
@@ -32,9 +29,9 @@ pub unsafe fn init(config: GicConfig, timer_intid: u32, uart_intid: Option<u32>)
     if let Some(u) = uart_intid {
         UART_INTID.store(u, Ordering::Relaxed);
     }
-    FREQ.store(timer::frequency(), Ordering::Relaxed);
 }
 
+/// The GIC's architecture version (0 without one).
 pub fn gic_version() -> u32 {
     GIC.get().map_or(0, |g| g.version())
 }
@@ -43,11 +40,12 @@ fn cpu() -> usize {
     bsp::cpu::cpu_index() % MAX_CPUS
 }
 
-/// Every core: its CPU interface / redistributor, its timer, EL0 counter access.
-pub fn init_cpu() {
+/// Every core: its CPU interface / redistributor and the interrupts it takes. False if there is
+/// no GIC.
+pub fn init_cpu() -> bool {
     let c = cpu();
     MPIDR[c].store(bsp::cpu::mpidr(), Ordering::Relaxed);
-    let Some(g) = GIC.get() else { return };
+    let Some(g) = GIC.get() else { return false };
     g.init_cpu(c, bsp::cpu::mpidr());
     g.enable(c, SGI_RESCHEDULE);
     g.enable(c, TIMER_INTID.load(Ordering::Relaxed));
@@ -57,39 +55,7 @@ pub fn init_cpu() {
             g.enable(c, u);
         }
     }
-    timer::allow_el0_counter();
-    bsp::cpu::reset_el0_debug_and_pmu();
-    arm_timer(timer::ticks() + slice_ticks());
-}
-
-pub fn frequency() -> u64 {
-    FREQ.load(Ordering::Relaxed)
-}
-
-pub fn slice_ticks() -> u64 {
-    timer::ns_to_ticks(crate::sched::SLICE_NS, frequency())
-}
-
-pub fn ns_to_ticks(ns: u64) -> u64 {
-    timer::ns_to_ticks(ns, frequency())
-}
-
-/// Monotonic time in nanoseconds (`zx_clock_get_monotonic`).
-pub fn monotonic_ns() -> i64 {
-    timer::ticks_to_ns(timer::ticks(), frequency()).min(i64::MAX as u64) as i64
-}
-
-/// Programs this core's timer for `deadline` ticks.
-pub fn arm_timer(deadline: u64) {
-    ARMED[cpu()].store(deadline, Ordering::Relaxed);
-    timer::set_deadline(deadline);
-}
-
-/// Brings this core's timer forward to `deadline` if it is armed later.
-pub fn arm_timer_before(deadline: u64) {
-    if deadline < ARMED[cpu()].load(Ordering::Relaxed) {
-        arm_timer(deadline);
-    }
+    true
 }
 
 /// Pokes core `c` (reschedule SGI).
@@ -101,8 +67,10 @@ pub fn send_reschedule(c: usize) {
     }
 }
 
-/// Handles every pending interrupt. Returns whether the current thread should give up the core.
-pub fn handle() -> bool {
+/// Handles every pending interrupt; a timer interrupt calls `on_timer` (the scheduler's tick),
+/// which says whether the current thread's slice is over. Returns whether the current thread
+/// should give up the core.
+pub fn handle(on_timer: fn() -> bool) -> bool {
     let Some(g) = GIC.get() else { return false };
     let mut resched = false;
     loop {
@@ -112,7 +80,7 @@ pub fn handle() -> bool {
         }
         if id == TIMER_INTID.load(Ordering::Relaxed) {
             TICKS[cpu()].fetch_add(1, Ordering::Relaxed);
-            resched |= crate::sched::timer_tick();
+            resched |= on_timer();
         } else if id == UART_INTID.load(Ordering::Relaxed) {
             crate::console::handle_rx_irq();
         } else if id == SGI_RESCHEDULE {

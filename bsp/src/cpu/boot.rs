@@ -273,9 +273,13 @@ extern "C" {
 /// Link-time layout of the kernel image, as virtual addresses.
 #[derive(Clone, Copy, Debug)]
 pub struct ImageLayout {
+    /// First byte of the image (text).
     pub start: u64,
+    /// End of text, start of read-only data.
     pub text_end: u64,
+    /// End of read-only data, start of data and BSS.
     pub rodata_end: u64,
+    /// End of the image.
     pub end: u64,
 }
 

@@ -5,6 +5,7 @@
 pub mod boot;
 pub mod context;
 pub mod exception;
+pub mod sysreg;
 
 #[cfg(target_os = "none")]
 mod ops {
@@ -26,6 +27,7 @@ mod ops {
     pub fn set_percpu(ptr: u64) {
         TPIDR_EL1.set(ptr);
     }
+    /// The per-CPU pointer [`set_percpu`] stored.
     pub fn percpu() -> u64 {
         TPIDR_EL1.get()
     }

@@ -14,11 +14,6 @@ use tock_registers::register_bitfields;
 use tock_registers::register_structs;
 use tock_registers::registers::ReadWrite;
 
-/// The PL011 reference clock, in Hz, that the kernel (and the chainloader) compute baud-rate
-/// divisors from. `tools/sdimage.sh` writes this value into config.txt as `init_uart_clock`,
-/// so the firmware sets the clock to what the kernel assumes (48 MHz is also its default).
-pub const PI4_UART_CLOCK_HZ: u32 = 48_000_000;
-
 register_bitfields! [u32,
     /// Function select for GPIO 10-19 (3 bits per pin).
     GPFSEL1 [
@@ -40,6 +35,7 @@ register_bitfields! [u32,
 ];
 
 register_structs! {
+    /// The GPIO registers this driver uses.
     #[allow(non_snake_case)]
     pub Bcm2711GpioRegisters {
         (0x00 => GPFSEL0: ReadWrite<u32>),

@@ -44,6 +44,7 @@ register_bitfields! [u32,
 ];
 
 register_structs! {
+    /// The PL011's registers (PL011 TRM, section 3.2).
     #[allow(non_snake_case)]
     pub Pl011Registers {
         (0x00 => DR: ReadWrite<u32>),
@@ -70,6 +71,7 @@ pub struct Pl011 {
 // SAFETY: the registers are MMIO; every access is a single volatile read or write, and callers
 // serialise use through the console lock.
 unsafe impl Send for Pl011 {}
+// SAFETY: as for `Send` above.
 unsafe impl Sync for Pl011 {}
 
 impl Pl011 {
@@ -173,6 +175,7 @@ impl<const N: usize> Default for RxRing<N> {
 }
 
 impl<const N: usize> RxRing<N> {
+    /// An empty ring.
     pub const fn new() -> Self {
         RxRing {
             buf: [0; N],
@@ -193,6 +196,7 @@ impl<const N: usize> RxRing<N> {
             self.len += 1;
         }
     }
+    /// Takes the oldest byte.
     pub fn pop(&mut self) -> Option<u8> {
         if self.len == 0 {
             return None;
@@ -202,9 +206,11 @@ impl<const N: usize> RxRing<N> {
         self.len -= 1;
         Some(b)
     }
+    /// Bytes waiting.
     pub fn len(&self) -> usize {
         self.len
     }
+    /// No byte waiting.
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }

@@ -16,6 +16,8 @@ const LOW_WATER: u64 = 512 * 1024;
 /// Allocations of at least this size (and page alignment or less) take whole frames.
 const LARGE: usize = 2 * PAGE_SIZE as usize;
 
+/// The kernel's global allocator: a buddy heap that grows from frames, with large allocations
+/// taking whole frames.
 pub struct KernelHeap {
     heap: Mutex<Heap<32>>,
     growing: AtomicBool,
@@ -25,6 +27,7 @@ pub struct KernelHeap {
 }
 
 impl KernelHeap {
+    /// An empty heap (it grows on first use).
     pub const fn new() -> Self {
         KernelHeap {
             heap: Mutex::new(Heap::new()),
@@ -69,6 +72,7 @@ impl KernelHeap {
         ok
     }
 
+    /// Bytes handed out and not freed.
     pub fn used_bytes(&self) -> u64 {
         self.heap.lock().stats_alloc_user() as u64 + self.large_used.load(Ordering::Relaxed)
     }
@@ -183,6 +187,7 @@ mod heapless_ranges {
 
 #[cfg(target_os = "none")]
 #[global_allocator]
+/// The kernel heap.
 pub static HEAP: KernelHeap = KernelHeap::new();
 
 /// Free bytes inside the heap (not counting frames it could still grow into).

@@ -15,7 +15,8 @@ use core::sync::atomic::{AtomicU64, Ordering};
 use spin::Mutex;
 use zx_abi::Status;
 
-pub const PAGE_SIZE: u64 = 4096;
+/// The page and frame size: the MMU granule, defined once in `bsp::addr`.
+pub use bsp::addr::PAGE_SIZE;
 
 static FRAMES: Mutex<FrameAllocator<32>> = Mutex::new(FrameAllocator::new());
 /// CPU index + 1 of the holder of `FRAMES` (0: free). The allocator's own bookkeeping allocates
@@ -125,18 +126,22 @@ pub fn free_frames(pa: PhysAddr, count: usize) {
     FREE_FRAMES.fetch_add(count.next_power_of_two() as u64, Ordering::Relaxed);
 }
 
+/// One zeroed frame.
 pub fn alloc_frame() -> Option<PhysAddr> {
     alloc_frames(1)
 }
 
+/// Gives back one frame from [`alloc_frame`].
 pub fn free_frame(pa: PhysAddr) {
     free_frames(pa, 1)
 }
 
+/// Bytes of free frames.
 pub fn free_bytes() -> u64 {
     FREE_FRAMES.load(Ordering::Relaxed) * PAGE_SIZE
 }
 
+/// Bytes of all frames the allocator was given.
 pub fn total_bytes() -> u64 {
     TOTAL_FRAMES.load(Ordering::Relaxed) * PAGE_SIZE
 }

@@ -31,7 +31,10 @@ fn cpu() -> usize {
 
 /// Sets the check interval once the timer frequency is known.
 pub fn init() {
-    CHECK_TICKS.store(crate::irq::ns_to_ticks(CHECK_NS).max(1), Ordering::Relaxed);
+    CHECK_TICKS.store(
+        crate::timer::ns_to_ticks(CHECK_NS).max(1),
+        Ordering::Relaxed,
+    );
 }
 
 /// The core has just masked interrupts (kernel entry, or the end of a window).
@@ -56,7 +59,7 @@ pub fn request_resched() {
 /// Longest masked stretch of core `c` in nanoseconds since the last reset.
 pub fn longest_ns(c: usize) -> u64 {
     let t = LONGEST.get(c).map_or(0, |l| l.load(Ordering::Relaxed));
-    timer::ticks_to_ns(t, crate::irq::frequency())
+    timer::ticks_to_ns(t, crate::timer::frequency())
 }
 
 /// Forgets every core's longest stretch.

@@ -97,7 +97,7 @@ pub fn dispatch(frame: &mut TrapFrame) {
         nr::THREAD_START => st(task::thread_start(u32a(0), a[1], a[2], a[3], a[4])),
         nr::THREAD_EXIT => sched::exit_current(),
         nr::NANOSLEEP => st(task::nanosleep(a[0] as i64)),
-        nr::CLOCK_GET_MONOTONIC => crate::irq::monotonic_ns(),
+        nr::CLOCK_GET_MONOTONIC => crate::timer::monotonic_ns(),
         nr::DEBUG_WRITE => st(task::debug_write(a[0], a[1])),
         nr::PROCESS_SPAWN => st(task::process_spawn(a[0], a[1], u32a(2), a[3])),
         _ => Status::BAD_SYSCALL.raw() as i64,
@@ -164,6 +164,6 @@ fn deadline_ticks(deadline: i64) -> Option<u64> {
     } else if deadline <= 0 {
         Some(0)
     } else {
-        Some(crate::irq::ns_to_ticks(deadline as u64))
+        Some(crate::timer::ns_to_ticks(deadline as u64))
     }
 }

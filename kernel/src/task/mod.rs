@@ -14,16 +14,22 @@ use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use spin::Mutex;
 use zx_abi::{InfoProcess, ObjType, Rights, Signals, Status};
 
+/// Where a process is in its life.
 pub struct ProcState {
+    /// Its first thread was started.
     pub started: bool,
+    /// It ended (`return_code` is final).
     pub exited: bool,
+    /// `ZX_INFO_PROCESS.return_code`.
     pub return_code: i64,
 }
 
+/// A process: a handle table, an address space and threads.
 pub struct Process {
     header: ObjHeader,
     name: [u8; 32],
     name_len: usize,
+    /// The process's handles.
     pub handles: Mutex<HandleTable>,
     aspace: Mutex<Option<AddressSpace>>,
     /// Cached TTBR0 value (table | ASID << 48), read on every switch to one of our threads.
@@ -31,6 +37,7 @@ pub struct Process {
     threads: Mutex<Vec<Arc<Thread>>>,
     /// Threads created and not yet switched out for the last time.
     alive_threads: AtomicUsize,
+    /// Started, exited and the return code.
     pub state: Mutex<ProcState>,
     dying: AtomicBool,
     /// A boot program whose end ends the run (`exit=`).
@@ -38,6 +45,7 @@ pub struct Process {
 }
 
 impl Process {
+    /// The name it was spawned with.
     pub fn name(&self) -> &str {
         core::str::from_utf8(&self.name[..self.name_len]).unwrap_or("?")
     }
@@ -64,6 +72,7 @@ impl Process {
         }
     }
 
+    /// `ZX_INFO_PROCESS`.
     pub fn info(&self) -> InfoProcess {
         let s = self.state.lock();
         InfoProcess {
@@ -270,6 +279,7 @@ impl KernelObject for RootResource {
 
 static ROOT: spin::Once<Arc<RootResource>> = spin::Once::new();
 
+/// The root resource (the handle `init` gets to spawn with).
 pub fn root_resource() -> Arc<RootResource> {
     ROOT.call_once(|| {
         Arc::new(RootResource {
@@ -281,6 +291,7 @@ pub fn root_resource() -> Arc<RootResource> {
 
 /// User stack: 256 KiB below `STACK_TOP`, with an unmapped guard page under it.
 pub const STACK_SIZE: u64 = 256 * 1024;
+/// One past the top of a process's first stack.
 pub const STACK_TOP: u64 = 0x0000_7fff_fff0_0000;
 
 /// A process built from a boot program whose first thread has not started yet. Dropping it
@@ -293,6 +304,7 @@ pub struct Prepared {
 }
 
 impl Prepared {
+    /// The process being built.
     pub fn process(&self) -> &Arc<Process> {
         &self.process
     }

@@ -20,6 +20,7 @@ pub fn init_empty() -> bool {
     EMPTY_ROOT.get().is_some_and(|v| *v != 0)
 }
 
+/// Switches this core's user half to the empty table (no process runs).
 pub fn activate_empty() {
     if let Some(&root) = EMPTY_ROOT.get() {
         bsp::cpu::set_user_table(root);
@@ -45,6 +46,7 @@ fn free_asid(asid: u16) {
     a[usize::from(asid) / 64] &= !(1 << (asid % 64));
 }
 
+/// A process's user half: its tables and ASID.
 pub struct AddressSpace {
     tables: Option<AddressSpaceTables>,
     asid: u16,
@@ -58,6 +60,7 @@ fn map_err(e: MapError) -> Status {
 }
 
 impl AddressSpace {
+    /// An empty address space with its own ASID (`NO_RESOURCES` when none is left).
     pub fn new() -> Result<Self, Status> {
         let asid = alloc_asid().ok_or(Status::NO_RESOURCES)?;
         match AddressSpaceTables::new(&LinearMem, &mut Frames, VaHalf::Lower) {

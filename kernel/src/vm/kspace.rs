@@ -17,7 +17,7 @@ unsafe impl PhysMem for LinearMem {
     }
     fn publish_barrier(&self) {
         // Table writes must be visible to the walker before a descriptor points at them.
-        aarch64_cpu::asm::barrier::dsb(aarch64_cpu::asm::barrier::ISHST);
+        bsp::cpu::sysreg::store_barrier();
     }
 }
 
@@ -37,7 +37,9 @@ unsafe impl FrameSource for Frames {
 
 /// What the kernel's tables need to know.
 pub struct KernelLayout<'a> {
+    /// Physical address the image was loaded at.
     pub image_pa: u64,
+    /// RAM ranges `(pa, len)`, for the linear map.
     pub ram: &'a [(u64, u64)],
     /// Device windows `(pa, len)` to map at `LINEAR_BASE + pa`.
     pub devices: &'a [(u64, u64)],

@@ -3,10 +3,11 @@
 
 use zx_abi::Status;
 
+/// The page size (`bsp::addr::PAGE_SIZE`), under the name usercopy uses.
+pub use bsp::addr::PAGE_SIZE as PAGE;
 /// End of the user address range: nothing of a program is mapped at or above 2^47 (docs/abi.md
-/// section 5), the lower half of TTBR0's 48-bit space.
-pub const USER_VA_END: u64 = 1 << 47;
-pub const PAGE: u64 = 4096;
+/// section 5), the lower half of TTBR0's 48-bit space. Defined once, in `bsp::mmu`.
+pub use bsp::mmu::USER_VA_END;
 
 /// `INVALID_ARGS` unless `[va, va+len)` is free of overflow and below [`USER_VA_END`].
 pub fn check_range(va: u64, len: u64) -> Result<(), Status> {

@@ -3,9 +3,10 @@
 //! every data access is Device memory: the target is built with strict alignment.
 
 use chainloader::crc32::Crc32;
-use chainloader::gpio::{Bcm2711Gpio, PI4_UART_CLOCK_HZ};
+use chainloader::gpio::Bcm2711Gpio;
 use chainloader::pl011::Pl011;
 use chainloader::proto::*;
+use chainloader::rpi4::{UART_BASE, UART_CLOCK_HZ};
 use chainloader::{fdt, proto};
 
 core::arch::global_asm!(
@@ -125,7 +126,7 @@ impl Uart {
 
     fn set_baud(&self, baud: u32) {
         self.port.flush();
-        self.port.init_baud(Some(PI4_UART_CLOCK_HZ), baud);
+        self.port.init_baud(Some(UART_CLOCK_HZ), baud);
     }
 
     /// One byte, or None after `ms` milliseconds without one.
@@ -209,7 +210,7 @@ fn load(uart: &Uart, payload: &[u8; 20], dtb_saved: Option<&[u8]>) -> Result<u64
 extern "C" fn loader_main(dtb_pa: u64, el: u64) -> ! {
     let dtb = dtb_slice(dtb_pa);
     let find = |c| dtb.and_then(|d| fdt::find_compatible(d, c));
-    let uart_base = find("arm,pl011").unwrap_or(0xfe20_1000);
+    let uart_base = find("arm,pl011").unwrap_or(UART_BASE);
     if let Some(gpio) = find("brcm,bcm2711-gpio") {
         // SAFETY: the GPIO block from the devicetree; nothing else touches it now.
         unsafe { Bcm2711Gpio::new(gpio) }.route_uart0();
@@ -218,7 +219,7 @@ extern "C" fn loader_main(dtb_pa: u64, el: u64) -> ! {
     let uart = Uart {
         port: unsafe { Pl011::new(uart_base) },
     };
-    uart.port.init(Some(PI4_UART_CLOCK_HZ));
+    uart.port.init(Some(UART_CLOCK_HZ));
     // Keep a copy of the firmware's devicetree: the initrd may land where it was.
     let saved = dtb
         .filter(|d| d.len() as u64 + DTB_GROWTH <= DTB_MAX)

@@ -2,8 +2,9 @@
 //! and initrd go, and the devicetree edits (find a device, record the initrd in `/chosen`).
 //! `main.rs` is the target side: the entry and relocation, the UART and the receive loop.
 //!
-//! The UART and GPIO drivers are the kernel's own (`bsp/src/drivers/{pl011,gpio}.rs`, included
-//! by path: depending on `bsp` would link the kernel's entry point and vectors too).
+//! The UART and GPIO drivers and the Pi's board facts are the kernel's own
+//! (`bsp/src/drivers/{pl011,gpio}.rs`, `bsp/src/board/rpi4.rs`, included by path: depending on
+//! `bsp` would link the kernel's entry point and vectors too).
 #![cfg_attr(not(test), no_std)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
@@ -11,6 +12,8 @@
 pub mod gpio;
 #[path = "../../../bsp/src/drivers/pl011.rs"]
 pub mod pl011;
+#[path = "../../../bsp/src/board/rpi4.rs"]
+pub mod rpi4;
 
 pub mod fdt;
 pub mod proto;

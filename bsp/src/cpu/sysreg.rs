@@ -1,0 +1,84 @@
+//! The system registers the kernel core reads or writes, behind functions, and the decoding of
+//! the values it reads: the syndrome (ESR_EL1) and fault address (FAR_EL1) of the exception
+//! being handled, the saved program status of a trap, the kernel's table base (TTBR1_EL1), and
+//! the two hints and barriers the kernel core uses (`wfe`, `dsb ishst`). Decoding is pure and
+//! host-tested; register access is built for the target only.
+
+/// Exception class of an ESR value (ESR_ELx.EC, bits [31:26]; ARM ARM D17.2.37).
+pub fn esr_class(esr: u64) -> u64 {
+    (esr >> 26) & 0x3f
+}
+
+/// ESR_ELx.EC of an `svc` from AArch64.
+pub const EC_SVC64: u64 = 0x15;
+
+/// Whether `esr` reports an `svc` from AArch64 (a syscall when taken from EL0).
+pub fn esr_is_svc64(esr: u64) -> bool {
+    esr_class(esr) == EC_SVC64
+}
+
+/// Whether `esr` reports an instruction or data abort (from a lower or the same EL), whose
+/// fault status `exception::abort_status_name` names.
+pub fn esr_is_abort(esr: u64) -> bool {
+    matches!(esr_class(esr), 0x20 | 0x21 | 0x24 | 0x25)
+}
+
+/// Whether a trap's saved SPSR says it was taken from EL0 (SPSR_ELx.M[3:0] = EL0t).
+pub fn spsr_from_el0(spsr: u64) -> bool {
+    spsr & 0xf == 0
+}
+
+#[cfg(target_os = "none")]
+mod ops {
+    use aarch64_cpu::registers::{Readable, Writeable, ESR_EL1, FAR_EL1, TTBR1_EL1};
+
+    /// ESR_EL1: the syndrome of the exception being handled.
+    pub fn fault_syndrome() -> u64 {
+        ESR_EL1.get()
+    }
+
+    /// FAR_EL1: the faulting address of the exception being handled (valid for aborts).
+    pub fn fault_address() -> u64 {
+        FAR_EL1.get()
+    }
+
+    /// Points TTBR1_EL1 (the upper, kernel half) at the table root `root_pa`. The caller flushes
+    /// the TLB afterwards.
+    pub fn set_kernel_table(root_pa: u64) {
+        TTBR1_EL1.set(root_pa);
+    }
+
+    /// Waits for an event (`wfe`): the body of a halted core's loop.
+    pub fn wait_for_event() {
+        aarch64_cpu::asm::wfe();
+    }
+
+    /// `dsb ishst`: earlier stores are visible to the inner-shareable domain (and to the table
+    /// walker) before later ones.
+    pub fn store_barrier() {
+        aarch64_cpu::asm::barrier::dsb(aarch64_cpu::asm::barrier::ISHST);
+    }
+}
+
+#[cfg(target_os = "none")]
+pub use ops::*;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn esr_and_spsr_decode() {
+        assert!(esr_is_svc64(0x15 << 26 | 0x1234));
+        assert!(!esr_is_svc64(0x24 << 26));
+        for ec in [0x20, 0x21, 0x24, 0x25] {
+            assert!(esr_is_abort(ec << 26 | 0x07));
+        }
+        assert!(!esr_is_abort(0x22 << 26));
+        assert!(!esr_is_abort(0x15 << 26));
+        assert_eq!(esr_class(0xffff_ffff), 0x3f);
+        assert!(spsr_from_el0(0x6000_0000));
+        assert!(!spsr_from_el0(0x6000_0005));
+        assert!(!spsr_from_el0(0x3c4));
+    }
+}

@@ -1,0 +1,226 @@
+//! The run queue shared by every core (one lock: measured to be enough at this scale, see
+//! docs/performance.md), each core's current and idle thread, waking and idling, the timer
+//! tick (deadlines and the end of a slice), and pokes to other cores.
+
+use super::thread::{RunState, Thread, LIVE_THREADS};
+use super::{cpu, preempt, schedule, slice_ticks};
+use crate::task::Process;
+use alloc::collections::VecDeque;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use bsp::cpu::boot::MAX_CPUS;
+use core::sync::atomic::{AtomicU64, Ordering};
+use spin::Mutex;
+use zx_abi::Status;
+
+pub(super) struct Sched {
+    pub(super) queue: VecDeque<Arc<Thread>>,
+    pub(super) sleepers: Vec<Arc<Thread>>,
+    pub(super) idle: [bool; MAX_CPUS],
+    pub(super) online: usize,
+}
+
+pub(super) static SCHED: Mutex<Sched> = Mutex::new(Sched {
+    queue: VecDeque::new(),
+    sleepers: Vec::new(),
+    idle: [false; MAX_CPUS],
+    online: 0,
+});
+
+/// Times a core found `SCHED` held by another (`ZX_INFO_CPU_STATS.sched_lock_waits`).
+pub static SCHED_LOCK_WAITS: AtomicU64 = AtomicU64::new(0);
+
+/// Takes the run-queue lock, counting contention.
+pub(super) fn sched_lock() -> spin::MutexGuard<'static, Sched> {
+    if let Some(g) = SCHED.try_lock() {
+        return g;
+    }
+    SCHED_LOCK_WAITS.fetch_add(1, Ordering::Relaxed);
+    SCHED.lock()
+}
+
+/// Makes sure a wake or start of one more thread never allocates.
+pub(super) fn reserve_queue_slot() -> Result<(), Status> {
+    let n = LIVE_THREADS.load(Ordering::Relaxed) + MAX_CPUS + 1;
+    let mut s = sched_lock();
+    let q = n.saturating_sub(s.queue.len());
+    let sl = n.saturating_sub(s.sleepers.len());
+    s.queue.try_reserve(q).map_err(|_| Status::NO_MEMORY)?;
+    s.sleepers.try_reserve(sl).map_err(|_| Status::NO_MEMORY)?;
+    Ok(())
+}
+
+pub(super) struct PerCpu {
+    pub(super) current: Option<Arc<Thread>>,
+    pub(super) idle: Option<Arc<Thread>>,
+    pub(super) prev: Option<Arc<Thread>>,
+    pub(super) slice_end: u64,
+}
+
+pub(super) static PERCPU: [Mutex<PerCpu>; MAX_CPUS] = [const {
+    Mutex::new(PerCpu {
+        current: None,
+        idle: None,
+        prev: None,
+        slice_end: 0,
+    })
+}; MAX_CPUS];
+/// Context switches per core (`ZX_INFO_CPU_STATS`): proof that every core did work.
+pub static SWITCHES: [AtomicU64; MAX_CPUS] = [const { AtomicU64::new(0) }; MAX_CPUS];
+/// User threads that ran on each core.
+pub static USER_RUNS: [AtomicU64; MAX_CPUS] = [const { AtomicU64::new(0) }; MAX_CPUS];
+
+/// The thread running on this core.
+pub fn current() -> Arc<Thread> {
+    PERCPU[cpu()]
+        .lock()
+        .current
+        .clone()
+        .expect("a core always runs a thread once scheduling began")
+}
+
+/// The thread running on this core, without touching reference counts (the syscall fast path).
+///
+/// TPIDR_EL1 holds a pointer to it, set by `schedule` with the `PERCPU` slot that keeps it
+/// alive. The reference cannot outlive the thread: a thread is freed only after it is dead and
+/// switched out, and the caller is the thread itself, running.
+pub fn current_ref() -> &'static Thread {
+    let p = bsp::cpu::percpu() as *const Thread;
+    // SAFETY: see above; TPIDR_EL1 is set before any thread runs on this core (`init_cpu`).
+    unsafe { &*p }
+}
+
+/// The process of the thread running on this core (syscalls always have one).
+pub fn current_process() -> Option<Arc<Process>> {
+    current_ref().process.clone()
+}
+
+/// The process of the current thread, borrowed for the duration of a syscall.
+pub fn current_process_ref() -> Option<&'static Arc<Process>> {
+    current_ref().process.as_ref()
+}
+
+/// Turns the boot flow of this core into its idle thread and marks the core online.
+pub fn init_cpu() {
+    let idle = Thread::build(None, None, b"idle");
+    idle.set_state(RunState::Running);
+    idle.on_cpu.store(true, Ordering::Release);
+    let c = cpu();
+    {
+        let mut p = PERCPU[c].lock();
+        bsp::cpu::set_percpu(Arc::as_ptr(&idle) as u64);
+        p.current = Some(idle.clone());
+        p.idle = Some(idle);
+    }
+    sched_lock().online += 1;
+}
+
+/// Number of cores running the scheduler.
+pub fn online_cpus() -> usize {
+    sched_lock().online
+}
+
+/// The idle loop: run whatever is runnable, else sleep until an interrupt.
+pub fn idle_loop() -> ! {
+    loop {
+        // A process finished while this idle thread switched in may have left teardown here.
+        crate::object::reaper::drain_all();
+        schedule(false);
+        {
+            let mut s = sched_lock();
+            if !s.queue.is_empty() {
+                continue;
+            }
+            s.idle[cpu()] = true;
+        }
+        preempt::masked_end();
+        bsp::cpu::wait_for_interrupt();
+        preempt::masked_begin();
+        sched_lock().idle[cpu()] = false;
+    }
+}
+
+pub(super) fn kick_idle(s: &Sched) {
+    let me = cpu();
+    for (c, idle) in s.idle.iter().enumerate() {
+        if *idle && c != me {
+            crate::irq::send_reschedule(c);
+            return;
+        }
+    }
+}
+
+/// Makes a blocked thread runnable (or notes the wake so its next block returns at once).
+pub fn wake(t: &Arc<Thread>) {
+    let mut s = sched_lock();
+    if t.state() == RunState::Blocked {
+        if t.deadline.swap(u64::MAX, Ordering::AcqRel) != u64::MAX {
+            if let Some(i) = s.sleepers.iter().position(|x| Arc::ptr_eq(x, t)) {
+                s.sleepers.swap_remove(i);
+            }
+        }
+        t.set_state(RunState::Runnable);
+        s.queue.push_back(t.clone());
+        kick_idle(&s);
+    } else {
+        t.wake_pending.store(true, Ordering::Release);
+    }
+}
+
+/// Forgets wakes that arrived before a new wait began.
+pub fn prepare_wait() {
+    current().wake_pending.store(false, Ordering::Release);
+}
+
+/// Timer interrupt on this core: expire deadlines, end the slice.
+pub fn timer_tick() -> bool {
+    let now = bsp::drivers::timer::ticks();
+    let mut earliest = u64::MAX;
+    {
+        let mut s = sched_lock();
+        let mut i = 0;
+        while i < s.sleepers.len() {
+            let d = s.sleepers[i].deadline.load(Ordering::Acquire);
+            if d <= now {
+                let t = s.sleepers.swap_remove(i);
+                t.deadline.store(u64::MAX, Ordering::Release);
+                t.timed_out.store(true, Ordering::Release);
+                if t.state() == RunState::Blocked {
+                    t.set_state(RunState::Runnable);
+                    s.queue.push_back(t);
+                }
+            } else {
+                earliest = earliest.min(d);
+                i += 1;
+            }
+        }
+        if !s.queue.is_empty() {
+            kick_idle(&s);
+        }
+    }
+    let slice_end = PERCPU[cpu()].lock().slice_end;
+    let slice_over = slice_end <= now;
+    // The next tick comes when the current slice ends (a thread switched in between two ticks
+    // has its own end), or a full slice from now once it is over.
+    let next_slice = if slice_over {
+        now + slice_ticks()
+    } else {
+        slice_end
+    };
+    crate::timer::arm(earliest.min(next_slice));
+    slice_over
+}
+
+/// Wakes a thread so it notices it was killed (blocked threads return from their wait; running
+/// ones are interrupted by an SGI).
+pub fn poke(t: &Arc<Thread>) {
+    wake(t);
+    for (c, slot) in PERCPU.iter().enumerate() {
+        if let Some(p) = slot.try_lock() {
+            if p.current.as_ref().is_some_and(|x| Arc::ptr_eq(x, t)) && c != cpu() {
+                drop(p);
+                crate::irq::send_reschedule(c);
+            }
+        }
+    }
+}

@@ -1,0 +1,195 @@
+//! Switching: blocking, yielding and exiting decide in one critical section what the current
+//! thread becomes and which thread runs next, then switch contexts (FP/SIMD state and the
+//! address space with them); the incoming thread releases the outgoing one.
+
+use super::runqueue::{current, current_ref, sched_lock, PERCPU, SWITCHES, USER_RUNS};
+use super::thread::{RunState, WakeReason};
+use super::{cpu, preempt, slice_ticks};
+use alloc::sync::Arc;
+use bsp::cpu::exception::CpuContext;
+use core::sync::atomic::Ordering;
+use zx_abi::Signals;
+
+/// Blocks the current thread until woken or until the counter reaches `deadline_ticks`.
+pub fn block(deadline_ticks: Option<u64>) -> WakeReason {
+    // Teardown this thread caused is finished before it waits (no lock is held here).
+    crate::object::reaper::drain_all();
+    let t = current_ref();
+    if let Some(d) = deadline_ticks {
+        crate::timer::arm_before(d);
+    }
+    if !switch_away(Transition::Block(deadline_ticks)) {
+        // A wake, a kill or the deadline came first.
+        return if t.timed_out.swap(false, Ordering::AcqRel) {
+            WakeReason::TimedOut
+        } else {
+            WakeReason::Woken
+        };
+    }
+    if t.timed_out.swap(false, Ordering::AcqRel) {
+        WakeReason::TimedOut
+    } else {
+        WakeReason::Woken
+    }
+}
+
+/// Gives up the core; with `requeue` the current thread goes to the back of the run queue.
+pub fn schedule(requeue: bool) {
+    switch_away(if requeue {
+        Transition::Yield
+    } else {
+        Transition::Idle
+    });
+}
+
+/// Why the current thread leaves the core.
+#[derive(Clone, Copy)]
+pub(super) enum Transition {
+    /// Preempted: back of the run queue, unless nothing else is runnable.
+    Yield,
+    /// The idle thread looks for work.
+    Idle,
+    /// Wait for a wake (and the optional deadline in ticks).
+    Block(Option<u64>),
+    /// The thread is dead.
+    Exit,
+}
+
+/// Decides, in one critical section on `SCHED`, what the current thread becomes and which
+/// thread runs next, then switches. Deciding once matters: after the lock is released another
+/// core may wake and even pick the current thread (it then waits for `on_cpu`), so nothing may
+/// look at the current thread's state again. Returns false if the thread kept the core.
+pub(super) fn switch_away(how: Transition) -> bool {
+    let c = cpu();
+    let cur = current();
+    let next = {
+        let mut s = sched_lock();
+        match how {
+            Transition::Yield | Transition::Idle => {
+                let Some(n) = s.queue.pop_front() else {
+                    return false;
+                };
+                if matches!(how, Transition::Yield) && cur.process.is_some() {
+                    cur.set_state(RunState::Runnable);
+                    s.queue.push_back(cur.clone());
+                }
+                n
+            }
+            Transition::Block(deadline) => {
+                if cur.wake_pending.swap(false, Ordering::AcqRel)
+                    || cur.killed.load(Ordering::Acquire)
+                {
+                    return false;
+                }
+                if let Some(d) = deadline {
+                    if d <= bsp::drivers::timer::ticks() {
+                        cur.timed_out.store(true, Ordering::Release);
+                        return false;
+                    }
+                    cur.deadline.store(d, Ordering::Release);
+                    s.sleepers.push(cur.clone());
+                }
+                cur.timed_out.store(false, Ordering::Release);
+                cur.set_state(RunState::Blocked);
+                match s.queue.pop_front() {
+                    Some(n) => n,
+                    None => PERCPU[c].lock().idle.clone().expect("idle thread"),
+                }
+            }
+            Transition::Exit => {
+                cur.set_state(RunState::Dead);
+                match s.queue.pop_front() {
+                    Some(n) => n,
+                    None => PERCPU[c].lock().idle.clone().expect("idle thread"),
+                }
+            }
+        }
+    };
+    if Arc::ptr_eq(&next, &cur) {
+        // Only possible for a yield that found itself next: keep running.
+        cur.set_state(RunState::Running);
+        return false;
+    }
+    next.set_state(RunState::Running);
+    while next.on_cpu.load(Ordering::Acquire) {
+        core::hint::spin_loop();
+    }
+    next.on_cpu.store(true, Ordering::Release);
+    SWITCHES[c].fetch_add(1, Ordering::Relaxed);
+    // SAFETY: `cur` runs on this core; `next` is ours now (`on_cpu` was clear and we set it).
+    let (from, to) = unsafe { (&mut *cur.cpu.get(), &*next.cpu.get()) };
+    if cur.process.is_some() {
+        // SAFETY: saves this core's FP/SIMD registers into the outgoing thread's state.
+        unsafe { bsp::cpu::exception::fp_save(&mut from.fp) };
+    }
+    match &next.process {
+        Some(p) => {
+            USER_RUNS[c].fetch_add(1, Ordering::Relaxed);
+            // SAFETY: loads the incoming thread's FP/SIMD registers.
+            unsafe { bsp::cpu::exception::fp_restore(&to.fp) };
+            p.activate_address_space();
+        }
+        None => crate::vm::aspace::activate_empty(),
+    }
+    {
+        let mut p = PERCPU[c].lock();
+        p.prev = Some(cur.clone());
+        bsp::cpu::set_percpu(Arc::as_ptr(&next) as u64);
+        p.current = Some(next.clone());
+        p.slice_end = bsp::drivers::timer::ticks() + slice_ticks();
+        // The incoming thread's slice ends on time even if the timer was armed for later.
+        crate::timer::arm_before(p.slice_end);
+    }
+    let from_ctx: *mut CpuContext = &mut from.ctx;
+    let to_ctx: *const CpuContext = &to.ctx;
+    drop(next);
+    drop(cur);
+    // SAFETY: both contexts belong to threads kept alive by PERCPU (`prev`, `current`); the
+    // incoming context was saved by `switch_context` or prepared by `Thread::start`.
+    unsafe { bsp::cpu::exception::switch_context(from_ctx, to_ctx) };
+    finish_switch();
+    true
+}
+
+/// The first thing a new thread runs (from `thread_trampoline`), before it enters EL0.
+#[no_mangle]
+pub extern "C" fn thread_first_run() {
+    finish_switch();
+    // A kill that raced with the start: the thread never enters EL0.
+    if current_ref().killed.load(Ordering::Acquire) {
+        exit_current();
+    }
+    preempt::masked_end();
+}
+
+/// Runs on the incoming thread right after a switch: releases the outgoing one.
+pub fn finish_switch() {
+    let prev = PERCPU[cpu()].lock().prev.take();
+    if let Some(p) = prev {
+        p.on_cpu.store(false, Ordering::Release);
+        let dead_of = if p.state() == RunState::Dead {
+            p.process.clone()
+        } else {
+            None
+        };
+        // Free the dead thread (its kernel stack) before its process learns it is gone, so
+        // whoever waits for the process sees every resource already returned.
+        drop(p);
+        if let Some(proc_) = dead_of {
+            proc_.thread_switched_out_dead();
+        }
+    }
+}
+
+/// Ends the current thread (never returns). The last thread of a process tears the process down.
+pub fn exit_current() -> ! {
+    let t = current();
+    if let Some(p) = &t.process {
+        p.thread_exiting(&t);
+    }
+    t.header
+        .update_signals(Signals::NONE, Signals::TASK_TERMINATED);
+    drop(t);
+    switch_away(Transition::Exit);
+    unreachable!("a dead thread was scheduled");
+}
