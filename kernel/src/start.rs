@@ -250,6 +250,14 @@ pub extern "C" fn kernel_boot_main(dtb_pa: u64, image_pa: u64, entry_el: u64) ->
     kprintln!("  gic      v{}", irq::gic_version());
     kprintln!("  timer    {} Hz", irq::frequency());
     sched::preempt::init();
+    let quota = args
+        .ipc_quota
+        .unwrap_or_else(|| crate::object::quota::default_for_ram(crate::mm::total_bytes()));
+    crate::object::quota::set_default_limit(quota);
+    kprintln!(
+        "  quota    {} KiB of queued messages per process",
+        quota >> 10
+    );
     if !crate::vm::aspace::init_empty() {
         kprintln!("kernel: out of memory at boot");
         halt()

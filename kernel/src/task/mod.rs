@@ -35,6 +35,8 @@ pub struct Process {
     dying: AtomicBool,
     /// A boot program whose end ends the run (`exit=`).
     pub is_init: bool,
+    /// What this process's queued messages hold of kernel memory (object::quota).
+    pub ipc_account: Arc<crate::object::quota::Account>,
 }
 
 impl Process {
@@ -382,6 +384,7 @@ pub fn prepare(name: &str, image: &[u8], root: bool, is_init: bool) -> Result<Pr
             return_code: 0,
         }),
         dying: AtomicBool::new(false),
+        ipc_account: crate::object::quota::Account::new(),
         is_init,
     });
     let t = p.add_thread(b"initial-thread")?;
