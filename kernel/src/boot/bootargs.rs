@@ -1,4 +1,4 @@
-//! Parser for the kernel command line (`/chosen/bootargs`, QEMU `-append`): `init=` and `exit=` as docs/abi.md section 5 defines them, and the debugging word `selftest=`.
+//! Parser for the kernel command line (`/chosen/bootargs`, QEMU `-append`): `init=` and `exit=` as docs/abi.md section 5 defines them, the per-process message quota `ipc_quota=`, and the debugging word `selftest=`.
 //!
 //! The line is split on ASCII whitespace (and ends at a NUL, should the
 //! devicetree property's terminator be passed along). Words are applied left
@@ -35,6 +35,8 @@ pub enum BootArgWarning<'a> {
     UnknownExitMode(&'a str),
     /// `init=` with nothing after it.
     EmptyInit,
+    /// `ipc_quota=VALUE` with a value that is not a size (`65536`, `512K`, `32M`, `1G`).
+    BadQuota(&'a str),
 }
 
 impl fmt::Display for BootArgWarning<'_> {
@@ -46,6 +48,10 @@ impl fmt::Display for BootArgWarning<'_> {
                 "bootargs: ignoring `exit={value}`: expected exit=semihosting or exit=poweroff"
             ),
             Self::EmptyInit => write!(f, "bootargs: ignoring `init=` without a program name"),
+            Self::BadQuota(value) => write!(
+                f,
+                "bootargs: ignoring `ipc_quota={value}`: expected a size such as 65536, 512K, 32M or 1G"
+            ),
         }
     }
 }
@@ -60,6 +66,9 @@ pub struct BootArgs<'a> {
     /// `selftest=NAME`: a boot self-test that stops the kernel on purpose (`panic`, `fault`:
     /// the backtrace test of `make test`); `None` unless given.
     pub selftest: Option<&'a str>,
+    /// `ipc_quota=SIZE`: the most kernel memory one process's queued messages may hold, in
+    /// bytes; `None` for the default (an eighth of RAM).
+    pub ipc_quota: Option<usize>,
     warnings: [BootArgWarning<'a>; MAX_WARNINGS],
     warning_count: usize,
     warnings_dropped: usize,
@@ -71,6 +80,7 @@ impl Default for BootArgs<'_> {
             init: DEFAULT_INIT,
             exit: ExitMode::None,
             selftest: None,
+            ipc_quota: None,
             warnings: [BootArgWarning::EmptyInit; MAX_WARNINGS],
             warning_count: 0,
             warnings_dropped: 0,
@@ -112,15 +122,55 @@ pub fn parse(line: &str) -> BootArgs<'_> {
             Some(("exit", "poweroff")) => args.exit = ExitMode::Poweroff,
             Some(("exit", value)) => args.warn(BootArgWarning::UnknownExitMode(value)),
             Some(("selftest", name)) if !name.is_empty() => args.selftest = Some(name),
+            Some(("ipc_quota", value)) => match parse_size(value) {
+                Some(n) => args.ipc_quota = Some(n),
+                None => args.warn(BootArgWarning::BadQuota(value)),
+            },
             _ => args.warn(BootArgWarning::UnknownWord(word)),
         }
     }
     args
 }
 
+/// A size in bytes: decimal digits with an optional `K`, `M` or `G` (binary multiples).
+/// `None` if malformed, zero or too large.
+fn parse_size(s: &str) -> Option<usize> {
+    let (digits, shift) = match s.as_bytes().last()? {
+        b'K' | b'k' => (&s[..s.len() - 1], 10),
+        b'M' | b'm' => (&s[..s.len() - 1], 20),
+        b'G' | b'g' => (&s[..s.len() - 1], 30),
+        _ => (s, 0),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: usize = digits.parse().ok()?;
+    let n = n.checked_mul(1usize.checked_shl(shift)?)?;
+    (n > 0).then_some(n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ipc_quota_takes_sizes_and_warns_on_anything_else() {
+        assert_eq!(parse("").ipc_quota, None);
+        assert_eq!(parse("ipc_quota=65536").ipc_quota, Some(65536));
+        assert_eq!(parse("ipc_quota=512K").ipc_quota, Some(512 << 10));
+        assert_eq!(parse("ipc_quota=32m").ipc_quota, Some(32 << 20));
+        assert_eq!(parse("ipc_quota=1G").ipc_quota, Some(1 << 30));
+        for bad in ["", "0", "K", "-5", "12X", "1.5M", "99999999999999999999G"] {
+            let line = format!("ipc_quota=4M ipc_quota={bad}");
+            let args = parse(&line);
+            assert_eq!(
+                args.ipc_quota,
+                Some(4 << 20),
+                "{bad:?} keeps the earlier value"
+            );
+            assert_eq!(args.warnings(), &[BootArgWarning::BadQuota(bad)], "{bad:?}");
+        }
+    }
 
     #[test]
     fn empty_line_gives_the_defaults() {

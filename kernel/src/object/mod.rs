@@ -9,6 +9,7 @@
 pub mod channel;
 pub mod event;
 pub mod handle_table;
+pub mod quota;
 pub mod reaper;
 pub mod stats;
 

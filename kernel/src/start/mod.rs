@@ -123,6 +123,8 @@ pub extern "C" fn kernel_boot_main(dtb_pa: u64, image_pa: u64, entry_el: u64) ->
     kprintln!("  gic      v{}", irq::gic_version());
     kprintln!("  timer    {} Hz", crate::timer::frequency());
     sched::preempt::init();
+    let quota = crate::object::quota::configure(args.ipc_quota, crate::mm::total_bytes());
+    kprintln!("  quota    {} KiB of messages per process", quota >> 10);
     if !crate::vm::aspace::init_empty() {
         kprintln!("kernel: out of memory at boot");
         halt()

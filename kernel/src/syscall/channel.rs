@@ -379,7 +379,13 @@ fn prepare_write(
     };
     let mut taken = taken;
     let handles = core::mem::take(&mut taken.handles);
-    Ok((target, Message::new(data, handles)))
+    let mut msg = Message::new(data, handles);
+    // The writer pays for the message while it exists; over its limit the write fails, the
+    // message (and so its handles) is dropped: consumed, nothing sent.
+    if let Some(p) = sched::current_process_ref() {
+        msg.charge_to(&p.ipc_account)?;
+    }
+    Ok((target, msg))
 }
 
 impl Drop for Taken {

@@ -42,6 +42,8 @@ pub struct Process {
     dying: AtomicBool,
     /// A boot program whose end ends the run (`exit=`).
     pub is_init: bool,
+    /// What this process's queued messages hold of kernel memory (object::quota).
+    pub ipc_account: Arc<crate::object::quota::Account>,
 }
 
 impl Process {
@@ -124,6 +126,11 @@ impl Process {
     }
 
     /// Ends the process with `code`: every thread is told to exit; the last one tears down.
+    ///
+    /// Needs no memory and is linear in the number of threads: it tells them in batches of
+    /// [`KILL_BATCH`] (a thread's `killed` flag says it was told), claims never-started ones
+    /// on the way, and offers a preemption point between batches. No thread can be added once
+    /// `dying` is set, so the passes end.
     pub fn kill(&self, code: i64) {
         {
             let mut s = self.state.lock();
@@ -131,13 +138,53 @@ impl Process {
                 s.return_code = code;
             }
         }
-        let ts: Vec<Arc<Thread>> = self.threads.lock().iter().cloned().collect();
-        for t in ts {
-            t.killed.store(true, Ordering::Release);
-            // A thread never started cannot run its own exit: account for it here.
-            if !self.forget_unstarted(&t) {
-                sched::poke(&t);
+        // Passes over the list until one finds nobody left to tell (threads leaving the list
+        // move others into slots the cursor already passed).
+        let mut cursor = 0;
+        let mut told_in_pass = false;
+        loop {
+            let mut batch: [Option<(Arc<Thread>, bool)>; KILL_BATCH] = Default::default();
+            let mut n = 0;
+            let at_end = {
+                let mut ts = self.threads.lock();
+                let mut looked = 0;
+                while cursor < ts.len() && n < KILL_BATCH && looked < KILL_SCAN {
+                    looked += 1;
+                    if ts[cursor].killed.swap(true, Ordering::AcqRel) {
+                        cursor += 1;
+                        continue;
+                    }
+                    // A thread never started cannot run its own exit: claim it here (under
+                    // `threads`, so a concurrent start fails instead).
+                    if ts[cursor].claim_unstarted() {
+                        batch[n] = Some((ts.swap_remove(cursor), true));
+                    } else {
+                        batch[n] = Some((ts[cursor].clone(), false));
+                        cursor += 1;
+                    }
+                    n += 1;
+                }
+                cursor >= ts.len()
+            };
+            for (t, unstarted) in batch.iter_mut().filter_map(Option::take) {
+                if unstarted {
+                    t.header()
+                        .update_signals(Signals::NONE, Signals::TASK_TERMINATED);
+                    self.thread_gone();
+                } else {
+                    sched::poke(&t);
+                }
             }
+            told_in_pass |= n > 0;
+            if at_end {
+                // The end of the list: done unless this pass told someone.
+                if !told_in_pass {
+                    break;
+                }
+                cursor = 0;
+                told_in_pass = false;
+            }
+            sched::preempt::maybe_preempt();
         }
     }
 
@@ -162,32 +209,43 @@ impl Process {
 
     /// Called by a thread of ours on its way out (still running on its own stack).
     pub fn thread_exiting(&self, t: &Arc<Thread>) {
-        let mut forgotten: Vec<Arc<Thread>> = Vec::new();
         let last = {
             let mut ts = self.threads.lock();
             if let Some(i) = ts.iter().position(|x| Arc::ptr_eq(x, t)) {
                 ts.swap_remove(i);
             }
             // The last started thread ends the process: claim every never-started one (under
-            // the lock, so none can be started meanwhile) and mark the process as ending.
+            // the lock, so none can be started meanwhile: each claim succeeds) and mark the
+            // process as ending, so none can be added either.
             let all_new = ts.iter().all(|x| x.state() == sched::RunState::New);
-            if all_new
-                && forgotten.try_reserve(ts.len()).is_ok()
-                && ts.iter().all(|x| x.claim_unstarted())
-            {
-                forgotten.extend(ts.drain(..));
+            if all_new {
+                for x in ts.iter() {
+                    x.claim_unstarted();
+                }
                 self.dying.store(true, Ordering::Release);
-                true
-            } else {
-                false
             }
+            all_new
         };
         if last {
-            // Return code 0 unless set by exit/kill.
-            for u in forgotten {
-                u.header()
-                    .update_signals(Signals::NONE, Signals::TASK_TERMINATED);
-                self.thread_gone();
+            // Return code 0 unless set by exit/kill. The claimed threads leave the list in
+            // batches (no allocation, so this cannot fail half-way).
+            loop {
+                let mut batch: [Option<Arc<Thread>>; KILL_BATCH] = Default::default();
+                {
+                    let mut ts = self.threads.lock();
+                    for slot in batch.iter_mut() {
+                        *slot = ts.pop();
+                    }
+                }
+                if batch[0].is_none() {
+                    break;
+                }
+                for u in batch.iter_mut().filter_map(Option::take) {
+                    u.header()
+                        .update_signals(Signals::NONE, Signals::TASK_TERMINATED);
+                    self.thread_gone();
+                }
+                sched::preempt::maybe_preempt();
             }
             self.close_all_handles(true);
         }
@@ -333,6 +391,12 @@ impl Drop for Prepared {
     }
 }
 
+/// Threads [`Process::kill`] tells between preemption points.
+const KILL_BATCH: usize = 16;
+/// Threads [`Process::kill`] looks at under the `threads` lock at most, between preemption
+/// points.
+const KILL_SCAN: usize = 512;
+
 /// Creates a process from the boot program `name` (ELF bytes `image`) and starts its first
 /// thread, with the handle `bootstrap_fn` gives (called once nothing can fail any more) in
 /// `x0`. `root` puts the root resource in `x2`.
@@ -394,6 +458,7 @@ pub fn prepare(name: &str, image: &[u8], root: bool, is_init: bool) -> Result<Pr
             return_code: 0,
         }),
         dying: AtomicBool::new(false),
+        ipc_account: crate::object::quota::Account::new(),
         is_init,
     });
     let t = p.add_thread(b"initial-thread")?;

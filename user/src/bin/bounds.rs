@@ -286,6 +286,50 @@ mod spin_cell {
     }
 }
 
+/// Never-started threads a process holds when it exits.
+const UNSTARTED: usize = 3000;
+
+/// A process exiting with thousands of threads that never started: the kernel claims and ends
+/// each of them (once one list search per thread, quadratic; now in bounded batches).
+fn exit_with_thousands_of_unstarted_threads() {
+    static mut THREADS: [u32; UNSTARTED] = [0; UNSTARTED];
+    // SAFETY: only this case touches THREADS, on the main thread.
+    let threads = unsafe { &mut *core::ptr::addr_of_mut!(THREADS) };
+    let Ok((ours, theirs)) = Channel::create() else {
+        check!(false, "channel_create");
+        return;
+    };
+    let p = match Process::spawn("child_echo", Some(theirs.0)) {
+        Ok(p) => p,
+        Err(e) => {
+            check!(false, "spawn child_echo: {}", e);
+            return;
+        }
+    };
+    let mut made = 0;
+    for t in threads.iter_mut() {
+        if raw::thread_create(p.0.raw(), b"idle".as_ptr(), 4, 0, t) != 0 {
+            break;
+        }
+        made += 1;
+    }
+    check_eq!(made, UNSTARTED);
+    let mut exit = [0u8; 9];
+    exit[0] = b'x';
+    exit[1..].copy_from_slice(&7i64.to_le_bytes());
+    check!(ours.write(&exit, &[]).is_ok());
+    check_eq!(p.wait(deadline_after(60 * 1_000_000_000)), Ok(7));
+    for &t in threads[..made].iter() {
+        // Every thread ended with its process, without ever running.
+        check_eq!(
+            Handle::from_raw(t)
+                .wait_one(Signals::TASK_TERMINATED, 0)
+                .map(|s| s.contains(Signals::TASK_TERMINATED)),
+            Ok(true)
+        );
+    }
+}
+
 /// The largest message, both ways: 64 KiB and 64 handles.
 fn largest_messages_each_way() {
     static mut BUF: [u8; 65536] = [0x5a; 65536];
@@ -378,6 +422,7 @@ fn main(args: StartArgs) -> i64 {
             full_queue_teardown,
             full_handle_table,
             process_exit_with_a_full_table,
+            exit_with_thousands_of_unstarted_threads,
             largest_messages_each_way,
             wait_many_with_64_items,
             largest_debug_write,
@@ -388,6 +433,6 @@ fn main(args: StartArgs) -> i64 {
     if let Ok(w) = w {
         let _ = w.join(deadline_after(10_000_000_000));
     }
-    println!("{} passed, {} failed", 11 - failed, failed);
+    println!("{} passed, {} failed", 12 - failed, failed);
     failed
 }

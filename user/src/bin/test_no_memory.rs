@@ -1,12 +1,15 @@
-//! Kernel memory exhaustion: writes of 64 KiB messages into channels nobody reads until the
-//! kernel says ZX_ERR_NO_MEMORY. The failing write consumes its handles (as on any failure) and
-//! sends nothing; other calls that need memory fail the same way; once the messages are freed
-//! everything works again and the kernel's counts return to where they were. Written against the
-//! typed API of the `zx` crate (`channel::Channel`, handles owned by the write).
+//! Kernel memory exhaustion: child processes (`child_flood`) write 64 KiB messages into channels
+//! nobody reads, each up to its quota, until together they run the kernel out of memory; then a
+//! write of this process, far under its own quota, gets ZX_ERR_NO_MEMORY. The failing write
+//! consumes its handles (as on any failure) and sends nothing; other calls that need memory fail
+//! the same way; once the messages are freed everything works again and the kernel's counts
+//! return to where they were. Written against the typed API of the `zx` crate
+//! (`channel::Channel`, handles owned by the write).
 #![no_std]
 #![no_main]
 
 use zx::channel::Channel;
+use zx::time::MonotonicInstant;
 use zx::*;
 
 zx::entry!(main);
@@ -25,34 +28,24 @@ fn count_handles(h: &impl AsHandleRef) -> u32 {
         .unwrap_or(0)
 }
 
-/// Fills channels with 64 KiB messages until a write fails; returns the channels and the status.
-fn fill(channels: &mut [Option<(Channel, Channel)>], witness: &Event) -> (usize, Status) {
-    let big = &BIG;
-    let mut sent = 0;
-    for slot in channels.iter_mut() {
-        let pair = match Channel::create() {
-            Ok(p) => p,
-            Err(s) => return (sent, s),
-        };
-        for _ in 0..CHANNEL_MAX_PENDING {
-            let dup = match witness.duplicate_handle(Rights::SAME_RIGHTS) {
-                Ok(d) => d,
-                Err(s) => {
-                    *slot = Some(pair);
-                    return (sent, s);
-                }
-            };
-            match pair.0.write(big, &mut [dup.into_handle()]) {
-                Ok(()) => sent += 1,
-                Err(s) => {
-                    *slot = Some(pair);
-                    return (sent, s);
-                }
-            }
-        }
-        *slot = Some(pair);
-    }
-    (sent, Status::OK)
+/// Children flooding at once: with the default quota (an eighth of RAM) eight of them reach the
+/// end of memory; a few more cover what the parent and the kernel hold.
+const MAX_FLOODERS: usize = 16;
+
+/// Starts one `child_flood` and waits until a write of its was refused: `Err` if the spawn
+/// itself failed.
+fn flood_once() -> Result<(Process, Channel), Status> {
+    let (ours, theirs) = Channel::create()?;
+    let p = Process::spawn("child_flood", Some(theirs.into_handle()))?;
+    let got = ours.wait_handle(
+        Signals::USER_0 | Signals::USER_1,
+        MonotonicInstant::INFINITE,
+    );
+    check_eq!(
+        got.map(|s| s & (Signals::USER_0 | Signals::USER_1)),
+        Ok(Signals::USER_0)
+    );
+    Ok((p, ours))
 }
 
 fn exhaustion_gives_no_memory_consumes_handles_and_recovers() {
@@ -64,37 +57,98 @@ fn exhaustion_gives_no_memory_consumes_handles_and_recovers() {
             return;
         }
     };
-    let mut channels: [Option<(Channel, Channel)>; 64] = [const { None }; 64];
-    let (sent, status) = fill(&mut channels, &witness);
+    // Made before memory runs short: the channel and the handles this process writes at the end.
+    let Ok((a, b)) = Channel::create() else {
+        check!(false, "channel_create");
+        return;
+    };
+    let mut dups: [Option<Event>; 64] = [const { None }; 64];
+    for d in dups.iter_mut() {
+        *d = witness.duplicate_handle(Rights::SAME_RIGHTS).ok();
+    }
+    // One process stops at its quota (test_ipc_quota); several flooding processes together run
+    // the kernel out of memory. A flooder that got fewer messages in than the first one was
+    // stopped by the end of memory, not by its quota.
+    let mut flooders: [Option<(Process, Channel)>; MAX_FLOODERS] = [const { None }; MAX_FLOODERS];
+    let mut share = 0;
+    let mut exhausted = false;
+    for slot in flooders.iter_mut() {
+        let queued = kernel_stats(root()).unwrap_or_default().live_messages;
+        match flood_once() {
+            Ok(f) => *slot = Some(f),
+            Err(s) => {
+                check_eq!(s, Status::NO_MEMORY);
+                exhausted = true;
+                break;
+            }
+        }
+        let got = kernel_stats(root()).unwrap_or_default().live_messages - queued;
+        if share == 0 {
+            share = got;
+        } else if got < share {
+            exhausted = true;
+            break;
+        }
+    }
     let mid = kernel_stats(root()).unwrap_or_default();
     println!(
-        "    no_memory: {} messages of 64 KiB queued, then {} (free {} KiB of {} KiB)",
-        sent,
-        status,
+        "    no_memory: {} flooders, {} messages queued (a share is {}), free {} KiB of {} KiB",
+        flooders.iter().flatten().count(),
+        mid.live_messages - before.live_messages,
+        share,
         mid.free_bytes / 1024,
         mid.total_bytes / 1024
     );
+    check!(
+        exhausted,
+        "{} flooders did not run the kernel out of memory",
+        MAX_FLOODERS
+    );
+    // This process is far from its own quota, and still its write fails: the kernel is out of
+    // memory. The failed write consumed its handle and sent nothing.
+    let mut status = Status::OK;
+    let mut sent = 0;
+    for dup in dups.iter_mut() {
+        let Some(h) = dup.take() else {
+            break;
+        };
+        match a.write(&BIG, &mut [h.into_handle()]) {
+            Ok(()) => sent += 1,
+            Err(s) => {
+                status = s;
+                break;
+            }
+        }
+    }
     check_eq!(status, Status::NO_MEMORY);
-    check!(sent > 100, "only {} messages fit", sent);
-    // The failed write consumed its handle: the witness has exactly 1 + sent handles.
+    drop(dups);
     check_eq!(count_handles(&witness) as usize, 1 + sent);
+    let mut buf = MessageBuf::new();
+    for _ in 0..sent {
+        check!(b.read(&mut buf).is_ok());
+    }
+    check_eq!(b.read(&mut buf), Err(Status::SHOULD_WAIT));
+    check_eq!(count_handles(&witness), 1);
     // Other allocations fail cleanly too while memory is short.
-    let (mut a, mut b) = (0, 0);
-    let s = raw::channel_create(0, &mut a, &mut b);
+    let (mut x, mut y) = (0, 0);
+    let s = raw::channel_create(0, &mut x, &mut y);
     check!(
         s == Status::NO_MEMORY.raw() || s == 0,
         "channel_create: {}",
         Status(s)
     );
     if s == 0 {
-        raw::handle_close(a);
-        raw::handle_close(b);
+        raw::handle_close(x);
+        raw::handle_close(y);
     }
+    drop((a, b, buf));
     // Free everything: the kernel works again and its counts return.
-    for c in channels.iter_mut() {
-        *c = None;
+    for f in flooders.iter_mut() {
+        if let Some((p, c)) = f.take() {
+            drop(c);
+            check_eq!(p.wait(TIME_INFINITE), Ok(0));
+        }
     }
-    check_eq!(count_handles(&witness), 1);
     let (x, y) = match Channel::create() {
         Ok(p) => p,
         Err(s) => {

@@ -6,6 +6,7 @@
 //! being dropped: everything removed under the lock is handed back to the caller, and teardown
 //! of a closed endpoint's queue goes through the [`reaper`](super::reaper).
 
+use super::quota::{Account, Charge};
 use super::{reaper, stats, Handle, KernelObject, Koid, ObjHeader, Wake};
 use alloc::collections::VecDeque;
 use alloc::sync::Arc;
@@ -19,15 +20,35 @@ use zx_abi::{ObjType, Signals, Status, CHANNEL_MAX_MSG_HANDLES, CHANNEL_MAX_PEND
 pub struct Message {
     bytes: Vec<u8>,
     handles: Vec<Handle>,
+    /// What the writer's account pays for this message while it exists.
+    charge: Charge,
 }
 
 impl Message {
     /// Builds a message, accounting its memory in the kernel stats.
     pub fn new(bytes: Vec<u8>, handles: Vec<Handle>) -> Message {
         stats::LIVE_MESSAGES.fetch_add(1, Ordering::Relaxed);
-        let m = Message { bytes, handles };
+        let m = Message {
+            bytes,
+            handles,
+            charge: Charge::none(),
+        };
         stats::IPC_BYTES.fetch_add(m.footprint(), Ordering::Relaxed);
         m
+    }
+
+    /// Charges this message (its bytes, its handles and the message itself) to `account`:
+    /// `NO_MEMORY`, and no charge, if that passes the account's limit. The charge is given back
+    /// when the message is dropped, wherever it is then.
+    pub fn charge_to(&mut self, account: &Arc<Account>) -> Result<(), Status> {
+        let cost = self.footprint() as usize + core::mem::size_of::<Message>();
+        self.charge = account.charge(cost)?;
+        Ok(())
+    }
+
+    /// Bytes charged for this message (0 if uncharged).
+    pub fn charged(&self) -> usize {
+        self.charge.bytes()
     }
 
     fn footprint(&self) -> u64 {

@@ -356,3 +356,91 @@ fn koids_stay_unique_when_pairs_and_single_objects_are_created_concurrently() {
     all.dedup();
     assert_eq!(all.len(), n, "{} koids handed out twice", n - all.len());
 }
+
+fn charged(bytes: &[u8], handles: Vec<Handle>, account: &Arc<Account>) -> Result<Message, Status> {
+    let mut m = Message::new(bytes.to_vec(), handles);
+    m.charge_to(account)?;
+    Ok(m)
+}
+
+#[test]
+fn a_queued_message_is_charged_to_its_writer_until_read() {
+    let account = Account::with_limit(1 << 20);
+    let (a, b) = Endpoint::new_pair();
+    let (_ha, _hb) = (handle(&a), handle(&b));
+    let m = charged(&[7; 100], Vec::new(), &account).unwrap();
+    let cost = m.charged();
+    assert!(cost >= 100, "the bytes are charged: {cost}");
+    a.write(m).ok().unwrap();
+    assert_eq!(account.used(), cost, "charged while queued");
+    let got = b.read(100, 0, false).ok().unwrap();
+    assert_eq!(
+        account.used(),
+        cost,
+        "still charged while the reader copies it out"
+    );
+    drop(got);
+    assert_eq!(account.used(), 0);
+}
+
+#[test]
+fn carried_handles_are_charged_and_a_write_over_the_limit_takes_nothing() {
+    let (a, b) = Endpoint::new_pair();
+    let (_ha, _hb) = (handle(&a), handle(&b));
+    let without = charged(&[0; 64], Vec::new(), &Account::with_limit(1 << 20))
+        .unwrap()
+        .charged();
+    let ev = Event::new();
+    let hs: Vec<Handle> = (0..8)
+        .map(|_| Handle::new(ev.clone(), Rights::DEFAULT_EVENT))
+        .collect();
+    let with = charged(&[0; 64], hs, &Account::with_limit(1 << 20))
+        .unwrap()
+        .charged();
+    assert!(with >= without + 8 * core::mem::size_of::<Handle>());
+    assert_eq!(
+        ev.header().handle_count(),
+        0,
+        "dropping the message closed its handles"
+    );
+
+    // A limit that fits two messages: the third is refused, and a refused message is charged
+    // nothing; reading one makes room again.
+    let account = Account::with_limit(2 * without);
+    a.write(charged(&[0; 64], Vec::new(), &account).unwrap())
+        .ok()
+        .unwrap();
+    a.write(charged(&[0; 64], Vec::new(), &account).unwrap())
+        .ok()
+        .unwrap();
+    assert_eq!(
+        charged(&[0; 64], Vec::new(), &account).err(),
+        Some(Status::NO_MEMORY)
+    );
+    assert_eq!(account.used(), 2 * without);
+    assert_eq!(b.queued(), 2);
+    drop(b.read(64, 0, false).ok().unwrap());
+    assert!(charged(&[0; 64], Vec::new(), &account).is_ok());
+}
+
+#[test]
+fn closing_the_reader_gives_back_the_charge_of_what_was_queued() {
+    let account = Account::with_limit(1 << 20);
+    let (a, b) = Endpoint::new_pair();
+    let ha = handle(&a);
+    let hb = handle(&b);
+    for _ in 0..10 {
+        a.write(charged(&[1; 1000], Vec::new(), &account).unwrap())
+            .ok()
+            .unwrap();
+    }
+    assert!(account.used() >= 10_000);
+    drop(hb);
+    crate::object::reaper::drain_all();
+    assert_eq!(
+        account.used(),
+        0,
+        "teardown of the queue returned every charge"
+    );
+    drop(ha);
+}

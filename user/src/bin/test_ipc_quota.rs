@@ -1,0 +1,243 @@
+//! Kernel memory is shared fairly (docs/design.md "Kernel memory quotas"): every message a
+//! process writes is charged to that process until it is read or torn down, up to a limit per
+//! process (boot argument `ipc_quota=`, by default an eighth of RAM). A write over the limit is
+//! `ZX_ERR_NO_MEMORY`, consumes its handles and sends nothing; reading makes room again; other
+//! processes keep working while one is at its limit, and each gets the same share.
+#![no_std]
+#![no_main]
+
+use zx::channel::Channel;
+use zx::time::MonotonicInstant;
+use zx::*;
+
+zx::entry!(main);
+
+static mut ROOT: u32 = 0;
+static BIG: [u8; 65536] = [0x3c; 65536];
+
+fn root() -> u32 {
+    // SAFETY: written once before the cases run; single-threaded.
+    unsafe { ROOT }
+}
+
+fn stats() -> InfoKernelStats {
+    kernel_stats(root()).unwrap_or_default()
+}
+
+fn count_handles(h: &impl AsHandleRef) -> u32 {
+    get_info::<InfoHandleCount>(h.raw_handle(), INFO_HANDLE_COUNT)
+        .map(|c| c.handle_count)
+        .unwrap_or(0)
+}
+
+/// Leak check: handles, objects, messages and their bytes are back where they were.
+fn same_counts(before: &InfoKernelStats, after: &InfoKernelStats) {
+    check_eq!(
+        (
+            after.live_handles,
+            after.live_objects,
+            after.live_messages,
+            after.ipc_bytes
+        ),
+        (
+            before.live_handles,
+            before.live_objects,
+            before.live_messages,
+            before.ipc_bytes
+        )
+    );
+}
+
+/// The flood stopped at a quota, not at the end of memory: more than half of it is still free.
+fn memory_left(who: &str) {
+    let s = stats();
+    println!(
+        "    ipc_quota: {}: free {} KiB of {} KiB",
+        who,
+        s.free_bytes / 1024,
+        s.total_bytes / 1024
+    );
+    check!(
+        s.free_bytes > s.total_bytes / 2,
+        "{}: only {} of {} KiB free",
+        who,
+        s.free_bytes / 1024,
+        s.total_bytes / 1024
+    );
+}
+
+fn write_own_quota_is_no_memory_consumes_handles_sends_nothing_and_reading_makes_room() {
+    let before = stats();
+    let Ok(witness) = Event::create() else {
+        check!(false, "event_create");
+        return;
+    };
+    let mut channels: [Option<(Channel, Channel)>; 64] = [const { None }; 64];
+    let mut sent = 0usize;
+    let mut status = Status::OK;
+    'fill: for slot in channels.iter_mut() {
+        let Ok(pair) = Channel::create() else {
+            check!(false, "channel_create while filling");
+            break;
+        };
+        loop {
+            let Ok(dup) = witness.duplicate_handle(Rights::SAME_RIGHTS) else {
+                check!(false, "duplicate while filling");
+                break 'fill;
+            };
+            match pair.0.write(&BIG, &mut [dup.into_handle()]) {
+                Ok(()) => sent += 1,
+                Err(Status::SHOULD_WAIT) => break,
+                Err(s) => {
+                    status = s;
+                    *slot = Some(pair);
+                    break 'fill;
+                }
+            }
+        }
+        *slot = Some(pair);
+    }
+    println!(
+        "    ipc_quota: own flood: {} messages of 64 KiB, then {}",
+        sent, status
+    );
+    check_eq!(status, Status::NO_MEMORY);
+    check!(
+        sent >= 15,
+        "only {} messages fit (the quota is at least 1 MiB)",
+        sent
+    );
+    memory_left("own flood");
+    // The refused write consumed its handle and sent nothing.
+    check_eq!(count_handles(&witness) as usize, 1 + sent);
+    check_eq!(
+        (stats().live_messages - before.live_messages) as usize,
+        sent
+    );
+    // Still refused while nothing was read; reading one message makes room for one.
+    let (w, r) = channels
+        .iter()
+        .flatten()
+        .last()
+        .map(|(w, r)| (w, r))
+        .unwrap();
+    check_eq!(w.write(&BIG, &mut []), Err(Status::NO_MEMORY));
+    let mut buf = MessageBuf::new();
+    check!(r.read(&mut buf).is_ok());
+    check_eq!(buf.n_bytes(), BIG.len());
+    drop(buf);
+    check_eq!(w.write(&BIG, &mut []), Ok(()));
+    check_eq!(w.write(&BIG, &mut []), Err(Status::NO_MEMORY));
+    for c in channels.iter_mut() {
+        *c = None;
+    }
+    check_eq!(count_handles(&witness), 1);
+    drop(witness);
+    same_counts(&before, &stats());
+}
+
+/// Starts a `child_flood`; returns it and its control channel once it was refused.
+fn flooded_child() -> Option<(Process, Channel)> {
+    let (ours, theirs) = Channel::create().ok()?;
+    let p = match Process::spawn("child_flood", Some(theirs.into_handle())) {
+        Ok(p) => p,
+        Err(s) => {
+            check!(false, "spawn child_flood: {}", s);
+            return None;
+        }
+    };
+    let got = ours.wait_handle(
+        Signals::USER_0 | Signals::USER_1,
+        MonotonicInstant::INFINITE,
+    );
+    check_eq!(
+        got.map(|s| s & (Signals::USER_0 | Signals::USER_1)),
+        Ok(Signals::USER_0)
+    );
+    Some((p, ours))
+}
+
+fn end_child(p: Process, ctl: Channel) {
+    drop(ctl);
+    check_eq!(p.wait(i64::MAX), Ok(0));
+}
+
+fn another_process_at_its_quota_leaves_this_one_working() {
+    let before = stats();
+    let Some((p, ctl)) = flooded_child() else {
+        return;
+    };
+    check!(stats().live_messages > before.live_messages + 15);
+    memory_left("child flood");
+    // This process has its own share: it creates, writes (big messages with a handle) and reads.
+    let Ok((a, b)) = Channel::create() else {
+        check!(false, "channel_create next to a flooded process");
+        end_child(p, ctl);
+        return;
+    };
+    for i in 0..16u8 {
+        let Ok(e) = Event::create() else {
+            check!(false, "event_create");
+            break;
+        };
+        let mut bytes = [i; 65536];
+        bytes[0] = i;
+        check_eq!(a.write(&bytes, &mut [e.into_handle()]), Ok(()));
+    }
+    for i in 0..16u8 {
+        let mut buf = MessageBuf::new();
+        check!(b.read(&mut buf).is_ok());
+        check_eq!(
+            (buf.n_bytes(), buf.n_handles(), buf.bytes()[0]),
+            (65536, 1, i)
+        );
+    }
+    drop((a, b));
+    end_child(p, ctl);
+    same_counts(&before, &stats());
+}
+
+fn two_flooding_processes_get_equal_shares() {
+    let before = stats();
+    let Some((p1, c1)) = flooded_child() else {
+        return;
+    };
+    let first = stats().live_messages - before.live_messages;
+    let Some((p2, c2)) = flooded_child() else {
+        end_child(p1, c1);
+        return;
+    };
+    let second = stats().live_messages - before.live_messages - first;
+    println!(
+        "    ipc_quota: two floods: {} and {} messages",
+        first, second
+    );
+    check_eq!(first, second);
+    memory_left("two floods");
+    end_child(p1, c1);
+    end_child(p2, c2);
+    same_counts(&before, &stats());
+}
+
+fn main(args: StartArgs) -> i64 {
+    let r = take_root_resource(&args);
+    // SAFETY: single-threaded start-up.
+    unsafe { ROOT = r.into_raw() };
+    test::run(
+        "ipc_quota",
+        &[
+            (
+                "write_own_quota_is_no_memory_consumes_handles_sends_nothing_and_reading_makes_room",
+                write_own_quota_is_no_memory_consumes_handles_sends_nothing_and_reading_makes_room,
+            ),
+            (
+                "another_process_at_its_quota_leaves_this_one_working",
+                another_process_at_its_quota_leaves_this_one_working,
+            ),
+            (
+                "two_flooding_processes_get_equal_shares",
+                two_flooding_processes_get_equal_shares,
+            ),
+        ],
+    )
+}
