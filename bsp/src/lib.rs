@@ -8,4 +8,5 @@ pub mod board;
 pub mod cpu;
 pub mod drivers;
 pub mod dt;
+pub mod mem;
 pub mod mmu;

@@ -1,4 +1,4 @@
-//! Boot self-tests: the frame allocator and the heap round trip, the timer ticks, and the UART
+//! Boot self-tests: the frame allocator and the heap round trip, memcpy and memset, the timer ticks, and the UART
 //! receive path (where the UART model loops back). Reported on the console, fatal on failure.
 
 use super::run_end::finish_run;
@@ -24,6 +24,13 @@ pub fn run() {
         ok &= v.iter().sum::<u64>() == 700_000;
     }
     ok &= mm::heap::used_bytes() == used;
+    // The kernel's own memcpy and memset, every size and alignment that matters.
+    let mem = bsp::mem::self_test();
+    kprintln!(
+        "  selftest memcpy+memset {}",
+        if mem { "ok" } else { "FAILED" }
+    );
+    ok &= mem;
     // The timer ticks: wait for two interrupts on this core (IRQs unmasked in the wait).
     let t0 = irq::TICKS[0].load(Ordering::Relaxed);
     let limit = bsp::drivers::timer::ticks() + crate::timer::frequency();
