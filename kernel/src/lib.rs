@@ -11,6 +11,7 @@ pub mod boot;
 pub mod console;
 pub mod mm;
 pub mod object;
+pub mod syscall;
 
 #[cfg(target_os = "none")]
 pub mod irq;
@@ -18,8 +19,6 @@ pub mod irq;
 pub mod sched;
 #[cfg(target_os = "none")]
 pub mod start;
-#[cfg(target_os = "none")]
-pub mod syscall;
 #[cfg(target_os = "none")]
 pub mod task;
 pub mod vm;
