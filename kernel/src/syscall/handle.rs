@@ -81,3 +81,82 @@ pub fn duplicate(
     };
     cx.install_out(newh, out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::object::event::Event;
+    use crate::object::{Handle, KernelObject};
+    use crate::syscall::testing::FakeProcess;
+    use std::sync::Arc;
+
+    const RW: u64 = 0x10000;
+    const RO: u64 = 0x20000;
+    const HOLE: u64 = 0x30000;
+    const KERNEL: u64 = 0xffff_0000_0000_1000;
+
+    fn process() -> (FakeProcess, u32, Arc<dyn KernelObject>) {
+        let p = FakeProcess::new(7);
+        p.mem.map(RW, 4096, true);
+        p.mem.map(RO, 4096, false);
+        let e: Arc<dyn KernelObject> = Event::new();
+        let rights = Rights::DEFAULT_EVENT.union(Rights::DUPLICATE);
+        let v = p
+            .handles
+            .lock()
+            .add(Handle::new(e.clone(), rights))
+            .unwrap_or_else(|_| panic!("add"));
+        (p, v, e)
+    }
+
+    #[test]
+    fn duplicate_to_a_bad_out_pointer_creates_nothing() {
+        let (p, v, e) = process();
+        for out in [RO, HOLE, KERNEL, RW + 4094] {
+            let r = duplicate(&p.cx(), v, Rights::SAME_RIGHTS.bits(), out, false);
+            assert_eq!(r, Err(Status::INVALID_ARGS), "out at {out:#x}");
+            assert_eq!(e.header().handle_count(), 1);
+            assert_eq!(p.handles.lock().len(), 1);
+        }
+        // A misaligned out-parameter inside one page is fine.
+        assert_eq!(
+            duplicate(&p.cx(), v, Rights::WAIT.bits(), RW + 3, false),
+            Ok(())
+        );
+        let nv = u32::from_le_bytes(p.mem.peek(RW + 3, 4).try_into().unwrap());
+        assert_eq!(p.handles.lock().get(nv).unwrap().rights(), Rights::WAIT);
+        assert_eq!(e.header().handle_count(), 2);
+    }
+
+    #[test]
+    fn replace_keeps_its_source_only_when_the_out_pointer_is_bad() {
+        let (p, v, e) = process();
+        // Checked before the source is taken: nothing happens.
+        let r = duplicate(&p.cx(), v, Rights::SAME_RIGHTS.bits(), RO, true);
+        assert_eq!(r, Err(Status::INVALID_ARGS));
+        assert!(p.handles.lock().get(v).is_ok());
+        // Rights that are not a subset: the source is consumed anyway.
+        let r = duplicate(&p.cx(), v, Rights::MANAGE_THREAD.bits(), RW, true);
+        assert_eq!(r, Err(Status::INVALID_ARGS));
+        assert!(p.handles.lock().get(v).is_err());
+        assert_eq!(e.header().handle_count(), 0);
+    }
+
+    #[test]
+    fn close_many_closes_nothing_when_any_of_the_array_is_unreadable() {
+        let (p, v, e) = process();
+        let at = RW + 4096 - 4;
+        p.mem.poke(at, &v.to_le_bytes());
+        assert_eq!(close_many(&p.cx(), at, 2), Err(Status::INVALID_ARGS));
+        assert_eq!(close_many(&p.cx(), KERNEL, 1), Err(Status::INVALID_ARGS));
+        assert_eq!(close_many(&p.cx(), HOLE, 1), Err(Status::INVALID_ARGS));
+        assert_eq!(close_many(&p.cx(), at, u64::MAX), Err(Status::INVALID_ARGS));
+        assert_eq!(e.header().handle_count(), 1);
+        // Read-only is readable: the handle closes, the repeat is BAD_HANDLE.
+        p.mem.poke(RO, &[v.to_le_bytes(), v.to_le_bytes()].concat());
+        assert_eq!(close_many(&p.cx(), RO, 2), Err(Status::BAD_HANDLE));
+        assert_eq!(e.header().handle_count(), 0);
+        assert_eq!(close(&p.cx(), HANDLE_INVALID), Ok(()));
+        assert_eq!(close(&p.cx(), v), Err(Status::BAD_HANDLE));
+    }
+}

@@ -7,6 +7,9 @@ mod call;
 mod read;
 mod write;
 
+#[cfg(test)]
+mod tests;
+
 pub use call::{call, CallArgs};
 pub use read::{read, ReadArgs};
 pub use write::{write, WriteArgs};
