@@ -1,6 +1,7 @@
 //! The kernel core: objects and handles, channels, processes and threads, the scheduler, and the
-//! syscall layer. Modules that touch no hardware (`boot` parsers, `object`) build and are tested
-//! on the host; the rest is built for `aarch64-unknown-none-softfloat` only.
+//! syscall layer. Modules that touch no hardware (`boot` parsers, `object`, and the channel and
+//! handle syscalls, which reach the caller only through their `syscall::ctx::Ctx`) build and are
+//! tested on the host; the rest is built for `aarch64-unknown-none-softfloat` only.
 #![cfg_attr(not(test), no_std)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
