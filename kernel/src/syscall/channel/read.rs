@@ -105,6 +105,8 @@ pub struct ReadArgs {
 }
 
 /// `zx_channel_read` (`etc == false`: handle values) and `_read_etc` (`zx_handle_info_t`s).
+// Inlined into `dispatch`: the arguments stay in registers (no `ReadArgs` in memory).
+#[inline(always)]
 pub fn read(cx: &Ctx<impl UserMemory, impl Caller>, a: &ReadArgs, etc: bool) -> Result<(), Status> {
     let ReadArgs {
         handle: h,

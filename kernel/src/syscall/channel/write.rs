@@ -298,6 +298,7 @@ pub(super) struct Request {
 /// Builds the message of a write: every check in order, handles' fate applied. On error the
 /// handles were already consumed as documented. Fewer than `min_bytes` is `INVALID_ARGS`, found
 /// once the bytes (or iovecs) were copied in, so after their own size and pointer checks.
+#[inline(always)]
 pub(super) fn prepare_write(
     cx: &Ctx<impl UserMemory, impl Caller>,
     r: &Request,
@@ -389,6 +390,8 @@ pub struct WriteArgs {
 
 /// `zx_channel_write` (`etc == false`: handle values, iovecs allowed) and `_write_etc`
 /// (dispositions, no options).
+// Inlined into `dispatch`, with `prepare_write`: the arguments stay in registers.
+#[inline(always)]
 pub fn write(
     cx: &Ctx<impl UserMemory, impl Caller>,
     a: &WriteArgs,
