@@ -594,3 +594,132 @@ fn a_long_handle_array_is_consumed_in_steps_with_preemption_points() {
     assert_eq!(queued(&p, b), 0);
     assert_eq!(p.handles.lock().len(), 2);
 }
+
+fn iovec(buffer: u64, capacity: u32, reserved: u32) -> [u8; ChannelIovec::SIZE] {
+    let mut b = [0u8; ChannelIovec::SIZE];
+    ChannelIovec {
+        buffer,
+        capacity,
+        reserved,
+    }
+    .to_bytes(&mut b);
+    b
+}
+
+#[test]
+fn an_iovec_write_assembles_every_buffer_or_sends_nothing() {
+    let p = process(17);
+    let (a, b) = channel(&p);
+    p.mem.poke(RO, b"read-only ");
+    p.mem.poke(RW_END - 5, b"tail!");
+    let write_iov = |entries: &[[u8; ChannelIovec::SIZE]], handles: &[u32]| {
+        let raw: Vec<u8> = entries.concat();
+        p.mem.poke(BYTES, &raw);
+        put_handles(&p, HANDLES, handles);
+        let args = WriteArgs {
+            options: CHANNEL_WRITE_USE_IOVEC,
+            ..wr(
+                a,
+                BYTES,
+                entries.len() as u32,
+                HANDLES,
+                handles.len() as u32,
+            )
+        };
+        write(&p.cx(), &args, false)
+    };
+    // A buffer in a hole, one running off the map, a NULL buffer with a capacity, a reserved
+    // field set: INVALID_ARGS, nothing sent, the handle consumed.
+    for bad in [
+        iovec(HOLE, 4, 0),
+        iovec(RW_END - 5, 6, 0),
+        iovec(0, 1, 0),
+        iovec(RO, 1, 1),
+    ] {
+        let (ev, e) = event(&p);
+        assert_eq!(
+            write_iov(&[iovec(RO, 10, 0), bad], &[ev]),
+            Err(Status::INVALID_ARGS)
+        );
+        assert!(!valid(&p, ev));
+        assert_eq!(e.header().handle_count(), 0);
+        assert_eq!(queued(&p, b), 0);
+    }
+    // The iovec array itself unreadable: INVALID_ARGS.
+    let args = WriteArgs {
+        options: CHANNEL_WRITE_USE_IOVEC,
+        ..wr(a, HOLE, 1, 0, 0)
+    };
+    assert_eq!(write(&p.cx(), &args, false), Err(Status::INVALID_ARGS));
+    // Good: the buffers in order, an empty entry skipped; `_etc` refuses the option.
+    assert_eq!(
+        write_iov(
+            &[iovec(RO, 10, 0), iovec(0, 0, 0), iovec(RW_END - 5, 5, 0)],
+            &[]
+        ),
+        Ok(())
+    );
+    assert_eq!(read(&p.cx(), &rd(b, RBYTES, 64, 0, 0), false), Ok(()));
+    assert_eq!(p.mem.peek_u32(ACTUAL_B), 15);
+    assert_eq!(p.mem.peek(RBYTES, 15), b"read-only tail!");
+    let args = WriteArgs {
+        options: CHANNEL_WRITE_USE_IOVEC,
+        ..wr(a, BYTES, 0, 0, 0)
+    };
+    assert_eq!(write(&p.cx(), &args, true), Err(Status::INVALID_ARGS));
+}
+
+#[test]
+fn a_duplicate_disposition_keeps_its_source_and_sends_a_copy_with_the_asked_rights() {
+    let p = process(18);
+    let (a, b) = channel(&p);
+    let (ev, e) = event(&p);
+    // Without DUPLICATE the entry is ACCESS_DENIED, and a DUPLICATE source stays.
+    let no_dup = Rights(Rights::DEFAULT_EVENT.bits() & !Rights::DUPLICATE.bits());
+    let ev = {
+        let mut t = p.handles.lock();
+        let h = t.remove(ev).unwrap();
+        t.add(h.with_rights(no_dup))
+            .unwrap_or_else(|_| panic!("add"))
+    };
+    let mut raw = [0u8; HandleDisposition::SIZE];
+    let d = |rights: Rights| HandleDisposition {
+        operation: HANDLE_OP_DUPLICATE,
+        handle: ev,
+        obj_type: ObjType::EVENT.raw(),
+        rights: rights.bits(),
+        result: 0,
+    };
+    d(Rights::SAME_RIGHTS).to_bytes(&mut raw);
+    p.mem.poke(HANDLES, &raw);
+    let args = WriteArgs {
+        handle: a,
+        options: 0,
+        bytes: BYTES,
+        num_bytes: 0,
+        handles: HANDLES,
+        num_handles: 1,
+    };
+    assert_eq!(write(&p.cx(), &args, true), Err(Status::ACCESS_DENIED));
+    assert!(valid(&p, ev));
+    // With DUPLICATE it goes, with the rights asked for.
+    let nv = {
+        let mut t = p.handles.lock();
+        let h = t.remove(ev).unwrap();
+        t.add(h.with_rights(Rights::DEFAULT_EVENT))
+            .unwrap_or_else(|_| panic!("add"))
+    };
+    let mut raw = [0u8; HandleDisposition::SIZE];
+    HandleDisposition {
+        handle: nv,
+        ..d(Rights::WAIT)
+    }
+    .to_bytes(&mut raw);
+    p.mem.poke(HANDLES, &raw);
+    assert_eq!(write(&p.cx(), &args, true), Ok(()));
+    assert!(valid(&p, nv), "a DUPLICATE source stays");
+    assert_eq!(e.header().handle_count(), 2);
+    assert_eq!(read(&p.cx(), &rd(b, 0, 0, RHANDLES, 1), true), Ok(()));
+    let info = HandleInfo::from_bytes(&p.mem.peek(RHANDLES, HandleInfo::SIZE));
+    assert_eq!(info.rights, Rights::WAIT.bits());
+}
