@@ -5,6 +5,10 @@
 //! Lock order (outer first): process handle table -> channel state -> object signal state ->
 //! scheduler. Handles are never dropped while a channel-state or signal lock is held: dropping
 //! the last handle to an endpoint tears its queue down (see [`reaper`]).
+//!
+//! No `unsafe` here: the object layer is safe Rust, enforced below.
+
+#![forbid(unsafe_code)]
 
 pub mod channel;
 pub mod event;

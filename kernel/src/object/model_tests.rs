@@ -7,15 +7,20 @@
 //! channels on a small stack, the pending-message limit and `WRITABLE` backpressure, and channel
 //! calls.
 //!
-//! The syscall layer runs the per-entry checks of a write and the fate of transferred handles
-//! (docs/abi.md section 4). Here they are emulated with the table in the same order (`sys_*`
-//! functions), while the model computes what docs/abi.md says independently (`Model` methods).
+//! The real side's channel and handle operations are the syscall layer's own handlers
+//! (`zx_channel_write`, `_read`, `zx_handle_close`, `_duplicate`, `_replace`), run against a
+//! fake process (`syscall::testing`): its handle table is the real table compared with the
+//! model, its address space holds the bytes and handle values the calls pass. The model
+//! computes what docs/abi.md says independently (`Model` methods).
 
 use super::channel::{CallPoll, Endpoint, Message, ReadError};
 use super::event::{Event, EventPairEnd};
 use super::handle_table::HandleTable;
 use super::testutil::CountingWaker;
 use super::{Handle, KernelObject, Koid, Wake};
+use crate::syscall::channel::{self as sys_channel, ReadArgs, WriteArgs};
+use crate::syscall::handle as sys_handle;
+use crate::syscall::testing::FakeProcess;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
@@ -116,10 +121,6 @@ fn status_name(s: Status) -> &'static str {
         .map_or("other", |(_, n)| n)
 }
 
-fn ep(o: &Arc<dyn KernelObject>) -> &Endpoint {
-    o.downcast_ref::<Endpoint>().expect("a channel endpoint")
-}
-
 fn send(from: &Endpoint, msg: Message) {
     if let Err((s, _)) = from.write(msg) {
         panic!("write failed: {s:?}");
@@ -185,6 +186,8 @@ struct Model {
     table: BTreeMap<u32, (Koid, Rights)>,
     /// Every value that named a handle once and was removed.
     closed: BTreeSet<u32>,
+    /// Writes refused because they would have closed a cycle.
+    cycles_refused: usize,
 }
 
 /// docs/abi.md: `SAME_RIGHTS` keeps the rights, a subset is granted, anything else is `INVALID_ARGS`.
@@ -268,6 +271,29 @@ impl Model {
         Ok((k, peer))
     }
 
+    /// Is `target` `from`, or queued (at any depth) in the messages waiting on endpoint `from`?
+    fn holds(&self, from: Koid, target: Koid) -> bool {
+        let mut work = vec![from];
+        let mut seen = BTreeSet::new();
+        while let Some(k) = work.pop() {
+            if k == target {
+                return true;
+            }
+            if !seen.insert(k) {
+                continue;
+            }
+            for m in &self.objs[&k].queue {
+                work.extend(
+                    m.handles
+                        .iter()
+                        .map(|&(h, _)| h)
+                        .filter(|h| matches!(self.objs[h].kind, Kind::Channel { .. })),
+                );
+            }
+        }
+        false
+    }
+
     /// `zx_channel_write` as docs/abi.md section 4 describes it.
     fn write(&mut self, ch: u32, bytes: &[u8], values: &[u32]) -> Result<(), Status> {
         let target = self.channel(ch, Rights::WRITE);
@@ -311,6 +337,12 @@ impl Model {
             (Err(e), _) | (Ok(_), Some(e)) => return fail(self, carried, e),
             (Ok(t), None) => t,
         };
+        // The message would be queued on `peer`: if a carried endpoint holds `peer` (through
+        // the queues below it), the write would close a cycle (docs/abi.md section 6).
+        if carried.iter().any(|&(k, _)| self.holds(k, peer)) {
+            self.cycles_refused += 1;
+            return fail(self, carried, Status::NOT_SUPPORTED);
+        }
         if self.objs[&peer].destroyed {
             return fail(self, carried, Status::PEER_CLOSED);
         }
@@ -358,10 +390,11 @@ impl Model {
     }
 
     /// A read whose copy-out fails: the message stays queued, whole.
+    /// A read whose copy-out to the reader fails: `INVALID_ARGS`, the message stays queued.
     fn read_fault(&self, v: u32) -> Result<(), Status> {
         let (k, peer) = self.channel(v, Rights::READ)?;
         if !self.objs[&k].queue.is_empty() {
-            Ok(())
+            Err(Status::INVALID_ARGS)
         } else if self.objs[&peer].destroyed {
             Err(Status::PEER_CLOSED)
         } else {
@@ -444,156 +477,125 @@ impl Model {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The real side: the table, and the syscall layer's logic emulated at the object level
+// The real side: a fake process, driven through the real syscall handlers
 // ---------------------------------------------------------------------------------------------
 
 struct Real {
-    table: HandleTable,
+    p: FakeProcess,
     objs: BTreeMap<Koid, Weak<dyn KernelObject>>,
 }
 
-fn channel_target(t: &HandleTable, v: u32, need: Rights) -> Result<Arc<dyn KernelObject>, Status> {
-    let h = t.get(v)?;
-    if h.object().obj_type() != ObjType::CHANNEL {
-        return Err(Status::WRONG_TYPE);
-    }
-    if !h.has(need) {
-        return Err(Status::ACCESS_DENIED);
-    }
-    Ok(h.object().clone())
+// The fake process's memory: read-write pages for what the calls pass, one read-only page.
+const MEM: u64 = 0x10000;
+const BYTES: u64 = MEM;
+const VALUES: u64 = MEM + 0x1000;
+const OUT: u64 = MEM + 0x2000;
+const ACTUAL_BYTES: u64 = MEM + 0x2004;
+const ACTUAL_HANDLES: u64 = MEM + 0x2008;
+const READ_BYTES: u64 = MEM + 0x3000;
+const READ_VALUES: u64 = MEM + 0x3800;
+const READ_ONLY: u64 = MEM + 0x4000;
+
+fn user_process(seed: u64) -> FakeProcess {
+    let p = FakeProcess::new(seed);
+    p.mem.map(MEM, READ_ONLY - MEM, true);
+    p.mem.map(READ_ONLY, 4096, false);
+    p
 }
 
-fn add(t: &mut HandleTable, h: Handle) -> u32 {
-    t.add(h)
+fn add(p: &FakeProcess, h: Handle) -> u32 {
+    p.handles
+        .lock()
+        .add(h)
         .unwrap_or_else(|(s, _)| panic!("table add failed: {s:?}"))
 }
 
-/// `zx_channel_write`: the channel checks, then every entry's checks in docs/abi.md's order with
-/// the entry's handle taken out of the table whatever happens, then [`Endpoint::write`]. The
-/// handles of a failed write are dropped here, outside every lock.
-fn sys_write(t: &mut HandleTable, ch: u32, bytes: Vec<u8>, values: &[u32]) -> Result<(), Status> {
-    let target = channel_target(t, ch, Rights::WRITE);
-    let mut first_error = None;
-    let mut seen = Vec::new();
-    let mut carried = Vec::new();
-    let mut discard = Vec::new();
-    for &v in values {
-        let repeated = seen.contains(&v);
-        seen.push(v);
-        let check = if repeated {
-            Err(Status::BAD_HANDLE)
-        } else {
-            t.get(v).and_then(|h| {
-                if !h.has(Rights::TRANSFER) {
-                    Err(Status::ACCESS_DENIED)
-                } else if target
-                    .as_ref()
-                    .is_ok_and(|o| ep(o).same_channel(h.object().as_ref()))
-                {
-                    Err(Status::NOT_SUPPORTED)
-                } else {
-                    Ok(())
-                }
-            })
-        };
-        let removed = t.remove(v).ok();
-        match (check, removed) {
-            (Ok(()), Some(h)) => carried.push(h),
-            (Ok(()), None) => unreachable!("a checked handle is in the table"),
-            (Err(e), removed) => {
-                first_error.get_or_insert(e);
-                discard.extend(removed);
-            }
-        }
-    }
-    drop(discard);
-    let obj = match (target, first_error) {
-        (Err(e), _) | (Ok(_), Some(e)) => {
-            drop(carried);
-            return Err(e);
-        }
-        (Ok(o), None) => o,
+/// The real `zx_channel_write`, with `bytes` and `values` placed in the caller's memory.
+fn sys_write(p: &FakeProcess, ch: u32, bytes: &[u8], values: &[u32]) -> Result<(), Status> {
+    p.mem.poke(BYTES, bytes);
+    let raw: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+    p.mem.poke(VALUES, &raw);
+    let args = WriteArgs {
+        handle: ch,
+        options: 0,
+        bytes: BYTES,
+        num_bytes: bytes.len() as u32,
+        handles: VALUES,
+        num_handles: values.len() as u32,
     };
-    ep(&obj)
-        .write(Message::new(bytes, carried))
-        .map_err(|(s, m)| {
-            drop(m);
-            s
-        })
+    sys_channel::write(&p.cx(), &args, false)
 }
 
-/// `zx_channel_read`: on success the bytes and the values the handles were installed at.
+/// The real `zx_channel_read` (or, with `discard`, with `ZX_CHANNEL_READ_MAY_DISCARD`): on
+/// success the bytes and the values the handles were installed at; on `BUFFER_TOO_SMALL` the
+/// sizes it reported.
 #[allow(clippy::type_complexity)]
 fn sys_read(
-    t: &mut HandleTable,
+    p: &FakeProcess,
     ch: u32,
     max_bytes: u32,
     max_handles: u32,
     discard: bool,
 ) -> Result<(Vec<u8>, Vec<u32>), (Status, Option<(u32, u32)>)> {
-    let obj = channel_target(t, ch, Rights::READ).map_err(|e| (e, None))?;
-    match ep(&obj).read(max_bytes, max_handles, discard) {
-        Ok(mut m) => {
-            t.reserve(m.num_handles())
-                .unwrap_or_else(|s| panic!("reserve: {s:?}"));
-            let values = m.take_handles().into_iter().map(|h| add(t, h)).collect();
-            Ok((m.bytes().to_vec(), values))
+    let args = ReadArgs {
+        handle: ch,
+        options: if discard {
+            zx_abi::CHANNEL_READ_MAY_DISCARD
+        } else {
+            0
+        },
+        bytes: READ_BYTES,
+        handles: READ_VALUES,
+        num_bytes: max_bytes,
+        num_handles: max_handles,
+        actual_bytes: ACTUAL_BYTES,
+        actual_handles: ACTUAL_HANDLES,
+    };
+    match sys_channel::read(&p.cx(), &args, false) {
+        Ok(()) => {
+            let nb = p.mem.peek_u32(ACTUAL_BYTES) as usize;
+            let nh = p.mem.peek_u32(ACTUAL_HANDLES) as usize;
+            let values = (0..nh)
+                .map(|i| p.mem.peek_u32(READ_VALUES + 4 * i as u64))
+                .collect();
+            Ok((p.mem.peek(READ_BYTES, nb), values))
         }
-        Err((ReadError::ShouldWait, None)) => Err((Status::SHOULD_WAIT, None)),
-        Err((ReadError::PeerClosed, None)) => Err((Status::PEER_CLOSED, None)),
-        Err((ReadError::TooSmall { bytes, handles }, discarded)) => {
-            if discarded.is_some() != discard {
-                return Err((Status::INTERNAL, None));
-            }
-            drop(discarded);
-            Err((Status::BUFFER_TOO_SMALL, Some((bytes, handles))))
-        }
-        Err(_) => Err((Status::INTERNAL, None)),
+        Err(Status::BUFFER_TOO_SMALL) => Err((
+            Status::BUFFER_TOO_SMALL,
+            Some((p.mem.peek_u32(ACTUAL_BYTES), p.mem.peek_u32(ACTUAL_HANDLES))),
+        )),
+        Err(s) => Err((s, None)),
     }
 }
 
-/// A read whose copy-out to the reader fails: the message goes back with [`Endpoint::unread`].
-fn sys_read_fault(t: &HandleTable, ch: u32) -> Result<(), Status> {
-    let obj = channel_target(t, ch, Rights::READ)?;
-    let e = ep(&obj);
-    match e.read(u32::MAX, u32::MAX, false) {
-        Ok(m) => {
-            e.unread(m);
-            Ok(())
-        }
-        Err((ReadError::ShouldWait, _)) => Err(Status::SHOULD_WAIT),
-        Err((ReadError::PeerClosed, _)) => Err(Status::PEER_CLOSED),
-        Err(_) => Err(Status::INTERNAL),
-    }
+/// A read whose copy-out fails (`actual_bytes` is read-only): `INVALID_ARGS`, and the message
+/// stays queued.
+fn sys_read_fault(p: &FakeProcess, ch: u32) -> Result<(), Status> {
+    let args = ReadArgs {
+        handle: ch,
+        options: 0,
+        bytes: READ_BYTES,
+        handles: READ_VALUES,
+        num_bytes: u32::MAX,
+        num_handles: u32::MAX,
+        actual_bytes: READ_ONLY,
+        actual_handles: ACTUAL_HANDLES,
+    };
+    sys_channel::read(&p.cx(), &args, false)
 }
 
-fn sys_close(t: &mut HandleTable, v: u32) -> Result<(), Status> {
-    if v == 0 {
-        return Ok(());
-    }
-    drop(t.remove(v)?);
-    Ok(())
+fn sys_close(p: &FakeProcess, v: u32) -> Result<(), Status> {
+    sys_handle::close(&p.cx(), v)
 }
 
-fn sys_duplicate(t: &mut HandleTable, v: u32, requested: Rights) -> Result<u32, Status> {
-    let h = t.get(v)?;
-    if !h.has(Rights::DUPLICATE) {
-        return Err(Status::ACCESS_DENIED);
-    }
-    let d = h.duplicate(h.derive_rights(requested)?);
-    Ok(add(t, d))
+fn sys_duplicate(p: &FakeProcess, v: u32, requested: Rights) -> Result<u32, Status> {
+    sys_handle::duplicate(&p.cx(), v, requested.bits(), OUT, false)?;
+    Ok(p.mem.peek_u32(OUT))
 }
 
-fn sys_replace(t: &mut HandleTable, v: u32, requested: Rights) -> Result<u32, Status> {
-    let rights = t.get(v)?.derive_rights(requested);
-    let src = t.remove(v)?;
-    match rights {
-        Ok(r) => Ok(add(t, src.with_rights(r))),
-        Err(e) => {
-            drop(src);
-            Err(e)
-        }
-    }
+fn sys_replace(p: &FakeProcess, v: u32, requested: Rights) -> Result<u32, Status> {
+    sys_handle::duplicate(&p.cx(), v, requested.bits(), OUT, true)?;
+    Ok(p.mem.peek_u32(OUT))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -788,7 +790,7 @@ struct Coverage {
     outcomes: BTreeMap<String, usize>,
     transferred: usize,
     received: usize,
-    leaked_in_cycles: usize,
+    cycles_refused: usize,
 }
 
 impl Coverage {
@@ -830,7 +832,7 @@ fn apply(op: &Op, m: &mut Model, r: &mut Real, cov: &mut Coverage) -> Result<(),
                 (kb, b as Arc<dyn KernelObject>),
             ] {
                 r.objs.insert(k, Arc::downgrade(&o));
-                let v = add(&mut r.table, Handle::new(o, rights));
+                let v = add(&r.p, Handle::new(o, rights));
                 m.objs.get_mut(&k).unwrap().refs += 1;
                 m.install(v, k, rights)?;
             }
@@ -840,7 +842,7 @@ fn apply(op: &Op, m: &mut Model, r: &mut Real, cov: &mut Coverage) -> Result<(),
             let k = e.koid();
             m.add_object(k, Kind::Event);
             r.objs.insert(k, Arc::downgrade(&e));
-            let v = add(&mut r.table, Handle::new(e, Rights::DEFAULT_EVENT));
+            let v = add(&r.p, Handle::new(e, Rights::DEFAULT_EVENT));
             m.objs.get_mut(&k).unwrap().refs += 1;
             m.install(v, k, Rights::DEFAULT_EVENT)?;
         }
@@ -854,14 +856,14 @@ fn apply(op: &Op, m: &mut Model, r: &mut Real, cov: &mut Coverage) -> Result<(),
                 (kb, b as Arc<dyn KernelObject>),
             ] {
                 r.objs.insert(k, Arc::downgrade(&o));
-                let v = add(&mut r.table, Handle::new(o, Rights::DEFAULT_EVENTPAIR));
+                let v = add(&r.p, Handle::new(o, Rights::DEFAULT_EVENTPAIR));
                 m.objs.get_mut(&k).unwrap().refs += 1;
                 m.install(v, k, Rights::DEFAULT_EVENTPAIR)?;
             }
         }
         Op::Write { ch, bytes, handles } => {
             let want = m.write(*ch, bytes, handles);
-            let got = sys_write(&mut r.table, *ch, bytes.clone(), handles);
+            let got = sys_write(&r.p, *ch, bytes, handles);
             cov.note("write", got);
             if got.is_ok() {
                 cov.transferred += handles.len();
@@ -875,7 +877,7 @@ fn apply(op: &Op, m: &mut Model, r: &mut Real, cov: &mut Coverage) -> Result<(),
             discard,
         } => {
             let want = m.read(*ch, *max_bytes, *max_handles, *discard);
-            let got = sys_read(&mut r.table, *ch, *max_bytes, *max_handles, *discard);
+            let got = sys_read(&r.p, *ch, *max_bytes, *max_handles, *discard);
             cov.note("read", got.as_ref().map(|_| ()).map_err(|e| e.0));
             match (got, want) {
                 (Ok((bytes, values)), Ok(mm)) => {
@@ -898,19 +900,19 @@ fn apply(op: &Op, m: &mut Model, r: &mut Real, cov: &mut Coverage) -> Result<(),
         }
         Op::ReadFault { ch } => {
             let want = m.read_fault(*ch);
-            let got = sys_read_fault(&r.table, *ch);
+            let got = sys_read_fault(&r.p, *ch);
             cov.note("read_fault", got);
             same("read with failed copy-out", got, want)?;
         }
         Op::Close { v } => {
             let want = m.close(*v);
-            let got = sys_close(&mut r.table, *v);
+            let got = sys_close(&r.p, *v);
             cov.note("close", got);
             same("close", got, want)?;
         }
         Op::Duplicate { v, rights } => {
             let want = m.duplicate(*v, *rights);
-            let got = sys_duplicate(&mut r.table, *v, *rights);
+            let got = sys_duplicate(&r.p, *v, *rights);
             cov.note("duplicate", got.map(|_| ()));
             match (got, want) {
                 (Ok(nv), Ok((k, nr))) => {
@@ -922,7 +924,7 @@ fn apply(op: &Op, m: &mut Model, r: &mut Real, cov: &mut Coverage) -> Result<(),
         }
         Op::Replace { v, rights } => {
             let want = m.replace(*v, *rights);
-            let got = sys_replace(&mut r.table, *v, *rights);
+            let got = sys_replace(&r.p, *v, *rights);
             cov.note("replace", got.map(|_| ()));
             match (got, want) {
                 (Ok(nv), Ok((k, nr))) => m.install(nv, k, nr)?,
@@ -936,10 +938,10 @@ fn apply(op: &Op, m: &mut Model, r: &mut Real, cov: &mut Coverage) -> Result<(),
 /// Everything the model says about the real table and objects.
 fn check(m: &Model, r: &Real) -> Result<(), String> {
     m.self_check()?;
-    same("live handles", r.table.len(), m.table.len())?;
+    let table = r.p.handles.lock();
+    same("live handles", table.len(), m.table.len())?;
     for (&v, &(k, rights)) in &m.table {
-        let h = r
-            .table
+        let h = table
             .get(v)
             .map_err(|e| format!("model value {v:#x} is {e:?} in the table"))?;
         same("object behind a value", h.object().koid(), k)?;
@@ -948,10 +950,11 @@ fn check(m: &Model, r: &Real) -> Result<(), String> {
     for &v in m.closed.iter().filter(|v| !m.table.contains_key(v)) {
         same(
             "a removed value",
-            r.table.get(v).err(),
+            table.get(v).err(),
             Some(Status::BAD_HANDLE),
         )?;
     }
+    drop(table);
     for (&k, o) in &m.objs {
         let alive = r.objs[&k].upgrade();
         if o.destroyed {
@@ -1006,7 +1009,7 @@ fn run_seed(seed: u64, steps: usize, cov: &mut Coverage) {
     let mut rng = Rng::new(seed);
     let mut m = Model::default();
     let mut r = Real {
-        table: HandleTable::new(seed),
+        p: user_process(seed),
         objs: BTreeMap::new(),
     };
     let mut trace: VecDeque<String> = VecDeque::new();
@@ -1035,7 +1038,8 @@ fn run_seed(seed: u64, steps: usize, cov: &mut Coverage) {
         }
     } else {
         trace.push_back("teardown: drop the table".into());
-        drop(core::mem::replace(&mut r.table, HandleTable::new(seed)));
+        let old = core::mem::replace(&mut *r.p.handles.lock(), HandleTable::new(seed));
+        drop(old);
         let values: Vec<u32> = m.table.keys().copied().collect();
         for v in values {
             let _ = m.close(v);
@@ -1044,25 +1048,9 @@ fn run_seed(seed: u64, steps: usize, cov: &mut Coverage) {
     if let Err(e) = settled(|| check(&m, &r)) {
         fail(&trace, e);
     }
-    // What is left is held only by messages queued on endpoints that hold each other: a cycle
-    // (Zircon leaks those too). It must be exactly what the model predicts (checked above).
-    // Break the cycles by draining the survivors' queues through the objects themselves.
-    let survivors: Vec<Koid> = m
-        .objs
-        .iter()
-        .filter(|(_, o)| !o.destroyed)
-        .map(|(k, _)| *k)
-        .collect();
-    cov.leaked_in_cycles += survivors.len();
-    for k in &survivors {
-        if let Some(o) = r.objs[k].upgrade() {
-            if let Some(e) = o.downcast_ref::<Endpoint>() {
-                while let Ok(mm) = e.read(u32::MAX, u32::MAX, false) {
-                    drop(mm);
-                }
-            }
-        }
-    }
+    // The write refuses every message that would close a cycle of endpoints, so once every
+    // table handle is closed nothing is left: the model says so, and so must the real objects.
+    cov.cycles_refused += m.cycles_refused;
     let all_gone = settled(|| {
         let left: Vec<Koid> = r
             .objs
@@ -1097,7 +1085,7 @@ fn random_operations_on_table_channels_and_events_match_the_reference_model() {
         "read:PEER_CLOSED",
         "read:BUFFER_TOO_SMALL",
         "read:ACCESS_DENIED",
-        "read_fault:OK",
+        "read_fault:INVALID_ARGS",
         "close:OK",
         "close:BAD_HANDLE",
         "duplicate:OK",
@@ -1109,25 +1097,47 @@ fn random_operations_on_table_channels_and_events_match_the_reference_model() {
         assert!(cov.seen(key) > 0, "never reached {key}: {:?}", cov.outcomes);
     }
     assert!(cov.transferred > 500 && cov.received > 200);
-    assert!(cov.leaked_in_cycles > 0, "no seed built a channel cycle");
+    assert!(
+        cov.cycles_refused > 0,
+        "no seed tried to build a channel cycle"
+    );
 }
 
-/// Only the direct case (an endpoint or its peer sent through its own channel) is refused
-/// (docs/abi.md section 4). Two channels each queued inside the other keep each other alive once
-/// every handle in a table is closed, as in Zircon; the random test predicts such cycles too.
+/// Two channels each queued inside the other would keep each other alive once every handle in
+/// a table is closed (Zircon leaks such a cycle). The real write refuses the message that would
+/// close the cycle (`NOT_SUPPORTED`, its handles consumed like any failed write's), so closing
+/// the table frees all four endpoints; the unchecked object-level write shows what it prevents.
 #[test]
-fn two_channels_queued_inside_each_other_outlive_every_table_handle() {
+fn a_write_that_would_queue_two_channels_inside_each_other_is_refused() {
     let _g = serial();
-    let mut t = HandleTable::new(77);
+    let p = user_process(77);
     let (a0, a1) = Endpoint::new_pair();
     let (b0, b1) = Endpoint::new_pair();
     let weak: Vec<Weak<Endpoint>> = [&a0, &a1, &b0, &b1].map(Arc::downgrade).to_vec();
-    let [va0, va1, vb0, vb1] = [&a0, &a1, &b0, &b1].map(|e| add(&mut t, chan_handle(e)));
+    let [va0, va1, vb0, vb1] = [&a0, &a1, &b0, &b1].map(|e| add(&p, chan_handle(e)));
     drop((a0, a1, b0, b1));
-    assert_eq!(sys_write(&mut t, va0, vec![1], &[vb0]), Ok(())); // b0 queued on a1
-    assert_eq!(sys_write(&mut t, vb1, vec![2], &[va1]), Ok(())); // a1 queued on b0
-    drop(t);
+    assert_eq!(sys_write(&p, va0, &[1], &[vb0]), Ok(())); // b0 queued on a1
+    assert_eq!(sys_write(&p, vb1, &[2], &[va1]), Err(Status::NOT_SUPPORTED));
+    assert_eq!(p.handles.lock().get(va1).err(), Some(Status::BAD_HANDLE));
+    drop(p);
     let alive = |i: usize| weak[i].upgrade().is_some();
+    settle(|| {
+        same(
+            "alive after the table closed",
+            [0, 1, 2, 3].map(alive),
+            [false; 4],
+        )
+    });
+
+    // The same two messages through the object layer's unchecked write.
+    let (a0, a1) = Endpoint::new_pair();
+    let (b0, b1) = Endpoint::new_pair();
+    let weak: Vec<Weak<Endpoint>> = [&a0, &a1, &b0, &b1].map(Arc::downgrade).to_vec();
+    let alive = |i: usize| weak[i].upgrade().is_some();
+    let (ha0, hb1) = (chan_handle(&a0), chan_handle(&b1));
+    send(&a0, Message::new(vec![1], vec![chan_handle(&b0)])); // b0 queued on a1
+    send(&b1, Message::new(vec![2], vec![chan_handle(&a1)])); // a1 queued on b0
+    drop((a0, a1, b0, b1, ha0, hb1));
     settle(|| {
         same(
             "a0, a1, b0, b1 alive",
@@ -1230,7 +1240,9 @@ fn closing_a_deep_chain_carrying_events_closes_every_event_handle() {
                 drop(ha);
                 inner = Some(chan_handle(&b));
             }
-            let _ = add(&mut table, inner.take().unwrap());
+            table
+                .add(inner.take().unwrap())
+                .unwrap_or_else(|_| panic!("table add failed"));
             // Process teardown: the table closes its handles.
             drop(table);
         })

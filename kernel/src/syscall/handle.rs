@@ -1,35 +1,30 @@
-//! `zx_handle_close`, `_close_many`, `_duplicate`, `_replace`, `zx_object_get_info`.
+//! `zx_handle_close`, `_close_many`, `_duplicate`, `_replace`.
 
-use super::{install_out, lookup, me};
-use crate::object::stats;
-use crate::task::{Process, RootResource};
-use crate::vm::usercopy::{check_writable, UserPtr, UserSlice};
-use core::sync::atomic::Ordering;
+use super::ctx::{Caller, Ctx, UserMemory};
 use zx_abi::*;
 
-pub fn close(h: u32) -> Result<(), Status> {
+pub fn close(cx: &Ctx<impl UserMemory, impl Caller>, h: u32) -> Result<(), Status> {
     if h == HANDLE_INVALID {
         return Ok(());
     }
-    let p = me()?;
-    let hd = p.handles.lock().remove(h)?;
+    let hd = cx.handles.lock().remove(h)?;
     drop(hd);
     Ok(())
 }
 
 /// Closes every valid handle of the array; `BAD_HANDLE` if any entry was invalid.
-pub fn close_many(ptr: u64, n: u64) -> Result<(), Status> {
+pub fn close_many(cx: &Ctx<impl UserMemory, impl Caller>, ptr: u64, n: u64) -> Result<(), Status> {
     let bytes = n.checked_mul(4).ok_or(Status::INVALID_ARGS)?;
     // The whole array is checked first (an unreadable one closes nothing), in steps: a count of
     // millions may take long, but never keeps the core from others for long.
-    crate::vm::usercopy::check_long(ptr, bytes, false)?;
-    let p = me()?;
+    cx.check_long(ptr, bytes, false)?;
     let mut result = Ok(());
     let mut i = 0u64;
     let mut chunk = [0u8; 256];
     while i < n {
         let k = (n - i).min(64);
-        UserSlice::new(ptr + i * 4, k * 4).read_into(&mut chunk)?;
+        cx.mem
+            .copy_in(ptr + i * 4, &mut chunk[..(k * 4) as usize])?;
         for j in 0..k as usize {
             let v = u32::from_le_bytes([
                 chunk[j * 4],
@@ -40,38 +35,43 @@ pub fn close_many(ptr: u64, n: u64) -> Result<(), Status> {
             if v == HANDLE_INVALID {
                 continue;
             }
-            let r = p.handles.lock().remove(v);
+            let r = cx.handles.lock().remove(v);
             match r {
                 Ok(h) => drop(h),
                 Err(s) => result = Err(s),
             }
         }
         i += k;
-        crate::sched::preempt::maybe_preempt();
+        cx.caller.preempt_point();
     }
     result
 }
 
 /// `zx_handle_duplicate` (`replace == false`) and `zx_handle_replace`.
-pub fn duplicate(h: u32, rights: u32, out: u64, replace: bool) -> Result<(), Status> {
-    let p = me()?;
+pub fn duplicate(
+    cx: &Ctx<impl UserMemory, impl Caller>,
+    h: u32,
+    rights: u32,
+    out: u64,
+    replace: bool,
+) -> Result<(), Status> {
     let requested = Rights(rights);
     if replace {
         let (new_rights, src) = {
-            let mut t = p.handles.lock();
+            let mut t = cx.handles.lock();
             let src = t.get(h)?;
             let nr = src.derive_rights(requested);
             if nr.is_ok() {
-                check_writable(out, 4)?;
+                cx.mem.check(out, 4, true)?;
             }
             // replace consumes the source even when the rights are refused (docs/abi.md section 4).
             (nr, t.remove(h)?)
         };
         let r = new_rights?;
-        return install_out(src.with_rights(r), out);
+        return cx.install_out(src.with_rights(r), out);
     }
     let newh = {
-        let t = p.handles.lock();
+        let t = cx.handles.lock();
         let src = t.get(h)?;
         if !src.has(Rights::DUPLICATE) {
             return Err(Status::ACCESS_DENIED);
@@ -79,117 +79,84 @@ pub fn duplicate(h: u32, rights: u32, out: u64, replace: bool) -> Result<(), Sta
         let r = src.derive_rights(requested)?;
         src.duplicate(r)
     };
-    install_out(newh, out)
+    cx.install_out(newh, out)
 }
 
-fn write_info<T: Pod>(rec: &T, buf: u64, size: u64, actual: u64, avail: u64) -> Result<(), Status> {
-    if size < T::SIZE as u64 {
-        UserPtr::<u64>::new(actual).write_opt(&0)?;
-        UserPtr::<u64>::new(avail).write_opt(&1)?;
-        return Err(Status::BUFFER_TOO_SMALL);
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::object::event::Event;
+    use crate::object::{Handle, KernelObject};
+    use crate::syscall::testing::FakeProcess;
+    use std::sync::Arc;
+
+    const RW: u64 = 0x10000;
+    const RO: u64 = 0x20000;
+    const HOLE: u64 = 0x30000;
+    const KERNEL: u64 = 0xffff_0000_0000_1000;
+
+    fn process() -> (FakeProcess, u32, Arc<dyn KernelObject>) {
+        let p = FakeProcess::new(7);
+        p.mem.map(RW, 4096, true);
+        p.mem.map(RO, 4096, false);
+        let e: Arc<dyn KernelObject> = Event::new();
+        let rights = Rights::DEFAULT_EVENT.union(Rights::DUPLICATE);
+        let v = p
+            .handles
+            .lock()
+            .add(Handle::new(e.clone(), rights))
+            .unwrap_or_else(|_| panic!("add"));
+        (p, v, e)
     }
-    UserPtr::<T>::new(buf).write(rec)?;
-    UserPtr::<u64>::new(actual).write_opt(&1)?;
-    UserPtr::<u64>::new(avail).write_opt(&1)?;
-    Ok(())
-}
 
-pub fn get_info(
-    h: u32,
-    topic: u32,
-    buf: u64,
-    size: u64,
-    actual: u64,
-    avail: u64,
-) -> Result<(), Status> {
-    let (obj, rights, _) = lookup(h)?;
-    let need = |r: Rights| {
-        if rights.contains(r) {
+    #[test]
+    fn duplicate_to_a_bad_out_pointer_creates_nothing() {
+        let (p, v, e) = process();
+        for out in [RO, HOLE, KERNEL, RW + 4094] {
+            let r = duplicate(&p.cx(), v, Rights::SAME_RIGHTS.bits(), out, false);
+            assert_eq!(r, Err(Status::INVALID_ARGS), "out at {out:#x}");
+            assert_eq!(e.header().handle_count(), 1);
+            assert_eq!(p.handles.lock().len(), 1);
+        }
+        // A misaligned out-parameter inside one page is fine.
+        assert_eq!(
+            duplicate(&p.cx(), v, Rights::WAIT.bits(), RW + 3, false),
             Ok(())
-        } else {
-            Err(Status::ACCESS_DENIED)
-        }
-    };
-    match topic {
-        INFO_HANDLE_VALID => Ok(()),
-        INFO_HANDLE_BASIC => {
-            let rec = InfoHandleBasic {
-                koid: obj.koid(),
-                rights: rights.bits(),
-                obj_type: obj.obj_type().raw(),
-                related_koid: obj.related_koid(),
-                ..Default::default()
-            };
-            write_info(&rec, buf, size, actual, avail)
-        }
-        INFO_PROCESS => {
-            let p = obj.downcast_ref::<Process>().ok_or(Status::WRONG_TYPE)?;
-            need(Rights::INSPECT)?;
-            write_info(&p.info(), buf, size, actual, avail)
-        }
-        INFO_HANDLE_COUNT => {
-            need(Rights::INSPECT)?;
-            write_info(
-                &InfoHandleCount {
-                    handle_count: obj.header().handle_count(),
-                },
-                buf,
-                size,
-                actual,
-                avail,
-            )
-        }
-        INFO_PROCESS_HANDLE_STATS => {
-            let p = obj.downcast_ref::<Process>().ok_or(Status::WRONG_TYPE)?;
-            need(Rights::INSPECT)?;
-            let mut rec = InfoProcessHandleStats::default();
-            for hd in p.handles.lock().iter() {
-                let t = hd.object().obj_type().raw() as usize;
-                if let Some(c) = rec.handle_count.get_mut(t) {
-                    *c += 1;
-                }
-            }
-            write_info(&rec, buf, size, actual, avail)
-        }
-        INFO_KERNEL_STATS => {
-            obj.downcast_ref::<RootResource>()
-                .ok_or(Status::WRONG_TYPE)?;
-            need(Rights::INSPECT)?;
-            let rec = InfoKernelStats {
-                total_bytes: crate::mm::total_bytes(),
-                free_bytes: crate::mm::free_bytes(),
-                heap_used_bytes: crate::mm::heap::used_bytes(),
-                ipc_bytes: stats::IPC_BYTES.load(Ordering::Relaxed),
-                live_handles: stats::LIVE_HANDLES.load(Ordering::Relaxed),
-                live_objects: stats::LIVE_OBJECTS.load(Ordering::Relaxed),
-                live_messages: stats::LIVE_MESSAGES.load(Ordering::Relaxed),
-                reserved: 0,
-            };
-            write_info(&rec, buf, size, actual, avail)
-        }
-        INFO_CPU_STATS | INFO_CPU_STATS_RESET => {
-            obj.downcast_ref::<RootResource>()
-                .ok_or(Status::WRONG_TYPE)?;
-            need(Rights::INSPECT)?;
-            let mut rec = InfoCpuStats {
-                cpu_count: crate::sched::online_cpus() as u32,
-                sched_lock_waits: crate::sched::SCHED_LOCK_WAITS
-                    .load(Ordering::Relaxed)
-                    .min(u64::from(u32::MAX)) as u32,
-                ..Default::default()
-            };
-            for (i, c) in rec.per_cpu_switches.iter_mut().enumerate() {
-                *c = crate::sched::USER_RUNS[i].load(Ordering::Relaxed);
-            }
-            for (i, c) in rec.per_cpu_longest_masked_ns.iter_mut().enumerate() {
-                *c = crate::sched::preempt::longest_ns(i);
-            }
-            write_info(&rec, buf, size, actual, avail)?;
-            if topic == INFO_CPU_STATS_RESET {
-                crate::sched::preempt::reset();
-            }
-            Ok(())
-        }
-        _ => Err(Status::NOT_SUPPORTED),
+        );
+        let nv = u32::from_le_bytes(p.mem.peek(RW + 3, 4).try_into().unwrap());
+        assert_eq!(p.handles.lock().get(nv).unwrap().rights(), Rights::WAIT);
+        assert_eq!(e.header().handle_count(), 2);
+    }
+
+    #[test]
+    fn replace_keeps_its_source_only_when_the_out_pointer_is_bad() {
+        let (p, v, e) = process();
+        // Checked before the source is taken: nothing happens.
+        let r = duplicate(&p.cx(), v, Rights::SAME_RIGHTS.bits(), RO, true);
+        assert_eq!(r, Err(Status::INVALID_ARGS));
+        assert!(p.handles.lock().get(v).is_ok());
+        // Rights that are not a subset: the source is consumed anyway.
+        let r = duplicate(&p.cx(), v, Rights::MANAGE_THREAD.bits(), RW, true);
+        assert_eq!(r, Err(Status::INVALID_ARGS));
+        assert!(p.handles.lock().get(v).is_err());
+        assert_eq!(e.header().handle_count(), 0);
+    }
+
+    #[test]
+    fn close_many_closes_nothing_when_any_of_the_array_is_unreadable() {
+        let (p, v, e) = process();
+        let at = RW + 4096 - 4;
+        p.mem.poke(at, &v.to_le_bytes());
+        assert_eq!(close_many(&p.cx(), at, 2), Err(Status::INVALID_ARGS));
+        assert_eq!(close_many(&p.cx(), KERNEL, 1), Err(Status::INVALID_ARGS));
+        assert_eq!(close_many(&p.cx(), HOLE, 1), Err(Status::INVALID_ARGS));
+        assert_eq!(close_many(&p.cx(), at, u64::MAX), Err(Status::INVALID_ARGS));
+        assert_eq!(e.header().handle_count(), 1);
+        // Read-only is readable: the handle closes, the repeat is BAD_HANDLE.
+        p.mem.poke(RO, &[v.to_le_bytes(), v.to_le_bytes()].concat());
+        assert_eq!(close_many(&p.cx(), RO, 2), Err(Status::BAD_HANDLE));
+        assert_eq!(e.header().handle_count(), 0);
+        assert_eq!(close(&p.cx(), HANDLE_INVALID), Ok(()));
+        assert_eq!(close(&p.cx(), v), Err(Status::BAD_HANDLE));
     }
 }

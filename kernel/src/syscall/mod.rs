@@ -1,95 +1,129 @@
 //! The syscall layer: decodes `svc #0` (number in x16, arguments in x0..x7) into a typed call and
 //! returns the status in x0. One module per family; every handler checks in the order the
 //! manual pages and docs/abi.md section 4 give.
+//!
+//! The channel and handle handlers take an explicit [`ctx::Ctx`] (the caller's handle table,
+//! address space and thread) and touch nothing else of the kernel, so they build and are tested
+//! on the host against a fake address space ([`testing`]); `dispatch` and the other families are
+//! built for the target only.
 
-mod channel;
-mod handle;
+#![forbid(unsafe_code)]
+
+pub mod channel;
+pub mod ctx;
+pub mod handle;
+#[cfg(target_os = "none")]
+mod info;
+#[cfg(target_os = "none")]
 mod object;
+#[cfg(target_os = "none")]
 mod task;
+#[cfg(test)]
+pub mod testing;
 
+#[cfg(target_os = "none")]
 use crate::object::{Handle, KernelObject};
+#[cfg(target_os = "none")]
 use crate::sched;
+#[cfg(target_os = "none")]
 use crate::task::Process;
-use crate::vm::usercopy::UserPtr;
+#[cfg(target_os = "none")]
 use alloc::sync::Arc;
+#[cfg(target_os = "none")]
 use bsp::cpu::exception::TrapFrame;
+#[cfg(target_os = "none")]
+use channel::{CallArgs, ReadArgs, WriteArgs};
+#[cfg(target_os = "none")]
+use ctx::with_current;
+#[cfg(target_os = "none")]
 use zx_abi::{nr, ObjType, Rights, Status};
 
 /// Runs the syscall in `frame` and stores its result in x0.
+#[cfg(target_os = "none")]
 pub fn dispatch(frame: &mut TrapFrame) {
     let a = frame.x;
     let n = a[16];
     // Narrow arguments use only their low bits (docs/abi.md section 1).
     let u32a = |i: usize| a[i] as u32;
     let r: i64 = match n {
-        nr::HANDLE_CLOSE => st(handle::close(u32a(0))),
-        nr::HANDLE_CLOSE_MANY => st(handle::close_many(a[0], a[1])),
-        nr::HANDLE_DUPLICATE => st(handle::duplicate(u32a(0), u32a(1), a[2], false)),
-        nr::HANDLE_REPLACE => st(handle::duplicate(u32a(0), u32a(1), a[2], true)),
-        nr::OBJECT_GET_INFO => st(handle::get_info(u32a(0), u32a(1), a[2], a[3], a[4], a[5])),
+        // The null syscall's case returns before the context is even built.
+        nr::HANDLE_CLOSE => match u32a(0) {
+            zx_abi::HANDLE_INVALID => 0,
+            h => st(with_current(|cx| handle::close(cx, h))),
+        },
+        nr::HANDLE_CLOSE_MANY => st(with_current(|cx| handle::close_many(cx, a[0], a[1]))),
+        nr::HANDLE_DUPLICATE => st(with_current(|cx| {
+            handle::duplicate(cx, u32a(0), u32a(1), a[2], false)
+        })),
+        nr::HANDLE_REPLACE => st(with_current(|cx| {
+            handle::duplicate(cx, u32a(0), u32a(1), a[2], true)
+        })),
+        nr::OBJECT_GET_INFO => st(info::get_info(u32a(0), u32a(1), a[2], a[3], a[4], a[5])),
         nr::OBJECT_WAIT_ONE => st(object::wait_one(u32a(0), u32a(1), a[2] as i64, a[3])),
         nr::OBJECT_WAIT_MANY => st(object::wait_many(a[0], a[1], a[2] as i64)),
         nr::OBJECT_SIGNAL => st(object::signal(u32a(0), u32a(1), u32a(2), false)),
         nr::OBJECT_SIGNAL_PEER => st(object::signal(u32a(0), u32a(1), u32a(2), true)),
-        nr::CHANNEL_CREATE => st(channel::create(u32a(0), a[1], a[2])),
-        nr::CHANNEL_READ => st(channel::read(
-            u32a(0),
-            u32a(1),
-            a[2],
-            a[3],
-            u32a(4),
-            u32a(5),
-            a[6],
-            a[7],
-            false,
-        )),
-        nr::CHANNEL_READ_ETC => st(channel::read(
-            u32a(0),
-            u32a(1),
-            a[2],
-            a[3],
-            u32a(4),
-            u32a(5),
-            a[6],
-            a[7],
-            true,
-        )),
-        nr::CHANNEL_WRITE => st(channel::write(
-            u32a(0),
-            u32a(1),
-            a[2],
-            u32a(3),
-            a[4],
-            u32a(5),
-            false,
-        )),
-        nr::CHANNEL_WRITE_ETC => st(channel::write(
-            u32a(0),
-            u32a(1),
-            a[2],
-            u32a(3),
-            a[4],
-            u32a(5),
-            true,
-        )),
-        nr::CHANNEL_CALL => st(channel::call(
-            u32a(0),
-            u32a(1),
-            a[2] as i64,
-            a[3],
-            a[4],
-            a[5],
-            false,
-        )),
-        nr::CHANNEL_CALL_ETC => st(channel::call(
-            u32a(0),
-            u32a(1),
-            a[2] as i64,
-            a[3],
-            a[4],
-            a[5],
-            true,
-        )),
+        nr::CHANNEL_CREATE => st(with_current(|cx| channel::create(cx, u32a(0), a[1], a[2]))),
+        nr::CHANNEL_READ => {
+            let args = ReadArgs {
+                handle: u32a(0),
+                options: u32a(1),
+                bytes: a[2],
+                handles: a[3],
+                num_bytes: u32a(4),
+                num_handles: u32a(5),
+                actual_bytes: a[6],
+                actual_handles: a[7],
+            };
+            st(with_current(|cx| channel::read(cx, &args, false)))
+        }
+        nr::CHANNEL_READ_ETC => {
+            let args = ReadArgs {
+                handle: u32a(0),
+                options: u32a(1),
+                bytes: a[2],
+                handles: a[3],
+                num_bytes: u32a(4),
+                num_handles: u32a(5),
+                actual_bytes: a[6],
+                actual_handles: a[7],
+            };
+            st(with_current(|cx| channel::read(cx, &args, true)))
+        }
+        nr::CHANNEL_WRITE => {
+            let args = WriteArgs {
+                handle: u32a(0),
+                options: u32a(1),
+                bytes: a[2],
+                num_bytes: u32a(3),
+                handles: a[4],
+                num_handles: u32a(5),
+            };
+            st(with_current(|cx| channel::write(cx, &args, false)))
+        }
+        nr::CHANNEL_WRITE_ETC => {
+            let args = WriteArgs {
+                handle: u32a(0),
+                options: u32a(1),
+                bytes: a[2],
+                num_bytes: u32a(3),
+                handles: a[4],
+                num_handles: u32a(5),
+            };
+            st(with_current(|cx| channel::write(cx, &args, true)))
+        }
+        nr::CHANNEL_CALL | nr::CHANNEL_CALL_ETC => {
+            let args = CallArgs {
+                handle: u32a(0),
+                options: u32a(1),
+                deadline: a[2] as i64,
+                args: a[3],
+                actual_bytes: a[4],
+                actual_handles: a[5],
+            };
+            let etc = n == nr::CHANNEL_CALL_ETC;
+            st(with_current(|cx| channel::call(cx, &args, etc)))
+        }
         nr::EVENT_CREATE => st(object::event_create(u32a(0), a[1])),
         nr::EVENTPAIR_CREATE => st(object::eventpair_create(u32a(0), a[1], a[2])),
         nr::PROCESS_EXIT => task::process_exit(a[0] as i64),
@@ -105,6 +139,7 @@ pub fn dispatch(frame: &mut TrapFrame) {
     frame.x[0] = r as u64;
 }
 
+#[cfg(target_os = "none")]
 fn st(r: Result<(), Status>) -> i64 {
     match r {
         Ok(()) => 0,
@@ -113,51 +148,31 @@ fn st(r: Result<(), Status>) -> i64 {
 }
 
 /// The calling process (borrowed: it outlives the syscall, which runs on one of its threads).
+#[cfg(target_os = "none")]
 fn me() -> Result<&'static Arc<Process>, Status> {
     sched::current_process_ref().ok_or(Status::BAD_STATE)
 }
 
-/// Looks up `h` in the caller's table: its object and rights (the table lock is not kept).
+/// [`Ctx::lookup`](ctx::Ctx::lookup) for the handlers not yet given a context.
+#[cfg(target_os = "none")]
 fn lookup(h: u32) -> Result<(Arc<dyn KernelObject>, Rights, u64), Status> {
-    let p = me()?;
-    let t = p.handles.lock();
-    let hd = t.get(h)?;
-    Ok((hd.object().clone(), hd.rights(), hd.serial()))
+    with_current(|cx| cx.lookup(h))
 }
 
-/// Looks up `h`, checking its type and `rights` (BAD_HANDLE, WRONG_TYPE, ACCESS_DENIED).
+/// [`Ctx::lookup_typed`](ctx::Ctx::lookup_typed) for the handlers not yet given a context.
+#[cfg(target_os = "none")]
 fn lookup_typed(h: u32, ty: ObjType, rights: Rights) -> Result<Arc<dyn KernelObject>, Status> {
-    let (o, r, _) = lookup(h)?;
-    if o.obj_type() != ty {
-        return Err(Status::WRONG_TYPE);
-    }
-    if !r.contains(rights) {
-        return Err(Status::ACCESS_DENIED);
-    }
-    Ok(o)
+    with_current(|cx| cx.lookup_typed(h, ty, rights))
 }
 
-/// Installs `h` in the caller's table and writes its value to `out`. If `out` cannot be
-/// written the handle is closed and the call fails with `INVALID_ARGS`.
+/// [`Ctx::install_out`](ctx::Ctx::install_out) for the handlers not yet given a context.
+#[cfg(target_os = "none")]
 fn install_out(h: Handle, out: u64) -> Result<(), Status> {
-    let p = me()?;
-    let v = {
-        let mut t = p.handles.lock();
-        t.add(h).map_err(|(s, h)| {
-            drop(t);
-            drop(h);
-            s
-        })?
-    };
-    if let Err(s) = UserPtr::<u32>::new(out).write(&v) {
-        let h = p.handles.lock().remove(v);
-        drop(h);
-        return Err(s);
-    }
-    Ok(())
+    with_current(|cx| cx.install_out(h, out))
 }
 
 /// Converts a deadline in monotonic nanoseconds to counter ticks (`None`: infinite).
+#[cfg(target_os = "none")]
 fn deadline_ticks(deadline: i64) -> Option<u64> {
     if deadline == zx_abi::TIME_INFINITE {
         None

@@ -180,34 +180,12 @@ pub fn eventpair_create(options: u32, out0: u64, out1: u64) -> Result<(), Status
     check_writable(out1, 4)?;
     crate::mm::check_available(1024)?;
     let (a, b) = EventPairEnd::new_pair();
-    install_pair(
-        Handle::new(a, Rights::DEFAULT_EVENTPAIR),
-        Handle::new(b, Rights::DEFAULT_EVENTPAIR),
-        out0,
-        out1,
-    )
-}
-
-/// Installs two new handles and writes both values, or neither.
-pub fn install_pair(a: Handle, b: Handle, out0: u64, out1: u64) -> Result<(), Status> {
-    let p = me()?;
-    let (va, vb) = {
-        let mut t = p.handles.lock();
-        t.reserve(2)?;
-        let va = t.add(a).map_err(|e| e.0)?;
-        let vb = t.add(b).map_err(|e| e.0)?;
-        (va, vb)
-    };
-    let w = UserPtr::<u32>::new(out0)
-        .write(&va)
-        .and_then(|_| UserPtr::<u32>::new(out1).write(&vb));
-    if w.is_err() {
-        let (x, y) = {
-            let mut t = p.handles.lock();
-            (t.remove(va), t.remove(vb))
-        };
-        drop(x);
-        drop(y);
-    }
-    w
+    super::ctx::with_current(|cx| {
+        cx.install_pair(
+            Handle::new(a, Rights::DEFAULT_EVENTPAIR),
+            Handle::new(b, Rights::DEFAULT_EVENTPAIR),
+            out0,
+            out1,
+        )
+    })
 }

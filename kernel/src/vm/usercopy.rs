@@ -8,97 +8,157 @@
 //! so the translation stays valid for the copy.
 
 use crate::mm;
+use crate::syscall::ctx::UserMemory;
+use crate::task::Process;
 use core::marker::PhantomData;
 use zx_abi::{Pod, Status};
 
 pub use super::range::check_range;
 use super::range::{page_span, PAGE};
 
-/// Runs `f(page_pa, offset_in_range, chunk_len)` for each page piece of `[va, va+len)` once all
-/// pages are known to allow the access.
-fn for_each_page(
-    va: u64,
-    len: u64,
-    write: bool,
-    mut f: impl FnMut(u64, usize, usize),
-) -> Result<(), Status> {
+/// The address space of one process, as the syscall layer's [`UserMemory`]: the range check,
+/// then the MMU's answer for EL0 page by page, then the copy through the linear map.
+pub struct UserAspace<'a> {
+    proc_: &'a Process,
+}
+
+impl<'a> UserAspace<'a> {
+    pub fn new(proc_: &'a Process) -> Self {
+        UserAspace { proc_ }
+    }
+
+    /// The current thread's process (`BAD_STATE` without one).
+    fn current() -> Result<UserAspace<'static>, Status> {
+        let p = crate::sched::current_process_ref().ok_or(Status::BAD_STATE)?;
+        Ok(UserAspace::new(p))
+    }
+
+    /// Runs `f(page_pa, offset_in_range, chunk_len)` for each page piece of `[va, va+len)` once
+    /// all pages are known to allow the access.
+    fn for_each_page(
+        &self,
+        va: u64,
+        len: u64,
+        write: bool,
+        mut f: impl FnMut(u64, usize, usize),
+    ) -> Result<(), Status> {
+        if len == 0 {
+            return Ok(());
+        }
+        check_range(va, len)?;
+        self.proc_.with_aspace(|_aspace| {
+            // Pass 1: every page allowed? (at most 17 pages for a 64 KiB message; iovec arrays
+            // of 8192 entries are 128 KiB, 33 pages)
+            let (first, last) = page_span(va, len);
+            let mut p = first;
+            loop {
+                bsp::cpu::translate_el0(p, write).ok_or(Status::INVALID_ARGS)?;
+                if p == last {
+                    break;
+                }
+                p += PAGE;
+            }
+            // Pass 2: copy.
+            let mut done = 0u64;
+            while done < len {
+                let cur = va + done;
+                let pa = bsp::cpu::translate_el0(cur, write).ok_or(Status::INVALID_ARGS)?;
+                let chunk = (PAGE - (cur & (PAGE - 1))).min(len - done);
+                f(pa, done as usize, chunk as usize);
+                done += chunk;
+            }
+            Ok(())
+        })
+    }
+}
+
+impl UserMemory for UserAspace<'_> {
+    fn copy_in(&self, va: u64, out: &mut [u8]) -> Result<(), Status> {
+        let len = out.len() as u64;
+        self.for_each_page(va, len, false, |pa, off, n| {
+            // SAFETY: `pa..pa+n` lies in one user page EL0 may read, reached via the linear map.
+            let src = unsafe {
+                core::slice::from_raw_parts(
+                    mm::phys_to_virt(bsp::addr::PhysAddr(pa)) as *const u8,
+                    n,
+                )
+            };
+            out[off..off + n].copy_from_slice(src);
+        })
+    }
+
+    fn copy_out(&self, va: u64, data: &[u8]) -> Result<(), Status> {
+        self.for_each_page(va, data.len() as u64, true, |pa, off, n| {
+            // SAFETY: `pa..pa+n` lies in one user page EL0 may write, reached via the linear map.
+            let dst = unsafe {
+                core::slice::from_raw_parts_mut(
+                    mm::phys_to_virt(bsp::addr::PhysAddr(pa)) as *mut u8,
+                    n,
+                )
+            };
+            dst.copy_from_slice(&data[off..off + n]);
+        })
+    }
+
+    fn check(&self, va: u64, len: u64, write: bool) -> Result<(), Status> {
+        self.for_each_page(va, len, write, |_, _, _| {})
+    }
+
+    type OutU32 = OutU32;
+
+    fn prepare_u32(&self, va: u64) -> Result<OutU32, Status> {
+        check_range(va, 4)?;
+        if va & (PAGE - 1) <= PAGE - 4 {
+            let pa = self
+                .proc_
+                .with_aspace(|_| bsp::cpu::translate_el0(va, true).ok_or(Status::INVALID_ARGS))?;
+            Ok(OutU32 { va, pa: Some(pa) })
+        } else {
+            self.check(va, 4, true)?;
+            Ok(OutU32 { va, pa: None })
+        }
+    }
+
+    fn write_u32(&self, out: &OutU32, v: u32) {
+        match out.pa {
+            // SAFETY: `pa` is a user page EL0 may write (checked by `prepare_u32`), 4 bytes
+            // inside one page, reached through the linear map.
+            Some(pa) => unsafe {
+                core::ptr::write_unaligned(
+                    mm::phys_to_virt(bsp::addr::PhysAddr(pa)) as *mut [u8; 4],
+                    v.to_le_bytes(),
+                )
+            },
+            None => {
+                let _ = self.copy_out(out.va, &v.to_le_bytes());
+            }
+        }
+    }
+}
+
+/// Copies user `[va, va+out.len())` of the current process into `out` (for handlers not yet
+/// given a [`Ctx`](crate::syscall::ctx::Ctx)).
+pub fn copy_in(va: u64, out: &mut [u8]) -> Result<(), Status> {
+    if out.is_empty() {
+        return Ok(());
+    }
+    UserAspace::current()?.copy_in(va, out)
+}
+
+/// Copies `data` to user `[va, va+data.len())` of the current process.
+pub fn copy_out(va: u64, data: &[u8]) -> Result<(), Status> {
+    if data.is_empty() {
+        return Ok(());
+    }
+    UserAspace::current()?.copy_out(va, data)
+}
+
+/// Checks that EL0 could write `[va, va+len)` of the current process, without writing.
+pub fn check_writable(va: u64, len: u64) -> Result<(), Status> {
     if len == 0 {
         return Ok(());
     }
-    check_range(va, len)?;
-    let proc_ = crate::sched::current_process().ok_or(Status::BAD_STATE)?;
-    proc_.with_aspace(|_aspace| {
-        // Pass 1: every page allowed? (at most 17 pages for a 64 KiB message; iovec arrays
-        // of 8192 entries are 128 KiB, 33 pages)
-        let (first, last) = page_span(va, len);
-        let mut p = first;
-        loop {
-            bsp::cpu::translate_el0(p, write).ok_or(Status::INVALID_ARGS)?;
-            if p == last {
-                break;
-            }
-            p += PAGE;
-        }
-        // Pass 2: copy.
-        let mut done = 0u64;
-        while done < len {
-            let cur = va + done;
-            let pa = bsp::cpu::translate_el0(cur, write).ok_or(Status::INVALID_ARGS)?;
-            let chunk = (PAGE - (cur & (PAGE - 1))).min(len - done);
-            f(pa, done as usize, chunk as usize);
-            done += chunk;
-        }
-        Ok(())
-    })
-}
-
-/// Copies user `[va, va+out.len())` into `out`.
-pub fn copy_in(va: u64, out: &mut [u8]) -> Result<(), Status> {
-    let len = out.len() as u64;
-    for_each_page(va, len, false, |pa, off, n| {
-        // SAFETY: `pa..pa+n` lies in one user page EL0 may read, reached via the linear map.
-        let src = unsafe {
-            core::slice::from_raw_parts(mm::phys_to_virt(bsp::addr::PhysAddr(pa)) as *const u8, n)
-        };
-        out[off..off + n].copy_from_slice(src);
-    })
-}
-
-/// Copies `data` to user `[va, va+data.len())`.
-pub fn copy_out(va: u64, data: &[u8]) -> Result<(), Status> {
-    for_each_page(va, data.len() as u64, true, |pa, off, n| {
-        // SAFETY: `pa..pa+n` lies in one user page EL0 may write, reached via the linear map.
-        let dst = unsafe {
-            core::slice::from_raw_parts_mut(mm::phys_to_virt(bsp::addr::PhysAddr(pa)) as *mut u8, n)
-        };
-        dst.copy_from_slice(&data[off..off + n]);
-    })
-}
-
-/// Checks that EL0 could write `[va, va+len)`, without writing.
-pub fn check_writable(va: u64, len: u64) -> Result<(), Status> {
-    for_each_page(va, len, true, |_, _, _| {})
-}
-
-/// Checks that EL0 could read `[va, va+len)`.
-pub fn check_readable(va: u64, len: u64) -> Result<(), Status> {
-    for_each_page(va, len, false, |_, _, _| {})
-}
-
-/// [`check_readable`] / [`check_writable`] for ranges of any size: checked in 1 MiB steps with
-/// a preemption point between steps (the address-space lock is not held across them; the
-/// mappings of a running process never change). Call it only where a preemption point may be.
-pub fn check_long(va: u64, len: u64, write: bool) -> Result<(), Status> {
-    const STEP: u64 = 1 << 20;
-    check_range(va, len)?;
-    let mut off = 0;
-    while off < len {
-        let n = (len - off).min(STEP);
-        for_each_page(va + off, n, write, |_, _, _| {})?;
-        off += n;
-        crate::sched::preempt::maybe_preempt();
-    }
-    Ok(())
+    UserAspace::current()?.check(va, len, true)
 }
 
 /// A user pointer to one `T`: an allegation until read or written through usercopy.
@@ -152,66 +212,10 @@ impl<T: Pod> UserPtr<T> {
     }
 }
 
-/// A user byte range.
-#[derive(Clone, Copy, Debug)]
-pub struct UserSlice {
-    pub addr: u64,
-    pub len: u64,
-}
-
-impl UserSlice {
-    pub fn new(addr: u64, len: u64) -> Self {
-        UserSlice { addr, len }
-    }
-    pub fn read_into(&self, out: &mut [u8]) -> Result<(), Status> {
-        copy_in(self.addr, &mut out[..self.len as usize])
-    }
-    pub fn write_from(&self, data: &[u8]) -> Result<(), Status> {
-        copy_out(self.addr, data)
-    }
-}
-
 /// An out-parameter (`u32`) validated ahead of the writes it belongs with, so a syscall can
-/// check every output first and then write without translating again.
+/// check every output first and then write without translating again ([`UserMemory::OutU32`]).
 pub struct OutU32 {
     va: u64,
     /// Physical address when the value lies in one page (the common case).
     pa: Option<u64>,
-}
-
-impl OutU32 {
-    /// Checks that EL0 could write 4 bytes at `va`; `None` for a NULL pointer.
-    pub fn prepare(va: u64) -> Result<Option<OutU32>, Status> {
-        if va == 0 {
-            return Ok(None);
-        }
-        check_range(va, 4)?;
-        if va & (PAGE - 1) <= PAGE - 4 {
-            let proc_ = crate::sched::current_process_ref().ok_or(Status::BAD_STATE)?;
-            let pa = proc_
-                .with_aspace(|_| bsp::cpu::translate_el0(va, true).ok_or(Status::INVALID_ARGS))?;
-            Ok(Some(OutU32 { va, pa: Some(pa) }))
-        } else {
-            check_writable(va, 4)?;
-            Ok(Some(OutU32 { va, pa: None }))
-        }
-    }
-
-    /// Writes the value (the range was checked by `prepare`; mappings of a running process do
-    /// not change).
-    pub fn write(&self, v: u32) {
-        match self.pa {
-            // SAFETY: `pa` is a user page EL0 may write (checked by `prepare`), 4 bytes inside
-            // one page, reached through the linear map.
-            Some(pa) => unsafe {
-                core::ptr::write_unaligned(
-                    mm::phys_to_virt(bsp::addr::PhysAddr(pa)) as *mut [u8; 4],
-                    v.to_le_bytes(),
-                )
-            },
-            None => {
-                let _ = copy_out(self.va, &v.to_le_bytes());
-            }
-        }
-    }
 }

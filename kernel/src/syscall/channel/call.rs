@@ -1,0 +1,144 @@
+//! `zx_channel_call` and `_call_etc`: the request written as by `zx_channel_write`, a wait
+//! for the reply with our txid, the reply read as by `zx_channel_read`.
+
+use super::super::ctx::{Caller, Ctx, UserMemory, Woke};
+use super::read::deliver;
+use super::write::{prepare_write, HandleSource, Request};
+use crate::object::channel::{CallPoll, Message};
+use core::sync::atomic::{AtomicU32, Ordering};
+use zx_abi::*;
+
+static NEXT_TXID: AtomicU32 = AtomicU32::new(0);
+
+fn new_txid() -> u32 {
+    NEXT_TXID.fetch_add(1, Ordering::Relaxed) | CALL_TXID_MIN
+}
+
+/// The read half of a call, once the reply with our txid arrived. The reply is consumed
+/// whatever happens: on any error it is dropped and the handles it carries are closed, and no
+/// output of the caller's is written (nothing at all: the checks of `deliver` come before its
+/// first write). Zircon's order: a reply too large is `BUFFER_TOO_SMALL` (before any pointer is
+/// looked at); then `actual_bytes`/`actual_handles`, which a call must have (NULL is
+/// `INVALID_ARGS` here, not at the start: the request was sent and the reply received, as in
+/// Zircon, which finds it when it copies the counts out); then the buffers.
+fn call_receive(
+    cx: &Ctx<impl UserMemory, impl Caller>,
+    m: Message,
+    a: &ChannelCallArgs,
+    actual_bytes: u64,
+    actual_handles: u64,
+    etc: bool,
+) -> Result<(), Status> {
+    if m.bytes().len() as u64 > u64::from(a.rd_num_bytes)
+        || m.num_handles() as u64 > u64::from(a.rd_num_handles)
+    {
+        drop(m);
+        return Err(Status::BUFFER_TOO_SMALL);
+    }
+    if actual_bytes == 0 || actual_handles == 0 {
+        drop(m);
+        return Err(Status::INVALID_ARGS);
+    }
+    deliver(
+        cx,
+        m,
+        a.rd_bytes,
+        a.rd_handles,
+        actual_bytes,
+        actual_handles,
+        etc,
+    )
+    .map_err(|(s, m)| {
+        drop(m);
+        s
+    })
+}
+
+/// The arguments of `zx_channel_call` and `_call_etc`, as the syscall passed them.
+#[derive(Clone, Copy)]
+pub struct CallArgs {
+    pub handle: u32,
+    pub options: u32,
+    pub deadline: i64,
+    pub args: u64,
+    pub actual_bytes: u64,
+    pub actual_handles: u64,
+}
+
+/// `zx_channel_call` (`etc == false`: handle values) and `_call_etc` (dispositions out,
+/// `zx_handle_info_t`s back).
+pub fn call(
+    cx: &Ctx<impl UserMemory, impl Caller>,
+    args: &CallArgs,
+    etc: bool,
+) -> Result<(), Status> {
+    let CallArgs {
+        handle: h,
+        options,
+        deadline,
+        args,
+        actual_bytes,
+        actual_handles,
+    } = *args;
+    // If the arguments cannot be read nothing is consumed.
+    let a: ChannelCallArgs = cx.read(args)?;
+    let src = if etc {
+        HandleSource::Dispositions(a.wr_handles)
+    } else {
+        HandleSource::Plain(a.wr_handles)
+    };
+    // The request is written as by `zx_channel_write`, iovecs included (for `_etc` too: the
+    // call pages allow ZX_CHANNEL_WRITE_USE_IOVEC, unlike `zx_channel_write_etc`'s), and must
+    // hold at least the 4 bytes of the txid once assembled.
+    let (target, mut msg) = prepare_write(
+        cx,
+        &Request {
+            h,
+            options_ok: options & !CHANNEL_WRITE_USE_IOVEC == 0,
+            iovec: options & CHANNEL_WRITE_USE_IOVEC != 0,
+            bytes: a.wr_bytes,
+            num_bytes: a.wr_num_bytes,
+            src,
+            num_handles: a.wr_num_handles,
+            need: Rights::READ | Rights::WRITE,
+            min_bytes: 4,
+        },
+    )?;
+    let ep = target.endpoint();
+    let txid = new_txid();
+    msg.set_txid(txid);
+    ep.call_begin(txid, cx.caller.waker())?;
+    if let Err((s, m)) = ep.write_checked(msg) {
+        drop(ep.call_end(txid));
+        drop(m);
+        return Err(s);
+    }
+    loop {
+        cx.caller.prepare_wait();
+        match ep.call_poll(txid) {
+            CallPoll::Reply(m) => {
+                return call_receive(cx, m, &a, actual_bytes, actual_handles, etc)
+            }
+            CallPoll::PeerClosed => return Err(Status::PEER_CLOSED),
+            CallPoll::Cancelled => return Err(Status::CANCELED),
+            CallPoll::Pending => {}
+        }
+        if cx.caller.killed() {
+            drop(ep.call_end(txid));
+            return Err(Status::CANCELED);
+        }
+        if cx.caller.block(deadline) == Woke::TimedOut {
+            // The deadline passed, but the reply, the peer's closing or our own endpoint's may
+            // have come first: those end the call as they would have without a deadline.
+            return match ep.call_poll(txid) {
+                CallPoll::Reply(m) => call_receive(cx, m, &a, actual_bytes, actual_handles, etc),
+                CallPoll::PeerClosed => Err(Status::PEER_CLOSED),
+                CallPoll::Cancelled => Err(Status::CANCELED),
+                CallPoll::Pending => {
+                    drop(ep.call_end(txid));
+                    Err(Status::TIMED_OUT)
+                }
+            };
+        }
+    }
+}

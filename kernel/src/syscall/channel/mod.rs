@@ -1,0 +1,65 @@
+//! `zx_channel_create`, `_write`, `_write_etc`, `_read`, `_read_etc`, `_call`, `_call_etc`:
+//! the sentences of `docs/manual/` and the rules of docs/abi.md section 4, in their order.
+//! [`write`] builds and sends messages (shared with the request half of a call), [`read`]
+//! delivers them (shared with the reply half), [`call`] joins the two around a wait.
+
+mod call;
+mod read;
+mod write;
+
+#[cfg(test)]
+mod tests;
+
+pub use call::{call, CallArgs};
+pub use read::{read, ReadArgs};
+pub use write::{write, WriteArgs};
+
+use super::ctx::{Caller, Ctx, UserMemory};
+use crate::object::channel::Endpoint;
+use crate::object::{Handle, KernelObject};
+use alloc::sync::Arc;
+use zx_abi::{ObjType, Rights, Status};
+
+pub fn create(
+    cx: &Ctx<impl UserMemory, impl Caller>,
+    options: u32,
+    out0: u64,
+    out1: u64,
+) -> Result<(), Status> {
+    if options != 0 {
+        return Err(Status::INVALID_ARGS);
+    }
+    cx.mem.check(out0, 4, true)?;
+    cx.mem.check(out1, 4, true)?;
+    cx.caller.check_available(1024)?;
+    let (a, b) = Endpoint::new_pair();
+    cx.install_pair(
+        Handle::new(a, Rights::DEFAULT_CHANNEL),
+        Handle::new(b, Rights::DEFAULT_CHANNEL),
+        out0,
+        out1,
+    )
+}
+
+/// The channel a handle names, once the handle passed the checks.
+struct Target {
+    ep: Arc<dyn KernelObject>,
+}
+
+impl Target {
+    fn endpoint(&self) -> &Endpoint {
+        self.ep
+            .downcast_ref::<Endpoint>()
+            .expect("checked to be a channel")
+    }
+}
+
+/// Checks the channel handle: BAD_HANDLE, WRONG_TYPE, then ACCESS_DENIED without `need`.
+fn channel_target(
+    cx: &Ctx<impl UserMemory, impl Caller>,
+    h: u32,
+    need: Rights,
+) -> Result<Target, Status> {
+    cx.lookup_typed(h, ObjType::CHANNEL, need)
+        .map(|ep| Target { ep })
+}

@@ -1,0 +1,152 @@
+//! `zx_channel_read` and `_read_etc`, and the reply half of a call: a message copied out to
+//! its reader, bytes first, handles installed only once every byte is out.
+
+use super::super::ctx::{Caller, Ctx, UserMemory};
+use super::channel_target;
+use crate::object::channel::{Message, ReadError};
+use zx_abi::*;
+
+/// Copies a message out to a reader: bytes, then handles installed (only once every byte is
+/// out), then the actual sizes. On `Err` the message comes back untouched.
+pub(super) fn deliver(
+    cx: &Ctx<impl UserMemory, impl Caller>,
+    msg: Message,
+    bytes: u64,
+    handles: u64,
+    actual_bytes: u64,
+    actual_handles: u64,
+    etc: bool,
+) -> Result<(), (Status, Message)> {
+    let nb = msg.bytes().len() as u64;
+    let nh = msg.num_handles() as u64;
+    if nh == 0 {
+        // Fast path: bytes and sizes only. Every output is checked before the first write.
+        let outs = cx
+            .out_u32(actual_bytes)
+            .and_then(|ab| Ok((ab, cx.out_u32(actual_handles)?)));
+        let (ab, ah) = match outs {
+            Ok(o) => o,
+            Err(s) => return Err((s, msg)),
+        };
+        if let Err(s) = cx.mem.copy_out(bytes, msg.bytes()) {
+            return Err((s, msg));
+        }
+        cx.put_u32(&ab, nb as u32);
+        cx.put_u32(&ah, 0);
+        return Ok(());
+    }
+    let hsz = if etc { HandleInfo::SIZE as u64 } else { 4 };
+    // Check every output before the first write.
+    let outs = cx
+        .out_u32(actual_bytes)
+        .and_then(|ab| Ok((ab, cx.out_u32(actual_handles)?)))
+        .and_then(|o| cx.mem.check(handles, nh * hsz, true).map(|_| o));
+    let (ab, ah) = match outs {
+        Ok(o) => o,
+        Err(s) => return Err((s, msg)),
+    };
+    // The table stays locked from the reservation to the last install, so no other thread of
+    // ours can use up the room (lock order: handle table, then the address space in usercopy).
+    let mut t = cx.handles.lock();
+    if let Err(s) = t.reserve(nh as usize) {
+        drop(t);
+        return Err((s, msg));
+    }
+    // Bytes first: handles are installed only once every byte is out (and a failed copy writes
+    // nothing: usercopy checks every page first).
+    if let Err(s) = cx.mem.copy_out(bytes, msg.bytes()) {
+        drop(t);
+        return Err((s, msg));
+    }
+    let mut msg = msg;
+    let hs = msg.take_handles();
+    let mut out = [0u8; 64 * 16];
+    {
+        for (i, h) in hs.into_iter().enumerate() {
+            let ty = h.object().obj_type().raw();
+            let rights = h.rights().bits();
+            // Cannot fail: room was reserved above and the table stayed locked since.
+            let v = t.add(h).unwrap_or_else(|(_, h)| {
+                drop(h);
+                0
+            });
+            if etc {
+                HandleInfo {
+                    handle: v,
+                    obj_type: ty,
+                    rights,
+                    unused: 0,
+                }
+                .to_bytes(&mut out[i * 16..]);
+            } else {
+                out[i * 4..i * 4 + 4].copy_from_slice(&v.to_le_bytes());
+            }
+        }
+    }
+    drop(t);
+    // Checked writable above; the mappings of a running process do not change.
+    let _ = cx.mem.copy_out(handles, &out[..(nh * hsz) as usize]);
+    cx.put_u32(&ab, nb as u32);
+    cx.put_u32(&ah, nh as u32);
+    Ok(())
+}
+
+/// The arguments of `zx_channel_read` and `_read_etc`, as the syscall passed them.
+#[derive(Clone, Copy)]
+pub struct ReadArgs {
+    pub handle: u32,
+    pub options: u32,
+    pub bytes: u64,
+    pub handles: u64,
+    pub num_bytes: u32,
+    pub num_handles: u32,
+    pub actual_bytes: u64,
+    pub actual_handles: u64,
+}
+
+/// `zx_channel_read` (`etc == false`: handle values) and `_read_etc` (`zx_handle_info_t`s).
+// Inlined into `dispatch`: the arguments stay in registers (no `ReadArgs` in memory).
+#[inline(always)]
+pub fn read(cx: &Ctx<impl UserMemory, impl Caller>, a: &ReadArgs, etc: bool) -> Result<(), Status> {
+    let ReadArgs {
+        handle: h,
+        options,
+        bytes,
+        handles,
+        num_bytes,
+        num_handles,
+        actual_bytes,
+        actual_handles,
+    } = *a;
+    let t = channel_target(cx, h, Rights::READ)?;
+    if options & !CHANNEL_READ_MAY_DISCARD != 0 {
+        return Err(Status::NOT_SUPPORTED);
+    }
+    let ep = t.endpoint();
+    match ep.read(
+        num_bytes,
+        num_handles,
+        options & CHANNEL_READ_MAY_DISCARD != 0,
+    ) {
+        Ok(msg) => {
+            deliver(cx, msg, bytes, handles, actual_bytes, actual_handles, etc).map_err(|(s, m)| {
+                ep.unread(m);
+                s
+            })
+        }
+        Err((ReadError::ShouldWait, _)) => Err(Status::SHOULD_WAIT),
+        Err((ReadError::PeerClosed, _)) => Err(Status::PEER_CLOSED),
+        Err((
+            ReadError::TooSmall {
+                bytes: b,
+                handles: hn,
+            },
+            discarded,
+        )) => {
+            drop(discarded);
+            cx.write_opt(actual_bytes, &b)?;
+            cx.write_opt(actual_handles, &hn)?;
+            Err(Status::BUFFER_TOO_SMALL)
+        }
+    }
+}
