@@ -41,7 +41,8 @@ use zx_abi::{nr, ObjType, Rights, Status};
 /// Runs the syscall in `frame` and stores its result in x0.
 #[cfg(target_os = "none")]
 pub fn dispatch(frame: &mut TrapFrame) {
-    let a = frame.x;
+    // Read in place: the frame is this thread's own, and nothing else writes it meanwhile.
+    let a = &frame.x;
     let n = a[16];
     // Narrow arguments use only their low bits (docs/abi.md section 1).
     let u32a = |i: usize| a[i] as u32;
