@@ -44,17 +44,21 @@ fn return_to_user() {
     }
 }
 
-/// Synchronous exception from EL0: a syscall, or a fault that kills the process.
+/// A syscall from EL0 (`svc`). The vector saved x0..x18, x30 and the return state only (the
+/// frame's x19..x29 are stale: the kernel's code preserves those registers itself).
+#[no_mangle]
+pub extern "C" fn exc_el0_svc(frame: &mut TrapFrame) {
+    sched::preempt::masked_begin();
+    crate::syscall::dispatch(frame);
+    return_to_user();
+    sched::preempt::masked_end();
+}
+
+/// Any other synchronous exception from EL0: a fault that kills the process (whole frame saved).
 #[no_mangle]
 pub extern "C" fn exc_el0_sync(frame: &mut TrapFrame) {
     sched::preempt::masked_begin();
     let esr = sysreg::fault_syndrome();
-    if sysreg::esr_is_svc64(esr) {
-        crate::syscall::dispatch(frame);
-        return_to_user();
-        sched::preempt::masked_end();
-        return;
-    }
     let far = sysreg::fault_address();
     let t = sched::current();
     let pname = t.process.as_ref().map_or("?", |p| p.name());

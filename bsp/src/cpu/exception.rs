@@ -122,6 +122,52 @@ el1h_irq:
     bl      exc_irq
     b       trap_return
 el0_sync:
+    // A syscall (ESR_EL1.EC = 0x15, SVC from AArch64) saves only what the kernel's code may
+    // change: x0..x18, x30, SP_EL0, ELR and SPSR. x19..x29 are callee-saved in the kernel's
+    // calling convention, so they come back as they were (a context switch saves them in the
+    // thread's `CpuContext`); the frame's slots for them are left stale. Anything else (a fault)
+    // saves the whole frame, which the fault report prints.
+    sub     sp, sp, #272
+    stp     x0, x1, [sp, #0]
+    mrs     x0, esr_el1
+    lsr     x1, x0, #26
+    cmp     x1, #0x15
+    b.ne    1f
+    stp     x2, x3, [sp, #16]
+    stp     x4, x5, [sp, #32]
+    stp     x6, x7, [sp, #48]
+    stp     x8, x9, [sp, #64]
+    stp     x10, x11, [sp, #80]
+    stp     x12, x13, [sp, #96]
+    stp     x14, x15, [sp, #112]
+    stp     x16, x17, [sp, #128]
+    mrs     x0, sp_el0
+    stp     x30, x0, [sp, #240]
+    mrs     x0, elr_el1
+    mrs     x1, spsr_el1
+    stp     x0, x1, [sp, #256]
+    str     x18, [sp, #144]
+    mov     x0, sp
+    bl      exc_el0_svc
+    ldp     x0, x1, [sp, #256]
+    msr     elr_el1, x0
+    msr     spsr_el1, x1
+    ldp     x30, x0, [sp, #240]
+    msr     sp_el0, x0
+    ldp     x0, x1, [sp, #0]
+    ldp     x2, x3, [sp, #16]
+    ldp     x4, x5, [sp, #32]
+    ldp     x6, x7, [sp, #48]
+    ldp     x8, x9, [sp, #64]
+    ldp     x10, x11, [sp, #80]
+    ldp     x12, x13, [sp, #96]
+    ldp     x14, x15, [sp, #112]
+    ldp     x16, x17, [sp, #128]
+    ldr     x18, [sp, #144]
+    add     sp, sp, #272
+    eret
+1:  ldp     x0, x1, [sp, #0]
+    add     sp, sp, #272
     SAVE_FRAME
     mov     x0, sp
     bl      exc_el0_sync

@@ -48,7 +48,10 @@ pub fn masked_begin() {
 pub fn masked_end() {
     let c = cpu();
     let d = timer::ticks_relaxed().saturating_sub(MASKED_SINCE[c].load(Ordering::Relaxed));
-    LONGEST[c].fetch_max(d, Ordering::Relaxed);
+    // A plain compare first keeps the common case cheap (a reset only lowers the record).
+    if d > LONGEST[c].load(Ordering::Relaxed) {
+        LONGEST[c].fetch_max(d, Ordering::Relaxed);
+    }
 }
 
 /// An interrupt taken inside a window asked for a reschedule.
