@@ -10,6 +10,7 @@ use crate::object::quota::Account;
 use crate::object::{Handle, KernelObject, Wake};
 use crate::vm::range::check_range;
 use alloc::sync::Arc;
+use alloc::vec::Vec;
 use spin::Mutex;
 use zx_abi::{ObjType, Pod, Rights, Status};
 
@@ -19,6 +20,18 @@ use zx_abi::{ObjType, Pod, Rights, Status};
 pub trait UserMemory {
     /// Copies user `[va, va + out.len())` into `out`.
     fn copy_in(&self, va: u64, out: &mut [u8]) -> Result<(), Status>;
+    /// Appends user `[va, va + len)` to `out`, whose capacity the caller reserved. On error
+    /// `out` keeps its length. The default zero-fills first; the target copies straight into
+    /// the spare capacity.
+    fn copy_in_append(&self, va: u64, len: usize, out: &mut Vec<u8>) -> Result<(), Status> {
+        let start = out.len();
+        out.resize(start + len, 0);
+        let r = self.copy_in(va, &mut out[start..]);
+        if r.is_err() {
+            out.truncate(start);
+        }
+        r
+    }
     /// Copies `data` to user `[va, va + data.len())`.
     fn copy_out(&self, va: u64, data: &[u8]) -> Result<(), Status>;
     /// Checks that EL0 could read (`write == false`) or write `[va, va + len)`.

@@ -64,6 +64,12 @@ impl Process {
         }
     }
 
+    /// The address space still exists (it goes when the last thread is gone).
+    #[inline]
+    pub fn has_address_space(&self) -> bool {
+        self.ttbr0.load(Ordering::Relaxed) != 0
+    }
+
     /// Points TTBR0 at this process's tables (called by the scheduler).
     pub fn activate_address_space(&self) {
         let v = self.ttbr0.load(Ordering::Acquire);

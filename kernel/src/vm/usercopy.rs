@@ -10,6 +10,7 @@
 use crate::mm;
 use crate::syscall::ctx::UserMemory;
 use crate::task::Process;
+use alloc::vec::Vec;
 use core::marker::PhantomData;
 use zx_abi::{Pod, Status};
 
@@ -33,8 +34,17 @@ impl<'a> UserAspace<'a> {
         Ok(UserAspace::new(p))
     }
 
-    /// Runs `f(page_pa, offset_in_range, chunk_len)` for each page piece of `[va, va+len)` once
-    /// all pages are known to allow the access.
+    /// Runs `f(page_pa, offset_in_range, chunk_len)` for each page piece of `[va, va+len)`,
+    /// asking the MMU once per page whether EL0 may make the access (`AT S1E0R`/`AT S1E0W`).
+    ///
+    /// A write (`write`) has an effect the caller can see, so it starts only once every page is
+    /// known to allow it: a first pass translates them all (keeping up to [`KEPT_PAGES`]
+    /// physical addresses, so a message of up to 64 KiB is translated once), then the copy. A
+    /// read or a check has no effect on user memory, so it goes in one pass; if a page refuses
+    /// half-way, the kernel buffer is partly filled and the caller drops it.
+    ///
+    /// No lock: the address space is the calling thread's own, and it is torn down only once
+    /// no thread of the process runs.
     fn for_each_page(
         &self,
         va: u64,
@@ -46,31 +56,42 @@ impl<'a> UserAspace<'a> {
             return Ok(());
         }
         check_range(va, len)?;
-        self.proc_.with_aspace(|_aspace| {
-            // Pass 1: every page allowed? (at most 17 pages for a 64 KiB message; iovec arrays
-            // of 8192 entries are 128 KiB, 33 pages)
-            let (first, last) = page_span(va, len);
+        if !self.proc_.has_address_space() {
+            return Err(Status::BAD_STATE);
+        }
+        let (first, last) = page_span(va, len);
+        let pages = ((last - first) / PAGE + 1) as usize;
+        let mut kept = [0u64; KEPT_PAGES];
+        if write {
             let mut p = first;
-            loop {
-                bsp::cpu::translate_el0(p, write).ok_or(Status::INVALID_ARGS)?;
-                if p == last {
-                    break;
+            for i in 0..pages {
+                let pa = bsp::cpu::translate_el0(p, true).ok_or(Status::INVALID_ARGS)?;
+                if let Some(k) = kept.get_mut(i) {
+                    *k = pa & !(PAGE - 1);
                 }
                 p += PAGE;
             }
-            // Pass 2: copy.
-            let mut done = 0u64;
-            while done < len {
-                let cur = va + done;
-                let pa = bsp::cpu::translate_el0(cur, write).ok_or(Status::INVALID_ARGS)?;
-                let chunk = (PAGE - (cur & (PAGE - 1))).min(len - done);
-                f(pa, done as usize, chunk as usize);
-                done += chunk;
-            }
-            Ok(())
-        })
+        }
+        let mut done = 0u64;
+        let mut i = 0;
+        while done < len {
+            let cur = va + done;
+            let pa = match kept.get(i) {
+                Some(&k) if write => k | (cur & (PAGE - 1)),
+                _ => bsp::cpu::translate_el0(cur, write).ok_or(Status::INVALID_ARGS)?,
+            };
+            let chunk = (PAGE - (cur & (PAGE - 1))).min(len - done);
+            f(pa, done as usize, chunk as usize);
+            done += chunk;
+            i += 1;
+        }
+        Ok(())
     }
 }
+
+/// Pages whose translation a checked write keeps between its check and its copy (a 64 KiB
+/// buffer at any offset spans 17).
+const KEPT_PAGES: usize = 17;
 
 impl UserMemory for UserAspace<'_> {
     fn copy_in(&self, va: u64, out: &mut [u8]) -> Result<(), Status> {
@@ -85,6 +106,28 @@ impl UserMemory for UserAspace<'_> {
             };
             out[off..off + n].copy_from_slice(src);
         })
+    }
+
+    fn copy_in_append(&self, va: u64, len: usize, out: &mut Vec<u8>) -> Result<(), Status> {
+        out.try_reserve(len).map_err(|_| Status::NO_MEMORY)?;
+        let start = out.len();
+        let dst = out.spare_capacity_mut().as_mut_ptr().cast::<u8>();
+        self.for_each_page(va, len as u64, false, |pa, off, n| {
+            // SAFETY: `pa..pa+n` lies in one user page EL0 may read, reached via the linear
+            // map; `off + n <= len`, within the capacity reserved above, and the kernel buffer
+            // cannot overlap a user page's frame.
+            unsafe {
+                core::ptr::copy_nonoverlapping(
+                    mm::phys_to_virt(bsp::addr::PhysAddr(pa)) as *const u8,
+                    dst.add(off),
+                    n,
+                )
+            };
+        })?;
+        // SAFETY: `for_each_page` returned Ok, so its pieces covered all of `0..len`: every
+        // byte up to `start + len` is initialised.
+        unsafe { out.set_len(start + len) };
+        Ok(())
     }
 
     fn copy_out(&self, va: u64, data: &[u8]) -> Result<(), Status> {
@@ -109,9 +152,10 @@ impl UserMemory for UserAspace<'_> {
     fn prepare_u32(&self, va: u64) -> Result<OutU32, Status> {
         check_range(va, 4)?;
         if va & (PAGE - 1) <= PAGE - 4 {
-            let pa = self
-                .proc_
-                .with_aspace(|_| bsp::cpu::translate_el0(va, true).ok_or(Status::INVALID_ARGS))?;
+            if !self.proc_.has_address_space() {
+                return Err(Status::BAD_STATE);
+            }
+            let pa = bsp::cpu::translate_el0(va, true).ok_or(Status::INVALID_ARGS)?;
             Ok(OutU32 { va, pa: Some(pa) })
         } else {
             self.check(va, 4, true)?;

@@ -48,10 +48,8 @@ fn copy_bytes(
         cx.caller.check_available(u64::from(num_bytes))?;
         out.try_reserve_exact(num_bytes as usize)
             .map_err(|_| Status::NO_MEMORY)?;
-        out.resize(num_bytes as usize, 0);
-        if num_bytes > 0 {
-            cx.mem.copy_in(bytes, &mut out)?;
-        }
+        // Straight into the fresh buffer: no zero-fill of bytes about to be overwritten.
+        cx.mem.copy_in_append(bytes, num_bytes as usize, &mut out)?;
         return Ok(out);
     }
     if num_bytes > CHANNEL_MAX_MSG_IOVEC {
@@ -81,8 +79,6 @@ fn copy_bytes(
     cx.caller.check_available(total)?;
     out.try_reserve_exact(total as usize)
         .map_err(|_| Status::NO_MEMORY)?;
-    out.resize(total as usize, 0);
-    let mut off = 0usize;
     for i in 0..n {
         let v = iov(i);
         let c = v.capacity as usize;
@@ -92,8 +88,7 @@ fn copy_bytes(
         if v.buffer == 0 {
             return Err(Status::INVALID_ARGS);
         }
-        cx.mem.copy_in(v.buffer, &mut out[off..off + c])?;
-        off += c;
+        cx.mem.copy_in_append(v.buffer, c, &mut out)?;
     }
     Ok(out)
 }
