@@ -111,8 +111,11 @@ pub(super) fn switch_away(how: Transition) -> bool {
         return false;
     }
     next.set_state(RunState::Running);
+    // `next` may still be switching away on another core: wait for its `finish_switch` there,
+    // in `wfe` (it sends an event), not in a spin that would hold a shared host thread or burn
+    // a core.
     while next.on_cpu.load(Ordering::Acquire) {
-        core::hint::spin_loop();
+        bsp::cpu::sysreg::wait_for_event();
     }
     next.on_cpu.store(true, Ordering::Release);
     SWITCHES[c].fetch_add(1, Ordering::Relaxed);
@@ -167,6 +170,8 @@ pub fn finish_switch() {
     let prev = PERCPU[cpu()].lock().prev.take();
     if let Some(p) = prev {
         p.on_cpu.store(false, Ordering::Release);
+        // Wakes a core waiting in `switch_away` to run `p` (the store is visible first).
+        bsp::cpu::sev();
         let dead_of = if p.state() == RunState::Dead {
             p.process.clone()
         } else {
