@@ -6,18 +6,11 @@
 #![no_std]
 #![no_main]
 
-use core::ptr::{null, null_mut};
+use core::ptr::null;
 use core::sync::atomic::{AtomicI32, AtomicU32, Ordering};
+use zx::test::*;
 use zx::*;
 
-zx::entry!(main);
-
-static PROCESS: AtomicU32 = AtomicU32::new(0);
-static ROOT: AtomicU32 = AtomicU32::new(0);
-
-/// docs/abi.md section 5: the initial thread's 256 KiB stack ends here, guard page below it.
-const STACK_TOP: u64 = 0x0000_7fff_fff0_0000;
-const STACK_BYTES: u64 = 256 * 1024;
 const USER_TOP: u64 = 1 << 47;
 
 const SEC: i64 = 1_000_000_000;
@@ -41,24 +34,6 @@ fn dup(h: &Handle) -> u32 {
         .into_raw()
 }
 
-fn valid(h: u32) -> bool {
-    raw::object_get_info(h, INFO_HANDLE_VALID, null_mut(), 0, null_mut(), null_mut()) == 0
-}
-
-fn count(h: &Handle) -> u32 {
-    get_info::<InfoHandleCount>(h.raw(), INFO_HANDLE_COUNT)
-        .map(|c| c.handle_count)
-        .unwrap_or(u32::MAX)
-}
-
-fn basic(h: u32) -> InfoHandleBasic {
-    get_info::<InfoHandleBasic>(h, INFO_HANDLE_BASIC).unwrap_or_default()
-}
-
-fn koid(h: u32) -> u64 {
-    basic(h).koid
-}
-
 fn observed(h: u32) -> u32 {
     let mut o = 0;
     raw::object_wait_one(
@@ -73,59 +48,6 @@ fn observed(h: u32) -> u32 {
 
 fn readable(h: u32) -> bool {
     observed(h) & Signals::CHANNEL_READABLE.bits() != 0
-}
-
-fn process_handles() -> u32 {
-    get_info::<InfoProcessHandleStats>(PROCESS.load(Ordering::Relaxed), INFO_PROCESS_HANDLE_STATS)
-        .map(|s| s.handle_count.iter().sum())
-        .unwrap_or(u32::MAX)
-}
-
-/// (live_handles, live_objects, live_messages) from the kernel (zeros without the root).
-fn live() -> (u64, u64, u64) {
-    let s = kernel_stats(ROOT.load(Ordering::Relaxed)).unwrap_or_default();
-    (s.live_handles, s.live_objects, s.live_messages)
-}
-
-/// Kernel counts once they stop changing (up to 200 ms): threads of earlier cases that were
-/// joined may still be releasing their objects as their cores switch away.
-fn quiesce() -> (u64, u64, u64) {
-    let mut last = live();
-    let mut same = 0;
-    for _ in 0..200 {
-        sleep_ns(MS);
-        let cur = live();
-        if cur == last {
-            same += 1;
-            if same == 5 {
-                break;
-            }
-        } else {
-            same = 0;
-            last = cur;
-        }
-    }
-    last
-}
-
-/// Back to `base`: the same handles and messages, and no more objects (fewer is fine: an
-/// object of an earlier case may have been released meanwhile).
-fn back_to(base: (u64, u64, u64), now: (u64, u64, u64)) -> bool {
-    now.0 == base.0 && now.1 <= base.1 && now.2 == base.2
-}
-
-/// Polls (up to 5 s) until the kernel counts equal `want` (threads that just exited may
-/// still be releasing their resources); returns the last counts.
-fn settle(want: (u64, u64, u64)) -> (u64, u64, u64) {
-    let mut cur = live();
-    for _ in 0..5000 {
-        if back_to(want, cur) {
-            break;
-        }
-        sleep_ns(MS);
-        cur = live();
-    }
-    cur
 }
 
 fn txid_of(b: &[u8]) -> u32 {
@@ -339,9 +261,9 @@ fn join(t: Option<thread::Thread>) {
 
 fn kernel_stats_are_available() {
     // The leak checks below compare kernel counts; they prove nothing without them.
-    let (h, o, _) = live();
+    let l = live().unwrap_or_default();
     check!(
-        h > 0 && o > 0,
+        l.handles > 0 && l.objects > 0,
         "no ZX_INFO_KERNEL_STATS (root resource missing?)"
     );
 }
@@ -446,7 +368,6 @@ fn unknown_txid_replies_are_queued_as_ordinary_messages() {
 }
 
 fn deadline_without_reply_is_timed_out_and_late_reply_is_not_lost() {
-    let base = quiesce();
     {
         let (c, s) = channel();
         let e = event();
@@ -505,13 +426,6 @@ fn deadline_without_reply_is_timed_out_and_late_reply_is_not_lost() {
         check!(!readable(c.raw()));
         check_eq!(count(&e), 1);
     }
-    let after = settle(base);
-    check!(
-        back_to(base, after),
-        "kernel (handles, objects, messages) {:?} -> {:?}",
-        base,
-        after
-    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -718,7 +632,6 @@ fn out_addr(o: Out, good: u64) -> u64 {
 /// and the request handle went with the request. A reply too large is still
 /// `BUFFER_TOO_SMALL` first (Zircon checks the sizes before any pointer).
 fn read_half_output_failures_send_the_request_and_consume_the_reply() {
-    let base = quiesce();
     {
         let e = event();
         let ek = koid(e.raw());
@@ -839,13 +752,6 @@ fn read_half_output_failures_send_the_request_and_consume_the_reply() {
             );
         }
     }
-    let after = settle(base);
-    check!(
-        back_to(base, after),
-        "kernel (handles, objects, messages) {:?} -> {:?}",
-        base,
-        after
-    );
 }
 
 /// docs/abi.md section 4 (Zircon's `ChannelWriteEtcTest.
@@ -887,22 +793,6 @@ fn call_etc_ignores_garbage_in_result_on_input() {
     check_eq!((count(&e1), count(&e2)), (1, 1));
 }
 
-/// The top 48 bytes of our stack (part of `_start`'s frame), saved and put back around calls
-/// that use them.
-fn save_stack_top() -> [u64; 6] {
-    let p = (STACK_TOP - 48) as *const u64;
-    // SAFETY: the top of this (main) thread's mapped initial stack; read as plain data.
-    unsafe { core::array::from_fn(|i| core::ptr::read_volatile(p.add(i))) }
-}
-
-fn restore_stack_top(v: [u64; 6]) {
-    let p = (STACK_TOP - 48) as *mut u64;
-    for (i, x) in v.iter().enumerate() {
-        // SAFETY: as in save_stack_top; restores the bytes read before.
-        unsafe { core::ptr::write_volatile(p.add(i), *x) };
-    }
-}
-
 fn unreadable_args_struct_is_invalid_args_and_consumes_nothing() {
     let (c, s) = channel();
     let e = event();
@@ -910,7 +800,7 @@ fn unreadable_args_struct_is_invalid_args_and_consumes_nothing() {
     let req = [0u8; 8];
     let wr_handles = [d];
     let mut disps = [disp(HANDLE_OP_MOVE, d, ObjType::NONE, Rights::SAME_RIGHTS)];
-    let straddle = STACK_TOP - 16;
+    let straddle = (stack_top() as u64) - 16;
     let bads = [
         ("NULL", 0u64),
         ("0x1000", 0x1000),
@@ -919,11 +809,11 @@ fn unreadable_args_struct_is_invalid_args_and_consumes_nothing() {
         ("crossing 1<<47", USER_TOP - 24),
         ("wrapping past u64::MAX", u64::MAX - 23),
         ("straddling the stack top", straddle),
-        ("stack guard page", STACK_TOP - STACK_BYTES - 4096),
+        ("stack guard page", stack_bottom() as u64 - 4096),
     ];
     for etc in [false, true] {
         for (what, addr) in bads {
-            let saved = save_stack_top();
+            let saved = save_stack_top::<6>();
             if addr == straddle {
                 // The readable half holds real wr_bytes / wr_handles pointers.
                 let p = straddle as *mut u64;
@@ -1500,117 +1390,29 @@ fn threads_blocked_in_wait_one_are_all_woken_by_peer_close() {
     check!(observed(b.raw()) & Signals::CHANNEL_PEER_CLOSED.bits() != 0);
 }
 
-fn main(args: StartArgs) -> i64 {
-    let root = take_root_resource(&args);
-    ROOT.store(root.raw(), Ordering::Relaxed);
-    PROCESS.store(args.process, Ordering::Relaxed);
-    // init closes its end of our bootstrap channel right after spawning us; wait for that so
-    // the kernel-wide handle counts the cases compare do not change under them.
-    let mut obs = 0;
-    raw::object_wait_one(
-        args.bootstrap,
-        Signals::CHANNEL_PEER_CLOSED.bits(),
-        deadline_after(2_000_000_000),
-        &mut obs,
-    );
-    let r = test::run(
-        "channel_call",
-        &[
-            ("kernel_stats_are_available", kernel_stats_are_available),
-            (
-                "reply_is_delivered_with_actual_sizes",
-                reply_is_delivered_with_actual_sizes,
-            ),
-            (
-                "kernel_txids_are_at_least_0x80000000",
-                kernel_txids_are_at_least_0x80000000,
-            ),
-            (
-                "unknown_txid_replies_are_queued_as_ordinary_messages",
-                unknown_txid_replies_are_queued_as_ordinary_messages,
-            ),
-            (
-                "deadline_without_reply_is_timed_out_and_late_reply_is_not_lost",
-                deadline_without_reply_is_timed_out_and_late_reply_is_not_lost,
-            ),
-            (
-                "peer_closing_after_reading_request_is_peer_closed",
-                peer_closing_after_reading_request_is_peer_closed,
-            ),
-            (
-                "peer_closing_without_reading_is_peer_closed_and_request_destroyed",
-                peer_closing_without_reading_is_peer_closed_and_request_destroyed,
-            ),
-            (
-                "call_with_peer_already_closed_is_peer_closed_and_consumes_handles",
-                call_with_peer_already_closed_is_peer_closed_and_consumes_handles,
-            ),
-            (
-                "reply_larger_than_rd_num_bytes_is_buffer_too_small_and_discarded",
-                reply_larger_than_rd_num_bytes_is_buffer_too_small_and_discarded,
-            ),
-            (
-                "reply_with_more_than_rd_num_handles_is_buffer_too_small_and_discarded",
-                reply_with_more_than_rd_num_handles_is_buffer_too_small_and_discarded,
-            ),
-            (
-                "fewer_than_4_bytes_is_invalid_args_and_consumes_handles",
-                fewer_than_4_bytes_is_invalid_args_and_consumes_handles,
-            ),
-            (
-                "read_half_output_failures_send_the_request_and_consume_the_reply",
-                read_half_output_failures_send_the_request_and_consume_the_reply,
-            ),
-            (
-                "unreadable_args_struct_is_invalid_args_and_consumes_nothing",
-                unreadable_args_struct_is_invalid_args_and_consumes_nothing,
-            ),
-            (
-                "request_handles_are_consumed_on_failures_as_for_write",
-                request_handles_are_consumed_on_failures_as_for_write,
-            ),
-            (
-                "channel_without_read_or_write_right_is_access_denied",
-                channel_without_read_or_write_right_is_access_denied,
-            ),
-            (
-                "many_concurrent_calls_each_get_their_own_reply",
-                many_concurrent_calls_each_get_their_own_reply,
-            ),
-            (
-                "call_etc_moves_and_duplicates_and_reports_reply_handle_info",
-                call_etc_moves_and_duplicates_and_reports_reply_handle_info,
-            ),
-            (
-                "call_etc_failed_disposition_consumes_moves_keeps_duplicate_sources",
-                call_etc_failed_disposition_consumes_moves_keeps_duplicate_sources,
-            ),
-            (
-                "call_etc_ignores_garbage_in_result_on_input",
-                call_etc_ignores_garbage_in_result_on_input,
-            ),
-            (
-                "wait_one_is_woken_by_a_write_from_another_thread",
-                wait_one_is_woken_by_a_write_from_another_thread,
-            ),
-            (
-                "wait_one_is_woken_by_peer_close_from_another_thread",
-                wait_one_is_woken_by_peer_close_from_another_thread,
-            ),
-            (
-                "wait_for_readable_only_is_not_satisfied_by_peer_close",
-                wait_for_readable_only_is_not_satisfied_by_peer_close,
-            ),
-            (
-                "threads_blocked_in_wait_one_are_all_woken_by_a_write",
-                threads_blocked_in_wait_one_are_all_woken_by_a_write,
-            ),
-            (
-                "threads_blocked_in_wait_one_are_all_woken_by_peer_close",
-                threads_blocked_in_wait_one_are_all_woken_by_peer_close,
-            ),
-        ],
-    );
-    drop(root);
-    r
-}
+zx::tests!(
+    kernel_stats_are_available,
+    reply_is_delivered_with_actual_sizes,
+    kernel_txids_are_at_least_0x80000000,
+    unknown_txid_replies_are_queued_as_ordinary_messages,
+    deadline_without_reply_is_timed_out_and_late_reply_is_not_lost,
+    peer_closing_after_reading_request_is_peer_closed,
+    peer_closing_without_reading_is_peer_closed_and_request_destroyed,
+    call_with_peer_already_closed_is_peer_closed_and_consumes_handles,
+    reply_larger_than_rd_num_bytes_is_buffer_too_small_and_discarded,
+    reply_with_more_than_rd_num_handles_is_buffer_too_small_and_discarded,
+    fewer_than_4_bytes_is_invalid_args_and_consumes_handles,
+    read_half_output_failures_send_the_request_and_consume_the_reply,
+    unreadable_args_struct_is_invalid_args_and_consumes_nothing,
+    request_handles_are_consumed_on_failures_as_for_write,
+    channel_without_read_or_write_right_is_access_denied,
+    many_concurrent_calls_each_get_their_own_reply,
+    call_etc_moves_and_duplicates_and_reports_reply_handle_info,
+    call_etc_failed_disposition_consumes_moves_keeps_duplicate_sources,
+    call_etc_ignores_garbage_in_result_on_input,
+    wait_one_is_woken_by_a_write_from_another_thread,
+    wait_one_is_woken_by_peer_close_from_another_thread,
+    wait_for_readable_only_is_not_satisfied_by_peer_close,
+    threads_blocked_in_wait_one_are_all_woken_by_a_write,
+    threads_blocked_in_wait_one_are_all_woken_by_peer_close,
+);

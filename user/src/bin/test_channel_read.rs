@@ -6,18 +6,9 @@
 #![no_main]
 
 use core::ptr::null_mut;
-use core::sync::atomic::{AtomicU32, Ordering};
+use zx::test::*;
 use zx::*;
 
-zx::entry!(main);
-
-static PROCESS: AtomicU32 = AtomicU32::new(0);
-static ROOT: AtomicU32 = AtomicU32::new(0);
-
-/// docs/abi.md section 5: the initial thread's stack is 256 KiB ending here, with an unmapped guard
-/// page below it; nothing is mapped directly above it.
-const STACK_TOP: u64 = 0x0000_7fff_fff0_0000;
-const STACK_BYTES: u64 = 256 * 1024;
 const USER_TOP: u64 = 1 << 47;
 
 /// A page in the read-only segment (`.rodata`): the kernel must not write into it.
@@ -48,25 +39,6 @@ fn dup(h: &Handle) -> u32 {
         .into_raw()
 }
 
-fn valid(h: u32) -> bool {
-    raw::object_get_info(h, INFO_HANDLE_VALID, null_mut(), 0, null_mut(), null_mut()) == 0
-}
-
-/// INFO_HANDLE_COUNT of the object behind `h` (u32::MAX if the query fails).
-fn count(h: &Handle) -> u32 {
-    get_info::<InfoHandleCount>(h.raw(), INFO_HANDLE_COUNT)
-        .map(|c| c.handle_count)
-        .unwrap_or(u32::MAX)
-}
-
-fn basic(h: u32) -> InfoHandleBasic {
-    get_info::<InfoHandleBasic>(h, INFO_HANDLE_BASIC).unwrap_or_default()
-}
-
-fn koid(h: u32) -> u64 {
-    basic(h).koid
-}
-
 /// Channel signals currently asserted on `h` (wait_one with a deadline of 0).
 fn observed(h: u32) -> u32 {
     let mut o = 0;
@@ -82,19 +54,6 @@ fn observed(h: u32) -> u32 {
 
 fn readable(ch: &Channel) -> bool {
     observed(ch.raw()) & Signals::CHANNEL_READABLE.bits() != 0
-}
-
-/// Total number of handles in this process's table.
-fn process_handles() -> u32 {
-    get_info::<InfoProcessHandleStats>(PROCESS.load(Ordering::Relaxed), INFO_PROCESS_HANDLE_STATS)
-        .map(|s| s.handle_count.iter().sum())
-        .unwrap_or(u32::MAX)
-}
-
-/// (live_handles, live_messages) from the kernel (zeros without the root resource).
-fn live() -> (u64, u64) {
-    let s = kernel_stats(ROOT.load(Ordering::Relaxed)).unwrap_or_default();
-    (s.live_handles, s.live_messages)
 }
 
 fn pat(seed: u8) -> [u8; 64] {
@@ -195,7 +154,7 @@ fn expect_message(ch: &Channel, bytes: &[u8], koids: &[u64]) {
 
 fn kernel_stats_are_available() {
     // The leak checks below compare kernel counts; they prove nothing without them.
-    let (h, _) = live();
+    let h = live().unwrap_or_default().handles;
     check!(h > 0, "no ZX_INFO_KERNEL_STATS (root resource missing?)");
     check!(process_handles() != u32::MAX && process_handles() > 0);
 }
@@ -348,8 +307,14 @@ fn may_discard_drops_too_large_message_and_closes_its_handles() {
     );
     check_eq!(process_handles(), handles_before);
     let live_after = live();
-    check_eq!(live_after.0 + 3, live_before.0);
-    check_eq!(live_after.1 + 1, live_before.1);
+    check_eq!(
+        live_after.unwrap_or_default().handles + 3,
+        live_before.unwrap_or_default().handles
+    );
+    check_eq!(
+        live_after.unwrap_or_default().messages + 1,
+        live_before.unwrap_or_default().messages
+    );
     // The next message is the one behind it.
     expect_message(&b, b"next", &[]);
     check!(!readable(&b));
@@ -599,11 +564,11 @@ fn bad_ptrs(len: u64) -> [Bad; 9] {
         },
         Bad {
             what: "straddling the stack top",
-            addr: STACK_TOP - len / 2,
+            addr: (stack_top() as u64) - len / 2,
         },
         Bad {
             what: "stack guard page",
-            addr: STACK_TOP - STACK_BYTES - 4096,
+            addr: stack_bottom() as u64 - 4096,
         },
         Bad {
             what: "read-only page",
@@ -620,30 +585,22 @@ enum Slot {
     ActualHandles,
 }
 
-/// The top 32 bytes of our stack (part of `_start`'s frame): a straddling pointer may get its
-/// mapped half written by a kernel that copies before it fails, so they are put back.
-fn save_stack_top() -> [u64; 4] {
-    let p = (STACK_TOP - 32) as *const u64;
-    // SAFETY: the top of the mapped initial stack of this (main) thread; read as plain data.
-    unsafe { core::array::from_fn(|i| core::ptr::read_volatile(p.add(i))) }
-}
-
-fn restore_stack_top(v: [u64; 4]) {
-    let p = (STACK_TOP - 32) as *mut u64;
-    for (i, x) in v.iter().enumerate() {
-        // SAFETY: as in save_stack_top; restores the exact bytes read before.
-        unsafe { core::ptr::write_volatile(p.add(i), *x) };
-    }
-}
-
+/// docs/abi.md section 5: the first thread starts with `sp` at the top of a 256 KiB stack,
+/// 16-byte aligned, below 2^47; the program runs on it.
 fn stack_top_is_where_abi_says() {
-    let local = 0u64;
-    let a = &local as *const u64 as u64;
+    let local = 0usize;
+    let a = &local as *const usize as usize;
+    let (bottom, top) = initial_stack();
     check!(
-        a < STACK_TOP && a > STACK_TOP - STACK_BYTES,
+        a < top && a > bottom,
         "a local lives at {:#x}, not in the 256 KiB below {:#x}",
         a,
-        STACK_TOP
+        top
+    );
+    check!(
+        top % 16 == 0 && top < USER_TOP as usize,
+        "initial sp {:#x}",
+        top
     );
 }
 
@@ -694,7 +651,7 @@ fn hostile_buffers(etc: bool) {
             }
             let handles_before = process_handles();
             let live_before = live();
-            let saved = save_stack_top();
+            let saved = save_stack_top::<4>();
             let s = if etc {
                 raw::channel_read_etc(
                     reader.raw(),
@@ -940,107 +897,28 @@ fn received_handles_keep_koid_and_rights() {
     check_eq!(count(&e), 1);
 }
 
-fn main(args: StartArgs) -> i64 {
-    let root = take_root_resource(&args);
-    ROOT.store(root.raw(), Ordering::Relaxed);
-    PROCESS.store(args.process, Ordering::Relaxed);
-    // init closes its end of our bootstrap channel right after spawning us; wait for that so
-    // the kernel-wide handle counts the cases compare do not change under them.
-    let mut obs = 0;
-    raw::object_wait_one(
-        args.bootstrap,
-        Signals::CHANNEL_PEER_CLOSED.bits(),
-        deadline_after(2_000_000_000),
-        &mut obs,
-    );
-    let r = test::run(
-        "channel_read",
-        &[
-            ("kernel_stats_are_available", kernel_stats_are_available),
-            (
-                "reads_messages_in_fifo_order_and_readable_clears",
-                reads_messages_in_fifo_order_and_readable_clears,
-            ),
-            (
-                "zero_length_message_reads_with_null_buffers",
-                zero_length_message_reads_with_null_buffers,
-            ),
-            (
-                "too_small_bytes_buffer_reports_sizes_and_keeps_message",
-                too_small_bytes_buffer_reports_sizes_and_keeps_message,
-            ),
-            (
-                "too_small_handles_buffer_reports_sizes_and_keeps_message",
-                too_small_handles_buffer_reports_sizes_and_keeps_message,
-            ),
-            (
-                "buffer_too_small_with_null_actuals_keeps_message",
-                buffer_too_small_with_null_actuals_keeps_message,
-            ),
-            (
-                "may_discard_drops_too_large_message_and_closes_its_handles",
-                may_discard_drops_too_large_message_and_closes_its_handles,
-            ),
-            (
-                "may_discard_drops_message_with_too_many_handles",
-                may_discard_drops_message_with_too_many_handles,
-            ),
-            (
-                "may_discard_with_big_enough_buffers_reads_normally",
-                may_discard_with_big_enough_buffers_reads_normally,
-            ),
-            (
-                "unknown_read_options_are_not_supported",
-                unknown_read_options_are_not_supported,
-            ),
-            (
-                "narrow_arguments_ignore_high_bits",
-                narrow_arguments_ignore_high_bits,
-            ),
-            (
-                "bad_handle_is_checked_before_options",
-                bad_handle_is_checked_before_options,
-            ),
-            (
-                "event_handle_is_wrong_type_before_options",
-                event_handle_is_wrong_type_before_options,
-            ),
-            (
-                "channel_without_read_right_is_access_denied_before_options",
-                channel_without_read_right_is_access_denied_before_options,
-            ),
-            ("empty_queue_is_should_wait", empty_queue_is_should_wait),
-            (
-                "peer_closed_and_empty_is_peer_closed",
-                peer_closed_and_empty_is_peer_closed,
-            ),
-            (
-                "messages_queued_before_peer_closed_stay_readable",
-                messages_queued_before_peer_closed_stay_readable,
-            ),
-            ("stack_top_is_where_abi_says", stack_top_is_where_abi_says),
-            (
-                "read_into_unwritable_buffers_is_invalid_args_and_keeps_message_whole",
-                read_into_unwritable_buffers_is_invalid_args_and_keeps_message_whole,
-            ),
-            (
-                "read_etc_into_unwritable_buffers_is_invalid_args_and_keeps_message_whole",
-                read_etc_into_unwritable_buffers_is_invalid_args_and_keeps_message_whole,
-            ),
-            (
-                "unwritable_buffers_with_may_discard_keep_message",
-                unwritable_buffers_with_may_discard_keep_message,
-            ),
-            (
-                "read_etc_reports_handle_info_for_each_handle",
-                read_etc_reports_handle_info_for_each_handle,
-            ),
-            (
-                "received_handles_keep_koid_and_rights",
-                received_handles_keep_koid_and_rights,
-            ),
-        ],
-    );
-    drop(root);
-    r
-}
+zx::tests!(
+    kernel_stats_are_available,
+    reads_messages_in_fifo_order_and_readable_clears,
+    zero_length_message_reads_with_null_buffers,
+    too_small_bytes_buffer_reports_sizes_and_keeps_message,
+    too_small_handles_buffer_reports_sizes_and_keeps_message,
+    buffer_too_small_with_null_actuals_keeps_message,
+    may_discard_drops_too_large_message_and_closes_its_handles,
+    may_discard_drops_message_with_too_many_handles,
+    may_discard_with_big_enough_buffers_reads_normally,
+    unknown_read_options_are_not_supported,
+    narrow_arguments_ignore_high_bits,
+    bad_handle_is_checked_before_options,
+    event_handle_is_wrong_type_before_options,
+    channel_without_read_right_is_access_denied_before_options,
+    empty_queue_is_should_wait,
+    peer_closed_and_empty_is_peer_closed,
+    messages_queued_before_peer_closed_stay_readable,
+    stack_top_is_where_abi_says,
+    read_into_unwritable_buffers_is_invalid_args_and_keeps_message_whole,
+    read_etc_into_unwritable_buffers_is_invalid_args_and_keeps_message_whole,
+    unwritable_buffers_with_may_discard_keep_message,
+    read_etc_reports_handle_info_for_each_handle,
+    received_handles_keep_koid_and_rights,
+);

@@ -11,10 +11,9 @@
 #![no_std]
 #![no_main]
 
-use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicU64, Ordering};
+use zx::test::*;
 use zx::*;
-
-zx::entry!(main);
 
 const MESSAGES: u64 = 100_000;
 const NODES: u32 = 4;
@@ -22,8 +21,6 @@ const WINDOW: usize = 1000;
 const SECOND: i64 = 1_000_000_000;
 /// A wait with no progress for this long fails the case (the chain stalled).
 const STALL_NS: i64 = 20 * SECOND;
-
-static ROOT: AtomicU32 = AtomicU32::new(0);
 
 #[derive(PartialEq, Eq, Clone, Copy, Debug, Default)]
 struct Counts {
@@ -34,7 +31,7 @@ struct Counts {
 }
 
 fn counts() -> Counts {
-    let r = kernel_stats(ROOT.load(Ordering::Relaxed));
+    let r = kernel_stats(root());
     check!(r.is_ok(), "ZX_INFO_KERNEL_STATS: {:?}", r.err());
     let s = r.unwrap_or_default();
     Counts {
@@ -347,35 +344,7 @@ fn kernel_stats_return_to_baseline_after_the_chain_exits() {
     check_eq!(c, base);
 }
 
-/// init writes the root resource, spawns us, and only then closes its end of our bootstrap
-/// channel; on several cores we may already run. Wait (up to 1 s) for that close, so that the
-/// baselines we take do not include init's handle.
-fn wait_for_init_to_close_bootstrap(args: &StartArgs) {
-    let _ = raw::object_wait_one(
-        args.bootstrap,
-        Signals::CHANNEL_PEER_CLOSED.bits(),
-        deadline_after(1_000_000_000),
-        core::ptr::null_mut(),
-    );
-}
-
-fn main(args: StartArgs) -> i64 {
-    let root = take_root_resource(&args);
-    ROOT.store(root.raw(), Ordering::Relaxed);
-    wait_for_init_to_close_bootstrap(&args);
-    let code = test::run(
-        "ipc_chain",
-        &[
-            (
-                "hundred_thousand_messages_with_handles_cross_a_four_process_chain_in_order",
-                hundred_thousand_messages_with_handles_cross_a_four_process_chain_in_order,
-            ),
-            (
-                "kernel_stats_return_to_baseline_after_the_chain_exits",
-                kernel_stats_return_to_baseline_after_the_chain_exits,
-            ),
-        ],
-    );
-    drop(root);
-    code
-}
+zx::tests!(
+    hundred_thousand_messages_with_handles_cross_a_four_process_chain_in_order,
+    kernel_stats_return_to_baseline_after_the_chain_exits,
+);

@@ -8,15 +8,8 @@
 #![no_main]
 
 use core::ptr::null_mut;
-use core::sync::atomic::{AtomicU32, Ordering};
+use zx::test::*;
 use zx::*;
-
-zx::entry!(main);
-
-static SELF_PROCESS: AtomicU32 = AtomicU32::new(0);
-static SELF_THREAD: AtomicU32 = AtomicU32::new(0);
-static BOOTSTRAP: AtomicU32 = AtomicU32::new(0);
-static ROOT: AtomicU32 = AtomicU32::new(0);
 
 const MS: i64 = 1_000_000;
 const SECOND: i64 = 1_000_000_000;
@@ -65,16 +58,13 @@ fn handle_count(h: u32) -> u32 {
 }
 
 fn handle_stats() -> [u32; 64] {
-    get_info::<InfoProcessHandleStats>(
-        SELF_PROCESS.load(Ordering::Relaxed),
-        INFO_PROCESS_HANDLE_STATS,
-    )
-    .map(|s| s.handle_count)
-    .unwrap_or([u32::MAX; 64])
+    get_info::<InfoProcessHandleStats>(self_process(), INFO_PROCESS_HANDLE_STATS)
+        .map(|s| s.handle_count)
+        .unwrap_or([u32::MAX; 64])
 }
 
 fn live_objects() -> u64 {
-    kernel_stats(ROOT.load(Ordering::Relaxed))
+    kernel_stats(root())
         .map(|s| s.live_objects)
         .unwrap_or(u64::MAX)
 }
@@ -471,10 +461,10 @@ fn child_cannot_use_parent_handle_values() {
     }
     let (ours, theirs) = must!(Channel::create());
     let mut vals = [0u32; 13];
-    vals[0] = BOOTSTRAP.load(Ordering::Relaxed);
-    vals[1] = SELF_PROCESS.load(Ordering::Relaxed);
-    vals[2] = SELF_THREAD.load(Ordering::Relaxed);
-    vals[3] = ROOT.load(Ordering::Relaxed);
+    vals[0] = bootstrap();
+    vals[1] = self_process();
+    vals[2] = self_thread();
+    vals[3] = root();
     vals[4] = ours.raw();
     for (i, e) in evs.iter().enumerate() {
         vals[5 + i] = e.as_ref().map_or(0, |e| e.0.raw());
@@ -852,13 +842,7 @@ fn closing_unstarted_thread_destroys_it() {
         let mut t = 0u32;
         let name = b"never-started";
         check_status!(
-            raw::thread_create(
-                SELF_PROCESS.load(Ordering::Relaxed),
-                name.as_ptr(),
-                name.len(),
-                0,
-                &mut t
-            ),
+            raw::thread_create(self_process(), name.as_ptr(), name.len(), 0, &mut t),
             Status::OK
         );
         check_status!(raw::handle_close(t), Status::OK);
@@ -877,154 +861,40 @@ fn unstarted_thread_does_not_keep_process_alive() {
     check_eq!(p.wait(deadline_after(2 * SECOND)), Ok(0));
 }
 
-fn main(a: StartArgs) -> i64 {
-    let root = zx::take_root_resource(&a);
-    ROOT.store(root.into_raw(), Ordering::Relaxed);
-    SELF_PROCESS.store(a.process, Ordering::Relaxed);
-    SELF_THREAD.store(a.thread, Ordering::Relaxed);
-    BOOTSTRAP.store(a.bootstrap, Ordering::Relaxed);
-    let r = test::run(
-        "process",
-        &[
-            (
-                "spawn_of_missing_program_is_not_found",
-                spawn_of_missing_program_is_not_found,
-            ),
-            (
-                "spawn_with_bad_bootstrap_handle_is_bad_handle",
-                spawn_with_bad_bootstrap_handle_is_bad_handle,
-            ),
-            (
-                "spawn_with_untransferable_bootstrap_is_access_denied_and_keeps_it",
-                spawn_with_untransferable_bootstrap_is_access_denied_and_keeps_it,
-            ),
-            (
-                "spawn_with_hostile_name_is_invalid_args_and_keeps_bootstrap",
-                spawn_with_hostile_name_is_invalid_args_and_keeps_bootstrap,
-            ),
-            (
-                "spawn_with_full_handle_table_is_no_resources_and_has_no_effect",
-                spawn_with_full_handle_table_is_no_resources_and_has_no_effect,
-            ),
-            (
-                "spawn_with_hostile_out_is_invalid_args_and_starts_nothing",
-                spawn_with_hostile_out_is_invalid_args_and_starts_nothing,
-            ),
-            (
-                "spawn_transfers_bootstrap_to_child_x0_and_child_has_no_root",
-                spawn_transfers_bootstrap_to_child_x0_and_child_has_no_root,
-            ),
-            (
-                "spawn_without_bootstrap_gives_child_zero_x0",
-                spawn_without_bootstrap_gives_child_zero_x0,
-            ),
-            (
-                "spawn_accepts_any_transferable_handle_as_bootstrap",
-                spawn_accepts_any_transferable_handle_as_bootstrap,
-            ),
-            (
-                "spawn_uses_only_low_32_bits_of_bootstrap",
-                spawn_uses_only_low_32_bits_of_bootstrap,
-            ),
-            (
-                "process_handle_reports_running_then_terminated_with_return_code",
-                process_handle_reports_running_then_terminated_with_return_code,
-            ),
-            (
-                "child_exit_codes_pass_through",
-                child_exit_codes_pass_through,
-            ),
-            (
-                "child_cannot_use_parent_handle_values",
-                child_cannot_use_parent_handle_values,
-            ),
-            (
-                "handles_moved_between_processes_keep_koid_and_rights",
-                handles_moved_between_processes_keep_koid_and_rights,
-            ),
-            (
-                "null_dereference_kills_the_child",
-                null_dereference_kills_the_child,
-            ),
-            (
-                "write_to_own_text_segment_kills_the_child",
-                write_to_own_text_segment_kills_the_child,
-            ),
-            (
-                "write_to_own_rodata_kills_the_child",
-                write_to_own_rodata_kills_the_child,
-            ),
-            (
-                "execute_from_data_segment_kills_the_child",
-                execute_from_data_segment_kills_the_child,
-            ),
-            (
-                "execute_from_stack_kills_the_child",
-                execute_from_stack_kills_the_child,
-            ),
-            (
-                "undefined_instruction_kills_the_child",
-                undefined_instruction_kills_the_child,
-            ),
-            (
-                "el1_system_register_access_kills_the_child",
-                el1_system_register_access_kills_the_child,
-            ),
-            ("breakpoint_kills_the_child", breakpoint_kills_the_child),
-            (
-                "misaligned_sp_kills_the_child",
-                misaligned_sp_kills_the_child,
-            ),
-            (
-                "stack_overflow_into_guard_page_kills_the_child",
-                stack_overflow_into_guard_page_kills_the_child,
-            ),
-            (
-                "reading_kernel_address_kills_the_child",
-                reading_kernel_address_kills_the_child,
-            ),
-            (
-                "jumping_to_kernel_or_unmapped_address_kills_the_child",
-                jumping_to_kernel_or_unmapped_address_kills_the_child,
-            ),
-            (
-                "fault_on_secondary_thread_kills_whole_process",
-                fault_on_secondary_thread_kills_whole_process,
-            ),
-            (
-                "spinning_child_does_not_stop_the_parent",
-                spinning_child_does_not_stop_the_parent,
-            ),
-            (
-                "child_can_create_threads_in_its_own_process",
-                child_can_create_threads_in_its_own_process,
-            ),
-            (
-                "last_thread_exit_ends_process_with_code_0",
-                last_thread_exit_ends_process_with_code_0,
-            ),
-            (
-                "process_outlives_its_first_thread",
-                process_outlives_its_first_thread,
-            ),
-            (
-                "process_exit_from_secondary_thread_ends_whole_process",
-                process_exit_from_secondary_thread_ends_whole_process,
-            ),
-            (
-                "thread_create_in_child_process_with_manage_thread",
-                thread_create_in_child_process_with_manage_thread,
-            ),
-            (
-                "closing_unstarted_thread_destroys_it",
-                closing_unstarted_thread_destroys_it,
-            ),
-            (
-                "unstarted_thread_does_not_keep_process_alive",
-                unstarted_thread_does_not_keep_process_alive,
-            ),
-        ],
-    );
-    raw::handle_close(ROOT.load(Ordering::Relaxed));
-    r
-}
+zx::tests!(
+    spawn_of_missing_program_is_not_found,
+    spawn_with_bad_bootstrap_handle_is_bad_handle,
+    spawn_with_untransferable_bootstrap_is_access_denied_and_keeps_it,
+    spawn_with_hostile_name_is_invalid_args_and_keeps_bootstrap,
+    spawn_with_full_handle_table_is_no_resources_and_has_no_effect,
+    spawn_with_hostile_out_is_invalid_args_and_starts_nothing,
+    spawn_transfers_bootstrap_to_child_x0_and_child_has_no_root,
+    spawn_without_bootstrap_gives_child_zero_x0,
+    spawn_accepts_any_transferable_handle_as_bootstrap,
+    spawn_uses_only_low_32_bits_of_bootstrap,
+    process_handle_reports_running_then_terminated_with_return_code,
+    child_exit_codes_pass_through,
+    child_cannot_use_parent_handle_values,
+    handles_moved_between_processes_keep_koid_and_rights,
+    null_dereference_kills_the_child,
+    write_to_own_text_segment_kills_the_child,
+    write_to_own_rodata_kills_the_child,
+    execute_from_data_segment_kills_the_child,
+    execute_from_stack_kills_the_child,
+    undefined_instruction_kills_the_child,
+    el1_system_register_access_kills_the_child,
+    breakpoint_kills_the_child,
+    misaligned_sp_kills_the_child,
+    stack_overflow_into_guard_page_kills_the_child,
+    reading_kernel_address_kills_the_child,
+    jumping_to_kernel_or_unmapped_address_kills_the_child,
+    fault_on_secondary_thread_kills_whole_process,
+    spinning_child_does_not_stop_the_parent,
+    child_can_create_threads_in_its_own_process,
+    last_thread_exit_ends_process_with_code_0,
+    process_outlives_its_first_thread,
+    process_exit_from_secondary_thread_ends_whole_process,
+    thread_create_in_child_process_with_manage_thread,
+    closing_unstarted_thread_destroys_it,
+    unstarted_thread_does_not_keep_process_alive,
+);

@@ -9,10 +9,9 @@
 #![no_std]
 #![no_main]
 
-use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use core::sync::atomic::{AtomicBool, Ordering};
+use zx::test::*;
 use zx::*;
-
-zx::entry!(main);
 
 const WORKERS: usize = 4;
 const DURATION_NS: i64 = 1_500_000_000;
@@ -24,8 +23,6 @@ const THREAD_MASK: u32 = 0x1f;
 const REPORT_MAGIC: u32 = 0x5354_5253;
 const REPORT_BYTES: usize = 24 + 11 * 8;
 
-static ROOT: AtomicU32 = AtomicU32::new(0);
-
 #[derive(PartialEq, Eq, Clone, Copy, Debug)]
 struct Counts {
     handles: u64,
@@ -35,7 +32,7 @@ struct Counts {
 }
 
 fn counts() -> Counts {
-    let r = kernel_stats(ROOT.load(Ordering::Relaxed));
+    let r = kernel_stats(root());
     check!(r.is_ok(), "ZX_INFO_KERNEL_STATS: {:?}", r.err());
     let s = r.unwrap_or_default();
     Counts {
@@ -47,7 +44,7 @@ fn counts() -> Counts {
 }
 
 fn cpu_stats() -> ZxResult<InfoCpuStats> {
-    get_info(ROOT.load(Ordering::Relaxed), INFO_CPU_STATS)
+    get_info(root(), INFO_CPU_STATS)
 }
 
 /// CPU stats around the stress, for the per-core case.
@@ -314,7 +311,7 @@ fn cpu_stats_record_is_well_formed() {
 }
 
 fn cpu_stats_needs_the_root_resource_and_a_full_record_buffer() {
-    let root = ROOT.load(Ordering::Relaxed);
+    let root = root();
     const SIZE: usize = core::mem::size_of::<InfoCpuStats>();
     let mut buf = [0u8; SIZE];
     let (mut actual, mut avail) = (7usize, 7usize);
@@ -388,43 +385,9 @@ fn cpu_stats_needs_the_root_resource_and_a_full_record_buffer() {
     );
 }
 
-/// init writes the root resource, spawns us, and only then closes its end of our bootstrap
-/// channel; on several cores we may already run. Wait (up to 1 s) for that close, so that the
-/// baselines we take do not include init's handle.
-fn wait_for_init_to_close_bootstrap(args: &StartArgs) {
-    let _ = raw::object_wait_one(
-        args.bootstrap,
-        Signals::CHANNEL_PEER_CLOSED.bits(),
-        deadline_after(1_000_000_000),
-        core::ptr::null_mut(),
-    );
-}
-
-fn main(args: StartArgs) -> i64 {
-    let root = take_root_resource(&args);
-    ROOT.store(root.raw(), Ordering::Relaxed);
-    wait_for_init_to_close_bootstrap(&args);
-    let code = test::run(
-        "smp_stress",
-        &[
-            (
-                "cpu_stats_record_is_well_formed",
-                cpu_stats_record_is_well_formed,
-            ),
-            (
-                "cpu_stats_needs_the_root_resource_and_a_full_record_buffer",
-                cpu_stats_needs_the_root_resource_and_a_full_record_buffer,
-            ),
-            (
-                "stress_workers_all_report_their_work_and_kernel_stats_return_to_baseline",
-                stress_workers_all_report_their_work_and_kernel_stats_return_to_baseline,
-            ),
-            (
-                "every_online_core_switched_to_user_threads_during_the_stress",
-                every_online_core_switched_to_user_threads_during_the_stress,
-            ),
-        ],
-    );
-    drop(root);
-    code
-}
+zx::tests!(
+    cpu_stats_record_is_well_formed,
+    cpu_stats_needs_the_root_resource_and_a_full_record_buffer,
+    stress_workers_all_report_their_work_and_kernel_stats_return_to_baseline,
+    every_online_core_switched_to_user_threads_during_the_stress,
+);

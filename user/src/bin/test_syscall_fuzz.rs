@@ -8,10 +8,8 @@
 #![no_std]
 #![no_main]
 
-use core::sync::atomic::{AtomicU32, Ordering};
+use zx::test::*;
 use zx::*;
-
-zx::entry!(main);
 
 const SECOND: i64 = 1_000_000_000;
 /// A child that has not ended after this long hangs (a normal one takes well under a second).
@@ -51,8 +49,6 @@ const REPLAY: Option<(u64, u32, u32, u32)> = None;
 static EXPLORE: u64 = 0;
 const EXPLORE_FLAGS: u32 = 0;
 
-static ROOT: AtomicU32 = AtomicU32::new(0);
-
 #[derive(PartialEq, Eq, Clone, Copy, Debug)]
 struct Counts {
     handles: u64,
@@ -62,7 +58,7 @@ struct Counts {
 }
 
 fn stats() -> InfoKernelStats {
-    let r = kernel_stats(ROOT.load(Ordering::Relaxed));
+    let r = kernel_stats(root());
     check!(r.is_ok(), "ZX_INFO_KERNEL_STATS: {:?}", r.err());
     r.unwrap_or_default()
 }
@@ -345,28 +341,9 @@ fn rerunning_a_seed_leaves_the_kernel_heap_where_it_was() {
     );
 }
 
-fn main(args: StartArgs) -> i64 {
-    let root = take_root_resource(&args);
-    ROOT.store(root.raw(), Ordering::Relaxed);
-    test::run(
-        "syscall_fuzz",
-        &[
-            (
-                "fuzz_child_without_a_seed_exits_at_once",
-                fuzz_child_without_a_seed_exits_at_once,
-            ),
-            (
-                "random_calls_from_eight_seeds_end_cleanly_and_leak_nothing",
-                random_calls_from_eight_seeds_end_cleanly_and_leak_nothing,
-            ),
-            (
-                "four_concurrent_fuzzers_end_cleanly_and_leak_nothing",
-                four_concurrent_fuzzers_end_cleanly_and_leak_nothing,
-            ),
-            (
-                "rerunning_a_seed_leaves_the_kernel_heap_where_it_was",
-                rerunning_a_seed_leaves_the_kernel_heap_where_it_was,
-            ),
-        ],
-    )
-}
+zx::tests!(
+    fuzz_child_without_a_seed_exits_at_once,
+    random_calls_from_eight_seeds_end_cleanly_and_leak_nothing,
+    four_concurrent_fuzzers_end_cleanly_and_leak_nothing,
+    rerunning_a_seed_leaves_the_kernel_heap_where_it_was,
+);

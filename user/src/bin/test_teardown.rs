@@ -8,16 +8,12 @@
 #![no_std]
 #![no_main]
 
-use core::sync::atomic::{AtomicU32, Ordering};
+use zx::test::*;
 use zx::*;
-
-zx::entry!(main);
 
 /// Channels nested inside the head.
 const DEPTH: usize = 10_000;
 const SECOND: i64 = 1_000_000_000;
-
-static ROOT: AtomicU32 = AtomicU32::new(0);
 
 #[derive(PartialEq, Eq, Clone, Copy, Debug)]
 struct Counts {
@@ -28,7 +24,7 @@ struct Counts {
 }
 
 fn stats() -> InfoKernelStats {
-    let r = kernel_stats(ROOT.load(Ordering::Relaxed));
+    let r = kernel_stats(root());
     check!(r.is_ok(), "ZX_INFO_KERNEL_STATS: {:?}", r.err());
     r.unwrap_or_default()
 }
@@ -530,63 +526,14 @@ fn repeating_nest_teardown_in_a_fresh_process_leaves_heap_where_it_was() {
     );
 }
 
-/// init writes the root resource, spawns us, and only then closes its end of our bootstrap
-/// channel; on several cores we may already run. Wait (up to 1 s) for that close, so that the
-/// baselines we take do not include init's handle.
-fn wait_for_init_to_close_bootstrap(args: &StartArgs) {
-    let _ = raw::object_wait_one(
-        args.bootstrap,
-        Signals::CHANNEL_PEER_CLOSED.bits(),
-        deadline_after(1_000_000_000),
-        core::ptr::null_mut(),
-    );
-}
-
-fn main(args: StartArgs) -> i64 {
-    let root = take_root_resource(&args);
-    ROOT.store(root.raw(), Ordering::Relaxed);
-    wait_for_init_to_close_bootstrap(&args);
-    let code = test::run(
-        "teardown",
-        &[
-            (
-                "nest_of_10000_channels_can_be_walked_by_reading_each_level",
-                nest_of_10000_channels_can_be_walked_by_reading_each_level,
-            ),
-            (
-                "closing_head_of_10000_nested_channels_destroys_every_level",
-                closing_head_of_10000_nested_channels_destroys_every_level,
-            ),
-            (
-                "closing_head_destroys_nested_events_and_eventpairs",
-                closing_head_destroys_nested_events_and_eventpairs,
-            ),
-            (
-                "closing_head_destroys_a_nest_of_full_messages",
-                closing_head_destroys_a_nest_of_full_messages,
-            ),
-            (
-                "nest_queued_in_a_channel_whose_both_ends_close_is_destroyed",
-                nest_queued_in_a_channel_whose_both_ends_close_is_destroyed,
-            ),
-            (
-                "process_exit_closes_10000_nested_channels_it_holds",
-                process_exit_closes_10000_nested_channels_it_holds,
-            ),
-            (
-                "process_killed_by_fault_closes_10000_nested_channels_it_holds",
-                process_killed_by_fault_closes_10000_nested_channels_it_holds,
-            ),
-            (
-                "process_exit_with_a_blocked_thread_closes_nested_channels",
-                process_exit_with_a_blocked_thread_closes_nested_channels,
-            ),
-            (
-                "repeating_nest_teardown_in_a_fresh_process_leaves_heap_where_it_was",
-                repeating_nest_teardown_in_a_fresh_process_leaves_heap_where_it_was,
-            ),
-        ],
-    );
-    drop(root);
-    code
-}
+zx::tests!(
+    nest_of_10000_channels_can_be_walked_by_reading_each_level,
+    closing_head_of_10000_nested_channels_destroys_every_level,
+    closing_head_destroys_nested_events_and_eventpairs,
+    closing_head_destroys_a_nest_of_full_messages,
+    nest_queued_in_a_channel_whose_both_ends_close_is_destroyed,
+    process_exit_closes_10000_nested_channels_it_holds,
+    process_killed_by_fault_closes_10000_nested_channels_it_holds,
+    process_exit_with_a_blocked_thread_closes_nested_channels,
+    repeating_nest_teardown_in_a_fresh_process_leaves_heap_where_it_was,
+);

@@ -7,13 +7,9 @@
 
 use core::arch::{asm, global_asm};
 use core::ptr::{null, null_mut, read_volatile, write_volatile};
-use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicU64, Ordering};
+use zx::test::*;
 use zx::*;
-
-zx::entry!(main);
-
-static SELF_PROCESS: AtomicU32 = AtomicU32::new(0);
-static ROOT: AtomicU32 = AtomicU32::new(0);
 
 const MS: i64 = 1_000_000;
 /// docs/abi.md 5: the stack is 256 KiB below its top, with an unmapped guard page under it, and
@@ -98,10 +94,6 @@ fn handle_count(h: u32) -> u32 {
         .unwrap_or(u32::MAX)
 }
 
-fn self_process() -> u32 {
-    SELF_PROCESS.load(Ordering::Relaxed)
-}
-
 fn handle_stats() -> [u32; 64] {
     get_info::<InfoProcessHandleStats>(self_process(), INFO_PROCESS_HANDLE_STATS)
         .map(|s| s.handle_count)
@@ -109,7 +101,7 @@ fn handle_stats() -> [u32; 64] {
 }
 
 fn live_objects() -> u64 {
-    kernel_stats(ROOT.load(Ordering::Relaxed))
+    kernel_stats(root())
         .map(|s| s.live_objects)
         .unwrap_or(u64::MAX)
 }
@@ -320,7 +312,7 @@ fn handle_close_many_with_hostile_array() {
 fn object_get_info_with_hostile_buffer() {
     // docs/abi.md 1 (INVALID_ARGS for unmapped or read-only output buffers), for every topic.
     let ev = must!(Event::create());
-    let root = ROOT.load(Ordering::Relaxed);
+    let root = root();
     let topics = [
         (ev.0.raw(), INFO_HANDLE_BASIC, 32u64, "HANDLE_BASIC"),
         (self_process(), INFO_PROCESS, 16, "PROCESS"),
@@ -1363,91 +1355,24 @@ fn registers_survive_blocking_calls_while_another_thread_runs() {
     join_fp_workers(ts);
 }
 
-fn main(a: StartArgs) -> i64 {
-    let root = zx::take_root_resource(&a);
-    ROOT.store(root.into_raw(), Ordering::Relaxed);
-    SELF_PROCESS.store(a.process, Ordering::Relaxed);
-    let r = test::run(
-        "usercopy",
-        &[
-            (
-                "handle_duplicate_with_hostile_out",
-                handle_duplicate_with_hostile_out,
-            ),
-            (
-                "handle_replace_with_hostile_out",
-                handle_replace_with_hostile_out,
-            ),
-            (
-                "handle_close_many_with_hostile_array",
-                handle_close_many_with_hostile_array,
-            ),
-            (
-                "object_get_info_with_hostile_buffer",
-                object_get_info_with_hostile_buffer,
-            ),
-            (
-                "object_get_info_with_hostile_actual_or_avail",
-                object_get_info_with_hostile_actual_or_avail,
-            ),
-            (
-                "object_wait_one_with_hostile_observed",
-                object_wait_one_with_hostile_observed,
-            ),
-            (
-                "object_wait_many_with_hostile_items",
-                object_wait_many_with_hostile_items,
-            ),
-            (
-                "channel_create_with_hostile_outs",
-                channel_create_with_hostile_outs,
-            ),
-            (
-                "event_create_with_hostile_out",
-                event_create_with_hostile_out,
-            ),
-            (
-                "eventpair_create_with_hostile_outs",
-                eventpair_create_with_hostile_outs,
-            ),
-            (
-                "thread_create_with_hostile_name_or_out",
-                thread_create_with_hostile_name_or_out,
-            ),
-            (
-                "process_spawn_with_hostile_name_or_out",
-                process_spawn_with_hostile_name_or_out,
-            ),
-            (
-                "debug_write_with_hostile_buffer",
-                debug_write_with_hostile_buffer,
-            ),
-            (
-                "channel_call_with_hostile_args",
-                channel_call_with_hostile_args,
-            ),
-            (
-                "narrow_handle_arguments_use_only_low_bits",
-                narrow_handle_arguments_use_only_low_bits,
-            ),
-            (
-                "narrow_option_and_count_arguments_use_only_low_bits",
-                narrow_option_and_count_arguments_use_only_low_bits,
-            ),
-            (
-                "svc_preserves_all_registers_but_x0_x16_x17",
-                svc_preserves_all_registers_but_x0_x16_x17,
-            ),
-            (
-                "fp_simd_fpcr_and_tpidr_survive_preemption_and_sleep",
-                fp_simd_fpcr_and_tpidr_survive_preemption_and_sleep,
-            ),
-            (
-                "registers_survive_blocking_calls_while_another_thread_runs",
-                registers_survive_blocking_calls_while_another_thread_runs,
-            ),
-        ],
-    );
-    raw::handle_close(ROOT.load(Ordering::Relaxed));
-    r
-}
+zx::tests!(
+    handle_duplicate_with_hostile_out,
+    handle_replace_with_hostile_out,
+    handle_close_many_with_hostile_array,
+    object_get_info_with_hostile_buffer,
+    object_get_info_with_hostile_actual_or_avail,
+    object_wait_one_with_hostile_observed,
+    object_wait_many_with_hostile_items,
+    channel_create_with_hostile_outs,
+    event_create_with_hostile_out,
+    eventpair_create_with_hostile_outs,
+    thread_create_with_hostile_name_or_out,
+    process_spawn_with_hostile_name_or_out,
+    debug_write_with_hostile_buffer,
+    channel_call_with_hostile_args,
+    narrow_handle_arguments_use_only_low_bits,
+    narrow_option_and_count_arguments_use_only_low_bits,
+    svc_preserves_all_registers_but_x0_x16_x17,
+    fp_simd_fpcr_and_tpidr_survive_preemption_and_sleep,
+    registers_survive_blocking_calls_while_another_thread_runs,
+);
