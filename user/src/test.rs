@@ -117,6 +117,25 @@ pub fn expect_status(got: i32, want: Status, what: &str) {
     );
 }
 
+/// `must!(result)`: the value, or (on `Err`) a failed check and a return from the case: for
+/// setup steps without which the case cannot go on.
+#[macro_export]
+macro_rules! must {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(s) => {
+                $crate::test::fail(
+                    file!(),
+                    line!(),
+                    format_args!("{} failed: {}", stringify!($e), s),
+                );
+                return;
+            }
+        }
+    };
+}
+
 /// Records a failed check (used by the `check!` macros).
 pub fn fail(file: &str, line: u32, what: core::fmt::Arguments) {
     CASE_FAILED.fetch_add(1, Ordering::Relaxed);
@@ -187,6 +206,51 @@ pub fn live() -> Option<Live> {
         messages: s.live_messages,
         ipc_bytes: s.ipc_bytes,
     })
+}
+
+/// The live counts now; without the root resource a failed check (and zeros).
+#[track_caller]
+pub fn counts() -> Live {
+    let l = live();
+    expect(
+        l.is_some(),
+        format_args!("no ZX_INFO_KERNEL_STATS (root resource missing?)"),
+    );
+    l.unwrap_or_default()
+}
+
+/// [`settle_to`] `base`: the last counts read.
+pub fn settle(base: Live) -> Live {
+    settle_to(base).unwrap_or_default()
+}
+
+/// The live counts come back to `base` (within 5 s).
+#[track_caller]
+pub fn check_back_to_baseline(base: Live) {
+    let after = settle(base);
+    expect(
+        after == base,
+        format_args!("kernel counts {:?} -> {:?}", base, after),
+    );
+}
+
+/// Live kernel objects (u64::MAX without the root resource).
+pub fn live_objects() -> u64 {
+    live().map_or(u64::MAX, |l| l.objects)
+}
+
+/// Live objects once they are back at `base` (or after 5 s: a loaded host may hold a core
+/// back); the last count.
+pub fn settled_objects(base: u64) -> u64 {
+    let mut n = live_objects();
+    for _ in 0..5000 {
+        if n == base {
+            break;
+        }
+        sleep_ns(1_000_000);
+        n = live_objects();
+    }
+    n
 }
 
 /// Waits (up to 5 s, ending as soon as they match) for the live counts to come back to `want`
@@ -311,18 +375,26 @@ pub fn signals(h: u32) -> u32 {
     raw::object_wait_one(h, 0, 0, &mut obs);
     obs
 }
-/// This process's handles by object type.
-pub fn proc_stats() -> InfoProcessHandleStats {
+/// The signals asserted on `h` now, typed.
+pub fn observed(h: u32) -> Signals {
+    Signals(signals(h))
+}
+/// This process's handles by object type (all u32::MAX if the query fails).
+pub fn handle_stats() -> [u32; 64] {
     get_info::<InfoProcessHandleStats>(self_process(), INFO_PROCESS_HANDLE_STATS)
-        .unwrap_or_default()
+        .map(|s| s.handle_count)
+        .unwrap_or([u32::MAX; 64])
 }
 /// How many handles of type `t` this process holds.
 pub fn type_count(t: ObjType) -> u32 {
-    proc_stats().handle_count[t.raw() as usize]
+    handle_stats()[t.raw() as usize]
 }
-/// How many handles this process holds.
+/// How many handles this process holds (u32::MAX if the query fails).
 pub fn process_handles() -> u32 {
-    proc_stats().handle_count.iter().sum()
+    handle_stats()
+        .iter()
+        .try_fold(0u32, |a, &n| a.checked_add(n))
+        .unwrap_or(u32::MAX)
 }
 
 // ------------------------------------------------------------------------------------------

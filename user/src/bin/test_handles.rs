@@ -813,21 +813,21 @@ fn info_handle_count_includes_handles_in_queued_messages() {
 }
 
 fn info_process_handle_stats_counts_handles_per_type() {
-    let s0 = proc_stats();
-    check!(s0.handle_count[ObjType::PROCESS.raw() as usize] >= 1);
-    check!(s0.handle_count[ObjType::THREAD.raw() as usize] >= 1);
-    check!(s0.handle_count[ObjType::CHANNEL.raw() as usize] >= 1);
+    let s0 = handle_stats();
+    check!(s0[ObjType::PROCESS.raw() as usize] >= 1);
+    check!(s0[ObjType::THREAD.raw() as usize] >= 1);
+    check!(s0[ObjType::CHANNEL.raw() as usize] >= 1);
     if root() != 0 {
-        check!(s0.handle_count[ObjType::RESOURCE.raw() as usize] >= 1);
+        check!(s0[ObjType::RESOURCE.raw() as usize] >= 1);
     }
     let es = [event(), event(), event()];
     let (p0, p1) = eventpair();
     let (p2, p3) = eventpair();
     let (c0, c1) = channel();
-    let s1 = proc_stats();
+    let s1 = handle_stats();
     let idx = |t: ObjType| t.raw() as usize;
     for t in 0..64 {
-        let want = s0.handle_count[t]
+        let want = s0[t]
             + match t {
                 x if x == idx(ObjType::EVENT) => 3,
                 x if x == idx(ObjType::EVENTPAIR) => 4,
@@ -835,27 +835,24 @@ fn info_process_handle_stats_counts_handles_per_type() {
                 _ => 0,
             };
         check!(
-            s1.handle_count[t] == want,
+            s1[t] == want,
             "type {}: {} handles, want {}",
             t,
-            s1.handle_count[t],
+            s1[t],
             want
         );
     }
     // A handle in transit belongs to no process.
     check_status!(raw::channel_write(c0, 0, null(), 0, &es[0], 1), Status::OK);
     check_eq!(
-        proc_stats().handle_count[idx(ObjType::EVENT)],
-        s0.handle_count[idx(ObjType::EVENT)] + 2
+        handle_stats()[idx(ObjType::EVENT)],
+        s0[idx(ObjType::EVENT)] + 2
     );
     for h in [es[1], es[2], p0, p1, p2, p3, c0, c1] {
         close(h);
     }
-    let s2 = proc_stats();
-    check!(
-        s2.handle_count == s0.handle_count,
-        "stats not back after closing"
-    );
+    let s2 = handle_stats();
+    check!(s2 == s0, "stats not back after closing");
 }
 
 fn info_kernel_stats_on_the_root_resource_are_sane_and_track_objects() {

@@ -18,68 +18,8 @@ const GARBAGE: u64 = 0xdead_beef_0000_0000;
 /// Read-only data (its address is a read-only output buffer).
 static RO: [u32; 16] = [0xa5a5_a5a5; 16];
 
-/// Fails the case and returns from it when a setup step fails.
-macro_rules! must {
-    ($e:expr) => {
-        match $e {
-            Ok(v) => v,
-            Err(s) => {
-                zx::test::fail(
-                    file!(),
-                    line!(),
-                    format_args!("{} failed: {}", stringify!($e), s),
-                );
-                return;
-            }
-        }
-    };
-}
-
 fn dl() -> i64 {
     deadline_after(5 * SECOND)
-}
-
-fn valid(h: u32) -> bool {
-    let n = null_mut();
-    raw::object_get_info(h, INFO_HANDLE_VALID, n, 0, n.cast(), n.cast()) == 0
-}
-
-/// The signals asserted on `h` now (a wait with a past deadline).
-fn observed(h: u32) -> Signals {
-    let mut o = 0;
-    raw::object_wait_one(h, Signals::USER_ALL.bits(), 0, &mut o);
-    Signals(o)
-}
-
-fn handle_count(h: u32) -> u32 {
-    get_info::<InfoHandleCount>(h, INFO_HANDLE_COUNT)
-        .map(|c| c.handle_count)
-        .unwrap_or(u32::MAX)
-}
-
-fn handle_stats() -> [u32; 64] {
-    get_info::<InfoProcessHandleStats>(self_process(), INFO_PROCESS_HANDLE_STATS)
-        .map(|s| s.handle_count)
-        .unwrap_or([u32::MAX; 64])
-}
-
-fn live_objects() -> u64 {
-    kernel_stats(root())
-        .map(|s| s.live_objects)
-        .unwrap_or(u64::MAX)
-}
-
-/// Live objects once they are back at `base` (or after 5 s: a loaded host may hold a core back).
-fn settled_objects(base: u64) -> u64 {
-    let mut n = live_objects();
-    for _ in 0..5000 {
-        if n == base {
-            break;
-        }
-        sleep_ns(MS);
-        n = live_objects();
-    }
-    n
 }
 
 fn process_info(h: u32) -> InfoProcess {

@@ -23,26 +23,6 @@ const THREAD_MASK: u32 = 0x1f;
 const REPORT_MAGIC: u32 = 0x5354_5253;
 const REPORT_BYTES: usize = 24 + 11 * 8;
 
-#[derive(PartialEq, Eq, Clone, Copy, Debug)]
-struct Counts {
-    handles: u64,
-    objects: u64,
-    messages: u64,
-    ipc_bytes: u64,
-}
-
-fn counts() -> Counts {
-    let r = kernel_stats(root());
-    check!(r.is_ok(), "ZX_INFO_KERNEL_STATS: {:?}", r.err());
-    let s = r.unwrap_or_default();
-    Counts {
-        handles: s.live_handles,
-        objects: s.live_objects,
-        messages: s.live_messages,
-        ipc_bytes: s.ipc_bytes,
-    }
-}
-
 fn cpu_stats() -> ZxResult<InfoCpuStats> {
     get_info(root(), INFO_CPU_STATS)
 }

@@ -49,49 +49,12 @@ const REPLAY: Option<(u64, u32, u32, u32)> = None;
 static EXPLORE: u64 = 0;
 const EXPLORE_FLAGS: u32 = 0;
 
-#[derive(PartialEq, Eq, Clone, Copy, Debug)]
-struct Counts {
-    handles: u64,
-    objects: u64,
-    messages: u64,
-    ipc_bytes: u64,
-}
-
-fn stats() -> InfoKernelStats {
-    let r = kernel_stats(root());
-    check!(r.is_ok(), "ZX_INFO_KERNEL_STATS: {:?}", r.err());
-    r.unwrap_or_default()
-}
-
-fn counts() -> Counts {
-    let s = stats();
-    Counts {
-        handles: s.live_handles,
-        objects: s.live_objects,
-        messages: s.live_messages,
-        ipc_bytes: s.ipc_bytes,
-    }
-}
-
-/// Polls for up to 1 s until the counts equal `base` (ended processes are reaped, and the
-/// children a fuzzer spawned live up to 50 ms); returns the last reading.
-fn settle(base: Counts) -> Counts {
-    let end = deadline_after(5 * SECOND);
-    loop {
-        let c = counts();
-        if c == base || now() > end {
-            return c;
-        }
-        sleep_ns(1_000_000);
-    }
-}
-
 /// Waits until `heap_used_bytes` stops changing (up to 1 s) and returns it.
 fn settled_heap() -> u64 {
-    let mut last = stats().heap_used_bytes;
+    let mut last = kstats().heap_used_bytes;
     for _ in 0..100 {
         sleep_ns(10_000_000);
-        let h = stats().heap_used_bytes;
+        let h = kstats().heap_used_bytes;
         if h == last {
             return h;
         }

@@ -15,48 +15,6 @@ use zx::*;
 const DEPTH: usize = 10_000;
 const SECOND: i64 = 1_000_000_000;
 
-#[derive(PartialEq, Eq, Clone, Copy, Debug)]
-struct Counts {
-    handles: u64,
-    objects: u64,
-    messages: u64,
-    ipc_bytes: u64,
-}
-
-fn stats() -> InfoKernelStats {
-    let r = kernel_stats(root());
-    check!(r.is_ok(), "ZX_INFO_KERNEL_STATS: {:?}", r.err());
-    r.unwrap_or_default()
-}
-
-fn counts() -> Counts {
-    let s = stats();
-    Counts {
-        handles: s.live_handles,
-        objects: s.live_objects,
-        messages: s.live_messages,
-        ipc_bytes: s.ipc_bytes,
-    }
-}
-
-/// Polls the stats for up to 5 s until they equal `base` (exited processes and closed objects
-/// may need a moment to be reaped); returns the last reading.
-fn settle(base: Counts) -> Counts {
-    let end = deadline_after(5 * SECOND);
-    loop {
-        let c = counts();
-        if c == base || now() > end {
-            return c;
-        }
-        sleep_ns(1_000_000);
-    }
-}
-
-fn check_back_to_baseline(base: Counts) {
-    let after = settle(base);
-    check_eq!(after, base);
-}
-
 /// Signals currently asserted on `h` (a wait with a past deadline reports them).
 fn signals_now(h: u32) -> (Status, Signals) {
     let mut obs = 0u32;
@@ -515,9 +473,9 @@ fn repeating_nest_teardown_in_a_fresh_process_leaves_heap_where_it_was() {
     // docs/abi.md section 5: the same work again in a fresh child process leaves heap_used_bytes
     // where the previous run left it (within 1 KiB).
     run_child(MODE_EXIT, 0);
-    let h1 = stats().heap_used_bytes;
+    let h1 = kstats().heap_used_bytes;
     run_child(MODE_EXIT, 0);
-    let h2 = stats().heap_used_bytes;
+    let h2 = kstats().heap_used_bytes;
     check!(
         h2 <= h1 + 1024,
         "heap_used_bytes grew from {} to {} over one more identical run",

@@ -12,11 +12,6 @@ use zx::test::*;
 use zx::*;
 
 const MS: i64 = 1_000_000;
-/// docs/abi.md 5: the stack is 256 KiB below its top, with an unmapped guard page under it, and
-/// nothing else is mapped below 2^47 but the program's segments.
-const STACK_TOP: u64 = 0x0000_7fff_fff0_0000;
-const STACK_BOTTOM: u64 = STACK_TOP - 256 * 1024;
-const USER_END: u64 = 1 << 47;
 /// High-bit garbage for narrow arguments.
 const GARBAGE: u64 = 0xdead_beef_0000_0000;
 /// Bytes at each mapped edge (stack top, stack bottom) that straddling ranges may cover.
@@ -24,22 +19,6 @@ const EDGE: usize = 128;
 
 /// Read-only data: its address is a read-only output buffer.
 static RO: [u8; 256] = [0xa5; 256];
-
-macro_rules! must {
-    ($e:expr) => {
-        match $e {
-            Ok(v) => v,
-            Err(s) => {
-                zx::test::fail(
-                    file!(),
-                    line!(),
-                    format_args!("{} failed: {}", stringify!($e), s),
-                );
-                return;
-            }
-        }
-    };
-}
 
 /// `check_hostile!("call", bad, attempt(...))`: `INVALID_ARGS`, and nothing written to the
 /// mapped part of the range or to the read-only page.
@@ -77,47 +56,6 @@ macro_rules! check_no_new_handles {
     }};
 }
 
-fn valid(h: u32) -> bool {
-    let n = null_mut();
-    raw::object_get_info(h, INFO_HANDLE_VALID, n, 0, n.cast(), n.cast()) == 0
-}
-
-fn observed(h: u32) -> Signals {
-    let mut o = 0;
-    raw::object_wait_one(h, Signals::USER_ALL.bits(), 0, &mut o);
-    Signals(o)
-}
-
-fn handle_count(h: u32) -> u32 {
-    get_info::<InfoHandleCount>(h, INFO_HANDLE_COUNT)
-        .map(|c| c.handle_count)
-        .unwrap_or(u32::MAX)
-}
-
-fn handle_stats() -> [u32; 64] {
-    get_info::<InfoProcessHandleStats>(self_process(), INFO_PROCESS_HANDLE_STATS)
-        .map(|s| s.handle_count)
-        .unwrap_or([u32::MAX; 64])
-}
-
-fn live_objects() -> u64 {
-    kernel_stats(root())
-        .map(|s| s.live_objects)
-        .unwrap_or(u64::MAX)
-}
-
-fn settled_objects(base: u64) -> u64 {
-    let mut n = live_objects();
-    for _ in 0..5000 {
-        if n == base {
-            break;
-        }
-        sleep_ns(MS);
-        n = live_objects();
-    }
-    n
-}
-
 // ---------------------------------------------------------------------------------------------
 // Hostile addresses
 // ---------------------------------------------------------------------------------------------
@@ -145,10 +83,16 @@ fn hostile(len: u64, write: bool, null: bool) -> ([Bad; 9], usize) {
     push(0x1000, "unmapped 0x1000");
     push(0xffff_0000_0000_0000, "kernel address");
     push(0xffff_ff80_0008_0000, "kernel image address");
-    push(USER_END - half, "range crossing 2^47");
+    push((USER_TOP as u64) - half, "range crossing 2^47");
     push(u64::MAX - half, "range wrapping past 2^64");
-    push(STACK_TOP - half, "range straddling the stack top");
-    push(STACK_BOTTOM - half, "range straddling the stack guard page");
+    push(
+        (stack_top() as u64) - half,
+        "range straddling the stack top",
+    );
+    push(
+        (stack_bottom() as u64) - half,
+        "range straddling the stack guard page",
+    );
     if write {
         push(RO.as_ptr() as u64, "read-only page");
     }
@@ -171,8 +115,9 @@ impl Edges {
         for i in 0..EDGE {
             // SAFETY: both ranges lie inside the mapped main stack (docs/abi.md 5).
             unsafe {
-                e.top[i] = read_volatile((STACK_TOP - EDGE as u64 + i as u64) as *const u8);
-                e.bottom[i] = read_volatile((STACK_BOTTOM + i as u64) as *const u8);
+                e.top[i] =
+                    read_volatile(((stack_top() as u64) - EDGE as u64 + i as u64) as *const u8);
+                e.bottom[i] = read_volatile(((stack_bottom() as u64) + i as u64) as *const u8);
             }
         }
         e
@@ -181,8 +126,14 @@ impl Edges {
         for i in 0..EDGE {
             // SAFETY: as in `save`; the bytes are put back as they were.
             unsafe {
-                write_volatile((STACK_TOP - EDGE as u64 + i as u64) as *mut u8, self.top[i]);
-                write_volatile((STACK_BOTTOM + i as u64) as *mut u8, self.bottom[i]);
+                write_volatile(
+                    ((stack_top() as u64) - EDGE as u64 + i as u64) as *mut u8,
+                    self.top[i],
+                );
+                write_volatile(
+                    ((stack_bottom() as u64) + i as u64) as *mut u8,
+                    self.bottom[i],
+                );
             }
         }
     }
@@ -193,8 +144,9 @@ impl Edges {
 fn fill_mapped(addr: u64, data: &[u8]) {
     for (i, &b) in data.iter().enumerate() {
         let a = addr.wrapping_add(i as u64);
-        let in_top = (STACK_TOP - EDGE as u64..STACK_TOP).contains(&a);
-        let in_bottom = (STACK_BOTTOM..STACK_BOTTOM + EDGE as u64).contains(&a);
+        let in_top = ((stack_top() as u64) - EDGE as u64..(stack_top() as u64)).contains(&a);
+        let in_bottom =
+            ((stack_bottom() as u64)..(stack_bottom() as u64) + EDGE as u64).contains(&a);
         if in_top || in_bottom {
             // SAFETY: `a` is inside a mapped edge area, restored by `attempt`.
             unsafe { write_volatile(a as *mut u8, b) };
