@@ -401,9 +401,30 @@ pub fn process_handles() -> u32 {
 // Channel messages.
 // ------------------------------------------------------------------------------------------
 
+/// The largest message's bytes and handles.
+pub const MAX_BYTES: usize = CHANNEL_MAX_MSG_BYTES as usize;
+pub const MAX_HANDLES: usize = CHANNEL_MAX_MSG_HANDLES as usize;
+/// Channel signals as raw bits.
+pub const READABLE: u32 = Signals::CHANNEL_READABLE.bits();
+pub const WRITABLE: u32 = Signals::CHANNEL_WRITABLE.bits();
+pub const PEER_CLOSED: u32 = Signals::CHANNEL_PEER_CLOSED.bits();
+
+const fn pattern() -> [u8; MAX_BYTES + 4096] {
+    let mut a = [0u8; MAX_BYTES + 4096];
+    let mut i = 0;
+    while i < a.len() {
+        a[i] = (i.wrapping_mul(31) ^ (i >> 8) ^ (i >> 13)) as u8;
+        i += 1;
+    }
+    a
+}
+
+/// Source bytes in a read-only segment (a valid buffer to read from): one page more than the
+/// largest message, so that any length up to 69632 is readable.
+pub static SRC: [u8; MAX_BYTES + 4096] = pattern();
+
 /// Receive buffer for the largest message (and a little more).
-static mut RBUF: [u8; CHANNEL_MAX_MSG_BYTES as usize + 64] =
-    [0; CHANNEL_MAX_MSG_BYTES as usize + 64];
+static mut RBUF: [u8; MAX_BYTES + 64] = [0; MAX_BYTES + 64];
 
 /// The shared receive buffer of [`read_etc`].
 pub fn rbuf() -> &'static mut [u8] {
@@ -489,6 +510,44 @@ pub fn ro_intact() -> bool {
         // SAFETY: reading our own static.
         unsafe { core::ptr::read_volatile(RO_WORDS.as_ptr().add(i)) == 0x5a5a_5a5a }
     })
+}
+
+/// Source ranges the kernel must refuse to read (docs/abi.md section 1: `INVALID_ARGS`), as
+/// (address, length in bytes, what).
+pub fn hostile_sources() -> [(u64, u32, &'static str); 11] {
+    let (bottom, top) = initial_stack();
+    let (bottom, top, end) = (bottom as u64, top as u64, USER_TOP as u64);
+    [
+        (0, 16, "NULL with a nonzero size"),
+        (0x1000, 16, "0x1000 (first 64 KiB, unmapped)"),
+        (KERNEL_A as u64, 16, "kernel address 0xffff_0000_0000_0000"),
+        (KERNEL_B as u64, 16, "kernel image 0xffffff8000080000"),
+        (end - 16, 64, "range crossing 1<<47"),
+        (end, 16, "at 1<<47"),
+        (u64::MAX - 8, 64, "range wrapping past 2^64"),
+        (top - 16, 64, "range straddling the stack top"),
+        (top, 16, "just above the stack top"),
+        (bottom - 16, 64, "range from the guard page into the stack"),
+        (bottom - 4096, 16, "the stack guard page"),
+    ]
+}
+
+/// Arrays (of iovecs, dispositions) the kernel must refuse to read, as (address, number of
+/// entries, what).
+pub fn hostile_arrays() -> [(u64, u32, &'static str); 9] {
+    let (bottom, top) = initial_stack();
+    let (bottom, top, end) = (bottom as u64, top as u64, USER_TOP as u64);
+    [
+        (0, 1, "NULL with one entry"),
+        (0x1000, 1, "0x1000"),
+        (KERNEL_A as u64, 1, "kernel address 0xffff_0000_0000_0000"),
+        (KERNEL_B as u64, 1, "kernel image 0xffffff8000080000"),
+        (end - 8, 2, "array crossing 1<<47"),
+        (u64::MAX - 8, 4, "array wrapping past 2^64"),
+        (top, 1, "just above the stack top"),
+        (bottom - 8, 2, "array from the guard page into the stack"),
+        (bottom - 4096, 1, "the stack guard page"),
+    ]
 }
 
 /// The lowest kernel address, and one inside the kernel image.

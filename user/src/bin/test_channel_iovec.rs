@@ -15,34 +15,14 @@ use zx::test::*;
 use zx::*;
 
 const IOVEC: u32 = CHANNEL_WRITE_USE_IOVEC;
-const MAX_BYTES: usize = CHANNEL_MAX_MSG_BYTES as usize;
 const MAX_IOVEC: usize = CHANNEL_MAX_MSG_IOVEC as usize;
-const MAX_HANDLES: usize = CHANNEL_MAX_MSG_HANDLES as usize;
 
 const INVALID_ARGS: i32 = Status::INVALID_ARGS.raw();
 const OUT_OF_RANGE: i32 = Status::OUT_OF_RANGE.raw();
 
-const READABLE: u32 = Signals::CHANNEL_READABLE.bits();
-const WRITABLE: u32 = Signals::CHANNEL_WRITABLE.bits();
-const PEER_CLOSED: u32 = Signals::CHANNEL_PEER_CLOSED.bits();
-
 // ---------------------------------------------------------------------------------------------
 // Memory used by the cases
 // ---------------------------------------------------------------------------------------------
-
-const fn pattern() -> [u8; MAX_BYTES + 4096] {
-    let mut a = [0u8; MAX_BYTES + 4096];
-    let mut i = 0;
-    while i < a.len() {
-        a[i] = (i.wrapping_mul(31) ^ (i >> 8) ^ (i >> 13)) as u8;
-        i += 1;
-    }
-    a
-}
-
-/// Source bytes, in a read-only segment (a valid buffer to read from). One page more than the
-/// largest message so that any capacity up to 69632 points at readable bytes.
-static SRC: [u8; MAX_BYTES + 4096] = pattern();
 
 fn src(off: usize) -> *const u8 {
     SRC[off..].as_ptr()
@@ -60,48 +40,6 @@ static mut IOV: [ChannelIovec; MAX_IOVEC + 1] = [EMPTY; MAX_IOVEC + 1];
 fn iov() -> &'static mut [ChannelIovec; MAX_IOVEC + 1] {
     // SAFETY: single-threaded program; one case at a time uses the array.
     unsafe { &mut *core::ptr::addr_of_mut!(IOV) }
-}
-
-/// Buffers the kernel cannot read (docs/abi.md section 1), with a capacity.
-fn hostile_buffers() -> [(u64, u32, &'static str); 9] {
-    let (bottom, top) = initial_stack();
-    let (bottom, top) = (bottom as u64, top as u64);
-    [
-        (0x1000, 16, "0x1000"),
-        (
-            0xffff_0000_0000_0000,
-            16,
-            "kernel address 0xffff_0000_0000_0000",
-        ),
-        (0xffff_ff80_0008_0000, 16, "kernel image 0xffffff8000080000"),
-        ((1 << 47) - 16, 64, "range crossing 1<<47"),
-        (1 << 47, 16, "at 1<<47"),
-        (u64::MAX - 8, 64, "range wrapping past 2^64"),
-        (top - 16, 64, "range straddling the stack top"),
-        (bottom - 16, 64, "range from the guard page into the stack"),
-        (bottom - 4096, 16, "the stack guard page"),
-    ]
-}
-
-/// Iovec array pointers the kernel cannot read, with a number of entries.
-fn hostile_arrays() -> [(u64, u32, &'static str); 9] {
-    let (bottom, top) = initial_stack();
-    let (bottom, top) = (bottom as u64, top as u64);
-    [
-        (0, 1, "NULL with one entry"),
-        (0x1000, 1, "0x1000"),
-        (
-            0xffff_0000_0000_0000,
-            1,
-            "kernel address 0xffff_0000_0000_0000",
-        ),
-        (0xffff_ff80_0008_0000, 1, "kernel image 0xffffff8000080000"),
-        ((1 << 47) - 8, 2, "array crossing 1<<47"),
-        (u64::MAX - 8, 4, "array wrapping past 2^64"),
-        (top, 1, "just above the stack top"),
-        (bottom - 8, 2, "array from the guard page into the stack"),
-        (bottom - 4096, 1, "the stack guard page"),
-    ]
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -510,7 +448,7 @@ fn one_unreadable_buffer_among_good_ones_sends_nothing() {
     let keep = event();
     let s0 = kstats();
     let good = v(src(0), 16);
-    for (p, n, what) in hostile_buffers() {
+    for (p, n, what) in hostile_sources() {
         let bad = ChannelIovec {
             buffer: p,
             capacity: n,
@@ -1450,7 +1388,7 @@ fn call_with_a_bad_iovec_sends_nothing() {
         Status::INVALID_ARGS,
         "NULL buffer of 4",
     );
-    for (p, n, what) in hostile_buffers() {
+    for (p, n, what) in hostile_sources() {
         let bad = ChannelIovec {
             buffer: p,
             capacity: n,

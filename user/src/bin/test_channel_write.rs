@@ -14,58 +14,6 @@ use zx::*;
 // Memory used by the cases
 // ---------------------------------------------------------------------------------------------
 
-const MAX_BYTES: usize = CHANNEL_MAX_MSG_BYTES as usize;
-const MAX_HANDLES: usize = CHANNEL_MAX_MSG_HANDLES as usize;
-
-const fn pattern() -> [u8; MAX_BYTES + 1] {
-    let mut a = [0u8; MAX_BYTES + 1];
-    let mut i = 0;
-    while i < a.len() {
-        a[i] = (i.wrapping_mul(7) ^ (i >> 8)) as u8;
-        i += 1;
-    }
-    a
-}
-
-/// One byte more than the largest message, in a read-only segment (a valid source to read).
-static SRC: [u8; MAX_BYTES + 1] = pattern();
-
-/// Receive buffer for the largest message.
-static mut RBUF: [u8; MAX_BYTES + 16] = [0; MAX_BYTES + 16];
-
-fn rbuf() -> &'static mut [u8] {
-    // SAFETY: single-threaded program; each case takes this buffer once at a time.
-    unsafe { core::slice::from_raw_parts_mut((&raw mut RBUF).cast::<u8>(), MAX_BYTES + 16) }
-}
-
-/// docs/abi.md section 5: the initial thread's stack is the 256 KiB below this, with an unmapped
-/// guard page below it.
-const STACK_TOP: u64 = 0x0000_7fff_fff0_0000;
-const STACK_BOTTOM: u64 = STACK_TOP - 256 * 1024;
-
-/// Pointers the kernel cannot read (docs/abi.md section 1: `INVALID_ARGS`), with a length in bytes.
-const HOSTILE: &[(u64, u32, &str)] = &[
-    (0, 16, "NULL with a nonzero size"),
-    (0x1000, 16, "0x1000 (first 64 KiB, unmapped)"),
-    (
-        0xffff_0000_0000_0000,
-        16,
-        "kernel address 0xffff_0000_0000_0000",
-    ),
-    (0xffff_ff80_0008_0000, 16, "kernel image 0xffffff8000080000"),
-    ((1 << 47) - 16, 64, "range crossing 1<<47"),
-    (1 << 47, 16, "at 1<<47"),
-    (u64::MAX - 8, 64, "range wrapping past 2^64"),
-    (STACK_TOP - 16, 64, "range straddling the stack top"),
-    (STACK_TOP, 16, "just above the stack top"),
-    (
-        STACK_BOTTOM - 16,
-        64,
-        "range straddling the guard page into the stack",
-    ),
-    (STACK_BOTTOM - 4096, 16, "the stack guard page"),
-];
-
 /// A page that ends exactly where the RW mapping ends, so an array in its last 8 bytes is
 /// readable for 2 entries and then runs into unmapped memory. `.sbss` is no section user.ld
 /// names, so the linker places it, as an orphan NOBITS section, after `.bss` (checked at run
@@ -210,10 +158,6 @@ fn nothing_sent(peer: u32, before: u32) {
         ),
     );
 }
-
-const READABLE: u32 = Signals::CHANNEL_READABLE.bits();
-const WRITABLE: u32 = Signals::CHANNEL_WRITABLE.bits();
-const PEER_CLOSED: u32 = Signals::CHANNEL_PEER_CLOSED.bits();
 
 // ---------------------------------------------------------------------------------------------
 // Success
@@ -503,15 +447,16 @@ fn over_64_handles_is_out_of_range_and_consumes_all_65() {
 /// "ZX_ERR_INVALID_ARGS bytes is an invalid pointer"; docs/abi.md: the handle array is readable, so
 /// its handles are consumed; nothing is sent.
 fn unreadable_bytes_are_invalid_args_and_consume_handles() {
-    // The hostile stack addresses are only meaningful if the stack is where docs/abi.md says.
+    // The hostile stack addresses are only meaningful if we run on the initial stack.
     let local = 0u8;
-    let sp = &raw const local as u64;
+    let sp = &raw const local as usize;
+    let (bottom, top) = initial_stack();
     expect(
-        (STACK_BOTTOM..STACK_TOP).contains(&sp),
-        format_args!("stack at {:#x}, not below {:#x}", sp, STACK_TOP),
+        (bottom..top).contains(&sp),
+        format_args!("stack at {:#x}, not below {:#x}", sp, top),
     );
     let (a, b) = channel();
-    for &(p, len, what) in HOSTILE {
+    for (p, len, what) in hostile_sources() {
         let (e, w) = witnessed_event();
         let before = sigs(b);
         expect_status(
@@ -549,7 +494,7 @@ fn unreadable_bytes_are_invalid_args_and_consume_handles() {
 /// itself can't be read, no handle is touched"; nothing is sent.
 fn unreadable_handles_array_is_invalid_args_and_touches_no_handle() {
     let (a, b) = channel();
-    for &(p, len, what) in HOSTILE {
+    for (p, len, what) in hostile_sources() {
         let before = sigs(b);
         expect_status(
             raw::channel_write(a, 0, b"msg".as_ptr(), 3, p as *const u32, len / 4),

@@ -12,8 +12,6 @@ use zx::*;
 const MOVE: u32 = HANDLE_OP_MOVE;
 const DUP: u32 = HANDLE_OP_DUPLICATE;
 const SAME: u32 = Rights::SAME_RIGHTS.bits();
-const MAX_BYTES: usize = CHANNEL_MAX_MSG_BYTES as usize;
-const MAX_HANDLES: usize = CHANNEL_MAX_MSG_HANDLES as usize;
 
 const OK: i32 = Status::OK.raw();
 const BAD_HANDLE: i32 = Status::BAD_HANDLE.raw();
@@ -21,9 +19,6 @@ const WRONG_TYPE: i32 = Status::WRONG_TYPE.raw();
 const INVALID_ARGS: i32 = Status::INVALID_ARGS.raw();
 const ACCESS_DENIED: i32 = Status::ACCESS_DENIED.raw();
 const NOT_SUPPORTED: i32 = Status::NOT_SUPPORTED.raw();
-
-const WRITABLE: u32 = Signals::CHANNEL_WRITABLE.bits();
-const PEER_CLOSED: u32 = Signals::CHANNEL_PEER_CLOSED.bits();
 
 /// Rights of a fresh event, and some reductions of them.
 const EV: u32 = Rights::DEFAULT_EVENT.bits();
@@ -38,19 +33,6 @@ const R_INSPECT: u32 = Rights::INSPECT.bits();
 // ---------------------------------------------------------------------------------------------
 // Memory used by the cases
 // ---------------------------------------------------------------------------------------------
-
-const fn pattern() -> [u8; MAX_BYTES + 1] {
-    let mut a = [0u8; MAX_BYTES + 1];
-    let mut i = 0;
-    while i < a.len() {
-        a[i] = (i.wrapping_mul(13) ^ (i >> 9)) as u8;
-        i += 1;
-    }
-    a
-}
-
-/// One byte more than the largest message (read-only segment: a valid source).
-static SRC: [u8; MAX_BYTES + 1] = pattern();
 
 /// A disposition array in a read-only segment (a `static` without interior mutability). Its
 /// handle values are constants, so they name no handle of ours.
@@ -70,47 +52,6 @@ static RO_DISPOSITIONS: [HandleDisposition; 2] = [
         result: 0,
     },
 ];
-
-/// Byte pointers the kernel cannot read (docs/abi.md section 1), with a length.
-fn hostile_bytes() -> [(u64, u32, &'static str); 9] {
-    let (bottom, top) = initial_stack();
-    let (bottom, top) = (bottom as u64, top as u64);
-    [
-        (0, 1, "NULL with a nonzero size"),
-        (0x1000, 16, "0x1000"),
-        (
-            0xffff_0000_0000_0000,
-            16,
-            "kernel address 0xffff_0000_0000_0000",
-        ),
-        (0xffff_ff80_0008_0000, 16, "kernel image 0xffffff8000080000"),
-        ((1 << 47) - 16, 64, "range crossing 1<<47"),
-        (u64::MAX - 8, 64, "range wrapping past 2^64"),
-        (top - 16, 64, "range straddling the stack top"),
-        (bottom - 16, 64, "range from the guard page into the stack"),
-        (bottom - 4096, 16, "the stack guard page"),
-    ]
-}
-
-/// Disposition array pointers the kernel cannot read, with a number of entries.
-fn hostile_arrays() -> [(u64, u32, &'static str); 8] {
-    let (bottom, top) = initial_stack();
-    let (bottom, top) = (bottom as u64, top as u64);
-    [
-        (0, 1, "NULL with one entry"),
-        (0x1000, 1, "0x1000"),
-        (
-            0xffff_0000_0000_0000,
-            1,
-            "kernel address 0xffff_0000_0000_0000",
-        ),
-        (0xffff_ff80_0008_0000, 1, "kernel image 0xffffff8000080000"),
-        ((1 << 47) - 8, 2, "array crossing 1<<47"),
-        (u64::MAX - 8, 4, "array wrapping past 2^64"),
-        (top, 1, "just above the stack top"),
-        (bottom - 4096, 1, "the stack guard page"),
-    ]
-}
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -1231,7 +1172,10 @@ fn max_bytes_65536_are_fine_and_65537_are_out_of_range() {
     let e1 = event();
     let e2 = event();
     let mut hs = [mv(e1), dp(e2)];
-    check_status!(wetc(a, &SRC[..], &mut hs), Status::OUT_OF_RANGE);
+    check_status!(
+        wetc(a, &SRC[..MAX_BYTES + 1], &mut hs),
+        Status::OUT_OF_RANGE
+    );
     check!(!valid(e1));
     check!(valid(e2));
     check_eq!(handle_count(e2), 1);
@@ -1297,7 +1241,7 @@ fn channel_handle_errors_consume_moves_and_keep_duplicates() {
 fn unreadable_bytes_are_invalid_args_moves_consumed_duplicates_kept() {
     let (a, b) = channel();
     let s0 = kstats();
-    for (p, n, what) in hostile_bytes() {
+    for (p, n, what) in hostile_sources() {
         let e1 = event();
         let e2 = event();
         let mut hs = [mv(e1), dp(e2)];
