@@ -651,3 +651,61 @@ macro_rules! check_status {
         }
     }};
 }
+
+// ------------------------------------------------------------------------------------------
+// The EL0 clock, and what test programs and their child programs agree on.
+// ------------------------------------------------------------------------------------------
+
+/// `CNTVCT_EL0`, after an `isb`.
+pub fn cntvct() -> u64 {
+    let t: u64;
+    // SAFETY: CNTVCT_EL0 is readable at EL0 (docs/abi.md section 5).
+    unsafe { core::arch::asm!("isb", "mrs {}, cntvct_el0", out(reg) t, options(nostack)) };
+    t
+}
+
+/// `CNTFRQ_EL0`.
+pub fn cntfrq() -> u64 {
+    let f: u64;
+    // SAFETY: CNTFRQ_EL0 is readable at EL0 (docs/abi.md section 5).
+    unsafe { core::arch::asm!("mrs {}, cntfrq_el0", out(reg) f, options(nostack)) };
+    f
+}
+
+/// The ways `child_fault` faults: the first byte of its bootstrap message.
+pub mod fault {
+    pub const NULL_READ: u8 = 0;
+    pub const NULL_WRITE: u8 = 1;
+    pub const WRITE_TEXT: u8 = 2;
+    pub const EXEC_DATA: u8 = 3;
+    pub const UDF: u8 = 4;
+    pub const MISALIGNED_SP: u8 = 5;
+    pub const STACK_OVERFLOW: u8 = 6;
+    pub const READ_KERNEL_LOW: u8 = 7;
+    pub const READ_KERNEL_IMAGE: u8 = 8;
+    pub const BRK: u8 = 9;
+    pub const EL1_SYSREG: u8 = 10;
+    pub const JUMP_KERNEL: u8 = 11;
+    pub const WRITE_RODATA: u8 = 12;
+    pub const SECONDARY_THREAD: u8 = 13;
+    pub const EXEC_STACK: u8 = 14;
+    pub const JUMP_UNMAPPED: u8 = 15;
+}
+
+/// `test_syscall_fuzz` and `child_fuzz`: the seed message and the report.
+pub mod fuzz {
+    pub const MAGIC_SEED: u32 = u32::from_le_bytes(*b"FZSD");
+    pub const MAGIC_REPORT: u32 = u32::from_le_bytes(*b"FZRP");
+    /// Print every call from a given number on.
+    pub const FLAG_DEBUG: u32 = 1;
+    pub const FLAG_NO_THREADS: u32 = 2;
+    pub const FLAG_NO_SPAWN: u32 = 4;
+    /// Check after every call that the report handle is still there (it is never passed to a
+    /// call), and print the call after which it is not.
+    pub const FLAG_WATCH: u32 = 8;
+    /// Deadlines only in the past: with flags 2 and 4 too, a run does not depend on timing.
+    pub const FLAG_NO_WAIT: u32 = 16;
+}
+
+/// `test_smp_stress` and `child_stress`: the report's first word ("SRTS" little-endian).
+pub const STRESS_REPORT_MAGIC: u32 = 0x5354_5253;

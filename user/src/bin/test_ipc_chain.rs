@@ -1,5 +1,5 @@
 //! IPC under load: 100,000 messages, each carrying one handle and a sequence number, travel
-//! through a chain of 4 processes (`chain_node`) and back to the test. Every node forwards the
+//! through a chain of 4 processes (`child_chain`) and back to the test. Every node forwards the
 //! bytes and the handle; the test checks that the messages come back complete and in order,
 //! that every handle that comes back is the object that was sent (koid, type and rights), that
 //! channel ends that crossed the chain are still connected to their peers, and that the kernel
@@ -124,10 +124,10 @@ fn chain(messages: u64) {
     check!(down
         .write(&NODES.to_le_bytes(), &[ret_theirs.0.into_raw()])
         .is_ok());
-    let chain = Process::spawn("chain_node", Some(first_up.0));
+    let chain = Process::spawn("child_chain", Some(first_up.0));
     check!(
         chain.is_ok(),
-        "spawn chain_node: {:?}",
+        "spawn child_chain: {:?}",
         chain.as_ref().err()
     );
     let Ok(chain) = chain else {

@@ -1,4 +1,4 @@
-//! SMP stress: 4 processes (`stress_worker`) of 4 threads each ping-pong within the process and
+//! SMP stress: 4 processes (`child_stress`) of 4 threads each ping-pong within the process and
 //! across processes (`zx_channel_call`), create and close events, channels and eventpairs, wait
 //! with short deadlines, and start short-lived threads that exit, for a bounded time on every
 //! core. Every worker must report back (a missing report means a thread never woke up: lost
@@ -18,9 +18,8 @@ const DURATION_NS: i64 = 1_500_000_000;
 const SECOND: i64 = 1_000_000_000;
 /// How long after the stress ends a report may still arrive (generous: slow emulated cores).
 const REPORT_GRACE_NS: i64 = 40 * SECOND;
-/// Every worker thread, and short-lived threads (see stress_worker.rs).
+/// Every worker thread, and short-lived threads (see child_stress.rs).
 const THREAD_MASK: u32 = 0x1f;
-const REPORT_MAGIC: u32 = 0x5354_5253;
 const REPORT_BYTES: usize = 24 + 11 * 8;
 
 fn cpu_stats() -> ZxResult<InfoCpuStats> {
@@ -42,7 +41,7 @@ static mut CPU_AFTER: InfoCpuStats = InfoCpuStats {
 };
 static CPU_RECORDED: AtomicBool = AtomicBool::new(false);
 
-/// One worker's report (see stress_worker.rs).
+/// One worker's report (see child_stress.rs).
 #[derive(Default, Clone, Copy, Debug)]
 struct Report {
     index: u32,
@@ -70,7 +69,7 @@ fn u64_at(b: &[u8], i: usize) -> u64 {
 }
 
 fn parse(b: &[u8]) -> Option<Report> {
-    if b.len() != REPORT_BYTES || u32_at(b, 0) != REPORT_MAGIC {
+    if b.len() != REPORT_BYTES || u32_at(b, 0) != STRESS_REPORT_MAGIC {
         return None;
     }
     let v = |k: usize| u64_at(b, 24 + 8 * k);
@@ -123,10 +122,10 @@ fn stress_workers_all_report_their_work_and_kernel_stats_return_to_baseline() {
         cfg[16..].copy_from_slice(&THREAD_MASK.to_le_bytes());
         let c = cross[i].take().map(|c| c.0.into_raw()).unwrap_or(0);
         check!(ours.write(&cfg, &[c]).is_ok(), "configuring worker {}", i);
-        let p = Process::spawn("stress_worker", Some(theirs.0));
+        let p = Process::spawn("child_stress", Some(theirs.0));
         check!(
             p.is_ok(),
-            "spawn stress_worker {}: {:?}",
+            "spawn child_stress {}: {:?}",
             i,
             p.as_ref().err()
         );

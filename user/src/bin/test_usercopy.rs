@@ -5,7 +5,7 @@
 #![no_std]
 #![no_main]
 
-use core::arch::{asm, global_asm};
+use core::arch::global_asm;
 use core::ptr::{null, null_mut, read_volatile, write_volatile};
 use core::sync::atomic::{AtomicU64, Ordering};
 use zx::test::*;
@@ -1200,20 +1200,6 @@ fn svc_preserves_all_registers_but_x0_x16_x17() {
     // preserves SP, the FP/SIMD registers, NZCV and TPIDR_EL0" (x1..x15, x18..x30, v0..v31,
     // FPCR, NZCV, SP, TPIDR_EL0 over fast, failing, blocking and handle-creating calls).
     probe_calls(1);
-}
-
-fn cntvct() -> u64 {
-    let t: u64;
-    // SAFETY: docs/abi.md 5: "`CNTVCT_EL0` and `CNTFRQ_EL0` are readable at EL0".
-    unsafe { asm!("isb", "mrs {}, cntvct_el0", out(reg) t, options(nostack)) };
-    t
-}
-
-fn cntfrq() -> u64 {
-    let f: u64;
-    // SAFETY: as in `cntvct`.
-    unsafe { asm!("mrs {}, cntfrq_el0", out(reg) f, options(nostack)) };
-    f
 }
 
 static FP_END: AtomicU64 = AtomicU64::new(0);
