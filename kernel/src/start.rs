@@ -288,7 +288,7 @@ pub extern "C" fn kernel_boot_main(dtb_pa: u64, image_pa: u64, entry_el: u64) ->
         kprintln!("kernel: boot program `{}` not found in the initrd.", name);
         finish_run(254)
     };
-    match crate::task::spawn(name, image, || None, true, true) {
+    match crate::task::spawn(name, image, || init_bootstrap(args.test), true, true) {
         Ok(_) => kprintln!("kernel: started `{}`", name),
         Err(s) => {
             kprintln!("kernel: cannot start `{}`: {}", name, s);
@@ -297,6 +297,21 @@ pub extern "C" fn kernel_boot_main(dtb_pa: u64, image_pa: u64, entry_el: u64) ->
     }
     SCHEDULING.store(true, Ordering::Release);
     sched::idle_loop()
+}
+
+/// `test=PROGRAM::CASE` reaches init as the message `test=PROGRAM::CASE` on a bootstrap channel
+/// whose other end is closed (docs/abi.md section 5); without it init gets none.
+fn init_bootstrap(test: Option<&str>) -> Option<crate::object::Handle> {
+    use crate::object::channel::{Endpoint, Message};
+    let word = test?;
+    let (ours, theirs) = Endpoint::new_pair();
+    let bytes = [b"test=", word.as_bytes()].concat();
+    ours.write(Message::new(bytes, alloc::vec::Vec::new())).ok()?;
+    drop(crate::object::Handle::new(ours, zx_abi::Rights::DEFAULT_CHANNEL));
+    Some(crate::object::Handle::new(
+        theirs,
+        zx_abi::Rights::DEFAULT_CHANNEL,
+    ))
 }
 
 fn start_secondaries(info: &dt::BoardInfo, image_pa: u64, ttbr1: u64) {

@@ -1,4 +1,4 @@
-//! Parser for the kernel command line (`/chosen/bootargs`, QEMU `-append`): `init=` and `exit=` as docs/abi.md section 5 defines them, and the debugging word `selftest=`.
+//! Parser for the kernel command line (`/chosen/bootargs`, QEMU `-append`): `init=` and `exit=` as docs/abi.md section 5 defines them, `test=` (handed to init), and the debugging word `selftest=`.
 //!
 //! The line is split on ASCII whitespace (and ends at a NUL, should the
 //! devicetree property's terminator be passed along). Words are applied left
@@ -60,6 +60,8 @@ pub struct BootArgs<'a> {
     /// `selftest=NAME`: a boot self-test that stops the kernel on purpose (`panic`, `fault`:
     /// the backtrace test of `make test`); `None` unless given.
     pub selftest: Option<&'a str>,
+    /// `test=PROGRAM::CASE`: handed to init (on its bootstrap channel) to run one test case.
+    pub test: Option<&'a str>,
     warnings: [BootArgWarning<'a>; MAX_WARNINGS],
     warning_count: usize,
     warnings_dropped: usize,
@@ -71,6 +73,7 @@ impl Default for BootArgs<'_> {
             init: DEFAULT_INIT,
             exit: ExitMode::None,
             selftest: None,
+            test: None,
             warnings: [BootArgWarning::EmptyInit; MAX_WARNINGS],
             warning_count: 0,
             warnings_dropped: 0,
@@ -112,6 +115,7 @@ pub fn parse(line: &str) -> BootArgs<'_> {
             Some(("exit", "poweroff")) => args.exit = ExitMode::Poweroff,
             Some(("exit", value)) => args.warn(BootArgWarning::UnknownExitMode(value)),
             Some(("selftest", name)) if !name.is_empty() => args.selftest = Some(name),
+            Some(("test", name)) if !name.is_empty() => args.test = Some(name),
             _ => args.warn(BootArgWarning::UnknownWord(word)),
         }
     }
@@ -182,6 +186,14 @@ mod tests {
         let args = parse("selftest=");
         assert_eq!(args.selftest, None);
         assert_eq!(args.warnings(), &[BootArgWarning::UnknownWord("selftest=")]);
+    }
+
+    #[test]
+    fn test_names_one_case_for_init() {
+        let args = parse("test=handles::close_many_of_nothing_is_ok exit=semihosting");
+        assert_eq!(args.test, Some("handles::close_many_of_nothing_is_ok"));
+        assert_eq!(args.warnings(), &[]);
+        assert_eq!(parse("test=").test, None);
     }
 
     #[test]
