@@ -532,6 +532,22 @@ pub fn hostile_sources() -> [(u64, u32, &'static str); 11] {
     ]
 }
 
+/// Arrays of `size`-byte entries (handles, wait items) the kernel must refuse to read, as
+/// (what, address, number of entries).
+pub fn hostile_entries(size: usize) -> [(&'static str, usize, usize); 8] {
+    let (bottom, _) = initial_stack();
+    [
+        ("NULL", 0, 1),
+        ("0x1000", 0x1000, 1),
+        ("kernel 0xffff_0000_0000_0000", KERNEL_A, 2),
+        ("kernel 0xffffff8000080000", KERNEL_B, 2),
+        ("crosses 1<<47", USER_TOP - size, 2),
+        ("wraps past 2^64", usize::MAX - (2 * size - 1), 4),
+        ("inside the guard page", bottom - 4096, 2),
+        ("straddles the guard page", bottom - size, 2),
+    ]
+}
+
 /// Arrays (of iovecs, dispositions) the kernel must refuse to read, as (address, number of
 /// entries, what).
 pub fn hostile_arrays() -> [(u64, u32, &'static str); 9] {

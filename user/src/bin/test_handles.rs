@@ -218,16 +218,7 @@ fn close_many_with_a_repeated_value_closes_it_and_is_bad_handle() {
 
 fn close_many_with_unreadable_array_is_invalid_args_and_closes_nothing() {
     let e = event();
-    let sources: [(&str, usize, usize); 8] = [
-        ("NULL", 0, 1),
-        ("0x1000", 0x1000, 1),
-        ("kernel 0xffff_0000_0000_0000", KERNEL_A, 2),
-        ("kernel 0xffffff8000080000", KERNEL_B, 2),
-        ("crosses 1<<47", USER_TOP - 4, 2),
-        ("wraps past 2^64", usize::MAX - 7, 4),
-        ("inside the guard page", stack_bottom() - 4096, 2),
-        ("straddles the guard page", stack_bottom() - 4, 2),
-    ];
+    let sources = hostile_entries(4);
     for (what, addr, n) in sources {
         let s = raw::handle_close_many(addr as *const u32, n);
         check!(

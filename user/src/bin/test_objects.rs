@@ -858,16 +858,7 @@ fn wait_many_needs_the_wait_right() {
 fn wait_many_with_an_unreadable_items_array_is_invalid_args() {
     let e = event();
     check_status!(raw::object_signal(e, 0, SIGNALED), Status::OK);
-    let sources: [(&str, usize, usize); 8] = [
-        ("NULL", 0, 1),
-        ("0x1000", 0x1000, 1),
-        ("kernel 0xffff_0000_0000_0000", KERNEL_A, 2),
-        ("kernel 0xffffff8000080000", KERNEL_B, 2),
-        ("crosses 1<<47", USER_TOP - 8, 2),
-        ("wraps past 2^64", usize::MAX - 11, 4),
-        ("inside the guard page", stack_bottom() - 4096, 2),
-        ("straddles the guard page", stack_bottom() - 12, 2),
-    ];
+    let sources = hostile_entries(core::mem::size_of::<WaitItem>());
     for (what, addr, n) in sources {
         let s = raw::object_wait_many(addr as *mut WaitItem, n, 0);
         check!(
