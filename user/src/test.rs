@@ -365,6 +365,20 @@ pub fn handle_count(h: u32) -> u32 {
         .map(|c| c.handle_count)
         .unwrap_or(u32::MAX)
 }
+/// A new channel, typed (the [`Channel`] of `write(&[u8], &[u32])`).
+pub fn channel_pair() -> (Channel, Channel) {
+    Channel::create().expect("channel_create")
+}
+/// A new event, as a plain [`Handle`].
+pub fn event_handle() -> Handle {
+    Event::create().expect("event_create").0
+}
+/// A duplicate of `h` with the same rights, as a raw value (to be sent away).
+pub fn dup_raw(h: &Handle) -> u32 {
+    h.duplicate(Rights::SAME_RIGHTS)
+        .expect("handle_duplicate")
+        .into_raw()
+}
 /// [`handle_count`] of a typed handle.
 pub fn count(h: &Handle) -> u32 {
     handle_count(h.raw())

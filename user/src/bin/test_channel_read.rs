@@ -24,36 +24,8 @@ fn ro_addr() -> u64 {
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-fn channel() -> (Channel, Channel) {
-    Channel::create().expect("channel_create")
-}
-
-fn event() -> Handle {
-    Event::create().expect("event_create").0
-}
-
-/// A duplicate of `h` as a raw value (to be sent away).
-fn dup(h: &Handle) -> u32 {
-    h.duplicate(Rights::SAME_RIGHTS)
-        .expect("handle_duplicate")
-        .into_raw()
-}
-
-/// Channel signals currently asserted on `h` (wait_one with a deadline of 0).
-fn observed(h: u32) -> u32 {
-    let mut o = 0;
-    raw::object_wait_one(
-        h,
-        (Signals::CHANNEL_READABLE | Signals::CHANNEL_WRITABLE | Signals::CHANNEL_PEER_CLOSED)
-            .bits(),
-        0,
-        &mut o,
-    );
-    o
-}
-
 fn readable(ch: &Channel) -> bool {
-    observed(ch.raw()) & Signals::CHANNEL_READABLE.bits() != 0
+    signals(ch.raw()) & Signals::CHANNEL_READABLE.bits() != 0
 }
 
 fn pat(seed: u8) -> [u8; 64] {
@@ -160,10 +132,10 @@ fn kernel_stats_are_available() {
 }
 
 fn reads_messages_in_fifo_order_and_readable_clears() {
-    let (a, b) = channel();
-    let e = event();
+    let (a, b) = channel_pair();
+    let e = event_handle();
     check!(a.write(b"one", &[]).is_ok());
-    check!(a.write(b"second", &[dup(&e)]).is_ok());
+    check!(a.write(b"second", &[dup_raw(&e)]).is_ok());
     check!(a.write(b"3", &[]).is_ok());
     check!(a.write(&[], &[]).is_ok());
     check!(readable(&b));
@@ -183,7 +155,7 @@ fn reads_messages_in_fifo_order_and_readable_clears() {
 }
 
 fn zero_length_message_reads_with_null_buffers() {
-    let (a, b) = channel();
+    let (a, b) = channel_pair();
     check!(a.write(&[], &[]).is_ok());
     let (s, ab, ah) = read(b.raw(), 0, &mut [], &mut []);
     check_eq!(s, Status::OK);
@@ -192,10 +164,10 @@ fn zero_length_message_reads_with_null_buffers() {
 }
 
 fn too_small_bytes_buffer_reports_sizes_and_keeps_message() {
-    let (a, b) = channel();
-    let e = event();
+    let (a, b) = channel_pair();
+    let e = event_handle();
     let msg = pat(1);
-    check!(a.write(&msg[..10], &[dup(&e)]).is_ok());
+    check!(a.write(&msg[..10], &[dup_raw(&e)]).is_ok());
     let handles_before = process_handles();
     let mut small = [0u8; 4];
     let mut hs = [0u32; 4];
@@ -221,9 +193,9 @@ fn too_small_bytes_buffer_reports_sizes_and_keeps_message() {
 }
 
 fn too_small_handles_buffer_reports_sizes_and_keeps_message() {
-    let (a, b) = channel();
-    let (e1, e2) = (event(), event());
-    check!(a.write(b"abc", &[dup(&e1), dup(&e2)]).is_ok());
+    let (a, b) = channel_pair();
+    let (e1, e2) = (event_handle(), event_handle());
+    check!(a.write(b"abc", &[dup_raw(&e1), dup_raw(&e2)]).is_ok());
     let handles_before = process_handles();
     let mut bytes = [0u8; 64];
     let mut one = [0u32; 1];
@@ -246,7 +218,7 @@ fn too_small_handles_buffer_reports_sizes_and_keeps_message() {
 }
 
 fn buffer_too_small_with_null_actuals_keeps_message() {
-    let (a, b) = channel();
+    let (a, b) = channel_pair();
     check!(a.write(b"0123456789", &[]).is_ok());
     let mut small = [0u8; 2];
     check_status!(
@@ -282,12 +254,12 @@ fn buffer_too_small_with_null_actuals_keeps_message() {
 }
 
 fn may_discard_drops_too_large_message_and_closes_its_handles() {
-    let (a, b) = channel();
-    let e = event();
-    let (x0, x1) = channel();
+    let (a, b) = channel_pair();
+    let e = event_handle();
+    let (x0, x1) = channel_pair();
     let msg = pat(2);
     check!(a
-        .write(&msg[..20], &[dup(&e), dup(&e), x1.0.into_raw()])
+        .write(&msg[..20], &[dup_raw(&e), dup_raw(&e), x1.0.into_raw()])
         .is_ok());
     check!(a.write(b"next", &[]).is_ok());
     check_eq!(count(&e), 3);
@@ -302,7 +274,7 @@ fn may_discard_drops_too_large_message_and_closes_its_handles() {
     // sees PEER_CLOSED.
     check_eq!(count(&e), 1);
     check!(
-        observed(x0.raw()) & Signals::CHANNEL_PEER_CLOSED.bits() != 0,
+        signals(x0.raw()) & Signals::CHANNEL_PEER_CLOSED.bits() != 0,
         "the discarded message's channel endpoint was not closed"
     );
     check_eq!(process_handles(), handles_before);
@@ -321,9 +293,9 @@ fn may_discard_drops_too_large_message_and_closes_its_handles() {
 }
 
 fn may_discard_drops_message_with_too_many_handles() {
-    let (a, b) = channel();
-    let e = event();
-    check!(a.write(b"hh", &[dup(&e), dup(&e)]).is_ok());
+    let (a, b) = channel_pair();
+    let e = event_handle();
+    check!(a.write(b"hh", &[dup_raw(&e), dup_raw(&e)]).is_ok());
     let mut bytes = [0u8; 64];
     let mut infos = [HandleInfo::default(); 1];
     let (s, ab, ah) = read_etc(b.raw(), CHANNEL_READ_MAY_DISCARD, &mut bytes, &mut infos);
@@ -336,9 +308,9 @@ fn may_discard_drops_message_with_too_many_handles() {
 }
 
 fn may_discard_with_big_enough_buffers_reads_normally() {
-    let (a, b) = channel();
-    let e = event();
-    check!(a.write(b"fits", &[dup(&e)]).is_ok());
+    let (a, b) = channel_pair();
+    let e = event_handle();
+    check!(a.write(b"fits", &[dup_raw(&e)]).is_ok());
     let mut bytes = [0u8; 8];
     let mut hs = [0u32; 2];
     let (s, ab, ah) = read(b.raw(), CHANNEL_READ_MAY_DISCARD, &mut bytes, &mut hs);
@@ -352,9 +324,9 @@ fn may_discard_with_big_enough_buffers_reads_normally() {
 }
 
 fn unknown_read_options_are_not_supported() {
-    let (a, b) = channel();
-    let e = event();
-    check!(a.write(b"keep", &[dup(&e)]).is_ok());
+    let (a, b) = channel_pair();
+    let e = event_handle();
+    check!(a.write(b"keep", &[dup_raw(&e)]).is_ok());
     let handles_before = process_handles();
     for opt in [2u32, 4, 0x100, 0x8000_0000, 1 | 2, 0xffff_fffe, u32::MAX] {
         let (s, _, _) = read(b.raw(), opt, &mut [0u8; 64], &mut [0u32; 4]);
@@ -379,7 +351,7 @@ fn unknown_read_options_are_not_supported() {
 
 fn narrow_arguments_ignore_high_bits() {
     // docs/abi.md section 1: a uint32_t argument ignores bits 32..63 (options, num_bytes).
-    let (a, b) = channel();
+    let (a, b) = channel_pair();
     check!(a.write(b"hi", &[]).is_ok());
     let mut bytes = [0u8; 8];
     let (mut ab, mut ah) = (u32::MAX, u32::MAX);
@@ -406,9 +378,9 @@ fn narrow_arguments_ignore_high_bits() {
 // ---------------------------------------------------------------------------------------------
 
 fn bad_handle_is_checked_before_options() {
-    let (c, _d) = channel();
+    let (c, _d) = channel_pair();
     let stale = {
-        let (x, _y) = channel();
+        let (x, _y) = channel_pair();
         x.raw()
     };
     check!(!valid(stale));
@@ -429,7 +401,7 @@ fn bad_handle_is_checked_before_options() {
 }
 
 fn event_handle_is_wrong_type_before_options() {
-    let e = event();
+    let e = event_handle();
     for opt in [0u32, 0xffff_fffe] {
         let (s, _, _) = read(e.raw(), opt, &mut [0u8; 8], &mut [0u32; 2]);
         check!(s == Status::WRONG_TYPE, "read(event, {:#x}): {}", opt, s);
@@ -445,9 +417,9 @@ fn event_handle_is_wrong_type_before_options() {
 }
 
 fn channel_without_read_right_is_access_denied_before_options() {
-    let (a, b) = channel();
-    let e = event();
-    check!(a.write(b"secret", &[dup(&e)]).is_ok());
+    let (a, b) = channel_pair();
+    let e = event_handle();
+    check!(a.write(b"secret", &[dup_raw(&e)]).is_ok());
     let b =
         b.0.replace(Rights::WRITE | Rights::TRANSFER)
             .expect("handle_replace");
@@ -482,7 +454,7 @@ fn channel_without_read_right_is_access_denied_before_options() {
 // ---------------------------------------------------------------------------------------------
 
 fn empty_queue_is_should_wait() {
-    let (_a, b) = channel();
+    let (_a, b) = channel_pair();
     let (s, _, _) = read(b.raw(), 0, &mut [0u8; 8], &mut [0u32; 2]);
     check_eq!(s, Status::SHOULD_WAIT);
     let (s, _, _) = read_etc(b.raw(), 0, &mut [0u8; 8], &mut [HandleInfo::default(); 2]);
@@ -492,7 +464,7 @@ fn empty_queue_is_should_wait() {
 }
 
 fn peer_closed_and_empty_is_peer_closed() {
-    let (a, b) = channel();
+    let (a, b) = channel_pair();
     drop(a);
     let (s, _, _) = read(b.raw(), 0, &mut [0u8; 8], &mut [0u32; 2]);
     check_eq!(s, Status::PEER_CLOSED);
@@ -501,12 +473,12 @@ fn peer_closed_and_empty_is_peer_closed() {
 }
 
 fn messages_queued_before_peer_closed_stay_readable() {
-    let (a, b) = channel();
-    let e = event();
-    check!(a.write(b"first", &[dup(&e)]).is_ok());
+    let (a, b) = channel_pair();
+    let e = event_handle();
+    check!(a.write(b"first", &[dup_raw(&e)]).is_ok());
     check!(a.write(b"second", &[]).is_ok());
     drop(a);
-    let o = observed(b.raw());
+    let o = signals(b.raw());
     check!(
         o & (Signals::CHANNEL_READABLE | Signals::CHANNEL_PEER_CLOSED).bits()
             == (Signals::CHANNEL_READABLE | Signals::CHANNEL_PEER_CLOSED).bits(),
@@ -608,12 +580,12 @@ const HOSTILE_MSG_BYTES: usize = 48;
 
 fn hostile_buffers(etc: bool) {
     let name = if etc { "read_etc" } else { "read" };
-    let (reader, writer) = channel();
-    let (e1, e2) = (event(), event());
+    let (reader, writer) = channel_pair();
+    let (e1, e2) = (event_handle(), event_handle());
     let koids = [koid(e1.raw()), koid(e2.raw())];
     let msg = pat(9);
     check!(writer
-        .write(&msg[..HOSTILE_MSG_BYTES], &[dup(&e1), dup(&e2)])
+        .write(&msg[..HOSTILE_MSG_BYTES], &[dup_raw(&e1), dup_raw(&e2)])
         .is_ok());
     for slot in [
         Slot::Bytes,
@@ -749,7 +721,7 @@ fn hostile_buffers(etc: bool) {
                     }
                 }
                 check!(writer
-                    .write(&msg[..HOSTILE_MSG_BYTES], &[dup(&e1), dup(&e2)])
+                    .write(&msg[..HOSTILE_MSG_BYTES], &[dup_raw(&e1), dup_raw(&e2)])
                     .is_ok());
             }
         }
@@ -771,10 +743,10 @@ fn read_etc_into_unwritable_buffers_is_invalid_args_and_keeps_message_whole() {
 fn unwritable_buffers_with_may_discard_keep_message() {
     // A fitting message with MAY_DISCARD but an unwritable bytes buffer: nothing to discard,
     // the read fails with INVALID_ARGS and the message stays.
-    let (a, b) = channel();
-    let e = event();
+    let (a, b) = channel_pair();
+    let e = event_handle();
     let msg = pat(4);
-    check!(a.write(&msg[..32], &[dup(&e)]).is_ok());
+    check!(a.write(&msg[..32], &[dup_raw(&e)]).is_ok());
     let mut hs = [0u32; 2];
     let (mut ab, mut ah) = (0, 0);
     check_status!(
@@ -799,16 +771,19 @@ fn unwritable_buffers_with_may_discard_keep_message() {
 // ---------------------------------------------------------------------------------------------
 
 fn read_etc_reports_handle_info_for_each_handle() {
-    let (a, b) = channel();
-    let e = event();
+    let (a, b) = channel_pair();
+    let e = event_handle();
     let reduced = e
         .duplicate(Rights::TRANSFER | Rights::WAIT)
         .expect("duplicate");
-    let (x0, x1) = channel();
+    let (x0, x1) = channel_pair();
     let ek = koid(e.raw());
     let xk = koid(x1.raw());
     check!(a
-        .write(b"infos", &[dup(&e), reduced.into_raw(), x1.0.into_raw()])
+        .write(
+            b"infos",
+            &[dup_raw(&e), reduced.into_raw(), x1.0.into_raw()]
+        )
         .is_ok());
     let mut bytes = [0u8; 16];
     let junk = HandleInfo {
@@ -861,12 +836,12 @@ fn read_etc_reports_handle_info_for_each_handle() {
 }
 
 fn received_handles_keep_koid_and_rights() {
-    let (a, b) = channel();
-    let e = event();
+    let (a, b) = channel_pair();
+    let e = event_handle();
     let restricted = e
         .duplicate(Rights::TRANSFER | Rights::WAIT | Rights::SIGNAL)
         .expect("duplicate");
-    let (x0, x1) = channel();
+    let (x0, x1) = channel_pair();
     let sent = [
         (e.raw(), koid(e.raw()), Rights::DEFAULT_EVENT.bits()),
         (
@@ -876,7 +851,7 @@ fn received_handles_keep_koid_and_rights() {
         ),
         (x1.raw(), koid(x1.raw()), Rights::DEFAULT_CHANNEL.bits()),
     ];
-    let raws = [dup(&e), restricted.into_raw(), x1.0.into_raw()];
+    let raws = [dup_raw(&e), restricted.into_raw(), x1.0.into_raw()];
     check!(a.write(b"keep", &raws).is_ok());
     let handles_before = process_handles();
     let mut bytes = [0u8; 8];
