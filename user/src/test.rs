@@ -199,7 +199,12 @@ pub fn kstats() -> InfoKernelStats {
 
 /// The live counts now (`None` without the root resource).
 pub fn live() -> Option<Live> {
-    let s = kernel_stats(root()).ok()?;
+    live_of(root())
+}
+
+/// The live counts, read through the root resource `root`.
+pub fn live_of(root: u32) -> Option<Live> {
+    let s = kernel_stats(root).ok()?;
     Some(Live {
         handles: s.live_handles,
         objects: s.live_objects,

@@ -18,22 +18,9 @@ zx::entry!(main);
 /// Generous per-program limit: a hang fails the program instead of the whole run.
 const PROGRAM_TIMEOUT_NS: i64 = 120_000_000_000;
 
-#[derive(PartialEq, Eq, Clone, Copy)]
-struct Counts {
-    handles: u64,
-    objects: u64,
-    messages: u64,
-    ipc_bytes: u64,
-}
-
-fn counts(root: u32) -> Counts {
-    let s = kernel_stats(root).unwrap_or_default();
-    Counts {
-        handles: s.live_handles,
-        objects: s.live_objects,
-        messages: s.live_messages,
-        ipc_bytes: s.ipc_bytes,
-    }
+/// The kernel's live counts (all zero if they cannot be read).
+fn counts(root: u32) -> test::Live {
+    test::live_of(root).unwrap_or_default()
 }
 
 /// Runs one program (only its case `case`, if not empty); `Ok(code)` or the reason it could

@@ -33,27 +33,6 @@ fn sigs(h: u32) -> u32 {
     obs
 }
 
-fn live_objects() -> Option<u64> {
-    let root = root();
-    if root == 0 {
-        return None;
-    }
-    kernel_stats(root).ok().map(|s| s.live_objects)
-}
-
-/// Waits (up to ~100 ms) for the kernel's live object count to come back to `want`.
-fn objects_back_to(want: Option<u64>) -> Option<u64> {
-    let mut now = live_objects();
-    for _ in 0..5000 {
-        if now == want {
-            break;
-        }
-        sleep_ns(MS);
-        now = live_objects();
-    }
-    now
-}
-
 const SIGNALED: u32 = Signals::EVENT_SIGNALED.bits();
 const U0: u32 = Signals::USER_0.bits();
 const U1: u32 = Signals::USER_1.bits();
@@ -140,7 +119,7 @@ fn event_create_to_an_unwritable_out_is_invalid_args_and_creates_nothing() {
         );
     }
     check_eq!(type_count(ObjType::EVENT), before);
-    check_eq!(objects_back_to(objs), objs);
+    check_eq!(settled_objects(objs), objs);
     check!(ro_intact(), "the kernel wrote to read-only memory");
 }
 
@@ -208,7 +187,7 @@ fn eventpair_create_to_an_unwritable_out_is_invalid_args_and_creates_nothing() {
         );
     }
     check_eq!(type_count(ObjType::EVENTPAIR), before);
-    check_eq!(objects_back_to(objs), objs);
+    check_eq!(settled_objects(objs), objs);
     check!(ro_intact(), "the kernel wrote to read-only memory");
 }
 

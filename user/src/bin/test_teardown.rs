@@ -29,17 +29,6 @@ fn handle_count(h: u32) -> u32 {
     r.map(|c| c.handle_count).unwrap_or(0)
 }
 
-fn is_valid(h: u32) -> bool {
-    raw::object_get_info(
-        h,
-        INFO_HANDLE_VALID,
-        core::ptr::null_mut(),
-        0,
-        core::ptr::null_mut(),
-        core::ptr::null_mut(),
-    ) == 0
-}
-
 /// What a built nest leaves with its builder.
 struct Nest {
     /// Endpoint a0: its queue holds level 1's message, which carries a1, and so on.
@@ -321,7 +310,7 @@ fn closing_head_of_10000_nested_channels_destroys_every_level() {
         let Nest { head, tail } = nest;
         let head_raw = head.raw();
         check_status!(raw::handle_close(head.0.into_raw()), Status::OK);
-        check!(!is_valid(head_raw));
+        check!(!valid(head_raw));
         check_tail_released(&tail);
         check_eq!(counts().messages, base.messages);
         drop(tail);
