@@ -13,7 +13,7 @@
 //!   [`Received`], `Handle::wait_one(.., i64)`), kept for the programs written against them.
 //!   The typed channel is [`channel::Channel`]; the two convert with `From`.
 //! - Program start-up ([`entry!`], [`StartArgs`]), console printing ([`println!`]), a heap for
-//!   `alloc` (a static arena, [`heap`]), and a tiny test harness ([`mod@test`]).
+//!   `alloc` (a static arena, [`heap`]), and the EL0 test library ([`mod@test`], [`tests!`]).
 #![no_std]
 
 extern crate alloc;
