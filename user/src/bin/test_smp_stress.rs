@@ -235,6 +235,10 @@ fn stress_workers_all_report_their_work_and_kernel_stats_return_to_baseline() {
 }
 
 fn every_online_core_switched_to_user_threads_during_the_stress() {
+    if !CPU_RECORDED.load(Ordering::Acquire) {
+        // Run alone (`test=smp_stress::every_online_core_...`): the stress runs first.
+        stress_workers_all_report_their_work_and_kernel_stats_return_to_baseline();
+    }
     check!(
         CPU_RECORDED.load(Ordering::Acquire),
         "the stress case recorded no CPU stats"
@@ -242,7 +246,7 @@ fn every_online_core_switched_to_user_threads_during_the_stress() {
     if !CPU_RECORDED.load(Ordering::Acquire) {
         return;
     }
-    // SAFETY: written by the previous case, single-threaded.
+    // SAFETY: written by the stress (the previous case, or just above), single-threaded.
     let (b, a) = unsafe { (CPU_BEFORE, CPU_AFTER) };
     check_eq!(a.cpu_count, b.cpu_count);
     let n = a.cpu_count as usize;
