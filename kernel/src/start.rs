@@ -306,8 +306,12 @@ fn init_bootstrap(test: Option<&str>) -> Option<crate::object::Handle> {
     let word = test?;
     let (ours, theirs) = Endpoint::new_pair();
     let bytes = [b"test=", word.as_bytes()].concat();
-    ours.write(Message::new(bytes, alloc::vec::Vec::new())).ok()?;
-    drop(crate::object::Handle::new(ours, zx_abi::Rights::DEFAULT_CHANNEL));
+    ours.write(Message::new(bytes, alloc::vec::Vec::new()))
+        .ok()?;
+    drop(crate::object::Handle::new(
+        ours,
+        zx_abi::Rights::DEFAULT_CHANNEL,
+    ));
     Some(crate::object::Handle::new(
         theirs,
         zx_abi::Rights::DEFAULT_CHANNEL,
