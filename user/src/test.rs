@@ -92,6 +92,10 @@ pub fn main(args: &StartArgs, program: &str, cases: &[(&str, fn())]) -> i64 {
         );
     }
     ROOT.store(root, Ordering::Relaxed);
+    // The premise of every stack-bound case: main runs on the stack the program started with.
+    if !on_initial_stack() {
+        return 1;
+    }
     let only = core::str::from_utf8(&only[..only_len]).unwrap_or("?");
     let code = run_only(program, cases, (!only.is_empty()).then_some(only));
     raw::handle_close(root);
@@ -492,6 +496,17 @@ pub fn read_etc(ch: u32) -> Result<Msg, Status> {
     }
 }
 
+/// A handle disposition for `write_etc`/`call_etc` (`result` 0).
+pub fn disp(operation: u32, handle: u32, ty: ObjType, rights: impl RightsArg) -> HandleDisposition {
+    HandleDisposition {
+        operation,
+        handle,
+        obj_type: ty.raw(),
+        rights: rights.raw_bits(),
+        result: 0,
+    }
+}
+
 /// Runs `f(addr)` with `val` stored at `addr` (restored afterwards). For memory that no Rust
 /// object uses while a case runs: the top of the main stack (`_start`'s frame, idle until the
 /// program exits) and the bottom of the stack (never reached).
@@ -598,6 +613,21 @@ pub fn stack_top() -> usize {
 /// The bottom of the first thread's stack; the guard page is just below.
 pub fn stack_bottom() -> usize {
     initial_stack().0
+}
+
+/// Whether this runs on the first thread's initial stack (a failed check if not): the premise
+/// of cases that put data at the stack's top or bottom.
+#[track_caller]
+pub fn on_initial_stack() -> bool {
+    let local = 0u8;
+    let sp = core::hint::black_box(&local) as *const u8 as usize;
+    let (bottom, top) = initial_stack();
+    let ok = (bottom..top).contains(&sp);
+    expect(
+        ok,
+        format_args!("stack at {:#x}, not in [{:#x}, {:#x})", sp, bottom, top),
+    );
+    ok
 }
 
 /// The top `N` words of the first thread's stack (part of `_start`'s frame): a pointer that

@@ -116,16 +116,6 @@ fn call_etc(
     r
 }
 
-fn disp(op: u32, h: u32, t: ObjType, rights: Rights) -> HandleDisposition {
-    HandleDisposition {
-        operation: op,
-        handle: h,
-        obj_type: t.raw(),
-        rights: rights.bits(),
-        result: 0,
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Server threads
 // ---------------------------------------------------------------------------------------------

@@ -1103,20 +1103,13 @@ fn call_with_iovecs_and_handles() {
     let (k1, k2) = (basic(e1).koid, basic(e2).koid);
     let srv = start_echo(b);
     let mut ds = [
-        HandleDisposition {
-            operation: HANDLE_OP_MOVE,
-            handle: e1,
-            obj_type: ObjType::EVENT.raw(),
-            rights: Rights::SAME_RIGHTS.bits(),
-            result: 0,
-        },
-        HandleDisposition {
-            operation: HANDLE_OP_DUPLICATE,
-            handle: e2,
-            obj_type: ObjType::EVENT.raw(),
-            rights: (Rights::TRANSFER | Rights::WAIT).bits(),
-            result: 0,
-        },
+        disp(HANDLE_OP_MOVE, e1, ObjType::EVENT, Rights::SAME_RIGHTS),
+        disp(
+            HANDLE_OP_DUPLICATE,
+            e2,
+            ObjType::EVENT,
+            Rights::TRANSFER | Rights::WAIT,
+        ),
     ];
     let mut infos = [HandleInfo::default(); 4];
     let r = call_raw(
@@ -1181,20 +1174,13 @@ fn check_call_fails(a: u32, b: u32, options: u32, iov: u64, n: u32, want: Status
     let moved = dup(keep, Rights::SAME_RIGHTS);
     let kept = event();
     let mut ds = [
-        HandleDisposition {
-            operation: HANDLE_OP_MOVE,
-            handle: moved,
-            obj_type: ObjType::EVENT.raw(),
-            rights: Rights::SAME_RIGHTS.bits(),
-            result: 0,
-        },
-        HandleDisposition {
-            operation: HANDLE_OP_DUPLICATE,
-            handle: kept,
-            obj_type: ObjType::EVENT.raw(),
-            rights: Rights::SAME_RIGHTS.bits(),
-            result: 0,
-        },
+        disp(HANDLE_OP_MOVE, moved, ObjType::EVENT, Rights::SAME_RIGHTS),
+        disp(
+            HANDLE_OP_DUPLICATE,
+            kept,
+            ObjType::EVENT,
+            Rights::SAME_RIGHTS,
+        ),
     ];
     let r = call_raw(a, true, options, 0, iov, n, ds.as_mut_ptr() as u64, 2, 0, 0);
     check!(r.st == want, "call_etc {}: {} (want {})", what, r.st, want);

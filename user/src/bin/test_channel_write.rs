@@ -448,13 +448,7 @@ fn over_64_handles_is_out_of_range_and_consumes_all_65() {
 /// its handles are consumed; nothing is sent.
 fn unreadable_bytes_are_invalid_args_and_consume_handles() {
     // The hostile stack addresses are only meaningful if we run on the initial stack.
-    let local = 0u8;
-    let sp = &raw const local as usize;
-    let (bottom, top) = initial_stack();
-    expect(
-        (bottom..top).contains(&sp),
-        format_args!("stack at {:#x}, not below {:#x}", sp, top),
-    );
+    on_initial_stack();
     let (a, b) = channel();
     for (p, len, what) in hostile_sources() {
         let (e, w) = witnessed_event();

@@ -57,16 +57,6 @@ static RO_DISPOSITIONS: [HandleDisposition; 2] = [
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-fn disp(operation: u32, handle: u32, ty: ObjType, rights: u32) -> HandleDisposition {
-    HandleDisposition {
-        operation,
-        handle,
-        obj_type: ty.raw(),
-        rights,
-        result: 0,
-    }
-}
-
 /// `ZX_HANDLE_OP_MOVE` with no type check and the same rights.
 fn mv(h: u32) -> HandleDisposition {
     disp(MOVE, h, ObjType::NONE, SAME)

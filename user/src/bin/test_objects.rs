@@ -849,16 +849,7 @@ fn wait_many_with_an_unreadable_items_array_is_invalid_args() {
         );
     }
     // A good, satisfied item in the last 12 bytes of the stack, then unmapped memory.
-    let local = 0u32;
-    let sp = &local as *const u32 as usize;
-    check!(
-        (stack_bottom()..stack_top()).contains(&sp),
-        "stack at {:#x}, not in [{:#x}, {:#x})",
-        sp,
-        stack_bottom(),
-        stack_top()
-    );
-    if (stack_bottom()..stack_top()).contains(&sp) {
+    if on_initial_stack() {
         let last = (stack_top() - 12) as *mut WaitItem;
         // SAFETY: the last 12 bytes of our own stack lie above every frame (the initial sp is
         // the stack top) and are mapped read-write.
