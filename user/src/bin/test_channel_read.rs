@@ -508,45 +508,11 @@ struct Bad {
 
 /// Addresses at which writing `len` bytes must fail (each with the reason). The message is
 /// sized so that `len` bytes really are written through the pointer.
-fn bad_ptrs(len: u64) -> [Bad; 9] {
-    [
-        Bad {
-            what: "NULL with size",
-            addr: 0,
-        },
-        Bad {
-            what: "0x1000 (unmapped)",
-            addr: 0x1000,
-        },
-        Bad {
-            what: "kernel 0xffff_0000_0000_0000",
-            addr: 0xffff_0000_0000_0000,
-        },
-        Bad {
-            what: "kernel 0xffff_ff80_0008_0000",
-            addr: 0xffff_ff80_0008_0000,
-        },
-        Bad {
-            what: "crossing 1<<47",
-            addr: USER_TOP - len / 2,
-        },
-        Bad {
-            what: "wrapping past u64::MAX",
-            addr: u64::MAX - len / 2 + 1,
-        },
-        Bad {
-            what: "straddling the stack top",
-            addr: (stack_top() as u64) - len / 2,
-        },
-        Bad {
-            what: "stack guard page",
-            addr: stack_bottom() as u64 - 4096,
-        },
-        Bad {
-            what: "read-only page",
-            addr: ro_addr(),
-        },
-    ]
+fn bad_ptrs(len: u64) -> [Bad; 10] {
+    hostile(len as usize).map(|(what, addr)| Bad {
+        what,
+        addr: addr as u64,
+    })
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

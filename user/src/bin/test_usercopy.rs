@@ -17,9 +17,6 @@ const GARBAGE: u64 = 0xdead_beef_0000_0000;
 /// Bytes at each mapped edge (stack top, stack bottom) that straddling ranges may cover.
 const EDGE: usize = 128;
 
-/// Read-only data: its address is a read-only output buffer.
-static RO: [u8; 256] = [0xa5; 256];
-
 /// `check_hostile!("call", bad, attempt(...))`: `INVALID_ARGS`, and nothing written to the
 /// mapped part of the range or to the read-only page.
 macro_rules! check_hostile {
@@ -66,35 +63,21 @@ struct Bad {
     what: &'static str,
 }
 
-/// Hostile addresses for an access of `len` bytes: unmapped, kernel, crossing 2^47, wrapping
-/// past 2^64, straddling the top of the stack or its guard page, and (for outputs) read-only.
-/// `null`: include NULL (for arguments where NULL is not documented as "absent").
-fn hostile(len: u64, write: bool, null: bool) -> ([Bad; 9], usize) {
-    let half = len / 2;
-    let mut v = [Bad { addr: 0, what: "" }; 9];
+/// Hostile addresses for an access of `len` bytes ([`zx::test::hostile`]); `write`: include
+/// read-only data (for outputs); `null`: include NULL (for arguments where NULL is not
+/// documented as "absent").
+fn hostile_for(len: u64, write: bool, null: bool) -> ([Bad; 10], usize) {
+    let mut v = [Bad { addr: 0, what: "" }; 10];
     let mut n = 0;
-    let mut push = |addr: u64, what: &'static str| {
-        v[n] = Bad { addr, what };
+    for (what, addr) in hostile(len as usize) {
+        if (addr == 0 && !null) || (addr == ro_addr() && !write) {
+            continue;
+        }
+        v[n] = Bad {
+            addr: addr as u64,
+            what,
+        };
         n += 1;
-    };
-    if null {
-        push(0, "NULL");
-    }
-    push(0x1000, "unmapped 0x1000");
-    push(0xffff_0000_0000_0000, "kernel address");
-    push(0xffff_ff80_0008_0000, "kernel image address");
-    push((USER_TOP as u64) - half, "range crossing 2^47");
-    push(u64::MAX - half, "range wrapping past 2^64");
-    push(
-        (stack_top() as u64) - half,
-        "range straddling the stack top",
-    );
-    push(
-        (stack_bottom() as u64) - half,
-        "range straddling the stack guard page",
-    );
-    if write {
-        push(RO.as_ptr() as u64, "read-only page");
     }
     (v, n)
 }
@@ -154,11 +137,6 @@ fn fill_mapped(addr: u64, data: &[u8]) {
     }
 }
 
-fn ro_intact() -> bool {
-    // SAFETY: reads of a static; volatile so the compiler cannot assume the contents.
-    (0..RO.len()).all(|i| unsafe { read_volatile(RO.as_ptr().add(i)) } == 0xa5)
-}
-
 /// Runs `call(addr)` with the edge areas pre-filled by `data`; returns the status and whether
 /// user memory (the edges, the read-only page) was left as it was. The edges are restored.
 fn attempt(b: &Bad, data: &[u8], call: &mut dyn FnMut(u64) -> i32) -> (Status, bool) {
@@ -186,7 +164,7 @@ fn handle_duplicate_with_hostile_out() {
     // EL0 permission gives `ZX_ERR_INVALID_ARGS`, with no other effect".
     let ev = must!(Event::create());
     let stats = handle_stats();
-    let (list, n) = hostile(4, true, true);
+    let (list, n) = hostile_for(4, true, true);
     for b in &list[..n] {
         let r = attempt(b, &[], &mut |p| {
             raw::handle_duplicate(ev.0.raw(), Rights::SAME_RIGHTS.bits(), p as *mut u32)
@@ -203,7 +181,7 @@ fn handle_replace_with_hostile_out() {
     // that call"; docs/abi.md 4 documents replace closing its source only for refused rights.
     let ev = must!(Event::create());
     let stats = handle_stats();
-    let (list, n) = hostile(4, true, true);
+    let (list, n) = hostile_for(4, true, true);
     for b in &list[..n] {
         let r = attempt(b, &[], &mut |p| {
             raw::handle_replace(ev.0.raw(), Rights::SAME_RIGHTS.bits(), p as *mut u32)
@@ -227,7 +205,7 @@ fn handle_close_many_with_hostile_array() {
     let stats = handle_stats();
     let mut data = [0u8; 16];
     u32s(&[e1.0.raw(), e2.0.raw(), e1.0.raw(), e2.0.raw()], &mut data);
-    let (list, n) = hostile(16, false, true);
+    let (list, n) = hostile_for(16, false, true);
     for b in &list[..n] {
         let r = attempt(b, &data, &mut |p| {
             raw::handle_close_many(p as *const u32, 4)
@@ -278,7 +256,7 @@ fn object_get_info_with_hostile_buffer() {
         (root, INFO_KERNEL_STATS, 64, "KERNEL_STATS"),
     ];
     for (h, topic, size, name) in topics {
-        let (list, n) = hostile(size, true, true);
+        let (list, n) = hostile_for(size, true, true);
         for b in &list[..n] {
             let (mut actual, mut avail) = (7usize, 7usize);
             let r = attempt(b, &[], &mut |p| {
@@ -313,7 +291,7 @@ fn object_get_info_with_hostile_actual_or_avail() {
     // docs/abi.md 3: "`actual` = 0 and `avail` = 1 written when non-NULL" — so a non-NULL pointer
     // that can't be written is INVALID_ARGS (docs/abi.md 1), on success and on BUFFER_TOO_SMALL.
     let ev = must!(Event::create());
-    let (list, n) = hostile(8, true, false);
+    let (list, n) = hostile_for(8, true, false);
     for size in [32usize, 0] {
         for b in &list[..n] {
             let mut buf = [0u8; 32];
@@ -368,7 +346,7 @@ fn object_wait_one_with_hostile_observed() {
     // docs/abi.md 1: an output pointer that can't be written is INVALID_ARGS, whether the wait
     // would have timed out or been satisfied.
     let ev = must!(Event::create());
-    let (list, n) = hostile(4, true, false);
+    let (list, n) = hostile_for(4, true, false);
     for signaled in [false, true] {
         if signaled {
             check!(ev.0.signal(Signals::NONE, Signals::EVENT_SIGNALED).is_ok());
@@ -412,7 +390,7 @@ fn object_wait_many_with_hostile_items() {
     );
     // Read-only items are left out: Zircon looks the handles up (BAD_HANDLE) before it
     // writes `pending`, and a read-only page cannot hold our handle values.
-    let (list, n) = hostile(24, false, true);
+    let (list, n) = hostile_for(24, false, true);
     for b in &list[..n] {
         let r = attempt(b, &data, &mut |p| {
             raw::object_wait_many(p as *mut WaitItem, 2, 0)
@@ -433,7 +411,7 @@ fn object_wait_many_with_hostile_items() {
 /// and whatever landed in the valid output is not a handle.
 fn check_create(what: &str, create: &dyn Fn(u64, *mut u32) -> i32) {
     let (stats, objs) = (handle_stats(), live_objects());
-    let (list, n) = hostile(4, true, true);
+    let (list, n) = hostile_for(4, true, true);
     for b in &list[..n] {
         let mut other = 0u32;
         let r = attempt(b, &[], &mut |p| create(p, &mut other));
@@ -492,7 +470,7 @@ fn thread_create_with_hostile_name_or_out() {
         raw::thread_create(self_process(), name.as_ptr(), name.len(), 0, p as *mut u32)
     });
     let (stats, objs) = (handle_stats(), live_objects());
-    let (list, n) = hostile(32, false, true);
+    let (list, n) = hostile_for(32, false, true);
     for b in &list[..n] {
         let mut out = 0u32;
         let r = attempt(b, name, &mut |p| {
@@ -512,7 +490,7 @@ fn process_spawn_with_hostile_name_or_out() {
     let boot = b_end.raw();
     let (stats, objs) = (handle_stats(), live_objects());
     let name = b"child_echo";
-    let (list, n) = hostile(10, false, true);
+    let (list, n) = hostile_for(10, false, true);
     for b in &list[..n] {
         let mut out = 0u32;
         let r = attempt(b, name, &mut |p| {
@@ -526,7 +504,7 @@ fn process_spawn_with_hostile_name_or_out() {
         );
         check_no_new_handles!(stats, "process_spawn name", b);
     }
-    let (list, n) = hostile(4, true, true);
+    let (list, n) = hostile_for(4, true, true);
     for b in &list[..n] {
         let r = attempt(b, &[], &mut |p| {
             raw::process_spawn(name.as_ptr(), name.len(), boot, p as *mut u32)
@@ -556,7 +534,7 @@ fn process_spawn_with_hostile_name_or_out() {
 
 fn debug_write_with_hostile_buffer() {
     // docs/abi.md 1: an input range that is not fully mapped is INVALID_ARGS.
-    let (list, n) = hostile(16, false, true);
+    let (list, n) = hostile_for(16, false, true);
     for b in &list[..n] {
         let r = attempt(b, b"[LEAKED BYTES!]\n", &mut |p| {
             raw::debug_write(p as *const u8, 16)
@@ -589,7 +567,7 @@ fn channel_call_with_hostile_args() {
     };
     let mut data = [0u8; 48];
     args.to_bytes(&mut data);
-    let (list, n) = hostile(48, false, true);
+    let (list, n) = hostile_for(48, false, true);
     for bad in &list[..n] {
         let (mut ab, mut ah) = (0u32, 0u32);
         let r = attempt(bad, &data, &mut |p| {
