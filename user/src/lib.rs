@@ -13,7 +13,7 @@
 //!   [`Received`], `Handle::wait_one(.., i64)`), kept for the programs written against them.
 //!   The typed channel is [`channel::Channel`]; the two convert with `From`.
 //! - Program start-up ([`entry!`], [`StartArgs`]), console printing ([`println!`]), a heap for
-//!   `alloc` (a static arena, [`heap`]), and a tiny test harness ([`mod@test`]).
+//!   `alloc` (a static arena, [`heap`]), and the EL0 test library ([`mod@test`], [`tests!`]).
 #![no_std]
 
 extern crate alloc;
@@ -602,23 +602,48 @@ macro_rules! println {
 }
 
 /// Declares the program's entry: `zx::entry!(main);` with `fn main(args: StartArgs) -> i64`.
+///
+/// `_start` is two instructions: it passes the kernel's initial `sp` (the top of the first
+/// thread's stack, docs/abi.md section 5) on to the Rust entry, which keeps it for
+/// [`initial_stack`].
 #[macro_export]
 macro_rules! entry {
     ($main:path) => {
-        #[no_mangle]
-        #[link_section = ".text._start"]
-        pub extern "C" fn _start(x0: u64, x1: u64, x2: u64, x3: u64) -> ! {
+        ::core::arch::global_asm!(
+            ".pushsection .text._start, \"ax\"",
+            ".global _start",
+            ".type _start, %function",
+            "_start:",
+            "mov x4, sp",
+            "b {rust_start}",
+            ".popsection",
+            rust_start = sym __zx_rust_start,
+        );
+        #[doc(hidden)]
+        extern "C" fn __zx_rust_start(x0: u64, x1: u64, x2: u64, x3: u64, sp: u64) -> ! {
             let args = $crate::StartArgs {
                 bootstrap: x0 as u32,
                 process: x1 as u32,
                 root_resource: x2 as u32,
                 thread: x3 as u32,
             };
-            $crate::_init(&args);
+            $crate::_init(&args, sp as usize);
             let code: i64 = $main(args);
             $crate::raw::process_exit(code)
         }
     };
+}
+
+/// Size of the first thread's stack (docs/abi.md section 5); an unmapped guard page is below it.
+pub const INITIAL_STACK_SIZE: usize = 256 * 1024;
+
+static INITIAL_SP: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
+
+/// The first thread's stack as the program found it at entry: `(bottom, top)`, where `top` is
+/// the `sp` the kernel started it with and `bottom` is [`INITIAL_STACK_SIZE`] below.
+pub fn initial_stack() -> (usize, usize) {
+    let top = INITIAL_SP.load(core::sync::atomic::Ordering::Relaxed);
+    (top.wrapping_sub(INITIAL_STACK_SIZE), top)
 }
 
 #[panic_handler]
@@ -713,7 +738,8 @@ pub mod thread {
 
 /// Start-up that `entry!` performs before `main`.
 #[doc(hidden)]
-pub fn _init(args: &StartArgs) {
+pub fn _init(args: &StartArgs, sp: usize) {
+    INITIAL_SP.store(sp, core::sync::atomic::Ordering::Relaxed);
     thread::SELF_PROCESS.store(args.process, core::sync::atomic::Ordering::Relaxed);
 }
 

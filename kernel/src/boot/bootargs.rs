@@ -1,4 +1,6 @@
-//! Parser for the kernel command line (`/chosen/bootargs`, QEMU `-append`): `init=` and `exit=` as docs/abi.md section 5 defines them, the per-process message quota `ipc_quota=`, and the debugging word `selftest=`.
+//! Parser for the kernel command line (`/chosen/bootargs`, QEMU `-append`): `init=` and `exit=`
+//! as docs/abi.md section 5 defines them, the per-process message quota `ipc_quota=`, `test=`
+//! (handed to init), and the debugging word `selftest=`.
 //!
 //! The line is split on ASCII whitespace (and ends at a NUL, should the
 //! devicetree property's terminator be passed along). Words are applied left
@@ -69,6 +71,8 @@ pub struct BootArgs<'a> {
     /// `ipc_quota=SIZE`: the most kernel memory one process's queued messages may hold, in
     /// bytes; `None` for the default (an eighth of RAM).
     pub ipc_quota: Option<usize>,
+    /// `test=PROGRAM::CASE`: handed to init (on its bootstrap channel) to run one test case.
+    pub test: Option<&'a str>,
     warnings: [BootArgWarning<'a>; MAX_WARNINGS],
     warning_count: usize,
     warnings_dropped: usize,
@@ -81,6 +85,7 @@ impl Default for BootArgs<'_> {
             exit: ExitMode::None,
             selftest: None,
             ipc_quota: None,
+            test: None,
             warnings: [BootArgWarning::EmptyInit; MAX_WARNINGS],
             warning_count: 0,
             warnings_dropped: 0,
@@ -126,6 +131,7 @@ pub fn parse(line: &str) -> BootArgs<'_> {
                 Some(n) => args.ipc_quota = Some(n),
                 None => args.warn(BootArgWarning::BadQuota(value)),
             },
+            Some(("test", name)) if !name.is_empty() => args.test = Some(name),
             _ => args.warn(BootArgWarning::UnknownWord(word)),
         }
     }
@@ -232,6 +238,14 @@ mod tests {
         let args = parse("selftest=");
         assert_eq!(args.selftest, None);
         assert_eq!(args.warnings(), &[BootArgWarning::UnknownWord("selftest=")]);
+    }
+
+    #[test]
+    fn test_names_one_case_for_init() {
+        let args = parse("test=handles::close_many_of_nothing_is_ok exit=semihosting");
+        assert_eq!(args.test, Some("handles::close_many_of_nothing_is_ok"));
+        assert_eq!(args.warnings(), &[]);
+        assert_eq!(parse("test=").test, None);
     }
 
     #[test]

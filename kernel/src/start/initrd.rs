@@ -19,9 +19,9 @@ pub fn boot_program(name: &str) -> Option<&'static [u8]> {
     a.find(name).ok().flatten().map(|e| e.data)
 }
 
-/// Starts the first process, `name` from the initrd; ends the run with 254 and a message saying
-/// what is wrong if it cannot.
-pub fn start_first_process(name: &str) {
+/// Starts the first process, `name` from the initrd, with `test=` (if given) on its bootstrap
+/// channel; ends the run with 254 and a message saying what is wrong if it cannot.
+pub fn start_first_process(name: &str, test: Option<&str>) {
     let initrd = INITRD.get().copied().unwrap_or(&[]);
     if initrd.is_empty() {
         kprintln!("kernel: no initrd: pass a cpio (newc) archive with QEMU -initrd (or `initramfs` in config.txt).");
@@ -35,11 +35,26 @@ pub fn start_first_process(name: &str) {
         kprintln!("kernel: boot program `{}` not found in the initrd.", name);
         finish_run(254)
     };
-    match crate::task::spawn(name, image, || None, true, true) {
+    match crate::task::spawn(name, image, || init_bootstrap(test), true, true) {
         Ok(_) => kprintln!("kernel: started `{}`", name),
         Err(s) => {
             kprintln!("kernel: cannot start `{}`: {}", name, s);
             finish_run(254)
         }
     }
+}
+
+/// `test=PROGRAM::CASE` reaches init as the message `test=PROGRAM::CASE` on a bootstrap channel
+/// whose other end is closed (docs/abi.md section 5); without it init gets none.
+fn init_bootstrap(test: Option<&str>) -> Option<crate::object::Handle> {
+    use crate::object::channel::{Endpoint, Message};
+    use crate::object::Handle;
+    use zx_abi::Rights;
+    let word = test?;
+    let (ours, theirs) = Endpoint::new_pair();
+    let bytes = [b"test=", word.as_bytes()].concat();
+    ours.write(Message::new(bytes, alloc::vec::Vec::new()))
+        .ok()?;
+    drop(Handle::new(ours, Rights::DEFAULT_CHANNEL));
+    Some(Handle::new(theirs, Rights::DEFAULT_CHANNEL))
 }

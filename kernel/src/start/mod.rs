@@ -135,7 +135,7 @@ pub extern "C" fn kernel_boot_main(dtb_pa: u64, image_pa: u64, entry_el: u64) ->
     kprintln!("  cpus     {} of {} online", smp::online(), ncpus);
 
     selftest::run();
-    initrd::start_first_process(args.init);
+    initrd::start_first_process(args.init, args.test);
     smp::start_scheduling();
     sched::idle_loop()
 }

@@ -11,6 +11,7 @@
 #![no_std]
 #![no_main]
 
+use zx::test::basic;
 use zx::*;
 
 zx::entry!(main);
@@ -34,10 +35,6 @@ impl Buf {
     fn u64(&mut self, v: u64) {
         self.put(&v.to_le_bytes());
     }
-}
-
-fn basic(h: u32) -> InfoHandleBasic {
-    get_info(h, INFO_HANDLE_BASIC).unwrap_or_default()
 }
 
 /// `r`: x0, x1, x2, x3 values; then basic info of x0, x1 and x3 (koid, rights, type,

@@ -8,26 +8,12 @@
 
 use core::arch::asm;
 use core::ptr::{read_volatile, write_volatile};
+use zx::test::fault::*;
 use zx::*;
 
 zx::entry!(main);
 
-pub const NULL_READ: u8 = 0;
-pub const NULL_WRITE: u8 = 1;
-pub const WRITE_TEXT: u8 = 2;
-pub const EXEC_DATA: u8 = 3;
-pub const UDF: u8 = 4;
-pub const MISALIGNED_SP: u8 = 5;
-pub const STACK_OVERFLOW: u8 = 6;
-pub const READ_KERNEL_LOW: u8 = 7;
-pub const READ_KERNEL_IMAGE: u8 = 8;
-pub const BRK: u8 = 9;
 pub const EL1_SYSREG: u8 = 10;
-pub const JUMP_KERNEL: u8 = 11;
-pub const WRITE_RODATA: u8 = 12;
-pub const SECONDARY_THREAD: u8 = 13;
-pub const EXEC_STACK: u8 = 14;
-pub const JUMP_UNMAPPED: u8 = 15;
 
 /// `ret` (and padding): valid code, but in the RW data segment.
 static mut DATA_CODE: [u32; 4] = [0xd65f_03c0, 0xd65f_03c0, 0xd65f_03c0, 0xd65f_03c0];

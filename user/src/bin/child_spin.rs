@@ -3,24 +3,10 @@
 #![no_std]
 #![no_main]
 
-use core::arch::asm;
+use zx::test::{cntfrq, cntvct};
 use zx::*;
 
 zx::entry!(main);
-
-fn cntvct() -> u64 {
-    let t: u64;
-    // SAFETY: CNTVCT_EL0 is readable at EL0 (docs/abi.md section 5).
-    unsafe { asm!("isb", "mrs {}, cntvct_el0", out(reg) t, options(nostack)) };
-    t
-}
-
-fn cntfrq() -> u64 {
-    let f: u64;
-    // SAFETY: CNTFRQ_EL0 is readable at EL0 (docs/abi.md section 5).
-    unsafe { asm!("mrs {}, cntfrq_el0", out(reg) f, options(nostack)) };
-    f
-}
 
 /// How long to spin.
 const SPIN_MS: u64 = 200;

@@ -2,6 +2,10 @@
 //! `zx_process_spawn`, hands each the root resource over its bootstrap channel, waits for it,
 //! checks that the kernel's object, handle and message counts are back where they were, prints
 //! one line per program and `N passed, N failed`, and exits with the number of failures.
+//!
+//! The boot argument `test=PROGRAM::CASE` (the kernel hands it over as a message on init's
+//! bootstrap channel) runs that one case alone: `test=handles::close_many_of_nothing_is_ok`
+//! runs `test_handles` with only that case; `test=handles` runs all of `test_handles`.
 #![no_std]
 #![no_main]
 
@@ -14,29 +18,21 @@ zx::entry!(main);
 /// Generous per-program limit: a hang fails the program instead of the whole run.
 const PROGRAM_TIMEOUT_NS: i64 = 120_000_000_000;
 
-#[derive(PartialEq, Eq, Clone, Copy)]
-struct Counts {
-    handles: u64,
-    objects: u64,
-    messages: u64,
-    ipc_bytes: u64,
+/// The kernel's live counts (all zero if they cannot be read).
+fn counts(root: u32) -> test::Live {
+    test::live_of(root).unwrap_or_default()
 }
 
-fn counts(root: u32) -> Counts {
-    let s = kernel_stats(root).unwrap_or_default();
-    Counts {
-        handles: s.live_handles,
-        objects: s.live_objects,
-        messages: s.live_messages,
-        ipc_bytes: s.ipc_bytes,
-    }
-}
-
-/// Runs one program; `Ok(code)` or the reason it could not run.
-fn run_one(name: &str, root: &Handle) -> Result<i64, Status> {
+/// Runs one program (only its case `case`, if not empty); `Ok(code)` or the reason it could
+/// not run.
+fn run_one(name: &str, case: &str, root: &Handle) -> Result<i64, Status> {
     let (ours, theirs) = Channel::create()?;
     let dup = root.duplicate(Rights::SAME_RIGHTS)?;
-    ours.write(b"root", &[dup.into_raw()])?;
+    let mut msg = [0u8; 160];
+    let n = 5 + case.len().min(msg.len() - 5);
+    msg[..5].copy_from_slice(b"root ");
+    msg[5..n].copy_from_slice(&case.as_bytes()[..n - 5]);
+    ours.write(&msg[..n], &[dup.into_raw()])?;
     // Close our end before the child runs, so nothing of ours changes the kernel's counts
     // while the child measures them (the message stays queued for it).
     drop(ours);
@@ -66,14 +62,43 @@ fn settle(root: u32) {
     }
 }
 
+/// The `test=` word of the boot arguments, if the kernel passed one on the bootstrap channel.
+fn test_word(bootstrap: u32, buf: &mut [u8; 256]) -> Option<&str> {
+    let ch = Channel(Handle::from_raw(bootstrap));
+    let m = ch.read().ok()?;
+    let n = (m.num_bytes as usize).min(buf.len());
+    buf[..n].copy_from_slice(&m.bytes[..n]);
+    let words = core::str::from_utf8(&buf[..n]).ok()?;
+    words
+        .split_ascii_whitespace()
+        .find_map(|w| w.strip_prefix("test="))
+}
+
 fn main(args: StartArgs) -> i64 {
     let root = Handle::from_raw(args.root_resource);
-    println!("init: running {} test programs", TESTS.len());
+    let mut buf = [0u8; 256];
+    let only = test_word(args.bootstrap, &mut buf);
+    // `test=PROGRAM::CASE`: the program, with or without its `test_` prefix, and the case.
+    let (program, case) = match only {
+        Some(w) => w.split_once("::").unwrap_or((w, "")),
+        None => ("", ""),
+    };
+    let program = program.strip_prefix("test_").unwrap_or(program);
+    let selected = |name: &&&str| only.is_none() || name.strip_prefix("test_") == Some(program);
+    let count = TESTS.iter().filter(selected).count();
+    match only {
+        Some(w) => println!("init: test={}: running {} test programs", w, count),
+        None => println!("init: running {} test programs", count),
+    }
     let (mut passed, mut failed) = (0u32, 0u32);
-    for name in TESTS {
+    if count == 0 {
+        failed += 1;
+        println!("test test_{}: FAIL (no such test program)", program);
+    }
+    for name in TESTS.iter().filter(selected) {
         let before = counts(root.raw());
         let t0 = now();
-        let r = run_one(name, &root);
+        let r = run_one(name, case, &root);
         // Everything the program created is closed by now, or will be within moments (the last
         // thread's resources are returned as its core switches away).
         let mut after = counts(root.raw());
@@ -109,11 +134,15 @@ fn main(args: StartArgs) -> i64 {
     }
     // Heap leak check (docs/abi.md section 5): running the same work again in a fresh child leaves
     // heap_used_bytes where the previous run left it, within 1 KiB.
-    for name in TESTS.iter().filter(|n| HEAP_CHECKED.contains(n)) {
+    // (Not for a single case: `test=` runs exactly what it names.)
+    for name in TESTS
+        .iter()
+        .filter(|n| only.is_none() && HEAP_CHECKED.contains(n))
+    {
         let mut used = [0u64; 3];
         let mut ran = true;
         for u in used.iter_mut() {
-            ran &= matches!(run_one(name, &root), Ok(0));
+            ran &= matches!(run_one(name, "", &root), Ok(0));
             settle(root.raw());
             *u = kernel_stats(root.raw())
                 .map(|s| s.heap_used_bytes)

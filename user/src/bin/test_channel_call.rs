@@ -6,18 +6,11 @@
 #![no_std]
 #![no_main]
 
-use core::ptr::{null, null_mut};
+use core::ptr::null;
 use core::sync::atomic::{AtomicI32, AtomicU32, Ordering};
+use zx::test::*;
 use zx::*;
 
-zx::entry!(main);
-
-static PROCESS: AtomicU32 = AtomicU32::new(0);
-static ROOT: AtomicU32 = AtomicU32::new(0);
-
-/// docs/abi.md section 5: the initial thread's 256 KiB stack ends here, guard page below it.
-const STACK_TOP: u64 = 0x0000_7fff_fff0_0000;
-const STACK_BYTES: u64 = 256 * 1024;
 const USER_TOP: u64 = 1 << 47;
 
 const SEC: i64 = 1_000_000_000;
@@ -27,105 +20,8 @@ const MS: i64 = 1_000_000;
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-fn channel() -> (Channel, Channel) {
-    Channel::create().expect("channel_create")
-}
-
-fn event() -> Handle {
-    Event::create().expect("event_create").0
-}
-
-fn dup(h: &Handle) -> u32 {
-    h.duplicate(Rights::SAME_RIGHTS)
-        .expect("handle_duplicate")
-        .into_raw()
-}
-
-fn valid(h: u32) -> bool {
-    raw::object_get_info(h, INFO_HANDLE_VALID, null_mut(), 0, null_mut(), null_mut()) == 0
-}
-
-fn count(h: &Handle) -> u32 {
-    get_info::<InfoHandleCount>(h.raw(), INFO_HANDLE_COUNT)
-        .map(|c| c.handle_count)
-        .unwrap_or(u32::MAX)
-}
-
-fn basic(h: u32) -> InfoHandleBasic {
-    get_info::<InfoHandleBasic>(h, INFO_HANDLE_BASIC).unwrap_or_default()
-}
-
-fn koid(h: u32) -> u64 {
-    basic(h).koid
-}
-
-fn observed(h: u32) -> u32 {
-    let mut o = 0;
-    raw::object_wait_one(
-        h,
-        (Signals::CHANNEL_READABLE | Signals::CHANNEL_WRITABLE | Signals::CHANNEL_PEER_CLOSED)
-            .bits(),
-        0,
-        &mut o,
-    );
-    o
-}
-
 fn readable(h: u32) -> bool {
-    observed(h) & Signals::CHANNEL_READABLE.bits() != 0
-}
-
-fn process_handles() -> u32 {
-    get_info::<InfoProcessHandleStats>(PROCESS.load(Ordering::Relaxed), INFO_PROCESS_HANDLE_STATS)
-        .map(|s| s.handle_count.iter().sum())
-        .unwrap_or(u32::MAX)
-}
-
-/// (live_handles, live_objects, live_messages) from the kernel (zeros without the root).
-fn live() -> (u64, u64, u64) {
-    let s = kernel_stats(ROOT.load(Ordering::Relaxed)).unwrap_or_default();
-    (s.live_handles, s.live_objects, s.live_messages)
-}
-
-/// Kernel counts once they stop changing (up to 200 ms): threads of earlier cases that were
-/// joined may still be releasing their objects as their cores switch away.
-fn quiesce() -> (u64, u64, u64) {
-    let mut last = live();
-    let mut same = 0;
-    for _ in 0..200 {
-        sleep_ns(MS);
-        let cur = live();
-        if cur == last {
-            same += 1;
-            if same == 5 {
-                break;
-            }
-        } else {
-            same = 0;
-            last = cur;
-        }
-    }
-    last
-}
-
-/// Back to `base`: the same handles and messages, and no more objects (fewer is fine: an
-/// object of an earlier case may have been released meanwhile).
-fn back_to(base: (u64, u64, u64), now: (u64, u64, u64)) -> bool {
-    now.0 == base.0 && now.1 <= base.1 && now.2 == base.2
-}
-
-/// Polls (up to 5 s) until the kernel counts equal `want` (threads that just exited may
-/// still be releasing their resources); returns the last counts.
-fn settle(want: (u64, u64, u64)) -> (u64, u64, u64) {
-    let mut cur = live();
-    for _ in 0..5000 {
-        if back_to(want, cur) {
-            break;
-        }
-        sleep_ns(MS);
-        cur = live();
-    }
-    cur
+    signals(h) & Signals::CHANNEL_READABLE.bits() != 0
 }
 
 fn txid_of(b: &[u8]) -> u32 {
@@ -218,16 +114,6 @@ fn call_etc(
         ch, 0, deadline, &mut args, &mut r.ab, &mut r.ah,
     ));
     r
-}
-
-fn disp(op: u32, h: u32, t: ObjType, rights: Rights) -> HandleDisposition {
-    HandleDisposition {
-        operation: op,
-        handle: h,
-        obj_type: t.raw(),
-        rights: rights.bits(),
-        result: 0,
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -339,17 +225,17 @@ fn join(t: Option<thread::Thread>) {
 
 fn kernel_stats_are_available() {
     // The leak checks below compare kernel counts; they prove nothing without them.
-    let (h, o, _) = live();
+    let l = live().unwrap_or_default();
     check!(
-        h > 0 && o > 0,
+        l.handles > 0 && l.objects > 0,
         "no ZX_INFO_KERNEL_STATS (root resource missing?)"
     );
 }
 
 fn reply_is_delivered_with_actual_sizes() {
-    let (c, s) = channel();
-    let e = event();
-    let (x0, x1) = channel();
+    let (c, s) = channel_pair();
+    let e = event_handle();
+    let (x0, x1) = channel_pair();
     let (ek, xk) = (koid(e.raw()), koid(x1.raw()));
     let srv = start_server(s, ECHO, 1);
     let mut req = [0u8; 14];
@@ -358,7 +244,7 @@ fn reply_is_delivered_with_actual_sizes() {
         c.raw(),
         deadline_after(5 * SEC),
         &req,
-        &[dup(&e), x1.0.into_raw()],
+        &[dup_raw(&e), x1.0.into_raw()],
         14,
         2,
     );
@@ -382,11 +268,11 @@ fn reply_is_delivered_with_actual_sizes() {
     raw::handle_close(r.handles[0]);
     raw::handle_close(r.handles[1]);
     check_eq!(count(&e), 1);
-    check!(observed(x0.raw()) & Signals::CHANNEL_PEER_CLOSED.bits() != 0);
+    check!(signals(x0.raw()) & Signals::CHANNEL_PEER_CLOSED.bits() != 0);
 }
 
 fn kernel_txids_are_at_least_0x80000000() {
-    let (c, s) = channel();
+    let (c, s) = channel_pair();
     for t in SEEN_TXID.iter() {
         t.store(0, Ordering::Relaxed);
     }
@@ -408,7 +294,7 @@ fn kernel_txids_are_at_least_0x80000000() {
 }
 
 fn unknown_txid_replies_are_queued_as_ordinary_messages() {
-    let (c, s) = channel();
+    let (c, s) = channel_pair();
     // Already queued before the call: a message with txid 0 is never a reply.
     let mut pre = [0u8; 7];
     pre[4..].copy_from_slice(b"pre");
@@ -446,15 +332,21 @@ fn unknown_txid_replies_are_queued_as_ordinary_messages() {
 }
 
 fn deadline_without_reply_is_timed_out_and_late_reply_is_not_lost() {
-    let base = quiesce();
     {
-        let (c, s) = channel();
-        let e = event();
+        let (c, s) = channel_pair();
+        let e = event_handle();
         let ek = koid(e.raw());
         let mut req = [0u8; 8];
         req[4..].copy_from_slice(b"late");
         let t0 = now();
-        let r = call(c.raw(), deadline_after(20 * MS), &req, &[dup(&e)], 64, 4);
+        let r = call(
+            c.raw(),
+            deadline_after(20 * MS),
+            &req,
+            &[dup_raw(&e)],
+            64,
+            4,
+        );
         let waited = now() - t0;
         check_eq!(r.s, Status::TIMED_OUT);
         check!(waited >= 20 * MS, "returned after {} ns", waited);
@@ -505,13 +397,6 @@ fn deadline_without_reply_is_timed_out_and_late_reply_is_not_lost() {
         check!(!readable(c.raw()));
         check_eq!(count(&e), 1);
     }
-    let after = settle(base);
-    check!(
-        back_to(base, after),
-        "kernel (handles, objects, messages) {:?} -> {:?}",
-        base,
-        after
-    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -519,32 +404,32 @@ fn deadline_without_reply_is_timed_out_and_late_reply_is_not_lost() {
 // ---------------------------------------------------------------------------------------------
 
 fn peer_closing_after_reading_request_is_peer_closed() {
-    let (c, s) = channel();
-    let e = event();
+    let (c, s) = channel_pair();
+    let e = event_handle();
     let srv = start_server(s, CLOSE_AFTER_READ, 1);
     let r = call(
         c.raw(),
         deadline_after(5 * SEC),
         &[0u8; 8],
-        &[dup(&e)],
+        &[dup_raw(&e)],
         64,
         4,
     );
     check_eq!(r.s, Status::PEER_CLOSED);
     join(srv);
     check_eq!(count(&e), 1);
-    check!(observed(c.raw()) & Signals::CHANNEL_PEER_CLOSED.bits() != 0);
+    check!(signals(c.raw()) & Signals::CHANNEL_PEER_CLOSED.bits() != 0);
 }
 
 fn peer_closing_without_reading_is_peer_closed_and_request_destroyed() {
-    let (c, s) = channel();
-    let e = event();
+    let (c, s) = channel_pair();
+    let e = event_handle();
     let srv = start_server(s, CLOSE_WITHOUT_READ, 0);
     let r = call(
         c.raw(),
         deadline_after(5 * SEC),
         &[0u8; 8],
-        &[dup(&e)],
+        &[dup_raw(&e)],
         64,
         4,
     );
@@ -555,10 +440,10 @@ fn peer_closing_without_reading_is_peer_closed_and_request_destroyed() {
 }
 
 fn call_with_peer_already_closed_is_peer_closed_and_consumes_handles() {
-    let (c, s) = channel();
+    let (c, s) = channel_pair();
     drop(s);
-    let e = event();
-    let d = dup(&e);
+    let e = event_handle();
+    let d = dup_raw(&e);
     let r = call(c.raw(), deadline_after(SEC), &[0u8; 4], &[d], 64, 4);
     check_eq!(r.s, Status::PEER_CLOSED);
     check!(!valid(d), "the request handle survived");
@@ -570,15 +455,15 @@ fn call_with_peer_already_closed_is_peer_closed_and_consumes_handles() {
 // ---------------------------------------------------------------------------------------------
 
 fn reply_larger_than_rd_num_bytes_is_buffer_too_small_and_discarded() {
-    let (c, s) = channel();
-    let e = event();
+    let (c, s) = channel_pair();
+    let e = event_handle();
     let srv = start_server(s, BIG, 2);
     let handles_before = process_handles();
     let r = call(
         c.raw(),
         deadline_after(5 * SEC),
         &[0u8; 4],
-        &[dup(&e)],
+        &[dup_raw(&e)],
         16,
         4,
     );
@@ -602,14 +487,14 @@ fn reply_larger_than_rd_num_bytes_is_buffer_too_small_and_discarded() {
 }
 
 fn reply_with_more_than_rd_num_handles_is_buffer_too_small_and_discarded() {
-    let (c, s) = channel();
-    let e = event();
+    let (c, s) = channel_pair();
+    let e = event_handle();
     let srv = start_server(s, ECHO, 2);
     let r = call(
         c.raw(),
         deadline_after(5 * SEC),
         &[0u8; 8],
-        &[dup(&e), dup(&e)],
+        &[dup_raw(&e), dup_raw(&e)],
         64,
         1,
     );
@@ -624,7 +509,12 @@ fn reply_with_more_than_rd_num_handles_is_buffer_too_small_and_discarded() {
     check_eq!(count(&e), 1);
     // call_etc: same rule.
     let mut d = [
-        disp(HANDLE_OP_MOVE, dup(&e), ObjType::NONE, Rights::SAME_RIGHTS),
+        disp(
+            HANDLE_OP_MOVE,
+            dup_raw(&e),
+            ObjType::NONE,
+            Rights::SAME_RIGHTS,
+        ),
         disp(
             HANDLE_OP_DUPLICATE,
             e.raw(),
@@ -646,10 +536,10 @@ fn reply_with_more_than_rd_num_handles_is_buffer_too_small_and_discarded() {
 // ---------------------------------------------------------------------------------------------
 
 fn fewer_than_4_bytes_is_invalid_args_and_consumes_handles() {
-    let (c, s) = channel();
-    let e = event();
+    let (c, s) = channel_pair();
+    let e = event_handle();
     for n in [0usize, 1, 3] {
-        let d = dup(&e);
+        let d = dup_raw(&e);
         let r = call(c.raw(), deadline_after(SEC), &[7u8; 3][..n], &[d], 64, 4);
         check!(r.s == Status::INVALID_ARGS, "wr_num_bytes {}: {}", n, r.s);
         check!(!valid(d), "wr_num_bytes {}: the request handle survived", n);
@@ -657,8 +547,8 @@ fn fewer_than_4_bytes_is_invalid_args_and_consumes_handles() {
         check!(!readable(s.raw()), "wr_num_bytes {}: a message was sent", n);
     }
     // call_etc: MOVE entries are consumed, DUPLICATE sources stay.
-    let e2 = event();
-    let moved = dup(&e);
+    let e2 = event_handle();
+    let moved = dup_raw(&e);
     let mut d = [
         disp(HANDLE_OP_MOVE, moved, ObjType::EVENT, Rights::SAME_RIGHTS),
         disp(
@@ -718,9 +608,8 @@ fn out_addr(o: Out, good: u64) -> u64 {
 /// and the request handle went with the request. A reply too large is still
 /// `BUFFER_TOO_SMALL` first (Zircon checks the sizes before any pointer).
 fn read_half_output_failures_send_the_request_and_consume_the_reply() {
-    let base = quiesce();
     {
-        let e = event();
+        let e = event_handle();
         let ek = koid(e.raw());
         #[rustfmt::skip]
         let cases: [OutputCase; 15] = [
@@ -745,10 +634,10 @@ fn read_half_output_failures_send_the_request_and_consume_the_reply() {
         ];
         for (what, etc, ab_o, ah_o, rb_o, rh_o, rd_nb, want) in cases {
             let handles_before = process_handles();
-            let (c, s) = channel();
+            let (c, s) = channel_pair();
             SEEN_TXID[0].store(0, Ordering::Relaxed);
             let srv = start_server(s, RECORD, 1);
-            let d = dup(&e);
+            let d = dup_raw(&e);
             let mut req = [0u8; 8];
             req[4..].copy_from_slice(b"req!");
             let hs = [d];
@@ -839,13 +728,6 @@ fn read_half_output_failures_send_the_request_and_consume_the_reply() {
             );
         }
     }
-    let after = settle(base);
-    check!(
-        back_to(base, after),
-        "kernel (handles, objects, messages) {:?} -> {:?}",
-        base,
-        after
-    );
 }
 
 /// docs/abi.md section 4 (Zircon's `ChannelWriteEtcTest.
@@ -853,11 +735,11 @@ fn read_half_output_failures_send_the_request_and_consume_the_reply() {
 /// disposition's `result` on input is not checked. Garbage there lets the call go through, and
 /// stays as written.
 fn call_etc_ignores_garbage_in_result_on_input() {
-    let (c, s) = channel();
-    let (e1, e2) = (event(), event());
+    let (c, s) = channel_pair();
+    let (e1, e2) = (event_handle(), event_handle());
     let (k1, k2) = (koid(e1.raw()), koid(e2.raw()));
     let srv = start_server(s, ECHO, 1);
-    let moved = dup(&e1);
+    let moved = dup_raw(&e1);
     let mut d = [
         disp(HANDLE_OP_MOVE, moved, ObjType::EVENT, Rights::SAME_RIGHTS),
         disp(
@@ -887,30 +769,14 @@ fn call_etc_ignores_garbage_in_result_on_input() {
     check_eq!((count(&e1), count(&e2)), (1, 1));
 }
 
-/// The top 48 bytes of our stack (part of `_start`'s frame), saved and put back around calls
-/// that use them.
-fn save_stack_top() -> [u64; 6] {
-    let p = (STACK_TOP - 48) as *const u64;
-    // SAFETY: the top of this (main) thread's mapped initial stack; read as plain data.
-    unsafe { core::array::from_fn(|i| core::ptr::read_volatile(p.add(i))) }
-}
-
-fn restore_stack_top(v: [u64; 6]) {
-    let p = (STACK_TOP - 48) as *mut u64;
-    for (i, x) in v.iter().enumerate() {
-        // SAFETY: as in save_stack_top; restores the bytes read before.
-        unsafe { core::ptr::write_volatile(p.add(i), *x) };
-    }
-}
-
 fn unreadable_args_struct_is_invalid_args_and_consumes_nothing() {
-    let (c, s) = channel();
-    let e = event();
-    let d = dup(&e);
+    let (c, s) = channel_pair();
+    let e = event_handle();
+    let d = dup_raw(&e);
     let req = [0u8; 8];
     let wr_handles = [d];
     let mut disps = [disp(HANDLE_OP_MOVE, d, ObjType::NONE, Rights::SAME_RIGHTS)];
-    let straddle = STACK_TOP - 16;
+    let straddle = (stack_top() as u64) - 16;
     let bads = [
         ("NULL", 0u64),
         ("0x1000", 0x1000),
@@ -919,11 +785,11 @@ fn unreadable_args_struct_is_invalid_args_and_consumes_nothing() {
         ("crossing 1<<47", USER_TOP - 24),
         ("wrapping past u64::MAX", u64::MAX - 23),
         ("straddling the stack top", straddle),
-        ("stack guard page", STACK_TOP - STACK_BYTES - 4096),
+        ("stack guard page", stack_bottom() as u64 - 4096),
     ];
     for etc in [false, true] {
         for (what, addr) in bads {
-            let saved = save_stack_top();
+            let saved = save_stack_top::<6>();
             if addr == straddle {
                 // The readable half holds real wr_bytes / wr_handles pointers.
                 let p = straddle as *mut u64;
@@ -988,8 +854,8 @@ fn unreadable_args_struct_is_invalid_args_and_consumes_nothing() {
 }
 
 fn request_handles_are_consumed_on_failures_as_for_write() {
-    let (c, s) = channel();
-    let e = event();
+    let (c, s) = channel_pair();
+    let e = event_handle();
     let req = [0u8; 8];
     let deadline = || deadline_after(200 * MS);
     // One failing call: the request handle d must be gone afterwards and nothing sent.
@@ -1000,26 +866,26 @@ fn request_handles_are_consumed_on_failures_as_for_write() {
         check!(!readable(s.raw()), "{}: a message was sent", what);
     };
     let stale = {
-        let (x, _y) = channel();
+        let (x, _y) = channel_pair();
         x.raw()
     };
-    let d = dup(&e);
+    let d = dup_raw(&e);
     let r = call(stale, deadline(), &req, &[d], 64, 4);
     expect_consumed("stale channel handle", Status::BAD_HANDLE, r, d);
 
-    let ev2 = event();
-    let d = dup(&e);
+    let ev2 = event_handle();
+    let d = dup_raw(&e);
     let r = call(ev2.raw(), deadline(), &req, &[d], 64, 4);
     expect_consumed("event as channel", Status::WRONG_TYPE, r, d);
 
-    let (c2, s2) = channel();
+    let (c2, s2) = channel_pair();
     drop(s2);
-    let d = dup(&e);
+    let d = dup_raw(&e);
     let r = call(c2.raw(), deadline(), &req, &[d], 64, 4);
     expect_consumed("closed peer", Status::PEER_CLOSED, r, d);
 
     // Unreadable request bytes (the handles array itself is fine).
-    let d = dup(&e);
+    let d = dup_raw(&e);
     let hs = [d];
     let mut rd = [0u8; 64];
     let mut rh = [0u32; 4];
@@ -1045,7 +911,7 @@ fn request_handles_are_consumed_on_failures_as_for_write() {
     expect_consumed("unreadable wr_bytes", Status::INVALID_ARGS, r, d);
 
     // Too many bytes.
-    let d = dup(&e);
+    let d = dup_raw(&e);
     let hs = [d];
     args.wr_bytes = req.as_ptr() as u64;
     args.wr_handles = hs.as_ptr() as u64;
@@ -1065,13 +931,13 @@ fn request_handles_are_consumed_on_failures_as_for_write() {
         .duplicate(Rights::WAIT | Rights::DUPLICATE)
         .expect("duplicate")
         .into_raw();
-    let d = dup(&e);
+    let d = dup_raw(&e);
     let r = call(c.raw(), deadline(), &req, &[d, nt], 64, 4);
     check!(!valid(nt), "the handle without TRANSFER survived");
     expect_consumed("handle without TRANSFER", Status::ACCESS_DENIED, r, d);
 
     // An unreadable handles array: INVALID_ARGS, and no handle is touched.
-    let d = dup(&e);
+    let d = dup_raw(&e);
     args.wr_num_bytes = 8;
     args.wr_handles = 0x1000;
     let st = raw::channel_call(c.raw(), 0, deadline(), &args, &mut ab, &mut ah);
@@ -1083,19 +949,19 @@ fn request_handles_are_consumed_on_failures_as_for_write() {
 }
 
 fn channel_without_read_or_write_right_is_access_denied() {
-    let base_e = event();
+    let base_e = event_handle();
     for (what, rights) in [
         ("no READ", Rights::WRITE | Rights::TRANSFER | Rights::WAIT),
         ("no WRITE", Rights::READ | Rights::TRANSFER | Rights::WAIT),
     ] {
-        let (c, s) = channel();
+        let (c, s) = channel_pair();
         let c = c.0.replace(rights).expect("handle_replace");
-        let d = dup(&base_e);
+        let d = dup_raw(&base_e);
         let r = call(c.raw(), deadline_after(200 * MS), &[0u8; 8], &[d], 64, 4);
         check!(r.s == Status::ACCESS_DENIED, "call, {}: {}", what, r.s);
         check!(!valid(d), "call, {}: the request handle survived", what);
         check!(!readable(s.raw()), "call, {}: a message was sent", what);
-        let moved = dup(&base_e);
+        let moved = dup_raw(&base_e);
         let mut ds = [disp(
             HANDLE_OP_MOVE,
             moved,
@@ -1211,7 +1077,7 @@ fn batch_server(arg: usize) {
 }
 
 fn many_concurrent_calls_each_get_their_own_reply() {
-    let (c, s) = channel();
+    let (c, s) = channel_pair();
     CONC_CH.store(c.raw(), Ordering::Relaxed);
     for a in [&CONC_OK, &CONC_BAD, &CONC_DUP_TXIDS, &CONC_MAX_BATCH] {
         a.store(0, Ordering::Relaxed);
@@ -1246,11 +1112,11 @@ fn many_concurrent_calls_each_get_their_own_reply() {
 // ---------------------------------------------------------------------------------------------
 
 fn call_etc_moves_and_duplicates_and_reports_reply_handle_info() {
-    let (c, s) = channel();
-    let (e1, e2) = (event(), event());
+    let (c, s) = channel_pair();
+    let (e1, e2) = (event_handle(), event_handle());
     let (k1, k2) = (koid(e1.raw()), koid(e2.raw()));
     let srv = start_server(s, ECHO, 1);
-    let moved = dup(&e1);
+    let moved = dup_raw(&e1);
     let mut d = [
         disp(
             HANDLE_OP_MOVE,
@@ -1301,9 +1167,9 @@ fn call_etc_moves_and_duplicates_and_reports_reply_handle_info() {
 }
 
 fn call_etc_failed_disposition_consumes_moves_keeps_duplicate_sources() {
-    let (c, s) = channel();
-    let (e1, e2) = (event(), event());
-    let moved = dup(&e1);
+    let (c, s) = channel_pair();
+    let (e1, e2) = (event_handle(), event_handle());
+    let moved = dup_raw(&e1);
     let mut d = [
         disp(HANDLE_OP_MOVE, moved, ObjType::CHANNEL, Rights::SAME_RIGHTS),
         disp(
@@ -1341,7 +1207,7 @@ fn close_after_10ms(h: usize) {
 }
 
 fn wait_one_is_woken_by_a_write_from_another_thread() {
-    let (a, b) = channel();
+    let (a, b) = channel_pair();
     let t0 = now();
     let t = thread::spawn(write_after_10ms, a.raw() as usize).ok();
     check!(t.is_some());
@@ -1373,7 +1239,7 @@ fn wait_one_is_woken_by_a_write_from_another_thread() {
 }
 
 fn wait_one_is_woken_by_peer_close_from_another_thread() {
-    let (a, b) = channel();
+    let (a, b) = channel_pair();
     let t0 = now();
     let t = thread::spawn(close_after_10ms, a.0.into_raw() as usize).ok();
     check!(t.is_some());
@@ -1405,7 +1271,7 @@ fn wait_one_is_woken_by_peer_close_from_another_thread() {
 }
 
 fn wait_for_readable_only_is_not_satisfied_by_peer_close() {
-    let (a, b) = channel();
+    let (a, b) = channel_pair();
     let t = thread::spawn(close_after_10ms, a.0.into_raw() as usize).ok();
     check!(t.is_some());
     let mut obs = 0;
@@ -1482,7 +1348,7 @@ fn several_waiters(ch: u32, signals: Signals, wake: &mut dyn FnMut()) {
 }
 
 fn threads_blocked_in_wait_one_are_all_woken_by_a_write() {
-    let (a, b) = channel();
+    let (a, b) = channel_pair();
     several_waiters(b.raw(), Signals::CHANNEL_READABLE, &mut || {
         check!(a.write(b"all", &[]).is_ok());
     });
@@ -1490,127 +1356,39 @@ fn threads_blocked_in_wait_one_are_all_woken_by_a_write() {
 }
 
 fn threads_blocked_in_wait_one_are_all_woken_by_peer_close() {
-    let (a, b) = channel();
+    let (a, b) = channel_pair();
     let mut a = Some(a);
     several_waiters(
         b.raw(),
         Signals::CHANNEL_READABLE | Signals::CHANNEL_PEER_CLOSED,
         &mut || drop(a.take()),
     );
-    check!(observed(b.raw()) & Signals::CHANNEL_PEER_CLOSED.bits() != 0);
+    check!(signals(b.raw()) & Signals::CHANNEL_PEER_CLOSED.bits() != 0);
 }
 
-fn main(args: StartArgs) -> i64 {
-    let root = take_root_resource(&args);
-    ROOT.store(root.raw(), Ordering::Relaxed);
-    PROCESS.store(args.process, Ordering::Relaxed);
-    // init closes its end of our bootstrap channel right after spawning us; wait for that so
-    // the kernel-wide handle counts the cases compare do not change under them.
-    let mut obs = 0;
-    raw::object_wait_one(
-        args.bootstrap,
-        Signals::CHANNEL_PEER_CLOSED.bits(),
-        deadline_after(2_000_000_000),
-        &mut obs,
-    );
-    let r = test::run(
-        "channel_call",
-        &[
-            ("kernel_stats_are_available", kernel_stats_are_available),
-            (
-                "reply_is_delivered_with_actual_sizes",
-                reply_is_delivered_with_actual_sizes,
-            ),
-            (
-                "kernel_txids_are_at_least_0x80000000",
-                kernel_txids_are_at_least_0x80000000,
-            ),
-            (
-                "unknown_txid_replies_are_queued_as_ordinary_messages",
-                unknown_txid_replies_are_queued_as_ordinary_messages,
-            ),
-            (
-                "deadline_without_reply_is_timed_out_and_late_reply_is_not_lost",
-                deadline_without_reply_is_timed_out_and_late_reply_is_not_lost,
-            ),
-            (
-                "peer_closing_after_reading_request_is_peer_closed",
-                peer_closing_after_reading_request_is_peer_closed,
-            ),
-            (
-                "peer_closing_without_reading_is_peer_closed_and_request_destroyed",
-                peer_closing_without_reading_is_peer_closed_and_request_destroyed,
-            ),
-            (
-                "call_with_peer_already_closed_is_peer_closed_and_consumes_handles",
-                call_with_peer_already_closed_is_peer_closed_and_consumes_handles,
-            ),
-            (
-                "reply_larger_than_rd_num_bytes_is_buffer_too_small_and_discarded",
-                reply_larger_than_rd_num_bytes_is_buffer_too_small_and_discarded,
-            ),
-            (
-                "reply_with_more_than_rd_num_handles_is_buffer_too_small_and_discarded",
-                reply_with_more_than_rd_num_handles_is_buffer_too_small_and_discarded,
-            ),
-            (
-                "fewer_than_4_bytes_is_invalid_args_and_consumes_handles",
-                fewer_than_4_bytes_is_invalid_args_and_consumes_handles,
-            ),
-            (
-                "read_half_output_failures_send_the_request_and_consume_the_reply",
-                read_half_output_failures_send_the_request_and_consume_the_reply,
-            ),
-            (
-                "unreadable_args_struct_is_invalid_args_and_consumes_nothing",
-                unreadable_args_struct_is_invalid_args_and_consumes_nothing,
-            ),
-            (
-                "request_handles_are_consumed_on_failures_as_for_write",
-                request_handles_are_consumed_on_failures_as_for_write,
-            ),
-            (
-                "channel_without_read_or_write_right_is_access_denied",
-                channel_without_read_or_write_right_is_access_denied,
-            ),
-            (
-                "many_concurrent_calls_each_get_their_own_reply",
-                many_concurrent_calls_each_get_their_own_reply,
-            ),
-            (
-                "call_etc_moves_and_duplicates_and_reports_reply_handle_info",
-                call_etc_moves_and_duplicates_and_reports_reply_handle_info,
-            ),
-            (
-                "call_etc_failed_disposition_consumes_moves_keeps_duplicate_sources",
-                call_etc_failed_disposition_consumes_moves_keeps_duplicate_sources,
-            ),
-            (
-                "call_etc_ignores_garbage_in_result_on_input",
-                call_etc_ignores_garbage_in_result_on_input,
-            ),
-            (
-                "wait_one_is_woken_by_a_write_from_another_thread",
-                wait_one_is_woken_by_a_write_from_another_thread,
-            ),
-            (
-                "wait_one_is_woken_by_peer_close_from_another_thread",
-                wait_one_is_woken_by_peer_close_from_another_thread,
-            ),
-            (
-                "wait_for_readable_only_is_not_satisfied_by_peer_close",
-                wait_for_readable_only_is_not_satisfied_by_peer_close,
-            ),
-            (
-                "threads_blocked_in_wait_one_are_all_woken_by_a_write",
-                threads_blocked_in_wait_one_are_all_woken_by_a_write,
-            ),
-            (
-                "threads_blocked_in_wait_one_are_all_woken_by_peer_close",
-                threads_blocked_in_wait_one_are_all_woken_by_peer_close,
-            ),
-        ],
-    );
-    drop(root);
-    r
-}
+zx::tests!(
+    kernel_stats_are_available,
+    reply_is_delivered_with_actual_sizes,
+    kernel_txids_are_at_least_0x80000000,
+    unknown_txid_replies_are_queued_as_ordinary_messages,
+    deadline_without_reply_is_timed_out_and_late_reply_is_not_lost,
+    peer_closing_after_reading_request_is_peer_closed,
+    peer_closing_without_reading_is_peer_closed_and_request_destroyed,
+    call_with_peer_already_closed_is_peer_closed_and_consumes_handles,
+    reply_larger_than_rd_num_bytes_is_buffer_too_small_and_discarded,
+    reply_with_more_than_rd_num_handles_is_buffer_too_small_and_discarded,
+    fewer_than_4_bytes_is_invalid_args_and_consumes_handles,
+    read_half_output_failures_send_the_request_and_consume_the_reply,
+    unreadable_args_struct_is_invalid_args_and_consumes_nothing,
+    request_handles_are_consumed_on_failures_as_for_write,
+    channel_without_read_or_write_right_is_access_denied,
+    many_concurrent_calls_each_get_their_own_reply,
+    call_etc_moves_and_duplicates_and_reports_reply_handle_info,
+    call_etc_failed_disposition_consumes_moves_keeps_duplicate_sources,
+    call_etc_ignores_garbage_in_result_on_input,
+    wait_one_is_woken_by_a_write_from_another_thread,
+    wait_one_is_woken_by_peer_close_from_another_thread,
+    wait_for_readable_only_is_not_satisfied_by_peer_close,
+    threads_blocked_in_wait_one_are_all_woken_by_a_write,
+    threads_blocked_in_wait_one_are_all_woken_by_peer_close,
+);

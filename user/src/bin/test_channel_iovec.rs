@@ -9,43 +9,20 @@
 #![no_main]
 
 use core::fmt;
-use core::ptr::{null, null_mut};
-use core::sync::atomic::{compiler_fence, AtomicI32, AtomicU32, Ordering};
+use core::ptr::null;
+use core::sync::atomic::{AtomicI32, AtomicU32, Ordering};
+use zx::test::*;
 use zx::*;
 
-zx::entry!(main);
-
-static ROOT: AtomicU32 = AtomicU32::new(0);
-
 const IOVEC: u32 = CHANNEL_WRITE_USE_IOVEC;
-const MAX_BYTES: usize = CHANNEL_MAX_MSG_BYTES as usize;
 const MAX_IOVEC: usize = CHANNEL_MAX_MSG_IOVEC as usize;
-const MAX_HANDLES: usize = CHANNEL_MAX_MSG_HANDLES as usize;
 
 const INVALID_ARGS: i32 = Status::INVALID_ARGS.raw();
 const OUT_OF_RANGE: i32 = Status::OUT_OF_RANGE.raw();
 
-const READABLE: u32 = Signals::CHANNEL_READABLE.bits();
-const WRITABLE: u32 = Signals::CHANNEL_WRITABLE.bits();
-const PEER_CLOSED: u32 = Signals::CHANNEL_PEER_CLOSED.bits();
-
 // ---------------------------------------------------------------------------------------------
 // Memory used by the cases
 // ---------------------------------------------------------------------------------------------
-
-const fn pattern() -> [u8; MAX_BYTES + 4096] {
-    let mut a = [0u8; MAX_BYTES + 4096];
-    let mut i = 0;
-    while i < a.len() {
-        a[i] = (i.wrapping_mul(31) ^ (i >> 8) ^ (i >> 13)) as u8;
-        i += 1;
-    }
-    a
-}
-
-/// Source bytes, in a read-only segment (a valid buffer to read from). One page more than the
-/// largest message so that any capacity up to 69632 points at readable bytes.
-static SRC: [u8; MAX_BYTES + 4096] = pattern();
 
 fn src(off: usize) -> *const u8 {
     SRC[off..].as_ptr()
@@ -64,61 +41,6 @@ fn iov() -> &'static mut [ChannelIovec; MAX_IOVEC + 1] {
     // SAFETY: single-threaded program; one case at a time uses the array.
     unsafe { &mut *core::ptr::addr_of_mut!(IOV) }
 }
-
-/// Receive buffer for the largest message.
-static mut RBUF: [u8; MAX_BYTES + 64] = [0; MAX_BYTES + 64];
-
-fn rbuf() -> &'static mut [u8] {
-    // SAFETY: as for `iov`.
-    unsafe { &mut *core::ptr::addr_of_mut!(RBUF) }
-}
-
-/// docs/abi.md section 5: the initial thread's 256 KiB stack ends here, with an unmapped guard page
-/// below it.
-const STACK_TOP: u64 = 0x0000_7fff_fff0_0000;
-const STACK_BOTTOM: u64 = STACK_TOP - 256 * 1024;
-
-/// Buffers the kernel cannot read (docs/abi.md section 1), with a capacity.
-const HOSTILE_BUFFERS: &[(u64, u32, &str)] = &[
-    (0x1000, 16, "0x1000"),
-    (
-        0xffff_0000_0000_0000,
-        16,
-        "kernel address 0xffff_0000_0000_0000",
-    ),
-    (0xffff_ff80_0008_0000, 16, "kernel image 0xffffff8000080000"),
-    ((1 << 47) - 16, 64, "range crossing 1<<47"),
-    (1 << 47, 16, "at 1<<47"),
-    (u64::MAX - 8, 64, "range wrapping past 2^64"),
-    (STACK_TOP - 16, 64, "range straddling the stack top"),
-    (
-        STACK_BOTTOM - 16,
-        64,
-        "range from the guard page into the stack",
-    ),
-    (STACK_BOTTOM - 4096, 16, "the stack guard page"),
-];
-
-/// Iovec array pointers the kernel cannot read, with a number of entries.
-const HOSTILE_ARRAYS: &[(u64, u32, &str)] = &[
-    (0, 1, "NULL with one entry"),
-    (0x1000, 1, "0x1000"),
-    (
-        0xffff_0000_0000_0000,
-        1,
-        "kernel address 0xffff_0000_0000_0000",
-    ),
-    (0xffff_ff80_0008_0000, 1, "kernel image 0xffffff8000080000"),
-    ((1 << 47) - 8, 2, "array crossing 1<<47"),
-    (u64::MAX - 8, 4, "array wrapping past 2^64"),
-    (STACK_TOP, 1, "just above the stack top"),
-    (
-        STACK_BOTTOM - 8,
-        2,
-        "array from the guard page into the stack",
-    ),
-    (STACK_BOTTOM - 4096, 1, "the stack guard page"),
-];
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -152,111 +74,10 @@ fn ws(ch: u32, entries: &[ChannelIovec], hs: &[u32]) -> i32 {
     wv(ch, p, entries.len() as u32, hs)
 }
 
-fn event() -> u32 {
-    let mut h = 0;
-    let s = raw::event_create(0, &mut h);
-    check_eq!(Status(s), Status::OK);
-    h
-}
-
-fn channel() -> (u32, u32) {
-    let (mut a, mut b) = (0, 0);
-    let s = raw::channel_create(0, &mut a, &mut b);
-    check_eq!(Status(s), Status::OK);
-    (a, b)
-}
-
-fn eventpair() -> (u32, u32) {
-    let (mut a, mut b) = (0, 0);
-    let s = raw::eventpair_create(0, &mut a, &mut b);
-    check_eq!(Status(s), Status::OK);
-    (a, b)
-}
-
-fn dup_of(h: u32) -> u32 {
-    let mut out = 0;
-    let s = raw::handle_duplicate(h, Rights::SAME_RIGHTS.bits(), &mut out);
-    check_eq!(Status(s), Status::OK);
-    out
-}
-
-fn reduce(h: u32, rights: u32) -> u32 {
-    let mut out = 0;
-    let s = raw::handle_replace(h, rights, &mut out);
-    check_eq!(Status(s), Status::OK);
-    out
-}
-
-fn close(h: u32) {
-    raw::handle_close(h);
-}
-
-fn valid(h: u32) -> bool {
-    raw::object_get_info(h, INFO_HANDLE_VALID, null_mut(), 0, null_mut(), null_mut()) == 0
-}
-
-fn basic(h: u32) -> InfoHandleBasic {
-    get_info(h, INFO_HANDLE_BASIC).unwrap_or_default()
-}
-
-fn count(h: u32) -> u32 {
-    get_info::<InfoHandleCount>(h, INFO_HANDLE_COUNT).map_or(0, |c| c.handle_count)
-}
-
-/// The signals asserted on `h` now (`zx_object_wait_one` with a past deadline).
-fn signals(h: u32) -> u32 {
-    let mut obs = 0;
-    raw::object_wait_one(h, READABLE | WRITABLE | PEER_CLOSED, 0, &mut obs);
-    obs
-}
-
-fn stats() -> InfoKernelStats {
-    kernel_stats(ROOT.load(Ordering::Relaxed)).unwrap_or_default()
-}
-
-struct Msg {
-    bytes: u32,
-    handles: u32,
-    infos: [HandleInfo; MAX_HANDLES],
-}
-
-impl Msg {
-    fn close(&self) {
-        for i in &self.infos[..self.handles as usize] {
-            close(i.handle);
-        }
-    }
-}
-
-/// Reads one message with `zx_channel_read_etc` (bytes in `rbuf()`).
-fn read(ch: u32) -> Result<Msg, Status> {
-    let mut m = Msg {
-        bytes: 0,
-        handles: 0,
-        infos: [HandleInfo::default(); MAX_HANDLES],
-    };
-    let buf = rbuf();
-    let s = raw::channel_read_etc(
-        ch,
-        0,
-        buf.as_mut_ptr(),
-        m.infos.as_mut_ptr(),
-        buf.len() as u32,
-        MAX_HANDLES as u32,
-        &mut m.bytes,
-        &mut m.handles,
-    );
-    if s == 0 {
-        Ok(m)
-    } else {
-        Err(Status(s))
-    }
-}
-
 /// Reads one message and returns its bytes (handles closed); records a failure if there is
 /// none.
 fn read_bytes(ch: u32) -> &'static [u8] {
-    match read(ch) {
+    match read_etc(ch) {
         Ok(m) => {
             m.close();
             &rbuf()[..m.bytes as usize]
@@ -276,24 +97,6 @@ fn first_difference(a: &[u8], b: &[u8]) -> Option<usize> {
     a.iter().zip(b).position(|(x, y)| x != y)
 }
 
-/// Runs `f(addr)` with `val` stored at `addr` (restored afterwards). Used for memory that no
-/// Rust object uses while a case runs: the top of the main stack (`_start`'s frame, idle until
-/// the program exits) and the bottom of the stack (never reached).
-fn with_stored<T: Copy, R>(addr: u64, val: T, f: impl FnOnce(u64) -> R) -> R {
-    let p = addr as *mut T;
-    // SAFETY: `addr` is mapped, aligned for T, and not in use by anything (see above); T is
-    // plain integers, so any saved bytes are a valid value.
-    unsafe {
-        let saved = core::ptr::read_volatile(p);
-        core::ptr::write_volatile(p, val);
-        compiler_fence(Ordering::SeqCst);
-        let r = f(addr);
-        compiler_fence(Ordering::SeqCst);
-        core::ptr::write_volatile(p, saved);
-        r
-    }
-}
-
 /// A failed write: `got` must be `want`, the event sent alongside must be gone (docs/abi.md: "plain
 /// write ... entries are gone from the caller"; `keep` is another handle to it whose count
 /// shows it was closed, not parked), and the peer must show no message.
@@ -306,7 +109,12 @@ fn check_failed(got: i32, want: i32, sent: u32, keep: u32, peer: u32, what: impl
         Status(want)
     );
     check!(!valid(sent), "{}: the handle sent is still ours", what);
-    check!(count(keep) == 1, "{}: handle count {}", what, count(keep));
+    check!(
+        handle_count(keep) == 1,
+        "{}: handle count {}",
+        what,
+        handle_count(keep)
+    );
     check!(
         signals(peer) == WRITABLE,
         "{}: peer signals {:#x}",
@@ -379,7 +187,7 @@ fn max_entries_8192_of_8_bytes_send_65536_bytes_in_order() {
         *e = v(src((MAX_IOVEC - 1 - i) * 8), 8);
     }
     check_status!(wv(a, iv.as_ptr(), MAX_IOVEC as u32, &[]), Status::OK);
-    match read(b) {
+    match read_etc(b) {
         Ok(m) => {
             check_eq!(m.bytes as usize, MAX_BYTES);
             check_eq!(m.handles, 0);
@@ -418,19 +226,19 @@ fn more_than_8192_entries_are_out_of_range() {
     for e in iv.iter_mut() {
         *e = EMPTY;
     }
-    let e = dup_of(keep);
+    let e = dup(keep, Rights::SAME_RIGHTS);
     let got = wv(a, iv.as_ptr(), MAX_IOVEC as u32 + 1, &[e]);
     check_failed(got, OUT_OF_RANGE, e, keep, b, "8193 empty entries");
     for (i, e) in iv.iter_mut().enumerate() {
         *e = v(src(i), 1);
     }
-    let e = dup_of(keep);
+    let e = dup(keep, Rights::SAME_RIGHTS);
     let got = wv(a, iv.as_ptr(), MAX_IOVEC as u32 + 1, &[e]);
     check_failed(got, OUT_OF_RANGE, e, keep, b, "8193 entries of 1 byte");
-    let e = dup_of(keep);
+    let e = dup(keep, Rights::SAME_RIGHTS);
     let got = wv(a, null(), MAX_IOVEC as u32 + 1, &[e]);
     check_failed(got, OUT_OF_RANGE, e, keep, b, "8193 entries at NULL");
-    let e = dup_of(keep);
+    let e = dup(keep, Rights::SAME_RIGHTS);
     let got = wv(a, 0x1000 as *const ChannelIovec, u32::MAX, &[e]);
     check_failed(got, OUT_OF_RANGE, e, keep, b, "u32::MAX entries at 0x1000");
     // Control: 8192 of the same 1-byte entries are fine.
@@ -446,14 +254,14 @@ fn more_than_8192_entries_are_out_of_range() {
 /// entry, and capacities whose sum wraps a 32-bit counter.
 fn capacities_summing_over_65536_are_out_of_range() {
     let (a, b) = channel();
-    let s0 = stats();
+    let s0 = kstats();
     let keep = event();
     let iv = iov();
     // 17 entries of 4096 = 69632.
     for (i, e) in iv[..17].iter_mut().enumerate() {
         *e = v(src(i * 4096), 4096);
     }
-    let e = dup_of(keep);
+    let e = dup(keep, Rights::SAME_RIGHTS);
     let got = wv(a, iv.as_ptr(), 17, &[e]);
     check_failed(got, OUT_OF_RANGE, e, keep, b, "17 entries of 4096");
     // 8191 entries of 8 and one of 9 = 65537, the 9 first, in the middle or last.
@@ -461,7 +269,7 @@ fn capacities_summing_over_65536_are_out_of_range() {
         for (i, e) in iv[..MAX_IOVEC].iter_mut().enumerate() {
             *e = v(src(i * 8), if i == pos { 9 } else { 8 });
         }
-        let e = dup_of(keep);
+        let e = dup(keep, Rights::SAME_RIGHTS);
         let got = wv(a, iv.as_ptr(), MAX_IOVEC as u32, &[e]);
         check_failed(
             got,
@@ -483,11 +291,11 @@ fn capacities_summing_over_65536_are_out_of_range() {
         for (e, &c) in iv.iter_mut().zip(caps) {
             *e = v(src(0), c);
         }
-        let e = dup_of(keep);
+        let e = dup(keep, Rights::SAME_RIGHTS);
         let got = wv(a, iv.as_ptr(), caps.len() as u32, &[e]);
         check_failed(got, OUT_OF_RANGE, e, keep, b, what);
     }
-    let s1 = stats();
+    let s1 = kstats();
     check_eq!(s1.live_messages, s0.live_messages);
     check_eq!(s1.ipc_bytes, s0.ipc_bytes);
     close(keep);
@@ -509,7 +317,7 @@ fn size_check_comes_before_buffer_check() {
         capacity: 4096,
         reserved: 0,
     };
-    let e = dup_of(keep);
+    let e = dup(keep, Rights::SAME_RIGHTS);
     let got = wv(a, iv.as_ptr(), 17, &[e]);
     check_failed(
         got,
@@ -520,7 +328,7 @@ fn size_check_comes_before_buffer_check() {
         "17 x 4096 with one at 0x1000",
     );
     let entries = [v(null(), 65537)];
-    let e = dup_of(keep);
+    let e = dup(keep, Rights::SAME_RIGHTS);
     let got = ws(a, &entries, &[e]);
     check_failed(got, OUT_OF_RANGE, e, keep, b, "NULL buffer of 65537");
     close(keep);
@@ -543,7 +351,7 @@ fn null_buffer_with_nonzero_capacity_is_invalid_args() {
         (&[v(b"ab".as_ptr(), 2), v(null(), 16)], "NULL of 16 last"),
     ];
     for (entries, what) in sets {
-        let e = dup_of(keep);
+        let e = dup(keep, Rights::SAME_RIGHTS);
         let got = ws(a, entries, &[e]);
         check_failed(got, INVALID_ARGS, e, keep, b, what);
     }
@@ -567,7 +375,7 @@ fn nonzero_reserved_is_invalid_args() {
             },
             v(b"ef".as_ptr(), 2),
         ];
-        let e = dup_of(keep);
+        let e = dup(keep, Rights::SAME_RIGHTS);
         let got = ws(a, &entries, &[e]);
         check_failed(
             got,
@@ -582,7 +390,7 @@ fn nonzero_reserved_is_invalid_args() {
             capacity: 0,
             reserved,
         }];
-        let e = dup_of(keep);
+        let e = dup(keep, Rights::SAME_RIGHTS);
         let got = ws(a, &entries, &[e]);
         check_failed(got, INVALID_ARGS, e, keep, b, "reserved on an empty entry");
     }
@@ -591,7 +399,7 @@ fn nonzero_reserved_is_invalid_args() {
         *e = v(src(i * 8), 8);
     }
     iv[MAX_IOVEC - 1].reserved = 1;
-    let e = dup_of(keep);
+    let e = dup(keep, Rights::SAME_RIGHTS);
     let got = wv(a, iv.as_ptr(), MAX_IOVEC as u32, &[e]);
     check_failed(
         got,
@@ -638,9 +446,9 @@ fn unaligned_buffers_are_copied_exactly() {
 fn one_unreadable_buffer_among_good_ones_sends_nothing() {
     let (a, b) = channel();
     let keep = event();
-    let s0 = stats();
+    let s0 = kstats();
     let good = v(src(0), 16);
-    for &(p, n, what) in HOSTILE_BUFFERS {
+    for (p, n, what) in hostile_sources() {
         let bad = ChannelIovec {
             buffer: p,
             capacity: n,
@@ -651,7 +459,7 @@ fn one_unreadable_buffer_among_good_ones_sends_nothing() {
             ([good, bad, good], "middle"),
             ([good, good, bad], "last"),
         ] {
-            let e = dup_of(keep);
+            let e = dup(keep, Rights::SAME_RIGHTS);
             let got = ws(a, &entries, &[e]);
             check_failed(
                 got,
@@ -667,8 +475,8 @@ fn one_unreadable_buffer_among_good_ones_sends_nothing() {
     for (i, e) in iv[..MAX_IOVEC].iter_mut().enumerate() {
         *e = v(src(i * 8), 8);
     }
-    iv[MAX_IOVEC - 1].buffer = STACK_TOP - 4;
-    let e = dup_of(keep);
+    iv[MAX_IOVEC - 1].buffer = (stack_top() as u64) - 4;
+    let e = dup(keep, Rights::SAME_RIGHTS);
     let got = wv(a, iv.as_ptr(), MAX_IOVEC as u32, &[e]);
     check_failed(
         got,
@@ -678,7 +486,7 @@ fn one_unreadable_buffer_among_good_ones_sends_nothing() {
         b,
         "last of 8192 straddles the stack top",
     );
-    let s1 = stats();
+    let s1 = kstats();
     check_eq!(s1.live_messages, s0.live_messages);
     check_eq!(s1.ipc_bytes, s0.ipc_bytes);
     close(keep);
@@ -693,13 +501,13 @@ fn one_unreadable_buffer_among_good_ones_sends_nothing() {
 fn unreadable_iovec_array_is_invalid_args() {
     let (a, b) = channel();
     let keep = event();
-    for &(p, n, what) in HOSTILE_ARRAYS {
-        let e = dup_of(keep);
+    for (p, n, what) in hostile_arrays() {
+        let e = dup(keep, Rights::SAME_RIGHTS);
         let got = wv(a, p as *const ChannelIovec, n, &[e]);
         check_failed(got, INVALID_ARGS, e, keep, b, what);
     }
-    let e = dup_of(keep);
-    let got = with_stored(STACK_TOP - 16, v(src(0), 16), |p| {
+    let e = dup(keep, Rights::SAME_RIGHTS);
+    let got = with_stored((stack_top() as u64) - 16, v(src(0), 16), |p| {
         wv(a, p as *const ChannelIovec, 2, &[e])
     });
     check_failed(
@@ -711,7 +519,7 @@ fn unreadable_iovec_array_is_invalid_args() {
         "second entry above the stack top",
     );
     // Control: that first entry alone is readable and good.
-    let got = with_stored(STACK_TOP - 16, v(src(0), 16), |p| {
+    let got = with_stored((stack_top() as u64) - 16, v(src(0), 16), |p| {
         wv(a, p as *const ChannelIovec, 1, &[])
     });
     check_status!(got, Status::OK);
@@ -725,7 +533,7 @@ fn unreadable_iovec_array_is_invalid_args() {
 /// objects, types and rights, in order, and are gone from the writer.
 fn handles_sent_alongside_arrive_unchanged() {
     let (a, b) = channel();
-    let ev = reduce(
+    let ev = replace(
         event(),
         Rights::TRANSFER.bits() | Rights::WAIT.bits() | Rights::SIGNAL.bits(),
     );
@@ -738,7 +546,7 @@ fn handles_sent_alongside_arrive_unchanged() {
     for h in hs {
         check!(!valid(h), "handle {:#x} is still the writer's", h);
     }
-    match read(b) {
+    match read_etc(b) {
         Ok(m) => {
             check_eq!(&rbuf()[..m.bytes as usize], b"with handles");
             check_eq!(m.handles, 3);
@@ -816,7 +624,7 @@ fn failures_consume_every_handle_sent() {
         (IOVEC, iv.as_ptr(), 8193, OUT_OF_RANGE, "8193 entries"),
     ];
     for (options, p, n, want, what) in failures {
-        let e = dup_of(keep);
+        let e = dup(keep, Rights::SAME_RIGHTS);
         let (p0, p1) = eventpair();
         let (x, y) = channel();
         let got = wv_opt(a, options, p, n, &[e, p0, x]);
@@ -849,7 +657,7 @@ fn unreadable_handles_array_touches_no_handle() {
     let (a, b) = channel();
     let e = event();
     let entries = [v(b"hi".as_ptr(), 2)];
-    let got = with_stored(STACK_TOP - 4, e, |p| {
+    let got = with_stored((stack_top() as u64) - 4, e, |p| {
         raw::channel_write(
             a,
             IOVEC,
@@ -861,13 +669,13 @@ fn unreadable_handles_array_touches_no_handle() {
     });
     check_status!(got, Status::INVALID_ARGS);
     check!(valid(e), "the handle in the readable part was consumed");
-    check_eq!(count(e), 1);
+    check_eq!(handle_count(e), 1);
     // 16 real handles in the last 64 bytes of the stack and a 17th element above it.
     let mut arr = [0u32; 16];
     for h in arr.iter_mut() {
-        *h = dup_of(e);
+        *h = dup(e, Rights::SAME_RIGHTS);
     }
-    let got = with_stored(STACK_TOP - 64, arr, |p| {
+    let got = with_stored((stack_top() as u64) - 64, arr, |p| {
         raw::channel_write(
             a,
             IOVEC,
@@ -882,14 +690,14 @@ fn unreadable_handles_array_touches_no_handle() {
         check!(valid(h), "handle {} of the readable part was consumed", i);
         close(h);
     }
-    check_eq!(count(e), 1);
-    let got = with_stored(STACK_BOTTOM, e, |_| {
+    check_eq!(handle_count(e), 1);
+    let got = with_stored(stack_bottom() as u64, e, |_| {
         raw::channel_write(
             a,
             IOVEC,
             entries.as_ptr() as *const u8,
             1,
-            (STACK_BOTTOM - 4) as *const u32,
+            ((stack_bottom() as u64) - 4) as *const u32,
             2,
         )
     });
@@ -901,10 +709,10 @@ fn unreadable_handles_array_touches_no_handle() {
     let got = raw::channel_write(a, IOVEC, entries.as_ptr() as *const u8, 1, null(), 1);
     check_status!(got, Status::INVALID_ARGS);
     check!(valid(e));
-    check_eq!(count(e), 1);
+    check_eq!(handle_count(e), 1);
     check_eq!(signals(b), WRITABLE);
     // Control: the first of those arrays, one element long, is readable and sends `e`.
-    let got = with_stored(STACK_TOP - 4, e, |p| {
+    let got = with_stored((stack_top() as u64) - 4, e, |p| {
         raw::channel_write(
             a,
             IOVEC,
@@ -916,7 +724,7 @@ fn unreadable_handles_array_touches_no_handle() {
     });
     check_status!(got, Status::OK);
     check!(!valid(e));
-    match read(b) {
+    match read_etc(b) {
         Ok(m) => {
             check_eq!(m.handles, 1);
             check_eq!(&rbuf()[..m.bytes as usize], b"hi");
@@ -936,10 +744,10 @@ fn sixty_five_handles_with_iovecs_are_out_of_range() {
     let mut hs = [0u32; MAX_HANDLES + 1];
     let entries = [v(b"h".as_ptr(), 1)];
     for h in hs.iter_mut() {
-        *h = dup_of(keep);
+        *h = dup(keep, Rights::SAME_RIGHTS);
     }
     check_status!(ws(a, &entries, &hs[..MAX_HANDLES]), Status::OK);
-    match read(b) {
+    match read_etc(b) {
         Ok(m) => {
             check_eq!(m.handles as usize, MAX_HANDLES);
             m.close();
@@ -947,15 +755,15 @@ fn sixty_five_handles_with_iovecs_are_out_of_range() {
         Err(s) => check!(false, "read_etc returned {}", s),
     }
     close(hs[MAX_HANDLES]);
-    check_eq!(count(keep), 1);
+    check_eq!(handle_count(keep), 1);
     for h in hs.iter_mut() {
-        *h = dup_of(keep);
+        *h = dup(keep, Rights::SAME_RIGHTS);
     }
     check_status!(ws(a, &entries, &hs), Status::OUT_OF_RANGE);
     for (i, &h) in hs.iter().enumerate() {
         check!(!valid(h), "handle {} kept after OUT_OF_RANGE", i);
     }
-    check_eq!(count(keep), 1);
+    check_eq!(handle_count(keep), 1);
     check_eq!(signals(b), WRITABLE);
     close(keep);
     close(a);
@@ -969,7 +777,7 @@ fn unknown_option_bits_with_iovec_are_invalid_args() {
     let keep = event();
     let entries = [v(b"o".as_ptr(), 1)];
     for options in [IOVEC | 1, IOVEC | 4, IOVEC | 0x8000_0000, u32::MAX] {
-        let e = dup_of(keep);
+        let e = dup(keep, Rights::SAME_RIGHTS);
         let got = wv_opt(a, options, entries.as_ptr(), 1, &[e]);
         check_failed(got, INVALID_ARGS, e, keep, b, "unknown option bit");
     }
@@ -984,11 +792,11 @@ fn peer_closed_with_iovecs_consumes_the_handles() {
     let (a, b) = channel();
     close(b);
     let keep = event();
-    let e = dup_of(keep);
+    let e = dup(keep, Rights::SAME_RIGHTS);
     let entries = [v(b"gone".as_ptr(), 4)];
     check_status!(ws(a, &entries, &[e]), Status::PEER_CLOSED);
     check!(!valid(e));
-    check_eq!(count(keep), 1);
+    check_eq!(handle_count(keep), 1);
     close(keep);
     close(a);
 }
@@ -1193,7 +1001,7 @@ fn call_echoes(entries: *const ChannelIovec, n: u32, want: &[u8], what: &str) {
 /// (Zircon's `IOVecTest.CallFewLargeIovecs` and `CallManySmallIovecs`, and the largest
 /// message, 8192 entries of 8 bytes). The caller's buffers are not written.
 fn call_with_iovecs_puts_the_txid_in_the_first_four_assembled_bytes() {
-    let s0 = stats();
+    let s0 = kstats();
     // Four 1-byte entries (after an empty one) make the txid, the rest follows.
     let bytes = [0x11u8, 0x22, 0x33, 0x44];
     let tail = *b"tail!";
@@ -1246,7 +1054,7 @@ fn call_with_iovecs_puts_the_txid_in_the_first_four_assembled_bytes() {
         &SRC[..MAX_BYTES],
         "8192 entries of 8",
     );
-    let s1 = stats();
+    let s1 = kstats();
     check_eq!(s1.live_messages, s0.live_messages);
     check_eq!(s1.ipc_bytes, s0.ipc_bytes);
 }
@@ -1285,7 +1093,7 @@ fn call_with_iovecs_and_handles() {
     check_eq!(&in_bytes, b"12345678");
     check!(!valid(e), "the request handle is still ours");
     check_eq!(basic(rh[0]).koid, k);
-    check_eq!(count(rh[0]), 1);
+    check_eq!(handle_count(rh[0]), 1);
     close(rh[0]);
     close(a);
     // zx_channel_call_etc: a MOVE and a DUPLICATE.
@@ -1295,20 +1103,13 @@ fn call_with_iovecs_and_handles() {
     let (k1, k2) = (basic(e1).koid, basic(e2).koid);
     let srv = start_echo(b);
     let mut ds = [
-        HandleDisposition {
-            operation: HANDLE_OP_MOVE,
-            handle: e1,
-            obj_type: ObjType::EVENT.raw(),
-            rights: Rights::SAME_RIGHTS.bits(),
-            result: 0,
-        },
-        HandleDisposition {
-            operation: HANDLE_OP_DUPLICATE,
-            handle: e2,
-            obj_type: ObjType::EVENT.raw(),
-            rights: (Rights::TRANSFER | Rights::WAIT).bits(),
-            result: 0,
-        },
+        disp(HANDLE_OP_MOVE, e1, ObjType::EVENT, Rights::SAME_RIGHTS),
+        disp(
+            HANDLE_OP_DUPLICATE,
+            e2,
+            ObjType::EVENT,
+            Rights::TRANSFER | Rights::WAIT,
+        ),
     ];
     let mut infos = [HandleInfo::default(); 4];
     let r = call_raw(
@@ -1335,10 +1136,10 @@ fn call_with_iovecs_and_handles() {
     check_eq!(infos[1].obj_type, ObjType::EVENT.raw());
     check_eq!(infos[1].rights, (Rights::TRANSFER | Rights::WAIT).bits());
     check_eq!(basic(infos[1].handle).koid, k2);
-    check_eq!(count(e2), 2);
+    check_eq!(handle_count(e2), 2);
     close(infos[0].handle);
     close(infos[1].handle);
-    check_eq!(count(e2), 1);
+    check_eq!(handle_count(e2), 1);
     close(e2);
     close(a);
 }
@@ -1350,7 +1151,7 @@ fn call_with_iovecs_and_handles() {
 /// queued, not waited for.
 fn check_call_fails(a: u32, b: u32, options: u32, iov: u64, n: u32, want: Status, what: &str) {
     let keep = event();
-    let e = dup_of(keep);
+    let e = dup(keep, Rights::SAME_RIGHTS);
     let r = call_raw(
         a,
         false,
@@ -1370,23 +1171,16 @@ fn check_call_fails(a: u32, b: u32, options: u32, iov: u64, n: u32, want: Status
         "call {}: actual_* written",
         what
     );
-    let moved = dup_of(keep);
+    let moved = dup(keep, Rights::SAME_RIGHTS);
     let kept = event();
     let mut ds = [
-        HandleDisposition {
-            operation: HANDLE_OP_MOVE,
-            handle: moved,
-            obj_type: ObjType::EVENT.raw(),
-            rights: Rights::SAME_RIGHTS.bits(),
-            result: 0,
-        },
-        HandleDisposition {
-            operation: HANDLE_OP_DUPLICATE,
-            handle: kept,
-            obj_type: ObjType::EVENT.raw(),
-            rights: Rights::SAME_RIGHTS.bits(),
-            result: 0,
-        },
+        disp(HANDLE_OP_MOVE, moved, ObjType::EVENT, Rights::SAME_RIGHTS),
+        disp(
+            HANDLE_OP_DUPLICATE,
+            kept,
+            ObjType::EVENT,
+            Rights::SAME_RIGHTS,
+        ),
     ];
     let r = call_raw(a, true, options, 0, iov, n, ds.as_mut_ptr() as u64, 2, 0, 0);
     check!(r.st == want, "call_etc {}: {} (want {})", what, r.st, want);
@@ -1396,9 +1190,14 @@ fn check_call_fails(a: u32, b: u32, options: u32, iov: u64, n: u32, want: Status
         "call_etc {}: the DUPLICATE source is gone",
         what
     );
-    check_eq!(count(kept), 1);
+    check_eq!(handle_count(kept), 1);
     check_eq!((ds[0].result, ds[1].result), (0, 0));
-    check!(count(keep) == 1, "{}: handle count {}", what, count(keep));
+    check!(
+        handle_count(keep) == 1,
+        "{}: handle count {}",
+        what,
+        handle_count(keep)
+    );
     check!(
         signals(b) == WRITABLE,
         "{}: peer signals {:#x}",
@@ -1415,7 +1214,7 @@ fn check_call_fails(a: u32, b: u32, options: u32, iov: u64, n: u32, want: Status
 /// request handles meet their fate.
 fn call_with_too_many_iovecs_or_bytes_is_out_of_range() {
     let (a, b) = channel();
-    let s0 = stats();
+    let s0 = kstats();
     let iv = iov();
     for (i, e) in iv.iter_mut().enumerate() {
         *e = v(src(i % 4096), 1);
@@ -1493,7 +1292,7 @@ fn call_with_too_many_iovecs_or_bytes_is_out_of_range() {
     let r = call_raw(a, false, IOVEC, 0, p, MAX_IOVEC as u32, 0, 0, 0, 0);
     check_eq!(r.st, Status::TIMED_OUT);
     check_eq!(read_bytes(b).len(), MAX_BYTES);
-    let s1 = stats();
+    let s1 = kstats();
     check_eq!(s1.live_messages, s0.live_messages);
     check_eq!(s1.ipc_bytes, s0.ipc_bytes);
     close(a);
@@ -1546,7 +1345,7 @@ fn call_with_fewer_than_4_assembled_bytes_is_invalid_args() {
 /// nothing is sent.
 fn call_with_a_bad_iovec_sends_nothing() {
     let (a, b) = channel();
-    let s0 = stats();
+    let s0 = kstats();
     let good = v(src(0), 16);
     let reserved = [
         good,
@@ -1575,7 +1374,7 @@ fn call_with_a_bad_iovec_sends_nothing() {
         Status::INVALID_ARGS,
         "NULL buffer of 4",
     );
-    for &(p, n, what) in HOSTILE_BUFFERS {
+    for (p, n, what) in hostile_sources() {
         let bad = ChannelIovec {
             buffer: p,
             capacity: n,
@@ -1593,10 +1392,10 @@ fn call_with_a_bad_iovec_sends_nothing() {
             );
         }
     }
-    for &(p, n, what) in HOSTILE_ARRAYS {
+    for (p, n, what) in hostile_arrays() {
         check_call_fails(a, b, IOVEC, p, n, Status::INVALID_ARGS, what);
     }
-    let s1 = stats();
+    let s1 = kstats();
     check_eq!(s1.live_messages, s0.live_messages);
     check_eq!(s1.ipc_bytes, s0.ipc_bytes);
     close(a);
@@ -1635,110 +1434,28 @@ fn call_with_unknown_option_bits_is_invalid_args() {
     close(b);
 }
 
-fn main(args: StartArgs) -> i64 {
-    let root = take_root_resource(&args);
-    ROOT.store(root.raw(), Ordering::Relaxed);
-    // Premise of the stack cases: this runs on the initial stack of docs/abi.md section 5.
-    let here = &root as *const Handle as u64;
-    if !(STACK_BOTTOM..STACK_TOP).contains(&here) {
-        println!(
-            "test_channel_iovec: stack is not where docs/abi.md says ({:#x})",
-            here
-        );
-        return 1;
-    }
-    test::run(
-        "channel_iovec",
-        &[
-            (
-                "bytes_are_copied_in_order_across_entries",
-                bytes_are_copied_in_order_across_entries,
-            ),
-            (
-                "null_buffer_with_zero_capacity_is_fine",
-                null_buffer_with_zero_capacity_is_fine,
-            ),
-            (
-                "max_entries_8192_of_8_bytes_send_65536_bytes_in_order",
-                max_entries_8192_of_8_bytes_send_65536_bytes_in_order,
-            ),
-            (
-                "more_than_8192_entries_are_out_of_range",
-                more_than_8192_entries_are_out_of_range,
-            ),
-            (
-                "capacities_summing_over_65536_are_out_of_range",
-                capacities_summing_over_65536_are_out_of_range,
-            ),
-            (
-                "size_check_comes_before_buffer_check",
-                size_check_comes_before_buffer_check,
-            ),
-            (
-                "null_buffer_with_nonzero_capacity_is_invalid_args",
-                null_buffer_with_nonzero_capacity_is_invalid_args,
-            ),
-            (
-                "nonzero_reserved_is_invalid_args",
-                nonzero_reserved_is_invalid_args,
-            ),
-            (
-                "unaligned_buffers_are_copied_exactly",
-                unaligned_buffers_are_copied_exactly,
-            ),
-            (
-                "one_unreadable_buffer_among_good_ones_sends_nothing",
-                one_unreadable_buffer_among_good_ones_sends_nothing,
-            ),
-            (
-                "unreadable_iovec_array_is_invalid_args",
-                unreadable_iovec_array_is_invalid_args,
-            ),
-            (
-                "handles_sent_alongside_arrive_unchanged",
-                handles_sent_alongside_arrive_unchanged,
-            ),
-            (
-                "failures_consume_every_handle_sent",
-                failures_consume_every_handle_sent,
-            ),
-            (
-                "unreadable_handles_array_touches_no_handle",
-                unreadable_handles_array_touches_no_handle,
-            ),
-            (
-                "sixty_five_handles_with_iovecs_are_out_of_range",
-                sixty_five_handles_with_iovecs_are_out_of_range,
-            ),
-            (
-                "unknown_option_bits_with_iovec_are_invalid_args",
-                unknown_option_bits_with_iovec_are_invalid_args,
-            ),
-            (
-                "peer_closed_with_iovecs_consumes_the_handles",
-                peer_closed_with_iovecs_consumes_the_handles,
-            ),
-            (
-                "call_with_iovecs_puts_the_txid_in_the_first_four_assembled_bytes",
-                call_with_iovecs_puts_the_txid_in_the_first_four_assembled_bytes,
-            ),
-            ("call_with_iovecs_and_handles", call_with_iovecs_and_handles),
-            (
-                "call_with_too_many_iovecs_or_bytes_is_out_of_range",
-                call_with_too_many_iovecs_or_bytes_is_out_of_range,
-            ),
-            (
-                "call_with_fewer_than_4_assembled_bytes_is_invalid_args",
-                call_with_fewer_than_4_assembled_bytes_is_invalid_args,
-            ),
-            (
-                "call_with_a_bad_iovec_sends_nothing",
-                call_with_a_bad_iovec_sends_nothing,
-            ),
-            (
-                "call_with_unknown_option_bits_is_invalid_args",
-                call_with_unknown_option_bits_is_invalid_args,
-            ),
-        ],
-    )
-}
+zx::tests!(
+    bytes_are_copied_in_order_across_entries,
+    null_buffer_with_zero_capacity_is_fine,
+    max_entries_8192_of_8_bytes_send_65536_bytes_in_order,
+    more_than_8192_entries_are_out_of_range,
+    capacities_summing_over_65536_are_out_of_range,
+    size_check_comes_before_buffer_check,
+    null_buffer_with_nonzero_capacity_is_invalid_args,
+    nonzero_reserved_is_invalid_args,
+    unaligned_buffers_are_copied_exactly,
+    one_unreadable_buffer_among_good_ones_sends_nothing,
+    unreadable_iovec_array_is_invalid_args,
+    handles_sent_alongside_arrive_unchanged,
+    failures_consume_every_handle_sent,
+    unreadable_handles_array_touches_no_handle,
+    sixty_five_handles_with_iovecs_are_out_of_range,
+    unknown_option_bits_with_iovec_are_invalid_args,
+    peer_closed_with_iovecs_consumes_the_handles,
+    call_with_iovecs_puts_the_txid_in_the_first_four_assembled_bytes,
+    call_with_iovecs_and_handles,
+    call_with_too_many_iovecs_or_bytes_is_out_of_range,
+    call_with_fewer_than_4_assembled_bytes_is_invalid_args,
+    call_with_a_bad_iovec_sends_nothing,
+    call_with_unknown_option_bits_is_invalid_args,
+);

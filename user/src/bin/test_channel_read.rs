@@ -6,18 +6,9 @@
 #![no_main]
 
 use core::ptr::null_mut;
-use core::sync::atomic::{AtomicU32, Ordering};
+use zx::test::*;
 use zx::*;
 
-zx::entry!(main);
-
-static PROCESS: AtomicU32 = AtomicU32::new(0);
-static ROOT: AtomicU32 = AtomicU32::new(0);
-
-/// docs/abi.md section 5: the initial thread's stack is 256 KiB ending here, with an unmapped guard
-/// page below it; nothing is mapped directly above it.
-const STACK_TOP: u64 = 0x0000_7fff_fff0_0000;
-const STACK_BYTES: u64 = 256 * 1024;
 const USER_TOP: u64 = 1 << 47;
 
 /// A page in the read-only segment (`.rodata`): the kernel must not write into it.
@@ -33,68 +24,8 @@ fn ro_addr() -> u64 {
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-fn channel() -> (Channel, Channel) {
-    Channel::create().expect("channel_create")
-}
-
-fn event() -> Handle {
-    Event::create().expect("event_create").0
-}
-
-/// A duplicate of `h` as a raw value (to be sent away).
-fn dup(h: &Handle) -> u32 {
-    h.duplicate(Rights::SAME_RIGHTS)
-        .expect("handle_duplicate")
-        .into_raw()
-}
-
-fn valid(h: u32) -> bool {
-    raw::object_get_info(h, INFO_HANDLE_VALID, null_mut(), 0, null_mut(), null_mut()) == 0
-}
-
-/// INFO_HANDLE_COUNT of the object behind `h` (u32::MAX if the query fails).
-fn count(h: &Handle) -> u32 {
-    get_info::<InfoHandleCount>(h.raw(), INFO_HANDLE_COUNT)
-        .map(|c| c.handle_count)
-        .unwrap_or(u32::MAX)
-}
-
-fn basic(h: u32) -> InfoHandleBasic {
-    get_info::<InfoHandleBasic>(h, INFO_HANDLE_BASIC).unwrap_or_default()
-}
-
-fn koid(h: u32) -> u64 {
-    basic(h).koid
-}
-
-/// Channel signals currently asserted on `h` (wait_one with a deadline of 0).
-fn observed(h: u32) -> u32 {
-    let mut o = 0;
-    raw::object_wait_one(
-        h,
-        (Signals::CHANNEL_READABLE | Signals::CHANNEL_WRITABLE | Signals::CHANNEL_PEER_CLOSED)
-            .bits(),
-        0,
-        &mut o,
-    );
-    o
-}
-
 fn readable(ch: &Channel) -> bool {
-    observed(ch.raw()) & Signals::CHANNEL_READABLE.bits() != 0
-}
-
-/// Total number of handles in this process's table.
-fn process_handles() -> u32 {
-    get_info::<InfoProcessHandleStats>(PROCESS.load(Ordering::Relaxed), INFO_PROCESS_HANDLE_STATS)
-        .map(|s| s.handle_count.iter().sum())
-        .unwrap_or(u32::MAX)
-}
-
-/// (live_handles, live_messages) from the kernel (zeros without the root resource).
-fn live() -> (u64, u64) {
-    let s = kernel_stats(ROOT.load(Ordering::Relaxed)).unwrap_or_default();
-    (s.live_handles, s.live_messages)
+    signals(ch.raw()) & Signals::CHANNEL_READABLE.bits() != 0
 }
 
 fn pat(seed: u8) -> [u8; 64] {
@@ -195,16 +126,16 @@ fn expect_message(ch: &Channel, bytes: &[u8], koids: &[u64]) {
 
 fn kernel_stats_are_available() {
     // The leak checks below compare kernel counts; they prove nothing without them.
-    let (h, _) = live();
+    let h = live().unwrap_or_default().handles;
     check!(h > 0, "no ZX_INFO_KERNEL_STATS (root resource missing?)");
     check!(process_handles() != u32::MAX && process_handles() > 0);
 }
 
 fn reads_messages_in_fifo_order_and_readable_clears() {
-    let (a, b) = channel();
-    let e = event();
+    let (a, b) = channel_pair();
+    let e = event_handle();
     check!(a.write(b"one", &[]).is_ok());
-    check!(a.write(b"second", &[dup(&e)]).is_ok());
+    check!(a.write(b"second", &[dup_raw(&e)]).is_ok());
     check!(a.write(b"3", &[]).is_ok());
     check!(a.write(&[], &[]).is_ok());
     check!(readable(&b));
@@ -224,7 +155,7 @@ fn reads_messages_in_fifo_order_and_readable_clears() {
 }
 
 fn zero_length_message_reads_with_null_buffers() {
-    let (a, b) = channel();
+    let (a, b) = channel_pair();
     check!(a.write(&[], &[]).is_ok());
     let (s, ab, ah) = read(b.raw(), 0, &mut [], &mut []);
     check_eq!(s, Status::OK);
@@ -233,10 +164,10 @@ fn zero_length_message_reads_with_null_buffers() {
 }
 
 fn too_small_bytes_buffer_reports_sizes_and_keeps_message() {
-    let (a, b) = channel();
-    let e = event();
+    let (a, b) = channel_pair();
+    let e = event_handle();
     let msg = pat(1);
-    check!(a.write(&msg[..10], &[dup(&e)]).is_ok());
+    check!(a.write(&msg[..10], &[dup_raw(&e)]).is_ok());
     let handles_before = process_handles();
     let mut small = [0u8; 4];
     let mut hs = [0u32; 4];
@@ -262,9 +193,9 @@ fn too_small_bytes_buffer_reports_sizes_and_keeps_message() {
 }
 
 fn too_small_handles_buffer_reports_sizes_and_keeps_message() {
-    let (a, b) = channel();
-    let (e1, e2) = (event(), event());
-    check!(a.write(b"abc", &[dup(&e1), dup(&e2)]).is_ok());
+    let (a, b) = channel_pair();
+    let (e1, e2) = (event_handle(), event_handle());
+    check!(a.write(b"abc", &[dup_raw(&e1), dup_raw(&e2)]).is_ok());
     let handles_before = process_handles();
     let mut bytes = [0u8; 64];
     let mut one = [0u32; 1];
@@ -287,7 +218,7 @@ fn too_small_handles_buffer_reports_sizes_and_keeps_message() {
 }
 
 fn buffer_too_small_with_null_actuals_keeps_message() {
-    let (a, b) = channel();
+    let (a, b) = channel_pair();
     check!(a.write(b"0123456789", &[]).is_ok());
     let mut small = [0u8; 2];
     check_status!(
@@ -323,12 +254,12 @@ fn buffer_too_small_with_null_actuals_keeps_message() {
 }
 
 fn may_discard_drops_too_large_message_and_closes_its_handles() {
-    let (a, b) = channel();
-    let e = event();
-    let (x0, x1) = channel();
+    let (a, b) = channel_pair();
+    let e = event_handle();
+    let (x0, x1) = channel_pair();
     let msg = pat(2);
     check!(a
-        .write(&msg[..20], &[dup(&e), dup(&e), x1.0.into_raw()])
+        .write(&msg[..20], &[dup_raw(&e), dup_raw(&e), x1.0.into_raw()])
         .is_ok());
     check!(a.write(b"next", &[]).is_ok());
     check_eq!(count(&e), 3);
@@ -343,22 +274,28 @@ fn may_discard_drops_too_large_message_and_closes_its_handles() {
     // sees PEER_CLOSED.
     check_eq!(count(&e), 1);
     check!(
-        observed(x0.raw()) & Signals::CHANNEL_PEER_CLOSED.bits() != 0,
+        signals(x0.raw()) & Signals::CHANNEL_PEER_CLOSED.bits() != 0,
         "the discarded message's channel endpoint was not closed"
     );
     check_eq!(process_handles(), handles_before);
     let live_after = live();
-    check_eq!(live_after.0 + 3, live_before.0);
-    check_eq!(live_after.1 + 1, live_before.1);
+    check_eq!(
+        live_after.unwrap_or_default().handles + 3,
+        live_before.unwrap_or_default().handles
+    );
+    check_eq!(
+        live_after.unwrap_or_default().messages + 1,
+        live_before.unwrap_or_default().messages
+    );
     // The next message is the one behind it.
     expect_message(&b, b"next", &[]);
     check!(!readable(&b));
 }
 
 fn may_discard_drops_message_with_too_many_handles() {
-    let (a, b) = channel();
-    let e = event();
-    check!(a.write(b"hh", &[dup(&e), dup(&e)]).is_ok());
+    let (a, b) = channel_pair();
+    let e = event_handle();
+    check!(a.write(b"hh", &[dup_raw(&e), dup_raw(&e)]).is_ok());
     let mut bytes = [0u8; 64];
     let mut infos = [HandleInfo::default(); 1];
     let (s, ab, ah) = read_etc(b.raw(), CHANNEL_READ_MAY_DISCARD, &mut bytes, &mut infos);
@@ -371,9 +308,9 @@ fn may_discard_drops_message_with_too_many_handles() {
 }
 
 fn may_discard_with_big_enough_buffers_reads_normally() {
-    let (a, b) = channel();
-    let e = event();
-    check!(a.write(b"fits", &[dup(&e)]).is_ok());
+    let (a, b) = channel_pair();
+    let e = event_handle();
+    check!(a.write(b"fits", &[dup_raw(&e)]).is_ok());
     let mut bytes = [0u8; 8];
     let mut hs = [0u32; 2];
     let (s, ab, ah) = read(b.raw(), CHANNEL_READ_MAY_DISCARD, &mut bytes, &mut hs);
@@ -387,9 +324,9 @@ fn may_discard_with_big_enough_buffers_reads_normally() {
 }
 
 fn unknown_read_options_are_not_supported() {
-    let (a, b) = channel();
-    let e = event();
-    check!(a.write(b"keep", &[dup(&e)]).is_ok());
+    let (a, b) = channel_pair();
+    let e = event_handle();
+    check!(a.write(b"keep", &[dup_raw(&e)]).is_ok());
     let handles_before = process_handles();
     for opt in [2u32, 4, 0x100, 0x8000_0000, 1 | 2, 0xffff_fffe, u32::MAX] {
         let (s, _, _) = read(b.raw(), opt, &mut [0u8; 64], &mut [0u32; 4]);
@@ -414,7 +351,7 @@ fn unknown_read_options_are_not_supported() {
 
 fn narrow_arguments_ignore_high_bits() {
     // docs/abi.md section 1: a uint32_t argument ignores bits 32..63 (options, num_bytes).
-    let (a, b) = channel();
+    let (a, b) = channel_pair();
     check!(a.write(b"hi", &[]).is_ok());
     let mut bytes = [0u8; 8];
     let (mut ab, mut ah) = (u32::MAX, u32::MAX);
@@ -441,9 +378,9 @@ fn narrow_arguments_ignore_high_bits() {
 // ---------------------------------------------------------------------------------------------
 
 fn bad_handle_is_checked_before_options() {
-    let (c, _d) = channel();
+    let (c, _d) = channel_pair();
     let stale = {
-        let (x, _y) = channel();
+        let (x, _y) = channel_pair();
         x.raw()
     };
     check!(!valid(stale));
@@ -464,7 +401,7 @@ fn bad_handle_is_checked_before_options() {
 }
 
 fn event_handle_is_wrong_type_before_options() {
-    let e = event();
+    let e = event_handle();
     for opt in [0u32, 0xffff_fffe] {
         let (s, _, _) = read(e.raw(), opt, &mut [0u8; 8], &mut [0u32; 2]);
         check!(s == Status::WRONG_TYPE, "read(event, {:#x}): {}", opt, s);
@@ -480,9 +417,9 @@ fn event_handle_is_wrong_type_before_options() {
 }
 
 fn channel_without_read_right_is_access_denied_before_options() {
-    let (a, b) = channel();
-    let e = event();
-    check!(a.write(b"secret", &[dup(&e)]).is_ok());
+    let (a, b) = channel_pair();
+    let e = event_handle();
+    check!(a.write(b"secret", &[dup_raw(&e)]).is_ok());
     let b =
         b.0.replace(Rights::WRITE | Rights::TRANSFER)
             .expect("handle_replace");
@@ -517,7 +454,7 @@ fn channel_without_read_right_is_access_denied_before_options() {
 // ---------------------------------------------------------------------------------------------
 
 fn empty_queue_is_should_wait() {
-    let (_a, b) = channel();
+    let (_a, b) = channel_pair();
     let (s, _, _) = read(b.raw(), 0, &mut [0u8; 8], &mut [0u32; 2]);
     check_eq!(s, Status::SHOULD_WAIT);
     let (s, _, _) = read_etc(b.raw(), 0, &mut [0u8; 8], &mut [HandleInfo::default(); 2]);
@@ -527,7 +464,7 @@ fn empty_queue_is_should_wait() {
 }
 
 fn peer_closed_and_empty_is_peer_closed() {
-    let (a, b) = channel();
+    let (a, b) = channel_pair();
     drop(a);
     let (s, _, _) = read(b.raw(), 0, &mut [0u8; 8], &mut [0u32; 2]);
     check_eq!(s, Status::PEER_CLOSED);
@@ -536,12 +473,12 @@ fn peer_closed_and_empty_is_peer_closed() {
 }
 
 fn messages_queued_before_peer_closed_stay_readable() {
-    let (a, b) = channel();
-    let e = event();
-    check!(a.write(b"first", &[dup(&e)]).is_ok());
+    let (a, b) = channel_pair();
+    let e = event_handle();
+    check!(a.write(b"first", &[dup_raw(&e)]).is_ok());
     check!(a.write(b"second", &[]).is_ok());
     drop(a);
-    let o = observed(b.raw());
+    let o = signals(b.raw());
     check!(
         o & (Signals::CHANNEL_READABLE | Signals::CHANNEL_PEER_CLOSED).bits()
             == (Signals::CHANNEL_READABLE | Signals::CHANNEL_PEER_CLOSED).bits(),
@@ -571,45 +508,11 @@ struct Bad {
 
 /// Addresses at which writing `len` bytes must fail (each with the reason). The message is
 /// sized so that `len` bytes really are written through the pointer.
-fn bad_ptrs(len: u64) -> [Bad; 9] {
-    [
-        Bad {
-            what: "NULL with size",
-            addr: 0,
-        },
-        Bad {
-            what: "0x1000 (unmapped)",
-            addr: 0x1000,
-        },
-        Bad {
-            what: "kernel 0xffff_0000_0000_0000",
-            addr: 0xffff_0000_0000_0000,
-        },
-        Bad {
-            what: "kernel 0xffff_ff80_0008_0000",
-            addr: 0xffff_ff80_0008_0000,
-        },
-        Bad {
-            what: "crossing 1<<47",
-            addr: USER_TOP - len / 2,
-        },
-        Bad {
-            what: "wrapping past u64::MAX",
-            addr: u64::MAX - len / 2 + 1,
-        },
-        Bad {
-            what: "straddling the stack top",
-            addr: STACK_TOP - len / 2,
-        },
-        Bad {
-            what: "stack guard page",
-            addr: STACK_TOP - STACK_BYTES - 4096,
-        },
-        Bad {
-            what: "read-only page",
-            addr: ro_addr(),
-        },
-    ]
+fn bad_ptrs(len: u64) -> [Bad; 10] {
+    hostile(len as usize).map(|(what, addr)| Bad {
+        what,
+        addr: addr as u64,
+    })
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -620,30 +523,22 @@ enum Slot {
     ActualHandles,
 }
 
-/// The top 32 bytes of our stack (part of `_start`'s frame): a straddling pointer may get its
-/// mapped half written by a kernel that copies before it fails, so they are put back.
-fn save_stack_top() -> [u64; 4] {
-    let p = (STACK_TOP - 32) as *const u64;
-    // SAFETY: the top of the mapped initial stack of this (main) thread; read as plain data.
-    unsafe { core::array::from_fn(|i| core::ptr::read_volatile(p.add(i))) }
-}
-
-fn restore_stack_top(v: [u64; 4]) {
-    let p = (STACK_TOP - 32) as *mut u64;
-    for (i, x) in v.iter().enumerate() {
-        // SAFETY: as in save_stack_top; restores the exact bytes read before.
-        unsafe { core::ptr::write_volatile(p.add(i), *x) };
-    }
-}
-
+/// docs/abi.md section 5: the first thread starts with `sp` at the top of a 256 KiB stack,
+/// 16-byte aligned, below 2^47; the program runs on it.
 fn stack_top_is_where_abi_says() {
-    let local = 0u64;
-    let a = &local as *const u64 as u64;
+    let local = 0usize;
+    let a = &local as *const usize as usize;
+    let (bottom, top) = initial_stack();
     check!(
-        a < STACK_TOP && a > STACK_TOP - STACK_BYTES,
+        a < top && a > bottom,
         "a local lives at {:#x}, not in the 256 KiB below {:#x}",
         a,
-        STACK_TOP
+        top
+    );
+    check!(
+        top % 16 == 0 && top < USER_TOP as usize,
+        "initial sp {:#x}",
+        top
     );
 }
 
@@ -651,12 +546,12 @@ const HOSTILE_MSG_BYTES: usize = 48;
 
 fn hostile_buffers(etc: bool) {
     let name = if etc { "read_etc" } else { "read" };
-    let (reader, writer) = channel();
-    let (e1, e2) = (event(), event());
+    let (reader, writer) = channel_pair();
+    let (e1, e2) = (event_handle(), event_handle());
     let koids = [koid(e1.raw()), koid(e2.raw())];
     let msg = pat(9);
     check!(writer
-        .write(&msg[..HOSTILE_MSG_BYTES], &[dup(&e1), dup(&e2)])
+        .write(&msg[..HOSTILE_MSG_BYTES], &[dup_raw(&e1), dup_raw(&e2)])
         .is_ok());
     for slot in [
         Slot::Bytes,
@@ -694,7 +589,7 @@ fn hostile_buffers(etc: bool) {
             }
             let handles_before = process_handles();
             let live_before = live();
-            let saved = save_stack_top();
+            let saved = save_stack_top::<4>();
             let s = if etc {
                 raw::channel_read_etc(
                     reader.raw(),
@@ -792,7 +687,7 @@ fn hostile_buffers(etc: bool) {
                     }
                 }
                 check!(writer
-                    .write(&msg[..HOSTILE_MSG_BYTES], &[dup(&e1), dup(&e2)])
+                    .write(&msg[..HOSTILE_MSG_BYTES], &[dup_raw(&e1), dup_raw(&e2)])
                     .is_ok());
             }
         }
@@ -814,10 +709,10 @@ fn read_etc_into_unwritable_buffers_is_invalid_args_and_keeps_message_whole() {
 fn unwritable_buffers_with_may_discard_keep_message() {
     // A fitting message with MAY_DISCARD but an unwritable bytes buffer: nothing to discard,
     // the read fails with INVALID_ARGS and the message stays.
-    let (a, b) = channel();
-    let e = event();
+    let (a, b) = channel_pair();
+    let e = event_handle();
     let msg = pat(4);
-    check!(a.write(&msg[..32], &[dup(&e)]).is_ok());
+    check!(a.write(&msg[..32], &[dup_raw(&e)]).is_ok());
     let mut hs = [0u32; 2];
     let (mut ab, mut ah) = (0, 0);
     check_status!(
@@ -842,16 +737,19 @@ fn unwritable_buffers_with_may_discard_keep_message() {
 // ---------------------------------------------------------------------------------------------
 
 fn read_etc_reports_handle_info_for_each_handle() {
-    let (a, b) = channel();
-    let e = event();
+    let (a, b) = channel_pair();
+    let e = event_handle();
     let reduced = e
         .duplicate(Rights::TRANSFER | Rights::WAIT)
         .expect("duplicate");
-    let (x0, x1) = channel();
+    let (x0, x1) = channel_pair();
     let ek = koid(e.raw());
     let xk = koid(x1.raw());
     check!(a
-        .write(b"infos", &[dup(&e), reduced.into_raw(), x1.0.into_raw()])
+        .write(
+            b"infos",
+            &[dup_raw(&e), reduced.into_raw(), x1.0.into_raw()]
+        )
         .is_ok());
     let mut bytes = [0u8; 16];
     let junk = HandleInfo {
@@ -904,12 +802,12 @@ fn read_etc_reports_handle_info_for_each_handle() {
 }
 
 fn received_handles_keep_koid_and_rights() {
-    let (a, b) = channel();
-    let e = event();
+    let (a, b) = channel_pair();
+    let e = event_handle();
     let restricted = e
         .duplicate(Rights::TRANSFER | Rights::WAIT | Rights::SIGNAL)
         .expect("duplicate");
-    let (x0, x1) = channel();
+    let (x0, x1) = channel_pair();
     let sent = [
         (e.raw(), koid(e.raw()), Rights::DEFAULT_EVENT.bits()),
         (
@@ -919,7 +817,7 @@ fn received_handles_keep_koid_and_rights() {
         ),
         (x1.raw(), koid(x1.raw()), Rights::DEFAULT_CHANNEL.bits()),
     ];
-    let raws = [dup(&e), restricted.into_raw(), x1.0.into_raw()];
+    let raws = [dup_raw(&e), restricted.into_raw(), x1.0.into_raw()];
     check!(a.write(b"keep", &raws).is_ok());
     let handles_before = process_handles();
     let mut bytes = [0u8; 8];
@@ -940,107 +838,28 @@ fn received_handles_keep_koid_and_rights() {
     check_eq!(count(&e), 1);
 }
 
-fn main(args: StartArgs) -> i64 {
-    let root = take_root_resource(&args);
-    ROOT.store(root.raw(), Ordering::Relaxed);
-    PROCESS.store(args.process, Ordering::Relaxed);
-    // init closes its end of our bootstrap channel right after spawning us; wait for that so
-    // the kernel-wide handle counts the cases compare do not change under them.
-    let mut obs = 0;
-    raw::object_wait_one(
-        args.bootstrap,
-        Signals::CHANNEL_PEER_CLOSED.bits(),
-        deadline_after(2_000_000_000),
-        &mut obs,
-    );
-    let r = test::run(
-        "channel_read",
-        &[
-            ("kernel_stats_are_available", kernel_stats_are_available),
-            (
-                "reads_messages_in_fifo_order_and_readable_clears",
-                reads_messages_in_fifo_order_and_readable_clears,
-            ),
-            (
-                "zero_length_message_reads_with_null_buffers",
-                zero_length_message_reads_with_null_buffers,
-            ),
-            (
-                "too_small_bytes_buffer_reports_sizes_and_keeps_message",
-                too_small_bytes_buffer_reports_sizes_and_keeps_message,
-            ),
-            (
-                "too_small_handles_buffer_reports_sizes_and_keeps_message",
-                too_small_handles_buffer_reports_sizes_and_keeps_message,
-            ),
-            (
-                "buffer_too_small_with_null_actuals_keeps_message",
-                buffer_too_small_with_null_actuals_keeps_message,
-            ),
-            (
-                "may_discard_drops_too_large_message_and_closes_its_handles",
-                may_discard_drops_too_large_message_and_closes_its_handles,
-            ),
-            (
-                "may_discard_drops_message_with_too_many_handles",
-                may_discard_drops_message_with_too_many_handles,
-            ),
-            (
-                "may_discard_with_big_enough_buffers_reads_normally",
-                may_discard_with_big_enough_buffers_reads_normally,
-            ),
-            (
-                "unknown_read_options_are_not_supported",
-                unknown_read_options_are_not_supported,
-            ),
-            (
-                "narrow_arguments_ignore_high_bits",
-                narrow_arguments_ignore_high_bits,
-            ),
-            (
-                "bad_handle_is_checked_before_options",
-                bad_handle_is_checked_before_options,
-            ),
-            (
-                "event_handle_is_wrong_type_before_options",
-                event_handle_is_wrong_type_before_options,
-            ),
-            (
-                "channel_without_read_right_is_access_denied_before_options",
-                channel_without_read_right_is_access_denied_before_options,
-            ),
-            ("empty_queue_is_should_wait", empty_queue_is_should_wait),
-            (
-                "peer_closed_and_empty_is_peer_closed",
-                peer_closed_and_empty_is_peer_closed,
-            ),
-            (
-                "messages_queued_before_peer_closed_stay_readable",
-                messages_queued_before_peer_closed_stay_readable,
-            ),
-            ("stack_top_is_where_abi_says", stack_top_is_where_abi_says),
-            (
-                "read_into_unwritable_buffers_is_invalid_args_and_keeps_message_whole",
-                read_into_unwritable_buffers_is_invalid_args_and_keeps_message_whole,
-            ),
-            (
-                "read_etc_into_unwritable_buffers_is_invalid_args_and_keeps_message_whole",
-                read_etc_into_unwritable_buffers_is_invalid_args_and_keeps_message_whole,
-            ),
-            (
-                "unwritable_buffers_with_may_discard_keep_message",
-                unwritable_buffers_with_may_discard_keep_message,
-            ),
-            (
-                "read_etc_reports_handle_info_for_each_handle",
-                read_etc_reports_handle_info_for_each_handle,
-            ),
-            (
-                "received_handles_keep_koid_and_rights",
-                received_handles_keep_koid_and_rights,
-            ),
-        ],
-    );
-    drop(root);
-    r
-}
+zx::tests!(
+    kernel_stats_are_available,
+    reads_messages_in_fifo_order_and_readable_clears,
+    zero_length_message_reads_with_null_buffers,
+    too_small_bytes_buffer_reports_sizes_and_keeps_message,
+    too_small_handles_buffer_reports_sizes_and_keeps_message,
+    buffer_too_small_with_null_actuals_keeps_message,
+    may_discard_drops_too_large_message_and_closes_its_handles,
+    may_discard_drops_message_with_too_many_handles,
+    may_discard_with_big_enough_buffers_reads_normally,
+    unknown_read_options_are_not_supported,
+    narrow_arguments_ignore_high_bits,
+    bad_handle_is_checked_before_options,
+    event_handle_is_wrong_type_before_options,
+    channel_without_read_right_is_access_denied_before_options,
+    empty_queue_is_should_wait,
+    peer_closed_and_empty_is_peer_closed,
+    messages_queued_before_peer_closed_stay_readable,
+    stack_top_is_where_abi_says,
+    read_into_unwritable_buffers_is_invalid_args_and_keeps_message_whole,
+    read_etc_into_unwritable_buffers_is_invalid_args_and_keeps_message_whole,
+    unwritable_buffers_with_may_discard_keep_message,
+    read_etc_reports_handle_info_for_each_handle,
+    received_handles_keep_koid_and_rights,
+);

@@ -6,73 +6,13 @@
 #![no_std]
 #![no_main]
 
-use core::fmt;
-use core::panic::Location;
 use core::ptr::{null, null_mut};
-use core::sync::atomic::{AtomicU32, Ordering};
+use zx::test::*;
 use zx::*;
-
-zx::entry!(main);
-
-static ROOT: AtomicU32 = AtomicU32::new(0);
-static PROCESS: AtomicU32 = AtomicU32::new(0);
-static THREAD: AtomicU32 = AtomicU32::new(0);
 
 // ---------------------------------------------------------------------------------------------
 // Memory used by the cases
 // ---------------------------------------------------------------------------------------------
-
-const MAX_BYTES: usize = CHANNEL_MAX_MSG_BYTES as usize;
-const MAX_HANDLES: usize = CHANNEL_MAX_MSG_HANDLES as usize;
-
-const fn pattern() -> [u8; MAX_BYTES + 1] {
-    let mut a = [0u8; MAX_BYTES + 1];
-    let mut i = 0;
-    while i < a.len() {
-        a[i] = (i.wrapping_mul(7) ^ (i >> 8)) as u8;
-        i += 1;
-    }
-    a
-}
-
-/// One byte more than the largest message, in a read-only segment (a valid source to read).
-static SRC: [u8; MAX_BYTES + 1] = pattern();
-
-/// Receive buffer for the largest message.
-static mut RBUF: [u8; MAX_BYTES + 16] = [0; MAX_BYTES + 16];
-
-fn rbuf() -> &'static mut [u8] {
-    // SAFETY: single-threaded program; each case takes this buffer once at a time.
-    unsafe { core::slice::from_raw_parts_mut((&raw mut RBUF).cast::<u8>(), MAX_BYTES + 16) }
-}
-
-/// docs/abi.md section 5: the initial thread's stack is the 256 KiB below this, with an unmapped
-/// guard page below it.
-const STACK_TOP: u64 = 0x0000_7fff_fff0_0000;
-const STACK_BOTTOM: u64 = STACK_TOP - 256 * 1024;
-
-/// Pointers the kernel cannot read (docs/abi.md section 1: `INVALID_ARGS`), with a length in bytes.
-const HOSTILE: &[(u64, u32, &str)] = &[
-    (0, 16, "NULL with a nonzero size"),
-    (0x1000, 16, "0x1000 (first 64 KiB, unmapped)"),
-    (
-        0xffff_0000_0000_0000,
-        16,
-        "kernel address 0xffff_0000_0000_0000",
-    ),
-    (0xffff_ff80_0008_0000, 16, "kernel image 0xffffff8000080000"),
-    ((1 << 47) - 16, 64, "range crossing 1<<47"),
-    (1 << 47, 16, "at 1<<47"),
-    (u64::MAX - 8, 64, "range wrapping past 2^64"),
-    (STACK_TOP - 16, 64, "range straddling the stack top"),
-    (STACK_TOP, 16, "just above the stack top"),
-    (
-        STACK_BOTTOM - 16,
-        64,
-        "range straddling the guard page into the stack",
-    ),
-    (STACK_BOTTOM - 4096, 16, "the stack guard page"),
-];
 
 /// A page that ends exactly where the RW mapping ends, so an array in its last 8 bytes is
 /// readable for 2 entries and then runs into unmapped memory. `.sbss` is no section user.ld
@@ -107,57 +47,6 @@ fn segment_tail() -> Option<u64> {
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-#[track_caller]
-fn expect(cond: bool, what: fmt::Arguments) {
-    if !cond {
-        let l = Location::caller();
-        test::fail(l.file(), l.line(), what);
-    }
-}
-
-#[track_caller]
-fn expect_status(got: i32, want: Status, what: &str) {
-    expect(
-        got == want.raw(),
-        format_args!("{}: returned {} (want {})", what, Status(got), want),
-    );
-}
-
-fn stats() -> InfoKernelStats {
-    kernel_stats(ROOT.load(Ordering::Relaxed)).unwrap_or_default()
-}
-
-/// Runs a case body and checks that it left no handle, object, message or ipc byte behind.
-#[track_caller]
-fn clean(f: impl FnOnce()) {
-    let s0 = stats();
-    f();
-    let s1 = stats();
-    let key = |s: &InfoKernelStats| (s.live_handles, s.live_objects, s.live_messages, s.ipc_bytes);
-    expect(
-        key(&s0) == key(&s1),
-        format_args!(
-            "kernel counts (handles, objects, messages, ipc bytes) {:?} -> {:?}",
-            key(&s0),
-            key(&s1)
-        ),
-    );
-}
-
-fn valid(h: u32) -> bool {
-    raw::object_get_info(h, INFO_HANDLE_VALID, null_mut(), 0, null_mut(), null_mut()) == 0
-}
-
-fn basic(h: u32) -> InfoHandleBasic {
-    get_info(h, INFO_HANDLE_BASIC).unwrap_or_default()
-}
-
-fn handle_count(h: u32) -> u32 {
-    get_info::<InfoHandleCount>(h, INFO_HANDLE_COUNT)
-        .map(|c| c.handle_count)
-        .unwrap_or(u32::MAX)
-}
-
 /// The signals asserted on `h` now (a wait with a past deadline).
 fn sigs(h: u32) -> u32 {
     let mut obs = 0;
@@ -166,17 +55,6 @@ fn sigs(h: u32) -> u32 {
         return 0xdead_0000;
     }
     obs
-}
-
-fn close(h: u32) {
-    raw::handle_close(h);
-}
-
-#[track_caller]
-fn event() -> u32 {
-    let mut h = 0;
-    expect_status(raw::event_create(0, &mut h), Status::OK, "event_create");
-    h
 }
 
 /// An event to transfer, and a second handle to it that stays with us as a witness.
@@ -190,28 +68,6 @@ fn witnessed_event() -> (u32, u32) {
         "handle_duplicate",
     );
     (h, w)
-}
-
-#[track_caller]
-fn channel() -> (u32, u32) {
-    let (mut a, mut b) = (0, 0);
-    expect_status(
-        raw::channel_create(0, &mut a, &mut b),
-        Status::OK,
-        "channel_create",
-    );
-    (a, b)
-}
-
-#[track_caller]
-fn replace(h: u32, rights: Rights) -> u32 {
-    let mut out = 0;
-    expect_status(
-        raw::handle_replace(h, rights.bits(), &mut out),
-        Status::OK,
-        "handle_replace",
-    );
-    out
 }
 
 fn write(ch: u32, bytes: &[u8], handles: &[u32]) -> i32 {
@@ -303,10 +159,6 @@ fn nothing_sent(peer: u32, before: u32) {
     );
 }
 
-const READABLE: u32 = Signals::CHANNEL_READABLE.bits();
-const WRITABLE: u32 = Signals::CHANNEL_WRITABLE.bits();
-const PEER_CLOSED: u32 = Signals::CHANNEL_PEER_CLOSED.bits();
-
 // ---------------------------------------------------------------------------------------------
 // Success
 // ---------------------------------------------------------------------------------------------
@@ -314,232 +166,224 @@ const PEER_CLOSED: u32 = Signals::CHANNEL_PEER_CLOSED.bits();
 /// "On success, all num_handles of the handles ... are attached to the message and will become
 /// available to the reader"; "All handles are discarded and no longer available to the caller".
 fn message_bytes_and_handles_arrive_intact() {
-    clean(|| {
-        let (a, b) = channel();
-        let e = event();
-        let e_small = replace(
-            event(),
-            Rights::TRANSFER | Rights::WAIT | Rights::SIGNAL, // rights must arrive unchanged
-        );
-        let (c, d) = channel();
-        let (mut p0, mut p1) = (0, 0);
-        expect_status(
-            raw::eventpair_create(0, &mut p0, &mut p1),
-            Status::OK,
-            "eventpair_create",
-        );
-        let sent = [e, e_small, c, p0];
-        let before = sent.map(basic);
-        let bytes: [u8; 200] = core::array::from_fn(|i| (i * 13 + 1) as u8);
-        expect_status(write(a, &bytes, &sent), Status::OK, "write");
-        for h in sent {
-            expect(!valid(h), format_args!("sent handle {:#x} still valid", h));
-        }
-        expect(sigs(b) & READABLE != 0, format_args!("reader not READABLE"));
-        let mut rb = [0u8; 256];
-        let mut rh = [0u32; 8];
-        let (s, nb, nh) = read(b, &mut rb, &mut rh);
-        expect_status(s, Status::OK, "read");
-        expect(nb == 200, format_args!("{} bytes arrived (want 200)", nb));
+    let (a, b) = channel();
+    let e = event();
+    let e_small = replace(
+        event(),
+        Rights::TRANSFER | Rights::WAIT | Rights::SIGNAL, // rights must arrive unchanged
+    );
+    let (c, d) = channel();
+    let (mut p0, mut p1) = (0, 0);
+    expect_status(
+        raw::eventpair_create(0, &mut p0, &mut p1),
+        Status::OK,
+        "eventpair_create",
+    );
+    let sent = [e, e_small, c, p0];
+    let before = sent.map(basic);
+    let bytes: [u8; 200] = core::array::from_fn(|i| (i * 13 + 1) as u8);
+    expect_status(write(a, &bytes, &sent), Status::OK, "write");
+    for h in sent {
+        expect(!valid(h), format_args!("sent handle {:#x} still valid", h));
+    }
+    expect(sigs(b) & READABLE != 0, format_args!("reader not READABLE"));
+    let mut rb = [0u8; 256];
+    let mut rh = [0u32; 8];
+    let (s, nb, nh) = read(b, &mut rb, &mut rh);
+    expect_status(s, Status::OK, "read");
+    expect(nb == 200, format_args!("{} bytes arrived (want 200)", nb));
+    expect(
+        rb[..200] == bytes[..],
+        format_args!("bytes arrived altered"),
+    );
+    expect(nh == 4, format_args!("{} handles arrived (want 4)", nh));
+    for i in 0..4 {
+        let got = basic(rh[i]);
         expect(
-            rb[..200] == bytes[..],
-            format_args!("bytes arrived altered"),
+            rh[i] & HANDLE_FIXED_BITS_MASK == HANDLE_FIXED_BITS_MASK,
+            format_args!("received value {:#x} lacks the fixed bits", rh[i]),
         );
-        expect(nh == 4, format_args!("{} handles arrived (want 4)", nh));
-        for i in 0..4 {
-            let got = basic(rh[i]);
-            expect(
-                rh[i] & HANDLE_FIXED_BITS_MASK == HANDLE_FIXED_BITS_MASK,
-                format_args!("received value {:#x} lacks the fixed bits", rh[i]),
-            );
-            expect(
-                got.koid == before[i].koid && got.koid != 0,
-                format_args!(
-                    "handle {}: koid {} arrived as {}",
-                    i, before[i].koid, got.koid
-                ),
-            );
-            expect(
-                got.rights == before[i].rights,
-                format_args!(
-                    "handle {}: rights {:#x} arrived as {:#x}",
-                    i, before[i].rights, got.rights
-                ),
-            );
-            expect(
-                got.obj_type == before[i].obj_type,
-                format_args!("handle {}: type changed", i),
-            );
-        }
         expect(
-            sigs(b) & READABLE == 0,
-            format_args!("reader still READABLE after the only message was read"),
+            got.koid == before[i].koid && got.koid != 0,
+            format_args!(
+                "handle {}: koid {} arrived as {}",
+                i, before[i].koid, got.koid
+            ),
         );
-        // The received channel endpoint still works: write through it, read at its peer.
-        expect_status(write(rh[2], b"via", &[]), Status::OK, "write via received");
-        let (s, nb, _) = read(d, &mut rb, &mut []);
-        expect_status(s, Status::OK, "read at peer of received endpoint");
         expect(
-            nb == 3 && &rb[..3] == b"via",
-            format_args!("message through the received endpoint altered"),
+            got.rights == before[i].rights,
+            format_args!(
+                "handle {}: rights {:#x} arrived as {:#x}",
+                i, before[i].rights, got.rights
+            ),
         );
-        for h in &rh[..4] {
-            close(*h);
-        }
-        for h in [a, b, d, p1] {
-            close(h);
-        }
-    });
+        expect(
+            got.obj_type == before[i].obj_type,
+            format_args!("handle {}: type changed", i),
+        );
+    }
+    expect(
+        sigs(b) & READABLE == 0,
+        format_args!("reader still READABLE after the only message was read"),
+    );
+    // The received channel endpoint still works: write through it, read at its peer.
+    expect_status(write(rh[2], b"via", &[]), Status::OK, "write via received");
+    let (s, nb, _) = read(d, &mut rb, &mut []);
+    expect_status(s, Status::OK, "read at peer of received endpoint");
+    expect(
+        nb == 3 && &rb[..3] == b"via",
+        format_args!("message through the received endpoint altered"),
+    );
+    for h in &rh[..4] {
+        close(*h);
+    }
+    for h in [a, b, d, p1] {
+        close(h);
+    }
 }
 
 /// "The pointers handles and bytes may be NULL if their respective sizes are zero."
 fn null_pointers_with_zero_sizes_are_ok() {
-    clean(|| {
-        let (a, b) = channel();
-        let mut rb = [0u8; 8];
-        let mut rh = [0u32; 2];
-        // Both NULL: an empty message.
-        expect_status(
-            raw::channel_write(a, 0, null(), 0, null(), 0),
-            Status::OK,
-            "write(NULL, 0, NULL, 0)",
-        );
-        let (s, nb, nh) = read(b, &mut rb, &mut rh);
-        expect_status(s, Status::OK, "read empty message");
-        expect(
-            nb == 0 && nh == 0,
-            format_args!("got {} bytes {} handles", nb, nh),
-        );
-        // NULL bytes with handles.
-        let (e, w) = witnessed_event();
-        expect_status(
-            raw::channel_write(a, 0, null(), 0, &e, 1),
-            Status::OK,
-            "write(NULL, 0, [e], 1)",
-        );
-        let (s, nb, nh) = read(b, &mut rb, &mut rh);
-        expect_status(s, Status::OK, "read handle-only message");
-        expect(
-            nb == 0 && nh == 1,
-            format_args!("got {} bytes {} handles", nb, nh),
-        );
-        expect(
-            basic(rh[0]).koid == basic(w).koid,
-            format_args!("wrong object arrived"),
-        );
-        close(rh[0]);
-        close(w);
-        // NULL handles with bytes.
-        expect_status(
-            raw::channel_write(a, 0, b"xyz".as_ptr(), 3, null(), 0),
-            Status::OK,
-            "write(bytes, 3, NULL, 0)",
-        );
-        let (s, nb, nh) = read(b, &mut rb, &mut rh);
-        expect_status(s, Status::OK, "read bytes-only message");
-        expect(
-            nb == 3 && nh == 0 && &rb[..3] == b"xyz",
-            format_args!("got {} bytes {} handles", nb, nh),
-        );
-        close(a);
-        close(b);
-    });
+    let (a, b) = channel();
+    let mut rb = [0u8; 8];
+    let mut rh = [0u32; 2];
+    // Both NULL: an empty message.
+    expect_status(
+        raw::channel_write(a, 0, null(), 0, null(), 0),
+        Status::OK,
+        "write(NULL, 0, NULL, 0)",
+    );
+    let (s, nb, nh) = read(b, &mut rb, &mut rh);
+    expect_status(s, Status::OK, "read empty message");
+    expect(
+        nb == 0 && nh == 0,
+        format_args!("got {} bytes {} handles", nb, nh),
+    );
+    // NULL bytes with handles.
+    let (e, w) = witnessed_event();
+    expect_status(
+        raw::channel_write(a, 0, null(), 0, &e, 1),
+        Status::OK,
+        "write(NULL, 0, [e], 1)",
+    );
+    let (s, nb, nh) = read(b, &mut rb, &mut rh);
+    expect_status(s, Status::OK, "read handle-only message");
+    expect(
+        nb == 0 && nh == 1,
+        format_args!("got {} bytes {} handles", nb, nh),
+    );
+    expect(
+        basic(rh[0]).koid == basic(w).koid,
+        format_args!("wrong object arrived"),
+    );
+    close(rh[0]);
+    close(w);
+    // NULL handles with bytes.
+    expect_status(
+        raw::channel_write(a, 0, b"xyz".as_ptr(), 3, null(), 0),
+        Status::OK,
+        "write(bytes, 3, NULL, 0)",
+    );
+    let (s, nb, nh) = read(b, &mut rb, &mut rh);
+    expect_status(s, Status::OK, "read bytes-only message");
+    expect(
+        nb == 3 && nh == 0 && &rb[..3] == b"xyz",
+        format_args!("got {} bytes {} handles", nb, nh),
+    );
+    close(a);
+    close(b);
 }
 
 /// "The maximum number of handles ... is ... 64"; "The maximum number of bytes ... is 65536":
 /// both at once are accepted and arrive whole (read from a read-only segment).
 fn max_65536_bytes_and_64_handles_arrive_intact() {
-    clean(|| {
-        let (a, b) = channel();
-        let mut hs = [0u32; MAX_HANDLES];
-        for h in hs.iter_mut() {
-            *h = event();
-        }
-        let koids = hs.map(|h| basic(h).koid);
-        expect_status(
-            write(a, &SRC[..MAX_BYTES], &hs),
-            Status::OK,
-            "write 65536 bytes + 64 handles",
-        );
-        let buf = rbuf();
-        buf.fill(0);
-        let mut rh = [0u32; MAX_HANDLES + 1];
-        let (s, nb, nh) = read(b, &mut buf[..], &mut rh);
-        expect_status(s, Status::OK, "read");
+    let (a, b) = channel();
+    let mut hs = [0u32; MAX_HANDLES];
+    for h in hs.iter_mut() {
+        *h = event();
+    }
+    let koids = hs.map(|h| basic(h).koid);
+    expect_status(
+        write(a, &SRC[..MAX_BYTES], &hs),
+        Status::OK,
+        "write 65536 bytes + 64 handles",
+    );
+    let buf = rbuf();
+    buf.fill(0);
+    let mut rh = [0u32; MAX_HANDLES + 1];
+    let (s, nb, nh) = read(b, &mut buf[..], &mut rh);
+    expect_status(s, Status::OK, "read");
+    expect(
+        nb as usize == MAX_BYTES,
+        format_args!("{} bytes arrived", nb),
+    );
+    expect(nh as usize == MAX_HANDLES, format_args!("{} handles", nh));
+    expect(
+        buf[..MAX_BYTES] == SRC[..MAX_BYTES],
+        format_args!("bytes arrived altered"),
+    );
+    for i in 0..MAX_HANDLES {
         expect(
-            nb as usize == MAX_BYTES,
-            format_args!("{} bytes arrived", nb),
+            basic(rh[i]).koid == koids[i],
+            format_args!("handle {} arrived as another object", i),
         );
-        expect(nh as usize == MAX_HANDLES, format_args!("{} handles", nh));
-        expect(
-            buf[..MAX_BYTES] == SRC[..MAX_BYTES],
-            format_args!("bytes arrived altered"),
-        );
-        for i in 0..MAX_HANDLES {
-            expect(
-                basic(rh[i]).koid == koids[i],
-                format_args!("handle {} arrived as another object", i),
-            );
-            close(rh[i]);
-        }
-        // 65536 bytes alone, and 64 handles alone.
-        expect_status(
-            write(a, &SRC[..MAX_BYTES], &[]),
-            Status::OK,
-            "write 65536 bytes",
-        );
-        let (s, nb, _) = read(b, &mut buf[..], &mut []);
-        expect_status(s, Status::OK, "read");
-        expect(nb as usize == MAX_BYTES, format_args!("{} bytes", nb));
-        for h in hs.iter_mut() {
-            *h = event();
-        }
-        expect_status(write(a, &[], &hs), Status::OK, "write 64 handles");
-        let (s, _, nh) = read(b, &mut [], &mut rh);
-        expect_status(s, Status::OK, "read");
-        expect(nh as usize == MAX_HANDLES, format_args!("{} handles", nh));
-        for h in &rh[..nh as usize] {
-            close(*h);
-        }
-        close(a);
-        close(b);
-    });
+        close(rh[i]);
+    }
+    // 65536 bytes alone, and 64 handles alone.
+    expect_status(
+        write(a, &SRC[..MAX_BYTES], &[]),
+        Status::OK,
+        "write 65536 bytes",
+    );
+    let (s, nb, _) = read(b, &mut buf[..], &mut []);
+    expect_status(s, Status::OK, "read");
+    expect(nb as usize == MAX_BYTES, format_args!("{} bytes", nb));
+    for h in hs.iter_mut() {
+        *h = event();
+    }
+    expect_status(write(a, &[], &hs), Status::OK, "write 64 handles");
+    let (s, _, nh) = read(b, &mut [], &mut rh);
+    expect_status(s, Status::OK, "read");
+    expect(nh as usize == MAX_HANDLES, format_args!("{} handles", nh));
+    for h in &rh[..nh as usize] {
+        close(*h);
+    }
+    close(a);
+    close(b);
 }
 
 /// docs/abi.md section 1: arguments narrower than 64 bits use only their low bits (the handle,
 /// options, num_bytes and num_handles are 32-bit).
 fn narrow_arguments_use_only_low_32_bits() {
-    clean(|| {
-        let (a, b) = channel();
-        let (e, w) = witnessed_event();
-        let hs = [e];
-        let r = zx::sys::raw6(
-            nr::CHANNEL_WRITE,
-            0xdead_beef_0000_0000 | a as u64,
-            0xffff_ffff_0000_0000,
-            b"abcd".as_ptr() as u64,
-            0x1_0000_0000 | 4,
-            hs.as_ptr() as u64,
-            0xffff_0000_0000_0000 | 1,
-        ) as i32;
-        expect_status(r, Status::OK, "write with high garbage bits");
-        let mut rb = [0u8; 8];
-        let mut rh = [0u32; 2];
-        let (s, nb, nh) = read(b, &mut rb, &mut rh);
-        expect_status(s, Status::OK, "read");
-        expect(
-            nb == 4 && &rb[..4] == b"abcd" && nh == 1,
-            format_args!("got {} bytes {} handles", nb, nh),
-        );
-        expect(
-            basic(rh[0]).koid == basic(w).koid,
-            format_args!("wrong object arrived"),
-        );
-        close(rh[0]);
-        close(w);
-        close(a);
-        close(b);
-    });
+    let (a, b) = channel();
+    let (e, w) = witnessed_event();
+    let hs = [e];
+    let r = zx::sys::raw6(
+        nr::CHANNEL_WRITE,
+        0xdead_beef_0000_0000 | a as u64,
+        0xffff_ffff_0000_0000,
+        b"abcd".as_ptr() as u64,
+        0x1_0000_0000 | 4,
+        hs.as_ptr() as u64,
+        0xffff_0000_0000_0000 | 1,
+    ) as i32;
+    expect_status(r, Status::OK, "write with high garbage bits");
+    let mut rb = [0u8; 8];
+    let mut rh = [0u32; 2];
+    let (s, nb, nh) = read(b, &mut rb, &mut rh);
+    expect_status(s, Status::OK, "read");
+    expect(
+        nb == 4 && &rb[..4] == b"abcd" && nh == 1,
+        format_args!("got {} bytes {} handles", nb, nh),
+    );
+    expect(
+        basic(rh[0]).koid == basic(w).koid,
+        format_args!("wrong object arrived"),
+    );
+    close(rh[0]);
+    close(w);
+    close(a);
+    close(b);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -549,55 +393,51 @@ fn narrow_arguments_use_only_low_32_bits() {
 /// "ZX_ERR_OUT_OF_RANGE num_bytes ... larger than ZX_CHANNEL_MAX_MSG_BYTES"; the handles are
 /// consumed (docs/abi.md fate rule) and nothing is sent.
 fn over_65536_bytes_is_out_of_range_and_consumes_handles() {
-    clean(|| {
-        let (a, b) = channel();
-        for n in [MAX_BYTES as u32 + 1, 1 << 20, u32::MAX] {
-            let (e, w) = witnessed_event();
-            let before = sigs(b);
-            // The source is readable for 65537 bytes; past that the length alone decides.
-            expect_status(
-                raw::channel_write(a, 0, SRC.as_ptr(), n, &e, 1),
-                Status::OUT_OF_RANGE,
-                "write oversize bytes",
-            );
-            consumed(e, w);
-            nothing_sent(b, before);
-        }
-        close(a);
-        close(b);
-    });
+    let (a, b) = channel();
+    for n in [MAX_BYTES as u32 + 1, 1 << 20, u32::MAX] {
+        let (e, w) = witnessed_event();
+        let before = sigs(b);
+        // The source is readable for 65537 bytes; past that the length alone decides.
+        expect_status(
+            raw::channel_write(a, 0, SRC.as_ptr(), n, &e, 1),
+            Status::OUT_OF_RANGE,
+            "write oversize bytes",
+        );
+        consumed(e, w);
+        nothing_sent(b, before);
+    }
+    close(a);
+    close(b);
 }
 
 /// "ZX_ERR_OUT_OF_RANGE ... num_handles ... larger than ZX_CHANNEL_MAX_MSG_HANDLES"; all 65
 /// handles are consumed (docs/abi.md fate rule) and nothing is sent.
 fn over_64_handles_is_out_of_range_and_consumes_all_65() {
-    clean(|| {
-        let (a, b) = channel();
-        let mut hs = [0u32; MAX_HANDLES + 1];
-        let mut ws = [0u32; MAX_HANDLES + 1];
-        for i in 0..hs.len() {
-            (hs[i], ws[i]) = witnessed_event();
-        }
-        let before = sigs(b);
-        expect_status(
-            write(a, b"x", &hs),
-            Status::OUT_OF_RANGE,
-            "write 65 handles",
-        );
-        for i in 0..hs.len() {
-            consumed(hs[i], ws[i]);
-        }
-        nothing_sent(b, before);
-        // A huge count with a NULL array: the size check comes before the array is read.
-        expect_status(
-            raw::channel_write(a, 0, null(), 0, null(), u32::MAX),
-            Status::OUT_OF_RANGE,
-            "write u32::MAX handles from NULL",
-        );
-        nothing_sent(b, before);
-        close(a);
-        close(b);
-    });
+    let (a, b) = channel();
+    let mut hs = [0u32; MAX_HANDLES + 1];
+    let mut ws = [0u32; MAX_HANDLES + 1];
+    for i in 0..hs.len() {
+        (hs[i], ws[i]) = witnessed_event();
+    }
+    let before = sigs(b);
+    expect_status(
+        write(a, b"x", &hs),
+        Status::OUT_OF_RANGE,
+        "write 65 handles",
+    );
+    for i in 0..hs.len() {
+        consumed(hs[i], ws[i]);
+    }
+    nothing_sent(b, before);
+    // A huge count with a NULL array: the size check comes before the array is read.
+    expect_status(
+        raw::channel_write(a, 0, null(), 0, null(), u32::MAX),
+        Status::OUT_OF_RANGE,
+        "write u32::MAX handles from NULL",
+    );
+    nothing_sent(b, before);
+    close(a);
+    close(b);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -607,98 +447,89 @@ fn over_64_handles_is_out_of_range_and_consumes_all_65() {
 /// "ZX_ERR_INVALID_ARGS bytes is an invalid pointer"; docs/abi.md: the handle array is readable, so
 /// its handles are consumed; nothing is sent.
 fn unreadable_bytes_are_invalid_args_and_consume_handles() {
-    clean(|| {
-        // The hostile stack addresses are only meaningful if the stack is where docs/abi.md says.
-        let local = 0u8;
-        let sp = &raw const local as u64;
-        expect(
-            (STACK_BOTTOM..STACK_TOP).contains(&sp),
-            format_args!("stack at {:#x}, not below {:#x}", sp, STACK_TOP),
+    // The hostile stack addresses are only meaningful if we run on the initial stack.
+    on_initial_stack();
+    let (a, b) = channel();
+    for (p, len, what) in hostile_sources() {
+        let (e, w) = witnessed_event();
+        let before = sigs(b);
+        expect_status(
+            raw::channel_write(a, 0, p as *const u8, len, &e, 1),
+            Status::INVALID_ARGS,
+            what,
         );
-        let (a, b) = channel();
-        for &(p, len, what) in HOSTILE {
-            let (e, w) = witnessed_event();
-            let before = sigs(b);
-            expect_status(
-                raw::channel_write(a, 0, p as *const u8, len, &e, 1),
-                Status::INVALID_ARGS,
-                what,
-            );
-            consumed(e, w);
-            nothing_sent(b, before);
-            // And without handles.
-            expect_status(
-                raw::channel_write(a, 0, p as *const u8, len, null(), 0),
-                Status::INVALID_ARGS,
-                what,
-            );
-            nothing_sent(b, before);
-        }
-        if let Some(t) = segment_tail() {
-            // 8 readable bytes, then unmapped memory.
-            let (e, w) = witnessed_event();
-            let before = sigs(b);
-            expect_status(
-                raw::channel_write(a, 0, t as *const u8, 64, &e, 1),
-                Status::INVALID_ARGS,
-                "bytes straddling the end of the data segment",
-            );
-            consumed(e, w);
-            nothing_sent(b, before);
-        }
-        close(a);
-        close(b);
-    });
+        consumed(e, w);
+        nothing_sent(b, before);
+        // And without handles.
+        expect_status(
+            raw::channel_write(a, 0, p as *const u8, len, null(), 0),
+            Status::INVALID_ARGS,
+            what,
+        );
+        nothing_sent(b, before);
+    }
+    if let Some(t) = segment_tail() {
+        // 8 readable bytes, then unmapped memory.
+        let (e, w) = witnessed_event();
+        let before = sigs(b);
+        expect_status(
+            raw::channel_write(a, 0, t as *const u8, 64, &e, 1),
+            Status::INVALID_ARGS,
+            "bytes straddling the end of the data segment",
+        );
+        consumed(e, w);
+        nothing_sent(b, before);
+    }
+    close(a);
+    close(b);
 }
 
 /// "ZX_ERR_INVALID_ARGS ... handles is an invalid pointer"; docs/abi.md: "If the handles array
 /// itself can't be read, no handle is touched"; nothing is sent.
 fn unreadable_handles_array_is_invalid_args_and_touches_no_handle() {
-    clean(|| {
-        let (a, b) = channel();
-        for &(p, len, what) in HOSTILE {
+    let (a, b) = channel();
+    for (p, len, what) in hostile_sources() {
+        let before = sigs(b);
+        expect_status(
+            raw::channel_write(a, 0, b"msg".as_ptr(), 3, p as *const u32, len / 4),
+            Status::INVALID_ARGS,
+            what,
+        );
+        nothing_sent(b, before);
+        expect(
+            valid(a),
+            format_args!("{}: the channel handle was closed", what),
+        );
+    }
+    // Valid handles in the readable first half of a straddling array stay ours.
+    match segment_tail() {
+        Some(t) => {
+            let (e1, w1) = witnessed_event();
+            let (e2, w2) = witnessed_event();
+            let arr = t as *mut u32;
+            // SAFETY: [t, t+8) are the last two slots of `TAIL`, used by nothing else.
+            unsafe {
+                arr.write_volatile(e1);
+                arr.add(1).write_volatile(e2);
+            }
             let before = sigs(b);
             expect_status(
-                raw::channel_write(a, 0, b"msg".as_ptr(), 3, p as *const u32, len / 4),
+                raw::channel_write(a, 0, b"msg".as_ptr(), 3, arr, 4),
                 Status::INVALID_ARGS,
-                what,
+                "handles straddling the end of the data segment",
             );
+            untouched(e1, w1);
+            untouched(e2, w2);
             nothing_sent(b, before);
-            expect(
-                valid(a),
-                format_args!("{}: the channel handle was closed", what),
-            );
+            close(e1);
+            close(e2);
         }
-        // Valid handles in the readable first half of a straddling array stay ours.
-        match segment_tail() {
-            Some(t) => {
-                let (e1, w1) = witnessed_event();
-                let (e2, w2) = witnessed_event();
-                let arr = t as *mut u32;
-                // SAFETY: [t, t+8) are the last two slots of `TAIL`, used by nothing else.
-                unsafe {
-                    arr.write_volatile(e1);
-                    arr.add(1).write_volatile(e2);
-                }
-                let before = sigs(b);
-                expect_status(
-                    raw::channel_write(a, 0, b"msg".as_ptr(), 3, arr, 4),
-                    Status::INVALID_ARGS,
-                    "handles straddling the end of the data segment",
-                );
-                untouched(e1, w1);
-                untouched(e2, w2);
-                nothing_sent(b, before);
-                close(e1);
-                close(e2);
-            }
-            None => {
-                println!("    note: TAIL is not last in the RW segment; straddle check skipped")
-            }
+        None => {
+            println!("    note: TAIL is not last in the RW segment; straddle check skipped")
         }
-        close(a);
-        close(b);
-    });
+    }
+    close(a);
+    close(b);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -714,161 +545,149 @@ fn closed_value() -> u32 {
 
 /// "ZX_ERR_BAD_HANDLE handle is not a valid handle"; the transferred handles are consumed.
 fn bad_channel_handle_is_bad_handle_and_consumes_handles() {
-    clean(|| {
-        for bad in [HANDLE_INVALID, closed_value(), 0x1234_5677, 0xffff_ffff, 1] {
-            let (e, w) = witnessed_event();
-            expect_status(
-                raw::channel_write(bad, 0, b"x".as_ptr(), 1, &e, 1),
-                Status::BAD_HANDLE,
-                "write to a bad channel handle",
-            );
-            consumed(e, w);
-        }
-    });
+    for bad in [HANDLE_INVALID, closed_value(), 0x1234_5677, 0xffff_ffff, 1] {
+        let (e, w) = witnessed_event();
+        expect_status(
+            raw::channel_write(bad, 0, b"x".as_ptr(), 1, &e, 1),
+            Status::BAD_HANDLE,
+            "write to a bad channel handle",
+        );
+        consumed(e, w);
+    }
 }
 
 /// "ZX_ERR_BAD_HANDLE ... any element in handles is not a valid handle"; every valid entry is
 /// consumed all the same, and nothing is sent.
 fn bad_entry_in_handles_is_bad_handle_and_consumes_the_rest() {
-    clean(|| {
-        let (a, b) = channel();
-        for bad in [HANDLE_INVALID, closed_value(), 0x1234_5677, 0xffff_fffe] {
-            let (e1, w1) = witnessed_event();
-            let (e2, w2) = witnessed_event();
-            let before = sigs(b);
-            expect_status(
-                write(a, b"x", &[e1, bad, e2]),
-                Status::BAD_HANDLE,
-                "write with a bad entry",
-            );
-            consumed(e1, w1);
-            consumed(e2, w2);
-            nothing_sent(b, before);
-        }
-        close(a);
-        close(b);
-    });
+    let (a, b) = channel();
+    for bad in [HANDLE_INVALID, closed_value(), 0x1234_5677, 0xffff_fffe] {
+        let (e1, w1) = witnessed_event();
+        let (e2, w2) = witnessed_event();
+        let before = sigs(b);
+        expect_status(
+            write(a, b"x", &[e1, bad, e2]),
+            Status::BAD_HANDLE,
+            "write with a bad entry",
+        );
+        consumed(e1, w1);
+        consumed(e2, w2);
+        nothing_sent(b, before);
+    }
+    close(a);
+    close(b);
 }
 
 /// "ZX_ERR_BAD_HANDLE ... there are repeated handles among the handles in the handles array";
 /// the repeated handle (and the others) are consumed, nothing is sent.
 fn repeated_handles_are_bad_handle_and_consumed() {
-    clean(|| {
-        let (a, b) = channel();
-        let (e, w) = witnessed_event();
-        let before = sigs(b);
-        expect_status(write(a, b"x", &[e, e]), Status::BAD_HANDLE, "[e, e]");
-        consumed(e, w);
-        nothing_sent(b, before);
-        let (e1, w1) = witnessed_event();
-        let (e2, w2) = witnessed_event();
-        expect_status(
-            write(a, b"x", &[e1, e2, e1]),
-            Status::BAD_HANDLE,
-            "[e1, e2, e1]",
-        );
-        consumed(e1, w1);
-        consumed(e2, w2);
-        nothing_sent(b, before);
-        close(a);
-        close(b);
-    });
+    let (a, b) = channel();
+    let (e, w) = witnessed_event();
+    let before = sigs(b);
+    expect_status(write(a, b"x", &[e, e]), Status::BAD_HANDLE, "[e, e]");
+    consumed(e, w);
+    nothing_sent(b, before);
+    let (e1, w1) = witnessed_event();
+    let (e2, w2) = witnessed_event();
+    expect_status(
+        write(a, b"x", &[e1, e2, e1]),
+        Status::BAD_HANDLE,
+        "[e1, e2, e1]",
+    );
+    consumed(e1, w1);
+    consumed(e2, w2);
+    nothing_sent(b, before);
+    close(a);
+    close(b);
 }
 
 /// "ZX_ERR_WRONG_TYPE handle is not a channel handle" (also before ACCESS_DENIED: an event
 /// has no WRITE right); the target stays, the transferred handle is consumed.
 fn non_channel_handle_is_wrong_type() {
-    clean(|| {
-        let target = event();
-        let (e, w) = witnessed_event();
+    let target = event();
+    let (e, w) = witnessed_event();
+    expect_status(
+        raw::channel_write(target, 0, b"x".as_ptr(), 1, &e, 1),
+        Status::WRONG_TYPE,
+        "write to an event",
+    );
+    consumed(e, w);
+    expect(valid(target), format_args!("the event target was closed"));
+    close(target);
+    let (mut p0, mut p1) = (0, 0);
+    expect_status(
+        raw::eventpair_create(0, &mut p0, &mut p1),
+        Status::OK,
+        "eventpair_create",
+    );
+    for (h, what) in [
+        (p0, "eventpair"),
+        (self_process(), "process"),
+        (self_thread(), "thread"),
+    ] {
         expect_status(
-            raw::channel_write(target, 0, b"x".as_ptr(), 1, &e, 1),
+            raw::channel_write(h, 0, b"x".as_ptr(), 1, null(), 0),
             Status::WRONG_TYPE,
-            "write to an event",
+            what,
         );
-        consumed(e, w);
-        expect(valid(target), format_args!("the event target was closed"));
-        close(target);
-        let (mut p0, mut p1) = (0, 0);
-        expect_status(
-            raw::eventpair_create(0, &mut p0, &mut p1),
-            Status::OK,
-            "eventpair_create",
-        );
-        for (h, what) in [
-            (p0, "eventpair"),
-            (PROCESS.load(Ordering::Relaxed), "process"),
-            (THREAD.load(Ordering::Relaxed), "thread"),
-        ] {
-            expect_status(
-                raw::channel_write(h, 0, b"x".as_ptr(), 1, null(), 0),
-                Status::WRONG_TYPE,
-                what,
-            );
-            expect(valid(h), format_args!("{} handle was closed", what));
-        }
-        close(p0);
-        close(p1);
-    });
+        expect(valid(h), format_args!("{} handle was closed", what));
+    }
+    close(p0);
+    close(p1);
 }
 
 /// "handle must ... have ZX_RIGHT_WRITE"; "ZX_ERR_ACCESS_DENIED handle does not have
 /// ZX_RIGHT_WRITE"; the transferred handle is consumed, nothing is sent.
 fn channel_without_write_right_is_access_denied() {
-    clean(|| {
-        let (a, b) = channel();
-        let want = Rights::READ | Rights::TRANSFER | Rights::WAIT;
-        let ro = replace(a, want);
-        expect(
-            basic(ro).rights == want.bits(),
-            format_args!("replaced rights {:#x}", basic(ro).rights),
-        );
-        let (e, w) = witnessed_event();
-        let before = sigs(b);
-        expect_status(
-            raw::channel_write(ro, 0, b"x".as_ptr(), 1, &e, 1),
-            Status::ACCESS_DENIED,
-            "write without WRITE",
-        );
-        consumed(e, w);
-        nothing_sent(b, before);
-        expect(valid(ro), format_args!("the channel handle was closed"));
-        close(ro);
-        close(b);
-    });
+    let (a, b) = channel();
+    let want = Rights::READ | Rights::TRANSFER | Rights::WAIT;
+    let ro = replace(a, want);
+    expect(
+        basic(ro).rights == want.bits(),
+        format_args!("replaced rights {:#x}", basic(ro).rights),
+    );
+    let (e, w) = witnessed_event();
+    let before = sigs(b);
+    expect_status(
+        raw::channel_write(ro, 0, b"x".as_ptr(), 1, &e, 1),
+        Status::ACCESS_DENIED,
+        "write without WRITE",
+    );
+    consumed(e, w);
+    nothing_sent(b, before);
+    expect(valid(ro), format_args!("the channel handle was closed"));
+    close(ro);
+    close(b);
 }
 
 /// "Every entry of handles must have ZX_RIGHT_TRANSFER"; "ZX_ERR_ACCESS_DENIED ... any element
 /// in handles does not have ZX_RIGHT_TRANSFER"; all entries consumed, nothing sent.
 fn entry_without_transfer_is_access_denied_and_consumed() {
-    clean(|| {
-        let (a, b) = channel();
-        let (e, w) = witnessed_event();
-        let nt = replace(e, Rights::DEFAULT_EVENT.difference(Rights::TRANSFER));
-        let before = sigs(b);
-        expect_status(
-            write(a, b"x", &[nt]),
-            Status::ACCESS_DENIED,
-            "[no-transfer]",
-        );
-        consumed(nt, w);
-        nothing_sent(b, before);
-        let (e1, w1) = witnessed_event();
-        let (e2, w2) = witnessed_event();
-        let (e, w) = witnessed_event();
-        let nt = replace(e, Rights::DEFAULT_EVENT.difference(Rights::TRANSFER));
-        expect_status(
-            write(a, b"x", &[e1, nt, e2]),
-            Status::ACCESS_DENIED,
-            "[e1, no-transfer, e2]",
-        );
-        consumed(e1, w1);
-        consumed(nt, w);
-        consumed(e2, w2);
-        nothing_sent(b, before);
-        close(a);
-        close(b);
-    });
+    let (a, b) = channel();
+    let (e, w) = witnessed_event();
+    let nt = replace(e, Rights::DEFAULT_EVENT.difference(Rights::TRANSFER));
+    let before = sigs(b);
+    expect_status(
+        write(a, b"x", &[nt]),
+        Status::ACCESS_DENIED,
+        "[no-transfer]",
+    );
+    consumed(nt, w);
+    nothing_sent(b, before);
+    let (e1, w1) = witnessed_event();
+    let (e2, w2) = witnessed_event();
+    let (e, w) = witnessed_event();
+    let nt = replace(e, Rights::DEFAULT_EVENT.difference(Rights::TRANSFER));
+    expect_status(
+        write(a, b"x", &[e1, nt, e2]),
+        Status::ACCESS_DENIED,
+        "[e1, no-transfer, e2]",
+    );
+    consumed(e1, w1);
+    consumed(nt, w);
+    consumed(e2, w2);
+    nothing_sent(b, before);
+    close(a);
+    close(b);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -879,147 +698,141 @@ fn entry_without_transfer_is_access_denied_and_consumed() {
 /// was found in the handles array"; it is consumed like every entry (docs/abi.md fate rule), so the
 /// peer sees PEER_CLOSED and no message.
 fn own_handle_in_array_is_not_supported_and_closes_it() {
-    clean(|| {
-        let (a, b) = channel();
-        expect_status(write(a, b"x", &[a]), Status::NOT_SUPPORTED, "[a] into a");
-        expect(!valid(a), format_args!("own handle still valid"));
-        expect(
-            sigs(b) == PEER_CLOSED,
-            format_args!("peer signals {:#x} (want PEER_CLOSED only)", sigs(b)),
-        );
-        nothing_sent(b, PEER_CLOSED);
-        close(b);
+    let (a, b) = channel();
+    expect_status(write(a, b"x", &[a]), Status::NOT_SUPPORTED, "[a] into a");
+    expect(!valid(a), format_args!("own handle still valid"));
+    expect(
+        sigs(b) == PEER_CLOSED,
+        format_args!("peer signals {:#x} (want PEER_CLOSED only)", sigs(b)),
+    );
+    nothing_sent(b, PEER_CLOSED);
+    close(b);
 
-        // With other entries around it: they are consumed too.
-        let (a, b) = channel();
-        let (e1, w1) = witnessed_event();
-        let (e2, w2) = witnessed_event();
-        expect_status(
-            write(a, b"x", &[e1, a, e2]),
-            Status::NOT_SUPPORTED,
-            "[e1, a, e2] into a",
-        );
-        expect(!valid(a), format_args!("own handle still valid"));
-        consumed(e1, w1);
-        consumed(e2, w2);
-        nothing_sent(b, PEER_CLOSED);
-        close(b);
+    // With other entries around it: they are consumed too.
+    let (a, b) = channel();
+    let (e1, w1) = witnessed_event();
+    let (e2, w2) = witnessed_event();
+    expect_status(
+        write(a, b"x", &[e1, a, e2]),
+        Status::NOT_SUPPORTED,
+        "[e1, a, e2] into a",
+    );
+    expect(!valid(a), format_args!("own handle still valid"));
+    consumed(e1, w1);
+    consumed(e2, w2);
+    nothing_sent(b, PEER_CLOSED);
+    close(b);
 
-        // The endpoint under a value it got after a round trip through another channel.
-        let (a, b) = channel();
-        let (c, d) = channel();
-        expect_status(write(c, b"", &[a]), Status::OK, "move a through c");
-        let mut rh = [0u32; 1];
-        let (s, _, nh) = read(d, &mut [], &mut rh);
-        expect_status(s, Status::OK, "read a back");
-        expect(nh == 1, format_args!("{} handles", nh));
-        let a2 = rh[0];
-        expect_status(
-            write(a2, b"x", &[a2]),
-            Status::NOT_SUPPORTED,
-            "[a2] into a2",
-        );
-        expect(!valid(a2), format_args!("own handle still valid"));
-        nothing_sent(b, PEER_CLOSED);
-        close(b);
-        close(c);
-        close(d);
-    });
+    // The endpoint under a value it got after a round trip through another channel.
+    let (a, b) = channel();
+    let (c, d) = channel();
+    expect_status(write(c, b"", &[a]), Status::OK, "move a through c");
+    let mut rh = [0u32; 1];
+    let (s, _, nh) = read(d, &mut [], &mut rh);
+    expect_status(s, Status::OK, "read a back");
+    expect(nh == 1, format_args!("{} handles", nh));
+    let a2 = rh[0];
+    expect_status(
+        write(a2, b"x", &[a2]),
+        Status::NOT_SUPPORTED,
+        "[a2] into a2",
+    );
+    expect(!valid(a2), format_args!("own handle still valid"));
+    nothing_sent(b, PEER_CLOSED);
+    close(b);
+    close(c);
+    close(d);
 }
 
 /// docs/abi.md section 4: sending the peer endpoint through its own channel is NOT_SUPPORTED (by
 /// object identity), and the peer handle is consumed (so the writer sees PEER_CLOSED).
 fn peer_endpoint_in_array_is_not_supported_and_closes_it() {
-    clean(|| {
-        let (a, b) = channel();
-        let m0 = stats().live_messages;
-        expect_status(write(a, b"x", &[b]), Status::NOT_SUPPORTED, "[b] into a");
-        expect(!valid(b), format_args!("peer handle still valid"));
-        expect(
-            sigs(a) == PEER_CLOSED,
-            format_args!("writer signals {:#x} (want PEER_CLOSED only)", sigs(a)),
-        );
-        expect(
-            stats().live_messages == m0,
-            format_args!("a message was queued"),
-        );
-        nothing_sent(a, PEER_CLOSED);
-        close(a);
+    let (a, b) = channel();
+    let m0 = kstats().live_messages;
+    expect_status(write(a, b"x", &[b]), Status::NOT_SUPPORTED, "[b] into a");
+    expect(!valid(b), format_args!("peer handle still valid"));
+    expect(
+        sigs(a) == PEER_CLOSED,
+        format_args!("writer signals {:#x} (want PEER_CLOSED only)", sigs(a)),
+    );
+    expect(
+        kstats().live_messages == m0,
+        format_args!("a message was queued"),
+    );
+    nothing_sent(a, PEER_CLOSED);
+    close(a);
 
-        // With other entries around it, and the peer under a new value.
-        let (a, b) = channel();
-        let b2 = replace(b, Rights::SAME_RIGHTS);
-        let (e, w) = witnessed_event();
-        expect_status(
-            write(a, b"x", &[e, b2]),
-            Status::NOT_SUPPORTED,
-            "[e, b2] into a",
-        );
-        expect(!valid(b2), format_args!("peer handle still valid"));
-        consumed(e, w);
-        expect(
-            stats().live_messages == m0,
-            format_args!("a message was queued"),
-        );
-        nothing_sent(a, PEER_CLOSED);
-        close(a);
-    });
+    // With other entries around it, and the peer under a new value.
+    let (a, b) = channel();
+    let b2 = replace(b, Rights::SAME_RIGHTS);
+    let (e, w) = witnessed_event();
+    expect_status(
+        write(a, b"x", &[e, b2]),
+        Status::NOT_SUPPORTED,
+        "[e, b2] into a",
+    );
+    expect(!valid(b2), format_args!("peer handle still valid"));
+    consumed(e, w);
+    expect(
+        kstats().live_messages == m0,
+        format_args!("a message was queued"),
+    );
+    nothing_sent(a, PEER_CLOSED);
+    close(a);
 }
 
 /// docs/abi.md section 4: per entry, BAD_HANDLE, then ACCESS_DENIED (TRANSFER), then
 /// NOT_SUPPORTED (self/peer); all entries are processed and the first error is returned.
 fn per_entry_checks_run_in_order_and_first_error_wins() {
-    clean(|| {
-        let no_transfer = || {
-            let (e, w) = witnessed_event();
-            (
-                replace(e, Rights::DEFAULT_EVENT.difference(Rights::TRANSFER)),
-                w,
-            )
-        };
-        let (a, b) = channel();
-        let before = sigs(b);
-        // [bad, no-transfer] -> BAD_HANDLE; [no-transfer, bad] -> ACCESS_DENIED.
-        let (nt, w) = no_transfer();
-        expect_status(write(a, b"x", &[0, nt]), Status::BAD_HANDLE, "[0, nt]");
-        consumed(nt, w);
-        let (nt, w) = no_transfer();
-        expect_status(write(a, b"x", &[nt, 0]), Status::ACCESS_DENIED, "[nt, 0]");
-        consumed(nt, w);
-        nothing_sent(b, before);
-        close(a);
-        close(b);
+    let no_transfer = || {
+        let (e, w) = witnessed_event();
+        (
+            replace(e, Rights::DEFAULT_EVENT.difference(Rights::TRANSFER)),
+            w,
+        )
+    };
+    let (a, b) = channel();
+    let before = sigs(b);
+    // [bad, no-transfer] -> BAD_HANDLE; [no-transfer, bad] -> ACCESS_DENIED.
+    let (nt, w) = no_transfer();
+    expect_status(write(a, b"x", &[0, nt]), Status::BAD_HANDLE, "[0, nt]");
+    consumed(nt, w);
+    let (nt, w) = no_transfer();
+    expect_status(write(a, b"x", &[nt, 0]), Status::ACCESS_DENIED, "[nt, 0]");
+    consumed(nt, w);
+    nothing_sent(b, before);
+    close(a);
+    close(b);
 
-        // [peer, no-transfer] -> NOT_SUPPORTED; both consumed.
-        let (a, b) = channel();
-        let (nt, w) = no_transfer();
-        expect_status(write(a, b"x", &[b, nt]), Status::NOT_SUPPORTED, "[b, nt]");
-        expect(!valid(b), format_args!("peer handle still valid"));
-        consumed(nt, w);
-        close(a);
+    // [peer, no-transfer] -> NOT_SUPPORTED; both consumed.
+    let (a, b) = channel();
+    let (nt, w) = no_transfer();
+    expect_status(write(a, b"x", &[b, nt]), Status::NOT_SUPPORTED, "[b, nt]");
+    expect(!valid(b), format_args!("peer handle still valid"));
+    consumed(nt, w);
+    close(a);
 
-        // [no-transfer, peer] -> ACCESS_DENIED; both consumed.
-        let (a, b) = channel();
-        let (nt, w) = no_transfer();
-        expect_status(write(a, b"x", &[nt, b]), Status::ACCESS_DENIED, "[nt, b]");
-        expect(!valid(b), format_args!("peer handle still valid"));
-        expect(sigs(a) & PEER_CLOSED != 0, format_args!("peer not closed"));
-        consumed(nt, w);
-        close(a);
+    // [no-transfer, peer] -> ACCESS_DENIED; both consumed.
+    let (a, b) = channel();
+    let (nt, w) = no_transfer();
+    expect_status(write(a, b"x", &[nt, b]), Status::ACCESS_DENIED, "[nt, b]");
+    expect(!valid(b), format_args!("peer handle still valid"));
+    expect(sigs(a) & PEER_CLOSED != 0, format_args!("peer not closed"));
+    consumed(nt, w);
+    close(a);
 
-        // The channel's own handle without TRANSFER: ACCESS_DENIED comes before NOT_SUPPORTED,
-        // and the handle is consumed all the same.
-        let (a, b) = channel();
-        let a_nt = replace(a, Rights::READ | Rights::WRITE | Rights::WAIT);
-        expect_status(
-            write(a_nt, b"x", &[a_nt]),
-            Status::ACCESS_DENIED,
-            "[own handle without TRANSFER]",
-        );
-        expect(!valid(a_nt), format_args!("own handle still valid"));
-        nothing_sent(b, PEER_CLOSED);
-        close(b);
-    });
+    // The channel's own handle without TRANSFER: ACCESS_DENIED comes before NOT_SUPPORTED,
+    // and the handle is consumed all the same.
+    let (a, b) = channel();
+    let a_nt = replace(a, Rights::READ | Rights::WRITE | Rights::WAIT);
+    expect_status(
+        write(a_nt, b"x", &[a_nt]),
+        Status::ACCESS_DENIED,
+        "[own handle without TRANSFER]",
+    );
+    expect(!valid(a_nt), format_args!("own handle still valid"));
+    nothing_sent(b, PEER_CLOSED);
+    close(b);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1029,171 +842,167 @@ fn per_entry_checks_run_in_order_and_first_error_wins() {
 /// "ZX_ERR_INVALID_ARGS ... options contains an invalid option bit"; docs/abi.md: only
 /// ZX_CHANNEL_WRITE_USE_IOVEC is accepted, and the handles are consumed on that error.
 fn unknown_option_bits_are_invalid_args_and_consume_handles() {
-    clean(|| {
-        let (a, b) = channel();
-        for opt in [
-            1u32,
-            4,
-            0x8000_0000,
-            CHANNEL_WRITE_USE_IOVEC | 1,
-            0xffff_ffff,
-        ] {
-            let (e, w) = witnessed_event();
-            let before = sigs(b);
-            expect_status(
-                raw::channel_write(a, opt, b"x".as_ptr(), 1, &e, 1),
-                Status::INVALID_ARGS,
-                "write with an unknown option",
-            );
-            consumed(e, w);
-            nothing_sent(b, before);
-        }
-        close(a);
-        close(b);
-    });
+    let (a, b) = channel();
+    for opt in [
+        1u32,
+        4,
+        0x8000_0000,
+        CHANNEL_WRITE_USE_IOVEC | 1,
+        0xffff_ffff,
+    ] {
+        let (e, w) = witnessed_event();
+        let before = sigs(b);
+        expect_status(
+            raw::channel_write(a, opt, b"x".as_ptr(), 1, &e, 1),
+            Status::INVALID_ARGS,
+            "write with an unknown option",
+        );
+        consumed(e, w);
+        nothing_sent(b, before);
+    }
+    close(a);
+    close(b);
 }
 
 /// docs/abi.md section 4: options, then the channel handle (BAD_HANDLE, WRONG_TYPE, ACCESS_DENIED),
 /// then the sizes, then the bytes, then the handles.
 fn checks_run_in_documented_order() {
-    clean(|| {
-        let (a, b) = channel();
-        let ev = event();
-        let ro = {
-            let (c, d) = channel();
-            close(d);
-            replace(c, Rights::READ | Rights::TRANSFER | Rights::WAIT)
-        };
-        let big = MAX_BYTES as u32 + 1;
-        let src = SRC.as_ptr();
-        let bad_ptr = 0x1000 as *const u8;
-        let bad_hp = 0x1000 as *const u32;
-        let cw = raw::channel_write;
-        let before = sigs(b);
-        // Options first.
+    let (a, b) = channel();
+    let ev = event();
+    let ro = {
+        let (c, d) = channel();
+        close(d);
+        replace(c, Rights::READ | Rights::TRANSFER | Rights::WAIT)
+    };
+    let big = MAX_BYTES as u32 + 1;
+    let src = SRC.as_ptr();
+    let bad_ptr = 0x1000 as *const u8;
+    let bad_hp = 0x1000 as *const u32;
+    let cw = raw::channel_write;
+    let before = sigs(b);
+    // Options first.
+    expect_status(
+        cw(0, 1, src, 1, null(), 0),
+        Status::INVALID_ARGS,
+        "opt+bad h",
+    );
+    expect_status(
+        cw(ev, 1, src, 1, null(), 0),
+        Status::INVALID_ARGS,
+        "opt+type",
+    );
+    expect_status(
+        cw(ro, 1, src, 1, null(), 0),
+        Status::INVALID_ARGS,
+        "opt+rights",
+    );
+    expect_status(
+        cw(a, 1, src, big, null(), 0),
+        Status::INVALID_ARGS,
+        "opt+size",
+    );
+    expect_status(
+        cw(a, 1, bad_ptr, 8, null(), 0),
+        Status::INVALID_ARGS,
+        "opt+ptr",
+    );
+    // The channel handle next.
+    expect_status(
+        cw(0, 0, src, big, null(), 0),
+        Status::BAD_HANDLE,
+        "bad h+size",
+    );
+    expect_status(
+        cw(0, 0, bad_ptr, 8, null(), 0),
+        Status::BAD_HANDLE,
+        "bad h+ptr",
+    );
+    expect_status(
+        cw(0, 0, src, 1, bad_hp, 2),
+        Status::BAD_HANDLE,
+        "bad h+hptr",
+    );
+    expect_status(
+        cw(ev, 0, src, big, null(), 0),
+        Status::WRONG_TYPE,
+        "type+size",
+    );
+    expect_status(
+        cw(ev, 0, bad_ptr, 8, null(), 0),
+        Status::WRONG_TYPE,
+        "type+ptr",
+    );
+    expect_status(
+        cw(ro, 0, src, big, null(), 0),
+        Status::ACCESS_DENIED,
+        "rights+size",
+    );
+    expect_status(
+        cw(ro, 0, bad_ptr, 8, null(), 0),
+        Status::ACCESS_DENIED,
+        "rights+ptr",
+    );
+    // The sizes before the pointers.
+    expect_status(
+        cw(a, 0, bad_ptr, big, null(), 0),
+        Status::OUT_OF_RANGE,
+        "size+ptr",
+    );
+    expect_status(
+        cw(a, 0, src, 1, bad_hp, 65),
+        Status::OUT_OF_RANGE,
+        "hsize+hptr",
+    );
+    expect_status(
+        cw(a, 0, null(), 0, null(), 65),
+        Status::OUT_OF_RANGE,
+        "hsize+NULL",
+    );
+    // The bytes before the handles.
+    expect_status(
+        cw(a, 0, bad_ptr, 8, bad_hp, 2),
+        Status::INVALID_ARGS,
+        "ptr+hptr",
+    );
+    nothing_sent(b, before);
+    {
+        let bad_entry = [0u32];
         expect_status(
-            cw(0, 1, src, 1, null(), 0),
+            cw(a, 0, bad_ptr, 8, bad_entry.as_ptr(), 1),
             Status::INVALID_ARGS,
-            "opt+bad h",
+            "ptr+bad entry",
         );
+        let (e, w) = witnessed_event();
         expect_status(
-            cw(ev, 1, src, 1, null(), 0),
+            cw(a, 0, bad_ptr, 8, [e, e].as_ptr(), 2),
             Status::INVALID_ARGS,
-            "opt+type",
+            "ptr+repeated entry",
         );
+        consumed(e, w);
+        let (e, w) = witnessed_event();
+        let nt = replace(e, Rights::DEFAULT_EVENT.difference(Rights::TRANSFER));
         expect_status(
-            cw(ro, 1, src, 1, null(), 0),
+            cw(a, 0, bad_ptr, 8, &nt, 1),
             Status::INVALID_ARGS,
-            "opt+rights",
+            "ptr+entry without TRANSFER",
         );
+        consumed(nt, w);
+        let (e, w) = witnessed_event();
+        expect_status(cw(ev, 0, src, 1, &e, 1), Status::WRONG_TYPE, "type+entry");
+        consumed(e, w);
+        let (e, w) = witnessed_event();
         expect_status(
-            cw(a, 1, src, big, null(), 0),
-            Status::INVALID_ARGS,
-            "opt+size",
-        );
-        expect_status(
-            cw(a, 1, bad_ptr, 8, null(), 0),
-            Status::INVALID_ARGS,
-            "opt+ptr",
-        );
-        // The channel handle next.
-        expect_status(
-            cw(0, 0, src, big, null(), 0),
-            Status::BAD_HANDLE,
-            "bad h+size",
-        );
-        expect_status(
-            cw(0, 0, bad_ptr, 8, null(), 0),
-            Status::BAD_HANDLE,
-            "bad h+ptr",
-        );
-        expect_status(
-            cw(0, 0, src, 1, bad_hp, 2),
-            Status::BAD_HANDLE,
-            "bad h+hptr",
-        );
-        expect_status(
-            cw(ev, 0, src, big, null(), 0),
-            Status::WRONG_TYPE,
-            "type+size",
-        );
-        expect_status(
-            cw(ev, 0, bad_ptr, 8, null(), 0),
-            Status::WRONG_TYPE,
-            "type+ptr",
-        );
-        expect_status(
-            cw(ro, 0, src, big, null(), 0),
-            Status::ACCESS_DENIED,
-            "rights+size",
-        );
-        expect_status(
-            cw(ro, 0, bad_ptr, 8, null(), 0),
-            Status::ACCESS_DENIED,
-            "rights+ptr",
-        );
-        // The sizes before the pointers.
-        expect_status(
-            cw(a, 0, bad_ptr, big, null(), 0),
+            cw(a, 0, src, big, [e, 0].as_ptr(), 2),
             Status::OUT_OF_RANGE,
-            "size+ptr",
+            "size+bad entry",
         );
-        expect_status(
-            cw(a, 0, src, 1, bad_hp, 65),
-            Status::OUT_OF_RANGE,
-            "hsize+hptr",
-        );
-        expect_status(
-            cw(a, 0, null(), 0, null(), 65),
-            Status::OUT_OF_RANGE,
-            "hsize+NULL",
-        );
-        // The bytes before the handles.
-        expect_status(
-            cw(a, 0, bad_ptr, 8, bad_hp, 2),
-            Status::INVALID_ARGS,
-            "ptr+hptr",
-        );
-        nothing_sent(b, before);
-        {
-            let bad_entry = [0u32];
-            expect_status(
-                cw(a, 0, bad_ptr, 8, bad_entry.as_ptr(), 1),
-                Status::INVALID_ARGS,
-                "ptr+bad entry",
-            );
-            let (e, w) = witnessed_event();
-            expect_status(
-                cw(a, 0, bad_ptr, 8, [e, e].as_ptr(), 2),
-                Status::INVALID_ARGS,
-                "ptr+repeated entry",
-            );
-            consumed(e, w);
-            let (e, w) = witnessed_event();
-            let nt = replace(e, Rights::DEFAULT_EVENT.difference(Rights::TRANSFER));
-            expect_status(
-                cw(a, 0, bad_ptr, 8, &nt, 1),
-                Status::INVALID_ARGS,
-                "ptr+entry without TRANSFER",
-            );
-            consumed(nt, w);
-            let (e, w) = witnessed_event();
-            expect_status(cw(ev, 0, src, 1, &e, 1), Status::WRONG_TYPE, "type+entry");
-            consumed(e, w);
-            let (e, w) = witnessed_event();
-            expect_status(
-                cw(a, 0, src, big, [e, 0].as_ptr(), 2),
-                Status::OUT_OF_RANGE,
-                "size+bad entry",
-            );
-            consumed(e, w);
-        }
-        nothing_sent(b, before);
-        close(ev);
-        close(ro);
-        close(a);
-        close(b);
-    });
+        consumed(e, w);
+    }
+    nothing_sent(b, before);
+    close(ev);
+    close(ro);
+    close(a);
+    close(b);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1203,70 +1012,66 @@ fn checks_run_in_documented_order() {
 /// "ZX_ERR_PEER_CLOSED The other side of the channel is closed"; the handles are consumed and
 /// no message is left anywhere.
 fn write_after_peer_closed_is_peer_closed_and_consumes_handles() {
-    clean(|| {
-        let (a, b) = channel();
-        close(b);
-        let s = sigs(a);
-        expect(
-            s & PEER_CLOSED != 0 && s & WRITABLE == 0,
-            format_args!("writer signals {:#x} after peer close", s),
-        );
-        let m0 = stats().live_messages;
-        let (e, w) = witnessed_event();
-        expect_status(
-            write(a, b"late", &[e]),
-            Status::PEER_CLOSED,
-            "write after peer closed",
-        );
-        consumed(e, w);
-        expect_status(write(a, &[], &[]), Status::PEER_CLOSED, "empty write");
-        expect(
-            stats().live_messages == m0,
-            format_args!("a message was queued"),
-        );
-        close(a);
-    });
+    let (a, b) = channel();
+    close(b);
+    let s = sigs(a);
+    expect(
+        s & PEER_CLOSED != 0 && s & WRITABLE == 0,
+        format_args!("writer signals {:#x} after peer close", s),
+    );
+    let m0 = kstats().live_messages;
+    let (e, w) = witnessed_event();
+    expect_status(
+        write(a, b"late", &[e]),
+        Status::PEER_CLOSED,
+        "write after peer closed",
+    );
+    consumed(e, w);
+    expect_status(write(a, &[], &[]), Status::PEER_CLOSED, "empty write");
+    expect(
+        kstats().live_messages == m0,
+        format_args!("a message was queued"),
+    );
+    close(a);
 }
 
 /// Messages written before the writer closed stay readable, whole and in order, by the peer
 /// (docs/abi.md: closing destroys only the messages queued *to* the closed endpoint).
 fn messages_written_before_close_stay_readable() {
-    clean(|| {
-        let (a, b) = channel();
-        let (e, w) = witnessed_event();
-        expect_status(write(a, b"one", &[e]), Status::OK, "write one");
-        expect_status(write(a, b"two", &[]), Status::OK, "write two");
-        close(a);
-        let s = sigs(b);
-        expect(
-            s == READABLE | PEER_CLOSED,
-            format_args!("reader signals {:#x} (want READABLE|PEER_CLOSED)", s),
-        );
-        let mut rb = [0u8; 8];
-        let mut rh = [0u32; 2];
-        let (st, nb, nh) = read(b, &mut rb, &mut rh);
-        expect_status(st, Status::OK, "read one");
-        expect(
-            nb == 3 && &rb[..3] == b"one" && nh == 1,
-            format_args!("first message: {} bytes {} handles", nb, nh),
-        );
-        expect(
-            basic(rh[0]).koid == basic(w).koid,
-            format_args!("handle arrived as another object"),
-        );
-        close(rh[0]);
-        close(w);
-        let (st, nb, nh) = read(b, &mut rb, &mut rh);
-        expect_status(st, Status::OK, "read two");
-        expect(
-            nb == 3 && &rb[..3] == b"two" && nh == 0,
-            format_args!("second message: {} bytes {} handles", nb, nh),
-        );
-        let (st, _, _) = read(b, &mut rb, &mut rh);
-        expect_status(st, Status::PEER_CLOSED, "read after drain");
-        expect_status(write(b, b"x", &[]), Status::PEER_CLOSED, "write back");
-        close(b);
-    });
+    let (a, b) = channel();
+    let (e, w) = witnessed_event();
+    expect_status(write(a, b"one", &[e]), Status::OK, "write one");
+    expect_status(write(a, b"two", &[]), Status::OK, "write two");
+    close(a);
+    let s = sigs(b);
+    expect(
+        s == READABLE | PEER_CLOSED,
+        format_args!("reader signals {:#x} (want READABLE|PEER_CLOSED)", s),
+    );
+    let mut rb = [0u8; 8];
+    let mut rh = [0u32; 2];
+    let (st, nb, nh) = read(b, &mut rb, &mut rh);
+    expect_status(st, Status::OK, "read one");
+    expect(
+        nb == 3 && &rb[..3] == b"one" && nh == 1,
+        format_args!("first message: {} bytes {} handles", nb, nh),
+    );
+    expect(
+        basic(rh[0]).koid == basic(w).koid,
+        format_args!("handle arrived as another object"),
+    );
+    close(rh[0]);
+    close(w);
+    let (st, nb, nh) = read(b, &mut rb, &mut rh);
+    expect_status(st, Status::OK, "read two");
+    expect(
+        nb == 3 && &rb[..3] == b"two" && nh == 0,
+        format_args!("second message: {} bytes {} handles", nb, nh),
+    );
+    let (st, _, _) = read(b, &mut rb, &mut rh);
+    expect_status(st, Status::PEER_CLOSED, "read after drain");
+    expect_status(write(b, b"x", &[]), Status::PEER_CLOSED, "write back");
+    close(b);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1276,203 +1081,124 @@ fn messages_written_before_close_stay_readable() {
 /// docs/abi.md section 4: at most 3500 unread messages; the next write is SHOULD_WAIT, sends
 /// nothing, consumes its handles, and the writer loses WRITABLE until the reader drains one.
 fn pending_limit_is_should_wait_and_clears_writable() {
-    clean(|| {
-        let (a, b) = channel();
-        let m0 = stats().live_messages;
-        let limit = CHANNEL_MAX_PENDING as u32;
-        let mut ok = true;
-        for i in 0..limit {
-            if i == limit - 1 {
-                expect(
-                    sigs(a) & WRITABLE != 0,
-                    format_args!("writer lost WRITABLE with {} queued", i),
-                );
-            }
-            let s = write(a, &i.to_le_bytes(), &[]);
-            if s != 0 {
-                expect_status(s, Status::OK, "write below the limit");
-                ok = false;
-                break;
-            }
-        }
-        expect(
-            stats().live_messages == m0 + limit as u64,
-            format_args!(
-                "live messages {} (want {})",
-                stats().live_messages,
-                m0 + limit as u64
-            ),
-        );
-        let b_before = sigs(b);
-        expect(
-            b_before == READABLE | WRITABLE,
-            format_args!("reader signals {:#x}", b_before),
-        );
-        let (e, w) = witnessed_event();
-        expect_status(
-            write(a, &0xdead_u32.to_le_bytes(), &[e]),
-            Status::SHOULD_WAIT,
-            "write beyond the limit",
-        );
-        consumed(e, w);
-        expect(
-            sigs(a) & WRITABLE == 0,
-            format_args!("writer still WRITABLE at the limit ({:#x})", sigs(a)),
-        );
-        expect(
-            sigs(b) == b_before,
-            format_args!("reader signals changed: {:#x} -> {:#x}", b_before, sigs(b)),
-        );
-        expect(
-            stats().live_messages == m0 + limit as u64,
-            format_args!("the refused message was queued"),
-        );
-        // The other direction has its own limit.
-        expect_status(write(b, b"back", &[]), Status::OK, "write the other way");
-        // Draining one restores WRITABLE.
-        let mut rb = [0u8; 8];
-        let (s, nb, _) = read(b, &mut rb, &mut []);
-        expect_status(s, Status::OK, "read first");
-        expect(
-            nb == 4 && rb[..4] == 0u32.to_le_bytes(),
-            format_args!("first message is not #0"),
-        );
-        expect(
-            sigs(a) & WRITABLE != 0,
-            format_args!("writer not WRITABLE after a drain ({:#x})", sigs(a)),
-        );
-        expect_status(
-            write(a, &limit.to_le_bytes(), &[]),
-            Status::OK,
-            "write after a drain",
-        );
-        // Everything drains in order; the refused message is not among them.
-        let mut next = 1u32;
-        loop {
-            let (s, nb, _) = read(b, &mut rb, &mut []);
-            if s != 0 {
-                expect_status(s, Status::SHOULD_WAIT, "read until empty");
-                break;
-            }
-            let v = u32::from_le_bytes([rb[0], rb[1], rb[2], rb[3]]);
-            if nb != 4 || v != next {
-                expect(
-                    false,
-                    format_args!("message {} is {:#x} ({} bytes)", next, v, nb),
-                );
-                break;
-            }
-            next += 1;
-        }
-        if ok {
+    let (a, b) = channel();
+    let m0 = kstats().live_messages;
+    let limit = CHANNEL_MAX_PENDING as u32;
+    let mut ok = true;
+    for i in 0..limit {
+        if i == limit - 1 {
             expect(
-                next == limit + 1,
-                format_args!("drained up to #{} (want #{})", next, limit + 1),
+                sigs(a) & WRITABLE != 0,
+                format_args!("writer lost WRITABLE with {} queued", i),
             );
         }
-        close(a);
-        close(b);
-    });
+        let s = write(a, &i.to_le_bytes(), &[]);
+        if s != 0 {
+            expect_status(s, Status::OK, "write below the limit");
+            ok = false;
+            break;
+        }
+    }
+    expect(
+        kstats().live_messages == m0 + limit as u64,
+        format_args!(
+            "live messages {} (want {})",
+            kstats().live_messages,
+            m0 + limit as u64
+        ),
+    );
+    let b_before = sigs(b);
+    expect(
+        b_before == READABLE | WRITABLE,
+        format_args!("reader signals {:#x}", b_before),
+    );
+    let (e, w) = witnessed_event();
+    expect_status(
+        write(a, &0xdead_u32.to_le_bytes(), &[e]),
+        Status::SHOULD_WAIT,
+        "write beyond the limit",
+    );
+    consumed(e, w);
+    expect(
+        sigs(a) & WRITABLE == 0,
+        format_args!("writer still WRITABLE at the limit ({:#x})", sigs(a)),
+    );
+    expect(
+        sigs(b) == b_before,
+        format_args!("reader signals changed: {:#x} -> {:#x}", b_before, sigs(b)),
+    );
+    expect(
+        kstats().live_messages == m0 + limit as u64,
+        format_args!("the refused message was queued"),
+    );
+    // The other direction has its own limit.
+    expect_status(write(b, b"back", &[]), Status::OK, "write the other way");
+    // Draining one restores WRITABLE.
+    let mut rb = [0u8; 8];
+    let (s, nb, _) = read(b, &mut rb, &mut []);
+    expect_status(s, Status::OK, "read first");
+    expect(
+        nb == 4 && rb[..4] == 0u32.to_le_bytes(),
+        format_args!("first message is not #0"),
+    );
+    expect(
+        sigs(a) & WRITABLE != 0,
+        format_args!("writer not WRITABLE after a drain ({:#x})", sigs(a)),
+    );
+    expect_status(
+        write(a, &limit.to_le_bytes(), &[]),
+        Status::OK,
+        "write after a drain",
+    );
+    // Everything drains in order; the refused message is not among them.
+    let mut next = 1u32;
+    loop {
+        let (s, nb, _) = read(b, &mut rb, &mut []);
+        if s != 0 {
+            expect_status(s, Status::SHOULD_WAIT, "read until empty");
+            break;
+        }
+        let v = u32::from_le_bytes([rb[0], rb[1], rb[2], rb[3]]);
+        if nb != 4 || v != next {
+            expect(
+                false,
+                format_args!("message {} is {:#x} ({} bytes)", next, v, nb),
+            );
+            break;
+        }
+        next += 1;
+    }
+    if ok {
+        expect(
+            next == limit + 1,
+            format_args!("drained up to #{} (want #{})", next, limit + 1),
+        );
+    }
+    close(a);
+    close(b);
 }
 
-fn main(args: StartArgs) -> i64 {
-    let root = take_root_resource(&args);
-    ROOT.store(root.raw(), Ordering::Relaxed);
-    PROCESS.store(args.process, Ordering::Relaxed);
-    THREAD.store(args.thread, Ordering::Relaxed);
-    let r = test::run(
-        "channel_write",
-        &[
-            (
-                "message_bytes_and_handles_arrive_intact",
-                message_bytes_and_handles_arrive_intact,
-            ),
-            (
-                "null_pointers_with_zero_sizes_are_ok",
-                null_pointers_with_zero_sizes_are_ok,
-            ),
-            (
-                "max_65536_bytes_and_64_handles_arrive_intact",
-                max_65536_bytes_and_64_handles_arrive_intact,
-            ),
-            (
-                "narrow_arguments_use_only_low_32_bits",
-                narrow_arguments_use_only_low_32_bits,
-            ),
-            (
-                "over_65536_bytes_is_out_of_range_and_consumes_handles",
-                over_65536_bytes_is_out_of_range_and_consumes_handles,
-            ),
-            (
-                "over_64_handles_is_out_of_range_and_consumes_all_65",
-                over_64_handles_is_out_of_range_and_consumes_all_65,
-            ),
-            (
-                "unreadable_bytes_are_invalid_args_and_consume_handles",
-                unreadable_bytes_are_invalid_args_and_consume_handles,
-            ),
-            (
-                "unreadable_handles_array_is_invalid_args_and_touches_no_handle",
-                unreadable_handles_array_is_invalid_args_and_touches_no_handle,
-            ),
-            (
-                "bad_channel_handle_is_bad_handle_and_consumes_handles",
-                bad_channel_handle_is_bad_handle_and_consumes_handles,
-            ),
-            (
-                "bad_entry_in_handles_is_bad_handle_and_consumes_the_rest",
-                bad_entry_in_handles_is_bad_handle_and_consumes_the_rest,
-            ),
-            (
-                "repeated_handles_are_bad_handle_and_consumed",
-                repeated_handles_are_bad_handle_and_consumed,
-            ),
-            (
-                "non_channel_handle_is_wrong_type",
-                non_channel_handle_is_wrong_type,
-            ),
-            (
-                "channel_without_write_right_is_access_denied",
-                channel_without_write_right_is_access_denied,
-            ),
-            (
-                "entry_without_transfer_is_access_denied_and_consumed",
-                entry_without_transfer_is_access_denied_and_consumed,
-            ),
-            (
-                "own_handle_in_array_is_not_supported_and_closes_it",
-                own_handle_in_array_is_not_supported_and_closes_it,
-            ),
-            (
-                "peer_endpoint_in_array_is_not_supported_and_closes_it",
-                peer_endpoint_in_array_is_not_supported_and_closes_it,
-            ),
-            (
-                "per_entry_checks_run_in_order_and_first_error_wins",
-                per_entry_checks_run_in_order_and_first_error_wins,
-            ),
-            (
-                "unknown_option_bits_are_invalid_args_and_consume_handles",
-                unknown_option_bits_are_invalid_args_and_consume_handles,
-            ),
-            (
-                "checks_run_in_documented_order",
-                checks_run_in_documented_order,
-            ),
-            (
-                "write_after_peer_closed_is_peer_closed_and_consumes_handles",
-                write_after_peer_closed_is_peer_closed_and_consumes_handles,
-            ),
-            (
-                "messages_written_before_close_stay_readable",
-                messages_written_before_close_stay_readable,
-            ),
-            (
-                "pending_limit_is_should_wait_and_clears_writable",
-                pending_limit_is_should_wait_and_clears_writable,
-            ),
-        ],
-    );
-    drop(root);
-    r
-}
+zx::tests!(
+    message_bytes_and_handles_arrive_intact,
+    null_pointers_with_zero_sizes_are_ok,
+    max_65536_bytes_and_64_handles_arrive_intact,
+    narrow_arguments_use_only_low_32_bits,
+    over_65536_bytes_is_out_of_range_and_consumes_handles,
+    over_64_handles_is_out_of_range_and_consumes_all_65,
+    unreadable_bytes_are_invalid_args_and_consume_handles,
+    unreadable_handles_array_is_invalid_args_and_touches_no_handle,
+    bad_channel_handle_is_bad_handle_and_consumes_handles,
+    bad_entry_in_handles_is_bad_handle_and_consumes_the_rest,
+    repeated_handles_are_bad_handle_and_consumed,
+    non_channel_handle_is_wrong_type,
+    channel_without_write_right_is_access_denied,
+    entry_without_transfer_is_access_denied_and_consumed,
+    own_handle_in_array_is_not_supported_and_closes_it,
+    peer_endpoint_in_array_is_not_supported_and_closes_it,
+    per_entry_checks_run_in_order_and_first_error_wins,
+    unknown_option_bits_are_invalid_args_and_consume_handles,
+    checks_run_in_documented_order,
+    write_after_peer_closed_is_peer_closed_and_consumes_handles,
+    messages_written_before_close_stay_readable,
+    pending_limit_is_should_wait_and_clears_writable,
+);

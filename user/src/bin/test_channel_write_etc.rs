@@ -6,20 +6,12 @@
 #![no_main]
 
 use core::ptr::{null, null_mut};
-use core::sync::atomic::{compiler_fence, AtomicU32, Ordering};
+use zx::test::*;
 use zx::*;
-
-zx::entry!(main);
-
-static ROOT: AtomicU32 = AtomicU32::new(0);
-static PROCESS: AtomicU32 = AtomicU32::new(0);
-static THREAD: AtomicU32 = AtomicU32::new(0);
 
 const MOVE: u32 = HANDLE_OP_MOVE;
 const DUP: u32 = HANDLE_OP_DUPLICATE;
 const SAME: u32 = Rights::SAME_RIGHTS.bits();
-const MAX_BYTES: usize = CHANNEL_MAX_MSG_BYTES as usize;
-const MAX_HANDLES: usize = CHANNEL_MAX_MSG_HANDLES as usize;
 
 const OK: i32 = Status::OK.raw();
 const BAD_HANDLE: i32 = Status::BAD_HANDLE.raw();
@@ -27,10 +19,6 @@ const WRONG_TYPE: i32 = Status::WRONG_TYPE.raw();
 const INVALID_ARGS: i32 = Status::INVALID_ARGS.raw();
 const ACCESS_DENIED: i32 = Status::ACCESS_DENIED.raw();
 const NOT_SUPPORTED: i32 = Status::NOT_SUPPORTED.raw();
-
-const READABLE: u32 = Signals::CHANNEL_READABLE.bits();
-const WRITABLE: u32 = Signals::CHANNEL_WRITABLE.bits();
-const PEER_CLOSED: u32 = Signals::CHANNEL_PEER_CLOSED.bits();
 
 /// Rights of a fresh event, and some reductions of them.
 const EV: u32 = Rights::DEFAULT_EVENT.bits();
@@ -45,27 +33,6 @@ const R_INSPECT: u32 = Rights::INSPECT.bits();
 // ---------------------------------------------------------------------------------------------
 // Memory used by the cases
 // ---------------------------------------------------------------------------------------------
-
-const fn pattern() -> [u8; MAX_BYTES + 1] {
-    let mut a = [0u8; MAX_BYTES + 1];
-    let mut i = 0;
-    while i < a.len() {
-        a[i] = (i.wrapping_mul(13) ^ (i >> 9)) as u8;
-        i += 1;
-    }
-    a
-}
-
-/// One byte more than the largest message (read-only segment: a valid source).
-static SRC: [u8; MAX_BYTES + 1] = pattern();
-
-/// Receive buffer for the largest message.
-static mut RBUF: [u8; MAX_BYTES + 16] = [0; MAX_BYTES + 16];
-
-fn rbuf() -> &'static mut [u8] {
-    // SAFETY: single-threaded program; one case at a time uses the buffer.
-    unsafe { &mut *core::ptr::addr_of_mut!(RBUF) }
-}
 
 /// A disposition array in a read-only segment (a `static` without interior mutability). Its
 /// handle values are constants, so they name no handle of ours.
@@ -86,61 +53,9 @@ static RO_DISPOSITIONS: [HandleDisposition; 2] = [
     },
 ];
 
-/// docs/abi.md section 5: the initial thread's 256 KiB stack ends here, with an unmapped guard page
-/// below it.
-const STACK_TOP: u64 = 0x0000_7fff_fff0_0000;
-const STACK_BOTTOM: u64 = STACK_TOP - 256 * 1024;
-
-/// Byte pointers the kernel cannot read (docs/abi.md section 1), with a length.
-const HOSTILE_BYTES: &[(u64, u32, &str)] = &[
-    (0, 1, "NULL with a nonzero size"),
-    (0x1000, 16, "0x1000"),
-    (
-        0xffff_0000_0000_0000,
-        16,
-        "kernel address 0xffff_0000_0000_0000",
-    ),
-    (0xffff_ff80_0008_0000, 16, "kernel image 0xffffff8000080000"),
-    ((1 << 47) - 16, 64, "range crossing 1<<47"),
-    (u64::MAX - 8, 64, "range wrapping past 2^64"),
-    (STACK_TOP - 16, 64, "range straddling the stack top"),
-    (
-        STACK_BOTTOM - 16,
-        64,
-        "range from the guard page into the stack",
-    ),
-    (STACK_BOTTOM - 4096, 16, "the stack guard page"),
-];
-
-/// Disposition array pointers the kernel cannot read, with a number of entries.
-const HOSTILE_ARRAYS: &[(u64, u32, &str)] = &[
-    (0, 1, "NULL with one entry"),
-    (0x1000, 1, "0x1000"),
-    (
-        0xffff_0000_0000_0000,
-        1,
-        "kernel address 0xffff_0000_0000_0000",
-    ),
-    (0xffff_ff80_0008_0000, 1, "kernel image 0xffffff8000080000"),
-    ((1 << 47) - 8, 2, "array crossing 1<<47"),
-    (u64::MAX - 8, 4, "array wrapping past 2^64"),
-    (STACK_TOP, 1, "just above the stack top"),
-    (STACK_BOTTOM - 4096, 1, "the stack guard page"),
-];
-
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
-
-fn disp(operation: u32, handle: u32, ty: ObjType, rights: u32) -> HandleDisposition {
-    HandleDisposition {
-        operation,
-        handle,
-        obj_type: ty.raw(),
-        rights,
-        result: 0,
-    }
-}
 
 /// `ZX_HANDLE_OP_MOVE` with no type check and the same rights.
 fn mv(h: u32) -> HandleDisposition {
@@ -171,134 +86,10 @@ fn wetc_opt(ch: u32, options: u32, bytes: &[u8], hs: &mut [HandleDisposition]) -
     raw::channel_write_etc(ch, options, b, bytes.len() as u32, h, hs.len() as u32)
 }
 
-fn event() -> u32 {
-    let mut h = 0;
-    let s = raw::event_create(0, &mut h);
-    check_eq!(Status(s), Status::OK);
-    h
-}
-
-fn channel() -> (u32, u32) {
-    let (mut a, mut b) = (0, 0);
-    let s = raw::channel_create(0, &mut a, &mut b);
-    check_eq!(Status(s), Status::OK);
-    (a, b)
-}
-
-fn eventpair() -> (u32, u32) {
-    let (mut a, mut b) = (0, 0);
-    let s = raw::eventpair_create(0, &mut a, &mut b);
-    check_eq!(Status(s), Status::OK);
-    (a, b)
-}
-
-/// A new handle to `h`'s object with `rights` (`zx_handle_duplicate`).
-fn dup_of(h: u32, rights: u32) -> u32 {
-    let mut out = 0;
-    let s = raw::handle_duplicate(h, rights, &mut out);
-    check_eq!(Status(s), Status::OK);
-    out
-}
-
-/// `h` replaced by a handle with `rights` (`zx_handle_replace`).
-fn reduce(h: u32, rights: u32) -> u32 {
-    let mut out = 0;
-    let s = raw::handle_replace(h, rights, &mut out);
-    check_eq!(Status(s), Status::OK);
-    out
-}
-
-/// An event whose handle has exactly `rights`.
-fn event_with(rights: u32) -> u32 {
-    reduce(event(), rights)
-}
-
-/// A handle value that was valid and is closed now.
-fn stale() -> u32 {
-    let e = event();
-    raw::handle_close(e);
-    e
-}
-
-fn close(h: u32) {
-    raw::handle_close(h);
-}
-
-fn valid(h: u32) -> bool {
-    raw::object_get_info(h, INFO_HANDLE_VALID, null_mut(), 0, null_mut(), null_mut()) == 0
-}
-
-fn basic(h: u32) -> InfoHandleBasic {
-    get_info(h, INFO_HANDLE_BASIC).unwrap_or_default()
-}
-
-fn koid(h: u32) -> u64 {
-    basic(h).koid
-}
-
-fn rights_of(h: u32) -> u32 {
-    get_info::<InfoHandleBasic>(h, INFO_HANDLE_BASIC).map_or(0xdead_dead, |b| b.rights)
-}
-
-/// Handles to `h`'s object, including those inside queued messages (0 on error).
-fn count(h: u32) -> u32 {
-    get_info::<InfoHandleCount>(h, INFO_HANDLE_COUNT).map_or(0, |c| c.handle_count)
-}
-
-/// The signals asserted on `h` now (`zx_object_wait_one` with a past deadline).
-fn signals(h: u32) -> u32 {
-    let mut obs = 0;
-    raw::object_wait_one(h, READABLE | WRITABLE | PEER_CLOSED, 0, &mut obs);
-    obs
-}
-
-fn stats() -> InfoKernelStats {
-    kernel_stats(ROOT.load(Ordering::Relaxed)).unwrap_or_default()
-}
-
-/// One message read with `zx_channel_read_etc` (bytes in `rbuf()`).
-struct Msg {
-    bytes: u32,
-    handles: u32,
-    infos: [HandleInfo; MAX_HANDLES],
-}
-
-impl Msg {
-    fn close(&self) {
-        for i in &self.infos[..self.handles as usize] {
-            close(i.handle);
-        }
-    }
-}
-
-fn read(ch: u32) -> Result<Msg, Status> {
-    let mut m = Msg {
-        bytes: 0,
-        handles: 0,
-        infos: [HandleInfo::default(); MAX_HANDLES],
-    };
-    let buf = rbuf();
-    let s = raw::channel_read_etc(
-        ch,
-        0,
-        buf.as_mut_ptr(),
-        m.infos.as_mut_ptr(),
-        buf.len() as u32,
-        MAX_HANDLES as u32,
-        &mut m.bytes,
-        &mut m.handles,
-    );
-    if s == 0 {
-        Ok(m)
-    } else {
-        Err(Status(s))
-    }
-}
-
 /// Reads one message that must carry exactly one handle; returns its info (handle closed by
 /// the caller), or a zeroed info after recording a failure.
 fn read_one_handle(ch: u32) -> HandleInfo {
-    match read(ch) {
+    match read_etc(ch) {
         Ok(m) => {
             check_eq!(m.handles, 1);
             if m.handles >= 1 {
@@ -314,24 +105,6 @@ fn read_one_handle(ch: u32) -> HandleInfo {
             check!(false, "read_etc returned {}", s);
             HandleInfo::default()
         }
-    }
-}
-
-/// Runs `f(addr)` with `val` stored at `addr` (restored afterwards). Used for memory that no
-/// Rust object uses while a case runs: the top of the main stack (`_start`'s frame, idle until
-/// the program exits) and the bottom of the stack (never reached).
-fn with_stored<T: Copy, R>(addr: u64, val: T, f: impl FnOnce(u64) -> R) -> R {
-    let p = addr as *mut T;
-    // SAFETY: `addr` is mapped, aligned for T, and not in use by anything (see above); T is
-    // plain integers, so any saved bytes are a valid value.
-    unsafe {
-        let saved = core::ptr::read_volatile(p);
-        core::ptr::write_volatile(p, val);
-        compiler_fence(Ordering::SeqCst);
-        let r = f(addr);
-        compiler_fence(Ordering::SeqCst);
-        core::ptr::write_volatile(p, saved);
-        r
     }
 }
 
@@ -352,7 +125,7 @@ fn move_with_same_rights_transfers_the_handle() {
     check_status!(wetc(a, b"abc", &mut hs), Status::OK);
     check_eq!(hs[0].result, OK);
     check!(!valid(e), "the moved handle is still in the writer's table");
-    match read(b) {
+    match read_etc(b) {
         Ok(m) => {
             check_eq!(m.bytes, 3);
             check_eq!(&rbuf()[..3], b"abc");
@@ -364,7 +137,7 @@ fn move_with_same_rights_transfers_the_handle() {
             check_eq!(i.unused, 0);
             check_eq!(koid(i.handle), k);
             check_eq!(rights_of(i.handle), EV);
-            check_eq!(count(i.handle), 1);
+            check_eq!(handle_count(i.handle), 1);
             m.close();
         }
         Err(s) => check!(false, "read_etc returned {}", s),
@@ -380,8 +153,8 @@ fn handles_of_every_kind_arrive_in_array_order() {
     let e = event();
     let (p0, p1) = eventpair();
     let (x, y) = channel();
-    let process = PROCESS.load(Ordering::Relaxed);
-    let thread = THREAD.load(Ordering::Relaxed);
+    let process = self_process();
+    let thread = self_thread();
     let want = [
         (koid(e), ObjType::EVENT, EV),
         (koid(p0), ObjType::EVENTPAIR, R_TRANSFER | R_WAIT),
@@ -410,7 +183,7 @@ fn handles_of_every_kind_arrive_in_array_order() {
     check!(!valid(x));
     check!(valid(process));
     check!(valid(thread));
-    match read(b) {
+    match read_etc(b) {
         Ok(m) => {
             check_eq!(m.bytes, 5);
             check_eq!(m.handles, 5);
@@ -520,20 +293,20 @@ fn move_may_remove_transfer_and_the_reader_cannot_send_it_on() {
 fn duplicate_keeps_the_source_and_sends_a_new_handle() {
     let (a, b) = channel();
     let e = event();
-    check_eq!(count(e), 1);
+    check_eq!(handle_count(e), 1);
     let mut hs = [disp(DUP, e, ObjType::EVENT, SAME)];
     check_status!(wetc(a, b"d", &mut hs), Status::OK);
     check_eq!(hs[0].result, OK);
     check!(valid(e));
     check_eq!(rights_of(e), EV);
-    check_eq!(count(e), 2);
+    check_eq!(handle_count(e), 2);
     let i = read_one_handle(b);
     check!(i.handle != e, "the reader got the source value {:#x}", e);
     check_eq!(i.obj_type, ObjType::EVENT.raw());
     check_eq!(i.rights, EV);
     check_eq!(koid(i.handle), koid(e));
     check_status!(raw::handle_close(i.handle), Status::OK);
-    check_eq!(count(e), 1);
+    check_eq!(handle_count(e), 1);
     check!(valid(e));
     for h in [a, b, e] {
         close(h);
@@ -567,7 +340,7 @@ fn duplicate_with_reduced_rights_may_remove_transfer_on_the_copy() {
             close(i.handle);
         }
     }
-    check_eq!(count(e), 1);
+    check_eq!(handle_count(e), 1);
     check_eq!(signals(d), WRITABLE);
     for h in [a, b, c, d, e] {
         close(h);
@@ -584,7 +357,7 @@ fn duplicate_needs_the_duplicate_right() {
     check_status!(wetc(a, b"", &mut hs), Status::ACCESS_DENIED);
     check_eq!(hs[0].result, ACCESS_DENIED);
     check!(valid(x));
-    check_eq!(count(x), 1);
+    check_eq!(handle_count(x), 1);
     check_eq!(signals(b), WRITABLE);
     // (INSPECT is kept so that ZX_INFO_HANDLE_COUNT can be read through the handle.)
     let e = event_with(R_TRANSFER | R_WAIT | R_INSPECT);
@@ -592,7 +365,7 @@ fn duplicate_needs_the_duplicate_right() {
     check_status!(wetc(a, b"", &mut hs), Status::ACCESS_DENIED);
     check_eq!(hs[0].result, ACCESS_DENIED);
     check!(valid(e));
-    check_eq!(count(e), 1);
+    check_eq!(handle_count(e), 1);
     check_eq!(signals(b), WRITABLE);
     // MOVE needs no DUPLICATE right.
     let mut hs = [mv(e)];
@@ -623,7 +396,7 @@ fn expanded_rights_are_invalid_args() {
     check_eq!(hs[0].result, INVALID_ARGS);
     check!(valid(e));
     check_eq!(rights_of(e), have);
-    check_eq!(count(e), 1);
+    check_eq!(handle_count(e), 1);
     check_eq!(signals(b), WRITABLE);
     // Rights the handle does not have at all, on a full-rights event.
     let f = event();
@@ -684,8 +457,8 @@ fn object_type_is_checked_for_every_type_and_none_skips_it() {
                 }
                 ObjType::EVENT => (e, DUP, 0),
                 ObjType::EVENTPAIR => (p0, DUP, 0),
-                ObjType::PROCESS => (PROCESS.load(Ordering::Relaxed), DUP, 0),
-                _ => (THREAD.load(Ordering::Relaxed), DUP, 0),
+                ObjType::PROCESS => (self_process(), DUP, 0),
+                _ => (self_thread(), DUP, 0),
             };
             let want = if ty == ObjType::NONE.raw() || ty == kind.raw() {
                 OK
@@ -734,8 +507,8 @@ fn object_type_is_checked_for_every_type_and_none_skips_it() {
             close(other);
         }
     }
-    check_eq!(count(e), 1);
-    check_eq!(count(p0), 1);
+    check_eq!(handle_count(e), 1);
+    check_eq!(handle_count(p0), 1);
     for h in [a, b, e, p0, p1] {
         close(h);
     }
@@ -748,14 +521,14 @@ fn object_type_is_checked_for_every_type_and_none_skips_it() {
 /// `result` of a successful entry is left as written (ZX_OK).
 fn all_entries_are_processed_and_each_failure_gets_its_own_result() {
     let (a, b) = channel();
-    let s0 = stats();
+    let s0 = kstats();
     let e1 = event();
     let e2 = event();
     let e3 = event();
     let e4 = event_with(EV & !R_TRANSFER);
     let e5 = event_with(R_TRANSFER | R_WAIT);
     let e6 = event();
-    let e6_keep = dup_of(e6, SAME);
+    let e6_keep = dup(e6, SAME);
     let mut hs = [
         mv(stale()),                               // BAD_HANDLE
         disp(MOVE, e1, ObjType::EVENT, SAME),      // fine
@@ -788,17 +561,17 @@ fn all_entries_are_processed_and_each_failure_gets_its_own_result() {
     check!(!valid(e1));
     check!(valid(e2));
     check!(valid(e3));
-    check_eq!(count(e3), 1);
+    check_eq!(handle_count(e3), 1);
     check_eq!(rights_of(e3), EV);
     check!(!valid(e4));
     check!(!valid(e5));
     check!(!valid(e6));
-    check_eq!(count(e6_keep), 1);
+    check_eq!(handle_count(e6_keep), 1);
     check_eq!(signals(b), WRITABLE);
     close(e2);
     close(e3);
     close(e6_keep);
-    let s1 = stats();
+    let s1 = kstats();
     check_eq!(s1.live_handles, s0.live_handles);
     check_eq!(s1.live_objects, s0.live_objects);
     check_eq!(s1.live_messages, s0.live_messages);
@@ -834,7 +607,7 @@ fn first_error_in_array_order_is_returned() {
     check!(!valid(f));
     check!(!valid(x));
     check!(valid(e));
-    check_eq!(count(e), 1);
+    check_eq!(handle_count(e), 1);
     check_eq!(signals(b), WRITABLE);
     for h in [a, b, e] {
         close(h);
@@ -890,7 +663,7 @@ fn result_on_input_is_not_checked_and_left_as_written() {
             garbage[i]
         );
     }
-    match read(b) {
+    match read_etc(b) {
         Ok(m) => {
             check_eq!(m.handles, 6);
             for (i, info) in m.infos[..m.handles as usize].iter().enumerate() {
@@ -905,7 +678,7 @@ fn result_on_input_is_not_checked_and_left_as_written() {
             check!(!valid(h), "MOVE source {} is still ours", i);
         } else {
             check!(valid(h), "DUPLICATE source {} is gone", i);
-            check_eq!(count(h), 1);
+            check_eq!(handle_count(h), 1);
             close(h);
         }
     }
@@ -922,7 +695,7 @@ fn result_on_input_is_not_checked_and_left_as_written() {
     check_eq!(hs[2].result, -7);
     check!(!valid(e1));
     check!(valid(e2));
-    check_eq!(count(e2), 1);
+    check_eq!(handle_count(e2), 1);
     check_eq!(signals(b), WRITABLE);
     for h in [a, b, e2] {
         close(h);
@@ -935,7 +708,7 @@ fn unknown_operation_is_invalid_args_and_consumes_the_handle() {
     let (a, b) = channel();
     for op in [2u32, 3, 0x100, 0x8000_0000, u32::MAX] {
         let e = event();
-        let keep = dup_of(e, SAME);
+        let keep = dup(e, SAME);
         let mut hs = [disp(op, e, ObjType::EVENT, SAME)];
         let got = wetc(a, b"", &mut hs);
         check!(
@@ -946,7 +719,7 @@ fn unknown_operation_is_invalid_args_and_consumes_the_handle() {
             Status(hs[0].result)
         );
         check!(!valid(e), "operation {:#x} left the handle", op);
-        check_eq!(count(keep), 1);
+        check_eq!(handle_count(keep), 1);
         check_eq!(signals(b), WRITABLE);
         close(keep);
     }
@@ -982,7 +755,7 @@ fn nonzero_options_are_invalid_args_moves_consumed_duplicates_kept() {
         );
         check!(!valid(e1), "options {:#x}: MOVE source kept", options);
         check!(valid(e2), "options {:#x}: DUPLICATE source gone", options);
-        check_eq!(count(e2), 1);
+        check_eq!(handle_count(e2), 1);
         check_eq!(hs[0].result, OK);
         check_eq!(hs[1].result, OK);
         check_eq!(signals(b), WRITABLE);
@@ -1058,7 +831,7 @@ fn per_entry_checks_run_in_abi_order() {
     check!(valid(e));
     close(e);
     // TRANSFER before the self check.
-    let a2 = reduce(a, R_READ | R_WRITE | R_WAIT);
+    let a2 = replace(a, R_READ | R_WRITE | R_WAIT);
     let mut hs = [dp(a2)];
     check_status!(wetc(a2, b"", &mut hs), Status::ACCESS_DENIED);
     check_eq!(hs[0].result, ACCESS_DENIED);
@@ -1119,17 +892,17 @@ fn repeated_handles_are_bad_handle() {
     check_status!(wetc(a, b"", &mut hs), Status::BAD_HANDLE);
     check_eq!(hs[1].result, BAD_HANDLE);
     check!(valid(e));
-    check_eq!(count(e), 1);
+    check_eq!(handle_count(e), 1);
     check_eq!(signals(b), WRITABLE);
     close(e);
     // MOVE then DUPLICATE of the same handle: the MOVE consumes it.
     let e = event();
-    let keep = dup_of(e, SAME);
+    let keep = dup(e, SAME);
     let mut hs = [mv(e), dp(e)];
     check_status!(wetc(a, b"", &mut hs), Status::BAD_HANDLE);
     check_eq!(hs[1].result, BAD_HANDLE);
     check!(!valid(e));
-    check_eq!(count(keep), 1);
+    check_eq!(handle_count(keep), 1);
     check_eq!(signals(b), WRITABLE);
     close(keep);
     close(a);
@@ -1142,29 +915,29 @@ fn repeated_handles_are_bad_handle() {
 /// entry starts in the guard page with real handles after it.
 fn unreadable_disposition_array_is_invalid_args_and_touches_nothing() {
     let (a, b) = channel();
-    let s0 = stats();
+    let s0 = kstats();
     let e = event();
     let f = event();
-    for &(p, n, what) in HOSTILE_ARRAYS {
+    for (p, n, what) in hostile_arrays() {
         let got = raw::channel_write_etc(a, 0, b"x".as_ptr(), 1, p as *mut HandleDisposition, n);
         check!(got == INVALID_ARGS, "{}: {}", what, Status(got));
     }
     // Entry 0 at the last 20 bytes of the stack (a real MOVE), entry 1 above the stack top.
-    let got = with_stored(STACK_TOP - 20, mv(e), |p| {
+    let got = with_stored((stack_top() as u64) - 20, mv(e), |p| {
         raw::channel_write_etc(a, 0, b"x".as_ptr(), 1, p as *mut HandleDisposition, 2)
     });
     check_status!(got, Status::INVALID_ARGS);
     check!(valid(e), "the MOVE in the readable part was consumed");
-    check_eq!(count(e), 1);
-    let got = with_stored(STACK_TOP - 20, dp(f), |p| {
+    check_eq!(handle_count(e), 1);
+    let got = with_stored((stack_top() as u64) - 20, dp(f), |p| {
         raw::channel_write_etc(a, 0, b"x".as_ptr(), 1, p as *mut HandleDisposition, 2)
     });
     check_status!(got, Status::INVALID_ARGS);
     check!(valid(f));
-    check_eq!(count(f), 1);
+    check_eq!(handle_count(f), 1);
     check_eq!(signals(b), WRITABLE);
     // Control: the same entry alone is readable and well-formed.
-    let got = with_stored(STACK_TOP - 20, dp(f), |p| {
+    let got = with_stored((stack_top() as u64) - 20, dp(f), |p| {
         raw::channel_write_etc(a, 0, b"x".as_ptr(), 1, p as *mut HandleDisposition, 1)
     });
     check_status!(got, Status::OK);
@@ -1176,10 +949,10 @@ fn unreadable_disposition_array_is_invalid_args_and_touches_nothing() {
     // batch the kernel might read first.
     let mut arr = [mv(0); 16];
     for d in arr[..15].iter_mut() {
-        *d = mv(dup_of(e, SAME));
+        *d = mv(dup(e, SAME));
     }
     arr[15] = dp(f);
-    let got = with_stored(STACK_TOP - 320, arr, |p| {
+    let got = with_stored((stack_top() as u64) - 320, arr, |p| {
         raw::channel_write_etc(a, 0, b"x".as_ptr(), 1, p as *mut HandleDisposition, 17)
     });
     check_status!(got, Status::INVALID_ARGS);
@@ -1191,14 +964,14 @@ fn unreadable_disposition_array_is_invalid_args_and_touches_nothing() {
         );
         close(d.handle);
     }
-    check_eq!(count(e), 1);
-    check_eq!(count(f), 1);
+    check_eq!(handle_count(e), 1);
+    check_eq!(handle_count(f), 1);
     check_eq!(signals(b), WRITABLE);
     // Entry 0 starts 8 bytes into the guard page; entries 1 (MOVE e) and 2 (DUPLICATE f) are
     // in the bottom of the stack.
-    let base = STACK_BOTTOM - 8;
+    let base = (stack_bottom() as u64) - 8;
     let tail = [0u32, SAME, 0]; // entry 0's type, rights, result
-    let got = with_stored(STACK_BOTTOM, tail, |_| {
+    let got = with_stored(stack_bottom() as u64, tail, |_| {
         with_stored(base + 20, mv(e), |_| {
             with_stored(base + 40, dp(f), |_| {
                 raw::channel_write_etc(a, 0, b"x".as_ptr(), 1, base as *mut HandleDisposition, 3)
@@ -1208,8 +981,8 @@ fn unreadable_disposition_array_is_invalid_args_and_touches_nothing() {
     check_status!(got, Status::INVALID_ARGS);
     check!(valid(e), "a MOVE after the unreadable entry was consumed");
     check!(valid(f));
-    check_eq!(count(e), 1);
-    check_eq!(count(f), 1);
+    check_eq!(handle_count(e), 1);
+    check_eq!(handle_count(f), 1);
     check_eq!(signals(b), WRITABLE);
     // Control: entries 1 and 2 alone are readable and well-formed.
     let got = with_stored(base + 20, dp(e), |_| {
@@ -1225,7 +998,7 @@ fn unreadable_disposition_array_is_invalid_args_and_touches_nothing() {
         })
     });
     check_status!(got, Status::OK);
-    match read(b) {
+    match read_etc(b) {
         Ok(m) => {
             check_eq!(m.handles, 2);
             check_eq!(koid(m.infos[0].handle), koid(e));
@@ -1236,7 +1009,7 @@ fn unreadable_disposition_array_is_invalid_args_and_touches_nothing() {
     }
     close(e);
     close(f);
-    let s1 = stats();
+    let s1 = kstats();
     check_eq!(s1.live_handles, s0.live_handles);
     check_eq!(s1.live_messages, s0.live_messages);
     close(a);
@@ -1293,7 +1066,7 @@ fn peer_closed_consumes_moves_and_keeps_duplicates() {
     check_status!(wetc(a, b"gone", &mut hs), Status::PEER_CLOSED);
     check!(!valid(e1));
     check!(valid(e2));
-    check_eq!(count(e2), 1);
+    check_eq!(handle_count(e2), 1);
     check_eq!(hs[0].result, OK);
     check_eq!(hs[1].result, OK);
     close(e2);
@@ -1309,14 +1082,14 @@ fn sixty_four_handles_are_fine_and_sixty_five_are_out_of_range() {
     let k = koid(e);
     let mut hs = [mv(0); MAX_HANDLES + 1];
     for d in hs.iter_mut() {
-        *d = mv(dup_of(e, SAME));
+        *d = mv(dup(e, SAME));
     }
-    check_eq!(count(e), 66);
+    check_eq!(handle_count(e), 66);
     check_status!(wetc(a, b"64", &mut hs[..MAX_HANDLES]), Status::OK);
     check!(!valid(hs[0].handle));
     check!(!valid(hs[63].handle));
     check!(valid(hs[64].handle));
-    match read(b) {
+    match read_etc(b) {
         Ok(m) => {
             check_eq!(m.handles, 64);
             for (i, info) in m.infos.iter().enumerate() {
@@ -1332,11 +1105,11 @@ fn sixty_four_handles_are_fine_and_sixty_five_are_out_of_range() {
         Err(s) => check!(false, "read_etc returned {}", s),
     }
     close(hs[64].handle);
-    check_eq!(count(e), 1);
+    check_eq!(handle_count(e), 1);
 
     // 65 MOVEs: OUT_OF_RANGE, all consumed.
     for d in hs.iter_mut() {
-        *d = mv(dup_of(e, SAME));
+        *d = mv(dup(e, SAME));
     }
     check_status!(wetc(a, b"65", &mut hs), Status::OUT_OF_RANGE);
     for (i, d) in hs.iter().enumerate() {
@@ -1346,12 +1119,12 @@ fn sixty_four_handles_are_fine_and_sixty_five_are_out_of_range() {
             i
         );
     }
-    check_eq!(count(e), 1);
+    check_eq!(handle_count(e), 1);
     check_eq!(signals(b), WRITABLE);
 
     // 65 DUPLICATEs: OUT_OF_RANGE, all kept.
     for d in hs.iter_mut() {
-        *d = dp(dup_of(e, SAME));
+        *d = dp(dup(e, SAME));
     }
     check_status!(wetc(a, b"65", &mut hs), Status::OUT_OF_RANGE);
     for (i, d) in hs.iter().enumerate() {
@@ -1362,7 +1135,7 @@ fn sixty_four_handles_are_fine_and_sixty_five_are_out_of_range() {
         );
         close(d.handle);
     }
-    check_eq!(count(e), 1);
+    check_eq!(handle_count(e), 1);
     check_eq!(signals(b), WRITABLE);
     for h in [a, b, e] {
         close(h);
@@ -1376,7 +1149,7 @@ fn max_bytes_65536_are_fine_and_65537_are_out_of_range() {
     let e = event();
     let mut hs = [mv(e)];
     check_status!(wetc(a, &SRC[..MAX_BYTES], &mut hs), Status::OK);
-    match read(b) {
+    match read_etc(b) {
         Ok(m) => {
             check_eq!(m.bytes as usize, MAX_BYTES);
             check_eq!(m.handles, 1);
@@ -1389,10 +1162,13 @@ fn max_bytes_65536_are_fine_and_65537_are_out_of_range() {
     let e1 = event();
     let e2 = event();
     let mut hs = [mv(e1), dp(e2)];
-    check_status!(wetc(a, &SRC[..], &mut hs), Status::OUT_OF_RANGE);
+    check_status!(
+        wetc(a, &SRC[..MAX_BYTES + 1], &mut hs),
+        Status::OUT_OF_RANGE
+    );
     check!(!valid(e1));
     check!(valid(e2));
-    check_eq!(count(e2), 1);
+    check_eq!(handle_count(e2), 1);
     check_eq!(signals(b), WRITABLE);
     let e1 = event();
     let mut hs = [mv(e1)];
@@ -1415,7 +1191,7 @@ fn channel_handle_errors_consume_moves_and_keep_duplicates() {
     let ev = event();
     let (p0, p1) = eventpair();
     let (c, d) = channel();
-    let c_ro = reduce(c, R_READ | R_TRANSFER | R_WAIT);
+    let c_ro = replace(c, R_READ | R_TRANSFER | R_WAIT);
     let targets = [
         (HANDLE_INVALID, BAD_HANDLE, "ZX_HANDLE_INVALID"),
         (stale(), BAD_HANDLE, "a closed handle"),
@@ -1438,7 +1214,7 @@ fn channel_handle_errors_consume_moves_and_keep_duplicates() {
         );
         check!(!valid(e1), "{}: MOVE source kept", what);
         check!(valid(e2), "{}: DUPLICATE source gone", what);
-        check_eq!(count(e2), 1);
+        check_eq!(handle_count(e2), 1);
         check_eq!(hs[0].result, OK);
         check_eq!(hs[1].result, OK);
         close(e2);
@@ -1454,8 +1230,8 @@ fn channel_handle_errors_consume_moves_and_keep_duplicates() {
 /// any error (docs/abi.md section 4).
 fn unreadable_bytes_are_invalid_args_moves_consumed_duplicates_kept() {
     let (a, b) = channel();
-    let s0 = stats();
-    for &(p, n, what) in HOSTILE_BYTES {
+    let s0 = kstats();
+    for (p, n, what) in hostile_sources() {
         let e1 = event();
         let e2 = event();
         let mut hs = [mv(e1), dp(e2)];
@@ -1463,11 +1239,11 @@ fn unreadable_bytes_are_invalid_args_moves_consumed_duplicates_kept() {
         check!(got == INVALID_ARGS, "{}: {}", what, Status(got));
         check!(!valid(e1), "{}: MOVE source kept", what);
         check!(valid(e2), "{}: DUPLICATE source gone", what);
-        check_eq!(count(e2), 1);
+        check_eq!(handle_count(e2), 1);
         check!(signals(b) == WRITABLE, "{}: a message arrived", what);
         close(e2);
     }
-    let s1 = stats();
+    let s1 = kstats();
     check_eq!(s1.live_handles, s0.live_handles);
     check_eq!(s1.live_messages, s0.live_messages);
     check_eq!(s1.ipc_bytes, s0.ipc_bytes);
@@ -1483,7 +1259,7 @@ fn null_pointers_with_zero_counts_are_fine() {
         raw::channel_write_etc(a, 0, null(), 0, null_mut(), 0),
         Status::OK
     );
-    match read(b) {
+    match read_etc(b) {
         Ok(m) => {
             check_eq!(m.bytes, 0);
             check_eq!(m.handles, 0);
@@ -1503,7 +1279,7 @@ fn null_pointers_with_zero_counts_are_fine() {
         raw::channel_write_etc(a, 0, b"z".as_ptr(), 1, null_mut(), 0),
         Status::OK
     );
-    match read(b) {
+    match read_etc(b) {
         Ok(m) => {
             check_eq!(m.bytes, 1);
             check_eq!(m.handles, 0);
@@ -1521,7 +1297,7 @@ fn write_checks_run_in_abi_order() {
     let (a, b) = channel();
     let ev = event();
     let (c, d) = channel();
-    let c_ro = reduce(c, R_READ | R_TRANSFER | R_WAIT);
+    let c_ro = replace(c, R_READ | R_TRANSFER | R_WAIT);
     let x = b"xxxx".as_ptr();
     let steps: [(u32, u32, *const u8, u32, i32, &str); 6] = [
         (
@@ -1593,131 +1369,32 @@ fn write_checks_run_in_abi_order() {
     }
 }
 
-fn main(args: StartArgs) -> i64 {
-    let root = take_root_resource(&args);
-    ROOT.store(root.raw(), Ordering::Relaxed);
-    PROCESS.store(args.process, Ordering::Relaxed);
-    THREAD.store(args.thread, Ordering::Relaxed);
-    // Premise of the stack cases: this runs on the initial stack of docs/abi.md section 5.
-    let here = &root as *const Handle as u64;
-    if !(STACK_BOTTOM..STACK_TOP).contains(&here) {
-        println!(
-            "test_channel_write_etc: stack is not where docs/abi.md says ({:#x})",
-            here
-        );
-        return 1;
-    }
-    test::run(
-        "channel_write_etc",
-        &[
-            (
-                "move_with_same_rights_transfers_the_handle",
-                move_with_same_rights_transfers_the_handle,
-            ),
-            (
-                "handles_of_every_kind_arrive_in_array_order",
-                handles_of_every_kind_arrive_in_array_order,
-            ),
-            (
-                "move_with_reduced_rights_gives_the_reader_those_rights",
-                move_with_reduced_rights_gives_the_reader_those_rights,
-            ),
-            (
-                "move_may_remove_transfer_and_the_reader_cannot_send_it_on",
-                move_may_remove_transfer_and_the_reader_cannot_send_it_on,
-            ),
-            (
-                "duplicate_keeps_the_source_and_sends_a_new_handle",
-                duplicate_keeps_the_source_and_sends_a_new_handle,
-            ),
-            (
-                "duplicate_with_reduced_rights_may_remove_transfer_on_the_copy",
-                duplicate_with_reduced_rights_may_remove_transfer_on_the_copy,
-            ),
-            (
-                "duplicate_needs_the_duplicate_right",
-                duplicate_needs_the_duplicate_right,
-            ),
-            (
-                "expanded_rights_are_invalid_args",
-                expanded_rights_are_invalid_args,
-            ),
-            (
-                "object_type_is_checked_for_every_type_and_none_skips_it",
-                object_type_is_checked_for_every_type_and_none_skips_it,
-            ),
-            (
-                "all_entries_are_processed_and_each_failure_gets_its_own_result",
-                all_entries_are_processed_and_each_failure_gets_its_own_result,
-            ),
-            (
-                "first_error_in_array_order_is_returned",
-                first_error_in_array_order_is_returned,
-            ),
-            (
-                "result_on_input_is_not_checked_and_left_as_written",
-                result_on_input_is_not_checked_and_left_as_written,
-            ),
-            (
-                "unknown_operation_is_invalid_args_and_consumes_the_handle",
-                unknown_operation_is_invalid_args_and_consumes_the_handle,
-            ),
-            (
-                "nonzero_options_are_invalid_args_moves_consumed_duplicates_kept",
-                nonzero_options_are_invalid_args_moves_consumed_duplicates_kept,
-            ),
-            (
-                "own_channel_handle_in_the_array_is_not_supported",
-                own_channel_handle_in_the_array_is_not_supported,
-            ),
-            (
-                "peer_handle_in_the_array_is_not_supported",
-                peer_handle_in_the_array_is_not_supported,
-            ),
-            (
-                "per_entry_checks_run_in_abi_order",
-                per_entry_checks_run_in_abi_order,
-            ),
-            (
-                "repeated_handles_are_bad_handle",
-                repeated_handles_are_bad_handle,
-            ),
-            (
-                "unreadable_disposition_array_is_invalid_args_and_touches_nothing",
-                unreadable_disposition_array_is_invalid_args_and_touches_nothing,
-            ),
-            (
-                "disposition_array_in_read_only_memory_is_invalid_args",
-                disposition_array_in_read_only_memory_is_invalid_args,
-            ),
-            (
-                "peer_closed_consumes_moves_and_keeps_duplicates",
-                peer_closed_consumes_moves_and_keeps_duplicates,
-            ),
-            (
-                "sixty_four_handles_are_fine_and_sixty_five_are_out_of_range",
-                sixty_four_handles_are_fine_and_sixty_five_are_out_of_range,
-            ),
-            (
-                "max_bytes_65536_are_fine_and_65537_are_out_of_range",
-                max_bytes_65536_are_fine_and_65537_are_out_of_range,
-            ),
-            (
-                "channel_handle_errors_consume_moves_and_keep_duplicates",
-                channel_handle_errors_consume_moves_and_keep_duplicates,
-            ),
-            (
-                "unreadable_bytes_are_invalid_args_moves_consumed_duplicates_kept",
-                unreadable_bytes_are_invalid_args_moves_consumed_duplicates_kept,
-            ),
-            (
-                "null_pointers_with_zero_counts_are_fine",
-                null_pointers_with_zero_counts_are_fine,
-            ),
-            (
-                "write_checks_run_in_abi_order",
-                write_checks_run_in_abi_order,
-            ),
-        ],
-    )
-}
+zx::tests!(
+    move_with_same_rights_transfers_the_handle,
+    handles_of_every_kind_arrive_in_array_order,
+    move_with_reduced_rights_gives_the_reader_those_rights,
+    move_may_remove_transfer_and_the_reader_cannot_send_it_on,
+    duplicate_keeps_the_source_and_sends_a_new_handle,
+    duplicate_with_reduced_rights_may_remove_transfer_on_the_copy,
+    duplicate_needs_the_duplicate_right,
+    expanded_rights_are_invalid_args,
+    object_type_is_checked_for_every_type_and_none_skips_it,
+    all_entries_are_processed_and_each_failure_gets_its_own_result,
+    first_error_in_array_order_is_returned,
+    result_on_input_is_not_checked_and_left_as_written,
+    unknown_operation_is_invalid_args_and_consumes_the_handle,
+    nonzero_options_are_invalid_args_moves_consumed_duplicates_kept,
+    own_channel_handle_in_the_array_is_not_supported,
+    peer_handle_in_the_array_is_not_supported,
+    per_entry_checks_run_in_abi_order,
+    repeated_handles_are_bad_handle,
+    unreadable_disposition_array_is_invalid_args_and_touches_nothing,
+    disposition_array_in_read_only_memory_is_invalid_args,
+    peer_closed_consumes_moves_and_keeps_duplicates,
+    sixty_four_handles_are_fine_and_sixty_five_are_out_of_range,
+    max_bytes_65536_are_fine_and_65537_are_out_of_range,
+    channel_handle_errors_consume_moves_and_keep_duplicates,
+    unreadable_bytes_are_invalid_args_moves_consumed_duplicates_kept,
+    null_pointers_with_zero_counts_are_fine,
+    write_checks_run_in_abi_order,
+);

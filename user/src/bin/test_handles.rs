@@ -4,137 +4,12 @@
 #![no_main]
 
 use core::ptr::{null, null_mut};
-use core::sync::atomic::{AtomicU32, Ordering};
+use zx::test::*;
 use zx::*;
-
-zx::entry!(main);
-
-static ROOT: AtomicU32 = AtomicU32::new(0);
-static PROC: AtomicU32 = AtomicU32::new(0);
-static THREAD: AtomicU32 = AtomicU32::new(0);
-static BOOT: AtomicU32 = AtomicU32::new(0);
-
-// ------------------------------------------------------------------------------------------
-// Hostile addresses (docs/abi.md section 1 and 5: the stack is 256 KiB under 0x7fff_fff0_0000 with
-// an unmapped guard page below it).
-// ------------------------------------------------------------------------------------------
-
-const STACK_TOP: usize = 0x0000_7fff_fff0_0000;
-const STACK_BOTTOM: usize = STACK_TOP - 256 * 1024;
-const KERNEL_A: usize = 0xffff_0000_0000_0000;
-const KERNEL_B: usize = 0xffff_ff80_0008_0000;
-const TOP_47: usize = 1 << 47;
-
-/// Non-mut static data: lives in the read-only segment.
-static RO_WORDS: [u32; 64] = [0x5a5a_5a5a; 64];
-
-fn ro_addr() -> usize {
-    RO_WORDS.as_ptr() as usize
-}
-
-fn ro_intact() -> bool {
-    (0..RO_WORDS.len()).all(|i| {
-        // SAFETY: reading our own static.
-        unsafe { core::ptr::read_volatile(RO_WORDS.as_ptr().add(i)) == 0x5a5a_5a5a }
-    })
-}
-
-/// Output buffers of `size` bytes (size >= 4) that the kernel must refuse to write.
-fn hostile_out(size: usize) -> [(&'static str, usize); 10] {
-    [
-        ("NULL", 0),
-        ("0x1000", 0x1000),
-        ("kernel 0xffff_0000_0000_0000", KERNEL_A),
-        ("kernel 0xffffff8000080000", KERNEL_B),
-        ("crosses 1<<47", TOP_47 - size / 2),
-        ("wraps past 2^64", usize::MAX - size / 2 + 1),
-        ("straddles the stack top", STACK_TOP - size / 2),
-        ("straddles the guard page", STACK_BOTTOM - size / 2),
-        ("inside the guard page", STACK_BOTTOM - 4096),
-        ("read-only data", ro_addr()),
-    ]
-}
 
 // ------------------------------------------------------------------------------------------
 // Small helpers on raw values.
 // ------------------------------------------------------------------------------------------
-
-fn valid(h: u32) -> i32 {
-    raw::object_get_info(h, INFO_HANDLE_VALID, null_mut(), 0, null_mut(), null_mut())
-}
-
-fn is_valid(h: u32) -> bool {
-    valid(h) == Status::OK.raw()
-}
-
-fn new_event() -> u32 {
-    let mut h = 0;
-    let s = raw::event_create(0, &mut h);
-    check_status!(s, Status::OK);
-    h
-}
-
-fn new_channel() -> (u32, u32) {
-    let (mut a, mut b) = (0, 0);
-    check_status!(raw::channel_create(0, &mut a, &mut b), Status::OK);
-    (a, b)
-}
-
-fn new_eventpair() -> (u32, u32) {
-    let (mut a, mut b) = (0, 0);
-    check_status!(raw::eventpair_create(0, &mut a, &mut b), Status::OK);
-    (a, b)
-}
-
-fn dup(h: u32, rights: Rights) -> u32 {
-    let mut out = 0;
-    check_status!(
-        raw::handle_duplicate(h, rights.bits(), &mut out),
-        Status::OK
-    );
-    out
-}
-
-fn close(h: u32) {
-    check_status!(raw::handle_close(h), Status::OK);
-}
-
-fn basic(h: u32) -> InfoHandleBasic {
-    match get_info::<InfoHandleBasic>(h, INFO_HANDLE_BASIC) {
-        Ok(b) => b,
-        Err(s) => {
-            check!(false, "HANDLE_BASIC on {:#x} failed: {}", h, s);
-            InfoHandleBasic::default()
-        }
-    }
-}
-
-fn handle_count(h: u32) -> u32 {
-    match get_info::<InfoHandleCount>(h, INFO_HANDLE_COUNT) {
-        Ok(c) => c.handle_count,
-        Err(s) => {
-            check!(false, "HANDLE_COUNT on {:#x} failed: {}", h, s);
-            u32::MAX
-        }
-    }
-}
-
-fn proc_stats() -> InfoProcessHandleStats {
-    match get_info::<InfoProcessHandleStats>(
-        PROC.load(Ordering::Relaxed),
-        INFO_PROCESS_HANDLE_STATS,
-    ) {
-        Ok(s) => s,
-        Err(s) => {
-            check!(false, "PROCESS_HANDLE_STATS failed: {}", s);
-            InfoProcessHandleStats::default()
-        }
-    }
-}
-
-fn count_of(t: ObjType) -> u32 {
-    proc_stats().handle_count[t.raw() as usize]
-}
 
 fn kstats(root: u32) -> InfoKernelStats {
     match kernel_stats(root) {
@@ -196,11 +71,11 @@ fn close_of_invalid_handle_is_ok() {
 }
 
 fn close_closes_and_closed_value_is_bad_handle() {
-    let e = new_event();
+    let e = event();
     let keep = dup(e, Rights::SAME_RIGHTS);
     check_eq!(handle_count(keep), 2);
     check_status!(raw::handle_close(e), Status::OK);
-    check_status!(valid(e), Status::BAD_HANDLE);
+    check_status!(valid_status(e), Status::BAD_HANDLE);
     check_eq!(handle_count(keep), 1);
     check_status!(raw::handle_close(e), Status::BAD_HANDLE);
     check_status!(
@@ -227,17 +102,17 @@ fn close_of_garbage_values_is_bad_handle() {
         0x7fff_fff3,
         0x1234_5670,
     ] {
-        check!(!is_valid(v), "garbage value {:#x} is valid", v);
+        check!(!valid(v), "garbage value {:#x} is valid", v);
         check_status!(raw::handle_close(v), Status::BAD_HANDLE);
     }
     // The start-up handles survive all that.
-    check!(is_valid(PROC.load(Ordering::Relaxed)));
-    check!(is_valid(THREAD.load(Ordering::Relaxed)));
+    check!(valid(self_process()));
+    check!(valid(self_thread()));
 }
 
 fn handle_arguments_use_only_the_low_32_bits() {
     // docs/abi.md section 1: a uint32_t argument ignores bits 32..63.
-    let e = new_event();
+    let e = event();
     let wide = (0xa5a5_0000_0000_0000u64) | e as u64;
     let r = zx::sys::raw6(
         nr::OBJECT_GET_INFO,
@@ -264,12 +139,12 @@ fn handle_arguments_use_only_the_low_32_bits() {
         zx::sys::raw1(nr::HANDLE_CLOSE, 1u64 << 32) as i32,
         Status::OK.raw()
     );
-    check!(is_valid(e));
+    check!(valid(e));
     check_eq!(
         zx::sys::raw1(nr::HANDLE_CLOSE, wide) as i32,
         Status::OK.raw()
     );
-    check_status!(valid(e), Status::BAD_HANDLE);
+    check_status!(valid_status(e), Status::BAD_HANDLE);
 }
 
 // ------------------------------------------------------------------------------------------
@@ -277,18 +152,18 @@ fn handle_arguments_use_only_the_low_32_bits() {
 // ------------------------------------------------------------------------------------------
 
 fn close_many_closes_every_valid_handle_even_if_one_is_bad() {
-    let stale = new_event();
+    let stale = event();
     close(stale);
-    let (a, b) = (new_event(), new_event());
-    let (c0, c1) = new_channel();
+    let (a, b) = (event(), event());
+    let (c0, c1) = channel();
     let arr = [a, stale, c0, 0xdead_beef, b];
     check_status!(
         raw::handle_close_many(arr.as_ptr(), arr.len()),
         Status::BAD_HANDLE
     );
-    check_status!(valid(a), Status::BAD_HANDLE);
-    check_status!(valid(b), Status::BAD_HANDLE);
-    check_status!(valid(c0), Status::BAD_HANDLE);
+    check_status!(valid_status(a), Status::BAD_HANDLE);
+    check_status!(valid_status(b), Status::BAD_HANDLE);
+    check_status!(valid_status(c0), Status::BAD_HANDLE);
     // c0 is really gone: its peer saw it close.
     let mut obs = 0;
     check_status!(
@@ -299,7 +174,7 @@ fn close_many_closes_every_valid_handle_even_if_one_is_bad() {
 }
 
 fn close_many_skips_invalid_entries() {
-    let (a, b) = (new_event(), new_event());
+    let (a, b) = (event(), event());
     let arr = [
         HANDLE_INVALID,
         a,
@@ -309,8 +184,8 @@ fn close_many_skips_invalid_entries() {
         HANDLE_INVALID,
     ];
     check_status!(raw::handle_close_many(arr.as_ptr(), arr.len()), Status::OK);
-    check_status!(valid(a), Status::BAD_HANDLE);
-    check_status!(valid(b), Status::BAD_HANDLE);
+    check_status!(valid_status(a), Status::BAD_HANDLE);
+    check_status!(valid_status(b), Status::BAD_HANDLE);
     let only_invalid = [HANDLE_INVALID; 4];
     check_status!(
         raw::handle_close_many(only_invalid.as_ptr(), only_invalid.len()),
@@ -320,39 +195,30 @@ fn close_many_skips_invalid_entries() {
 
 fn close_many_of_nothing_is_ok() {
     check_status!(raw::handle_close_many(null(), 0), Status::OK);
-    let e = new_event();
+    let e = event();
     let arr = [e];
     check_status!(raw::handle_close_many(arr.as_ptr(), 0), Status::OK);
-    check!(is_valid(e), "n = 0 closed a handle");
+    check!(valid(e), "n = 0 closed a handle");
     close(e);
 }
 
 fn close_many_with_a_repeated_value_closes_it_and_is_bad_handle() {
-    let e = new_event();
+    let e = event();
     let keep = dup(e, Rights::SAME_RIGHTS);
     let arr = [e, e];
     check_status!(
         raw::handle_close_many(arr.as_ptr(), arr.len()),
         Status::BAD_HANDLE
     );
-    check_status!(valid(e), Status::BAD_HANDLE);
-    check!(is_valid(keep));
+    check_status!(valid_status(e), Status::BAD_HANDLE);
+    check!(valid(keep));
     check_eq!(handle_count(keep), 1);
     close(keep);
 }
 
 fn close_many_with_unreadable_array_is_invalid_args_and_closes_nothing() {
-    let e = new_event();
-    let sources: [(&str, usize, usize); 8] = [
-        ("NULL", 0, 1),
-        ("0x1000", 0x1000, 1),
-        ("kernel 0xffff_0000_0000_0000", KERNEL_A, 2),
-        ("kernel 0xffffff8000080000", KERNEL_B, 2),
-        ("crosses 1<<47", TOP_47 - 4, 2),
-        ("wraps past 2^64", usize::MAX - 7, 4),
-        ("inside the guard page", STACK_BOTTOM - 4096, 2),
-        ("straddles the guard page", STACK_BOTTOM - 4, 2),
-    ];
+    let e = event();
+    let sources = hostile_entries(4);
     for (what, addr, n) in sources {
         let s = raw::handle_close_many(addr as *const u32, n);
         check!(
@@ -363,20 +229,11 @@ fn close_many_with_unreadable_array_is_invalid_args_and_closes_nothing() {
             Status(s)
         );
     }
-    check!(is_valid(e));
+    check!(valid(e));
     // A readable first entry (a real handle in the last word of the stack) followed by an
     // unmapped one: nothing may be closed, not even the readable entry.
-    let local = 0u32;
-    let sp = &local as *const u32 as usize;
-    check!(
-        (STACK_BOTTOM..STACK_TOP).contains(&sp),
-        "stack at {:#x}, not in [{:#x}, {:#x})",
-        sp,
-        STACK_BOTTOM,
-        STACK_TOP
-    );
-    if (STACK_BOTTOM..STACK_TOP).contains(&sp) {
-        let last = (STACK_TOP - 4) as *mut u32;
+    if on_initial_stack() {
+        let last = (stack_top() - 4) as *mut u32;
         // SAFETY: the last word of our own stack lies above every frame (the initial sp is the
         // stack top) and is mapped read-write.
         unsafe { core::ptr::write_volatile(last, e) };
@@ -385,13 +242,13 @@ fn close_many_with_unreadable_array_is_invalid_args_and_closes_nothing() {
             Status::INVALID_ARGS
         );
         check!(
-            is_valid(e),
+            valid(e),
             "close_many closed the readable entry of a bad array"
         );
         // SAFETY: as above.
         unsafe { core::ptr::write_volatile(last, 0) };
     }
-    check!(is_valid(e));
+    check!(valid(e));
     close(e);
 }
 
@@ -400,7 +257,7 @@ fn close_many_with_unreadable_array_is_invalid_args_and_closes_nothing() {
 // ------------------------------------------------------------------------------------------
 
 fn duplicate_without_duplicate_right_is_access_denied() {
-    let (a, b) = new_channel();
+    let (a, b) = channel();
     check_eq!(basic(a).rights, Rights::DEFAULT_CHANNEL.bits());
     let mut out = 0x5555_5555u32;
     check_status!(
@@ -414,7 +271,7 @@ fn duplicate_without_duplicate_right_is_access_denied() {
     check_eq!(out, 0x5555_5555);
     check_eq!(handle_count(a), 1);
     // An event handle reduced to lose DUPLICATE can't be duplicated either.
-    let e = new_event();
+    let e = event();
     let w = dup(e, Rights::WAIT | Rights::INSPECT);
     check_status!(
         raw::handle_duplicate(w, Rights::SAME_RIGHTS.bits(), &mut out),
@@ -427,7 +284,7 @@ fn duplicate_without_duplicate_right_is_access_denied() {
 }
 
 fn duplicate_with_same_or_fewer_rights_gives_a_new_handle_to_the_object() {
-    let e = new_event();
+    let e = event();
     let be = basic(e);
     let same = dup(e, Rights::SAME_RIGHTS);
     check!(same != e);
@@ -467,7 +324,7 @@ fn duplicate_with_same_or_fewer_rights_gives_a_new_handle_to_the_object() {
 }
 
 fn duplicate_with_more_rights_is_invalid_args() {
-    let e = new_event();
+    let e = event();
     let mut out = 0x5555_5555u32;
     check_status!(
         raw::handle_duplicate(e, (Rights::DEFAULT_EVENT | Rights::READ).bits(), &mut out),
@@ -489,9 +346,9 @@ fn duplicate_with_more_rights_is_invalid_args() {
 }
 
 fn duplicate_to_an_unwritable_out_pointer_is_invalid_args_and_creates_no_handle() {
-    let e = new_event();
-    let events_before = count_of(ObjType::EVENT);
-    for (what, addr) in hostile_out(4) {
+    let e = event();
+    let events_before = type_count(ObjType::EVENT);
+    for (what, addr) in hostile(4) {
         let s = raw::handle_duplicate(e, Rights::SAME_RIGHTS.bits(), addr as *mut u32);
         check!(
             s == Status::INVALID_ARGS.raw(),
@@ -501,9 +358,9 @@ fn duplicate_to_an_unwritable_out_pointer_is_invalid_args_and_creates_no_handle(
         );
     }
     check_eq!(handle_count(e), 1);
-    check_eq!(count_of(ObjType::EVENT), events_before);
+    check_eq!(type_count(ObjType::EVENT), events_before);
     check!(ro_intact(), "the kernel wrote to read-only memory");
-    check!(is_valid(e));
+    check!(valid(e));
     close(e);
 }
 
@@ -525,28 +382,28 @@ fn duplicate_of_a_bad_handle_is_bad_handle() {
 
 fn replace_needs_no_right() {
     // A channel handle has no DUPLICATE; replace still works.
-    let (a, b) = new_channel();
+    let (a, b) = channel();
     let ka = basic(a).koid;
     let mut r = 0;
     check_status!(
         raw::handle_replace(a, Rights::SAME_RIGHTS.bits(), &mut r),
         Status::OK
     );
-    check_status!(valid(a), Status::BAD_HANDLE);
+    check_status!(valid_status(a), Status::BAD_HANDLE);
     check_eq!(r & HANDLE_FIXED_BITS_MASK, HANDLE_FIXED_BITS_MASK);
     let br = basic(r);
     check_eq!(br.koid, ka);
     check_eq!(br.rights, Rights::DEFAULT_CHANNEL.bits());
     check_eq!(basic(b).related_koid, ka);
     // A handle with no rights at all can be replaced too.
-    let e = new_event();
+    let e = event();
     let none = dup(e, Rights::NONE);
     let mut r2 = 0;
     check_status!(
         raw::handle_replace(none, Rights::NONE.bits(), &mut r2),
         Status::OK
     );
-    check_status!(valid(none), Status::BAD_HANDLE);
+    check_status!(valid_status(none), Status::BAD_HANDLE);
     check_eq!(basic(r2).rights, 0);
     check_eq!(basic(r2).koid, basic(e).koid);
     check_eq!(handle_count(e), 2);
@@ -556,20 +413,20 @@ fn replace_needs_no_right() {
 }
 
 fn replace_with_same_or_fewer_rights_invalidates_the_old_value() {
-    let e = new_event();
+    let e = event();
     let k = basic(e).koid;
     let mut r = 0;
     check_status!(
         raw::handle_replace(e, Rights::SAME_RIGHTS.bits(), &mut r),
         Status::OK
     );
-    check_status!(valid(e), Status::BAD_HANDLE);
+    check_status!(valid_status(e), Status::BAD_HANDLE);
     check!(r != e);
     check_eq!(basic(r).rights, Rights::DEFAULT_EVENT.bits());
     let want = Rights::WAIT | Rights::SIGNAL | Rights::TRANSFER | Rights::INSPECT;
     let mut r2 = 0;
     check_status!(raw::handle_replace(r, want.bits(), &mut r2), Status::OK);
-    check_status!(valid(r), Status::BAD_HANDLE);
+    check_status!(valid_status(r), Status::BAD_HANDLE);
     check_status!(raw::handle_close(r), Status::BAD_HANDLE);
     let b = basic(r2);
     check_eq!(b.koid, k);
@@ -588,18 +445,18 @@ fn replace_with_same_or_fewer_rights_invalidates_the_old_value() {
 fn replace_with_more_rights_is_invalid_args_and_closes_the_source() {
     // docs/abi.md section 4: "on INVALID_ARGS for rights that are not a subset it still closes the
     // source handle".
-    let e = new_event();
+    let e = event();
     let w = dup(e, Rights::WAIT | Rights::TRANSFER);
     check_eq!(handle_count(e), 2);
-    let events_before = count_of(ObjType::EVENT);
+    let events_before = type_count(ObjType::EVENT);
     let mut out = 0x5555_5555u32;
     check_status!(
         raw::handle_replace(w, (Rights::WAIT | Rights::SIGNAL).bits(), &mut out),
         Status::INVALID_ARGS
     );
-    check_status!(valid(w), Status::BAD_HANDLE);
+    check_status!(valid_status(w), Status::BAD_HANDLE);
     check_eq!(handle_count(e), 1);
-    check_eq!(count_of(ObjType::EVENT), events_before - 1);
+    check_eq!(type_count(ObjType::EVENT), events_before - 1);
     check_eq!(out, 0x5555_5555);
     // Same with a full-rights handle asking for a right events never have.
     let mut out2 = 0x5555_5555u32;
@@ -607,9 +464,9 @@ fn replace_with_more_rights_is_invalid_args_and_closes_the_source() {
         raw::handle_replace(e, (Rights::DEFAULT_EVENT | Rights::WRITE).bits(), &mut out2),
         Status::INVALID_ARGS
     );
-    check_status!(valid(e), Status::BAD_HANDLE);
+    check_status!(valid_status(e), Status::BAD_HANDLE);
     check_eq!(out2, 0x5555_5555);
-    check_eq!(count_of(ObjType::EVENT), events_before - 2);
+    check_eq!(type_count(ObjType::EVENT), events_before - 2);
 }
 
 fn replace_of_a_bad_handle_is_bad_handle() {
@@ -618,7 +475,7 @@ fn replace_of_a_bad_handle_is_bad_handle() {
         raw::handle_replace(HANDLE_INVALID, Rights::SAME_RIGHTS.bits(), &mut out),
         Status::BAD_HANDLE
     );
-    let e = new_event();
+    let e = event();
     close(e);
     check_status!(
         raw::handle_replace(e, Rights::SAME_RIGHTS.bits(), &mut out),
@@ -635,7 +492,7 @@ fn closed_values_are_not_handed_out_again_soon() {
     const N: usize = 100;
     let mut seen = [0u32; N];
     for slot in seen.iter_mut() {
-        let e = new_event();
+        let e = event();
         *slot = e;
         close(e);
     }
@@ -649,11 +506,11 @@ fn closed_values_are_not_handed_out_again_soon() {
     }
     check_eq!(repeats, 0);
     for v in seen {
-        check!(!is_valid(v), "stale value {:#x} is valid", v);
+        check!(!valid(v), "stale value {:#x} is valid", v);
         check_status!(raw::handle_close(v), Status::BAD_HANDLE);
     }
     // A new handle doesn't reuse any of them either.
-    let e = new_event();
+    let e = event();
     check!(!seen.contains(&e), "value {:#x} was handed out again", e);
     close(e);
 }
@@ -665,15 +522,15 @@ fn every_handle_value_has_the_low_two_bits_set() {
         vals[n] = v;
         n += 1;
     };
-    push(PROC.load(Ordering::Relaxed));
-    push(THREAD.load(Ordering::Relaxed));
-    push(BOOT.load(Ordering::Relaxed));
-    let e = new_event();
+    push(self_process());
+    push(self_thread());
+    push(bootstrap());
+    let e = event();
     push(e);
-    let (p0, p1) = new_eventpair();
+    let (p0, p1) = eventpair();
     push(p0);
     push(p1);
-    let (c0, c1) = new_channel();
+    let (c0, c1) = channel();
     push(c0);
     push(c1);
     let d = dup(e, Rights::SAME_RIGHTS);
@@ -695,7 +552,7 @@ fn every_handle_value_has_the_low_two_bits_set() {
     );
     check_eq!(ah, 1);
     push(got[0]);
-    let root = ROOT.load(Ordering::Relaxed);
+    let root = root();
     if root != 0 {
         push(root);
     }
@@ -716,22 +573,22 @@ fn every_handle_value_has_the_low_two_bits_set() {
 // ------------------------------------------------------------------------------------------
 
 fn info_handle_valid_tells_valid_from_invalid() {
-    let e = new_event();
-    check_status!(valid(e), Status::OK);
-    check_status!(valid(PROC.load(Ordering::Relaxed)), Status::OK);
-    check_status!(valid(HANDLE_INVALID), Status::BAD_HANDLE);
-    check_status!(valid(0xdead_beef), Status::BAD_HANDLE);
+    let e = event();
+    check_status!(valid_status(e), Status::OK);
+    check_status!(valid_status(self_process()), Status::OK);
+    check_status!(valid_status(HANDLE_INVALID), Status::BAD_HANDLE);
+    check_status!(valid_status(0xdead_beef), Status::BAD_HANDLE);
     // A handle with no rights at all is still valid.
     let none = dup(e, Rights::NONE);
-    check_status!(valid(none), Status::OK);
+    check_status!(valid_status(none), Status::OK);
     close(none);
     close(e);
-    check_status!(valid(e), Status::BAD_HANDLE);
+    check_status!(valid_status(e), Status::BAD_HANDLE);
 }
 
 fn info_handle_basic_reports_koid_rights_type_and_related_koid() {
     // Event: no related object.
-    let e = new_event();
+    let e = event();
     let mut buf = [0xeeu8; 64];
     let (mut actual, mut avail) = (77usize, 77usize);
     check_status!(
@@ -774,7 +631,7 @@ fn info_handle_basic_reports_koid_rights_type_and_related_koid() {
     check_eq!(InfoHandleBasic::from_bytes(&buf2).koid, be.koid);
 
     // Channel ends point at each other.
-    let (a, b) = new_channel();
+    let (a, b) = channel();
     let (ba, bb) = (basic(a), basic(b));
     check_eq!(ba.obj_type, ObjType::CHANNEL.raw());
     check_eq!(bb.obj_type, ObjType::CHANNEL.raw());
@@ -784,7 +641,7 @@ fn info_handle_basic_reports_koid_rights_type_and_related_koid() {
     check_eq!(ba.related_koid, bb.koid);
     check_eq!(bb.related_koid, ba.koid);
     // Eventpair ends too.
-    let (p, q) = new_eventpair();
+    let (p, q) = eventpair();
     let (bp, bq) = (basic(p), basic(q));
     check_eq!(bp.obj_type, ObjType::EVENTPAIR.raw());
     check_eq!(bq.obj_type, ObjType::EVENTPAIR.raw());
@@ -806,10 +663,10 @@ fn info_handle_basic_reports_koid_rights_type_and_related_koid() {
     check_eq!(bd.related_koid, bq.koid);
     check_eq!(bd.rights, (Rights::WAIT | Rights::INSPECT).bits());
     // Own process and thread.
-    let bproc = basic(PROC.load(Ordering::Relaxed));
+    let bproc = basic(self_process());
     check_eq!(bproc.obj_type, ObjType::PROCESS.raw());
     check_eq!(bproc.rights, Rights::DEFAULT_PROCESS.bits());
-    let bthr = basic(THREAD.load(Ordering::Relaxed));
+    let bthr = basic(self_thread());
     check_eq!(bthr.obj_type, ObjType::THREAD.raw());
     check_eq!(bthr.rights, Rights::DEFAULT_THREAD.bits());
     check_eq!(bthr.related_koid, bproc.koid);
@@ -847,7 +704,7 @@ fn info_process_on_own_process_is_started_not_exited() {
     let (mut actual, mut avail) = (77usize, 77usize);
     check_status!(
         raw::object_get_info(
-            PROC.load(Ordering::Relaxed),
+            self_process(),
             INFO_PROCESS,
             buf.as_mut_ptr(),
             16,
@@ -866,7 +723,7 @@ fn info_process_on_own_process_is_started_not_exited() {
 }
 
 fn info_topics_on_the_wrong_object_type_are_wrong_type() {
-    let e = new_event();
+    let e = event();
     let mut buf = [0u8; 256];
     check_status!(
         raw::object_get_info(
@@ -892,7 +749,7 @@ fn info_topics_on_the_wrong_object_type_are_wrong_type() {
     );
     check_status!(
         raw::object_get_info(
-            THREAD.load(Ordering::Relaxed),
+            self_thread(),
             INFO_PROCESS,
             buf.as_mut_ptr(),
             16,
@@ -905,13 +762,13 @@ fn info_topics_on_the_wrong_object_type_are_wrong_type() {
 }
 
 fn info_handle_count_includes_handles_in_queued_messages() {
-    let e = new_event();
-    let (a, b) = new_channel();
+    let e = event();
+    let (a, b) = channel();
     check_eq!(handle_count(e), 1);
     let d = dup(e, Rights::SAME_RIGHTS);
     check_eq!(handle_count(e), 2);
     check_status!(raw::channel_write(a, 0, null(), 0, &d, 1), Status::OK);
-    check_status!(valid(d), Status::BAD_HANDLE);
+    check_status!(valid_status(d), Status::BAD_HANDLE);
     // The duplicate now sits in a queued message: still counted.
     check_eq!(handle_count(e), 2);
     let mut got = [0u32; 4];
@@ -938,21 +795,21 @@ fn info_handle_count_includes_handles_in_queued_messages() {
 }
 
 fn info_process_handle_stats_counts_handles_per_type() {
-    let s0 = proc_stats();
-    check!(s0.handle_count[ObjType::PROCESS.raw() as usize] >= 1);
-    check!(s0.handle_count[ObjType::THREAD.raw() as usize] >= 1);
-    check!(s0.handle_count[ObjType::CHANNEL.raw() as usize] >= 1);
-    if ROOT.load(Ordering::Relaxed) != 0 {
-        check!(s0.handle_count[ObjType::RESOURCE.raw() as usize] >= 1);
+    let s0 = handle_stats();
+    check!(s0[ObjType::PROCESS.raw() as usize] >= 1);
+    check!(s0[ObjType::THREAD.raw() as usize] >= 1);
+    check!(s0[ObjType::CHANNEL.raw() as usize] >= 1);
+    if root() != 0 {
+        check!(s0[ObjType::RESOURCE.raw() as usize] >= 1);
     }
-    let es = [new_event(), new_event(), new_event()];
-    let (p0, p1) = new_eventpair();
-    let (p2, p3) = new_eventpair();
-    let (c0, c1) = new_channel();
-    let s1 = proc_stats();
+    let es = [event(), event(), event()];
+    let (p0, p1) = eventpair();
+    let (p2, p3) = eventpair();
+    let (c0, c1) = channel();
+    let s1 = handle_stats();
     let idx = |t: ObjType| t.raw() as usize;
     for t in 0..64 {
-        let want = s0.handle_count[t]
+        let want = s0[t]
             + match t {
                 x if x == idx(ObjType::EVENT) => 3,
                 x if x == idx(ObjType::EVENTPAIR) => 4,
@@ -960,31 +817,28 @@ fn info_process_handle_stats_counts_handles_per_type() {
                 _ => 0,
             };
         check!(
-            s1.handle_count[t] == want,
+            s1[t] == want,
             "type {}: {} handles, want {}",
             t,
-            s1.handle_count[t],
+            s1[t],
             want
         );
     }
     // A handle in transit belongs to no process.
     check_status!(raw::channel_write(c0, 0, null(), 0, &es[0], 1), Status::OK);
     check_eq!(
-        proc_stats().handle_count[idx(ObjType::EVENT)],
-        s0.handle_count[idx(ObjType::EVENT)] + 2
+        handle_stats()[idx(ObjType::EVENT)],
+        s0[idx(ObjType::EVENT)] + 2
     );
     for h in [es[1], es[2], p0, p1, p2, p3, c0, c1] {
         close(h);
     }
-    let s2 = proc_stats();
-    check!(
-        s2.handle_count == s0.handle_count,
-        "stats not back after closing"
-    );
+    let s2 = handle_stats();
+    check!(s2 == s0, "stats not back after closing");
 }
 
 fn info_kernel_stats_on_the_root_resource_are_sane_and_track_objects() {
-    let root = ROOT.load(Ordering::Relaxed);
+    let root = root();
     check!(root != 0, "no root resource was handed over");
     if root == 0 {
         return;
@@ -1026,7 +880,7 @@ fn info_kernel_stats_on_the_root_resource_are_sane_and_track_objects() {
     check_eq!(s.reserved, 0);
 
     let s0 = settled(root);
-    let e = new_event();
+    let e = event();
     let s1 = kstats(root);
     check_eq!(s1.live_handles, s0.live_handles + 1);
     check_eq!(s1.live_objects, s0.live_objects + 1);
@@ -1034,7 +888,7 @@ fn info_kernel_stats_on_the_root_resource_are_sane_and_track_objects() {
     let s2 = kstats(root);
     check_eq!(s2.live_handles, s0.live_handles + 2);
     check_eq!(s2.live_objects, s0.live_objects + 1);
-    let (a, b) = new_channel();
+    let (a, b) = channel();
     let s3 = kstats(root);
     check_eq!(s3.live_handles, s0.live_handles + 4);
     check!(s3.live_objects > s2.live_objects);
@@ -1087,13 +941,9 @@ fn info_kernel_stats_on_the_root_resource_are_sane_and_track_objects() {
 }
 
 fn info_kernel_stats_on_a_non_resource_is_wrong_type() {
-    let e = new_event();
+    let e = event();
     let mut buf = [0u8; 64];
-    for h in [
-        e,
-        PROC.load(Ordering::Relaxed),
-        THREAD.load(Ordering::Relaxed),
-    ] {
+    for h in [e, self_process(), self_thread()] {
         check_status!(
             raw::object_get_info(
                 h,
@@ -1121,9 +971,9 @@ fn info_kernel_stats_on_a_non_resource_is_wrong_type() {
 }
 
 fn info_buffer_too_small_gives_actual_0_and_avail_1() {
-    let e = new_event();
-    let root = ROOT.load(Ordering::Relaxed);
-    let p = PROC.load(Ordering::Relaxed);
+    let e = event();
+    let root = root();
+    let p = self_process();
     let cases: [(u32, u32, usize, &str); 5] = [
         (e, INFO_HANDLE_BASIC, 32, "HANDLE_BASIC"),
         (p, INFO_PROCESS, 16, "PROCESS"),
@@ -1177,8 +1027,8 @@ fn info_buffer_too_small_gives_actual_0_and_avail_1() {
 }
 
 fn info_unknown_topic_is_not_supported() {
-    let e = new_event();
-    let p = PROC.load(Ordering::Relaxed);
+    let e = event();
+    let p = self_process();
     let mut buf = [0xeeu8; 256];
     for topic in [0u32, 0x7777, 0x0f00_00ff, 0x8000_0000, 0xffff_ffff] {
         for h in [e, p] {
@@ -1204,9 +1054,9 @@ fn info_unknown_topic_is_not_supported() {
 }
 
 fn info_with_unwritable_buffer_or_counts_is_invalid_args() {
-    let e = new_event();
-    let p = PROC.load(Ordering::Relaxed);
-    let root = ROOT.load(Ordering::Relaxed);
+    let e = event();
+    let p = self_process();
+    let root = root();
     let targets: [(u32, u32, usize, &str); 5] = [
         (e, INFO_HANDLE_BASIC, 32, "HANDLE_BASIC"),
         (p, INFO_PROCESS, 16, "PROCESS"),
@@ -1217,7 +1067,7 @@ fn info_with_unwritable_buffer_or_counts_is_invalid_args() {
     let n = if root != 0 { 5 } else { 4 };
     for &(h, topic, size, name) in &targets[..n] {
         // The record buffer.
-        for (what, addr) in hostile_out(size) {
+        for (what, addr) in hostile(size) {
             let (mut actual, mut avail) = (0usize, 0usize);
             let s = raw::object_get_info(h, topic, addr as *mut u8, size, &mut actual, &mut avail);
             check!(
@@ -1229,7 +1079,7 @@ fn info_with_unwritable_buffer_or_counts_is_invalid_args() {
             );
         }
         // `actual` and `avail` (NULL is allowed for them, so skip it).
-        for (what, addr) in hostile_out(8).iter().skip(1) {
+        for (what, addr) in hostile(8).iter().skip(1) {
             let mut buf = [0u8; 256];
             let mut other = 0usize;
             let s = raw::object_get_info(
@@ -1266,138 +1116,41 @@ fn info_with_unwritable_buffer_or_counts_is_invalid_args() {
     }
     check!(ro_intact(), "the kernel wrote to read-only memory");
     // Nothing else happened to the handles.
-    check!(is_valid(e));
+    check!(valid(e));
     check_eq!(handle_count(e), 1);
     close(e);
 }
 
-fn main(a: StartArgs) -> i64 {
-    let root = take_root_resource(&a);
-    ROOT.store(root.into_raw(), Ordering::Relaxed);
-    PROC.store(a.process, Ordering::Relaxed);
-    THREAD.store(a.thread, Ordering::Relaxed);
-    BOOT.store(a.bootstrap, Ordering::Relaxed);
-    test::run(
-        "handles",
-        &[
-            (
-                "close_of_invalid_handle_is_ok",
-                close_of_invalid_handle_is_ok,
-            ),
-            (
-                "close_closes_and_closed_value_is_bad_handle",
-                close_closes_and_closed_value_is_bad_handle,
-            ),
-            (
-                "close_of_garbage_values_is_bad_handle",
-                close_of_garbage_values_is_bad_handle,
-            ),
-            (
-                "handle_arguments_use_only_the_low_32_bits",
-                handle_arguments_use_only_the_low_32_bits,
-            ),
-            (
-                "close_many_closes_every_valid_handle_even_if_one_is_bad",
-                close_many_closes_every_valid_handle_even_if_one_is_bad,
-            ),
-            (
-                "close_many_skips_invalid_entries",
-                close_many_skips_invalid_entries,
-            ),
-            ("close_many_of_nothing_is_ok", close_many_of_nothing_is_ok),
-            (
-                "close_many_with_a_repeated_value_closes_it_and_is_bad_handle",
-                close_many_with_a_repeated_value_closes_it_and_is_bad_handle,
-            ),
-            (
-                "close_many_with_unreadable_array_is_invalid_args_and_closes_nothing",
-                close_many_with_unreadable_array_is_invalid_args_and_closes_nothing,
-            ),
-            (
-                "duplicate_without_duplicate_right_is_access_denied",
-                duplicate_without_duplicate_right_is_access_denied,
-            ),
-            (
-                "duplicate_with_same_or_fewer_rights_gives_a_new_handle_to_the_object",
-                duplicate_with_same_or_fewer_rights_gives_a_new_handle_to_the_object,
-            ),
-            (
-                "duplicate_with_more_rights_is_invalid_args",
-                duplicate_with_more_rights_is_invalid_args,
-            ),
-            (
-                "duplicate_to_an_unwritable_out_pointer_is_invalid_args_and_creates_no_handle",
-                duplicate_to_an_unwritable_out_pointer_is_invalid_args_and_creates_no_handle,
-            ),
-            (
-                "duplicate_of_a_bad_handle_is_bad_handle",
-                duplicate_of_a_bad_handle_is_bad_handle,
-            ),
-            ("replace_needs_no_right", replace_needs_no_right),
-            (
-                "replace_with_same_or_fewer_rights_invalidates_the_old_value",
-                replace_with_same_or_fewer_rights_invalidates_the_old_value,
-            ),
-            (
-                "replace_with_more_rights_is_invalid_args_and_closes_the_source",
-                replace_with_more_rights_is_invalid_args_and_closes_the_source,
-            ),
-            (
-                "replace_of_a_bad_handle_is_bad_handle",
-                replace_of_a_bad_handle_is_bad_handle,
-            ),
-            (
-                "closed_values_are_not_handed_out_again_soon",
-                closed_values_are_not_handed_out_again_soon,
-            ),
-            (
-                "every_handle_value_has_the_low_two_bits_set",
-                every_handle_value_has_the_low_two_bits_set,
-            ),
-            (
-                "info_handle_valid_tells_valid_from_invalid",
-                info_handle_valid_tells_valid_from_invalid,
-            ),
-            (
-                "info_handle_basic_reports_koid_rights_type_and_related_koid",
-                info_handle_basic_reports_koid_rights_type_and_related_koid,
-            ),
-            (
-                "info_process_on_own_process_is_started_not_exited",
-                info_process_on_own_process_is_started_not_exited,
-            ),
-            (
-                "info_topics_on_the_wrong_object_type_are_wrong_type",
-                info_topics_on_the_wrong_object_type_are_wrong_type,
-            ),
-            (
-                "info_handle_count_includes_handles_in_queued_messages",
-                info_handle_count_includes_handles_in_queued_messages,
-            ),
-            (
-                "info_process_handle_stats_counts_handles_per_type",
-                info_process_handle_stats_counts_handles_per_type,
-            ),
-            (
-                "info_kernel_stats_on_the_root_resource_are_sane_and_track_objects",
-                info_kernel_stats_on_the_root_resource_are_sane_and_track_objects,
-            ),
-            (
-                "info_kernel_stats_on_a_non_resource_is_wrong_type",
-                info_kernel_stats_on_a_non_resource_is_wrong_type,
-            ),
-            (
-                "info_buffer_too_small_gives_actual_0_and_avail_1",
-                info_buffer_too_small_gives_actual_0_and_avail_1,
-            ),
-            (
-                "info_unknown_topic_is_not_supported",
-                info_unknown_topic_is_not_supported,
-            ),
-            (
-                "info_with_unwritable_buffer_or_counts_is_invalid_args",
-                info_with_unwritable_buffer_or_counts_is_invalid_args,
-            ),
-        ],
-    )
-}
+zx::tests!(
+    close_of_invalid_handle_is_ok,
+    close_closes_and_closed_value_is_bad_handle,
+    close_of_garbage_values_is_bad_handle,
+    handle_arguments_use_only_the_low_32_bits,
+    close_many_closes_every_valid_handle_even_if_one_is_bad,
+    close_many_skips_invalid_entries,
+    close_many_of_nothing_is_ok,
+    close_many_with_a_repeated_value_closes_it_and_is_bad_handle,
+    close_many_with_unreadable_array_is_invalid_args_and_closes_nothing,
+    duplicate_without_duplicate_right_is_access_denied,
+    duplicate_with_same_or_fewer_rights_gives_a_new_handle_to_the_object,
+    duplicate_with_more_rights_is_invalid_args,
+    duplicate_to_an_unwritable_out_pointer_is_invalid_args_and_creates_no_handle,
+    duplicate_of_a_bad_handle_is_bad_handle,
+    replace_needs_no_right,
+    replace_with_same_or_fewer_rights_invalidates_the_old_value,
+    replace_with_more_rights_is_invalid_args_and_closes_the_source,
+    replace_of_a_bad_handle_is_bad_handle,
+    closed_values_are_not_handed_out_again_soon,
+    every_handle_value_has_the_low_two_bits_set,
+    info_handle_valid_tells_valid_from_invalid,
+    info_handle_basic_reports_koid_rights_type_and_related_koid,
+    info_process_on_own_process_is_started_not_exited,
+    info_topics_on_the_wrong_object_type_are_wrong_type,
+    info_handle_count_includes_handles_in_queued_messages,
+    info_process_handle_stats_counts_handles_per_type,
+    info_kernel_stats_on_the_root_resource_are_sane_and_track_objects,
+    info_kernel_stats_on_a_non_resource_is_wrong_type,
+    info_buffer_too_small_gives_actual_0_and_avail_1,
+    info_unknown_topic_is_not_supported,
+    info_with_unwritable_buffer_or_counts_is_invalid_args,
+);

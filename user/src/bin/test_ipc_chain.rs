@@ -1,5 +1,5 @@
 //! IPC under load: 100,000 messages, each carrying one handle and a sequence number, travel
-//! through a chain of 4 processes (`chain_node`) and back to the test. Every node forwards the
+//! through a chain of 4 processes (`child_chain`) and back to the test. Every node forwards the
 //! bytes and the handle; the test checks that the messages come back complete and in order,
 //! that every handle that comes back is the object that was sent (koid, type and rights), that
 //! channel ends that crossed the chain are still connected to their peers, and that the kernel
@@ -11,10 +11,8 @@
 #![no_std]
 #![no_main]
 
-use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use zx::test::*;
 use zx::*;
-
-zx::entry!(main);
 
 const MESSAGES: u64 = 100_000;
 const NODES: u32 = 4;
@@ -22,50 +20,6 @@ const WINDOW: usize = 1000;
 const SECOND: i64 = 1_000_000_000;
 /// A wait with no progress for this long fails the case (the chain stalled).
 const STALL_NS: i64 = 20 * SECOND;
-
-static ROOT: AtomicU32 = AtomicU32::new(0);
-
-#[derive(PartialEq, Eq, Clone, Copy, Debug, Default)]
-struct Counts {
-    handles: u64,
-    objects: u64,
-    messages: u64,
-    ipc_bytes: u64,
-}
-
-fn counts() -> Counts {
-    let r = kernel_stats(ROOT.load(Ordering::Relaxed));
-    check!(r.is_ok(), "ZX_INFO_KERNEL_STATS: {:?}", r.err());
-    let s = r.unwrap_or_default();
-    Counts {
-        handles: s.live_handles,
-        objects: s.live_objects,
-        messages: s.live_messages,
-        ipc_bytes: s.ipc_bytes,
-    }
-}
-
-/// Baseline taken by the first case before the chain exists.
-static BASE: [AtomicU64; 4] = [const { AtomicU64::new(u64::MAX) }; 4];
-
-fn save_base(c: Counts) {
-    for (slot, v) in BASE
-        .iter()
-        .zip([c.handles, c.objects, c.messages, c.ipc_bytes])
-    {
-        slot.store(v, Ordering::Relaxed);
-    }
-}
-
-fn load_base() -> Counts {
-    let v = |i: usize| BASE[i].load(Ordering::Relaxed);
-    Counts {
-        handles: v(0),
-        objects: v(1),
-        messages: v(2),
-        ipc_bytes: v(3),
-    }
-}
 
 /// One slot of the window: the handle it sends (even slots: an event; odd slots: a channel end
 /// whose peer the test keeps), its koid, type and rights.
@@ -131,9 +85,19 @@ fn note(t: &mut Tally, seq: u64) {
 }
 
 fn hundred_thousand_messages_with_handles_cross_a_four_process_chain_in_order() {
-    let base = counts();
-    save_base(base);
+    chain(MESSAGES);
+}
 
+/// Its own baseline and a short chain (two windows of messages), so that it runs alone too.
+fn kernel_stats_return_to_baseline_after_the_chain_exits() {
+    let base = counts();
+    chain(2 * WINDOW as u64);
+    // The chain's processes end one after another: `check_back_to_baseline` gives them 5 s.
+    check_back_to_baseline(base);
+}
+
+/// Sends `messages` messages through a chain of `NODES` processes and checks each on return.
+fn chain(messages: u64) {
     // The window's handles, created before the chain so that every message reuses one.
     let mut slots: [Slot; WINDOW] = core::array::from_fn(|_| Slot {
         handle: HANDLE_INVALID,
@@ -160,10 +124,10 @@ fn hundred_thousand_messages_with_handles_cross_a_four_process_chain_in_order() 
     check!(down
         .write(&NODES.to_le_bytes(), &[ret_theirs.0.into_raw()])
         .is_ok());
-    let chain = Process::spawn("chain_node", Some(first_up.0));
+    let chain = Process::spawn("child_chain", Some(first_up.0));
     check!(
         chain.is_ok(),
-        "spawn chain_node: {:?}",
+        "spawn child_chain: {:?}",
         chain.as_ref().err()
     );
     let Ok(chain) = chain else {
@@ -178,8 +142,8 @@ fn hundred_thousand_messages_with_handles_cross_a_four_process_chain_in_order() 
     let mut bytes = [0u8; 16];
     let mut hs = [0u32; 4];
     let t0 = now();
-    'run: while t.received < MESSAGES {
-        while sent < MESSAGES && sent - t.received < WINDOW as u64 {
+    'run: while t.received < messages {
+        while sent < messages && sent - t.received < WINDOW as u64 {
             if !send(&down, &mut slots, sent) {
                 break 'run;
             }
@@ -238,10 +202,10 @@ fn hundred_thousand_messages_with_handles_cross_a_four_process_chain_in_order() 
             }
             // The handle goes back into its slot for message expect + WINDOW.
             slot.handle = hs[0];
-            if sent < MESSAGES && sent - t.received >= (WINDOW / 2) as u64 {
+            if sent < messages && sent - t.received >= (WINDOW / 2) as u64 {
                 continue;
             }
-            if sent < MESSAGES {
+            if sent < messages {
                 break; // refill the window
             }
         }
@@ -264,8 +228,8 @@ fn hundred_thousand_messages_with_handles_cross_a_four_process_chain_in_order() 
     }
     let elapsed_ms = (now() - t0) / 1_000_000;
 
-    check_eq!(t.received, MESSAGES);
-    check_eq!(sent, MESSAGES);
+    check_eq!(t.received, messages);
+    check_eq!(sent, messages);
     check_eq!(t.out_of_order, 0);
     check_eq!(t.bad_shape, 0);
     check_eq!(t.wrong_object, 0);
@@ -276,7 +240,8 @@ fn hundred_thousand_messages_with_handles_cross_a_four_process_chain_in_order() 
     );
     check!(
         elapsed_ms < 60_000,
-        "100,000 messages took {} ms",
+        "{} messages took {} ms",
+        messages,
         elapsed_ms
     );
 
@@ -334,48 +299,7 @@ fn hundred_thousand_messages_with_handles_cross_a_four_process_chain_in_order() 
     check_eq!(code, Ok(0));
 }
 
-fn kernel_stats_return_to_baseline_after_the_chain_exits() {
-    let base = load_base();
-    check!(base.handles != u64::MAX, "no baseline recorded");
-    // The chain's processes end one after another: give them a moment.
-    let end = deadline_after(5 * SECOND);
-    let mut c = counts();
-    while c != base && now() < end {
-        sleep_ns(1_000_000);
-        c = counts();
-    }
-    check_eq!(c, base);
-}
-
-/// init writes the root resource, spawns us, and only then closes its end of our bootstrap
-/// channel; on several cores we may already run. Wait (up to 1 s) for that close, so that the
-/// baselines we take do not include init's handle.
-fn wait_for_init_to_close_bootstrap(args: &StartArgs) {
-    let _ = raw::object_wait_one(
-        args.bootstrap,
-        Signals::CHANNEL_PEER_CLOSED.bits(),
-        deadline_after(1_000_000_000),
-        core::ptr::null_mut(),
-    );
-}
-
-fn main(args: StartArgs) -> i64 {
-    let root = take_root_resource(&args);
-    ROOT.store(root.raw(), Ordering::Relaxed);
-    wait_for_init_to_close_bootstrap(&args);
-    let code = test::run(
-        "ipc_chain",
-        &[
-            (
-                "hundred_thousand_messages_with_handles_cross_a_four_process_chain_in_order",
-                hundred_thousand_messages_with_handles_cross_a_four_process_chain_in_order,
-            ),
-            (
-                "kernel_stats_return_to_baseline_after_the_chain_exits",
-                kernel_stats_return_to_baseline_after_the_chain_exits,
-            ),
-        ],
-    );
-    drop(root);
-    code
-}
+zx::tests!(
+    hundred_thousand_messages_with_handles_cross_a_four_process_chain_in_order,
+    kernel_stats_return_to_baseline_after_the_chain_exits,
+);

@@ -7,18 +7,11 @@
 #![no_main]
 
 use zx::channel::Channel;
+use zx::test::*;
 use zx::time::MonotonicInstant;
 use zx::*;
 
-zx::entry!(main);
-
-static mut ROOT: u32 = 0;
 static BIG: [u8; 65536] = [0x3c; 65536];
-
-fn root() -> u32 {
-    // SAFETY: written once before the cases run; single-threaded.
-    unsafe { ROOT }
-}
 
 fn stats() -> InfoKernelStats {
     kernel_stats(root()).unwrap_or_default()
@@ -219,25 +212,8 @@ fn two_flooding_processes_get_equal_shares() {
     same_counts(&before, &stats());
 }
 
-fn main(args: StartArgs) -> i64 {
-    let r = take_root_resource(&args);
-    // SAFETY: single-threaded start-up.
-    unsafe { ROOT = r.into_raw() };
-    test::run(
-        "ipc_quota",
-        &[
-            (
-                "write_own_quota_is_no_memory_consumes_handles_sends_nothing_and_reading_makes_room",
-                write_own_quota_is_no_memory_consumes_handles_sends_nothing_and_reading_makes_room,
-            ),
-            (
-                "another_process_at_its_quota_leaves_this_one_working",
-                another_process_at_its_quota_leaves_this_one_working,
-            ),
-            (
-                "two_flooding_processes_get_equal_shares",
-                two_flooding_processes_get_equal_shares,
-            ),
-        ],
-    )
-}
+zx::tests!(
+    write_own_quota_is_no_memory_consumes_handles_sends_nothing_and_reading_makes_room,
+    another_process_at_its_quota_leaves_this_one_working,
+    two_flooding_processes_get_equal_shares,
+);

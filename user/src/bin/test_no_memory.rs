@@ -9,18 +9,11 @@
 #![no_main]
 
 use zx::channel::Channel;
+use zx::test::*;
 use zx::time::MonotonicInstant;
 use zx::*;
 
-zx::entry!(main);
-
-static mut ROOT: u32 = 0;
 static BIG: [u8; 65536] = [0x5a; 65536];
-
-fn root() -> u32 {
-    // SAFETY: written once before the cases run; single-threaded.
-    unsafe { ROOT }
-}
 
 fn count_handles(h: &impl AsHandleRef) -> u32 {
     get_info::<InfoHandleCount>(h.raw_handle(), INFO_HANDLE_COUNT)
@@ -183,15 +176,4 @@ fn exhaustion_gives_no_memory_consumes_handles_and_recovers() {
     );
 }
 
-fn main(args: StartArgs) -> i64 {
-    let r = take_root_resource(&args);
-    // SAFETY: single-threaded start-up.
-    unsafe { ROOT = r.into_raw() };
-    test::run(
-        "no_memory",
-        &[(
-            "exhaustion_gives_no_memory_consumes_handles_and_recovers",
-            exhaustion_gives_no_memory_consumes_handles_and_recovers,
-        )],
-    )
-}
+zx::tests!(exhaustion_gives_no_memory_consumes_handles_and_recovers,);

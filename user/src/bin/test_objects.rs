@@ -6,12 +6,8 @@
 
 use core::ptr::null_mut;
 use core::sync::atomic::{AtomicI32, AtomicI64, AtomicU32, Ordering};
+use zx::test::*;
 use zx::*;
-
-zx::entry!(main);
-
-static ROOT: AtomicU32 = AtomicU32::new(0);
-static PROC: AtomicU32 = AtomicU32::new(0);
 
 const MS: i64 = 1_000_000;
 /// Bound for "returns at once" (generous: QEMU TCG on a loaded host).
@@ -19,92 +15,9 @@ const PROMPT_NS: i64 = 50 * MS;
 /// Deadline for waits that must end early (a kernel that misses the wake-up fails, not hangs).
 const LONG_NS: i64 = 5_000 * MS;
 
-const STACK_TOP: usize = 0x0000_7fff_fff0_0000;
-const STACK_BOTTOM: usize = STACK_TOP - 256 * 1024;
-const KERNEL_A: usize = 0xffff_0000_0000_0000;
-const KERNEL_B: usize = 0xffff_ff80_0008_0000;
-const TOP_47: usize = 1 << 47;
-
-/// Non-mut static data: lives in the read-only segment.
-static RO_WORDS: [u32; 16] = [0x5a5a_5a5a; 16];
-
-fn ro_intact() -> bool {
-    (0..RO_WORDS.len()).all(|i| {
-        // SAFETY: reading our own static.
-        unsafe { core::ptr::read_volatile(RO_WORDS.as_ptr().add(i)) == 0x5a5a_5a5a }
-    })
-}
-
-/// Output locations of `size` bytes (size >= 4) that the kernel must refuse to write.
-fn hostile_out(size: usize) -> [(&'static str, usize); 10] {
-    [
-        ("NULL", 0),
-        ("0x1000", 0x1000),
-        ("kernel 0xffff_0000_0000_0000", KERNEL_A),
-        ("kernel 0xffffff8000080000", KERNEL_B),
-        ("crosses 1<<47", TOP_47 - size / 2),
-        ("wraps past 2^64", usize::MAX - size / 2 + 1),
-        ("straddles the stack top", STACK_TOP - size / 2),
-        ("straddles the guard page", STACK_BOTTOM - size / 2),
-        ("inside the guard page", STACK_BOTTOM - 4096),
-        ("read-only data", RO_WORDS.as_ptr() as usize),
-    ]
-}
-
 // ------------------------------------------------------------------------------------------
 // Helpers
 // ------------------------------------------------------------------------------------------
-
-fn valid(h: u32) -> i32 {
-    raw::object_get_info(h, INFO_HANDLE_VALID, null_mut(), 0, null_mut(), null_mut())
-}
-
-fn new_event() -> u32 {
-    let mut h = 0;
-    check_status!(raw::event_create(0, &mut h), Status::OK);
-    h
-}
-
-fn new_channel() -> (u32, u32) {
-    let (mut a, mut b) = (0, 0);
-    check_status!(raw::channel_create(0, &mut a, &mut b), Status::OK);
-    (a, b)
-}
-
-fn new_eventpair() -> (u32, u32) {
-    let (mut a, mut b) = (0, 0);
-    check_status!(raw::eventpair_create(0, &mut a, &mut b), Status::OK);
-    (a, b)
-}
-
-fn dup(h: u32, rights: Rights) -> u32 {
-    let mut out = 0;
-    check_status!(
-        raw::handle_duplicate(h, rights.bits(), &mut out),
-        Status::OK
-    );
-    out
-}
-
-fn replace(h: u32, rights: Rights) -> u32 {
-    let mut out = 0;
-    check_status!(raw::handle_replace(h, rights.bits(), &mut out), Status::OK);
-    out
-}
-
-fn close(h: u32) {
-    check_status!(raw::handle_close(h), Status::OK);
-}
-
-fn basic(h: u32) -> InfoHandleBasic {
-    match get_info::<InfoHandleBasic>(h, INFO_HANDLE_BASIC) {
-        Ok(b) => b,
-        Err(s) => {
-            check!(false, "HANDLE_BASIC on {:#x} failed: {}", h, s);
-            InfoHandleBasic::default()
-        }
-    }
-}
 
 /// The handle's current signals: a wait for nothing with deadline 0 times out and reports
 /// what it observed.
@@ -118,40 +31,6 @@ fn sigs(h: u32) -> u32 {
         Status(s)
     );
     obs
-}
-
-fn type_count(t: ObjType) -> u32 {
-    match get_info::<InfoProcessHandleStats>(
-        PROC.load(Ordering::Relaxed),
-        INFO_PROCESS_HANDLE_STATS,
-    ) {
-        Ok(s) => s.handle_count[t.raw() as usize],
-        Err(s) => {
-            check!(false, "PROCESS_HANDLE_STATS failed: {}", s);
-            u32::MAX
-        }
-    }
-}
-
-fn live_objects() -> Option<u64> {
-    let root = ROOT.load(Ordering::Relaxed);
-    if root == 0 {
-        return None;
-    }
-    kernel_stats(root).ok().map(|s| s.live_objects)
-}
-
-/// Waits (up to ~100 ms) for the kernel's live object count to come back to `want`.
-fn objects_back_to(want: Option<u64>) -> Option<u64> {
-    let mut now = live_objects();
-    for _ in 0..5000 {
-        if now == want {
-            break;
-        }
-        sleep_ns(MS);
-        now = live_objects();
-    }
-    now
 }
 
 const SIGNALED: u32 = Signals::EVENT_SIGNALED.bits();
@@ -230,7 +109,7 @@ fn event_create_with_options_is_invalid_args() {
 fn event_create_to_an_unwritable_out_is_invalid_args_and_creates_nothing() {
     let before = type_count(ObjType::EVENT);
     let objs = live_objects();
-    for (what, addr) in hostile_out(4) {
+    for (what, addr) in hostile(4) {
         let s = raw::event_create(0, addr as *mut u32);
         check!(
             s == Status::INVALID_ARGS.raw(),
@@ -240,12 +119,12 @@ fn event_create_to_an_unwritable_out_is_invalid_args_and_creates_nothing() {
         );
     }
     check_eq!(type_count(ObjType::EVENT), before);
-    check_eq!(objects_back_to(objs), objs);
+    check_eq!(settled_objects(objs), objs);
     check!(ro_intact(), "the kernel wrote to read-only memory");
 }
 
 fn event_has_default_rights_and_no_signals() {
-    let e = new_event();
+    let e = event();
     check_eq!(e & HANDLE_FIXED_BITS_MASK, HANDLE_FIXED_BITS_MASK);
     let b = basic(e);
     check_eq!(b.rights, Rights::DEFAULT_EVENT.bits());
@@ -257,7 +136,7 @@ fn event_has_default_rights_and_no_signals() {
 }
 
 fn eventpair_create_gives_two_linked_ends_with_default_rights() {
-    let (a, b) = new_eventpair();
+    let (a, b) = eventpair();
     check!(a != b);
     let (ba, bb) = (basic(a), basic(b));
     check_eq!(ba.rights, 0xF003);
@@ -290,7 +169,7 @@ fn eventpair_create_with_options_is_not_supported() {
 fn eventpair_create_to_an_unwritable_out_is_invalid_args_and_creates_nothing() {
     let before = type_count(ObjType::EVENTPAIR);
     let objs = live_objects();
-    for (what, addr) in hostile_out(4) {
+    for (what, addr) in hostile(4) {
         let mut good = 0u32;
         let s = raw::eventpair_create(0, &mut good, addr as *mut u32);
         check!(
@@ -308,7 +187,7 @@ fn eventpair_create_to_an_unwritable_out_is_invalid_args_and_creates_nothing() {
         );
     }
     check_eq!(type_count(ObjType::EVENTPAIR), before);
-    check_eq!(objects_back_to(objs), objs);
+    check_eq!(settled_objects(objs), objs);
     check!(ro_intact(), "the kernel wrote to read-only memory");
 }
 
@@ -317,7 +196,7 @@ fn eventpair_create_to_an_unwritable_out_is_invalid_args_and_creates_nothing() {
 // ------------------------------------------------------------------------------------------
 
 fn signal_needs_the_signal_right() {
-    let e = new_event();
+    let e = event();
     let w = dup(e, Rights::WAIT | Rights::INSPECT);
     check_status!(raw::object_signal(w, 0, SIGNALED), Status::ACCESS_DENIED);
     check_status!(raw::object_signal(w, 0, U0), Status::ACCESS_DENIED);
@@ -326,7 +205,7 @@ fn signal_needs_the_signal_right() {
     check_status!(raw::object_signal(w, U0, 0), Status::ACCESS_DENIED);
     check_eq!(sigs(e), U0);
     // Same on a channel end that lost SIGNAL.
-    let (a, b) = new_channel();
+    let (a, b) = channel();
     let r = replace(
         a,
         Rights::READ | Rights::WRITE | Rights::WAIT | Rights::INSPECT,
@@ -339,7 +218,7 @@ fn signal_needs_the_signal_right() {
 }
 
 fn signal_sets_and_clears_event_signaled_and_user_signals_on_events() {
-    let e = new_event();
+    let e = event();
     check_status!(raw::object_signal(e, 0, SIGNALED | U0 | U7), Status::OK);
     check_eq!(sigs(e), SIGNALED | U0 | U7);
     check_status!(raw::object_signal(e, U0, 0), Status::OK);
@@ -367,7 +246,7 @@ fn signal_sets_and_clears_event_signaled_and_user_signals_on_events() {
 }
 
 fn signal_rejects_non_user_bits_on_events() {
-    let e = new_event();
+    let e = event();
     check_status!(raw::object_signal(e, 0, U1), Status::OK);
     for bad in [1u32 << 0, 1 << 1, 1 << 2, 1 << 4, 1 << 22, HANDLE_CLOSED] {
         check_status!(raw::object_signal(e, 0, bad), Status::INVALID_ARGS);
@@ -380,7 +259,7 @@ fn signal_rejects_non_user_bits_on_events() {
 }
 
 fn signal_on_channels_accepts_only_user_signals() {
-    let (a, b) = new_channel();
+    let (a, b) = channel();
     check_eq!(sigs(a), WRITABLE);
     check_status!(raw::object_signal(a, 0, U0), Status::OK);
     check_eq!(sigs(a), WRITABLE | U0);
@@ -412,7 +291,7 @@ fn signal_on_a_bad_handle_is_bad_handle() {
         raw::object_signal(HANDLE_INVALID, 0, U0),
         Status::BAD_HANDLE
     );
-    let e = new_event();
+    let e = event();
     close(e);
     check_status!(raw::object_signal(e, 0, U0), Status::BAD_HANDLE);
     check_status!(raw::object_signal_peer(e, 0, U0), Status::BAD_HANDLE);
@@ -423,7 +302,7 @@ fn signal_on_a_bad_handle_is_bad_handle() {
 // ------------------------------------------------------------------------------------------
 
 fn signal_peer_on_an_eventpair_sets_the_peer_signals() {
-    let (a, b) = new_eventpair();
+    let (a, b) = eventpair();
     check_status!(raw::object_signal_peer(a, 0, U1 | U5), Status::OK);
     check_eq!(sigs(b), U1 | U5);
     check_eq!(sigs(a), 0);
@@ -438,7 +317,7 @@ fn signal_peer_on_an_eventpair_sets_the_peer_signals() {
 }
 
 fn signal_peer_on_a_channel_sets_the_peer_signals() {
-    let (a, b) = new_channel();
+    let (a, b) = channel();
     check_status!(raw::object_signal_peer(a, 0, U1), Status::OK);
     check_eq!(sigs(b), WRITABLE | U1);
     check_eq!(sigs(a), WRITABLE);
@@ -449,7 +328,7 @@ fn signal_peer_on_a_channel_sets_the_peer_signals() {
 }
 
 fn signal_peer_rejects_non_user_bits() {
-    let (a, b) = new_channel();
+    let (a, b) = channel();
     check_status!(
         raw::object_signal_peer(a, 0, READABLE),
         Status::INVALID_ARGS
@@ -463,7 +342,7 @@ fn signal_peer_rejects_non_user_bits() {
         Status::INVALID_ARGS
     );
     check_eq!(sigs(b), WRITABLE);
-    let (p, q) = new_eventpair();
+    let (p, q) = eventpair();
     check_status!(
         raw::object_signal_peer(p, 0, EP_PEER_CLOSED),
         Status::INVALID_ARGS
@@ -479,7 +358,7 @@ fn signal_peer_rejects_non_user_bits() {
 }
 
 fn signal_peer_needs_the_signal_peer_right() {
-    let (a, b) = new_eventpair();
+    let (a, b) = eventpair();
     let r = dup(
         a,
         Rights::DUPLICATE | Rights::SIGNAL | Rights::WAIT | Rights::INSPECT,
@@ -490,7 +369,7 @@ fn signal_peer_needs_the_signal_peer_right() {
     let sp = dup(a, Rights::SIGNAL_PEER);
     check_status!(raw::object_signal_peer(sp, 0, U0), Status::OK);
     check_eq!(sigs(b), U0);
-    let (c, d) = new_channel();
+    let (c, d) = channel();
     let rc = replace(
         c,
         Rights::READ | Rights::WRITE | Rights::SIGNAL | Rights::WAIT,
@@ -503,11 +382,11 @@ fn signal_peer_needs_the_signal_peer_right() {
 }
 
 fn signal_peer_after_the_peer_closed_is_peer_closed() {
-    let (a, b) = new_eventpair();
+    let (a, b) = eventpair();
     close(b);
     check_status!(raw::object_signal_peer(a, 0, U0), Status::PEER_CLOSED);
     check_eq!(sigs(a), EP_PEER_CLOSED);
-    let (c, d) = new_channel();
+    let (c, d) = channel();
     close(d);
     check_status!(raw::object_signal_peer(c, 0, U0), Status::PEER_CLOSED);
     check_eq!(sigs(c), CH_PEER_CLOSED);
@@ -520,7 +399,7 @@ fn signal_peer_on_an_event_is_refused() {
     // and ACCESS_DENIED ("handle does not have ZX_RIGHT_SIGNAL_PEER", which an event handle
     // never has: default rights 0xD003). Zircon checks the right first; either status
     // refuses the call, and nothing may change.
-    let e = new_event();
+    let e = event();
     let s = raw::object_signal_peer(e, 0, U0);
     check!(
         s == Status::NOT_SUPPORTED.raw() || s == Status::ACCESS_DENIED.raw(),
@@ -536,7 +415,7 @@ fn signal_peer_on_an_event_is_refused() {
 // ------------------------------------------------------------------------------------------
 
 fn eventpair_peer_closed_is_asserted_when_the_other_end_closes() {
-    let (a, b) = new_eventpair();
+    let (a, b) = eventpair();
     check_status!(raw::object_signal(a, 0, U2), Status::OK);
     check_eq!(sigs(a), U2);
     // We wait while another thread closes the peer.
@@ -554,7 +433,7 @@ fn eventpair_peer_closed_is_asserted_when_the_other_end_closes() {
 }
 
 fn channel_peer_closed_is_asserted_and_writable_cleared() {
-    let (a, b) = new_channel();
+    let (a, b) = channel();
     check_eq!(sigs(a), WRITABLE);
     check_status!(
         raw::channel_write(b, 0, b"left".as_ptr(), 4, core::ptr::null(), 0),
@@ -591,7 +470,7 @@ fn channel_peer_closed_is_asserted_and_writable_cleared() {
 // ------------------------------------------------------------------------------------------
 
 fn wait_one_on_already_satisfied_signals_returns_at_once_with_observed() {
-    let e = new_event();
+    let e = event();
     check_status!(raw::object_signal(e, 0, SIGNALED | U1), Status::OK);
     for deadline in [TIME_INFINITE, 0, -1, deadline_after(LONG_NS)] {
         let t0 = now();
@@ -609,7 +488,7 @@ fn wait_one_on_already_satisfied_signals_returns_at_once_with_observed() {
 }
 
 fn wait_one_with_deadline_zero_times_out_and_writes_observed() {
-    let e = new_event();
+    let e = event();
     check_status!(raw::object_signal(e, 0, U2), Status::OK);
     let mut obs = 0xdead_beef;
     check_status!(
@@ -617,7 +496,7 @@ fn wait_one_with_deadline_zero_times_out_and_writes_observed() {
         Status::TIMED_OUT
     );
     check_eq!(obs, U2);
-    let (a, b) = new_channel();
+    let (a, b) = channel();
     let mut obs = 0xdead_beef;
     check_status!(
         raw::object_wait_one(a, READABLE, 0, &mut obs),
@@ -630,7 +509,7 @@ fn wait_one_with_deadline_zero_times_out_and_writes_observed() {
 }
 
 fn wait_one_with_a_past_deadline_times_out_at_once() {
-    let e = new_event();
+    let e = event();
     let t0 = now();
     for deadline in [1, -1, i64::MIN, t0 - MS, t0] {
         let mut obs = 0xdead_beef;
@@ -648,7 +527,7 @@ fn wait_one_with_a_past_deadline_times_out_at_once() {
 }
 
 fn wait_one_with_a_future_deadline_times_out_after_it() {
-    let e = new_event();
+    let e = event();
     check_status!(raw::object_signal(e, 0, U7), Status::OK);
     let t0 = now();
     let deadline = t0 + 5 * MS;
@@ -669,7 +548,7 @@ fn wait_one_with_a_future_deadline_times_out_after_it() {
 }
 
 fn wait_one_infinite_is_woken_by_another_threads_signal() {
-    let e = new_event();
+    let e = event();
     T_STATUS.store(1, Ordering::SeqCst);
     let t = spawn(signal_after_3ms, e as usize);
     let t0 = now();
@@ -688,7 +567,7 @@ fn wait_one_infinite_is_woken_by_another_threads_signal() {
 }
 
 fn wait_one_needs_the_wait_right() {
-    let e = new_event();
+    let e = event();
     check_status!(raw::object_signal(e, 0, SIGNALED), Status::OK);
     let d = dup(e, Rights::SAME_RIGHTS);
     let nw = replace(
@@ -711,10 +590,10 @@ fn wait_one_needs_the_wait_right() {
 }
 
 fn wait_one_with_an_unwritable_observed_is_invalid_args() {
-    let e = new_event();
+    let e = event();
     check_status!(raw::object_signal(e, 0, U0), Status::OK);
     // NULL is allowed for `observed`, so it is not in this list.
-    for (what, addr) in hostile_out(4).iter().skip(1) {
+    for (what, addr) in hostile(4).iter().skip(1) {
         // Satisfied at once...
         let s = raw::object_wait_one(e, U0, 0, *addr as *mut u32);
         check!(
@@ -738,7 +617,7 @@ fn wait_one_with_an_unwritable_observed_is_invalid_args() {
 }
 
 fn wait_one_is_canceled_when_another_thread_closes_the_handle() {
-    let e = new_event();
+    let e = event();
     let keep = dup(e, Rights::SAME_RIGHTS);
     T_STATUS.store(1, Ordering::SeqCst);
     let t = spawn(close_after_5ms, e as usize);
@@ -758,14 +637,14 @@ fn wait_one_is_canceled_when_another_thread_closes_the_handle() {
     );
     join(t);
     check_eq!(T_STATUS.load(Ordering::SeqCst), Status::OK.raw());
-    check_status!(valid(e), Status::BAD_HANDLE);
+    check_status!(valid_status(e), Status::BAD_HANDLE);
     // The object lives on through the other handle, unsignaled.
     check_eq!(sigs(keep), 0);
     close(keep);
 }
 
 fn closing_another_handle_to_the_object_does_not_cancel_a_wait() {
-    let e = new_event();
+    let e = event();
     let d = dup(e, Rights::SAME_RIGHTS);
     ARG_A.store(d, Ordering::SeqCst);
     ARG_B.store(e, Ordering::SeqCst);
@@ -781,7 +660,7 @@ fn closing_another_handle_to_the_object_does_not_cancel_a_wait() {
     join(t);
     check_eq!(T_STATUS.load(Ordering::SeqCst), Status::OK.raw());
     check_eq!(T_STATUS2.load(Ordering::SeqCst), Status::OK.raw());
-    check_status!(valid(d), Status::BAD_HANDLE);
+    check_status!(valid_status(d), Status::BAD_HANDLE);
     close(e);
 }
 
@@ -791,7 +670,7 @@ fn wait_one_on_a_bad_handle_is_bad_handle() {
         raw::object_wait_one(HANDLE_INVALID, SIGNALED, 0, &mut obs),
         Status::BAD_HANDLE
     );
-    let e = new_event();
+    let e = event();
     close(e);
     check_status!(
         raw::object_wait_one(e, SIGNALED, TIME_INFINITE, &mut obs),
@@ -812,9 +691,9 @@ fn item(h: u32, waitfor: u32) -> WaitItem {
 }
 
 fn wait_many_returns_when_any_item_is_satisfied_and_writes_every_pending() {
-    let (e1, e2) = (new_event(), new_event());
-    let (a, b) = new_channel();
-    let (p, q) = new_eventpair();
+    let (e1, e2) = (event(), event());
+    let (a, b) = channel();
+    let (p, q) = eventpair();
     check_status!(raw::object_signal(e1, 0, U0), Status::OK);
     check_status!(raw::object_signal(p, 0, U5), Status::OK);
     let mut items = [
@@ -845,7 +724,7 @@ fn wait_many_returns_when_any_item_is_satisfied_and_writes_every_pending() {
 }
 
 fn wait_many_is_woken_by_another_threads_signal() {
-    let (e1, e2) = (new_event(), new_event());
+    let (e1, e2) = (event(), event());
     let mut items = [item(e1, SIGNALED), item(e2, SIGNALED)];
     T_STATUS.store(1, Ordering::SeqCst);
     let t = spawn(signal_after_3ms, e2 as usize);
@@ -864,7 +743,7 @@ fn wait_many_is_woken_by_another_threads_signal() {
 }
 
 fn wait_many_times_out_and_writes_pending() {
-    let (e1, e2) = (new_event(), new_event());
+    let (e1, e2) = (event(), event());
     check_status!(raw::object_signal(e1, 0, U1), Status::OK);
     let mut items = [item(e1, SIGNALED), item(e2, SIGNALED | U0)];
     check_status!(
@@ -897,7 +776,7 @@ fn wait_many_times_out_and_writes_pending() {
 }
 
 fn wait_many_with_more_than_64_items_is_out_of_range() {
-    let e = new_event();
+    let e = event();
     check_status!(raw::object_signal(e, 0, SIGNALED), Status::OK);
     let mut items = [item(e, SIGNALED); 65];
     check_status!(
@@ -922,9 +801,9 @@ fn wait_many_with_more_than_64_items_is_out_of_range() {
 }
 
 fn wait_many_with_a_bad_handle_is_bad_handle() {
-    let e = new_event();
+    let e = event();
     check_status!(raw::object_signal(e, 0, SIGNALED), Status::OK);
-    let stale = new_event();
+    let stale = event();
     close(stale);
     for bad in [stale, HANDLE_INVALID, 0xdead_beef] {
         let mut items = [item(e, SIGNALED), item(bad, SIGNALED)];
@@ -943,7 +822,7 @@ fn wait_many_with_a_bad_handle_is_bad_handle() {
 }
 
 fn wait_many_needs_the_wait_right() {
-    let e = new_event();
+    let e = event();
     check_status!(raw::object_signal(e, 0, SIGNALED), Status::OK);
     let nw = dup(e, Rights::SIGNAL | Rights::INSPECT);
     let mut items = [item(e, SIGNALED), item(nw, SIGNALED)];
@@ -956,18 +835,9 @@ fn wait_many_needs_the_wait_right() {
 }
 
 fn wait_many_with_an_unreadable_items_array_is_invalid_args() {
-    let e = new_event();
+    let e = event();
     check_status!(raw::object_signal(e, 0, SIGNALED), Status::OK);
-    let sources: [(&str, usize, usize); 8] = [
-        ("NULL", 0, 1),
-        ("0x1000", 0x1000, 1),
-        ("kernel 0xffff_0000_0000_0000", KERNEL_A, 2),
-        ("kernel 0xffffff8000080000", KERNEL_B, 2),
-        ("crosses 1<<47", TOP_47 - 8, 2),
-        ("wraps past 2^64", usize::MAX - 11, 4),
-        ("inside the guard page", STACK_BOTTOM - 4096, 2),
-        ("straddles the guard page", STACK_BOTTOM - 12, 2),
-    ];
+    let sources = hostile_entries(core::mem::size_of::<WaitItem>());
     for (what, addr, n) in sources {
         let s = raw::object_wait_many(addr as *mut WaitItem, n, 0);
         check!(
@@ -979,17 +849,8 @@ fn wait_many_with_an_unreadable_items_array_is_invalid_args() {
         );
     }
     // A good, satisfied item in the last 12 bytes of the stack, then unmapped memory.
-    let local = 0u32;
-    let sp = &local as *const u32 as usize;
-    check!(
-        (STACK_BOTTOM..STACK_TOP).contains(&sp),
-        "stack at {:#x}, not in [{:#x}, {:#x})",
-        sp,
-        STACK_BOTTOM,
-        STACK_TOP
-    );
-    if (STACK_BOTTOM..STACK_TOP).contains(&sp) {
-        let last = (STACK_TOP - 12) as *mut WaitItem;
+    if on_initial_stack() {
+        let last = (stack_top() - 12) as *mut WaitItem;
         // SAFETY: the last 12 bytes of our own stack lie above every frame (the initial sp is
         // the stack top) and are mapped read-write.
         unsafe { core::ptr::write_volatile(last, item(e, SIGNALED)) };
@@ -1003,7 +864,7 @@ fn wait_many_with_an_unreadable_items_array_is_invalid_args() {
 }
 
 fn wait_many_is_canceled_when_a_handle_is_closed_during_the_wait() {
-    let (e1, e2) = (new_event(), new_event());
+    let (e1, e2) = (event(), event());
     let keep = dup(e2, Rights::SAME_RIGHTS);
     let mut items = [item(e1, SIGNALED), item(e2, SIGNALED)];
     T_STATUS.store(1, Ordering::SeqCst);
@@ -1018,7 +879,7 @@ fn wait_many_is_canceled_when_a_handle_is_closed_during_the_wait() {
     check_eq!(items[0].pending, 0);
     join(t);
     check_eq!(T_STATUS.load(Ordering::SeqCst), Status::OK.raw());
-    check_status!(valid(e2), Status::BAD_HANDLE);
+    check_status!(valid_status(e2), Status::BAD_HANDLE);
     close(keep);
     close(e1);
 }
@@ -1098,177 +959,46 @@ fn clock_is_monotonic_across_threads() {
     check!(t1 > t0);
 }
 
-fn main(a: StartArgs) -> i64 {
-    let root = take_root_resource(&a);
-    ROOT.store(root.into_raw(), Ordering::Relaxed);
-    PROC.store(a.process, Ordering::Relaxed);
-    test::run(
-        "objects",
-        &[
-            (
-                "event_create_with_options_is_invalid_args",
-                event_create_with_options_is_invalid_args,
-            ),
-            (
-                "event_create_to_an_unwritable_out_is_invalid_args_and_creates_nothing",
-                event_create_to_an_unwritable_out_is_invalid_args_and_creates_nothing,
-            ),
-            (
-                "event_has_default_rights_and_no_signals",
-                event_has_default_rights_and_no_signals,
-            ),
-            (
-                "eventpair_create_gives_two_linked_ends_with_default_rights",
-                eventpair_create_gives_two_linked_ends_with_default_rights,
-            ),
-            (
-                "eventpair_create_with_options_is_not_supported",
-                eventpair_create_with_options_is_not_supported,
-            ),
-            (
-                "eventpair_create_to_an_unwritable_out_is_invalid_args_and_creates_nothing",
-                eventpair_create_to_an_unwritable_out_is_invalid_args_and_creates_nothing,
-            ),
-            (
-                "signal_needs_the_signal_right",
-                signal_needs_the_signal_right,
-            ),
-            (
-                "signal_sets_and_clears_event_signaled_and_user_signals_on_events",
-                signal_sets_and_clears_event_signaled_and_user_signals_on_events,
-            ),
-            (
-                "signal_rejects_non_user_bits_on_events",
-                signal_rejects_non_user_bits_on_events,
-            ),
-            (
-                "signal_on_channels_accepts_only_user_signals",
-                signal_on_channels_accepts_only_user_signals,
-            ),
-            (
-                "signal_on_a_bad_handle_is_bad_handle",
-                signal_on_a_bad_handle_is_bad_handle,
-            ),
-            (
-                "signal_peer_on_an_eventpair_sets_the_peer_signals",
-                signal_peer_on_an_eventpair_sets_the_peer_signals,
-            ),
-            (
-                "signal_peer_on_a_channel_sets_the_peer_signals",
-                signal_peer_on_a_channel_sets_the_peer_signals,
-            ),
-            (
-                "signal_peer_rejects_non_user_bits",
-                signal_peer_rejects_non_user_bits,
-            ),
-            (
-                "signal_peer_needs_the_signal_peer_right",
-                signal_peer_needs_the_signal_peer_right,
-            ),
-            (
-                "signal_peer_after_the_peer_closed_is_peer_closed",
-                signal_peer_after_the_peer_closed_is_peer_closed,
-            ),
-            (
-                "signal_peer_on_an_event_is_refused",
-                signal_peer_on_an_event_is_refused,
-            ),
-            (
-                "eventpair_peer_closed_is_asserted_when_the_other_end_closes",
-                eventpair_peer_closed_is_asserted_when_the_other_end_closes,
-            ),
-            (
-                "channel_peer_closed_is_asserted_and_writable_cleared",
-                channel_peer_closed_is_asserted_and_writable_cleared,
-            ),
-            (
-                "wait_one_on_already_satisfied_signals_returns_at_once_with_observed",
-                wait_one_on_already_satisfied_signals_returns_at_once_with_observed,
-            ),
-            (
-                "wait_one_with_deadline_zero_times_out_and_writes_observed",
-                wait_one_with_deadline_zero_times_out_and_writes_observed,
-            ),
-            (
-                "wait_one_with_a_past_deadline_times_out_at_once",
-                wait_one_with_a_past_deadline_times_out_at_once,
-            ),
-            (
-                "wait_one_with_a_future_deadline_times_out_after_it",
-                wait_one_with_a_future_deadline_times_out_after_it,
-            ),
-            (
-                "wait_one_infinite_is_woken_by_another_threads_signal",
-                wait_one_infinite_is_woken_by_another_threads_signal,
-            ),
-            (
-                "wait_one_needs_the_wait_right",
-                wait_one_needs_the_wait_right,
-            ),
-            (
-                "wait_one_with_an_unwritable_observed_is_invalid_args",
-                wait_one_with_an_unwritable_observed_is_invalid_args,
-            ),
-            (
-                "wait_one_is_canceled_when_another_thread_closes_the_handle",
-                wait_one_is_canceled_when_another_thread_closes_the_handle,
-            ),
-            (
-                "closing_another_handle_to_the_object_does_not_cancel_a_wait",
-                closing_another_handle_to_the_object_does_not_cancel_a_wait,
-            ),
-            (
-                "wait_one_on_a_bad_handle_is_bad_handle",
-                wait_one_on_a_bad_handle_is_bad_handle,
-            ),
-            (
-                "wait_many_returns_when_any_item_is_satisfied_and_writes_every_pending",
-                wait_many_returns_when_any_item_is_satisfied_and_writes_every_pending,
-            ),
-            (
-                "wait_many_is_woken_by_another_threads_signal",
-                wait_many_is_woken_by_another_threads_signal,
-            ),
-            (
-                "wait_many_times_out_and_writes_pending",
-                wait_many_times_out_and_writes_pending,
-            ),
-            (
-                "wait_many_with_more_than_64_items_is_out_of_range",
-                wait_many_with_more_than_64_items_is_out_of_range,
-            ),
-            (
-                "wait_many_with_a_bad_handle_is_bad_handle",
-                wait_many_with_a_bad_handle_is_bad_handle,
-            ),
-            (
-                "wait_many_needs_the_wait_right",
-                wait_many_needs_the_wait_right,
-            ),
-            (
-                "wait_many_with_an_unreadable_items_array_is_invalid_args",
-                wait_many_with_an_unreadable_items_array_is_invalid_args,
-            ),
-            (
-                "wait_many_is_canceled_when_a_handle_is_closed_during_the_wait",
-                wait_many_is_canceled_when_a_handle_is_closed_during_the_wait,
-            ),
-            (
-                "wait_many_with_no_items_sleeps_until_the_deadline",
-                wait_many_with_no_items_sleeps_until_the_deadline,
-            ),
-            (
-                "nanosleep_returns_after_the_deadline",
-                nanosleep_returns_after_the_deadline,
-            ),
-            (
-                "nanosleep_with_a_past_deadline_returns_at_once",
-                nanosleep_with_a_past_deadline_returns_at_once,
-            ),
-            (
-                "clock_is_monotonic_across_threads",
-                clock_is_monotonic_across_threads,
-            ),
-        ],
-    )
-}
+zx::tests!(
+    event_create_with_options_is_invalid_args,
+    event_create_to_an_unwritable_out_is_invalid_args_and_creates_nothing,
+    event_has_default_rights_and_no_signals,
+    eventpair_create_gives_two_linked_ends_with_default_rights,
+    eventpair_create_with_options_is_not_supported,
+    eventpair_create_to_an_unwritable_out_is_invalid_args_and_creates_nothing,
+    signal_needs_the_signal_right,
+    signal_sets_and_clears_event_signaled_and_user_signals_on_events,
+    signal_rejects_non_user_bits_on_events,
+    signal_on_channels_accepts_only_user_signals,
+    signal_on_a_bad_handle_is_bad_handle,
+    signal_peer_on_an_eventpair_sets_the_peer_signals,
+    signal_peer_on_a_channel_sets_the_peer_signals,
+    signal_peer_rejects_non_user_bits,
+    signal_peer_needs_the_signal_peer_right,
+    signal_peer_after_the_peer_closed_is_peer_closed,
+    signal_peer_on_an_event_is_refused,
+    eventpair_peer_closed_is_asserted_when_the_other_end_closes,
+    channel_peer_closed_is_asserted_and_writable_cleared,
+    wait_one_on_already_satisfied_signals_returns_at_once_with_observed,
+    wait_one_with_deadline_zero_times_out_and_writes_observed,
+    wait_one_with_a_past_deadline_times_out_at_once,
+    wait_one_with_a_future_deadline_times_out_after_it,
+    wait_one_infinite_is_woken_by_another_threads_signal,
+    wait_one_needs_the_wait_right,
+    wait_one_with_an_unwritable_observed_is_invalid_args,
+    wait_one_is_canceled_when_another_thread_closes_the_handle,
+    closing_another_handle_to_the_object_does_not_cancel_a_wait,
+    wait_one_on_a_bad_handle_is_bad_handle,
+    wait_many_returns_when_any_item_is_satisfied_and_writes_every_pending,
+    wait_many_is_woken_by_another_threads_signal,
+    wait_many_times_out_and_writes_pending,
+    wait_many_with_more_than_64_items_is_out_of_range,
+    wait_many_with_a_bad_handle_is_bad_handle,
+    wait_many_needs_the_wait_right,
+    wait_many_with_an_unreadable_items_array_is_invalid_args,
+    wait_many_is_canceled_when_a_handle_is_closed_during_the_wait,
+    wait_many_with_no_items_sleeps_until_the_deadline,
+    nanosleep_returns_after_the_deadline,
+    nanosleep_with_a_past_deadline_returns_at_once,
+    clock_is_monotonic_across_threads,
+);

@@ -8,15 +8,8 @@
 #![no_main]
 
 use core::ptr::null_mut;
-use core::sync::atomic::{AtomicU32, Ordering};
+use zx::test::*;
 use zx::*;
-
-zx::entry!(main);
-
-static SELF_PROCESS: AtomicU32 = AtomicU32::new(0);
-static SELF_THREAD: AtomicU32 = AtomicU32::new(0);
-static BOOTSTRAP: AtomicU32 = AtomicU32::new(0);
-static ROOT: AtomicU32 = AtomicU32::new(0);
 
 const MS: i64 = 1_000_000;
 const SECOND: i64 = 1_000_000_000;
@@ -25,71 +18,8 @@ const GARBAGE: u64 = 0xdead_beef_0000_0000;
 /// Read-only data (its address is a read-only output buffer).
 static RO: [u32; 16] = [0xa5a5_a5a5; 16];
 
-/// Fails the case and returns from it when a setup step fails.
-macro_rules! must {
-    ($e:expr) => {
-        match $e {
-            Ok(v) => v,
-            Err(s) => {
-                zx::test::fail(
-                    file!(),
-                    line!(),
-                    format_args!("{} failed: {}", stringify!($e), s),
-                );
-                return;
-            }
-        }
-    };
-}
-
 fn dl() -> i64 {
     deadline_after(5 * SECOND)
-}
-
-fn valid(h: u32) -> bool {
-    let n = null_mut();
-    raw::object_get_info(h, INFO_HANDLE_VALID, n, 0, n.cast(), n.cast()) == 0
-}
-
-/// The signals asserted on `h` now (a wait with a past deadline).
-fn observed(h: u32) -> Signals {
-    let mut o = 0;
-    raw::object_wait_one(h, Signals::USER_ALL.bits(), 0, &mut o);
-    Signals(o)
-}
-
-fn handle_count(h: u32) -> u32 {
-    get_info::<InfoHandleCount>(h, INFO_HANDLE_COUNT)
-        .map(|c| c.handle_count)
-        .unwrap_or(u32::MAX)
-}
-
-fn handle_stats() -> [u32; 64] {
-    get_info::<InfoProcessHandleStats>(
-        SELF_PROCESS.load(Ordering::Relaxed),
-        INFO_PROCESS_HANDLE_STATS,
-    )
-    .map(|s| s.handle_count)
-    .unwrap_or([u32::MAX; 64])
-}
-
-fn live_objects() -> u64 {
-    kernel_stats(ROOT.load(Ordering::Relaxed))
-        .map(|s| s.live_objects)
-        .unwrap_or(u64::MAX)
-}
-
-/// Live objects once they are back at `base` (or after 5 s: a loaded host may hold a core back).
-fn settled_objects(base: u64) -> u64 {
-    let mut n = live_objects();
-    for _ in 0..5000 {
-        if n == base {
-            break;
-        }
-        sleep_ns(MS);
-        n = live_objects();
-    }
-    n
 }
 
 fn process_info(h: u32) -> InfoProcess {
@@ -471,10 +401,10 @@ fn child_cannot_use_parent_handle_values() {
     }
     let (ours, theirs) = must!(Channel::create());
     let mut vals = [0u32; 13];
-    vals[0] = BOOTSTRAP.load(Ordering::Relaxed);
-    vals[1] = SELF_PROCESS.load(Ordering::Relaxed);
-    vals[2] = SELF_THREAD.load(Ordering::Relaxed);
-    vals[3] = ROOT.load(Ordering::Relaxed);
+    vals[0] = bootstrap();
+    vals[1] = self_process();
+    vals[2] = self_thread();
+    vals[3] = root();
     vals[4] = ours.raw();
     for (i, e) in evs.iter().enumerate() {
         vals[5 + i] = e.as_ref().map_or(0, |e| e.0.raw());
@@ -583,26 +513,6 @@ fn handles_moved_between_processes_keep_koid_and_rights() {
 // ---------------------------------------------------------------------------------------------
 // Faults
 // ---------------------------------------------------------------------------------------------
-
-/// Modes of child_fault (see its source).
-mod fault {
-    pub const NULL_READ: u8 = 0;
-    pub const NULL_WRITE: u8 = 1;
-    pub const WRITE_TEXT: u8 = 2;
-    pub const EXEC_DATA: u8 = 3;
-    pub const UDF: u8 = 4;
-    pub const MISALIGNED_SP: u8 = 5;
-    pub const STACK_OVERFLOW: u8 = 6;
-    pub const READ_KERNEL_LOW: u8 = 7;
-    pub const READ_KERNEL_IMAGE: u8 = 8;
-    pub const BRK: u8 = 9;
-    pub const EL1_SYSREG: u8 = 10;
-    pub const JUMP_KERNEL: u8 = 11;
-    pub const WRITE_RODATA: u8 = 12;
-    pub const SECONDARY_THREAD: u8 = 13;
-    pub const EXEC_STACK: u8 = 14;
-    pub const JUMP_UNMAPPED: u8 = 15;
-}
 
 /// Runs child_fault in `mode` and checks it was killed with -1028, that it got as far as the
 /// fault, and that its handles were closed; the parent carries on.
@@ -852,13 +762,7 @@ fn closing_unstarted_thread_destroys_it() {
         let mut t = 0u32;
         let name = b"never-started";
         check_status!(
-            raw::thread_create(
-                SELF_PROCESS.load(Ordering::Relaxed),
-                name.as_ptr(),
-                name.len(),
-                0,
-                &mut t
-            ),
+            raw::thread_create(self_process(), name.as_ptr(), name.len(), 0, &mut t),
             Status::OK
         );
         check_status!(raw::handle_close(t), Status::OK);
@@ -877,154 +781,40 @@ fn unstarted_thread_does_not_keep_process_alive() {
     check_eq!(p.wait(deadline_after(2 * SECOND)), Ok(0));
 }
 
-fn main(a: StartArgs) -> i64 {
-    let root = zx::take_root_resource(&a);
-    ROOT.store(root.into_raw(), Ordering::Relaxed);
-    SELF_PROCESS.store(a.process, Ordering::Relaxed);
-    SELF_THREAD.store(a.thread, Ordering::Relaxed);
-    BOOTSTRAP.store(a.bootstrap, Ordering::Relaxed);
-    let r = test::run(
-        "process",
-        &[
-            (
-                "spawn_of_missing_program_is_not_found",
-                spawn_of_missing_program_is_not_found,
-            ),
-            (
-                "spawn_with_bad_bootstrap_handle_is_bad_handle",
-                spawn_with_bad_bootstrap_handle_is_bad_handle,
-            ),
-            (
-                "spawn_with_untransferable_bootstrap_is_access_denied_and_keeps_it",
-                spawn_with_untransferable_bootstrap_is_access_denied_and_keeps_it,
-            ),
-            (
-                "spawn_with_hostile_name_is_invalid_args_and_keeps_bootstrap",
-                spawn_with_hostile_name_is_invalid_args_and_keeps_bootstrap,
-            ),
-            (
-                "spawn_with_full_handle_table_is_no_resources_and_has_no_effect",
-                spawn_with_full_handle_table_is_no_resources_and_has_no_effect,
-            ),
-            (
-                "spawn_with_hostile_out_is_invalid_args_and_starts_nothing",
-                spawn_with_hostile_out_is_invalid_args_and_starts_nothing,
-            ),
-            (
-                "spawn_transfers_bootstrap_to_child_x0_and_child_has_no_root",
-                spawn_transfers_bootstrap_to_child_x0_and_child_has_no_root,
-            ),
-            (
-                "spawn_without_bootstrap_gives_child_zero_x0",
-                spawn_without_bootstrap_gives_child_zero_x0,
-            ),
-            (
-                "spawn_accepts_any_transferable_handle_as_bootstrap",
-                spawn_accepts_any_transferable_handle_as_bootstrap,
-            ),
-            (
-                "spawn_uses_only_low_32_bits_of_bootstrap",
-                spawn_uses_only_low_32_bits_of_bootstrap,
-            ),
-            (
-                "process_handle_reports_running_then_terminated_with_return_code",
-                process_handle_reports_running_then_terminated_with_return_code,
-            ),
-            (
-                "child_exit_codes_pass_through",
-                child_exit_codes_pass_through,
-            ),
-            (
-                "child_cannot_use_parent_handle_values",
-                child_cannot_use_parent_handle_values,
-            ),
-            (
-                "handles_moved_between_processes_keep_koid_and_rights",
-                handles_moved_between_processes_keep_koid_and_rights,
-            ),
-            (
-                "null_dereference_kills_the_child",
-                null_dereference_kills_the_child,
-            ),
-            (
-                "write_to_own_text_segment_kills_the_child",
-                write_to_own_text_segment_kills_the_child,
-            ),
-            (
-                "write_to_own_rodata_kills_the_child",
-                write_to_own_rodata_kills_the_child,
-            ),
-            (
-                "execute_from_data_segment_kills_the_child",
-                execute_from_data_segment_kills_the_child,
-            ),
-            (
-                "execute_from_stack_kills_the_child",
-                execute_from_stack_kills_the_child,
-            ),
-            (
-                "undefined_instruction_kills_the_child",
-                undefined_instruction_kills_the_child,
-            ),
-            (
-                "el1_system_register_access_kills_the_child",
-                el1_system_register_access_kills_the_child,
-            ),
-            ("breakpoint_kills_the_child", breakpoint_kills_the_child),
-            (
-                "misaligned_sp_kills_the_child",
-                misaligned_sp_kills_the_child,
-            ),
-            (
-                "stack_overflow_into_guard_page_kills_the_child",
-                stack_overflow_into_guard_page_kills_the_child,
-            ),
-            (
-                "reading_kernel_address_kills_the_child",
-                reading_kernel_address_kills_the_child,
-            ),
-            (
-                "jumping_to_kernel_or_unmapped_address_kills_the_child",
-                jumping_to_kernel_or_unmapped_address_kills_the_child,
-            ),
-            (
-                "fault_on_secondary_thread_kills_whole_process",
-                fault_on_secondary_thread_kills_whole_process,
-            ),
-            (
-                "spinning_child_does_not_stop_the_parent",
-                spinning_child_does_not_stop_the_parent,
-            ),
-            (
-                "child_can_create_threads_in_its_own_process",
-                child_can_create_threads_in_its_own_process,
-            ),
-            (
-                "last_thread_exit_ends_process_with_code_0",
-                last_thread_exit_ends_process_with_code_0,
-            ),
-            (
-                "process_outlives_its_first_thread",
-                process_outlives_its_first_thread,
-            ),
-            (
-                "process_exit_from_secondary_thread_ends_whole_process",
-                process_exit_from_secondary_thread_ends_whole_process,
-            ),
-            (
-                "thread_create_in_child_process_with_manage_thread",
-                thread_create_in_child_process_with_manage_thread,
-            ),
-            (
-                "closing_unstarted_thread_destroys_it",
-                closing_unstarted_thread_destroys_it,
-            ),
-            (
-                "unstarted_thread_does_not_keep_process_alive",
-                unstarted_thread_does_not_keep_process_alive,
-            ),
-        ],
-    );
-    raw::handle_close(ROOT.load(Ordering::Relaxed));
-    r
-}
+zx::tests!(
+    spawn_of_missing_program_is_not_found,
+    spawn_with_bad_bootstrap_handle_is_bad_handle,
+    spawn_with_untransferable_bootstrap_is_access_denied_and_keeps_it,
+    spawn_with_hostile_name_is_invalid_args_and_keeps_bootstrap,
+    spawn_with_full_handle_table_is_no_resources_and_has_no_effect,
+    spawn_with_hostile_out_is_invalid_args_and_starts_nothing,
+    spawn_transfers_bootstrap_to_child_x0_and_child_has_no_root,
+    spawn_without_bootstrap_gives_child_zero_x0,
+    spawn_accepts_any_transferable_handle_as_bootstrap,
+    spawn_uses_only_low_32_bits_of_bootstrap,
+    process_handle_reports_running_then_terminated_with_return_code,
+    child_exit_codes_pass_through,
+    child_cannot_use_parent_handle_values,
+    handles_moved_between_processes_keep_koid_and_rights,
+    null_dereference_kills_the_child,
+    write_to_own_text_segment_kills_the_child,
+    write_to_own_rodata_kills_the_child,
+    execute_from_data_segment_kills_the_child,
+    execute_from_stack_kills_the_child,
+    undefined_instruction_kills_the_child,
+    el1_system_register_access_kills_the_child,
+    breakpoint_kills_the_child,
+    misaligned_sp_kills_the_child,
+    stack_overflow_into_guard_page_kills_the_child,
+    reading_kernel_address_kills_the_child,
+    jumping_to_kernel_or_unmapped_address_kills_the_child,
+    fault_on_secondary_thread_kills_whole_process,
+    spinning_child_does_not_stop_the_parent,
+    child_can_create_threads_in_its_own_process,
+    last_thread_exit_ends_process_with_code_0,
+    process_outlives_its_first_thread,
+    process_exit_from_secondary_thread_ends_whole_process,
+    thread_create_in_child_process_with_manage_thread,
+    closing_unstarted_thread_destroys_it,
+    unstarted_thread_does_not_keep_process_alive,
+);

@@ -9,21 +9,13 @@ extern crate alloc;
 use alloc::format;
 use alloc::vec::Vec;
 use zx::channel::{Channel, HandleDisposition, HandleOp};
+use zx::test::*;
 use zx::*;
-
-zx::entry!(main);
-
-static mut ARGS: Option<StartArgs> = None;
-
-fn args() -> StartArgs {
-    // SAFETY: written once at start, before any case runs; single-threaded.
-    unsafe { ARGS.unwrap() }
-}
 
 const LONG: Duration = Duration::from_seconds(10);
 
 fn startup_handles_have_low_bits_and_types() {
-    let a = args();
+    let a = start_args();
     check_eq!(a.bootstrap & 3, 3);
     check_eq!(a.process & 3, 3);
     check_eq!(a.thread & 3, 3);
@@ -257,41 +249,13 @@ fn typed_handles_close_on_drop_and_flags_print_names() {
     );
 }
 
-fn main(a: StartArgs) -> i64 {
-    // SAFETY: single-threaded start-up.
-    unsafe { ARGS = Some(a) };
-    test::run(
-        "smoke",
-        &[
-            (
-                "startup_handles_have_low_bits_and_types",
-                startup_handles_have_low_bits_and_types,
-            ),
-            (
-                "clock_is_monotonic_and_sleep_waits",
-                clock_is_monotonic_and_sleep_waits,
-            ),
-            ("channel_round_trip", channel_round_trip),
-            (
-                "unknown_syscall_is_bad_syscall",
-                unknown_syscall_is_bad_syscall,
-            ),
-            (
-                "write_takes_the_handles_and_read_grows_its_buffer",
-                write_takes_the_handles_and_read_grows_its_buffer,
-            ),
-            (
-                "write_etc_moves_or_duplicates_and_read_etc_reports_types",
-                write_etc_moves_or_duplicates_and_read_etc_reports_types,
-            ),
-            (
-                "call_and_call_etc_get_their_reply_or_time_out",
-                call_and_call_etc_get_their_reply_or_time_out,
-            ),
-            (
-                "typed_handles_close_on_drop_and_flags_print_names",
-                typed_handles_close_on_drop_and_flags_print_names,
-            ),
-        ],
-    )
-}
+zx::tests!(
+    startup_handles_have_low_bits_and_types,
+    clock_is_monotonic_and_sleep_waits,
+    channel_round_trip,
+    unknown_syscall_is_bad_syscall,
+    write_takes_the_handles_and_read_grows_its_buffer,
+    write_etc_moves_or_duplicates_and_read_etc_reports_types,
+    call_and_call_etc_get_their_reply_or_time_out,
+    typed_handles_close_on_drop_and_flags_print_names,
+);

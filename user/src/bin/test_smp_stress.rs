@@ -1,4 +1,4 @@
-//! SMP stress: 4 processes (`stress_worker`) of 4 threads each ping-pong within the process and
+//! SMP stress: 4 processes (`child_stress`) of 4 threads each ping-pong within the process and
 //! across processes (`zx_channel_call`), create and close events, channels and eventpairs, wait
 //! with short deadlines, and start short-lived threads that exit, for a bounded time on every
 //! core. Every worker must report back (a missing report means a thread never woke up: lost
@@ -9,45 +9,21 @@
 #![no_std]
 #![no_main]
 
-use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use core::sync::atomic::{AtomicBool, Ordering};
+use zx::test::*;
 use zx::*;
-
-zx::entry!(main);
 
 const WORKERS: usize = 4;
 const DURATION_NS: i64 = 1_500_000_000;
 const SECOND: i64 = 1_000_000_000;
 /// How long after the stress ends a report may still arrive (generous: slow emulated cores).
 const REPORT_GRACE_NS: i64 = 40 * SECOND;
-/// Every worker thread, and short-lived threads (see stress_worker.rs).
+/// Every worker thread, and short-lived threads (see child_stress.rs).
 const THREAD_MASK: u32 = 0x1f;
-const REPORT_MAGIC: u32 = 0x5354_5253;
 const REPORT_BYTES: usize = 24 + 11 * 8;
 
-static ROOT: AtomicU32 = AtomicU32::new(0);
-
-#[derive(PartialEq, Eq, Clone, Copy, Debug)]
-struct Counts {
-    handles: u64,
-    objects: u64,
-    messages: u64,
-    ipc_bytes: u64,
-}
-
-fn counts() -> Counts {
-    let r = kernel_stats(ROOT.load(Ordering::Relaxed));
-    check!(r.is_ok(), "ZX_INFO_KERNEL_STATS: {:?}", r.err());
-    let s = r.unwrap_or_default();
-    Counts {
-        handles: s.live_handles,
-        objects: s.live_objects,
-        messages: s.live_messages,
-        ipc_bytes: s.ipc_bytes,
-    }
-}
-
 fn cpu_stats() -> ZxResult<InfoCpuStats> {
-    get_info(ROOT.load(Ordering::Relaxed), INFO_CPU_STATS)
+    get_info(root(), INFO_CPU_STATS)
 }
 
 /// CPU stats around the stress, for the per-core case.
@@ -65,7 +41,7 @@ static mut CPU_AFTER: InfoCpuStats = InfoCpuStats {
 };
 static CPU_RECORDED: AtomicBool = AtomicBool::new(false);
 
-/// One worker's report (see stress_worker.rs).
+/// One worker's report (see child_stress.rs).
 #[derive(Default, Clone, Copy, Debug)]
 struct Report {
     index: u32,
@@ -93,7 +69,7 @@ fn u64_at(b: &[u8], i: usize) -> u64 {
 }
 
 fn parse(b: &[u8]) -> Option<Report> {
-    if b.len() != REPORT_BYTES || u32_at(b, 0) != REPORT_MAGIC {
+    if b.len() != REPORT_BYTES || u32_at(b, 0) != STRESS_REPORT_MAGIC {
         return None;
     }
     let v = |k: usize| u64_at(b, 24 + 8 * k);
@@ -146,10 +122,10 @@ fn stress_workers_all_report_their_work_and_kernel_stats_return_to_baseline() {
         cfg[16..].copy_from_slice(&THREAD_MASK.to_le_bytes());
         let c = cross[i].take().map(|c| c.0.into_raw()).unwrap_or(0);
         check!(ours.write(&cfg, &[c]).is_ok(), "configuring worker {}", i);
-        let p = Process::spawn("stress_worker", Some(theirs.0));
+        let p = Process::spawn("child_stress", Some(theirs.0));
         check!(
             p.is_ok(),
-            "spawn stress_worker {}: {:?}",
+            "spawn child_stress {}: {:?}",
             i,
             p.as_ref().err()
         );
@@ -259,6 +235,10 @@ fn stress_workers_all_report_their_work_and_kernel_stats_return_to_baseline() {
 }
 
 fn every_online_core_switched_to_user_threads_during_the_stress() {
+    if !CPU_RECORDED.load(Ordering::Acquire) {
+        // Run alone (`test=smp_stress::every_online_core_...`): the stress runs first.
+        stress_workers_all_report_their_work_and_kernel_stats_return_to_baseline();
+    }
     check!(
         CPU_RECORDED.load(Ordering::Acquire),
         "the stress case recorded no CPU stats"
@@ -266,7 +246,7 @@ fn every_online_core_switched_to_user_threads_during_the_stress() {
     if !CPU_RECORDED.load(Ordering::Acquire) {
         return;
     }
-    // SAFETY: written by the previous case, single-threaded.
+    // SAFETY: written by the stress (the previous case, or just above), single-threaded.
     let (b, a) = unsafe { (CPU_BEFORE, CPU_AFTER) };
     check_eq!(a.cpu_count, b.cpu_count);
     let n = a.cpu_count as usize;
@@ -314,7 +294,7 @@ fn cpu_stats_record_is_well_formed() {
 }
 
 fn cpu_stats_needs_the_root_resource_and_a_full_record_buffer() {
-    let root = ROOT.load(Ordering::Relaxed);
+    let root = root();
     const SIZE: usize = core::mem::size_of::<InfoCpuStats>();
     let mut buf = [0u8; SIZE];
     let (mut actual, mut avail) = (7usize, 7usize);
@@ -388,43 +368,9 @@ fn cpu_stats_needs_the_root_resource_and_a_full_record_buffer() {
     );
 }
 
-/// init writes the root resource, spawns us, and only then closes its end of our bootstrap
-/// channel; on several cores we may already run. Wait (up to 1 s) for that close, so that the
-/// baselines we take do not include init's handle.
-fn wait_for_init_to_close_bootstrap(args: &StartArgs) {
-    let _ = raw::object_wait_one(
-        args.bootstrap,
-        Signals::CHANNEL_PEER_CLOSED.bits(),
-        deadline_after(1_000_000_000),
-        core::ptr::null_mut(),
-    );
-}
-
-fn main(args: StartArgs) -> i64 {
-    let root = take_root_resource(&args);
-    ROOT.store(root.raw(), Ordering::Relaxed);
-    wait_for_init_to_close_bootstrap(&args);
-    let code = test::run(
-        "smp_stress",
-        &[
-            (
-                "cpu_stats_record_is_well_formed",
-                cpu_stats_record_is_well_formed,
-            ),
-            (
-                "cpu_stats_needs_the_root_resource_and_a_full_record_buffer",
-                cpu_stats_needs_the_root_resource_and_a_full_record_buffer,
-            ),
-            (
-                "stress_workers_all_report_their_work_and_kernel_stats_return_to_baseline",
-                stress_workers_all_report_their_work_and_kernel_stats_return_to_baseline,
-            ),
-            (
-                "every_online_core_switched_to_user_threads_during_the_stress",
-                every_online_core_switched_to_user_threads_during_the_stress,
-            ),
-        ],
-    );
-    drop(root);
-    code
-}
+zx::tests!(
+    cpu_stats_record_is_well_formed,
+    cpu_stats_needs_the_root_resource_and_a_full_record_buffer,
+    stress_workers_all_report_their_work_and_kernel_stats_return_to_baseline,
+    every_online_core_switched_to_user_threads_during_the_stress,
+);

@@ -1,27 +1,20 @@
 //! Syscall fuzzing: no EL0 program can crash, hang or leak the kernel through random system
-//! calls. Each case spawns `fuzz_child` processes with seeds (printed, so a failure can be
+//! calls. Each case spawns `child_fuzz` processes with seeds (printed, so a failure can be
 //! replayed with `REPLAY`); each child makes thousands of random calls with hostile arguments
-//! (see fuzz_child.rs) and checks every result against docs/abi.md. A child must end (a hang is a
+//! (see child_fuzz.rs) and checks every result against docs/abi.md. A child must end (a hang is a
 //! failure) with exit code 0 and its report (calls made, anomalies 0), and afterwards the
 //! kernel's live handles, objects, messages and ipc bytes must be back at the baseline
 //! (docs/abi.md section 5), as must `heap_used_bytes` when the same seed runs again.
 #![no_std]
 #![no_main]
 
-use core::sync::atomic::{AtomicU32, Ordering};
+use zx::test::fuzz::*;
+use zx::test::*;
 use zx::*;
-
-zx::entry!(main);
 
 const SECOND: i64 = 1_000_000_000;
 /// A child that has not ended after this long hangs (a normal one takes well under a second).
 const CHILD_DEADLINE: i64 = 60 * SECOND;
-
-const MAGIC_SEED: u32 = u32::from_le_bytes(*b"FZSD");
-const MAGIC_REPORT: u32 = u32::from_le_bytes(*b"FZRP");
-const FLAG_NO_THREADS: u32 = 2;
-const FLAG_NO_SPAWN: u32 = 4;
-const FLAG_NO_WAIT: u32 = 16;
 
 /// Calls per child.
 const CALLS: u32 = 20_000;
@@ -51,51 +44,12 @@ const REPLAY: Option<(u64, u32, u32, u32)> = None;
 static EXPLORE: u64 = 0;
 const EXPLORE_FLAGS: u32 = 0;
 
-static ROOT: AtomicU32 = AtomicU32::new(0);
-
-#[derive(PartialEq, Eq, Clone, Copy, Debug)]
-struct Counts {
-    handles: u64,
-    objects: u64,
-    messages: u64,
-    ipc_bytes: u64,
-}
-
-fn stats() -> InfoKernelStats {
-    let r = kernel_stats(ROOT.load(Ordering::Relaxed));
-    check!(r.is_ok(), "ZX_INFO_KERNEL_STATS: {:?}", r.err());
-    r.unwrap_or_default()
-}
-
-fn counts() -> Counts {
-    let s = stats();
-    Counts {
-        handles: s.live_handles,
-        objects: s.live_objects,
-        messages: s.live_messages,
-        ipc_bytes: s.ipc_bytes,
-    }
-}
-
-/// Polls for up to 1 s until the counts equal `base` (ended processes are reaped, and the
-/// children a fuzzer spawned live up to 50 ms); returns the last reading.
-fn settle(base: Counts) -> Counts {
-    let end = deadline_after(5 * SECOND);
-    loop {
-        let c = counts();
-        if c == base || now() > end {
-            return c;
-        }
-        sleep_ns(1_000_000);
-    }
-}
-
 /// Waits until `heap_used_bytes` stops changing (up to 1 s) and returns it.
 fn settled_heap() -> u64 {
-    let mut last = stats().heap_used_bytes;
+    let mut last = kstats().heap_used_bytes;
     for _ in 0..100 {
         sleep_ns(10_000_000);
-        let h = stats().heap_used_bytes;
+        let h = kstats().heap_used_bytes;
         if h == last {
             return h;
         }
@@ -138,7 +92,7 @@ fn start(seed: u64, flags: u32, calls: u32, debug_from: u32) -> Option<Child> {
         ours.write(&msg, &[report_w.0.into_raw()])?;
         // The seed stays queued for the child; nothing of ours is left on that channel.
         drop(ours);
-        let process = Process::spawn("fuzz_child", Some(theirs.0))?;
+        let process = Process::spawn("child_fuzz", Some(theirs.0))?;
         Ok(Child {
             seed,
             calls,
@@ -149,7 +103,7 @@ fn start(seed: u64, flags: u32, calls: u32, debug_from: u32) -> Option<Child> {
     })();
     check!(
         r.is_ok(),
-        "starting fuzz_child seed {:#x}: {:?}",
+        "starting child_fuzz seed {:#x}: {:?}",
         seed,
         r.as_ref().err()
     );
@@ -162,7 +116,7 @@ fn finish(c: Child) -> Option<Report> {
     let ms = (now() - c.t0) / 1_000_000;
     check!(
         code != Err(Status::TIMED_OUT),
-        "fuzz_child seed {:#x} HANGS: not ended after {} s",
+        "child_fuzz seed {:#x} HANGS: not ended after {} s",
         c.seed,
         CHILD_DEADLINE / SECOND
     );
@@ -171,7 +125,7 @@ fn finish(c: Child) -> Option<Report> {
     let got = c.report.read_into(&mut b, &mut []);
     check!(
         got == Ok((32, 0)),
-        "fuzz_child seed {:#x}: no report ({:?}): it ended early",
+        "child_fuzz seed {:#x}: no report ({:?}): it ended early",
         c.seed,
         got
     );
@@ -204,11 +158,11 @@ fn run_one(seed: u64, flags: u32, calls: u32) -> Option<Report> {
 }
 
 /// The assumption the fuzzer relies on for the children it spawns: without a seed record,
-/// fuzz_child exits at once with 0.
+/// child_fuzz exits at once with 0.
 fn fuzz_child_without_a_seed_exits_at_once() {
     let base = counts();
     let t0 = now();
-    let p = Process::spawn("fuzz_child", None);
+    let p = Process::spawn("child_fuzz", None);
     check!(p.is_ok());
     if let Ok(p) = p {
         check_eq!(p.wait(deadline_after(5 * SECOND)), Ok(0));
@@ -220,7 +174,7 @@ fn fuzz_child_without_a_seed_exits_at_once() {
         if !msg.is_empty() {
             check!(ours.write(msg, &[]).is_ok());
         }
-        let p = Process::spawn("fuzz_child", Some(theirs.0));
+        let p = Process::spawn("child_fuzz", Some(theirs.0));
         check!(p.is_ok());
         if let Ok(p) = p {
             check_eq!(p.wait(deadline_after(5 * SECOND)), Ok(0));
@@ -345,28 +299,9 @@ fn rerunning_a_seed_leaves_the_kernel_heap_where_it_was() {
     );
 }
 
-fn main(args: StartArgs) -> i64 {
-    let root = take_root_resource(&args);
-    ROOT.store(root.raw(), Ordering::Relaxed);
-    test::run(
-        "syscall_fuzz",
-        &[
-            (
-                "fuzz_child_without_a_seed_exits_at_once",
-                fuzz_child_without_a_seed_exits_at_once,
-            ),
-            (
-                "random_calls_from_eight_seeds_end_cleanly_and_leak_nothing",
-                random_calls_from_eight_seeds_end_cleanly_and_leak_nothing,
-            ),
-            (
-                "four_concurrent_fuzzers_end_cleanly_and_leak_nothing",
-                four_concurrent_fuzzers_end_cleanly_and_leak_nothing,
-            ),
-            (
-                "rerunning_a_seed_leaves_the_kernel_heap_where_it_was",
-                rerunning_a_seed_leaves_the_kernel_heap_where_it_was,
-            ),
-        ],
-    )
-}
+zx::tests!(
+    fuzz_child_without_a_seed_exits_at_once,
+    random_calls_from_eight_seeds_end_cleanly_and_leak_nothing,
+    four_concurrent_fuzzers_end_cleanly_and_leak_nothing,
+    rerunning_a_seed_leaves_the_kernel_heap_where_it_was,
+);

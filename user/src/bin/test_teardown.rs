@@ -8,58 +8,12 @@
 #![no_std]
 #![no_main]
 
-use core::sync::atomic::{AtomicU32, Ordering};
+use zx::test::*;
 use zx::*;
-
-zx::entry!(main);
 
 /// Channels nested inside the head.
 const DEPTH: usize = 10_000;
 const SECOND: i64 = 1_000_000_000;
-
-static ROOT: AtomicU32 = AtomicU32::new(0);
-
-#[derive(PartialEq, Eq, Clone, Copy, Debug)]
-struct Counts {
-    handles: u64,
-    objects: u64,
-    messages: u64,
-    ipc_bytes: u64,
-}
-
-fn stats() -> InfoKernelStats {
-    let r = kernel_stats(ROOT.load(Ordering::Relaxed));
-    check!(r.is_ok(), "ZX_INFO_KERNEL_STATS: {:?}", r.err());
-    r.unwrap_or_default()
-}
-
-fn counts() -> Counts {
-    let s = stats();
-    Counts {
-        handles: s.live_handles,
-        objects: s.live_objects,
-        messages: s.live_messages,
-        ipc_bytes: s.ipc_bytes,
-    }
-}
-
-/// Polls the stats for up to 5 s until they equal `base` (exited processes and closed objects
-/// may need a moment to be reaped); returns the last reading.
-fn settle(base: Counts) -> Counts {
-    let end = deadline_after(5 * SECOND);
-    loop {
-        let c = counts();
-        if c == base || now() > end {
-            return c;
-        }
-        sleep_ns(1_000_000);
-    }
-}
-
-fn check_back_to_baseline(base: Counts) {
-    let after = settle(base);
-    check_eq!(after, base);
-}
 
 /// Signals currently asserted on `h` (a wait with a past deadline reports them).
 fn signals_now(h: u32) -> (Status, Signals) {
@@ -73,17 +27,6 @@ fn handle_count(h: u32) -> u32 {
     let r: ZxResult<InfoHandleCount> = get_info(h, INFO_HANDLE_COUNT);
     check!(r.is_ok(), "ZX_INFO_HANDLE_COUNT: {:?}", r.err());
     r.map(|c| c.handle_count).unwrap_or(0)
-}
-
-fn is_valid(h: u32) -> bool {
-    raw::object_get_info(
-        h,
-        INFO_HANDLE_VALID,
-        core::ptr::null_mut(),
-        0,
-        core::ptr::null_mut(),
-        core::ptr::null_mut(),
-    ) == 0
 }
 
 /// What a built nest leaves with its builder.
@@ -367,7 +310,7 @@ fn closing_head_of_10000_nested_channels_destroys_every_level() {
         let Nest { head, tail } = nest;
         let head_raw = head.raw();
         check_status!(raw::handle_close(head.0.into_raw()), Status::OK);
-        check!(!is_valid(head_raw));
+        check!(!valid(head_raw));
         check_tail_released(&tail);
         check_eq!(counts().messages, base.messages);
         drop(tail);
@@ -519,9 +462,9 @@ fn repeating_nest_teardown_in_a_fresh_process_leaves_heap_where_it_was() {
     // docs/abi.md section 5: the same work again in a fresh child process leaves heap_used_bytes
     // where the previous run left it (within 1 KiB).
     run_child(MODE_EXIT, 0);
-    let h1 = stats().heap_used_bytes;
+    let h1 = kstats().heap_used_bytes;
     run_child(MODE_EXIT, 0);
-    let h2 = stats().heap_used_bytes;
+    let h2 = kstats().heap_used_bytes;
     check!(
         h2 <= h1 + 1024,
         "heap_used_bytes grew from {} to {} over one more identical run",
@@ -530,63 +473,14 @@ fn repeating_nest_teardown_in_a_fresh_process_leaves_heap_where_it_was() {
     );
 }
 
-/// init writes the root resource, spawns us, and only then closes its end of our bootstrap
-/// channel; on several cores we may already run. Wait (up to 1 s) for that close, so that the
-/// baselines we take do not include init's handle.
-fn wait_for_init_to_close_bootstrap(args: &StartArgs) {
-    let _ = raw::object_wait_one(
-        args.bootstrap,
-        Signals::CHANNEL_PEER_CLOSED.bits(),
-        deadline_after(1_000_000_000),
-        core::ptr::null_mut(),
-    );
-}
-
-fn main(args: StartArgs) -> i64 {
-    let root = take_root_resource(&args);
-    ROOT.store(root.raw(), Ordering::Relaxed);
-    wait_for_init_to_close_bootstrap(&args);
-    let code = test::run(
-        "teardown",
-        &[
-            (
-                "nest_of_10000_channels_can_be_walked_by_reading_each_level",
-                nest_of_10000_channels_can_be_walked_by_reading_each_level,
-            ),
-            (
-                "closing_head_of_10000_nested_channels_destroys_every_level",
-                closing_head_of_10000_nested_channels_destroys_every_level,
-            ),
-            (
-                "closing_head_destroys_nested_events_and_eventpairs",
-                closing_head_destroys_nested_events_and_eventpairs,
-            ),
-            (
-                "closing_head_destroys_a_nest_of_full_messages",
-                closing_head_destroys_a_nest_of_full_messages,
-            ),
-            (
-                "nest_queued_in_a_channel_whose_both_ends_close_is_destroyed",
-                nest_queued_in_a_channel_whose_both_ends_close_is_destroyed,
-            ),
-            (
-                "process_exit_closes_10000_nested_channels_it_holds",
-                process_exit_closes_10000_nested_channels_it_holds,
-            ),
-            (
-                "process_killed_by_fault_closes_10000_nested_channels_it_holds",
-                process_killed_by_fault_closes_10000_nested_channels_it_holds,
-            ),
-            (
-                "process_exit_with_a_blocked_thread_closes_nested_channels",
-                process_exit_with_a_blocked_thread_closes_nested_channels,
-            ),
-            (
-                "repeating_nest_teardown_in_a_fresh_process_leaves_heap_where_it_was",
-                repeating_nest_teardown_in_a_fresh_process_leaves_heap_where_it_was,
-            ),
-        ],
-    );
-    drop(root);
-    code
-}
+zx::tests!(
+    nest_of_10000_channels_can_be_walked_by_reading_each_level,
+    closing_head_of_10000_nested_channels_destroys_every_level,
+    closing_head_destroys_nested_events_and_eventpairs,
+    closing_head_destroys_a_nest_of_full_messages,
+    nest_queued_in_a_channel_whose_both_ends_close_is_destroyed,
+    process_exit_closes_10000_nested_channels_it_holds,
+    process_killed_by_fault_closes_10000_nested_channels_it_holds,
+    process_exit_with_a_blocked_thread_closes_nested_channels,
+    repeating_nest_teardown_in_a_fresh_process_leaves_heap_where_it_was,
+);

@@ -3,9 +3,8 @@
 #![no_main]
 
 use core::sync::atomic::{AtomicU64, Ordering};
+use zx::test::*;
 use zx::*;
-
-zx::entry!(main);
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
@@ -51,12 +50,4 @@ fn spinning_thread_is_preempted() {
     }
 }
 
-fn main(_a: StartArgs) -> i64 {
-    test::run(
-        "threads",
-        &[
-            ("threads_run_and_join", threads_run_and_join),
-            ("spinning_thread_is_preempted", spinning_thread_is_preempted),
-        ],
-    )
-}
+zx::tests!(threads_run_and_join, spinning_thread_is_preempted,);

@@ -5,45 +5,17 @@
 #![no_std]
 #![no_main]
 
-use core::arch::{asm, global_asm};
+use core::arch::global_asm;
 use core::ptr::{null, null_mut, read_volatile, write_volatile};
-use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicU64, Ordering};
+use zx::test::*;
 use zx::*;
 
-zx::entry!(main);
-
-static SELF_PROCESS: AtomicU32 = AtomicU32::new(0);
-static ROOT: AtomicU32 = AtomicU32::new(0);
-
 const MS: i64 = 1_000_000;
-/// docs/abi.md 5: the stack is 256 KiB below its top, with an unmapped guard page under it, and
-/// nothing else is mapped below 2^47 but the program's segments.
-const STACK_TOP: u64 = 0x0000_7fff_fff0_0000;
-const STACK_BOTTOM: u64 = STACK_TOP - 256 * 1024;
-const USER_END: u64 = 1 << 47;
 /// High-bit garbage for narrow arguments.
 const GARBAGE: u64 = 0xdead_beef_0000_0000;
 /// Bytes at each mapped edge (stack top, stack bottom) that straddling ranges may cover.
 const EDGE: usize = 128;
-
-/// Read-only data: its address is a read-only output buffer.
-static RO: [u8; 256] = [0xa5; 256];
-
-macro_rules! must {
-    ($e:expr) => {
-        match $e {
-            Ok(v) => v,
-            Err(s) => {
-                zx::test::fail(
-                    file!(),
-                    line!(),
-                    format_args!("{} failed: {}", stringify!($e), s),
-                );
-                return;
-            }
-        }
-    };
-}
 
 /// `check_hostile!("call", bad, attempt(...))`: `INVALID_ARGS`, and nothing written to the
 /// mapped part of the range or to the read-only page.
@@ -81,51 +53,6 @@ macro_rules! check_no_new_handles {
     }};
 }
 
-fn valid(h: u32) -> bool {
-    let n = null_mut();
-    raw::object_get_info(h, INFO_HANDLE_VALID, n, 0, n.cast(), n.cast()) == 0
-}
-
-fn observed(h: u32) -> Signals {
-    let mut o = 0;
-    raw::object_wait_one(h, Signals::USER_ALL.bits(), 0, &mut o);
-    Signals(o)
-}
-
-fn handle_count(h: u32) -> u32 {
-    get_info::<InfoHandleCount>(h, INFO_HANDLE_COUNT)
-        .map(|c| c.handle_count)
-        .unwrap_or(u32::MAX)
-}
-
-fn self_process() -> u32 {
-    SELF_PROCESS.load(Ordering::Relaxed)
-}
-
-fn handle_stats() -> [u32; 64] {
-    get_info::<InfoProcessHandleStats>(self_process(), INFO_PROCESS_HANDLE_STATS)
-        .map(|s| s.handle_count)
-        .unwrap_or([u32::MAX; 64])
-}
-
-fn live_objects() -> u64 {
-    kernel_stats(ROOT.load(Ordering::Relaxed))
-        .map(|s| s.live_objects)
-        .unwrap_or(u64::MAX)
-}
-
-fn settled_objects(base: u64) -> u64 {
-    let mut n = live_objects();
-    for _ in 0..5000 {
-        if n == base {
-            break;
-        }
-        sleep_ns(MS);
-        n = live_objects();
-    }
-    n
-}
-
 // ---------------------------------------------------------------------------------------------
 // Hostile addresses
 // ---------------------------------------------------------------------------------------------
@@ -136,29 +63,21 @@ struct Bad {
     what: &'static str,
 }
 
-/// Hostile addresses for an access of `len` bytes: unmapped, kernel, crossing 2^47, wrapping
-/// past 2^64, straddling the top of the stack or its guard page, and (for outputs) read-only.
-/// `null`: include NULL (for arguments where NULL is not documented as "absent").
-fn hostile(len: u64, write: bool, null: bool) -> ([Bad; 9], usize) {
-    let half = len / 2;
-    let mut v = [Bad { addr: 0, what: "" }; 9];
+/// Hostile addresses for an access of `len` bytes ([`zx::test::hostile`]); `write`: include
+/// read-only data (for outputs); `null`: include NULL (for arguments where NULL is not
+/// documented as "absent").
+fn hostile_for(len: u64, write: bool, null: bool) -> ([Bad; 10], usize) {
+    let mut v = [Bad { addr: 0, what: "" }; 10];
     let mut n = 0;
-    let mut push = |addr: u64, what: &'static str| {
-        v[n] = Bad { addr, what };
+    for (what, addr) in hostile(len as usize) {
+        if (addr == 0 && !null) || (addr == ro_addr() && !write) {
+            continue;
+        }
+        v[n] = Bad {
+            addr: addr as u64,
+            what,
+        };
         n += 1;
-    };
-    if null {
-        push(0, "NULL");
-    }
-    push(0x1000, "unmapped 0x1000");
-    push(0xffff_0000_0000_0000, "kernel address");
-    push(0xffff_ff80_0008_0000, "kernel image address");
-    push(USER_END - half, "range crossing 2^47");
-    push(u64::MAX - half, "range wrapping past 2^64");
-    push(STACK_TOP - half, "range straddling the stack top");
-    push(STACK_BOTTOM - half, "range straddling the stack guard page");
-    if write {
-        push(RO.as_ptr() as u64, "read-only page");
     }
     (v, n)
 }
@@ -179,8 +98,9 @@ impl Edges {
         for i in 0..EDGE {
             // SAFETY: both ranges lie inside the mapped main stack (docs/abi.md 5).
             unsafe {
-                e.top[i] = read_volatile((STACK_TOP - EDGE as u64 + i as u64) as *const u8);
-                e.bottom[i] = read_volatile((STACK_BOTTOM + i as u64) as *const u8);
+                e.top[i] =
+                    read_volatile(((stack_top() as u64) - EDGE as u64 + i as u64) as *const u8);
+                e.bottom[i] = read_volatile(((stack_bottom() as u64) + i as u64) as *const u8);
             }
         }
         e
@@ -189,8 +109,14 @@ impl Edges {
         for i in 0..EDGE {
             // SAFETY: as in `save`; the bytes are put back as they were.
             unsafe {
-                write_volatile((STACK_TOP - EDGE as u64 + i as u64) as *mut u8, self.top[i]);
-                write_volatile((STACK_BOTTOM + i as u64) as *mut u8, self.bottom[i]);
+                write_volatile(
+                    ((stack_top() as u64) - EDGE as u64 + i as u64) as *mut u8,
+                    self.top[i],
+                );
+                write_volatile(
+                    ((stack_bottom() as u64) + i as u64) as *mut u8,
+                    self.bottom[i],
+                );
             }
         }
     }
@@ -201,18 +127,14 @@ impl Edges {
 fn fill_mapped(addr: u64, data: &[u8]) {
     for (i, &b) in data.iter().enumerate() {
         let a = addr.wrapping_add(i as u64);
-        let in_top = (STACK_TOP - EDGE as u64..STACK_TOP).contains(&a);
-        let in_bottom = (STACK_BOTTOM..STACK_BOTTOM + EDGE as u64).contains(&a);
+        let in_top = ((stack_top() as u64) - EDGE as u64..(stack_top() as u64)).contains(&a);
+        let in_bottom =
+            ((stack_bottom() as u64)..(stack_bottom() as u64) + EDGE as u64).contains(&a);
         if in_top || in_bottom {
             // SAFETY: `a` is inside a mapped edge area, restored by `attempt`.
             unsafe { write_volatile(a as *mut u8, b) };
         }
     }
-}
-
-fn ro_intact() -> bool {
-    // SAFETY: reads of a static; volatile so the compiler cannot assume the contents.
-    (0..RO.len()).all(|i| unsafe { read_volatile(RO.as_ptr().add(i)) } == 0xa5)
 }
 
 /// Runs `call(addr)` with the edge areas pre-filled by `data`; returns the status and whether
@@ -242,7 +164,7 @@ fn handle_duplicate_with_hostile_out() {
     // EL0 permission gives `ZX_ERR_INVALID_ARGS`, with no other effect".
     let ev = must!(Event::create());
     let stats = handle_stats();
-    let (list, n) = hostile(4, true, true);
+    let (list, n) = hostile_for(4, true, true);
     for b in &list[..n] {
         let r = attempt(b, &[], &mut |p| {
             raw::handle_duplicate(ev.0.raw(), Rights::SAME_RIGHTS.bits(), p as *mut u32)
@@ -259,7 +181,7 @@ fn handle_replace_with_hostile_out() {
     // that call"; docs/abi.md 4 documents replace closing its source only for refused rights.
     let ev = must!(Event::create());
     let stats = handle_stats();
-    let (list, n) = hostile(4, true, true);
+    let (list, n) = hostile_for(4, true, true);
     for b in &list[..n] {
         let r = attempt(b, &[], &mut |p| {
             raw::handle_replace(ev.0.raw(), Rights::SAME_RIGHTS.bits(), p as *mut u32)
@@ -283,7 +205,7 @@ fn handle_close_many_with_hostile_array() {
     let stats = handle_stats();
     let mut data = [0u8; 16];
     u32s(&[e1.0.raw(), e2.0.raw(), e1.0.raw(), e2.0.raw()], &mut data);
-    let (list, n) = hostile(16, false, true);
+    let (list, n) = hostile_for(16, false, true);
     for b in &list[..n] {
         let r = attempt(b, &data, &mut |p| {
             raw::handle_close_many(p as *const u32, 4)
@@ -320,7 +242,7 @@ fn handle_close_many_with_hostile_array() {
 fn object_get_info_with_hostile_buffer() {
     // docs/abi.md 1 (INVALID_ARGS for unmapped or read-only output buffers), for every topic.
     let ev = must!(Event::create());
-    let root = ROOT.load(Ordering::Relaxed);
+    let root = root();
     let topics = [
         (ev.0.raw(), INFO_HANDLE_BASIC, 32u64, "HANDLE_BASIC"),
         (self_process(), INFO_PROCESS, 16, "PROCESS"),
@@ -334,7 +256,7 @@ fn object_get_info_with_hostile_buffer() {
         (root, INFO_KERNEL_STATS, 64, "KERNEL_STATS"),
     ];
     for (h, topic, size, name) in topics {
-        let (list, n) = hostile(size, true, true);
+        let (list, n) = hostile_for(size, true, true);
         for b in &list[..n] {
             let (mut actual, mut avail) = (7usize, 7usize);
             let r = attempt(b, &[], &mut |p| {
@@ -369,7 +291,7 @@ fn object_get_info_with_hostile_actual_or_avail() {
     // docs/abi.md 3: "`actual` = 0 and `avail` = 1 written when non-NULL" — so a non-NULL pointer
     // that can't be written is INVALID_ARGS (docs/abi.md 1), on success and on BUFFER_TOO_SMALL.
     let ev = must!(Event::create());
-    let (list, n) = hostile(8, true, false);
+    let (list, n) = hostile_for(8, true, false);
     for size in [32usize, 0] {
         for b in &list[..n] {
             let mut buf = [0u8; 32];
@@ -424,7 +346,7 @@ fn object_wait_one_with_hostile_observed() {
     // docs/abi.md 1: an output pointer that can't be written is INVALID_ARGS, whether the wait
     // would have timed out or been satisfied.
     let ev = must!(Event::create());
-    let (list, n) = hostile(4, true, false);
+    let (list, n) = hostile_for(4, true, false);
     for signaled in [false, true] {
         if signaled {
             check!(ev.0.signal(Signals::NONE, Signals::EVENT_SIGNALED).is_ok());
@@ -468,7 +390,7 @@ fn object_wait_many_with_hostile_items() {
     );
     // Read-only items are left out: Zircon looks the handles up (BAD_HANDLE) before it
     // writes `pending`, and a read-only page cannot hold our handle values.
-    let (list, n) = hostile(24, false, true);
+    let (list, n) = hostile_for(24, false, true);
     for b in &list[..n] {
         let r = attempt(b, &data, &mut |p| {
             raw::object_wait_many(p as *mut WaitItem, 2, 0)
@@ -489,7 +411,7 @@ fn object_wait_many_with_hostile_items() {
 /// and whatever landed in the valid output is not a handle.
 fn check_create(what: &str, create: &dyn Fn(u64, *mut u32) -> i32) {
     let (stats, objs) = (handle_stats(), live_objects());
-    let (list, n) = hostile(4, true, true);
+    let (list, n) = hostile_for(4, true, true);
     for b in &list[..n] {
         let mut other = 0u32;
         let r = attempt(b, &[], &mut |p| create(p, &mut other));
@@ -548,7 +470,7 @@ fn thread_create_with_hostile_name_or_out() {
         raw::thread_create(self_process(), name.as_ptr(), name.len(), 0, p as *mut u32)
     });
     let (stats, objs) = (handle_stats(), live_objects());
-    let (list, n) = hostile(32, false, true);
+    let (list, n) = hostile_for(32, false, true);
     for b in &list[..n] {
         let mut out = 0u32;
         let r = attempt(b, name, &mut |p| {
@@ -568,7 +490,7 @@ fn process_spawn_with_hostile_name_or_out() {
     let boot = b_end.raw();
     let (stats, objs) = (handle_stats(), live_objects());
     let name = b"child_echo";
-    let (list, n) = hostile(10, false, true);
+    let (list, n) = hostile_for(10, false, true);
     for b in &list[..n] {
         let mut out = 0u32;
         let r = attempt(b, name, &mut |p| {
@@ -582,7 +504,7 @@ fn process_spawn_with_hostile_name_or_out() {
         );
         check_no_new_handles!(stats, "process_spawn name", b);
     }
-    let (list, n) = hostile(4, true, true);
+    let (list, n) = hostile_for(4, true, true);
     for b in &list[..n] {
         let r = attempt(b, &[], &mut |p| {
             raw::process_spawn(name.as_ptr(), name.len(), boot, p as *mut u32)
@@ -612,7 +534,7 @@ fn process_spawn_with_hostile_name_or_out() {
 
 fn debug_write_with_hostile_buffer() {
     // docs/abi.md 1: an input range that is not fully mapped is INVALID_ARGS.
-    let (list, n) = hostile(16, false, true);
+    let (list, n) = hostile_for(16, false, true);
     for b in &list[..n] {
         let r = attempt(b, b"[LEAKED BYTES!]\n", &mut |p| {
             raw::debug_write(p as *const u8, 16)
@@ -645,7 +567,7 @@ fn channel_call_with_hostile_args() {
     };
     let mut data = [0u8; 48];
     args.to_bytes(&mut data);
-    let (list, n) = hostile(48, false, true);
+    let (list, n) = hostile_for(48, false, true);
     for bad in &list[..n] {
         let (mut ab, mut ah) = (0u32, 0u32);
         let r = attempt(bad, &data, &mut |p| {
@@ -1258,20 +1180,6 @@ fn svc_preserves_all_registers_but_x0_x16_x17() {
     probe_calls(1);
 }
 
-fn cntvct() -> u64 {
-    let t: u64;
-    // SAFETY: docs/abi.md 5: "`CNTVCT_EL0` and `CNTFRQ_EL0` are readable at EL0".
-    unsafe { asm!("isb", "mrs {}, cntvct_el0", out(reg) t, options(nostack)) };
-    t
-}
-
-fn cntfrq() -> u64 {
-    let f: u64;
-    // SAFETY: as in `cntvct`.
-    unsafe { asm!("mrs {}, cntfrq_el0", out(reg) f, options(nostack)) };
-    f
-}
-
 static FP_END: AtomicU64 = AtomicU64::new(0);
 static FP_RESULT: [AtomicU64; 3] = [const { AtomicU64::new(u64::MAX) }; 3];
 static FP_CHECKS: [AtomicU64; 3] = [const { AtomicU64::new(0) }; 3];
@@ -1363,91 +1271,24 @@ fn registers_survive_blocking_calls_while_another_thread_runs() {
     join_fp_workers(ts);
 }
 
-fn main(a: StartArgs) -> i64 {
-    let root = zx::take_root_resource(&a);
-    ROOT.store(root.into_raw(), Ordering::Relaxed);
-    SELF_PROCESS.store(a.process, Ordering::Relaxed);
-    let r = test::run(
-        "usercopy",
-        &[
-            (
-                "handle_duplicate_with_hostile_out",
-                handle_duplicate_with_hostile_out,
-            ),
-            (
-                "handle_replace_with_hostile_out",
-                handle_replace_with_hostile_out,
-            ),
-            (
-                "handle_close_many_with_hostile_array",
-                handle_close_many_with_hostile_array,
-            ),
-            (
-                "object_get_info_with_hostile_buffer",
-                object_get_info_with_hostile_buffer,
-            ),
-            (
-                "object_get_info_with_hostile_actual_or_avail",
-                object_get_info_with_hostile_actual_or_avail,
-            ),
-            (
-                "object_wait_one_with_hostile_observed",
-                object_wait_one_with_hostile_observed,
-            ),
-            (
-                "object_wait_many_with_hostile_items",
-                object_wait_many_with_hostile_items,
-            ),
-            (
-                "channel_create_with_hostile_outs",
-                channel_create_with_hostile_outs,
-            ),
-            (
-                "event_create_with_hostile_out",
-                event_create_with_hostile_out,
-            ),
-            (
-                "eventpair_create_with_hostile_outs",
-                eventpair_create_with_hostile_outs,
-            ),
-            (
-                "thread_create_with_hostile_name_or_out",
-                thread_create_with_hostile_name_or_out,
-            ),
-            (
-                "process_spawn_with_hostile_name_or_out",
-                process_spawn_with_hostile_name_or_out,
-            ),
-            (
-                "debug_write_with_hostile_buffer",
-                debug_write_with_hostile_buffer,
-            ),
-            (
-                "channel_call_with_hostile_args",
-                channel_call_with_hostile_args,
-            ),
-            (
-                "narrow_handle_arguments_use_only_low_bits",
-                narrow_handle_arguments_use_only_low_bits,
-            ),
-            (
-                "narrow_option_and_count_arguments_use_only_low_bits",
-                narrow_option_and_count_arguments_use_only_low_bits,
-            ),
-            (
-                "svc_preserves_all_registers_but_x0_x16_x17",
-                svc_preserves_all_registers_but_x0_x16_x17,
-            ),
-            (
-                "fp_simd_fpcr_and_tpidr_survive_preemption_and_sleep",
-                fp_simd_fpcr_and_tpidr_survive_preemption_and_sleep,
-            ),
-            (
-                "registers_survive_blocking_calls_while_another_thread_runs",
-                registers_survive_blocking_calls_while_another_thread_runs,
-            ),
-        ],
-    );
-    raw::handle_close(ROOT.load(Ordering::Relaxed));
-    r
-}
+zx::tests!(
+    handle_duplicate_with_hostile_out,
+    handle_replace_with_hostile_out,
+    handle_close_many_with_hostile_array,
+    object_get_info_with_hostile_buffer,
+    object_get_info_with_hostile_actual_or_avail,
+    object_wait_one_with_hostile_observed,
+    object_wait_many_with_hostile_items,
+    channel_create_with_hostile_outs,
+    event_create_with_hostile_out,
+    eventpair_create_with_hostile_outs,
+    thread_create_with_hostile_name_or_out,
+    process_spawn_with_hostile_name_or_out,
+    debug_write_with_hostile_buffer,
+    channel_call_with_hostile_args,
+    narrow_handle_arguments_use_only_low_bits,
+    narrow_option_and_count_arguments_use_only_low_bits,
+    svc_preserves_all_registers_but_x0_x16_x17,
+    fp_simd_fpcr_and_tpidr_survive_preemption_and_sleep,
+    registers_survive_blocking_calls_while_another_thread_runs,
+);

@@ -17,18 +17,18 @@
 //! channel: 0 = pinger, 1 = ponger), `duration_ns: u64`, `mask: u32` (bit i starts thread i;
 //! bit 4 lets the churn thread start short-lived threads; the test uses 0x1f, other values
 //! help isolate a failure), one handle (the cross channel end).
-//! Report: `REPORT_MAGIC, index, failures, hung_mask, first_failure, 0` (u32 each), then
+//! Report: `STRESS_REPORT_MAGIC, index, failures, hung_mask, first_failure, 0` (u32 each), then
 //! u64 counters: iterations of threads 0..3, local pings, local pongs, cross round trips (or
 //! echoes), objects created, timed-out waits, threads spawned, spawned threads that ran.
 #![no_std]
 #![no_main]
 
 use core::sync::atomic::{AtomicI64, AtomicU32, AtomicU64, Ordering};
+use zx::test::STRESS_REPORT_MAGIC;
 use zx::*;
 
 zx::entry!(main);
 
-const REPORT_MAGIC: u32 = 0x5354_5253; // "SRTS" little-endian
 const STOP: u64 = u64::MAX;
 /// Short-lived threads started per burst of the churn thread.
 const BURST: usize = 3;
@@ -55,7 +55,7 @@ static FIRST_FAILURE: AtomicU32 = AtomicU32::new(0);
 fn failed(code: u32, s: i32) {
     if FAILURES.fetch_add(1, Ordering::AcqRel) == 0 {
         FIRST_FAILURE.store(code, Ordering::Release);
-        println!("stress_worker: failure {} ({})", code, Status(s));
+        println!("child_stress: failure {} ({})", code, Status(s));
     }
 }
 
@@ -339,11 +339,11 @@ fn main(args: StartArgs) -> i64 {
     let boot = Channel(Handle::from_raw(args.bootstrap));
     let cfg = boot.read();
     let Ok(cfg) = cfg else {
-        println!("stress_worker: no configuration");
+        println!("child_stress: no configuration");
         return 1;
     };
     if cfg.num_bytes != 20 || cfg.num_handles != 1 {
-        println!("stress_worker: bad configuration");
+        println!("child_stress: bad configuration");
         return 2;
     }
     let index = u32::from_le_bytes([cfg.bytes[0], cfg.bytes[1], cfg.bytes[2], cfg.bytes[3]]);
@@ -385,7 +385,7 @@ fn main(args: StartArgs) -> i64 {
 
     let mut rep = [0u8; 24 + 11 * 8];
     let head = [
-        REPORT_MAGIC,
+        STRESS_REPORT_MAGIC,
         index,
         FAILURES.load(Ordering::Acquire),
         hung,

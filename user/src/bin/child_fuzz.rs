@@ -1,4 +1,4 @@
-//! fuzz_child: random system calls from EL0, for `test_syscall_fuzz`.
+//! child_fuzz: random system calls from EL0, for `test_syscall_fuzz`.
 //!
 //! The first message on the bootstrap channel (read with a 50 ms deadline) is the seed record:
 //! `seed: u64 @0, magic "FZSD" @8, flags: u32 @12, calls: u32 @16 (0: 20,000),
@@ -26,7 +26,7 @@
 //! thread; `zx_thread_start` on a thread of this process always gets a real entry
 //! (`fuzz_thread`, which makes a few random calls and exits, or `echo_thread`) and a free stack
 //! of its own, and is never made on another process's thread; `zx_process_spawn` starts
-//! "fuzz_child" at most twice (those children get no seed and exit); `zx_debug_write` never
+//! "child_fuzz" at most twice (those children get no seed and exit); `zx_debug_write` never
 //! gets a readable buffer with a length the kernel would print; the report handle lives in a
 //! slot far from the others (see `move_report_far`). Channel endpoints are sent through random
 //! channels, so writes that would close a cycle of endpoints are attempted too: the kernel must
@@ -51,22 +51,14 @@
 
 use core::arch::asm;
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use zx::test::fuzz::*;
+use zx::test::valid;
 use zx::*;
 
 zx::entry!(main);
 
-const MAGIC_SEED: u32 = u32::from_le_bytes(*b"FZSD");
-const MAGIC_REPORT: u32 = u32::from_le_bytes(*b"FZRP");
-const FLAG_DEBUG: u32 = 1;
-const FLAG_NO_THREADS: u32 = 2;
-const FLAG_NO_SPAWN: u32 = 4;
-/// Check after every call that the report handle is still there (it is never passed to a
-/// call), and print the call after which it is not.
-const FLAG_WATCH: u32 = 8;
-/// Deadlines only in the past: with flags 2 and 4 too, a run does not depend on timing.
-const FLAG_NO_WAIT: u32 = 16;
 const DEFAULT_CALLS: u32 = 20_000;
-/// Most `fuzz_child` processes one fuzzer spawns.
+/// Most `child_fuzz` processes one fuzzer spawns.
 const MAX_SPAWNS: u32 = 2;
 
 // ------------------------------------------------------------------------------------------
@@ -137,7 +129,7 @@ fn clear_lane(lane: usize) {
 
 /// Read-only data (an output pointer here must be refused).
 static RO: [u8; 4096] = [0x5A; 4096];
-static NAME_FUZZ: [u8; 11] = *b"fuzz_child#";
+static NAME_FUZZ: [u8; 11] = *b"child_fuzz#";
 static NAME_NONE: [u8; 15] = *b"no_such_program";
 static NAME_THREAD: [u8; 8] = *b"fzthread";
 
@@ -199,17 +191,6 @@ fn claim_slot() -> Option<usize> {
 
 fn flag(f: u32) -> bool {
     FLAGS.load(Ordering::Relaxed) & f != 0
-}
-
-fn is_valid(h: u32) -> bool {
-    raw::object_get_info(
-        h,
-        INFO_HANDLE_VALID,
-        core::ptr::null_mut(),
-        0,
-        core::ptr::null_mut(),
-        core::ptr::null_mut(),
-    ) == 0
 }
 
 fn stale_add(h: u32) {
@@ -586,7 +567,7 @@ enum Post {
     },
     /// A thread start using stack `slot`.
     Started(usize),
-    /// A spawn of "fuzz_child".
+    /// A spawn of "child_fuzz".
     Spawned,
 }
 
@@ -1035,7 +1016,7 @@ impl Fz {
         self.anomalies += 1;
         if self.anomalies <= 10 {
             println!(
-                "fuzz_child ANOMALY seed={:#x} lane {} call #{} nr={} a=[{:#x}, {:#x}, {:#x}, {:#x}, {:#x}, {:#x}, {:#x}, {:#x}] -> {:#x}: {}",
+                "child_fuzz ANOMALY seed={:#x} lane {} call #{} nr={} a=[{:#x}, {:#x}, {:#x}, {:#x}, {:#x}, {:#x}, {:#x}, {:#x}] -> {:#x}: {}",
                 SEED.load(Ordering::Relaxed), self.lane, self.idx, nr, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], r, what
             );
         }
@@ -1066,7 +1047,7 @@ impl Fz {
     fn validate(&mut self, h: u32) {
         if pool_contains(h) {
             self.aux += 1;
-            if !is_valid(h) {
+            if !valid(h) {
                 pool_remove(h);
             }
         }
@@ -1079,7 +1060,7 @@ impl Fz {
             return None;
         }
         self.aux += 2;
-        if is_valid(x) && is_valid(y) {
+        if valid(x) && valid(y) {
             Some(if self.chance(2) { (x, y) } else { (y, x) })
         } else {
             None
@@ -1691,7 +1672,7 @@ impl Fz {
                 }
             }
             self.seen = found != 0;
-            if rep != 0 && !is_valid(rep) {
+            if rep != 0 && !valid(rep) {
                 self.anomaly(
                     nr,
                     &a,
@@ -1964,7 +1945,7 @@ fn main(args: StartArgs) -> i64 {
         use core::fmt::Write;
         let _ = write!(
             per,
-            "fuzz_child seed={:#x}: {} calls (+{} by threads, +{} aux), {} ok, {} threads, {} spawns, {} anomalies; ok by nr:",
+            "child_fuzz seed={:#x}: {} calls (+{} by threads, +{} aux), {} ok, {} threads, {} spawns, {} anomalies; ok by nr:",
             cfg.seed,
             fz.calls,
             THREAD_CALLS.load(Ordering::Relaxed),
@@ -2003,7 +1984,7 @@ fn main(args: StartArgs) -> i64 {
             let mut info = InfoHandleBasic::default();
             let _ = get_info::<InfoHandleBasic>(kept, INFO_HANDLE_BASIC).map(|i| info = i);
             println!(
-                "fuzz_child seed={:#x}: writing the report on {:#x} failed: {} (kept copy {:#x}: {:?})",
+                "child_fuzz seed={:#x}: writing the report on {:#x} failed: {} (kept copy {:#x}: {:?})",
                 cfg.seed,
                 cfg.report,
                 Status(s),

@@ -25,11 +25,11 @@ fn main(args: StartArgs) -> i64 {
     let up = Channel(Handle::from_raw(args.bootstrap));
     let cfg = up.read();
     let Ok(cfg) = cfg else {
-        println!("chain_node: no configuration: {:?}", cfg.err());
+        println!("child_chain: no configuration: {:?}", cfg.err());
         return 1;
     };
     if cfg.num_bytes != 4 || cfg.num_handles != 1 {
-        println!("chain_node: bad configuration");
+        println!("child_chain: bad configuration");
         return 2;
     }
     let remaining = read_u32(&cfg.bytes) as i64;
@@ -45,10 +45,10 @@ fn main(args: StartArgs) -> i64 {
         if down.write(&next, &[ret.0.into_raw()]).is_err() {
             return err(4);
         }
-        match Process::spawn("chain_node", Some(next_up.0)) {
+        match Process::spawn("child_chain", Some(next_up.0)) {
             Ok(p) => child = Some(p),
             Err(s) => {
-                println!("chain_node: spawn: {}", s);
+                println!("child_chain: spawn: {}", s);
                 return err(5);
             }
         }
@@ -80,7 +80,7 @@ fn main(args: StartArgs) -> i64 {
                 ]);
                 if code == 0 && (nb != 8 || nh != 1 || seq != expect) {
                     println!(
-                        "chain_node {}: message {} has {} bytes, {} handles, seq {}",
+                        "child_chain {}: message {} has {} bytes, {} handles, seq {}",
                         remaining, expect, nb, nh, seq
                     );
                     code = err(6);
@@ -89,7 +89,7 @@ fn main(args: StartArgs) -> i64 {
                 let w = raw::channel_write(down.raw(), 0, bytes.as_ptr(), nb, handles.as_ptr(), nh);
                 if w != 0 && code == 0 {
                     println!(
-                        "chain_node {}: forwarding message {}: {}",
+                        "child_chain {}: forwarding message {}: {}",
                         remaining,
                         seq,
                         Status(w)
@@ -105,7 +105,7 @@ fn main(args: StartArgs) -> i64 {
             }
             Status::PEER_CLOSED => break,
             other => {
-                println!("chain_node {}: read: {}", remaining, other);
+                println!("child_chain {}: read: {}", remaining, other);
                 code = err(8);
                 break;
             }
