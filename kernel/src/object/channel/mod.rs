@@ -6,122 +6,20 @@
 //! being dropped: everything removed under the lock is handed back to the caller, and teardown
 //! of a closed endpoint's queue goes through the [`reaper`](super::reaper).
 
-use super::quota::{Account, Charge};
-use super::{reaper, stats, Handle, KernelObject, Koid, ObjHeader, Wake};
+mod cycle;
+mod message;
+
+pub use message::Message;
+
+use super::{reaper, KernelObject, Koid, ObjHeader, Wake};
 use alloc::collections::VecDeque;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::any::Any;
-use core::sync::atomic::Ordering;
+use cycle::Carried;
+
 use spin::Mutex;
-use zx_abi::{ObjType, Signals, Status, CHANNEL_MAX_MSG_HANDLES, CHANNEL_MAX_PENDING};
-
-/// A message in flight: it owns its handles (they are in no process's table).
-pub struct Message {
-    bytes: Vec<u8>,
-    handles: Vec<Handle>,
-    /// What the writer's account pays for this message while it exists.
-    charge: Charge,
-}
-
-impl Message {
-    /// Builds a message, accounting its memory in the kernel stats.
-    pub fn new(bytes: Vec<u8>, handles: Vec<Handle>) -> Message {
-        stats::LIVE_MESSAGES.fetch_add(1, Ordering::Relaxed);
-        let m = Message {
-            bytes,
-            handles,
-            charge: Charge::none(),
-        };
-        stats::IPC_BYTES.fetch_add(m.footprint(), Ordering::Relaxed);
-        m
-    }
-
-    /// Charges this message (its bytes, its handles and the message itself) to `account`:
-    /// `NO_MEMORY`, and no charge, if that passes the account's limit. The charge is given back
-    /// when the message is dropped, wherever it is then.
-    pub fn charge_to(&mut self, account: &Arc<Account>) -> Result<(), Status> {
-        let cost = self.footprint() as usize + core::mem::size_of::<Message>();
-        self.charge = account.charge(cost)?;
-        Ok(())
-    }
-
-    /// Bytes charged for this message (0 if uncharged).
-    pub fn charged(&self) -> usize {
-        self.charge.bytes()
-    }
-
-    fn footprint(&self) -> u64 {
-        (self.bytes.capacity() + self.handles.capacity() * core::mem::size_of::<Handle>()) as u64
-    }
-
-    pub fn bytes(&self) -> &[u8] {
-        &self.bytes
-    }
-
-    pub fn num_handles(&self) -> usize {
-        self.handles.len()
-    }
-
-    /// The handles, leaving the message with none (the reader installs them).
-    pub fn take_handles(&mut self) -> Vec<Handle> {
-        let before = self.footprint();
-        let h = core::mem::take(&mut self.handles);
-        stats::IPC_BYTES.fetch_sub(before - self.footprint(), Ordering::Relaxed);
-        h
-    }
-
-    /// Overwrites the first four bytes with a call's transaction id (the caller checked there
-    /// are at least four).
-    pub fn set_txid(&mut self, txid: u32) {
-        if let Some(b) = self.bytes.get_mut(..4) {
-            b.copy_from_slice(&txid.to_le_bytes());
-        }
-    }
-
-    /// Records, for every channel endpoint this message carries, that it is now held by side
-    /// `side` of `container` (the message was queued or parked there).
-    fn link_into(&self, container: &Arc<ChannelShared>, side: usize) {
-        for h in &self.handles {
-            if let Some(e) = h.object().downcast_ref::<Endpoint>() {
-                *e.shared.links[e.side].lock() = Some((Arc::downgrade(container), side));
-            }
-        }
-    }
-
-    /// The message left the queue or parking slot that held it: its endpoints are held by no
-    /// side any more.
-    fn unlink(&self) {
-        for h in &self.handles {
-            if let Some(e) = h.object().downcast_ref::<Endpoint>() {
-                *e.shared.links[e.side].lock() = None;
-            }
-        }
-    }
-
-    fn carries_channels(&self) -> bool {
-        self.handles
-            .iter()
-            .any(|h| h.object().obj_type() == ObjType::CHANNEL)
-    }
-
-    /// The transaction id of a call message or reply (its first four bytes).
-    pub fn txid(&self) -> Option<u32> {
-        let b = self.bytes.get(..4)?;
-        Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-    }
-}
-
-impl Drop for Message {
-    fn drop(&mut self) {
-        stats::LIVE_MESSAGES.fetch_sub(1, Ordering::Relaxed);
-        stats::IPC_BYTES.fetch_sub(self.footprint(), Ordering::Relaxed);
-        // Close carried handles one at a time (the reaper keeps nested teardown iterative).
-        while let Some(h) = self.handles.pop() {
-            drop(h);
-        }
-    }
-}
+use zx_abi::{ObjType, Signals, Status, CHANNEL_MAX_PENDING};
 
 /// A `zx_channel_call` waiting on its own endpoint for the reply with `txid`.
 struct PendingCall {
@@ -163,26 +61,6 @@ pub struct Endpoint {
     /// Link in the reaper's stack of closed endpoints.
     pub(super) next_dead: Mutex<Option<Arc<Endpoint>>>,
 }
-
-/// Serialises the enqueue of messages that carry channel endpoints with the validation of their
-/// cycle check, so two concurrent writes cannot each pass the check and together close a
-/// cycle. It is held for a moment, never across the check's walk. Lock order: taken before any
-/// channel-state lock.
-static TRANSFER: Mutex<()> = Mutex::new(());
-
-/// Bumped (under `TRANSFER`) whenever a message carrying endpoints is queued or parked: a cycle
-/// check that walked without the lock is valid only if no link was added meanwhile.
-static LINK_GEN: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
-
-/// Steps of the cycle check's walk between preemption points.
-const WALK_STEP: usize = 256;
-
-/// Carried handles the cycle check looks at below the carried endpoints (under `TRANSFER`)
-/// before it walks up from the destination instead.
-const DOWN_BUDGET: usize = 1024;
-
-/// Endpoints waiting to be looked into during the downward check.
-const DOWN_STACK: usize = 64;
 
 /// Why a read returned no message.
 #[derive(Debug, PartialEq, Eq)]
@@ -293,137 +171,6 @@ impl Endpoint {
         }
         drop(st);
         Ok(())
-    }
-
-    /// [`write`](Self::write), refusing with `NOT_SUPPORTED` a message that would make a cycle:
-    /// an endpoint queued inside its own queue, directly or through the queues of endpoints it
-    /// holds. Such a cycle keeps every endpoint in it alive after the last process handle is
-    /// closed, and the kernel could never free it (Zircon leaks it; docs/abi.md section 6).
-    ///
-    /// A cycle would close if the destination is held, through a chain of queues, by one of the
-    /// carried endpoints: it is in one of their subtrees, or one of them is among its
-    /// containers. The check looks down first, for at most [`DOWN_BUDGET`] handles, under
-    /// `TRANSFER` (building a nest at its bottom carries fresh endpoints: nothing below them).
-    /// If that is not enough it walks up from the destination instead, without a lock and
-    /// preemptibly (its cost is the destination's depth, paid by the caller); the walk counts
-    /// only if no endpoint was queued anywhere meanwhile, which the enqueue verifies under
-    /// `TRANSFER`, else it walks again. Links that a concurrent read removes only remove cycles.
-    pub fn write_checked(&self, msg: Message) -> Result<(), (Status, Message)> {
-        if !msg.carries_channels() {
-            return self.write(msg);
-        }
-        {
-            let _serial = TRANSFER.lock();
-            match self.reaches_down(self.peer(), &msg) {
-                Some(true) => return Err((Status::NOT_SUPPORTED, msg)),
-                Some(false) => {
-                    LINK_GEN.fetch_add(1, Ordering::Release);
-                    return self.write(msg);
-                }
-                None => {}
-            }
-        }
-        match self.walk_up_and_claim(self.peer(), &Carried::of(&msg)) {
-            Some(_serial) => self.write(msg),
-            None => Err((Status::NOT_SUPPORTED, msg)),
-        }
-    }
-
-    /// The check's slow half: walks up from side `dest_side` without a lock until a walk
-    /// finds no carried endpoint while no link was added anywhere (else walks again). Returns
-    /// `TRANSFER`, held, with the link generation bumped for the enqueue the caller makes under
-    /// it; `None` if the enqueue would close a cycle.
-    fn walk_up_and_claim(
-        &self,
-        dest_side: usize,
-        carried: &Carried,
-    ) -> Option<spin::MutexGuard<'static, ()>> {
-        loop {
-            let seen = LINK_GEN.load(Ordering::Acquire);
-            if self.reaches(dest_side, carried) {
-                return None;
-            }
-            let g = TRANSFER.lock();
-            if LINK_GEN.load(Ordering::Acquire) == seen {
-                LINK_GEN.fetch_add(1, Ordering::Release);
-                return Some(g);
-            }
-        }
-    }
-
-    /// Is side `dest_side` of this channel among the endpoints `msg` carries or below them (in
-    /// their queues, and their queues' endpoints' queues...)? `None` if that takes more than
-    /// [`DOWN_BUDGET`] handles to find out. Called under `TRANSFER`; locks one channel at a time.
-    fn reaches_down(&self, dest_side: usize, msg: &Message) -> Option<bool> {
-        let dest = Carried::key(&self.shared, dest_side);
-        let mut stack: [Option<Arc<ChannelShared>>; DOWN_STACK] = [const { None }; DOWN_STACK];
-        let mut sides = [0usize; DOWN_STACK];
-        let mut n = 0;
-        let mut budget = DOWN_BUDGET;
-        let mut push = |h: &Handle,
-                        n: &mut usize,
-                        stack: &mut [Option<Arc<ChannelShared>>],
-                        sides: &mut [usize]|
-         -> Option<bool> {
-            budget = budget.checked_sub(1)?;
-            if let Some(e) = h.object().downcast_ref::<Endpoint>() {
-                if Carried::key(&e.shared, e.side) == dest {
-                    return Some(true);
-                }
-                if *n == DOWN_STACK {
-                    return None;
-                }
-                stack[*n] = Some(e.shared.clone());
-                sides[*n] = e.side;
-                *n += 1;
-            }
-            Some(false)
-        };
-        for h in &msg.handles {
-            if push(h, &mut n, &mut stack, &mut sides)? {
-                return Some(true);
-            }
-        }
-        while n > 0 {
-            n -= 1;
-            let shared = stack[n].take()?;
-            let st = shared.state.lock();
-            let side = &st.sides[sides[n]];
-            let parked = side.calls.iter().filter_map(|c| c.reply.as_ref());
-            for m in side.queue.iter().chain(parked) {
-                for h in &m.handles {
-                    if push(h, &mut n, &mut stack, &mut sides)? {
-                        return Some(true);
-                    }
-                }
-            }
-        }
-        Some(false)
-    }
-
-    /// Is side `dest_side` of this channel one of `carried`, or held (through a chain of
-    /// containers) by one of them? Walks up from the destination, container by container.
-    fn reaches(&self, dest_side: usize, carried: &Carried) -> bool {
-        if carried.contains(&self.shared, dest_side) {
-            return true;
-        }
-        let mut up = self.shared.links[dest_side].lock().clone();
-        let mut steps = 0;
-        while let Some((weak, side)) = up {
-            let Some(shared) = weak.upgrade() else {
-                return false;
-            };
-            if carried.contains(&shared, side) {
-                return true;
-            }
-            up = shared.links[side].lock().clone();
-            steps += 1;
-            if steps % WALK_STEP == 0 {
-                drop(shared);
-                super::preempt_point();
-            }
-        }
-        false
     }
 
     /// Size of the next message on this side, if any.
@@ -612,42 +359,6 @@ impl Endpoint {
             m.unlink();
         }
         m
-    }
-}
-
-/// The sides a message carries, sorted, for the cycle check's membership test.
-struct Carried {
-    keys: [usize; CHANNEL_MAX_MSG_HANDLES as usize],
-    n: usize,
-}
-
-impl Carried {
-    fn key(shared: &Arc<ChannelShared>, side: usize) -> usize {
-        // `ChannelShared` is at least 8-aligned: the low bit is free for the side.
-        Arc::as_ptr(shared) as usize | side
-    }
-
-    fn of(msg: &Message) -> Carried {
-        let mut c = Carried {
-            keys: [0; CHANNEL_MAX_MSG_HANDLES as usize],
-            n: 0,
-        };
-        for h in &msg.handles {
-            if let Some(e) = h.object().downcast_ref::<Endpoint>() {
-                if c.n < c.keys.len() {
-                    c.keys[c.n] = Self::key(&e.shared, e.side);
-                    c.n += 1;
-                }
-            }
-        }
-        c.keys[..c.n].sort_unstable();
-        c
-    }
-
-    fn contains(&self, shared: &Arc<ChannelShared>, side: usize) -> bool {
-        self.keys[..self.n]
-            .binary_search(&Self::key(shared, side))
-            .is_ok()
     }
 }
 

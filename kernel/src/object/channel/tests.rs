@@ -1,6 +1,9 @@
 use super::*;
 use crate::object::event::Event;
+use crate::object::quota::Account;
 use crate::object::testutil::CountingWaker;
+use crate::object::Handle;
+use core::sync::atomic::Ordering;
 use zx_abi::Rights;
 
 fn msg(bytes: &[u8]) -> Message {
