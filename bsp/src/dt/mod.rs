@@ -331,17 +331,18 @@ impl<'a> BoardInfo<'a> {
                 *flag = true;
             }
         }
+        use crate::board::{rpi4, virt};
         let (uart, gic) = match self.board {
             Board::QemuVirt => (
                 Uart {
                     kind: UartKind::Pl011,
-                    base: 0x0900_0000,
-                    irq: Some(33),
+                    base: virt::UART_BASE,
+                    irq: Some(virt::UART_IRQ),
                 },
                 Gic {
                     version: GicVersion::V2,
-                    gicd: 0x0800_0000,
-                    gicc: 0x0801_0000,
+                    gicd: virt::GICD,
+                    gicc: virt::GICC,
                     gicr: 0,
                     gicr_size: 0,
                 },
@@ -349,13 +350,13 @@ impl<'a> BoardInfo<'a> {
             Board::RaspberryPi4 => (
                 Uart {
                     kind: UartKind::Pl011,
-                    base: 0xfe20_1000,
-                    irq: Some(153),
+                    base: rpi4::UART_BASE,
+                    irq: Some(rpi4::UART_IRQ),
                 },
                 Gic {
                     version: GicVersion::V2,
-                    gicd: 0xff84_1000,
-                    gicc: 0xff84_2000,
+                    gicd: rpi4::GICD,
+                    gicc: rpi4::GICC,
                     gicr: 0,
                     gicr_size: 0,
                 },
@@ -366,10 +367,18 @@ impl<'a> BoardInfo<'a> {
         fill(&mut self.uart, uart, &mut d.uart);
         fill(&mut self.pl011, uart, &mut d.console_pl011);
         fill(&mut self.gic, gic, &mut d.gic);
-        fill(&mut self.timer_irq, 30, &mut d.timer_irq);
-        fill(&mut self.vtimer_irq, 27, &mut d.vtimer_irq);
+        fill(
+            &mut self.timer_irq,
+            crate::board::TIMER_IRQ,
+            &mut d.timer_irq,
+        );
+        fill(
+            &mut self.vtimer_irq,
+            crate::board::VTIMER_IRQ,
+            &mut d.vtimer_irq,
+        );
         if self.board == Board::RaspberryPi4 && self.cpus.is_empty() {
-            for (mpidr, release_addr) in [(0, 0xd8), (1, 0xe0), (2, 0xe8), (3, 0xf0)] {
+            for (mpidr, release_addr) in rpi4::SPIN_TABLE {
                 let enable_method = EnableMethod::SpinTable { release_addr };
                 self.cpus.push(Cpu {
                     mpidr,
