@@ -5,7 +5,7 @@
 //! destination disagree in alignment.
 //!
 //! The kernel is built soft-float, so only general-purpose registers are used: `ldp`/`stp` of
-//! two 8-byte registers, 64 bytes per loop pass. Unaligned `ldp`/`stp` are allowed on Normal
+//! two 8-byte registers, 128 bytes per loop pass. Unaligned `ldp`/`stp` are allowed on Normal
 //! memory (`SCTLR_EL1.A` is 0), which is all these are ever used on, so source and destination
 //! need no alignment and there is no byte loop: a size under 16 is two overlapping loads and
 //! stores of 8, 4 or 1 byte(s), and a size over 16 ends with one 16-byte copy that ends exactly
@@ -30,9 +30,32 @@ memcpy:
     cmp     x2, #16
     b.lo    5f
     mov     x3, x0
-    cmp     x2, #64
-    b.lo    2f
+    cmp     x2, #128
+    b.lo    9f
 1:  ldp     x6, x7, [x1]
+    ldp     x8, x9, [x1, #16]
+    ldp     x10, x11, [x1, #32]
+    ldp     x12, x13, [x1, #48]
+    stp     x6, x7, [x3]
+    stp     x8, x9, [x3, #16]
+    stp     x10, x11, [x3, #32]
+    stp     x12, x13, [x3, #48]
+    ldp     x6, x7, [x1, #64]
+    ldp     x8, x9, [x1, #80]
+    ldp     x10, x11, [x1, #96]
+    ldp     x12, x13, [x1, #112]
+    add     x1, x1, #128
+    sub     x2, x2, #128
+    stp     x6, x7, [x3, #64]
+    stp     x8, x9, [x3, #80]
+    stp     x10, x11, [x3, #96]
+    stp     x12, x13, [x3, #112]
+    add     x3, x3, #128
+    cmp     x2, #128
+    b.hs    1b
+9:  cmp     x2, #64
+    b.lo    2f
+    ldp     x6, x7, [x1]
     ldp     x8, x9, [x1, #16]
     ldp     x10, x11, [x1, #32]
     ldp     x12, x13, [x1, #48]
@@ -43,8 +66,6 @@ memcpy:
     stp     x10, x11, [x3, #32]
     stp     x12, x13, [x3, #48]
     add     x3, x3, #64
-    cmp     x2, #64
-    b.hs    1b
 2:  cmp     x2, #16
     b.ls    3f
     ldp     x6, x7, [x1], #16
@@ -91,16 +112,28 @@ memset:
     cmp     x2, #16
     b.lo    5f
     mov     x3, x0
-    cmp     x2, #64
-    b.lo    2f
+    cmp     x2, #128
+    b.lo    9f
 1:  stp     x1, x1, [x3]
+    stp     x1, x1, [x3, #16]
+    stp     x1, x1, [x3, #32]
+    stp     x1, x1, [x3, #48]
+    stp     x1, x1, [x3, #64]
+    stp     x1, x1, [x3, #80]
+    stp     x1, x1, [x3, #96]
+    stp     x1, x1, [x3, #112]
+    add     x3, x3, #128
+    sub     x2, x2, #128
+    cmp     x2, #128
+    b.hs    1b
+9:  cmp     x2, #64
+    b.lo    2f
+    stp     x1, x1, [x3]
     stp     x1, x1, [x3, #16]
     stp     x1, x1, [x3, #32]
     stp     x1, x1, [x3, #48]
     add     x3, x3, #64
     sub     x2, x2, #64
-    cmp     x2, #64
-    b.hs    1b
 2:  cmp     x2, #16
     b.ls    3f
     stp     x1, x1, [x3], #16
@@ -135,11 +168,11 @@ pub fn self_test() -> bool {
     const MAX: usize = 300;
     const PAD: usize = 16;
     const OFFSETS: [usize; 7] = [0, 1, 3, 7, 8, 9, 15];
-    const LARGER: [usize; 16] = [
-        47, 48, 63, 64, 65, 79, 80, 81, 127, 128, 129, 200, 255, 256, 257, 300,
+    const LARGER: [usize; 19] = [
+        47, 48, 63, 64, 65, 79, 80, 81, 127, 128, 129, 143, 191, 192, 193, 200, 255, 256, 300,
     ];
     let mut src = [0u8; MAX + PAD];
-    let mut dst = [0u8; MAX + 2 * PAD];
+    let mut dst = [0u8; MAX + 3 * PAD];
     for (i, b) in src.iter_mut().enumerate() {
         *b = (i as u8).wrapping_mul(37).wrapping_add(11);
     }
