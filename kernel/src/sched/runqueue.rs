@@ -169,7 +169,7 @@ pub fn wake(t: &Arc<Thread>) {
 
 /// Forgets wakes that arrived before a new wait began.
 pub fn prepare_wait() {
-    current().wake_pending.store(false, Ordering::Release);
+    current_ref().wake_pending.store(false, Ordering::Release);
 }
 
 /// Timer interrupt on this core: expire deadlines, end the slice.
