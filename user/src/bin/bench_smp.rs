@@ -4,16 +4,20 @@
 //! figure here is the instructions *all* cores executed per round trip (a core idle in `wfi`
 //! executes none).
 //!
-//! Rows: 64 B `zx_channel_call` round trips between a client thread here and one `bench_echo`
-//! process (one pair); on 4 or more cores, four pairs at once (four client threads here, each
-//! with its own `bench_echo` process), per round trip: what sharing the machine (the one run
-//! queue and its lock, the cores' round-robin) costs each pair; then the same two with
-//! write/wait/read ping-pong instead of calls.
+//! Rows:
+//! - a cross-core `zx_channel_call`: the kernel has no CPU affinity, and a client that blocks in
+//!   a call hands its core to the server it just woke, so client and server are kept apart by
+//!   construction: the server polls (it never blocks, so it keeps its core; `yield` between
+//!   polls lets QEMU run the other vCPU) and the client's core idles during each call. The
+//!   failed polls per round trip are printed (about 1: their cost is in the figure).
+//! - 64 B `zx_channel_call` round trips between a client thread here and one `bench_echo`
+//!   process (one pair), placed by the scheduler; on 4 or more cores, four pairs at once (four
+//!   client threads, each with its own `bench_echo` process), per round trip: what sharing the
+//!   machine costs each pair; then the same two with write/wait/read ping-pong.
 //!
-//! The kernel has no CPU affinity, so placement is the scheduler's: each row first prints how
-//! many switches to a user thread each core made during the timed loop (`ZX_INFO_CPU_STATS`).
-//! About 2 per round trip on one core means client and server shared it; about 1 per round
-//! trip on each of two cores means they ran apart.
+//! Each row first prints how many switches to a user thread each core made during the timed
+//! loop (`ZX_INFO_CPU_STATS`): about 2 per round trip on one core means client and server
+//! shared it; 1 per round trip on one core is the cross-core call (the client waking).
 #![no_std]
 #![no_main]
 
@@ -213,6 +217,71 @@ fn run_pairs(root: u32, cpus: usize, pairs: usize, use_call: bool) -> u64 {
     (t1 - t0) / (ITERS * pairs as u64)
 }
 
+/// Failed polls (`ZX_ERR_SHOULD_WAIT`) of the polling server.
+static FAILED_POLLS: AtomicU64 = AtomicU64::new(0);
+
+/// The polling echo server: never blocks, so it keeps the core it runs on. Between polls it
+/// executes `yield`, a hint (a no-op to the architecture) on which QEMU's round-robin moves to
+/// the next vCPU at once, as a real second core would run in parallel.
+fn poll_echo(h: usize) {
+    let ch = Channel(Handle::from_raw(h as u32));
+    let mut buf = [0u8; 64];
+    let mut hs = [0u32; 1];
+    loop {
+        match ch.read_into(&mut buf, &mut hs) {
+            Ok((n, _)) => {
+                if ch.write(&buf[..n as usize], &[]).is_err() {
+                    return;
+                }
+            }
+            Err(Status::SHOULD_WAIT) => {
+                FAILED_POLLS.fetch_add(1, Ordering::Relaxed);
+                // SAFETY: a hint instruction; no memory or register effects.
+                unsafe { asm!("yield", options(nomem, nostack)) };
+            }
+            Err(_) => return,
+        }
+    }
+}
+
+/// A cross-core `zx_channel_call`: this thread calls a polling server thread, which never
+/// blocks and so keeps its own core; this thread's core idles during each call and the reply
+/// wakes it there. Returns instructions per round trip (both cores').
+fn cross_core_call(root: u32, cpus: usize) -> u64 {
+    let (c, d) = Channel::create().unwrap_or_else(|_| raw::process_exit(1));
+    let server =
+        thread::spawn(poll_echo, d.0.into_raw() as usize).unwrap_or_else(|_| raw::process_exit(1));
+    let (mut req, mut rep) = ([7u8; 64], [0u8; 64]);
+    let args = call_args(&mut req, &mut rep);
+    for _ in 0..ITERS / 10 + 1 {
+        call(c.raw(), &args);
+    }
+    let before = cpu_switches(root);
+    let polls = FAILED_POLLS.load(Ordering::Relaxed);
+    let t0 = ticks();
+    for _ in 0..ITERS {
+        call(c.raw(), &args);
+    }
+    let t1 = ticks();
+    let polls = FAILED_POLLS.load(Ordering::Relaxed) - polls;
+    let after = cpu_switches(root);
+    print!(
+        "bench: call to a polling server on {} cores: user-thread switches per core during the loop:",
+        cpus
+    );
+    for c in 0..cpus.min(InfoCpuStats::MAX_CPUS) {
+        print!(" {}", after[c] - before[c]);
+    }
+    println!(
+        "; failed polls per round trip: {}.{:02}",
+        polls / ITERS,
+        polls * 100 / ITERS % 100
+    );
+    drop(c);
+    let _ = server.join(TIME_INFINITE);
+    (t1 - t0) / ITERS
+}
+
 fn main(args: StartArgs) -> i64 {
     let root = take_root_resource(&args);
     let cpus = match get_info::<InfoCpuStats>(root.raw(), INFO_CPU_STATS) {
@@ -222,6 +291,21 @@ fn main(args: StartArgs) -> i64 {
             return 1;
         }
     };
+    let cross = cross_core_call(root.raw(), cpus);
+    match cpus {
+        2 => report(
+            "zx_channel_call 64 B, polling server on the other core, -smp 2",
+            cross,
+        ),
+        4 => report(
+            "zx_channel_call 64 B, polling server on the other core, -smp 4",
+            cross,
+        ),
+        _ => report(
+            "zx_channel_call 64 B, polling server on the other core",
+            cross,
+        ),
+    }
     let one = run_pairs(root.raw(), cpus, 1, true);
     match cpus {
         2 => report("zx_channel_call 64 B round trip, 1 pair, -smp 2", one),
