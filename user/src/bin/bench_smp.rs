@@ -294,17 +294,14 @@ fn main(args: StartArgs) -> i64 {
     let cross = cross_core_call(root.raw(), cpus);
     match cpus {
         2 => report(
-            "zx_channel_call 64 B, polling server on the other core, -smp 2",
+            "zx_channel_call 64 B cross-core (polling server), -smp 2",
             cross,
         ),
         4 => report(
-            "zx_channel_call 64 B, polling server on the other core, -smp 4",
+            "zx_channel_call 64 B cross-core (polling server), -smp 4",
             cross,
         ),
-        _ => report(
-            "zx_channel_call 64 B, polling server on the other core",
-            cross,
-        ),
+        _ => report("zx_channel_call 64 B cross-core (polling server)", cross),
     }
     let one = run_pairs(root.raw(), cpus, 1, true);
     match cpus {
