@@ -2,6 +2,7 @@
 #   make run [BOARD=rpi4]   build everything and boot it in QEMU (virt by default); Ctrl-A X quits
 #   make test               host unit tests + the QEMU matrix + boots that must fail clearly
 #   make bench              IPC benchmarks under -icount (instruction counts), as a table
+#   make bench-linux        the same operations on Debian's arm64 Linux, side by side (one run)
 #   make stress             the SMP stress boot 20 times in a row
 #   make gdb [BOARD=...] [PROG=test_smoke]  QEMU halted, waiting for gdb-multiarch on :1234
 #                           (prints the gdb command: kernel symbols, plus PROG's, booted as init)
@@ -14,7 +15,7 @@ BOARD ?= virt
 BUILD ?= build
 export BUILD
 
-.PHONY: all image run test bench stress gdb lint doc setup clean sdimage chainboot
+.PHONY: all image run test bench bench-linux stress gdb lint doc setup clean sdimage chainboot
 
 all: image
 
@@ -38,6 +39,9 @@ test: image
 
 bench: setup
 	@tools/bench.sh
+
+bench-linux: setup
+	@tools/bench-linux.sh
 
 stress: image
 	@tools/stress.sh $(or $(RUNS),20)
