@@ -211,6 +211,14 @@ mod ops {
         }
     }
 
+    /// One pass of a wait for another core: the `yield` hint (an emulator switches to another
+    /// virtual core; hardware goes on at once).
+    #[inline]
+    pub fn spin_yield() {
+        // SAFETY: a hint instruction with no architectural effect.
+        unsafe { asm!("yield", options(nomem, nostack, preserves_flags)) };
+    }
+
     /// Sends an event to cores waiting in `wfe` (spin-table release).
     pub fn sev() {
         // SAFETY: hint instruction.
