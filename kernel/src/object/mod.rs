@@ -175,6 +175,11 @@ pub trait KernelObject: Any + Send + Sync {
     fn header(&self) -> &ObjHeader;
     fn obj_type(&self) -> ObjType;
     fn as_any(&self) -> &dyn Any;
+    /// This object as a channel endpoint: one virtual call, cheaper than a `dyn Any`
+    /// downcast on the IPC path.
+    fn as_endpoint(&self) -> Option<&channel::Endpoint> {
+        None
+    }
     /// The peer's koid for paired objects, else 0.
     fn related_koid(&self) -> Koid {
         0

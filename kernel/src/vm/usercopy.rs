@@ -60,6 +60,12 @@ impl<'a> UserAspace<'a> {
             return Err(Status::BAD_STATE);
         }
         let (first, last) = page_span(va, len);
+        if first == last {
+            // One page (every small copy): one translation, then the copy.
+            let pa = bsp::cpu::translate_el0(va, write).ok_or(Status::INVALID_ARGS)?;
+            f(pa, 0, len as usize);
+            return Ok(());
+        }
         let pages = ((last - first) / PAGE + 1) as usize;
         let mut kept = [0u64; KEPT_PAGES];
         if write {

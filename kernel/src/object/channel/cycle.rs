@@ -103,7 +103,7 @@ impl Endpoint {
                         sides: &mut [usize]|
          -> Option<bool> {
             budget = budget.checked_sub(1)?;
-            if let Some(e) = h.object().downcast_ref::<Endpoint>() {
+            if let Some(e) = h.object().as_endpoint() {
                 if Carried::key(&e.shared, e.side) == dest {
                     return Some(true);
                 }
@@ -182,7 +182,7 @@ impl Carried {
             n: 0,
         };
         for h in &msg.handles {
-            if let Some(e) = h.object().downcast_ref::<Endpoint>() {
+            if let Some(e) = h.object().as_endpoint() {
                 if c.n < c.keys.len() {
                     c.keys[c.n] = Self::key(&e.shared, e.side);
                     c.n += 1;

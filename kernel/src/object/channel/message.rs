@@ -1,7 +1,7 @@
 //! A message in flight: its bytes, the handles it carries, and what its writer's account pays
 //! for it until it is gone.
 
-use super::{ChannelShared, Endpoint};
+use super::ChannelShared;
 use crate::object::quota::{Account, Charge};
 use crate::object::{stats, Handle};
 use alloc::sync::Arc;
@@ -76,7 +76,7 @@ impl Message {
     /// `side` of `container` (the message was queued or parked there).
     pub(super) fn link_into(&self, container: &Arc<ChannelShared>, side: usize) {
         for h in &self.handles {
-            if let Some(e) = h.object().downcast_ref::<Endpoint>() {
+            if let Some(e) = h.object().as_endpoint() {
                 *e.shared.links[e.side].lock() = Some((Arc::downgrade(container), side));
             }
         }
@@ -86,7 +86,7 @@ impl Message {
     /// side any more.
     pub(super) fn unlink(&self) {
         for h in &self.handles {
-            if let Some(e) = h.object().downcast_ref::<Endpoint>() {
+            if let Some(e) = h.object().as_endpoint() {
                 *e.shared.links[e.side].lock() = None;
             }
         }

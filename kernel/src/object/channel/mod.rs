@@ -121,7 +121,7 @@ impl Endpoint {
 
     /// True if `obj` is this endpoint or its peer (a channel may not carry either end of itself).
     pub fn same_channel(&self, obj: &dyn KernelObject) -> bool {
-        obj.downcast_ref::<Endpoint>()
+        obj.as_endpoint()
             .is_some_and(|e| Arc::ptr_eq(&e.shared, &self.shared))
     }
 
@@ -371,6 +371,9 @@ impl KernelObject for Endpoint {
     }
     fn as_any(&self) -> &dyn Any {
         self
+    }
+    fn as_endpoint(&self) -> Option<&Endpoint> {
+        Some(self)
     }
     fn related_koid(&self) -> Koid {
         self.peer_header().koid()

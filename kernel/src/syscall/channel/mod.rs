@@ -48,9 +48,7 @@ struct Target {
 
 impl Target {
     fn endpoint(&self) -> &Endpoint {
-        self.ep
-            .downcast_ref::<Endpoint>()
-            .expect("checked to be a channel")
+        self.ep.as_endpoint().expect("checked to be a channel")
     }
 }
 
