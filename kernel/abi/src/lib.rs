@@ -39,7 +39,7 @@ pub use layout::{
     InfoHandleCount, InfoKernelStats, InfoProcess, InfoProcessHandleStats, WaitItem,
 };
 pub use obj_type::ObjType;
-pub use pod::{Pod, MAX_POD_SIZE};
+pub use pod::{with_buf, Pod, MAX_POD_SIZE};
 pub use rights::Rights;
 pub use signals::Signals;
 pub use status::Status;

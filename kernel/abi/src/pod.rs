@@ -56,6 +56,22 @@ pub trait Pod: Copy {
 /// a stack buffer of this size holds any of them.
 pub const MAX_POD_SIZE: usize = 256;
 
+/// Runs `f` on a zeroed stack buffer of `size` bytes (at most [`MAX_POD_SIZE`]), zeroing no
+/// more than a small power of two above `size`: with `size` a `Pod::SIZE` the branches fold
+/// away, so reading a `u32` does not clear 256 bytes first.
+#[inline(always)]
+pub fn with_buf<R>(size: usize, f: impl FnOnce(&mut [u8]) -> R) -> R {
+    if size <= 8 {
+        f(&mut [0u8; 8][..size])
+    } else if size <= 32 {
+        f(&mut [0u8; 32][..size])
+    } else if size <= 64 {
+        f(&mut [0u8; 64][..size])
+    } else {
+        f(&mut [0u8; MAX_POD_SIZE][..size.min(MAX_POD_SIZE)])
+    }
+}
+
 macro_rules! impl_pod_int {
     ($($t:ty),* $(,)?) => {$(
         impl Pod for $t {

@@ -682,3 +682,11 @@ fn rights_and_signals_debug_print_flag_names() {
     );
     assert_eq!(format!("{:?}", Signals(1 << 22)), "Signals(0x400000)");
 }
+
+#[test]
+fn with_buf_gives_exactly_the_size_asked_zeroed() {
+    for size in [0, 1, 4, 8, 9, 32, 33, 64, 65, 200, MAX_POD_SIZE] {
+        let (len, zero) = crate::with_buf(size, |b| (b.len(), b.iter().all(|&x| x == 0)));
+        assert_eq!((len, zero), (size, true), "{size}");
+    }
+}

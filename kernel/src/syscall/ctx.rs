@@ -89,18 +89,18 @@ const LONG_STEP: u64 = 1 << 20;
 impl<M: UserMemory, C: Caller> Ctx<'_, M, C> {
     /// Reads one `T` from user memory.
     pub fn read<T: Pod>(&self, va: u64) -> Result<T, Status> {
-        let mut buf = [0u8; zx_abi::MAX_POD_SIZE];
-        let b = &mut buf[..T::SIZE];
-        self.mem.copy_in(va, b)?;
-        Ok(T::from_bytes(b))
+        zx_abi::with_buf(T::SIZE, |b| {
+            self.mem.copy_in(va, b)?;
+            Ok(T::from_bytes(b))
+        })
     }
 
     /// Writes one `T` to user memory.
     pub fn write<T: Pod>(&self, va: u64, v: &T) -> Result<(), Status> {
-        let mut buf = [0u8; zx_abi::MAX_POD_SIZE];
-        let b = &mut buf[..T::SIZE];
-        v.to_bytes(b);
-        self.mem.copy_out(va, b)
+        zx_abi::with_buf(T::SIZE, |b| {
+            v.to_bytes(b);
+            self.mem.copy_out(va, b)
+        })
     }
 
     /// Writes unless `va` is NULL (optional out-parameters).

@@ -241,16 +241,16 @@ impl<T: Pod> UserPtr<T> {
         ))
     }
     pub fn read(&self) -> Result<T, Status> {
-        let mut buf = [0u8; zx_abi::MAX_POD_SIZE];
-        let b = &mut buf[..T::SIZE];
-        copy_in(self.addr, b)?;
-        Ok(T::from_bytes(b))
+        zx_abi::with_buf(T::SIZE, |b| {
+            copy_in(self.addr, b)?;
+            Ok(T::from_bytes(b))
+        })
     }
     pub fn write(&self, v: &T) -> Result<(), Status> {
-        let mut buf = [0u8; zx_abi::MAX_POD_SIZE];
-        let b = &mut buf[..T::SIZE];
-        v.to_bytes(b);
-        copy_out(self.addr, b)
+        zx_abi::with_buf(T::SIZE, |b| {
+            v.to_bytes(b);
+            copy_out(self.addr, b)
+        })
     }
     /// Writes unless the pointer is NULL (optional out-parameters).
     pub fn write_opt(&self, v: &T) -> Result<(), Status> {
