@@ -507,6 +507,23 @@ pub fn disp(operation: u32, handle: u32, ty: ObjType, rights: impl RightsArg) ->
     }
 }
 
+/// The slice's address, or NULL for an empty slice (a buffer argument with a count of 0).
+pub fn ptr_or_null<T>(s: &[T]) -> *const T {
+    if s.is_empty() {
+        core::ptr::null()
+    } else {
+        s.as_ptr()
+    }
+}
+/// [`ptr_or_null`] for an output buffer.
+pub fn mut_or_null<T>(s: &mut [T]) -> *mut T {
+    if s.is_empty() {
+        null_mut()
+    } else {
+        s.as_mut_ptr()
+    }
+}
+
 /// Runs `f(addr)` with `val` stored at `addr` (restored afterwards). For memory that no Rust
 /// object uses while a case runs: the top of the main stack (`_start`'s frame, idle until the
 /// program exits) and the bottom of the stack (never reached).
