@@ -392,6 +392,13 @@ pub fn dup_raw(h: &Handle) -> u32 {
 pub fn count(h: &Handle) -> u32 {
     handle_count(h.raw())
 }
+/// `zx_object_wait_one(h, signals, deadline)` with `observed` starting at 0: (status,
+/// observed).
+pub fn wait_raw(h: u32, signals: u32, deadline: i64) -> (Status, u32) {
+    let mut obs = 0;
+    let s = raw::object_wait_one(h, signals, deadline, &mut obs);
+    (Status(s), obs)
+}
 /// The signals asserted on `h` now (`wait_one` for nothing with a deadline in the past).
 pub fn signals(h: u32) -> u32 {
     let mut obs = 0;
@@ -522,6 +529,15 @@ pub fn mut_or_null<T>(s: &mut [T]) -> *mut T {
     } else {
         s.as_mut_ptr()
     }
+}
+
+/// `ZX_HANDLE_OP_MOVE` of `h` with no type check and the same rights.
+pub fn mv(h: u32) -> HandleDisposition {
+    disp(HANDLE_OP_MOVE, h, ObjType::NONE, Rights::SAME_RIGHTS)
+}
+/// `ZX_HANDLE_OP_DUPLICATE` of `h` with no type check and the same rights.
+pub fn dp(h: u32) -> HandleDisposition {
+    disp(HANDLE_OP_DUPLICATE, h, ObjType::NONE, Rights::SAME_RIGHTS)
 }
 
 /// Runs `f(addr)` with `val` stored at `addr` (restored afterwards). For memory that no Rust

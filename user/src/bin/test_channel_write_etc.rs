@@ -57,16 +57,6 @@ static RO_DISPOSITIONS: [HandleDisposition; 2] = [
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-/// `ZX_HANDLE_OP_MOVE` with no type check and the same rights.
-fn mv(h: u32) -> HandleDisposition {
-    disp(MOVE, h, ObjType::NONE, SAME)
-}
-
-/// `ZX_HANDLE_OP_DUPLICATE` with no type check and the same rights.
-fn dp(h: u32) -> HandleDisposition {
-    disp(DUP, h, ObjType::NONE, SAME)
-}
-
 /// `zx_channel_write_etc(ch, 0, bytes, dispositions)`; empty slices are passed as NULL.
 fn wetc(ch: u32, bytes: &[u8], hs: &mut [HandleDisposition]) -> i32 {
     wetc_opt(ch, 0, bytes, hs)
