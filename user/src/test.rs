@@ -356,6 +356,13 @@ pub fn stale() -> u32 {
 pub fn close(h: u32) {
     expect_status(raw::handle_close(h), Status::OK, "handle_close");
 }
+/// Closes each of `hs` in turn (each must be valid).
+#[track_caller]
+pub fn close_all(hs: &[u32]) {
+    for &h in hs {
+        close(h);
+    }
+}
 /// `ZX_INFO_HANDLE_BASIC` of `h` (all zero if the query fails).
 pub fn basic(h: u32) -> InfoHandleBasic {
     get_info::<InfoHandleBasic>(h, INFO_HANDLE_BASIC).unwrap_or_default()

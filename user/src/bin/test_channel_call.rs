@@ -701,8 +701,10 @@ fn call_etc_ignores_garbage_in_result_on_input() {
     check_eq!(r.s, Status::OK);
     check_eq!((r.ab, r.ah), (9, 2));
     check_eq!(&r.bytes[4..9], b"junk!");
-    check_eq!(d[0].result, Status::WRONG_TYPE.raw());
-    check_eq!(d[1].result, i32::MIN);
+    check_eq!(
+        (d[0].result, d[1].result),
+        (Status::WRONG_TYPE.raw(), i32::MIN)
+    );
     check!(!valid(moved), "the MOVE source is still ours");
     check!(valid(e2.raw()), "the DUPLICATE source was consumed");
     check_eq!(koid(r.infos[0].handle), k1);
@@ -1097,8 +1099,7 @@ fn call_etc_moves_and_duplicates_and_reports_reply_handle_info() {
     }
     check_eq!(r.infos[2], JUNK_INFO);
     check_eq!((count(&e1), count(&e2)), (2, 2));
-    check_eq!(d[0].result, 0);
-    check_eq!(d[1].result, 0);
+    check_eq!((d[0].result, d[1].result), (0, 0));
     join(srv);
     raw::handle_close(r.infos[0].handle);
     raw::handle_close(r.infos[1].handle);
@@ -1120,8 +1121,7 @@ fn call_etc_failed_disposition_consumes_moves_keeps_duplicate_sources() {
     ];
     let r = call_etc(c.raw(), deadline_after(200 * MS), &[0u8; 8], &mut d, 64, 4);
     check_eq!(r.s, Status::WRONG_TYPE);
-    check_eq!(d[0].result, Status::WRONG_TYPE.raw());
-    check_eq!(d[1].result, 0);
+    check_eq!((d[0].result, d[1].result), (Status::WRONG_TYPE.raw(), 0));
     check!(!valid(moved), "the MOVE source survived");
     check!(valid(e2.raw()), "the DUPLICATE source was consumed");
     check_eq!((count(&e1), count(&e2)), (1, 1));

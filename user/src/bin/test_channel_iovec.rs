@@ -155,8 +155,7 @@ fn bytes_are_copied_in_order_across_entries() {
     ];
     check_eq!(read_bytes(b), &want[..]);
     check_eq!(signals(b), WRITABLE);
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 /// "buffer ... may only be NULL if capacity is zero": NULL with zero capacity is fine, also as
@@ -173,8 +172,7 @@ fn null_buffer_with_zero_capacity_is_fine() {
     check_status!(wv(a, null(), 0, &[]), Status::OK);
     check_eq!(read_bytes(b).len(), 0);
     check_eq!(signals(b), WRITABLE);
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 /// "There can be at most ZX_CHANNEL_MAX_MSG_IOVEC or 8192 zx_channel_iovec_t elements ... with
@@ -212,8 +210,7 @@ fn max_entries_8192_of_8_bytes_send_65536_bytes_in_order() {
     let got = read_bytes(b);
     check_eq!(first_difference(got, &SRC[..MAX_BYTES]), None);
     check_eq!(signals(b), WRITABLE);
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 /// ERRORS: OUT_OF_RANGE "if num_bytes is larger than ZX_CHANNEL_MAX_MSG_IOVEC": 8193 entries,
@@ -244,9 +241,7 @@ fn more_than_8192_entries_are_out_of_range() {
     // Control: 8192 of the same 1-byte entries are fine.
     check_status!(wv(a, iv.as_ptr(), MAX_IOVEC as u32, &[]), Status::OK);
     check_eq!(read_bytes(b).len(), MAX_IOVEC);
-    close(keep);
-    close(a);
-    close(b);
+    close_all(&[keep, a, b]);
 }
 
 /// ERRORS: OUT_OF_RANGE "if ... the sum of the iovec capacities exceeds
@@ -298,9 +293,7 @@ fn capacities_summing_over_65536_are_out_of_range() {
     let s1 = kstats();
     check_eq!(s1.live_messages, s0.live_messages);
     check_eq!(s1.ipc_bytes, s0.ipc_bytes);
-    close(keep);
-    close(a);
-    close(b);
+    close_all(&[keep, a, b]);
 }
 
 /// docs/abi.md section 4: the sizes (OUT_OF_RANGE) are checked before the bytes (INVALID_ARGS): a
@@ -331,9 +324,7 @@ fn size_check_comes_before_buffer_check() {
     let e = dup(keep, Rights::SAME_RIGHTS);
     let got = ws(a, &entries, &[e]);
     check_failed(got, OUT_OF_RANGE, e, keep, b, "NULL buffer of 65537");
-    close(keep);
-    close(a);
-    close(b);
+    close_all(&[keep, a, b]);
 }
 
 /// "buffer ... may only be NULL if capacity is zero"; ERRORS: INVALID_ARGS "if the buffer field
@@ -355,9 +346,7 @@ fn null_buffer_with_nonzero_capacity_is_invalid_args() {
         let got = ws(a, entries, &[e]);
         check_failed(got, INVALID_ARGS, e, keep, b, what);
     }
-    close(keep);
-    close(a);
-    close(b);
+    close_all(&[keep, a, b]);
 }
 
 /// "reserved must be set to zero."; ERRORS: INVALID_ARGS "if the reserved field is non-zero",
@@ -409,9 +398,7 @@ fn nonzero_reserved_is_invalid_args() {
         b,
         "reserved on the last of 8192",
     );
-    close(keep);
-    close(a);
-    close(b);
+    close_all(&[keep, a, b]);
 }
 
 /// "buffer need not be aligned": odd addresses and lengths, one crossing a page boundary, are
@@ -435,8 +422,7 @@ fn unaligned_buffers_are_copied_exactly() {
     let got = read_bytes(b);
     check_eq!(got.len(), want.len());
     check_eq!(first_difference(got, &want), None);
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 /// "Either all zx_channel_iovec_t are copied and the message is sent, or none are copied and
@@ -489,9 +475,7 @@ fn one_unreadable_buffer_among_good_ones_sends_nothing() {
     let s1 = kstats();
     check_eq!(s1.live_messages, s0.live_messages);
     check_eq!(s1.ipc_bytes, s0.ipc_bytes);
-    close(keep);
-    close(a);
-    close(b);
+    close_all(&[keep, a, b]);
 }
 
 /// ERRORS: INVALID_ARGS "bytes is an invalid pointer": the iovec array itself cannot be read:
@@ -524,9 +508,7 @@ fn unreadable_iovec_array_is_invalid_args() {
     });
     check_status!(got, Status::OK);
     check_eq!(read_bytes(b), &SRC[..16]);
-    close(keep);
-    close(a);
-    close(b);
+    close_all(&[keep, a, b]);
 }
 
 /// "Usage for sending handles is unchanged": handles written with iovec bytes arrive with their
@@ -574,9 +556,7 @@ fn handles_sent_alongside_arrive_unchanged() {
         Err(s) => check!(false, "read_etc returned {}", s),
     }
     check_eq!(signals(y) & PEER_CLOSED, PEER_CLOSED);
-    for h in [a, b, p1, y] {
-        close(h);
-    }
+    close_all(&[a, b, p1, y]);
 }
 
 /// docs/abi.md section 4: on every failure the handles are consumed as for plain write (an event, an
@@ -642,12 +622,9 @@ fn failures_consume_every_handle_sent() {
             "{}: channel end not closed",
             what
         );
-        close(p1);
-        close(y);
+        close_all(&[p1, y]);
     }
-    close(keep);
-    close(a);
-    close(b);
+    close_all(&[keep, a, b]);
 }
 
 /// ERRORS: INVALID_ARGS "handles is an invalid pointer"; docs/abi.md section 4: "If the handles array
@@ -732,8 +709,7 @@ fn unreadable_handles_array_touches_no_handle() {
         }
         Err(s) => check!(false, "read_etc returned {}", s),
     }
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 /// "The maximum number of handles that may be sent in a message is ... 64" holds with iovecs:
@@ -765,9 +741,7 @@ fn sixty_five_handles_with_iovecs_are_out_of_range() {
     }
     check_eq!(handle_count(keep), 1);
     check_eq!(signals(b), WRITABLE);
-    close(keep);
-    close(a);
-    close(b);
+    close_all(&[keep, a, b]);
 }
 
 /// ERRORS: INVALID_ARGS "options contains an invalid option bit" (docs/abi.md: only
@@ -781,9 +755,7 @@ fn unknown_option_bits_with_iovec_are_invalid_args() {
         let got = wv_opt(a, options, entries.as_ptr(), 1, &[e]);
         check_failed(got, INVALID_ARGS, e, keep, b, "unknown option bit");
     }
-    close(keep);
-    close(a);
-    close(b);
+    close_all(&[keep, a, b]);
 }
 
 /// ERRORS: PEER_CLOSED "The other side of the channel is closed." with iovecs; the handle is
@@ -797,8 +769,7 @@ fn peer_closed_with_iovecs_consumes_the_handles() {
     check_status!(ws(a, &entries, &[e]), Status::PEER_CLOSED);
     check!(!valid(e));
     check_eq!(handle_count(keep), 1);
-    close(keep);
-    close(a);
+    close_all(&[keep, a]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1140,8 +1111,7 @@ fn call_with_iovecs_and_handles() {
     close(infos[0].handle);
     close(infos[1].handle);
     check_eq!(handle_count(e2), 1);
-    close(e2);
-    close(a);
+    close_all(&[e2, a]);
 }
 
 /// One failing call with iovecs, for call and call_etc: `want`, nothing sent (the peer `b`
@@ -1204,8 +1174,7 @@ fn check_call_fails(a: u32, b: u32, options: u32, iov: u64, n: u32, want: Status
         what,
         signals(b)
     );
-    close(kept);
-    close(keep);
+    close_all(&[kept, keep]);
 }
 
 /// docs/abi.md section 4 (Zircon's `IOVecTest.CallTooManyIovecs`, `CallTooManyBytes`): the limits of
@@ -1295,8 +1264,7 @@ fn call_with_too_many_iovecs_or_bytes_is_out_of_range() {
     let s1 = kstats();
     check_eq!(s1.live_messages, s0.live_messages);
     check_eq!(s1.ipc_bytes, s0.ipc_bytes);
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 /// docs/abi.md section 4: a call's request must hold at least the 4 bytes of the txid once
@@ -1335,8 +1303,7 @@ fn call_with_fewer_than_4_assembled_bytes_is_invalid_args() {
         "two empty entries",
     );
     check_call_fails(a, b, IOVEC, 0, 0, Status::INVALID_ARGS, "no entries");
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 /// docs/abi.md section 4: all-or-nothing copy for a call's iovecs as for write: a nonzero
@@ -1398,8 +1365,7 @@ fn call_with_a_bad_iovec_sends_nothing() {
     let s1 = kstats();
     check_eq!(s1.live_messages, s0.live_messages);
     check_eq!(s1.ipc_bytes, s0.ipc_bytes);
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 /// docs/abi.md section 4: ZX_CHANNEL_WRITE_USE_IOVEC is the only option a call accepts; any other
@@ -1430,8 +1396,7 @@ fn call_with_unknown_option_bits_is_invalid_args() {
             "unknown option bit with IOVEC",
         );
     }
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 zx::tests!(

@@ -27,8 +27,7 @@ static mut TAIL: TailPage = TailPage([0; 1024]);
 fn readable(p: u64) -> bool {
     let (a, b) = channel();
     let s = raw::channel_write(a, 0, p as *const u8, 1, null(), 0);
-    close(a);
-    close(b);
+    close_all(&[a, b]);
     s == 0
 }
 
@@ -237,9 +236,7 @@ fn message_bytes_and_handles_arrive_intact() {
     for h in &rh[..4] {
         close(*h);
     }
-    for h in [a, b, d, p1] {
-        close(h);
-    }
+    close_all(&[a, b, d, p1]);
 }
 
 /// "The pointers handles and bytes may be NULL if their respective sizes are zero."
@@ -290,8 +287,7 @@ fn null_pointers_with_zero_sizes_are_ok() {
         nb == 3 && nh == 0 && &rb[..3] == b"xyz",
         format_args!("got {} bytes {} handles", nb, nh),
     );
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 /// "The maximum number of handles ... is ... 64"; "The maximum number of bytes ... is 65536":
@@ -348,8 +344,7 @@ fn max_65536_bytes_and_64_handles_arrive_intact() {
     for h in &rh[..nh as usize] {
         close(*h);
     }
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 /// docs/abi.md section 1: arguments narrower than 64 bits use only their low bits (the handle,
@@ -381,9 +376,7 @@ fn narrow_arguments_use_only_low_32_bits() {
         format_args!("wrong object arrived"),
     );
     close(rh[0]);
-    close(w);
-    close(a);
-    close(b);
+    close_all(&[w, a, b]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -406,8 +399,7 @@ fn over_65536_bytes_is_out_of_range_and_consumes_handles() {
         consumed(e, w);
         nothing_sent(b, before);
     }
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 /// "ZX_ERR_OUT_OF_RANGE ... num_handles ... larger than ZX_CHANNEL_MAX_MSG_HANDLES"; all 65
@@ -436,8 +428,7 @@ fn over_64_handles_is_out_of_range_and_consumes_all_65() {
         "write u32::MAX handles from NULL",
     );
     nothing_sent(b, before);
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -480,8 +471,7 @@ fn unreadable_bytes_are_invalid_args_and_consume_handles() {
         consumed(e, w);
         nothing_sent(b, before);
     }
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 /// "ZX_ERR_INVALID_ARGS ... handles is an invalid pointer"; docs/abi.md: "If the handles array
@@ -521,15 +511,13 @@ fn unreadable_handles_array_is_invalid_args_and_touches_no_handle() {
             untouched(e1, w1);
             untouched(e2, w2);
             nothing_sent(b, before);
-            close(e1);
-            close(e2);
+            close_all(&[e1, e2]);
         }
         None => {
             println!("    note: TAIL is not last in the RW segment; straddle check skipped")
         }
     }
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -573,8 +561,7 @@ fn bad_entry_in_handles_is_bad_handle_and_consumes_the_rest() {
         consumed(e2, w2);
         nothing_sent(b, before);
     }
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 /// "ZX_ERR_BAD_HANDLE ... there are repeated handles among the handles in the handles array";
@@ -596,8 +583,7 @@ fn repeated_handles_are_bad_handle_and_consumed() {
     consumed(e1, w1);
     consumed(e2, w2);
     nothing_sent(b, before);
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 /// "ZX_ERR_WRONG_TYPE handle is not a channel handle" (also before ACCESS_DENIED: an event
@@ -631,8 +617,7 @@ fn non_channel_handle_is_wrong_type() {
         );
         expect(valid(h), format_args!("{} handle was closed", what));
     }
-    close(p0);
-    close(p1);
+    close_all(&[p0, p1]);
 }
 
 /// "handle must ... have ZX_RIGHT_WRITE"; "ZX_ERR_ACCESS_DENIED handle does not have
@@ -655,8 +640,7 @@ fn channel_without_write_right_is_access_denied() {
     consumed(e, w);
     nothing_sent(b, before);
     expect(valid(ro), format_args!("the channel handle was closed"));
-    close(ro);
-    close(b);
+    close_all(&[ro, b]);
 }
 
 /// "Every entry of handles must have ZX_RIGHT_TRANSFER"; "ZX_ERR_ACCESS_DENIED ... any element
@@ -686,8 +670,7 @@ fn entry_without_transfer_is_access_denied_and_consumed() {
     consumed(nt, w);
     consumed(e2, w2);
     nothing_sent(b, before);
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -739,9 +722,7 @@ fn own_handle_in_array_is_not_supported_and_closes_it() {
     );
     expect(!valid(a2), format_args!("own handle still valid"));
     nothing_sent(b, PEER_CLOSED);
-    close(b);
-    close(c);
-    close(d);
+    close_all(&[b, c, d]);
 }
 
 /// docs/abi.md section 4: sending the peer endpoint through its own channel is NOT_SUPPORTED (by
@@ -801,8 +782,7 @@ fn per_entry_checks_run_in_order_and_first_error_wins() {
     expect_status(write(a, b"x", &[nt, 0]), Status::ACCESS_DENIED, "[nt, 0]");
     consumed(nt, w);
     nothing_sent(b, before);
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 
     // [peer, no-transfer] -> NOT_SUPPORTED; both consumed.
     let (a, b) = channel();
@@ -860,8 +840,7 @@ fn unknown_option_bits_are_invalid_args_and_consume_handles() {
         consumed(e, w);
         nothing_sent(b, before);
     }
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 /// docs/abi.md section 4: options, then the channel handle (BAD_HANDLE, WRONG_TYPE, ACCESS_DENIED),
@@ -999,10 +978,7 @@ fn checks_run_in_documented_order() {
         consumed(e, w);
     }
     nothing_sent(b, before);
-    close(ev);
-    close(ro);
-    close(a);
-    close(b);
+    close_all(&[ev, ro, a, b]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1174,8 +1150,7 @@ fn pending_limit_is_should_wait_and_clears_writable() {
             format_args!("drained up to #{} (want #{})", next, limit + 1),
         );
     }
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 zx::tests!(

@@ -132,8 +132,7 @@ fn move_with_same_rights_transfers_the_handle() {
         }
         Err(s) => check!(false, "read_etc returned {}", s),
     }
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 /// Several dispositions of several kinds in one message arrive in array order with their
@@ -197,9 +196,7 @@ fn handles_of_every_kind_arrive_in_array_order() {
     }
     // The channel end that travelled was the real one: closing it closed the pair.
     check_eq!(signals(y) & PEER_CLOSED, PEER_CLOSED);
-    for h in [a, b, p0, p1, y] {
-        close(h);
-    }
+    close_all(&[a, b, p0, p1, y]);
 }
 
 /// MOVE with a reduced set of rights: "This is equivalent to issuing zx_handle_replace()"; the
@@ -220,8 +217,7 @@ fn move_with_reduced_rights_gives_the_reader_those_rights() {
         check_eq!(koid(i.handle), k);
         check_status!(raw::handle_close(i.handle), Status::OK);
     }
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 /// "this operation can also remove the ZX_RIGHT_TRANSFER on the transfered handle"; NOTES: "the
@@ -272,9 +268,7 @@ fn move_may_remove_transfer_and_the_reader_cannot_send_it_on() {
     let h = read_one_handle(b).handle;
     check_status!(raw::handle_close(h), Status::OK);
     check_eq!(signals(d), WRITABLE);
-    for h in [a, b, c, d] {
-        close(h);
-    }
+    close_all(&[a, b, c, d]);
 }
 
 /// DUPLICATE: "The handle will be duplicated with rights rights which can be
@@ -298,9 +292,7 @@ fn duplicate_keeps_the_source_and_sends_a_new_handle() {
     check_status!(raw::handle_close(i.handle), Status::OK);
     check_eq!(handle_count(e), 1);
     check!(valid(e));
-    for h in [a, b, e] {
-        close(h);
-    }
+    close_all(&[a, b, e]);
 }
 
 /// DUPLICATE with a reduced set of rights, also without TRANSFER ("This is equivalent to
@@ -332,9 +324,7 @@ fn duplicate_with_reduced_rights_may_remove_transfer_on_the_copy() {
     }
     check_eq!(handle_count(e), 1);
     check_eq!(signals(d), WRITABLE);
-    for h in [a, b, c, d, e] {
-        close(h);
-    }
+    close_all(&[a, b, c, d, e]);
 }
 
 /// DUPLICATE needs ZX_RIGHT_DUPLICATE on the source (docs/abi.md section 4: `ACCESS_DENIED`):
@@ -363,9 +353,7 @@ fn duplicate_needs_the_duplicate_right() {
     let i = read_one_handle(b);
     check_eq!(i.rights, R_TRANSFER | R_WAIT | R_INSPECT);
     close(i.handle);
-    for h in [a, b, x, y] {
-        close(h);
-    }
+    close_all(&[a, b, x, y]);
 }
 
 /// "rights ... can be ZX_RIGHT_SAME_RIGHTS or a reduced set of rights": more rights than the
@@ -401,9 +389,7 @@ fn expanded_rights_are_invalid_args() {
     let i = read_one_handle(b);
     check_eq!(i.rights, have);
     close(i.handle);
-    for h in [a, b, f] {
-        close(h);
-    }
+    close_all(&[a, b, f]);
 }
 
 /// "The type is used to perform validation of the object type that the caller expects handle
@@ -499,9 +485,7 @@ fn object_type_is_checked_for_every_type_and_none_skips_it() {
     }
     check_eq!(handle_count(e), 1);
     check_eq!(handle_count(p0), 1);
-    for h in [a, b, e, p0, p1] {
-        close(h);
-    }
+    close_all(&[a, b, e, p0, p1]);
 }
 
 /// "If an operation fails, the error code for that source handle is written to result. All
@@ -558,16 +542,13 @@ fn all_entries_are_processed_and_each_failure_gets_its_own_result() {
     check!(!valid(e6));
     check_eq!(handle_count(e6_keep), 1);
     check_eq!(signals(b), WRITABLE);
-    close(e2);
-    close(e3);
-    close(e6_keep);
+    close_all(&[e2, e3, e6_keep]);
     let s1 = kstats();
     check_eq!(s1.live_handles, s0.live_handles);
     check_eq!(s1.live_objects, s0.live_objects);
     check_eq!(s1.live_messages, s0.live_messages);
     check_eq!(s1.ipc_bytes, s0.ipc_bytes);
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 /// docs/abi.md section 4: "the first error is returned" (in array order, whatever the errors are).
@@ -576,8 +557,7 @@ fn first_error_in_array_order_is_returned() {
     let e = event();
     let mut hs = [disp(DUP, e, ObjType::CHANNEL, SAME), mv(stale())];
     check_status!(wetc(a, b"", &mut hs), Status::WRONG_TYPE);
-    check_eq!(hs[0].result, WRONG_TYPE);
-    check_eq!(hs[1].result, BAD_HANDLE);
+    check_eq!((hs[0].result, hs[1].result), (WRONG_TYPE, BAD_HANDLE));
     check!(valid(e));
     let g = event();
     let f = event_with(R_WAIT);
@@ -599,9 +579,7 @@ fn first_error_in_array_order_is_returned() {
     check!(valid(e));
     check_eq!(handle_count(e), 1);
     check_eq!(signals(b), WRITABLE);
-    for h in [a, b, e] {
-        close(h);
-    }
+    close_all(&[a, b, e]);
 }
 
 /// "result must have exactly the value ZX_OK" asks the caller; the page lists no error for
@@ -680,16 +658,15 @@ fn result_on_input_is_not_checked_and_left_as_written() {
     hs[1].result = 7;
     hs[2].result = -7;
     check_status!(wetc(a, b"bad", &mut hs), Status::BAD_HANDLE);
-    check_eq!(hs[0].result, 7);
-    check_eq!(hs[1].result, BAD_HANDLE);
-    check_eq!(hs[2].result, -7);
+    check_eq!(
+        (hs[0].result, hs[1].result, hs[2].result),
+        (7, BAD_HANDLE, -7)
+    );
     check!(!valid(e1));
     check!(valid(e2));
     check_eq!(handle_count(e2), 1);
     check_eq!(signals(b), WRITABLE);
-    for h in [a, b, e2] {
-        close(h);
-    }
+    close_all(&[a, b, e2]);
 }
 
 /// docs/abi.md section 4: an unknown `operation` is `INVALID_ARGS` for that entry, and that handle
@@ -718,13 +695,11 @@ fn unknown_operation_is_invalid_args_and_consumes_the_handle() {
     let e2 = event();
     let mut hs = [mv(e1), disp(2, e2, ObjType::NONE, SAME)];
     check_status!(wetc(a, b"", &mut hs), Status::INVALID_ARGS);
-    check_eq!(hs[0].result, OK);
-    check_eq!(hs[1].result, INVALID_ARGS);
+    check_eq!((hs[0].result, hs[1].result), (OK, INVALID_ARGS));
     check!(!valid(e1));
     check!(!valid(e2));
     check_eq!(signals(b), WRITABLE);
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 /// ERRORS: "options is nonzero" -> `INVALID_ARGS` (docs/abi.md: no option at all, not even
@@ -746,13 +721,11 @@ fn nonzero_options_are_invalid_args_moves_consumed_duplicates_kept() {
         check!(!valid(e1), "options {:#x}: MOVE source kept", options);
         check!(valid(e2), "options {:#x}: DUPLICATE source gone", options);
         check_eq!(handle_count(e2), 1);
-        check_eq!(hs[0].result, OK);
-        check_eq!(hs[1].result, OK);
+        check_eq!((hs[0].result, hs[1].result), (OK, OK));
         check_eq!(signals(b), WRITABLE);
         close(e2);
     }
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 /// "It is invalid to include handle (the handle of the channel being written to) in the
@@ -779,8 +752,7 @@ fn own_channel_handle_in_the_array_is_not_supported() {
     let e = event();
     let mut hs = [mv(e), disp(MOVE, a, ObjType::EVENT, SAME)];
     check_status!(wetc(a, b"self", &mut hs), Status::NOT_SUPPORTED);
-    check_eq!(hs[0].result, OK);
-    check_eq!(hs[1].result, NOT_SUPPORTED);
+    check_eq!((hs[0].result, hs[1].result), (OK, NOT_SUPPORTED));
     check!(!valid(e));
     check!(!valid(a));
     check_eq!(signals(b), PEER_CLOSED);
@@ -851,8 +823,7 @@ fn per_entry_checks_run_in_abi_order() {
     check!(valid(e));
     close(e);
     check_eq!(signals(b), WRITABLE);
-    close(a2);
-    close(b);
+    close_all(&[a2, b]);
 }
 
 /// ERRORS: "there are duplicates among the handles in the handles array" -> BAD_HANDLE, nothing
@@ -871,8 +842,7 @@ fn repeated_handles_are_bad_handle() {
     let f = event();
     let mut hs = [mv(e), mv(f), mv(e)];
     check_status!(wetc(a, b"", &mut hs), Status::BAD_HANDLE);
-    check_eq!(hs[1].result, OK);
-    check_eq!(hs[2].result, BAD_HANDLE);
+    check_eq!((hs[1].result, hs[2].result), (OK, BAD_HANDLE));
     check!(!valid(e));
     check!(!valid(f));
     check_eq!(signals(b), WRITABLE);
@@ -894,9 +864,7 @@ fn repeated_handles_are_bad_handle() {
     check!(!valid(e));
     check_eq!(handle_count(keep), 1);
     check_eq!(signals(b), WRITABLE);
-    close(keep);
-    close(a);
-    close(b);
+    close_all(&[keep, a, b]);
 }
 
 /// ERRORS: "handles is an invalid pointer" -> INVALID_ARGS; docs/abi.md: "If the handles array
@@ -997,13 +965,11 @@ fn unreadable_disposition_array_is_invalid_args_and_touches_nothing() {
         }
         Err(s) => check!(false, "read_etc returned {}", s),
     }
-    close(e);
-    close(f);
+    close_all(&[e, f]);
     let s1 = kstats();
     check_eq!(s1.live_handles, s0.live_handles);
     check_eq!(s1.live_messages, s0.live_messages);
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 /// docs/abi.md section 1: "Any pointer the kernel must read or write that is not fully mapped with
@@ -1038,11 +1004,9 @@ fn disposition_array_in_read_only_memory_is_invalid_args() {
     }
     // SAFETY: reading our own static.
     let now = unsafe { core::ptr::read_volatile(&raw const RO_DISPOSITIONS) };
-    check_eq!(now[0].result, 0);
-    check_eq!(now[1].result, 0);
+    check_eq!((now[0].result, now[1].result), (0, 0));
     check_eq!(signals(b), WRITABLE);
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 /// ERRORS: PEER_CLOSED "The other side of the channel is closed."; MOVE sources are consumed
@@ -1057,10 +1021,8 @@ fn peer_closed_consumes_moves_and_keeps_duplicates() {
     check!(!valid(e1));
     check!(valid(e2));
     check_eq!(handle_count(e2), 1);
-    check_eq!(hs[0].result, OK);
-    check_eq!(hs[1].result, OK);
-    close(e2);
-    close(a);
+    check_eq!((hs[0].result, hs[1].result), (OK, OK));
+    close_all(&[e2, a]);
 }
 
 /// "The maximum number of handles which may be sent in a message is
@@ -1127,9 +1089,7 @@ fn sixty_four_handles_are_fine_and_sixty_five_are_out_of_range() {
     }
     check_eq!(handle_count(e), 1);
     check_eq!(signals(b), WRITABLE);
-    for h in [a, b, e] {
-        close(h);
-    }
+    close_all(&[a, b, e]);
 }
 
 /// "The maximum number of bytes which may be sent in a message is ZX_CHANNEL_MAX_MSG_BYTES,
@@ -1168,9 +1128,7 @@ fn max_bytes_65536_are_fine_and_65537_are_out_of_range() {
     );
     check!(!valid(e1));
     check_eq!(signals(b), WRITABLE);
-    for h in [a, b, e2] {
-        close(h);
-    }
+    close_all(&[a, b, e2]);
 }
 
 /// RIGHTS: "handle must be of type ZX_OBJ_TYPE_CHANNEL and have ZX_RIGHT_WRITE"; ERRORS:
@@ -1205,15 +1163,12 @@ fn channel_handle_errors_consume_moves_and_keep_duplicates() {
         check!(!valid(e1), "{}: MOVE source kept", what);
         check!(valid(e2), "{}: DUPLICATE source gone", what);
         check_eq!(handle_count(e2), 1);
-        check_eq!(hs[0].result, OK);
-        check_eq!(hs[1].result, OK);
+        check_eq!((hs[0].result, hs[1].result), (OK, OK));
         close(e2);
     }
     check_eq!(signals(d), WRITABLE);
     check_eq!(signals(b), WRITABLE);
-    for h in [a, b, ev, p0, p1, c_ro, d] {
-        close(h);
-    }
+    close_all(&[a, b, ev, p0, p1, c_ro, d]);
 }
 
 /// ERRORS: "bytes is an invalid pointer" -> INVALID_ARGS; the dispositions are consumed as on
@@ -1237,8 +1192,7 @@ fn unreadable_bytes_are_invalid_args_moves_consumed_duplicates_kept() {
     check_eq!(s1.live_handles, s0.live_handles);
     check_eq!(s1.live_messages, s0.live_messages);
     check_eq!(s1.ipc_bytes, s0.ipc_bytes);
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 /// "The pointers ... may be NULL if their respective sizes are zero" (zx_channel_write, which
@@ -1276,8 +1230,7 @@ fn null_pointers_with_zero_counts_are_fine() {
         }
         Err(s) => check!(false, "read_etc returned {}", s),
     }
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 /// docs/abi.md section 4: checks run in the order options; channel handle (BAD_HANDLE, WRONG_TYPE,
@@ -1354,9 +1307,7 @@ fn write_checks_run_in_abi_order() {
     check!(valid(e));
     check_eq!(signals(b), WRITABLE);
     check_eq!(signals(d), WRITABLE);
-    for h in [a, b, ev, c_ro, d, e] {
-        close(h);
-    }
+    close_all(&[a, b, ev, c_ro, d, e]);
 }
 
 zx::tests!(

@@ -278,9 +278,7 @@ fn duplicate_without_duplicate_right_is_access_denied() {
         Status::ACCESS_DENIED
     );
     check_eq!(handle_count(e), 2);
-    for h in [a, b, e, w] {
-        close(h);
-    }
+    close_all(&[a, b, e, w]);
 }
 
 fn duplicate_with_same_or_fewer_rights_gives_a_new_handle_to_the_object() {
@@ -318,9 +316,7 @@ fn duplicate_with_same_or_fewer_rights_gives_a_new_handle_to_the_object() {
         raw::object_wait_one(sub, Signals::USER_3.bits(), 0, &mut obs),
         Status::OK
     );
-    for h in [e, same, exact, sub, sub2, none] {
-        close(h);
-    }
+    close_all(&[e, same, exact, sub, sub2, none]);
 }
 
 fn duplicate_with_more_rights_is_invalid_args() {
@@ -341,8 +337,7 @@ fn duplicate_with_more_rights_is_invalid_args() {
     );
     check_eq!(out, 0x5555_5555);
     check_eq!(handle_count(e), 2);
-    close(sub);
-    close(e);
+    close_all(&[sub, e]);
 }
 
 fn duplicate_to_an_unwritable_out_pointer_is_invalid_args_and_creates_no_handle() {
@@ -407,9 +402,7 @@ fn replace_needs_no_right() {
     check_eq!(basic(r2).rights, 0);
     check_eq!(basic(r2).koid, basic(e).koid);
     check_eq!(handle_count(e), 2);
-    for h in [r, b, e, r2] {
-        close(h);
-    }
+    close_all(&[r, b, e, r2]);
 }
 
 fn replace_with_same_or_fewer_rights_invalidates_the_old_value() {
@@ -581,8 +574,7 @@ fn info_handle_valid_tells_valid_from_invalid() {
     // A handle with no rights at all is still valid.
     let none = dup(e, Rights::NONE);
     check_status!(valid_status(none), Status::OK);
-    close(none);
-    close(e);
+    close_all(&[none, e]);
     check_status!(valid_status(e), Status::BAD_HANDLE);
 }
 
@@ -694,9 +686,7 @@ fn info_handle_basic_reports_koid_rights_type_and_related_koid() {
         ),
         Status::BAD_HANDLE
     );
-    for h in [a, b, p, q, d] {
-        close(h);
-    }
+    close_all(&[a, b, p, q, d]);
 }
 
 fn info_process_on_own_process_is_started_not_exited() {
@@ -790,8 +780,7 @@ fn info_handle_count_includes_handles_in_queued_messages() {
     check_eq!(handle_count(e), 1);
     // Counts per object: a channel end counts its own handles, not its peer's.
     check_eq!(handle_count(a), 1);
-    close(a);
-    close(e);
+    close_all(&[a, e]);
 }
 
 fn info_process_handle_stats_counts_handles_per_type() {

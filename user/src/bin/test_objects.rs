@@ -148,8 +148,7 @@ fn eventpair_create_gives_two_linked_ends_with_default_rights() {
     check_eq!(bb.related_koid, ba.koid);
     check_eq!(sigs(a), 0);
     check_eq!(sigs(b), 0);
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 fn eventpair_create_with_options_is_not_supported() {
@@ -212,9 +211,7 @@ fn signal_needs_the_signal_right() {
     );
     check_status!(raw::object_signal(r, 0, U0), Status::ACCESS_DENIED);
     check_eq!(sigs(r), WRITABLE);
-    for h in [e, w, r, b] {
-        close(h);
-    }
+    close_all(&[e, w, r, b]);
 }
 
 fn signal_sets_and_clears_event_signaled_and_user_signals_on_events() {
@@ -241,8 +238,7 @@ fn signal_sets_and_clears_event_signaled_and_user_signals_on_events() {
     let d = dup(e, Rights::SAME_RIGHTS);
     check_status!(raw::object_signal(d, 0, SIGNALED), Status::OK);
     check_eq!(sigs(e), SIGNALED);
-    close(d);
-    close(e);
+    close_all(&[d, e]);
 }
 
 fn signal_rejects_non_user_bits_on_events() {
@@ -282,8 +278,7 @@ fn signal_on_channels_accepts_only_user_signals() {
     );
     check_status!(raw::object_signal(a, U0, 0), Status::OK);
     check_eq!(sigs(a), WRITABLE);
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 fn signal_on_a_bad_handle_is_bad_handle() {
@@ -312,8 +307,7 @@ fn signal_peer_on_an_eventpair_sets_the_peer_signals() {
     check_status!(raw::object_signal_peer(b, 0, U0), Status::OK);
     check_eq!(sigs(a), U0);
     check_eq!(sigs(b), U1);
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 fn signal_peer_on_a_channel_sets_the_peer_signals() {
@@ -323,8 +317,7 @@ fn signal_peer_on_a_channel_sets_the_peer_signals() {
     check_eq!(sigs(a), WRITABLE);
     check_status!(raw::object_signal_peer(a, U1, U2), Status::OK);
     check_eq!(sigs(b), WRITABLE | U2);
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 fn signal_peer_rejects_non_user_bits() {
@@ -352,9 +345,7 @@ fn signal_peer_rejects_non_user_bits() {
         Status::INVALID_ARGS
     );
     check_eq!(sigs(q), 0);
-    for h in [a, b, p, q] {
-        close(h);
-    }
+    close_all(&[a, b, p, q]);
 }
 
 fn signal_peer_needs_the_signal_peer_right() {
@@ -376,9 +367,7 @@ fn signal_peer_needs_the_signal_peer_right() {
     );
     check_status!(raw::object_signal_peer(rc, 0, U0), Status::ACCESS_DENIED);
     check_eq!(sigs(d), WRITABLE);
-    for h in [a, b, r, sp, rc, d] {
-        close(h);
-    }
+    close_all(&[a, b, r, sp, rc, d]);
 }
 
 fn signal_peer_after_the_peer_closed_is_peer_closed() {
@@ -390,8 +379,7 @@ fn signal_peer_after_the_peer_closed_is_peer_closed() {
     close(d);
     check_status!(raw::object_signal_peer(c, 0, U0), Status::PEER_CLOSED);
     check_eq!(sigs(c), CH_PEER_CLOSED);
-    close(a);
-    close(c);
+    close_all(&[a, c]);
 }
 
 fn signal_peer_on_an_event_is_refused() {
@@ -503,9 +491,7 @@ fn wait_one_with_deadline_zero_times_out_and_writes_observed() {
         Status::TIMED_OUT
     );
     check_eq!(obs, WRITABLE);
-    for h in [e, a, b] {
-        close(h);
-    }
+    close_all(&[e, a, b]);
 }
 
 fn wait_one_with_a_past_deadline_times_out_at_once() {
@@ -585,8 +571,7 @@ fn wait_one_needs_the_wait_right() {
         Status::ACCESS_DENIED
     );
     check_eq!(obs, 0xdead_beef);
-    close(nw);
-    close(e);
+    close_all(&[nw, e]);
 }
 
 fn wait_one_with_an_unwritable_observed_is_invalid_args() {
@@ -718,9 +703,7 @@ fn wait_many_returns_when_any_item_is_satisfied_and_writes_every_pending() {
         (items[3].handle, items[3].waitfor),
         (a, READABLE | WRITABLE)
     );
-    for h in [e1, e2, a, b, p, q] {
-        close(h);
-    }
+    close_all(&[e1, e2, a, b, p, q]);
 }
 
 fn wait_many_is_woken_by_another_threads_signal() {
@@ -738,8 +721,7 @@ fn wait_many_is_woken_by_another_threads_signal() {
     }
     join(t);
     check_eq!(T_STATUS.load(Ordering::SeqCst), Status::OK.raw());
-    close(e1);
-    close(e2);
+    close_all(&[e1, e2]);
 }
 
 fn wait_many_times_out_and_writes_pending() {
@@ -771,8 +753,7 @@ fn wait_many_times_out_and_writes_pending() {
         Status::TIMED_OUT
     );
     check!(now() - t0 < PROMPT_NS, "took {} ns", now() - t0);
-    close(e1);
-    close(e2);
+    close_all(&[e1, e2]);
 }
 
 fn wait_many_with_more_than_64_items_is_out_of_range() {
@@ -830,8 +811,7 @@ fn wait_many_needs_the_wait_right() {
         raw::object_wait_many(items.as_mut_ptr(), 2, 0),
         Status::ACCESS_DENIED
     );
-    close(nw);
-    close(e);
+    close_all(&[nw, e]);
 }
 
 fn wait_many_with_an_unreadable_items_array_is_invalid_args() {
@@ -880,8 +860,7 @@ fn wait_many_is_canceled_when_a_handle_is_closed_during_the_wait() {
     join(t);
     check_eq!(T_STATUS.load(Ordering::SeqCst), Status::OK.raw());
     check_status!(valid_status(e2), Status::BAD_HANDLE);
-    close(keep);
-    close(e1);
+    close_all(&[keep, e1]);
 }
 
 fn wait_many_with_no_items_sleeps_until_the_deadline() {
