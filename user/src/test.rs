@@ -741,17 +741,21 @@ macro_rules! check_eq {
     }};
 }
 
-/// `check_status!(expr_returning_i32, Status::X)`.
+/// `check_status!(expr_returning_i32, Status::X)`, or with what the call was:
+/// `check_status!(s, Status::X, "fmt", args)`.
 #[macro_export]
 macro_rules! check_status {
-    ($call:expr, $want:expr) => {{
+    ($call:expr, $want:expr) => {
+        $crate::check_status!($call, $want, "{}", stringify!($call))
+    };
+    ($call:expr, $want:expr, $($arg:tt)+) => {{
         let got = $crate::Status($call);
         let want: $crate::Status = $want;
         if got != want {
             $crate::test::fail(
                 file!(),
                 line!(),
-                format_args!("{} returned {} (want {})", stringify!($call), got, want),
+                format_args!("{} returned {} (want {})", format_args!($($arg)+), got, want),
             );
         }
     }};

@@ -977,13 +977,7 @@ fn info_buffer_too_small_gives_actual_0_and_avail_1() {
             let (mut actual, mut avail) = (77usize, 77usize);
             let s =
                 raw::object_get_info(h, topic, buf.as_mut_ptr(), small, &mut actual, &mut avail);
-            check!(
-                s == Status::BUFFER_TOO_SMALL.raw(),
-                "{} with {} bytes returned {}",
-                name,
-                small,
-                Status(s)
-            );
+            check_status!(s, Status::BUFFER_TOO_SMALL, "{} with {} bytes", name, small);
             check!(
                 actual == 0 && avail == 1,
                 "{} with {} bytes: actual {} avail {}",
@@ -1030,12 +1024,7 @@ fn info_unknown_topic_is_not_supported() {
                 &mut actual,
                 &mut avail,
             );
-            check!(
-                s == Status::NOT_SUPPORTED.raw(),
-                "topic {:#x} returned {}",
-                topic,
-                Status(s)
-            );
+            check_status!(s, Status::NOT_SUPPORTED, "topic {:#x}", topic);
         }
     }
     check!(buf.iter().all(|&b| b == 0xee), "buffer written");
@@ -1059,13 +1048,7 @@ fn info_with_unwritable_buffer_or_counts_is_invalid_args() {
         for (what, addr) in hostile(size) {
             let (mut actual, mut avail) = (0usize, 0usize);
             let s = raw::object_get_info(h, topic, addr as *mut u8, size, &mut actual, &mut avail);
-            check!(
-                s == Status::INVALID_ARGS.raw(),
-                "{} into {} returned {}",
-                name,
-                what,
-                Status(s)
-            );
+            check_status!(s, Status::INVALID_ARGS, "{} into {}", name, what);
         }
         // `actual` and `avail` (NULL is allowed for them, so skip it).
         for (what, addr) in hostile(8).iter().skip(1) {
@@ -1079,13 +1062,7 @@ fn info_with_unwritable_buffer_or_counts_is_invalid_args() {
                 *addr as *mut usize,
                 &mut other,
             );
-            check!(
-                s == Status::INVALID_ARGS.raw(),
-                "{} with actual at {} returned {}",
-                name,
-                what,
-                Status(s)
-            );
+            check_status!(s, Status::INVALID_ARGS, "{} with actual at {}", name, what);
             let s = raw::object_get_info(
                 h,
                 topic,
@@ -1094,13 +1071,7 @@ fn info_with_unwritable_buffer_or_counts_is_invalid_args() {
                 &mut other,
                 *addr as *mut usize,
             );
-            check!(
-                s == Status::INVALID_ARGS.raw(),
-                "{} with avail at {} returned {}",
-                name,
-                what,
-                Status(s)
-            );
+            check_status!(s, Status::INVALID_ARGS, "{} with avail at {}", name, what);
         }
     }
     check!(ro_intact(), "the kernel wrote to read-only memory");

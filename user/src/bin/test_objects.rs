@@ -24,12 +24,7 @@ const LONG_NS: i64 = 5_000 * MS;
 fn sigs(h: u32) -> u32 {
     let mut obs = 0xdead_beef;
     let s = raw::object_wait_one(h, 0, 0, &mut obs);
-    check!(
-        s == Status::TIMED_OUT.raw(),
-        "wait_one({:#x}, 0, 0) returned {}",
-        h,
-        Status(s)
-    );
+    check_status!(s, Status::TIMED_OUT, "wait_one({:#x}, 0, 0)", h);
     obs
 }
 
@@ -111,12 +106,7 @@ fn event_create_to_an_unwritable_out_is_invalid_args_and_creates_nothing() {
     let objs = live_objects();
     for (what, addr) in hostile(4) {
         let s = raw::event_create(0, addr as *mut u32);
-        check!(
-            s == Status::INVALID_ARGS.raw(),
-            "event_create into {} returned {}",
-            what,
-            Status(s)
-        );
+        check_status!(s, Status::INVALID_ARGS, "event_create into {}", what);
     }
     check_eq!(type_count(ObjType::EVENT), before);
     check_eq!(settled_objects(objs), objs);
@@ -171,19 +161,9 @@ fn eventpair_create_to_an_unwritable_out_is_invalid_args_and_creates_nothing() {
     for (what, addr) in hostile(4) {
         let mut good = 0u32;
         let s = raw::eventpair_create(0, &mut good, addr as *mut u32);
-        check!(
-            s == Status::INVALID_ARGS.raw(),
-            "eventpair_create(out1 = {}) returned {}",
-            what,
-            Status(s)
-        );
+        check_status!(s, Status::INVALID_ARGS, "eventpair_create(out1 = {})", what);
         let s = raw::eventpair_create(0, addr as *mut u32, &mut good);
-        check!(
-            s == Status::INVALID_ARGS.raw(),
-            "eventpair_create(out0 = {}) returned {}",
-            what,
-            Status(s)
-        );
+        check_status!(s, Status::INVALID_ARGS, "eventpair_create(out0 = {})", what);
     }
     check_eq!(type_count(ObjType::EVENTPAIR), before);
     check_eq!(settled_objects(objs), objs);
@@ -500,12 +480,7 @@ fn wait_one_with_a_past_deadline_times_out_at_once() {
     for deadline in [1, -1, i64::MIN, t0 - MS, t0] {
         let mut obs = 0xdead_beef;
         let s = raw::object_wait_one(e, SIGNALED, deadline, &mut obs);
-        check!(
-            s == Status::TIMED_OUT.raw(),
-            "deadline {} returned {}",
-            deadline,
-            Status(s)
-        );
+        check_status!(s, Status::TIMED_OUT, "deadline {}", deadline);
         check_eq!(obs, 0);
     }
     check!(now() - t0 < PROMPT_NS, "took {} ns", now() - t0);
@@ -581,20 +556,10 @@ fn wait_one_with_an_unwritable_observed_is_invalid_args() {
     for (what, addr) in hostile(4).iter().skip(1) {
         // Satisfied at once...
         let s = raw::object_wait_one(e, U0, 0, *addr as *mut u32);
-        check!(
-            s == Status::INVALID_ARGS.raw(),
-            "satisfied wait into {} returned {}",
-            what,
-            Status(s)
-        );
+        check_status!(s, Status::INVALID_ARGS, "satisfied wait into {}", what);
         // ...and timing out.
         let s = raw::object_wait_one(e, SIGNALED, 0, *addr as *mut u32);
-        check!(
-            s == Status::INVALID_ARGS.raw(),
-            "timed-out wait into {} returned {}",
-            what,
-            Status(s)
-        );
+        check_status!(s, Status::INVALID_ARGS, "timed-out wait into {}", what);
     }
     check!(ro_intact(), "the kernel wrote to read-only memory");
     check_eq!(sigs(e), U0);
@@ -820,13 +785,7 @@ fn wait_many_with_an_unreadable_items_array_is_invalid_args() {
     let sources = hostile_entries(core::mem::size_of::<WaitItem>());
     for (what, addr, n) in sources {
         let s = raw::object_wait_many(addr as *mut WaitItem, n, 0);
-        check!(
-            s == Status::INVALID_ARGS.raw(),
-            "wait_many({}, {}) returned {}",
-            what,
-            n,
-            Status(s)
-        );
+        check_status!(s, Status::INVALID_ARGS, "wait_many({}, {})", what, n);
     }
     // A good, satisfied item in the last 12 bytes of the stack, then unmapped memory.
     if on_initial_stack() {
