@@ -388,12 +388,10 @@ fn eventpair_peer_closed_is_asserted_when_the_other_end_closes() {
     check_eq!(sigs(a), U2);
     // We wait while another thread closes the peer.
     let t = spawn(close_after_5ms, b as usize);
-    let mut obs = 0;
-    check_status!(
-        raw::object_wait_one(a, EP_PEER_CLOSED, deadline_after(LONG_NS), &mut obs),
-        Status::OK
+    check_eq!(
+        wait_raw(a, EP_PEER_CLOSED, deadline_after(LONG_NS)),
+        (Status::OK, EP_PEER_CLOSED | U2)
     );
-    check_eq!(obs, EP_PEER_CLOSED | U2);
     join(t);
     check_eq!(T_STATUS.load(Ordering::SeqCst), Status::OK.raw());
     check_eq!(sigs(a), EP_PEER_CLOSED | U2);
@@ -424,12 +422,10 @@ fn channel_peer_closed_is_asserted_and_writable_cleared() {
         Status::PEER_CLOSED
     );
     // WRITABLE never comes back: a wait for it times out.
-    let mut obs = 0;
-    check_status!(
-        raw::object_wait_one(a, WRITABLE, 0, &mut obs),
-        Status::TIMED_OUT
+    check_eq!(
+        wait_raw(a, WRITABLE, 0),
+        (Status::TIMED_OUT, CH_PEER_CLOSED)
     );
-    check_eq!(obs, CH_PEER_CLOSED);
     close(a);
 }
 
@@ -442,12 +438,10 @@ fn wait_one_on_already_satisfied_signals_returns_at_once_with_observed() {
     check_status!(raw::object_signal(e, 0, SIGNALED | U1), Status::OK);
     for deadline in [TIME_INFINITE, 0, -1, deadline_after(LONG_NS)] {
         let t0 = now();
-        let mut obs = 0;
-        check_status!(
-            raw::object_wait_one(e, SIGNALED | U0, deadline, &mut obs),
-            Status::OK
+        check_eq!(
+            wait_raw(e, SIGNALED | U0, deadline),
+            (Status::OK, SIGNALED | U1)
         );
-        check_eq!(obs, SIGNALED | U1);
         check!(now() - t0 < PROMPT_NS, "took {} ns", now() - t0);
     }
     // NULL observed is allowed.
@@ -458,19 +452,9 @@ fn wait_one_on_already_satisfied_signals_returns_at_once_with_observed() {
 fn wait_one_with_deadline_zero_times_out_and_writes_observed() {
     let e = event();
     check_status!(raw::object_signal(e, 0, U2), Status::OK);
-    let mut obs = 0xdead_beef;
-    check_status!(
-        raw::object_wait_one(e, SIGNALED, 0, &mut obs),
-        Status::TIMED_OUT
-    );
-    check_eq!(obs, U2);
+    check_eq!(wait_raw(e, SIGNALED, 0), (Status::TIMED_OUT, U2));
     let (a, b) = channel();
-    let mut obs = 0xdead_beef;
-    check_status!(
-        raw::object_wait_one(a, READABLE, 0, &mut obs),
-        Status::TIMED_OUT
-    );
-    check_eq!(obs, WRITABLE);
+    check_eq!(wait_raw(a, READABLE, 0), (Status::TIMED_OUT, WRITABLE));
     close_all(&[e, a, b]);
 }
 
@@ -601,12 +585,10 @@ fn closing_another_handle_to_the_object_does_not_cancel_a_wait() {
     T_STATUS.store(1, Ordering::SeqCst);
     T_STATUS2.store(1, Ordering::SeqCst);
     let t = spawn(close_a_then_signal_b, 0);
-    let mut obs = 0;
-    check_status!(
-        raw::object_wait_one(e, SIGNALED, deadline_after(LONG_NS), &mut obs),
-        Status::OK
+    check_eq!(
+        wait_raw(e, SIGNALED, deadline_after(LONG_NS)),
+        (Status::OK, SIGNALED)
     );
-    check_eq!(obs, SIGNALED);
     join(t);
     check_eq!(T_STATUS.load(Ordering::SeqCst), Status::OK.raw());
     check_eq!(T_STATUS2.load(Ordering::SeqCst), Status::OK.raw());
