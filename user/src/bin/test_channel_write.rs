@@ -105,10 +105,8 @@ fn consumed(h: u32, witness: u32) {
         format_args!("transferred handle {:#x} is still valid", h),
     );
     let n = handle_count(witness);
-    expect(
-        n == 1,
-        format_args!("object of {:#x} still has {} handles (want 1)", h, n),
-    );
+    let what = format_args!("object of {:#x} still has {} handles (want 1)", h, n);
+    expect(n == 1, what);
     close(witness);
 }
 
@@ -129,10 +127,8 @@ fn untouched(h: u32, witness: u32) {
 #[track_caller]
 fn nothing_sent(peer: u32, before: u32) {
     let now = sigs(peer);
-    expect(
-        now == before,
-        format_args!("peer signals changed: {:#x} -> {:#x}", before, now),
-    );
+    let what = format_args!("peer signals changed: {:#x} -> {:#x}", before, now);
+    expect(now == before, what);
     let want = if before & Signals::CHANNEL_PEER_CLOSED.bits() != 0 {
         Status::PEER_CLOSED
     } else {
@@ -191,16 +187,14 @@ fn message_bytes_and_handles_arrive_intact() {
     let (s, nb, nh) = read(b, &mut rb, &mut rh);
     expect_status(s, Status::OK, "read");
     expect(nb == 200, format_args!("{} bytes arrived (want 200)", nb));
-    expect(
-        rb[..200] == bytes[..],
-        format_args!("bytes arrived altered"),
-    );
+    check!(rb[..200] == bytes[..], "bytes arrived altered");
     expect(nh == 4, format_args!("{} handles arrived (want 4)", nh));
     for i in 0..4 {
         let got = basic(rh[i]);
-        expect(
+        check!(
             rh[i] & HANDLE_FIXED_BITS_MASK == HANDLE_FIXED_BITS_MASK,
-            format_args!("received value {:#x} lacks the fixed bits", rh[i]),
+            "received value {:#x} lacks the fixed bits",
+            rh[i]
         );
         expect(
             got.koid == before[i].koid && got.koid != 0,
@@ -216,22 +210,23 @@ fn message_bytes_and_handles_arrive_intact() {
                 i, before[i].rights, got.rights
             ),
         );
-        expect(
+        check!(
             got.obj_type == before[i].obj_type,
-            format_args!("handle {}: type changed", i),
+            "handle {}: type changed",
+            i
         );
     }
-    expect(
+    check!(
         sigs(b) & READABLE == 0,
-        format_args!("reader still READABLE after the only message was read"),
+        "reader still READABLE after the only message was read"
     );
     // The received channel endpoint still works: write through it, read at its peer.
     expect_status(write(rh[2], b"via", &[]), Status::OK, "write via received");
     let (s, nb, _) = read(d, &mut rb, &mut []);
     expect_status(s, Status::OK, "read at peer of received endpoint");
-    expect(
+    check!(
         nb == 3 && &rb[..3] == b"via",
-        format_args!("message through the received endpoint altered"),
+        "message through the received endpoint altered"
     );
     for h in &rh[..4] {
         close(*h);
@@ -252,10 +247,7 @@ fn null_pointers_with_zero_sizes_are_ok() {
     );
     let (s, nb, nh) = read(b, &mut rb, &mut rh);
     expect_status(s, Status::OK, "read empty message");
-    expect(
-        nb == 0 && nh == 0,
-        format_args!("got {} bytes {} handles", nb, nh),
-    );
+    check!(nb == 0 && nh == 0, "got {} bytes {} handles", nb, nh);
     // NULL bytes with handles.
     let (e, w) = witnessed_event();
     expect_status(
@@ -265,14 +257,8 @@ fn null_pointers_with_zero_sizes_are_ok() {
     );
     let (s, nb, nh) = read(b, &mut rb, &mut rh);
     expect_status(s, Status::OK, "read handle-only message");
-    expect(
-        nb == 0 && nh == 1,
-        format_args!("got {} bytes {} handles", nb, nh),
-    );
-    expect(
-        basic(rh[0]).koid == basic(w).koid,
-        format_args!("wrong object arrived"),
-    );
+    check!(nb == 0 && nh == 1, "got {} bytes {} handles", nb, nh);
+    check!(basic(rh[0]).koid == basic(w).koid, "wrong object arrived");
     close(rh[0]);
     close(w);
     // NULL handles with bytes.
@@ -283,9 +269,11 @@ fn null_pointers_with_zero_sizes_are_ok() {
     );
     let (s, nb, nh) = read(b, &mut rb, &mut rh);
     expect_status(s, Status::OK, "read bytes-only message");
-    expect(
+    check!(
         nb == 3 && nh == 0 && &rb[..3] == b"xyz",
-        format_args!("got {} bytes {} handles", nb, nh),
+        "got {} bytes {} handles",
+        nb,
+        nh
     );
     close_all(&[a, b]);
 }
@@ -309,19 +297,17 @@ fn max_65536_bytes_and_64_handles_arrive_intact() {
     let mut rh = [0u32; MAX_HANDLES + 1];
     let (s, nb, nh) = read(b, &mut buf[..], &mut rh);
     expect_status(s, Status::OK, "read");
-    expect(
-        nb as usize == MAX_BYTES,
-        format_args!("{} bytes arrived", nb),
-    );
+    check!(nb as usize == MAX_BYTES, "{} bytes arrived", nb);
     expect(nh as usize == MAX_HANDLES, format_args!("{} handles", nh));
-    expect(
+    check!(
         buf[..MAX_BYTES] == SRC[..MAX_BYTES],
-        format_args!("bytes arrived altered"),
+        "bytes arrived altered"
     );
     for i in 0..MAX_HANDLES {
-        expect(
+        check!(
             basic(rh[i]).koid == koids[i],
-            format_args!("handle {} arrived as another object", i),
+            "handle {} arrived as another object",
+            i
         );
         close(rh[i]);
     }
@@ -367,14 +353,13 @@ fn narrow_arguments_use_only_low_32_bits() {
     let mut rh = [0u32; 2];
     let (s, nb, nh) = read(b, &mut rb, &mut rh);
     expect_status(s, Status::OK, "read");
-    expect(
+    check!(
         nb == 4 && &rb[..4] == b"abcd" && nh == 1,
-        format_args!("got {} bytes {} handles", nb, nh),
+        "got {} bytes {} handles",
+        nb,
+        nh
     );
-    expect(
-        basic(rh[0]).koid == basic(w).koid,
-        format_args!("wrong object arrived"),
-    );
+    check!(basic(rh[0]).koid == basic(w).koid, "wrong object arrived");
     close(rh[0]);
     close_all(&[w, a, b]);
 }
@@ -486,10 +471,7 @@ fn unreadable_handles_array_is_invalid_args_and_touches_no_handle() {
             what,
         );
         nothing_sent(b, before);
-        expect(
-            valid(a),
-            format_args!("{}: the channel handle was closed", what),
-        );
+        check!(valid(a), "{}: the channel handle was closed", what);
     }
     // Valid handles in the readable first half of a straddling array stay ours.
     match segment_tail() {
@@ -626,9 +608,10 @@ fn channel_without_write_right_is_access_denied() {
     let (a, b) = channel();
     let want = Rights::READ | Rights::TRANSFER | Rights::WAIT;
     let ro = replace(a, want);
-    expect(
+    check!(
         basic(ro).rights == want.bits(),
-        format_args!("replaced rights {:#x}", basic(ro).rights),
+        "replaced rights {:#x}",
+        basic(ro).rights
     );
     let (e, w) = witnessed_event();
     let before = sigs(b);
@@ -684,9 +667,10 @@ fn own_handle_in_array_is_not_supported_and_closes_it() {
     let (a, b) = channel();
     expect_status(write(a, b"x", &[a]), Status::NOT_SUPPORTED, "[a] into a");
     expect(!valid(a), format_args!("own handle still valid"));
-    expect(
+    check!(
         sigs(b) == PEER_CLOSED,
-        format_args!("peer signals {:#x} (want PEER_CLOSED only)", sigs(b)),
+        "peer signals {:#x} (want PEER_CLOSED only)",
+        sigs(b)
     );
     nothing_sent(b, PEER_CLOSED);
     close(b);
@@ -732,14 +716,12 @@ fn peer_endpoint_in_array_is_not_supported_and_closes_it() {
     let m0 = kstats().live_messages;
     expect_status(write(a, b"x", &[b]), Status::NOT_SUPPORTED, "[b] into a");
     expect(!valid(b), format_args!("peer handle still valid"));
-    expect(
+    check!(
         sigs(a) == PEER_CLOSED,
-        format_args!("writer signals {:#x} (want PEER_CLOSED only)", sigs(a)),
+        "writer signals {:#x} (want PEER_CLOSED only)",
+        sigs(a)
     );
-    expect(
-        kstats().live_messages == m0,
-        format_args!("a message was queued"),
-    );
+    check!(kstats().live_messages == m0, "a message was queued");
     nothing_sent(a, PEER_CLOSED);
     close(a);
 
@@ -754,10 +736,7 @@ fn peer_endpoint_in_array_is_not_supported_and_closes_it() {
     );
     expect(!valid(b2), format_args!("peer handle still valid"));
     consumed(e, w);
-    expect(
-        kstats().live_messages == m0,
-        format_args!("a message was queued"),
-    );
+    check!(kstats().live_messages == m0, "a message was queued");
     nothing_sent(a, PEER_CLOSED);
     close(a);
 }
@@ -860,83 +839,43 @@ fn checks_run_in_documented_order() {
     let cw = raw::channel_write;
     let before = sigs(b);
     // Options first.
-    expect_status(
-        cw(0, 1, src, 1, null(), 0),
-        Status::INVALID_ARGS,
-        "opt+bad h",
-    );
-    expect_status(
-        cw(ev, 1, src, 1, null(), 0),
-        Status::INVALID_ARGS,
-        "opt+type",
-    );
-    expect_status(
-        cw(ro, 1, src, 1, null(), 0),
-        Status::INVALID_ARGS,
-        "opt+rights",
-    );
-    expect_status(
-        cw(a, 1, src, big, null(), 0),
-        Status::INVALID_ARGS,
-        "opt+size",
-    );
-    expect_status(
-        cw(a, 1, bad_ptr, 8, null(), 0),
-        Status::INVALID_ARGS,
-        "opt+ptr",
-    );
+    for (got, what) in [
+        (cw(0, 1, src, 1, null(), 0), "opt+bad h"),
+        (cw(ev, 1, src, 1, null(), 0), "opt+type"),
+        (cw(ro, 1, src, 1, null(), 0), "opt+rights"),
+        (cw(a, 1, src, big, null(), 0), "opt+size"),
+        (cw(a, 1, bad_ptr, 8, null(), 0), "opt+ptr"),
+    ] {
+        expect_status(got, Status::INVALID_ARGS, what);
+    }
     // The channel handle next.
-    expect_status(
-        cw(0, 0, src, big, null(), 0),
-        Status::BAD_HANDLE,
-        "bad h+size",
-    );
-    expect_status(
-        cw(0, 0, bad_ptr, 8, null(), 0),
-        Status::BAD_HANDLE,
-        "bad h+ptr",
-    );
-    expect_status(
-        cw(0, 0, src, 1, bad_hp, 2),
-        Status::BAD_HANDLE,
-        "bad h+hptr",
-    );
-    expect_status(
-        cw(ev, 0, src, big, null(), 0),
-        Status::WRONG_TYPE,
-        "type+size",
-    );
-    expect_status(
-        cw(ev, 0, bad_ptr, 8, null(), 0),
-        Status::WRONG_TYPE,
-        "type+ptr",
-    );
-    expect_status(
-        cw(ro, 0, src, big, null(), 0),
-        Status::ACCESS_DENIED,
-        "rights+size",
-    );
-    expect_status(
-        cw(ro, 0, bad_ptr, 8, null(), 0),
-        Status::ACCESS_DENIED,
-        "rights+ptr",
-    );
+    for (got, what) in [
+        (cw(0, 0, src, big, null(), 0), "bad h+size"),
+        (cw(0, 0, bad_ptr, 8, null(), 0), "bad h+ptr"),
+        (cw(0, 0, src, 1, bad_hp, 2), "bad h+hptr"),
+    ] {
+        expect_status(got, Status::BAD_HANDLE, what);
+    }
+    for (got, what) in [
+        (cw(ev, 0, src, big, null(), 0), "type+size"),
+        (cw(ev, 0, bad_ptr, 8, null(), 0), "type+ptr"),
+    ] {
+        expect_status(got, Status::WRONG_TYPE, what);
+    }
+    for (got, what) in [
+        (cw(ro, 0, src, big, null(), 0), "rights+size"),
+        (cw(ro, 0, bad_ptr, 8, null(), 0), "rights+ptr"),
+    ] {
+        expect_status(got, Status::ACCESS_DENIED, what);
+    }
     // The sizes before the pointers.
-    expect_status(
-        cw(a, 0, bad_ptr, big, null(), 0),
-        Status::OUT_OF_RANGE,
-        "size+ptr",
-    );
-    expect_status(
-        cw(a, 0, src, 1, bad_hp, 65),
-        Status::OUT_OF_RANGE,
-        "hsize+hptr",
-    );
-    expect_status(
-        cw(a, 0, null(), 0, null(), 65),
-        Status::OUT_OF_RANGE,
-        "hsize+NULL",
-    );
+    for (got, what) in [
+        (cw(a, 0, bad_ptr, big, null(), 0), "size+ptr"),
+        (cw(a, 0, src, 1, bad_hp, 65), "hsize+hptr"),
+        (cw(a, 0, null(), 0, null(), 65), "hsize+NULL"),
+    ] {
+        expect_status(got, Status::OUT_OF_RANGE, what);
+    }
     // The bytes before the handles.
     expect_status(
         cw(a, 0, bad_ptr, 8, bad_hp, 2),
@@ -991,9 +930,10 @@ fn write_after_peer_closed_is_peer_closed_and_consumes_handles() {
     let (a, b) = channel();
     close(b);
     let s = sigs(a);
-    expect(
+    check!(
         s & PEER_CLOSED != 0 && s & WRITABLE == 0,
-        format_args!("writer signals {:#x} after peer close", s),
+        "writer signals {:#x} after peer close",
+        s
     );
     let m0 = kstats().live_messages;
     let (e, w) = witnessed_event();
@@ -1004,10 +944,7 @@ fn write_after_peer_closed_is_peer_closed_and_consumes_handles() {
     );
     consumed(e, w);
     expect_status(write(a, &[], &[]), Status::PEER_CLOSED, "empty write");
-    expect(
-        kstats().live_messages == m0,
-        format_args!("a message was queued"),
-    );
+    check!(kstats().live_messages == m0, "a message was queued");
     close(a);
 }
 
@@ -1020,29 +957,34 @@ fn messages_written_before_close_stay_readable() {
     expect_status(write(a, b"two", &[]), Status::OK, "write two");
     close(a);
     let s = sigs(b);
-    expect(
+    check!(
         s == READABLE | PEER_CLOSED,
-        format_args!("reader signals {:#x} (want READABLE|PEER_CLOSED)", s),
+        "reader signals {:#x} (want READABLE|PEER_CLOSED)",
+        s
     );
     let mut rb = [0u8; 8];
     let mut rh = [0u32; 2];
     let (st, nb, nh) = read(b, &mut rb, &mut rh);
     expect_status(st, Status::OK, "read one");
-    expect(
+    check!(
         nb == 3 && &rb[..3] == b"one" && nh == 1,
-        format_args!("first message: {} bytes {} handles", nb, nh),
+        "first message: {} bytes {} handles",
+        nb,
+        nh
     );
-    expect(
+    check!(
         basic(rh[0]).koid == basic(w).koid,
-        format_args!("handle arrived as another object"),
+        "handle arrived as another object"
     );
     close(rh[0]);
     close(w);
     let (st, nb, nh) = read(b, &mut rb, &mut rh);
     expect_status(st, Status::OK, "read two");
-    expect(
+    check!(
         nb == 3 && &rb[..3] == b"two" && nh == 0,
-        format_args!("second message: {} bytes {} handles", nb, nh),
+        "second message: {} bytes {} handles",
+        nb,
+        nh
     );
     let (st, _, _) = read(b, &mut rb, &mut rh);
     expect_status(st, Status::PEER_CLOSED, "read after drain");
@@ -1063,9 +1005,10 @@ fn pending_limit_is_should_wait_and_clears_writable() {
     let mut ok = true;
     for i in 0..limit {
         if i == limit - 1 {
-            expect(
+            check!(
                 sigs(a) & WRITABLE != 0,
-                format_args!("writer lost WRITABLE with {} queued", i),
+                "writer lost WRITABLE with {} queued",
+                i
             );
         }
         let s = write(a, &i.to_le_bytes(), &[]);
@@ -1084,9 +1027,10 @@ fn pending_limit_is_should_wait_and_clears_writable() {
         ),
     );
     let b_before = sigs(b);
-    expect(
+    check!(
         b_before == READABLE | WRITABLE,
-        format_args!("reader signals {:#x}", b_before),
+        "reader signals {:#x}",
+        b_before
     );
     let (e, w) = witnessed_event();
     expect_status(
@@ -1095,17 +1039,20 @@ fn pending_limit_is_should_wait_and_clears_writable() {
         "write beyond the limit",
     );
     consumed(e, w);
-    expect(
+    check!(
         sigs(a) & WRITABLE == 0,
-        format_args!("writer still WRITABLE at the limit ({:#x})", sigs(a)),
+        "writer still WRITABLE at the limit ({:#x})",
+        sigs(a)
     );
-    expect(
+    check!(
         sigs(b) == b_before,
-        format_args!("reader signals changed: {:#x} -> {:#x}", b_before, sigs(b)),
+        "reader signals changed: {:#x} -> {:#x}",
+        b_before,
+        sigs(b)
     );
-    expect(
+    check!(
         kstats().live_messages == m0 + limit as u64,
-        format_args!("the refused message was queued"),
+        "the refused message was queued"
     );
     // The other direction has its own limit.
     expect_status(write(b, b"back", &[]), Status::OK, "write the other way");
@@ -1113,13 +1060,14 @@ fn pending_limit_is_should_wait_and_clears_writable() {
     let mut rb = [0u8; 8];
     let (s, nb, _) = read(b, &mut rb, &mut []);
     expect_status(s, Status::OK, "read first");
-    expect(
+    check!(
         nb == 4 && rb[..4] == 0u32.to_le_bytes(),
-        format_args!("first message is not #0"),
+        "first message is not #0"
     );
-    expect(
+    check!(
         sigs(a) & WRITABLE != 0,
-        format_args!("writer not WRITABLE after a drain ({:#x})", sigs(a)),
+        "writer not WRITABLE after a drain ({:#x})",
+        sigs(a)
     );
     expect_status(
         write(a, &limit.to_le_bytes(), &[]),
@@ -1136,18 +1084,17 @@ fn pending_limit_is_should_wait_and_clears_writable() {
         }
         let v = u32::from_le_bytes([rb[0], rb[1], rb[2], rb[3]]);
         if nb != 4 || v != next {
-            expect(
-                false,
-                format_args!("message {} is {:#x} ({} bytes)", next, v, nb),
-            );
+            check!(false, "message {} is {:#x} ({} bytes)", next, v, nb);
             break;
         }
         next += 1;
     }
     if ok {
-        expect(
+        check!(
             next == limit + 1,
-            format_args!("drained up to #{} (want #{})", next, limit + 1),
+            "drained up to #{} (want #{})",
+            next,
+            limit + 1
         );
     }
     close_all(&[a, b]);
