@@ -208,13 +208,17 @@ pub fn live() -> Option<Live> {
 
 /// The live counts, read through the root resource `root`.
 pub fn live_of(root: u32) -> Option<Live> {
-    let s = kernel_stats(root).ok()?;
-    Some(Live {
+    Some(live_in(&kernel_stats(root).ok()?))
+}
+
+/// The live counts in a `ZX_INFO_KERNEL_STATS` record.
+pub fn live_in(s: &InfoKernelStats) -> Live {
+    Live {
         handles: s.live_handles,
         objects: s.live_objects,
         messages: s.live_messages,
         ipc_bytes: s.ipc_bytes,
-    })
+    }
 }
 
 /// The live counts now; without the root resource a failed check (and zeros).
@@ -467,6 +471,28 @@ static mut RBUF: [u8; MAX_BYTES + 64] = [0; MAX_BYTES + 64];
 pub fn rbuf() -> &'static mut [u8] {
     // SAFETY: test programs use it from one thread, one case at a time.
     unsafe { &mut *core::ptr::addr_of_mut!(RBUF) }
+}
+
+/// `zx_channel_read(ch, 0, ..)` into the given buffers (their own pointers, even when empty):
+/// (status, actual bytes, actual handles).
+pub fn read_raw(ch: u32, bytes: &mut [u8], handles: &mut [u32]) -> (i32, u32, u32) {
+    let (mut ab, mut ah) = (0u32, 0u32);
+    let s = raw::channel_read(
+        ch,
+        0,
+        bytes.as_mut_ptr(),
+        handles.as_mut_ptr(),
+        bytes.len() as u32,
+        handles.len() as u32,
+        &mut ab,
+        &mut ah,
+    );
+    (s, ab, ah)
+}
+
+/// The txid of a call message: its first four bytes.
+pub fn txid_of(b: &[u8]) -> u32 {
+    u32::from_le_bytes([b[0], b[1], b[2], b[3]])
 }
 
 /// One message read with `zx_channel_read_etc` (its bytes in [`rbuf`]).

@@ -24,10 +24,6 @@ fn readable(h: u32) -> bool {
     signals(h) & Signals::CHANNEL_READABLE.bits() != 0
 }
 
-fn txid_of(b: &[u8]) -> u32 {
-    u32::from_le_bytes([b[0], b[1], b[2], b[3]])
-}
-
 struct Reply {
     s: Status,
     ab: u32,

@@ -844,10 +844,6 @@ fn served() -> &'static [u8] {
     &buf[..(SRV_BYTES.load(Ordering::Relaxed) as usize).min(MAX_BYTES)]
 }
 
-fn txid_of(b: &[u8]) -> u32 {
-    u32::from_le_bytes([b[0], b[1], b[2], b[3]])
-}
-
 /// What a call returned: status and the actual counts (u32::MAX where unwritten).
 struct CallOut {
     st: Status,

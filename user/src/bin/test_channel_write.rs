@@ -80,22 +80,6 @@ fn write(ch: u32, bytes: &[u8], handles: &[u32]) -> i32 {
     )
 }
 
-/// `zx_channel_read` into the given buffers: (status, actual bytes, actual handles).
-fn read(ch: u32, bytes: &mut [u8], handles: &mut [u32]) -> (i32, u32, u32) {
-    let (mut ab, mut ah) = (0u32, 0u32);
-    let s = raw::channel_read(
-        ch,
-        0,
-        bytes.as_mut_ptr(),
-        handles.as_mut_ptr(),
-        bytes.len() as u32,
-        handles.len() as u32,
-        &mut ab,
-        &mut ah,
-    );
-    (s, ab, ah)
-}
-
 /// The transferred handle `h` is gone from us and its object lost that handle (only the
 /// witness is left); the witness is closed.
 #[track_caller]
@@ -184,7 +168,7 @@ fn message_bytes_and_handles_arrive_intact() {
     expect(sigs(b) & READABLE != 0, format_args!("reader not READABLE"));
     let mut rb = [0u8; 256];
     let mut rh = [0u32; 8];
-    let (s, nb, nh) = read(b, &mut rb, &mut rh);
+    let (s, nb, nh) = read_raw(b, &mut rb, &mut rh);
     expect_status(s, Status::OK, "read");
     expect(nb == 200, format_args!("{} bytes arrived (want 200)", nb));
     check!(rb[..200] == bytes[..], "bytes arrived altered");
@@ -222,7 +206,7 @@ fn message_bytes_and_handles_arrive_intact() {
     );
     // The received channel endpoint still works: write through it, read at its peer.
     expect_status(write(rh[2], b"via", &[]), Status::OK, "write via received");
-    let (s, nb, _) = read(d, &mut rb, &mut []);
+    let (s, nb, _) = read_raw(d, &mut rb, &mut []);
     expect_status(s, Status::OK, "read at peer of received endpoint");
     check!(
         nb == 3 && &rb[..3] == b"via",
@@ -245,7 +229,7 @@ fn null_pointers_with_zero_sizes_are_ok() {
         Status::OK,
         "write(NULL, 0, NULL, 0)",
     );
-    let (s, nb, nh) = read(b, &mut rb, &mut rh);
+    let (s, nb, nh) = read_raw(b, &mut rb, &mut rh);
     expect_status(s, Status::OK, "read empty message");
     check!(nb == 0 && nh == 0, "got {} bytes {} handles", nb, nh);
     // NULL bytes with handles.
@@ -255,7 +239,7 @@ fn null_pointers_with_zero_sizes_are_ok() {
         Status::OK,
         "write(NULL, 0, [e], 1)",
     );
-    let (s, nb, nh) = read(b, &mut rb, &mut rh);
+    let (s, nb, nh) = read_raw(b, &mut rb, &mut rh);
     expect_status(s, Status::OK, "read handle-only message");
     check!(nb == 0 && nh == 1, "got {} bytes {} handles", nb, nh);
     check!(basic(rh[0]).koid == basic(w).koid, "wrong object arrived");
@@ -267,7 +251,7 @@ fn null_pointers_with_zero_sizes_are_ok() {
         Status::OK,
         "write(bytes, 3, NULL, 0)",
     );
-    let (s, nb, nh) = read(b, &mut rb, &mut rh);
+    let (s, nb, nh) = read_raw(b, &mut rb, &mut rh);
     expect_status(s, Status::OK, "read bytes-only message");
     check!(
         nb == 3 && nh == 0 && &rb[..3] == b"xyz",
@@ -295,7 +279,7 @@ fn max_65536_bytes_and_64_handles_arrive_intact() {
     let buf = rbuf();
     buf.fill(0);
     let mut rh = [0u32; MAX_HANDLES + 1];
-    let (s, nb, nh) = read(b, &mut buf[..], &mut rh);
+    let (s, nb, nh) = read_raw(b, &mut buf[..], &mut rh);
     expect_status(s, Status::OK, "read");
     check!(nb as usize == MAX_BYTES, "{} bytes arrived", nb);
     expect(nh as usize == MAX_HANDLES, format_args!("{} handles", nh));
@@ -317,14 +301,14 @@ fn max_65536_bytes_and_64_handles_arrive_intact() {
         Status::OK,
         "write 65536 bytes",
     );
-    let (s, nb, _) = read(b, &mut buf[..], &mut []);
+    let (s, nb, _) = read_raw(b, &mut buf[..], &mut []);
     expect_status(s, Status::OK, "read");
     expect(nb as usize == MAX_BYTES, format_args!("{} bytes", nb));
     for h in hs.iter_mut() {
         *h = event();
     }
     expect_status(write(a, &[], &hs), Status::OK, "write 64 handles");
-    let (s, _, nh) = read(b, &mut [], &mut rh);
+    let (s, _, nh) = read_raw(b, &mut [], &mut rh);
     expect_status(s, Status::OK, "read");
     expect(nh as usize == MAX_HANDLES, format_args!("{} handles", nh));
     for h in &rh[..nh as usize] {
@@ -351,7 +335,7 @@ fn narrow_arguments_use_only_low_32_bits() {
     expect_status(r, Status::OK, "write with high garbage bits");
     let mut rb = [0u8; 8];
     let mut rh = [0u32; 2];
-    let (s, nb, nh) = read(b, &mut rb, &mut rh);
+    let (s, nb, nh) = read_raw(b, &mut rb, &mut rh);
     expect_status(s, Status::OK, "read");
     check!(
         nb == 4 && &rb[..4] == b"abcd" && nh == 1,
@@ -695,7 +679,7 @@ fn own_handle_in_array_is_not_supported_and_closes_it() {
     let (c, d) = channel();
     expect_status(write(c, b"", &[a]), Status::OK, "move a through c");
     let mut rh = [0u32; 1];
-    let (s, _, nh) = read(d, &mut [], &mut rh);
+    let (s, _, nh) = read_raw(d, &mut [], &mut rh);
     expect_status(s, Status::OK, "read a back");
     expect(nh == 1, format_args!("{} handles", nh));
     let a2 = rh[0];
@@ -964,7 +948,7 @@ fn messages_written_before_close_stay_readable() {
     );
     let mut rb = [0u8; 8];
     let mut rh = [0u32; 2];
-    let (st, nb, nh) = read(b, &mut rb, &mut rh);
+    let (st, nb, nh) = read_raw(b, &mut rb, &mut rh);
     expect_status(st, Status::OK, "read one");
     check!(
         nb == 3 && &rb[..3] == b"one" && nh == 1,
@@ -978,7 +962,7 @@ fn messages_written_before_close_stay_readable() {
     );
     close(rh[0]);
     close(w);
-    let (st, nb, nh) = read(b, &mut rb, &mut rh);
+    let (st, nb, nh) = read_raw(b, &mut rb, &mut rh);
     expect_status(st, Status::OK, "read two");
     check!(
         nb == 3 && &rb[..3] == b"two" && nh == 0,
@@ -986,7 +970,7 @@ fn messages_written_before_close_stay_readable() {
         nb,
         nh
     );
-    let (st, _, _) = read(b, &mut rb, &mut rh);
+    let (st, _, _) = read_raw(b, &mut rb, &mut rh);
     expect_status(st, Status::PEER_CLOSED, "read after drain");
     expect_status(write(b, b"x", &[]), Status::PEER_CLOSED, "write back");
     close(b);
@@ -1058,7 +1042,7 @@ fn pending_limit_is_should_wait_and_clears_writable() {
     expect_status(write(b, b"back", &[]), Status::OK, "write the other way");
     // Draining one restores WRITABLE.
     let mut rb = [0u8; 8];
-    let (s, nb, _) = read(b, &mut rb, &mut []);
+    let (s, nb, _) = read_raw(b, &mut rb, &mut []);
     expect_status(s, Status::OK, "read first");
     check!(
         nb == 4 && rb[..4] == 0u32.to_le_bytes(),
@@ -1077,7 +1061,7 @@ fn pending_limit_is_should_wait_and_clears_writable() {
     // Everything drains in order; the refused message is not among them.
     let mut next = 1u32;
     loop {
-        let (s, nb, _) = read(b, &mut rb, &mut []);
+        let (s, nb, _) = read_raw(b, &mut rb, &mut []);
         if s != 0 {
             expect_status(s, Status::SHOULD_WAIT, "read until empty");
             break;

@@ -152,17 +152,7 @@ fn chain(messages: u64) {
         // Drain whatever has come back; wait only when nothing has.
         let mut got_any = false;
         loop {
-            let (mut nb, mut nh) = (0u32, 0u32);
-            let s = raw::channel_read(
-                ret_ours.raw(),
-                0,
-                bytes.as_mut_ptr(),
-                hs.as_mut_ptr(),
-                bytes.len() as u32,
-                hs.len() as u32,
-                &mut nb,
-                &mut nh,
-            );
+            let (s, nb, nh) = read_raw(ret_ours.raw(), &mut bytes, &mut hs);
             if s == Status::SHOULD_WAIT.raw() {
                 break;
             }
