@@ -490,6 +490,12 @@ pub fn read_raw(ch: u32, bytes: &mut [u8], handles: &mut [u32]) -> (i32, u32, u3
     (s, ab, ah)
 }
 
+/// `zx_channel_read(ch, 0, ..)` with NULL buffers and actuals and sizes 0: the status alone
+/// (SHOULD_WAIT or PEER_CLOSED on an empty queue, BUFFER_TOO_SMALL if one is queued).
+pub fn read_nothing(ch: u32) -> i32 {
+    raw::channel_read(ch, 0, null_mut(), null_mut(), 0, 0, null_mut(), null_mut())
+}
+
 /// The txid of a call message: its first four bytes.
 pub fn txid_of(b: &[u8]) -> u32 {
     u32::from_le_bytes([b[0], b[1], b[2], b[3]])

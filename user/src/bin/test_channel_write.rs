@@ -6,7 +6,7 @@
 #![no_std]
 #![no_main]
 
-use core::ptr::{null, null_mut};
+use core::ptr::null;
 use zx::test::*;
 use zx::*;
 
@@ -118,16 +118,7 @@ fn nothing_sent(peer: u32, before: u32) {
     } else {
         Status::SHOULD_WAIT
     };
-    let s = raw::channel_read(
-        peer,
-        0,
-        null_mut(),
-        null_mut(),
-        0,
-        0,
-        null_mut(),
-        null_mut(),
-    );
+    let s = read_nothing(peer);
     expect(
         s == want.raw(),
         format_args!(
