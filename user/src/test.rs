@@ -367,6 +367,10 @@ pub fn close_all(hs: &[u32]) {
         close(h);
     }
 }
+/// `zx_object_get_info(h, topic, buf, size)` with NULL `actual` and `avail`: the status.
+pub fn info_into(h: u32, topic: u32, buf: *mut u8, size: usize) -> i32 {
+    raw::object_get_info(h, topic, buf, size, null_mut(), null_mut())
+}
 /// `ZX_INFO_HANDLE_BASIC` of `h` (all zero if the query fails).
 pub fn basic(h: u32) -> InfoHandleBasic {
     get_info::<InfoHandleBasic>(h, INFO_HANDLE_BASIC).unwrap_or_default()

@@ -982,14 +982,7 @@ fn disposition_array_in_read_only_memory_is_invalid_args() {
     // Premise: the kernel cannot write there (INFO_HANDLE_COUNT writes 4 bytes).
     let e = event();
     check_status!(
-        raw::object_get_info(
-            e,
-            INFO_HANDLE_COUNT,
-            ro as *mut u8,
-            4,
-            null_mut(),
-            null_mut()
-        ),
+        info_into(e, INFO_HANDLE_COUNT, ro as *mut u8, 4),
         Status::INVALID_ARGS
     );
     close(e);

@@ -610,14 +610,7 @@ fn info_handle_basic_reports_koid_rights_type_and_related_koid() {
     // NULL actual/avail are fine.
     let mut buf2 = [0u8; 32];
     check_status!(
-        raw::object_get_info(
-            e,
-            INFO_HANDLE_BASIC,
-            buf2.as_mut_ptr(),
-            32,
-            null_mut(),
-            null_mut()
-        ),
+        info_into(e, INFO_HANDLE_BASIC, buf2.as_mut_ptr(), 32),
         Status::OK
     );
     check_eq!(InfoHandleBasic::from_bytes(&buf2).koid, be.koid);
@@ -664,26 +657,12 @@ fn info_handle_basic_reports_koid_rights_type_and_related_koid() {
     check_eq!(bthr.related_koid, bproc.koid);
     // Bad handles.
     check_status!(
-        raw::object_get_info(
-            HANDLE_INVALID,
-            INFO_HANDLE_BASIC,
-            buf2.as_mut_ptr(),
-            32,
-            null_mut(),
-            null_mut()
-        ),
+        info_into(HANDLE_INVALID, INFO_HANDLE_BASIC, buf2.as_mut_ptr(), 32),
         Status::BAD_HANDLE
     );
     close(e);
     check_status!(
-        raw::object_get_info(
-            e,
-            INFO_HANDLE_BASIC,
-            buf2.as_mut_ptr(),
-            32,
-            null_mut(),
-            null_mut()
-        ),
+        info_into(e, INFO_HANDLE_BASIC, buf2.as_mut_ptr(), 32),
         Status::BAD_HANDLE
     );
     close_all(&[a, b, p, q, d]);
@@ -716,36 +695,15 @@ fn info_topics_on_the_wrong_object_type_are_wrong_type() {
     let e = event();
     let mut buf = [0u8; 256];
     check_status!(
-        raw::object_get_info(
-            e,
-            INFO_PROCESS,
-            buf.as_mut_ptr(),
-            16,
-            null_mut(),
-            null_mut()
-        ),
+        info_into(e, INFO_PROCESS, buf.as_mut_ptr(), 16),
         Status::WRONG_TYPE
     );
     check_status!(
-        raw::object_get_info(
-            e,
-            INFO_PROCESS_HANDLE_STATS,
-            buf.as_mut_ptr(),
-            256,
-            null_mut(),
-            null_mut()
-        ),
+        info_into(e, INFO_PROCESS_HANDLE_STATS, buf.as_mut_ptr(), 256),
         Status::WRONG_TYPE
     );
     check_status!(
-        raw::object_get_info(
-            self_thread(),
-            INFO_PROCESS,
-            buf.as_mut_ptr(),
-            16,
-            null_mut(),
-            null_mut()
-        ),
+        info_into(self_thread(), INFO_PROCESS, buf.as_mut_ptr(), 16),
         Status::WRONG_TYPE
     );
     close(e);
@@ -934,27 +892,13 @@ fn info_kernel_stats_on_a_non_resource_is_wrong_type() {
     let mut buf = [0u8; 64];
     for h in [e, self_process(), self_thread()] {
         check_status!(
-            raw::object_get_info(
-                h,
-                INFO_KERNEL_STATS,
-                buf.as_mut_ptr(),
-                64,
-                null_mut(),
-                null_mut()
-            ),
+            info_into(h, INFO_KERNEL_STATS, buf.as_mut_ptr(), 64),
             Status::WRONG_TYPE
         );
     }
     close(e);
     check_status!(
-        raw::object_get_info(
-            e,
-            INFO_KERNEL_STATS,
-            buf.as_mut_ptr(),
-            64,
-            null_mut(),
-            null_mut()
-        ),
+        info_into(e, INFO_KERNEL_STATS, buf.as_mut_ptr(), 64),
         Status::BAD_HANDLE
     );
 }
