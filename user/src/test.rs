@@ -546,6 +546,21 @@ pub fn read_etc(ch: u32) -> Result<Msg, Status> {
     }
 }
 
+/// [`read_etc`] of a message that must be there: on an error a failed check (at the caller's
+/// line) and an empty message, so that the case's checks go on (and fail on it).
+#[track_caller]
+pub fn read_msg(ch: u32) -> Msg {
+    let r = read_etc(ch);
+    if let Err(s) = &r {
+        expect(false, format_args!("read_etc returned {}", s));
+    }
+    r.unwrap_or(Msg {
+        bytes: 0,
+        handles: 0,
+        infos: [HandleInfo::default(); CHANNEL_MAX_MSG_HANDLES as usize],
+    })
+}
+
 /// A handle disposition for `write_etc`/`call_etc` (`result` 0).
 pub fn disp(operation: u32, handle: u32, ty: ObjType, rights: impl RightsArg) -> HandleDisposition {
     HandleDisposition {

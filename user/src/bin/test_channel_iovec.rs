@@ -185,23 +185,19 @@ fn max_entries_8192_of_8_bytes_send_65536_bytes_in_order() {
         *e = v(src((MAX_IOVEC - 1 - i) * 8), 8);
     }
     check_status!(wv(a, iv.as_ptr(), MAX_IOVEC as u32, &[]), Status::OK);
-    match read_etc(b) {
-        Ok(m) => {
-            check_eq!(m.bytes as usize, MAX_BYTES);
-            check_eq!(m.handles, 0);
-            let got = &rbuf()[..MAX_BYTES];
-            let mut bad = None;
-            for i in 0..MAX_IOVEC {
-                let s = (MAX_IOVEC - 1 - i) * 8;
-                if got[i * 8..i * 8 + 8] != SRC[s..s + 8] {
-                    bad = Some(i);
-                    break;
-                }
-            }
-            check!(bad.is_none(), "entry {:?} was not copied in order", bad);
+    let m = read_msg(b);
+    check_eq!(m.bytes as usize, MAX_BYTES);
+    check_eq!(m.handles, 0);
+    let got = &rbuf()[..MAX_BYTES];
+    let mut bad = None;
+    for i in 0..MAX_IOVEC {
+        let s = (MAX_IOVEC - 1 - i) * 8;
+        if got[i * 8..i * 8 + 8] != SRC[s..s + 8] {
+            bad = Some(i);
+            break;
         }
-        Err(s) => check!(false, "read_etc returned {}", s),
     }
+    check!(bad.is_none(), "entry {:?} was not copied in order", bad);
     // 16 entries of 4096 bytes: 65536 too.
     for (i, e) in iv[..16].iter_mut().enumerate() {
         *e = v(src(i * 4096), 4096);
@@ -528,33 +524,29 @@ fn handles_sent_alongside_arrive_unchanged() {
     for h in hs {
         check!(!valid(h), "handle {:#x} is still the writer's", h);
     }
-    match read_etc(b) {
-        Ok(m) => {
-            check_eq!(&rbuf()[..m.bytes as usize], b"with handles");
-            check_eq!(m.handles, 3);
-            for (i, w) in want.iter().enumerate() {
-                let info = m.infos[i];
-                let got = basic(info.handle);
-                check!(
-                    info.obj_type == w.obj_type
-                        && info.rights == w.rights
-                        && got.koid == w.koid
-                        && got.rights == w.rights
-                        && got.related_koid == w.related_koid,
-                    "handle {}: type {} rights {:#x} koid {} (want {} {:#x} {})",
-                    i,
-                    info.obj_type,
-                    info.rights,
-                    got.koid,
-                    w.obj_type,
-                    w.rights,
-                    w.koid
-                );
-            }
-            m.close();
-        }
-        Err(s) => check!(false, "read_etc returned {}", s),
+    let m = read_msg(b);
+    check_eq!(&rbuf()[..m.bytes as usize], b"with handles");
+    check_eq!(m.handles, 3);
+    for (i, w) in want.iter().enumerate() {
+        let info = m.infos[i];
+        let got = basic(info.handle);
+        check!(
+            info.obj_type == w.obj_type
+                && info.rights == w.rights
+                && got.koid == w.koid
+                && got.rights == w.rights
+                && got.related_koid == w.related_koid,
+            "handle {}: type {} rights {:#x} koid {} (want {} {:#x} {})",
+            i,
+            info.obj_type,
+            info.rights,
+            got.koid,
+            w.obj_type,
+            w.rights,
+            w.koid
+        );
     }
+    m.close();
     check_eq!(signals(y) & PEER_CLOSED, PEER_CLOSED);
     close_all(&[a, b, p1, y]);
 }
@@ -701,14 +693,10 @@ fn unreadable_handles_array_touches_no_handle() {
     });
     check_status!(got, Status::OK);
     check!(!valid(e));
-    match read_etc(b) {
-        Ok(m) => {
-            check_eq!(m.handles, 1);
-            check_eq!(&rbuf()[..m.bytes as usize], b"hi");
-            m.close();
-        }
-        Err(s) => check!(false, "read_etc returned {}", s),
-    }
+    let m = read_msg(b);
+    check_eq!(m.handles, 1);
+    check_eq!(&rbuf()[..m.bytes as usize], b"hi");
+    m.close();
     close_all(&[a, b]);
 }
 
@@ -723,13 +711,9 @@ fn sixty_five_handles_with_iovecs_are_out_of_range() {
         *h = dup(keep, Rights::SAME_RIGHTS);
     }
     check_status!(ws(a, &entries, &hs[..MAX_HANDLES]), Status::OK);
-    match read_etc(b) {
-        Ok(m) => {
-            check_eq!(m.handles as usize, MAX_HANDLES);
-            m.close();
-        }
-        Err(s) => check!(false, "read_etc returned {}", s),
-    }
+    let m = read_msg(b);
+    check_eq!(m.handles as usize, MAX_HANDLES);
+    m.close();
     close(hs[MAX_HANDLES]);
     check_eq!(handle_count(keep), 1);
     for h in hs.iter_mut() {

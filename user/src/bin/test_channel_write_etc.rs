@@ -115,23 +115,19 @@ fn move_with_same_rights_transfers_the_handle() {
     check_status!(wetc(a, b"abc", &mut hs), Status::OK);
     check_eq!(hs[0].result, OK);
     check!(!valid(e), "the moved handle is still in the writer's table");
-    match read_etc(b) {
-        Ok(m) => {
-            check_eq!(m.bytes, 3);
-            check_eq!(&rbuf()[..3], b"abc");
-            check_eq!(m.handles, 1);
-            let i = m.infos[0];
-            check_eq!(i.handle & HANDLE_FIXED_BITS_MASK, HANDLE_FIXED_BITS_MASK);
-            check_eq!(i.obj_type, ObjType::EVENT.raw());
-            check_eq!(i.rights, EV);
-            check_eq!(i.unused, 0);
-            check_eq!(koid(i.handle), k);
-            check_eq!(rights_of(i.handle), EV);
-            check_eq!(handle_count(i.handle), 1);
-            m.close();
-        }
-        Err(s) => check!(false, "read_etc returned {}", s),
-    }
+    let m = read_msg(b);
+    check_eq!(m.bytes, 3);
+    check_eq!(&rbuf()[..3], b"abc");
+    check_eq!(m.handles, 1);
+    let i = m.infos[0];
+    check_eq!(i.handle & HANDLE_FIXED_BITS_MASK, HANDLE_FIXED_BITS_MASK);
+    check_eq!(i.obj_type, ObjType::EVENT.raw());
+    check_eq!(i.rights, EV);
+    check_eq!(i.unused, 0);
+    check_eq!(koid(i.handle), k);
+    check_eq!(rights_of(i.handle), EV);
+    check_eq!(handle_count(i.handle), 1);
+    m.close();
     close_all(&[a, b]);
 }
 
@@ -172,28 +168,24 @@ fn handles_of_every_kind_arrive_in_array_order() {
     check!(!valid(x));
     check!(valid(process));
     check!(valid(thread));
-    match read_etc(b) {
-        Ok(m) => {
-            check_eq!(m.bytes, 5);
-            check_eq!(m.handles, 5);
-            for (i, (k, ty, r)) in want.iter().enumerate() {
-                let info = m.infos[i];
-                check!(
-                    info.obj_type == ty.raw() && info.rights == *r && koid(info.handle) == *k,
-                    "entry {}: type {} rights {:#x} koid {} (want {} {:#x} {})",
-                    i,
-                    info.obj_type,
-                    info.rights,
-                    koid(info.handle),
-                    ty.raw(),
-                    r,
-                    k
-                );
-            }
-            m.close();
-        }
-        Err(s) => check!(false, "read_etc returned {}", s),
+    let m = read_msg(b);
+    check_eq!(m.bytes, 5);
+    check_eq!(m.handles, 5);
+    for (i, (k, ty, r)) in want.iter().enumerate() {
+        let info = m.infos[i];
+        check!(
+            info.obj_type == ty.raw() && info.rights == *r && koid(info.handle) == *k,
+            "entry {}: type {} rights {:#x} koid {} (want {} {:#x} {})",
+            i,
+            info.obj_type,
+            info.rights,
+            koid(info.handle),
+            ty.raw(),
+            r,
+            k
+        );
     }
+    m.close();
     // The channel end that travelled was the real one: closing it closed the pair.
     check_eq!(signals(y) & PEER_CLOSED, PEER_CLOSED);
     close_all(&[a, b, p0, p1, y]);
@@ -631,16 +623,12 @@ fn result_on_input_is_not_checked_and_left_as_written() {
             garbage[i]
         );
     }
-    match read_etc(b) {
-        Ok(m) => {
-            check_eq!(m.handles, 6);
-            for (i, info) in m.infos[..m.handles as usize].iter().enumerate() {
-                check!(koid(info.handle) == keys[i], "handle {} koid", i);
-            }
-            m.close();
-        }
-        Err(s) => check!(false, "read_etc returned {}", s),
+    let m = read_msg(b);
+    check_eq!(m.handles, 6);
+    for (i, info) in m.infos[..m.handles as usize].iter().enumerate() {
+        check!(koid(info.handle) == keys[i], "handle {} koid", i);
     }
+    m.close();
     for (i, &h) in evs.iter().enumerate() {
         if i % 2 == 0 {
             check!(!valid(h), "MOVE source {} is still ours", i);
@@ -956,15 +944,11 @@ fn unreadable_disposition_array_is_invalid_args_and_touches_nothing() {
         })
     });
     check_status!(got, Status::OK);
-    match read_etc(b) {
-        Ok(m) => {
-            check_eq!(m.handles, 2);
-            check_eq!(koid(m.infos[0].handle), koid(e));
-            check_eq!(koid(m.infos[1].handle), koid(f));
-            m.close();
-        }
-        Err(s) => check!(false, "read_etc returned {}", s),
-    }
+    let m = read_msg(b);
+    check_eq!(m.handles, 2);
+    check_eq!(koid(m.infos[0].handle), koid(e));
+    check_eq!(koid(m.infos[1].handle), koid(f));
+    m.close();
     close_all(&[e, f]);
     let s1 = kstats();
     check_eq!(s1.live_handles, s0.live_handles);
@@ -1034,21 +1018,17 @@ fn sixty_four_handles_are_fine_and_sixty_five_are_out_of_range() {
     check!(!valid(hs[0].handle));
     check!(!valid(hs[63].handle));
     check!(valid(hs[64].handle));
-    match read_etc(b) {
-        Ok(m) => {
-            check_eq!(m.handles, 64);
-            for (i, info) in m.infos.iter().enumerate() {
-                check!(
-                    koid(info.handle) == k,
-                    "handle {} has koid {}",
-                    i,
-                    koid(info.handle)
-                );
-            }
-            m.close();
-        }
-        Err(s) => check!(false, "read_etc returned {}", s),
+    let m = read_msg(b);
+    check_eq!(m.handles, 64);
+    for (i, info) in m.infos.iter().enumerate() {
+        check!(
+            koid(info.handle) == k,
+            "handle {} has koid {}",
+            i,
+            koid(info.handle)
+        );
     }
+    m.close();
     close(hs[64].handle);
     check_eq!(handle_count(e), 1);
 
@@ -1092,16 +1072,12 @@ fn max_bytes_65536_are_fine_and_65537_are_out_of_range() {
     let e = event();
     let mut hs = [mv(e)];
     check_status!(wetc(a, &SRC[..MAX_BYTES], &mut hs), Status::OK);
-    match read_etc(b) {
-        Ok(m) => {
-            check_eq!(m.bytes as usize, MAX_BYTES);
-            check_eq!(m.handles, 1);
-            let same = rbuf()[..MAX_BYTES] == SRC[..MAX_BYTES];
-            check!(same, "the 65536 bytes read differ from those written");
-            m.close();
-        }
-        Err(s) => check!(false, "read_etc returned {}", s),
-    }
+    let m = read_msg(b);
+    check_eq!(m.bytes as usize, MAX_BYTES);
+    check_eq!(m.handles, 1);
+    let same = rbuf()[..MAX_BYTES] == SRC[..MAX_BYTES];
+    check!(same, "the 65536 bytes read differ from those written");
+    m.close();
     let e1 = event();
     let e2 = event();
     let mut hs = [mv(e1), dp(e2)];
@@ -1196,13 +1172,9 @@ fn null_pointers_with_zero_counts_are_fine() {
         raw::channel_write_etc(a, 0, null(), 0, null_mut(), 0),
         Status::OK
     );
-    match read_etc(b) {
-        Ok(m) => {
-            check_eq!(m.bytes, 0);
-            check_eq!(m.handles, 0);
-        }
-        Err(s) => check!(false, "read_etc returned {}", s),
-    }
+    let m = read_msg(b);
+    check_eq!(m.bytes, 0);
+    check_eq!(m.handles, 0);
     let e = event();
     let mut hs = [mv(e)];
     check_status!(
@@ -1216,13 +1188,9 @@ fn null_pointers_with_zero_counts_are_fine() {
         raw::channel_write_etc(a, 0, b"z".as_ptr(), 1, null_mut(), 0),
         Status::OK
     );
-    match read_etc(b) {
-        Ok(m) => {
-            check_eq!(m.bytes, 1);
-            check_eq!(m.handles, 0);
-        }
-        Err(s) => check!(false, "read_etc returned {}", s),
-    }
+    let m = read_msg(b);
+    check_eq!(m.bytes, 1);
+    check_eq!(m.handles, 0);
     close_all(&[a, b]);
 }
 
