@@ -360,6 +360,14 @@ pub fn stale() -> u32 {
 pub fn close(h: u32) {
     expect_status(raw::handle_close(h), Status::OK, "handle_close");
 }
+/// Each of `hs` is a handle of ours (`valid`) or not, as `want` says.
+#[track_caller]
+pub fn expect_valid(hs: &[u32], want: bool) {
+    for (i, &h) in hs.iter().enumerate() {
+        let what = format_args!("handle {} ({:#x}) valid: {} (want {})", i, h, !want, want);
+        expect(valid(h) == want, what);
+    }
+}
 /// Closes each of `hs` in turn (each must be valid).
 #[track_caller]
 pub fn close_all(hs: &[u32]) {
@@ -596,6 +604,11 @@ pub fn mv(h: u32) -> HandleDisposition {
 /// `ZX_HANDLE_OP_DUPLICATE` of `h` with no type check and the same rights.
 pub fn dp(h: u32) -> HandleDisposition {
     disp(HANDLE_OP_DUPLICATE, h, ObjType::NONE, Rights::SAME_RIGHTS)
+}
+
+/// The `result` of each disposition.
+pub fn results<const N: usize>(hs: &[HandleDisposition; N]) -> [i32; N] {
+    hs.map(|d| d.result)
 }
 
 /// Runs `f(addr)` with `val` stored at `addr` (restored afterwards). For memory that no Rust

@@ -166,8 +166,7 @@ fn handles_of_every_kind_arrive_in_array_order() {
     check!(valid(p0));
     check_eq!(rights_of(p0), Rights::DEFAULT_EVENTPAIR.bits());
     check!(!valid(x));
-    check!(valid(process));
-    check!(valid(thread));
+    expect_valid(&[process, thread], true);
     let m = read_msg(b);
     check_eq!(m.bytes, 5);
     check_eq!(m.handles, 5);
@@ -525,13 +524,10 @@ fn all_entries_are_processed_and_each_failure_gets_its_own_result() {
     }
     // MOVE sources are gone, DUPLICATE sources stay, nothing was sent.
     check!(!valid(e1));
-    check!(valid(e2));
-    check!(valid(e3));
+    expect_valid(&[e2, e3], true);
     check_eq!(handle_count(e3), 1);
     check_eq!(rights_of(e3), EV);
-    check!(!valid(e4));
-    check!(!valid(e5));
-    check!(!valid(e6));
+    expect_valid(&[e4, e5, e6], false);
     check_eq!(handle_count(e6_keep), 1);
     check_eq!(signals(b), WRITABLE);
     close_all(&[e2, e3, e6_keep]);
@@ -561,13 +557,8 @@ fn first_error_in_array_order_is_returned() {
         disp(DUP, e, ObjType::EVENTPAIR, SAME),
     ];
     check_status!(wetc(a, b"", &mut hs), Status::ACCESS_DENIED);
-    check_eq!(hs[0].result, OK);
-    check_eq!(hs[1].result, ACCESS_DENIED);
-    check_eq!(hs[2].result, INVALID_ARGS);
-    check_eq!(hs[3].result, WRONG_TYPE);
-    check!(!valid(g));
-    check!(!valid(f));
-    check!(!valid(x));
+    check_eq!(results(&hs), [OK, ACCESS_DENIED, INVALID_ARGS, WRONG_TYPE]);
+    expect_valid(&[g, f, x], false);
     check!(valid(e));
     check_eq!(handle_count(e), 1);
     check_eq!(signals(b), WRITABLE);
@@ -684,8 +675,7 @@ fn unknown_operation_is_invalid_args_and_consumes_the_handle() {
     let mut hs = [mv(e1), disp(2, e2, ObjType::NONE, SAME)];
     check_status!(wetc(a, b"", &mut hs), Status::INVALID_ARGS);
     check_eq!((hs[0].result, hs[1].result), (OK, INVALID_ARGS));
-    check!(!valid(e1));
-    check!(!valid(e2));
+    expect_valid(&[e1, e2], false);
     check_eq!(signals(b), WRITABLE);
     close_all(&[a, b]);
 }
@@ -741,8 +731,7 @@ fn own_channel_handle_in_the_array_is_not_supported() {
     let mut hs = [mv(e), disp(MOVE, a, ObjType::EVENT, SAME)];
     check_status!(wetc(a, b"self", &mut hs), Status::NOT_SUPPORTED);
     check_eq!((hs[0].result, hs[1].result), (OK, NOT_SUPPORTED));
-    check!(!valid(e));
-    check!(!valid(a));
+    expect_valid(&[e, a], false);
     check_eq!(signals(b), PEER_CLOSED);
     close(b);
 }
@@ -831,8 +820,7 @@ fn repeated_handles_are_bad_handle() {
     let mut hs = [mv(e), mv(f), mv(e)];
     check_status!(wetc(a, b"", &mut hs), Status::BAD_HANDLE);
     check_eq!((hs[1].result, hs[2].result), (OK, BAD_HANDLE));
-    check!(!valid(e));
-    check!(!valid(f));
+    expect_valid(&[e, f], false);
     check_eq!(signals(b), WRITABLE);
     // DUPLICATE twice: refused too, and the source stays.
     let e = event();

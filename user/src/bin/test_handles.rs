@@ -106,8 +106,7 @@ fn close_of_garbage_values_is_bad_handle() {
         check_status!(raw::handle_close(v), Status::BAD_HANDLE);
     }
     // The start-up handles survive all that.
-    check!(valid(self_process()));
-    check!(valid(self_thread()));
+    expect_valid(&[self_process(), self_thread()], true);
 }
 
 fn handle_arguments_use_only_the_low_32_bits() {
