@@ -1163,25 +1163,20 @@ fn check_call_fails(a: u32, b: u32, options: u32, iov: u64, n: u32, want: Status
 /// request handles meet their fate.
 fn call_with_too_many_iovecs_or_bytes_is_out_of_range() {
     let (a, b) = channel();
+    let fails = |iov, n, want, what: &str| check_call_fails(a, b, IOVEC, iov, n, want, what);
     let s0 = kstats();
     let iv = iov();
     for (i, e) in iv.iter_mut().enumerate() {
         *e = v(src(i % 4096), 1);
     }
     let p = iv.as_ptr() as u64;
-    check_call_fails(
-        a,
-        b,
-        IOVEC,
+    fails(
         p,
         MAX_IOVEC as u32 + 1,
         Status::OUT_OF_RANGE,
         "8193 entries of 1",
     );
-    check_call_fails(
-        a,
-        b,
-        IOVEC,
+    fails(
         0x1000,
         u32::MAX,
         Status::OUT_OF_RANGE,
@@ -1191,44 +1186,17 @@ fn call_with_too_many_iovecs_or_bytes_is_out_of_range() {
     for (i, e) in iv[..1000].iter_mut().enumerate() {
         *e = v(src(i * 60), 100);
     }
-    check_call_fails(
-        a,
-        b,
-        IOVEC,
-        p,
-        1000,
-        Status::OUT_OF_RANGE,
-        "1000 entries of 100",
-    );
+    fails(p, 1000, Status::OUT_OF_RANGE, "1000 entries of 100");
     for (i, e) in iv[..17].iter_mut().enumerate() {
         *e = v(src(i * 4096), 4096);
     }
-    check_call_fails(
-        a,
-        b,
-        IOVEC,
-        p,
-        17,
-        Status::OUT_OF_RANGE,
-        "17 entries of 4096",
-    );
+    fails(p, 17, Status::OUT_OF_RANGE, "17 entries of 4096");
     // Over 65536 with an unreadable buffer among them: the size comes first.
     iv[3].buffer = 0x1000;
-    check_call_fails(
-        a,
-        b,
-        IOVEC,
-        p,
-        17,
-        Status::OUT_OF_RANGE,
-        "17 x 4096, one unreadable",
-    );
+    fails(p, 17, Status::OUT_OF_RANGE, "17 x 4096, one unreadable");
     // Sums that wrap a 32-bit counter.
     let wrap = [v(src(0), u32::MAX), v(src(0), 1), v(src(0), 8)];
-    check_call_fails(
-        a,
-        b,
-        IOVEC,
+    fails(
         wrap.as_ptr() as u64,
         3,
         Status::OUT_OF_RANGE,
@@ -1252,37 +1220,29 @@ fn call_with_too_many_iovecs_or_bytes_is_out_of_range() {
 /// nothing sent, handles consumed as for write.
 fn call_with_fewer_than_4_assembled_bytes_is_invalid_args() {
     let (a, b) = channel();
+    let fails = |iov, n, want, what: &str| check_call_fails(a, b, IOVEC, iov, n, want, what);
     let three = [v(src(0), 3)];
     let split = [v(src(0), 1), v(null(), 0), v(src(1), 2)];
     let empties = [v(null(), 0), v(null(), 0)];
-    check_call_fails(
-        a,
-        b,
-        IOVEC,
+    fails(
         three.as_ptr() as u64,
         1,
         Status::INVALID_ARGS,
         "one entry of 3",
     );
-    check_call_fails(
-        a,
-        b,
-        IOVEC,
+    fails(
         split.as_ptr() as u64,
         3,
         Status::INVALID_ARGS,
         "1 + 0 + 2 bytes",
     );
-    check_call_fails(
-        a,
-        b,
-        IOVEC,
+    fails(
         empties.as_ptr() as u64,
         2,
         Status::INVALID_ARGS,
         "two empty entries",
     );
-    check_call_fails(a, b, IOVEC, 0, 0, Status::INVALID_ARGS, "no entries");
+    fails(0, 0, Status::INVALID_ARGS, "no entries");
     close_all(&[a, b]);
 }
 
@@ -1292,6 +1252,7 @@ fn call_with_fewer_than_4_assembled_bytes_is_invalid_args() {
 /// nothing is sent.
 fn call_with_a_bad_iovec_sends_nothing() {
     let (a, b) = channel();
+    let fails = |iov, n, want, what: &str| check_call_fails(a, b, IOVEC, iov, n, want, what);
     let s0 = kstats();
     let good = v(src(0), 16);
     let reserved = [
@@ -1302,20 +1263,14 @@ fn call_with_a_bad_iovec_sends_nothing() {
             reserved: 1,
         },
     ];
-    check_call_fails(
-        a,
-        b,
-        IOVEC,
+    fails(
         reserved.as_ptr() as u64,
         2,
         Status::INVALID_ARGS,
         "nonzero reserved",
     );
     let null_cap = [good, v(null(), 4)];
-    check_call_fails(
-        a,
-        b,
-        IOVEC,
+    fails(
         null_cap.as_ptr() as u64,
         2,
         Status::INVALID_ARGS,
@@ -1328,19 +1283,11 @@ fn call_with_a_bad_iovec_sends_nothing() {
             reserved: 0,
         };
         for entries in [[bad, good, good], [good, bad, good], [good, good, bad]] {
-            check_call_fails(
-                a,
-                b,
-                IOVEC,
-                entries.as_ptr() as u64,
-                3,
-                Status::INVALID_ARGS,
-                what,
-            );
+            fails(entries.as_ptr() as u64, 3, Status::INVALID_ARGS, what);
         }
     }
     for (p, n, what) in hostile_arrays() {
-        check_call_fails(a, b, IOVEC, p, n, Status::INVALID_ARGS, what);
+        fails(p, n, Status::INVALID_ARGS, what);
     }
     let s1 = kstats();
     check_eq!(s1.live_messages, s0.live_messages);
