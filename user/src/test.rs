@@ -784,17 +784,22 @@ macro_rules! check {
     };
 }
 
-/// `check_eq!(a, b)`: records a failure showing both values.
+/// `check_eq!(a, b)`: records a failure showing both values; `check_eq!(a, b, "fmt", args)`
+/// puts what was checked in front.
 #[macro_export]
 macro_rules! check_eq {
-    ($a:expr, $b:expr) => {{
+    ($a:expr, $b:expr) => {
+        $crate::check_eq!($a, $b, "{}", "")
+    };
+    ($a:expr, $b:expr, $($arg:tt)+) => {{
         let (a, b) = (&$a, &$b);
         if a != b {
             $crate::test::fail(
                 file!(),
                 line!(),
                 format_args!(
-                    "{} == {}: {:?} != {:?}",
+                    "{} {} == {}: {:?} != {:?}",
+                    format_args!($($arg)+),
                     stringify!($a),
                     stringify!($b),
                     a,

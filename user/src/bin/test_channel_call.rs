@@ -768,13 +768,13 @@ fn unreadable_args_struct_is_invalid_args_and_consumes_nothing() {
             };
             restore_stack_top(saved);
             let name = if etc { "call_etc" } else { "call" };
-            check!(
-                Status(st) == Status::INVALID_ARGS,
-                "{} with args {} ({:#x}): {}",
+            check_eq!(
+                Status(st),
+                Status::INVALID_ARGS,
+                "{} with args {} ({:#x}):",
                 name,
                 what,
-                addr,
-                Status(st)
+                addr
             );
             check!(
                 valid(d) && count(&e) == 2,

@@ -109,18 +109,8 @@ fn check_failed(got: i32, want: i32, sent: u32, keep: u32, peer: u32, what: impl
         Status(want)
     );
     check!(!valid(sent), "{}: the handle sent is still ours", what);
-    check!(
-        handle_count(keep) == 1,
-        "{}: handle count {}",
-        what,
-        handle_count(keep)
-    );
-    check!(
-        signals(peer) == WRITABLE,
-        "{}: peer signals {:#x}",
-        what,
-        signals(peer)
-    );
+    check_eq!(handle_count(keep), 1, "{}: handle count:", what);
+    check_eq!(signals(peer), WRITABLE, "{}: peer signals:", what);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1142,18 +1132,8 @@ fn check_call_fails(a: u32, b: u32, options: u32, iov: u64, n: u32, want: Status
     );
     check_eq!(handle_count(kept), 1);
     check_eq!((ds[0].result, ds[1].result), (0, 0));
-    check!(
-        handle_count(keep) == 1,
-        "{}: handle count {}",
-        what,
-        handle_count(keep)
-    );
-    check!(
-        signals(b) == WRITABLE,
-        "{}: peer signals {:#x}",
-        what,
-        signals(b)
-    );
+    check_eq!(handle_count(keep), 1, "{}: handle count:", what);
+    check_eq!(signals(b), WRITABLE, "{}: peer signals:", what);
     close_all(&[kept, keep]);
 }
 

@@ -356,14 +356,7 @@ fn bad_handle_is_checked_before_options() {
     for h in [HANDLE_INVALID, stale, c.raw() & !HANDLE_FIXED_BITS_MASK] {
         for opt in [0u32, CHANNEL_READ_MAY_DISCARD, 0xffff_fffe] {
             for (call, s) in read_both(h, opt, 8, 2) {
-                check!(
-                    s == Status::BAD_HANDLE,
-                    "{}({:#x}, {:#x}): {}",
-                    call,
-                    h,
-                    opt,
-                    s
-                );
+                check_eq!(s, Status::BAD_HANDLE, "{}({:#x}, {:#x}):", call, h, opt);
             }
         }
     }
@@ -373,13 +366,7 @@ fn event_handle_is_wrong_type_before_options() {
     let e = event_handle();
     for opt in [0u32, 0xffff_fffe] {
         for (call, s) in read_both(e.raw(), opt, 8, 2) {
-            check!(
-                s == Status::WRONG_TYPE,
-                "{}(event, {:#x}): {}",
-                call,
-                opt,
-                s
-            );
+            check_eq!(s, Status::WRONG_TYPE, "{}(event, {:#x}):", call, opt);
         }
     }
     check!(valid(e.raw()));

@@ -583,11 +583,7 @@ fn channel_without_write_right_is_access_denied() {
     let (a, b) = channel();
     let want = Rights::READ | Rights::TRANSFER | Rights::WAIT;
     let ro = replace(a, want);
-    check!(
-        basic(ro).rights == want.bits(),
-        "replaced rights {:#x}",
-        basic(ro).rights
-    );
+    check_eq!(basic(ro).rights, want.bits(), "replaced rights:");
     let (e, w) = witnessed_event();
     let before = sigs(b);
     expect_status(
@@ -1002,11 +998,7 @@ fn pending_limit_is_should_wait_and_clears_writable() {
         ),
     );
     let b_before = sigs(b);
-    check!(
-        b_before == READABLE | WRITABLE,
-        "reader signals {:#x}",
-        b_before
-    );
+    check_eq!(b_before, READABLE | WRITABLE, "reader signals:");
     let (e, w) = witnessed_event();
     expect_status(
         write(a, &0xdead_u32.to_le_bytes(), &[e]),

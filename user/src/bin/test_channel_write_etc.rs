@@ -1009,12 +1009,7 @@ fn sixty_four_handles_are_fine_and_sixty_five_are_out_of_range() {
     let m = read_msg(b);
     check_eq!(m.handles, 64);
     for (i, info) in m.infos.iter().enumerate() {
-        check!(
-            koid(info.handle) == k,
-            "handle {} has koid {}",
-            i,
-            koid(info.handle)
-        );
+        check_eq!(koid(info.handle), k, "handle {} has koid:", i);
     }
     m.close();
     close(hs[64].handle);
