@@ -767,6 +767,22 @@ impl Fz {
         }
     }
 
+    /// The handles (or, for `etc`, dispositions) argument of a write or call of `n` entries
+    /// through channel `ch`: mostly an array filled in scratch, sometimes a hostile pointer.
+    fn handle_array(&mut self, n: u32, etc: bool, ch: u32) -> u64 {
+        if n > 0 && !self.chance(6) {
+            let o = self.off(4);
+            if etc {
+                self.fill_dispositions(o, n as usize, ch);
+            } else {
+                self.fill_handles(o, n as usize, ch);
+            }
+            scr_base() + o as u64
+        } else {
+            self.ptr()
+        }
+    }
+
     fn fill_random(&mut self, off: usize, len: usize) {
         let mut i = 0;
         while i < len {
@@ -867,17 +883,7 @@ impl Fz {
         } else {
             self.pick(&[0, 0, 0, 1, 2, 64, 65, r])
         };
-        let wr_h = if wr_nh > 0 && !self.chance(6) {
-            let o = self.off(4);
-            if etc {
-                self.fill_dispositions(o, wr_nh as usize, ch);
-            } else {
-                self.fill_handles(o, wr_nh as usize, ch);
-            }
-            scr_base() + o as u64
-        } else {
-            self.ptr()
-        };
+        let wr_h = self.handle_array(wr_nh, etc, ch);
         let rd_b = if self.chance(5) {
             self.ptr()
         } else {
@@ -1198,17 +1204,7 @@ impl Fz {
                 } else {
                     self.pick(&[0, 0, 0, 0, 1, 1, 2, 3, 8, 64, 65, r])
                 };
-                a[4] = if nh > 0 && !self.chance(6) {
-                    let o = self.off(4);
-                    if etc {
-                        self.fill_dispositions(o, nh as usize, ch);
-                    } else {
-                        self.fill_handles(o, nh as usize, ch);
-                    }
-                    scr_base() + o as u64
-                } else {
-                    self.ptr()
-                };
+                a[4] = self.handle_array(nh, etc, ch);
                 a[5] = self.w32(nh);
                 consumes = true;
             }
