@@ -237,6 +237,7 @@ fn capacities_summing_over_65536_are_out_of_range() {
     let (a, b) = channel();
     let s0 = kstats();
     let keep = event();
+    let failed = |got, want, e, what: &str| check_failed(got, want, e, keep, b, what);
     let iv = iov();
     // 17 entries of 4096 = 69632.
     for (i, e) in iv[..17].iter_mut().enumerate() {
@@ -252,14 +253,7 @@ fn capacities_summing_over_65536_are_out_of_range() {
         }
         let e = dup(keep, Rights::SAME_RIGHTS);
         let got = wv(a, iv.as_ptr(), MAX_IOVEC as u32, &[e]);
-        check_failed(
-            got,
-            OUT_OF_RANGE,
-            e,
-            keep,
-            b,
-            "8191 entries of 8 and one of 9",
-        );
+        failed(got, OUT_OF_RANGE, e, "8191 entries of 8 and one of 9");
     }
     let sets: [(&[u32], &str); 5] = [
         (&[65537], "one entry of 65537"),
@@ -287,6 +281,7 @@ fn capacities_summing_over_65536_are_out_of_range() {
 fn size_check_comes_before_buffer_check() {
     let (a, b) = channel();
     let keep = event();
+    let failed = |got, want, e, what: &str| check_failed(got, want, e, keep, b, what);
     let iv = iov();
     for (i, e) in iv[..17].iter_mut().enumerate() {
         *e = v(src(i * 4096), 4096);
@@ -298,14 +293,7 @@ fn size_check_comes_before_buffer_check() {
     };
     let e = dup(keep, Rights::SAME_RIGHTS);
     let got = wv(a, iv.as_ptr(), 17, &[e]);
-    check_failed(
-        got,
-        OUT_OF_RANGE,
-        e,
-        keep,
-        b,
-        "17 x 4096 with one at 0x1000",
-    );
+    failed(got, OUT_OF_RANGE, e, "17 x 4096 with one at 0x1000");
     let entries = [v(null(), 65537)];
     let e = dup(keep, Rights::SAME_RIGHTS);
     let got = ws(a, &entries, &[e]);
@@ -340,6 +328,7 @@ fn null_buffer_with_nonzero_capacity_is_invalid_args() {
 fn nonzero_reserved_is_invalid_args() {
     let (a, b) = channel();
     let keep = event();
+    let failed = |got, want, e, what: &str| check_failed(got, want, e, keep, b, what);
     for reserved in [1u32, 0x8000_0000, u32::MAX] {
         let entries = [
             v(b"ab".as_ptr(), 2),
@@ -352,14 +341,7 @@ fn nonzero_reserved_is_invalid_args() {
         ];
         let e = dup(keep, Rights::SAME_RIGHTS);
         let got = ws(a, &entries, &[e]);
-        check_failed(
-            got,
-            INVALID_ARGS,
-            e,
-            keep,
-            b,
-            "reserved on the middle entry",
-        );
+        failed(got, INVALID_ARGS, e, "reserved on the middle entry");
         let entries = [ChannelIovec {
             buffer: 0,
             capacity: 0,
@@ -376,14 +358,7 @@ fn nonzero_reserved_is_invalid_args() {
     iv[MAX_IOVEC - 1].reserved = 1;
     let e = dup(keep, Rights::SAME_RIGHTS);
     let got = wv(a, iv.as_ptr(), MAX_IOVEC as u32, &[e]);
-    check_failed(
-        got,
-        INVALID_ARGS,
-        e,
-        keep,
-        b,
-        "reserved on the last of 8192",
-    );
+    failed(got, INVALID_ARGS, e, "reserved on the last of 8192");
     close_all(&[keep, a, b]);
 }
 
@@ -418,6 +393,7 @@ fn unaligned_buffers_are_copied_exactly() {
 fn one_unreadable_buffer_among_good_ones_sends_nothing() {
     let (a, b) = channel();
     let keep = event();
+    let failed = |got, want, e, what: &str| check_failed(got, want, e, keep, b, what);
     let s0 = kstats();
     let good = v(src(0), 16);
     for (p, n, what) in hostile_sources() {
@@ -450,14 +426,7 @@ fn one_unreadable_buffer_among_good_ones_sends_nothing() {
     iv[MAX_IOVEC - 1].buffer = (stack_top() as u64) - 4;
     let e = dup(keep, Rights::SAME_RIGHTS);
     let got = wv(a, iv.as_ptr(), MAX_IOVEC as u32, &[e]);
-    check_failed(
-        got,
-        INVALID_ARGS,
-        e,
-        keep,
-        b,
-        "last of 8192 straddles the stack top",
-    );
+    failed(got, INVALID_ARGS, e, "last of 8192 straddles the stack top");
     let s1 = kstats();
     check_eq!(s1.live_messages, s0.live_messages);
     check_eq!(s1.ipc_bytes, s0.ipc_bytes);
@@ -471,6 +440,7 @@ fn one_unreadable_buffer_among_good_ones_sends_nothing() {
 fn unreadable_iovec_array_is_invalid_args() {
     let (a, b) = channel();
     let keep = event();
+    let failed = |got, want, e, what: &str| check_failed(got, want, e, keep, b, what);
     for (p, n, what) in hostile_arrays() {
         let e = dup(keep, Rights::SAME_RIGHTS);
         let got = wv(a, p as *const ChannelIovec, n, &[e]);
@@ -480,14 +450,7 @@ fn unreadable_iovec_array_is_invalid_args() {
     let got = with_stored((stack_top() as u64) - 16, v(src(0), 16), |p| {
         wv(a, p as *const ChannelIovec, 2, &[e])
     });
-    check_failed(
-        got,
-        INVALID_ARGS,
-        e,
-        keep,
-        b,
-        "second entry above the stack top",
-    );
+    failed(got, INVALID_ARGS, e, "second entry above the stack top");
     // Control: that first entry alone is readable and good.
     let got = with_stored((stack_top() as u64) - 16, v(src(0), 16), |p| {
         wv(a, p as *const ChannelIovec, 1, &[])
