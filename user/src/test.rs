@@ -379,6 +379,13 @@ pub fn close_all(hs: &[u32]) {
 pub fn info_into(h: u32, topic: u32, buf: *mut u8, size: usize) -> i32 {
     raw::object_get_info(h, topic, buf, size, null_mut(), null_mut())
 }
+/// `zx_object_get_info(h, topic, buf, size)` with `actual` and `avail` starting at 77 (so that
+/// an unwritten one shows): (status, actual, avail).
+pub fn info_raw(h: u32, topic: u32, buf: *mut u8, size: usize) -> (Status, usize, usize) {
+    let (mut actual, mut avail) = (77usize, 77usize);
+    let s = raw::object_get_info(h, topic, buf, size, &mut actual, &mut avail);
+    (Status(s), actual, avail)
+}
 /// `ZX_INFO_HANDLE_BASIC` of `h` (all zero if the query fails).
 pub fn basic(h: u32) -> InfoHandleBasic {
     get_info::<InfoHandleBasic>(h, INFO_HANDLE_BASIC).unwrap_or_default()

@@ -581,20 +581,10 @@ fn info_handle_basic_reports_koid_rights_type_and_related_koid() {
     // Event: no related object.
     let e = event();
     let mut buf = [0xeeu8; 64];
-    let (mut actual, mut avail) = (77usize, 77usize);
-    check_status!(
-        raw::object_get_info(
-            e,
-            INFO_HANDLE_BASIC,
-            buf.as_mut_ptr(),
-            buf.len(),
-            &mut actual,
-            &mut avail
-        ),
-        Status::OK
+    check_eq!(
+        info_raw(e, INFO_HANDLE_BASIC, buf.as_mut_ptr(), buf.len()),
+        (Status::OK, 1, 1)
     );
-    check_eq!(actual, 1);
-    check_eq!(avail, 1);
     let be = InfoHandleBasic::from_bytes(&buf);
     check!(be.koid != 0);
     check_eq!(be.rights, Rights::DEFAULT_EVENT.bits());
@@ -669,20 +659,10 @@ fn info_handle_basic_reports_koid_rights_type_and_related_koid() {
 
 fn info_process_on_own_process_is_started_not_exited() {
     let mut buf = [0xeeu8; 16];
-    let (mut actual, mut avail) = (77usize, 77usize);
-    check_status!(
-        raw::object_get_info(
-            self_process(),
-            INFO_PROCESS,
-            buf.as_mut_ptr(),
-            16,
-            &mut actual,
-            &mut avail
-        ),
-        Status::OK
+    check_eq!(
+        info_raw(self_process(), INFO_PROCESS, buf.as_mut_ptr(), 16),
+        (Status::OK, 1, 1)
     );
-    check_eq!(actual, 1);
-    check_eq!(avail, 1);
     let p = InfoProcess::from_bytes(&buf);
     check_eq!(p.started, 1);
     check_eq!(p.exited, 0);
@@ -793,20 +773,10 @@ fn info_kernel_stats_on_the_root_resource_are_sane_and_track_objects() {
     check_eq!(br.obj_type, ObjType::RESOURCE.raw());
     check_eq!(br.rights, Rights::DEFAULT_RESOURCE.bits());
     let mut buf = [0xeeu8; 64];
-    let (mut actual, mut avail) = (77usize, 77usize);
-    check_status!(
-        raw::object_get_info(
-            root,
-            INFO_KERNEL_STATS,
-            buf.as_mut_ptr(),
-            64,
-            &mut actual,
-            &mut avail
-        ),
-        Status::OK
+    check_eq!(
+        info_raw(root, INFO_KERNEL_STATS, buf.as_mut_ptr(), 64),
+        (Status::OK, 1, 1)
     );
-    check_eq!(actual, 1);
-    check_eq!(avail, 1);
     let s = InfoKernelStats::from_bytes(&buf);
     check!(s.total_bytes >= 16 << 20, "total_bytes {}", s.total_bytes);
     check!(
@@ -958,16 +928,8 @@ fn info_unknown_topic_is_not_supported() {
     let mut buf = [0xeeu8; 256];
     for topic in [0u32, 0x7777, 0x0f00_00ff, 0x8000_0000, 0xffff_ffff] {
         for h in [e, p] {
-            let (mut actual, mut avail) = (77usize, 77usize);
-            let s = raw::object_get_info(
-                h,
-                topic,
-                buf.as_mut_ptr(),
-                buf.len(),
-                &mut actual,
-                &mut avail,
-            );
-            check_status!(s, Status::NOT_SUPPORTED, "topic {:#x}", topic);
+            let (s, _, _) = info_raw(h, topic, buf.as_mut_ptr(), buf.len());
+            check_eq!(s, Status::NOT_SUPPORTED, "topic {:#x}", topic);
         }
     }
     check!(buf.iter().all(|&b| b == 0xee), "buffer written");
