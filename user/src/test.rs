@@ -208,13 +208,17 @@ pub fn live() -> Option<Live> {
 
 /// The live counts, read through the root resource `root`.
 pub fn live_of(root: u32) -> Option<Live> {
-    let s = kernel_stats(root).ok()?;
-    Some(Live {
+    Some(live_in(&kernel_stats(root).ok()?))
+}
+
+/// The live counts in a `ZX_INFO_KERNEL_STATS` record.
+pub fn live_in(s: &InfoKernelStats) -> Live {
+    Live {
         handles: s.live_handles,
         objects: s.live_objects,
         messages: s.live_messages,
         ipc_bytes: s.ipc_bytes,
-    })
+    }
 }
 
 /// The live counts now; without the root resource a failed check (and zeros).
@@ -356,6 +360,32 @@ pub fn stale() -> u32 {
 pub fn close(h: u32) {
     expect_status(raw::handle_close(h), Status::OK, "handle_close");
 }
+/// Each of `hs` is a handle of ours (`valid`) or not, as `want` says.
+#[track_caller]
+pub fn expect_valid(hs: &[u32], want: bool) {
+    for (i, &h) in hs.iter().enumerate() {
+        let what = format_args!("handle {} ({:#x}) valid: {} (want {})", i, h, !want, want);
+        expect(valid(h) == want, what);
+    }
+}
+/// Closes each of `hs` in turn (each must be valid).
+#[track_caller]
+pub fn close_all(hs: &[u32]) {
+    for &h in hs {
+        close(h);
+    }
+}
+/// `zx_object_get_info(h, topic, buf, size)` with NULL `actual` and `avail`: the status.
+pub fn info_into(h: u32, topic: u32, buf: *mut u8, size: usize) -> i32 {
+    raw::object_get_info(h, topic, buf, size, null_mut(), null_mut())
+}
+/// `zx_object_get_info(h, topic, buf, size)` with `actual` and `avail` starting at 77 (so that
+/// an unwritten one shows): (status, actual, avail).
+pub fn info_raw(h: u32, topic: u32, buf: *mut u8, size: usize) -> (Status, usize, usize) {
+    let (mut actual, mut avail) = (77usize, 77usize);
+    let s = raw::object_get_info(h, topic, buf, size, &mut actual, &mut avail);
+    (Status(s), actual, avail)
+}
 /// `ZX_INFO_HANDLE_BASIC` of `h` (all zero if the query fails).
 pub fn basic(h: u32) -> InfoHandleBasic {
     get_info::<InfoHandleBasic>(h, INFO_HANDLE_BASIC).unwrap_or_default()
@@ -391,6 +421,13 @@ pub fn dup_raw(h: &Handle) -> u32 {
 /// [`handle_count`] of a typed handle.
 pub fn count(h: &Handle) -> u32 {
     handle_count(h.raw())
+}
+/// `zx_object_wait_one(h, signals, deadline)` with `observed` starting at 0: (status,
+/// observed).
+pub fn wait_raw(h: u32, signals: u32, deadline: i64) -> (Status, u32) {
+    let mut obs = 0;
+    let s = raw::object_wait_one(h, signals, deadline, &mut obs);
+    (Status(s), obs)
 }
 /// The signals asserted on `h` now (`wait_one` for nothing with a deadline in the past).
 pub fn signals(h: u32) -> u32 {
@@ -455,6 +492,34 @@ pub fn rbuf() -> &'static mut [u8] {
     unsafe { &mut *core::ptr::addr_of_mut!(RBUF) }
 }
 
+/// `zx_channel_read(ch, 0, ..)` into the given buffers (their own pointers, even when empty):
+/// (status, actual bytes, actual handles).
+pub fn read_raw(ch: u32, bytes: &mut [u8], handles: &mut [u32]) -> (i32, u32, u32) {
+    let (mut ab, mut ah) = (0u32, 0u32);
+    let s = raw::channel_read(
+        ch,
+        0,
+        bytes.as_mut_ptr(),
+        handles.as_mut_ptr(),
+        bytes.len() as u32,
+        handles.len() as u32,
+        &mut ab,
+        &mut ah,
+    );
+    (s, ab, ah)
+}
+
+/// `zx_channel_read(ch, 0, ..)` with NULL buffers and actuals and sizes 0: the status alone
+/// (SHOULD_WAIT or PEER_CLOSED on an empty queue, BUFFER_TOO_SMALL if one is queued).
+pub fn read_nothing(ch: u32) -> i32 {
+    raw::channel_read(ch, 0, null_mut(), null_mut(), 0, 0, null_mut(), null_mut())
+}
+
+/// The txid of a call message: its first four bytes.
+pub fn txid_of(b: &[u8]) -> u32 {
+    u32::from_le_bytes([b[0], b[1], b[2], b[3]])
+}
+
 /// One message read with `zx_channel_read_etc` (its bytes in [`rbuf`]).
 pub struct Msg {
     pub bytes: u32,
@@ -496,6 +561,21 @@ pub fn read_etc(ch: u32) -> Result<Msg, Status> {
     }
 }
 
+/// [`read_etc`] of a message that must be there: on an error a failed check (at the caller's
+/// line) and an empty message, so that the case's checks go on (and fail on it).
+#[track_caller]
+pub fn read_msg(ch: u32) -> Msg {
+    let r = read_etc(ch);
+    if let Err(s) = &r {
+        expect(false, format_args!("read_etc returned {}", s));
+    }
+    r.unwrap_or(Msg {
+        bytes: 0,
+        handles: 0,
+        infos: [HandleInfo::default(); CHANNEL_MAX_MSG_HANDLES as usize],
+    })
+}
+
 /// A handle disposition for `write_etc`/`call_etc` (`result` 0).
 pub fn disp(operation: u32, handle: u32, ty: ObjType, rights: impl RightsArg) -> HandleDisposition {
     HandleDisposition {
@@ -505,6 +585,37 @@ pub fn disp(operation: u32, handle: u32, ty: ObjType, rights: impl RightsArg) ->
         rights: rights.raw_bits(),
         result: 0,
     }
+}
+
+/// The slice's address, or NULL for an empty slice (a buffer argument with a count of 0).
+pub fn ptr_or_null<T>(s: &[T]) -> *const T {
+    if s.is_empty() {
+        core::ptr::null()
+    } else {
+        s.as_ptr()
+    }
+}
+/// [`ptr_or_null`] for an output buffer.
+pub fn mut_or_null<T>(s: &mut [T]) -> *mut T {
+    if s.is_empty() {
+        null_mut()
+    } else {
+        s.as_mut_ptr()
+    }
+}
+
+/// `ZX_HANDLE_OP_MOVE` of `h` with no type check and the same rights.
+pub fn mv(h: u32) -> HandleDisposition {
+    disp(HANDLE_OP_MOVE, h, ObjType::NONE, Rights::SAME_RIGHTS)
+}
+/// `ZX_HANDLE_OP_DUPLICATE` of `h` with no type check and the same rights.
+pub fn dp(h: u32) -> HandleDisposition {
+    disp(HANDLE_OP_DUPLICATE, h, ObjType::NONE, Rights::SAME_RIGHTS)
+}
+
+/// The `result` of each disposition.
+pub fn results<const N: usize>(hs: &[HandleDisposition; N]) -> [i32; N] {
+    hs.map(|d| d.result)
 }
 
 /// Runs `f(addr)` with `val` stored at `addr` (restored afterwards). For memory that no Rust
@@ -680,17 +791,22 @@ macro_rules! check {
     };
 }
 
-/// `check_eq!(a, b)`: records a failure showing both values.
+/// `check_eq!(a, b)`: records a failure showing both values; `check_eq!(a, b, "fmt", args)`
+/// puts what was checked in front.
 #[macro_export]
 macro_rules! check_eq {
-    ($a:expr, $b:expr) => {{
+    ($a:expr, $b:expr) => {
+        $crate::check_eq!($a, $b, "{}", "")
+    };
+    ($a:expr, $b:expr, $($arg:tt)+) => {{
         let (a, b) = (&$a, &$b);
         if a != b {
             $crate::test::fail(
                 file!(),
                 line!(),
                 format_args!(
-                    "{} == {}: {:?} != {:?}",
+                    "{} {} == {}: {:?} != {:?}",
+                    format_args!($($arg)+),
                     stringify!($a),
                     stringify!($b),
                     a,
@@ -701,17 +817,21 @@ macro_rules! check_eq {
     }};
 }
 
-/// `check_status!(expr_returning_i32, Status::X)`.
+/// `check_status!(expr_returning_i32, Status::X)`, or with what the call was:
+/// `check_status!(s, Status::X, "fmt", args)`.
 #[macro_export]
 macro_rules! check_status {
-    ($call:expr, $want:expr) => {{
+    ($call:expr, $want:expr) => {
+        $crate::check_status!($call, $want, "{}", stringify!($call))
+    };
+    ($call:expr, $want:expr, $($arg:tt)+) => {{
         let got = $crate::Status($call);
         let want: $crate::Status = $want;
         if got != want {
             $crate::test::fail(
                 file!(),
                 line!(),
-                format_args!("{} returned {} (want {})", stringify!($call), got, want),
+                format_args!("{} returned {} (want {})", format_args!($($arg)+), got, want),
             );
         }
     }};

@@ -62,17 +62,7 @@ fn main(args: StartArgs) -> i64 {
     let mut bytes = [0u8; 16];
     let mut handles = [0u32; 4];
     loop {
-        let (mut nb, mut nh) = (0u32, 0u32);
-        let s = raw::channel_read(
-            up.raw(),
-            0,
-            bytes.as_mut_ptr(),
-            handles.as_mut_ptr(),
-            bytes.len() as u32,
-            handles.len() as u32,
-            &mut nb,
-            &mut nh,
-        );
+        let (s, nb, nh) = zx::test::read_raw(up.raw(), &mut bytes, &mut handles);
         match Status(s) {
             Status::OK => {
                 let seq = u64::from_le_bytes([

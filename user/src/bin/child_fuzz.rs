@@ -232,124 +232,128 @@ fn pattern(pat: u64, i: u32) -> u64 {
     pat.rotate_left(i) ^ (i as u64).wrapping_mul(0x0101_0101_0101_0101)
 }
 
+/// `asm_regs!(x, v; "template", ...; operand, ...)`: `asm!` with the operands given, then
+/// x0..x15, x20..x27 (from and back into `x[i]`) and v0..v31 (from and back into `v[i]`).
+macro_rules! asm_regs {
+    ($x:ident, $v:ident; $($t:literal),+; $($op:tt)*) => {
+        asm!(
+            $($t,)+
+            $($op)*
+            inlateout("x0") $x[0] => $x[0],
+            inlateout("x1") $x[1] => $x[1],
+            inlateout("x2") $x[2] => $x[2],
+            inlateout("x3") $x[3] => $x[3],
+            inlateout("x4") $x[4] => $x[4],
+            inlateout("x5") $x[5] => $x[5],
+            inlateout("x6") $x[6] => $x[6],
+            inlateout("x7") $x[7] => $x[7],
+            inlateout("x8") $x[8] => $x[8],
+            inlateout("x9") $x[9] => $x[9],
+            inlateout("x10") $x[10] => $x[10],
+            inlateout("x11") $x[11] => $x[11],
+            inlateout("x12") $x[12] => $x[12],
+            inlateout("x13") $x[13] => $x[13],
+            inlateout("x14") $x[14] => $x[14],
+            inlateout("x15") $x[15] => $x[15],
+            inlateout("x20") $x[20] => $x[20],
+            inlateout("x21") $x[21] => $x[21],
+            inlateout("x22") $x[22] => $x[22],
+            inlateout("x23") $x[23] => $x[23],
+            inlateout("x24") $x[24] => $x[24],
+            inlateout("x25") $x[25] => $x[25],
+            inlateout("x26") $x[26] => $x[26],
+            inlateout("x27") $x[27] => $x[27],
+            inlateout("v0") $v[0] => $v[0],
+            inlateout("v1") $v[1] => $v[1],
+            inlateout("v2") $v[2] => $v[2],
+            inlateout("v3") $v[3] => $v[3],
+            inlateout("v4") $v[4] => $v[4],
+            inlateout("v5") $v[5] => $v[5],
+            inlateout("v6") $v[6] => $v[6],
+            inlateout("v7") $v[7] => $v[7],
+            inlateout("v8") $v[8] => $v[8],
+            inlateout("v9") $v[9] => $v[9],
+            inlateout("v10") $v[10] => $v[10],
+            inlateout("v11") $v[11] => $v[11],
+            inlateout("v12") $v[12] => $v[12],
+            inlateout("v13") $v[13] => $v[13],
+            inlateout("v14") $v[14] => $v[14],
+            inlateout("v15") $v[15] => $v[15],
+            inlateout("v16") $v[16] => $v[16],
+            inlateout("v17") $v[17] => $v[17],
+            inlateout("v18") $v[18] => $v[18],
+            inlateout("v19") $v[19] => $v[19],
+            inlateout("v20") $v[20] => $v[20],
+            inlateout("v21") $v[21] => $v[21],
+            inlateout("v22") $v[22] => $v[22],
+            inlateout("v23") $v[23] => $v[23],
+            inlateout("v24") $v[24] => $v[24],
+            inlateout("v25") $v[25] => $v[25],
+            inlateout("v26") $v[26] => $v[26],
+            inlateout("v27") $v[27] => $v[27],
+            inlateout("v28") $v[28] => $v[28],
+            inlateout("v29") $v[29] => $v[29],
+            inlateout("v30") $v[30] => $v[30],
+            inlateout("v31") $v[31] => $v[31],
+            options(nostack),
+        )
+    };
+}
+
+/// The values a checked stretch starts with: `a` in x0..x7, `pattern(pat, i)` in every other
+/// x_i, `pattern(pat, 32 + i)` in v_i.
+fn start_regs(a: &[u64; 8], pat: u64) -> ([u64; 28], [u64; 32]) {
+    let mut x: [u64; 28] = core::array::from_fn(|i| pattern(pat, i as u32));
+    x[..8].copy_from_slice(a);
+    (x, core::array::from_fn(|i| pattern(pat, 32 + i as u32)))
+}
+
+/// The mask (as in [`Ret`]) of the registers `xs` and v0..v31 whose value now (`x`, `v`)
+/// differs from what it was `before`.
+fn changed(before: &([u64; 28], [u64; 32]), x: &[u64; 28], v: &[u64; 32], xs: &[usize]) -> u64 {
+    let mut mask = 0u64;
+    for &i in xs {
+        if x[i] != before.0[i] {
+            mask |= 1 << i;
+        }
+    }
+    for (i, (now, was)) in v.iter().zip(&before.1).enumerate() {
+        if now != was {
+            mask |= 1 << (32 + i);
+        }
+    }
+    mask
+}
+
+/// The x registers a system call must preserve (x0 is its result; x16 and x17 are not
+/// compared): x1..x15, x20..x27.
+const CALL_SAVED: [usize; 23] = [
+    1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 20, 21, 22, 23, 24, 25, 26, 27,
+];
+
 #[inline(never)]
 fn svc_checked(nr: u64, a: &[u64; 8], pat: u64) -> Ret {
-    let p = |i: u32| pattern(pat, i);
     let nzcv_in = (pat & 0xF) << 28;
-    let (x0, x1, x2, x3, x4, x5, x6, x7): (u64, u64, u64, u64, u64, u64, u64, u64);
-    let (x8, x9, x10, x11, x12, x13, x14, x15): (u64, u64, u64, u64, u64, u64, u64, u64);
-    let (x20, x21, x22, x23, x24, x25, x26, x27): (u64, u64, u64, u64, u64, u64, u64, u64);
-    let mut v = [0u64; 32];
+    let before = start_regs(a, pat);
+    let (mut x, mut v) = before;
     let nzcv_out: u64;
     // SAFETY: a system call; every register it may touch is declared, and the kernel checks
     // every argument (hostile ones are the point).
     unsafe {
-        asm!(
-            "msr nzcv, {f}",
-            "svc #0",
-            "mrs {f}, nzcv",
+        asm_regs!(x, v; "msr nzcv, {f}", "svc #0", "mrs {f}, nzcv";
             f = inlateout(reg) nzcv_in => nzcv_out,
-            inlateout("x0") a[0] => x0,
-            inlateout("x1") a[1] => x1,
-            inlateout("x2") a[2] => x2,
-            inlateout("x3") a[3] => x3,
-            inlateout("x4") a[4] => x4,
-            inlateout("x5") a[5] => x5,
-            inlateout("x6") a[6] => x6,
-            inlateout("x7") a[7] => x7,
-            inlateout("x8") p(8) => x8,
-            inlateout("x9") p(9) => x9,
-            inlateout("x10") p(10) => x10,
-            inlateout("x11") p(11) => x11,
-            inlateout("x12") p(12) => x12,
-            inlateout("x13") p(13) => x13,
-            inlateout("x14") p(14) => x14,
-            inlateout("x15") p(15) => x15,
             inlateout("x16") nr => _,
             lateout("x17") _,
-            inlateout("x20") p(20) => x20,
-            inlateout("x21") p(21) => x21,
-            inlateout("x22") p(22) => x22,
-            inlateout("x23") p(23) => x23,
-            inlateout("x24") p(24) => x24,
-            inlateout("x25") p(25) => x25,
-            inlateout("x26") p(26) => x26,
-            inlateout("x27") p(27) => x27,
-            inlateout("v0") p(32) => v[0],
-            inlateout("v1") p(33) => v[1],
-            inlateout("v2") p(34) => v[2],
-            inlateout("v3") p(35) => v[3],
-            inlateout("v4") p(36) => v[4],
-            inlateout("v5") p(37) => v[5],
-            inlateout("v6") p(38) => v[6],
-            inlateout("v7") p(39) => v[7],
-            inlateout("v8") p(40) => v[8],
-            inlateout("v9") p(41) => v[9],
-            inlateout("v10") p(42) => v[10],
-            inlateout("v11") p(43) => v[11],
-            inlateout("v12") p(44) => v[12],
-            inlateout("v13") p(45) => v[13],
-            inlateout("v14") p(46) => v[14],
-            inlateout("v15") p(47) => v[15],
-            inlateout("v16") p(48) => v[16],
-            inlateout("v17") p(49) => v[17],
-            inlateout("v18") p(50) => v[18],
-            inlateout("v19") p(51) => v[19],
-            inlateout("v20") p(52) => v[20],
-            inlateout("v21") p(53) => v[21],
-            inlateout("v22") p(54) => v[22],
-            inlateout("v23") p(55) => v[23],
-            inlateout("v24") p(56) => v[24],
-            inlateout("v25") p(57) => v[25],
-            inlateout("v26") p(58) => v[26],
-            inlateout("v27") p(59) => v[27],
-            inlateout("v28") p(60) => v[28],
-            inlateout("v29") p(61) => v[29],
-            inlateout("v30") p(62) => v[30],
-            inlateout("v31") p(63) => v[31],
-            options(nostack),
         );
     }
-    let got = [
-        (1, x1, a[1]),
-        (2, x2, a[2]),
-        (3, x3, a[3]),
-        (4, x4, a[4]),
-        (5, x5, a[5]),
-        (6, x6, a[6]),
-        (7, x7, a[7]),
-        (8, x8, p(8)),
-        (9, x9, p(9)),
-        (10, x10, p(10)),
-        (11, x11, p(11)),
-        (12, x12, p(12)),
-        (13, x13, p(13)),
-        (14, x14, p(14)),
-        (15, x15, p(15)),
-        (20, x20, p(20)),
-        (21, x21, p(21)),
-        (22, x22, p(22)),
-        (23, x23, p(23)),
-        (24, x24, p(24)),
-        (25, x25, p(25)),
-        (26, x26, p(26)),
-        (27, x27, p(27)),
-    ];
-    let mut clobbered = 0u64;
-    for (i, g, w) in got {
-        if g != w {
-            clobbered |= 1 << i;
-        }
-    }
+    let mut clobbered = changed(&before, &x, &v, &CALL_SAVED);
     if nzcv_out & (0xF << 28) != nzcv_in {
         clobbered |= 1 << 28;
     }
-    for (i, g) in v.iter().enumerate() {
-        if *g != p(32 + i as u32) {
-            clobbered |= 1 << (32 + i);
-        }
+    Ret {
+        x0: x[0],
+        clobbered,
     }
-    Ret { x0, clobbered }
 }
 
 /// Spins `iters` times with known values in x1..x17, x20..x27 and v0..v31, so that timer
@@ -358,132 +362,18 @@ fn svc_checked(nr: u64, a: &[u64; 8], pat: u64) -> Ret {
 /// preserve every register, x16 and x17 included.
 #[inline(never)]
 fn spin_checked(iters: u64, pat: u64) -> u64 {
-    let a = [
-        iters,
-        pattern(pat, 1),
-        pattern(pat, 2),
-        pattern(pat, 3),
-        pattern(pat, 4),
-        pattern(pat, 5),
-        pattern(pat, 6),
-        pattern(pat, 7),
-    ];
-    let p = |i: u32| pattern(pat, i);
-    let (x0, x1, x2, x3, x4, x5, x6, x7): (u64, u64, u64, u64, u64, u64, u64, u64);
-    let (x8, x9, x10, x11, x12, x13, x14, x15): (u64, u64, u64, u64, u64, u64, u64, u64);
-    let (x20, x21, x22, x23, x24, x25, x26, x27): (u64, u64, u64, u64, u64, u64, u64, u64);
-    let mut v = [0u64; 32];
-    let (x16, x17): (u64, u64);
+    let mut a: [u64; 8] = core::array::from_fn(|i| pattern(pat, i as u32));
+    a[0] = iters;
+    let before = start_regs(&a, pat);
+    let (mut x, mut v) = before;
     // SAFETY: a counting loop; every register it touches is declared.
     unsafe {
-        asm!(
-            "2:",
-            "subs x0, x0, #1",
-            "b.ne 2b",
-            inlateout("x0") a[0] => x0,
-            inlateout("x1") a[1] => x1,
-            inlateout("x2") a[2] => x2,
-            inlateout("x3") a[3] => x3,
-            inlateout("x4") a[4] => x4,
-            inlateout("x5") a[5] => x5,
-            inlateout("x6") a[6] => x6,
-            inlateout("x7") a[7] => x7,
-            inlateout("x8") p(8) => x8,
-            inlateout("x9") p(9) => x9,
-            inlateout("x10") p(10) => x10,
-            inlateout("x11") p(11) => x11,
-            inlateout("x12") p(12) => x12,
-            inlateout("x13") p(13) => x13,
-            inlateout("x14") p(14) => x14,
-            inlateout("x15") p(15) => x15,
-            inlateout("x16") p(16) => x16,
-            inlateout("x17") p(17) => x17,
-            inlateout("x20") p(20) => x20,
-            inlateout("x21") p(21) => x21,
-            inlateout("x22") p(22) => x22,
-            inlateout("x23") p(23) => x23,
-            inlateout("x24") p(24) => x24,
-            inlateout("x25") p(25) => x25,
-            inlateout("x26") p(26) => x26,
-            inlateout("x27") p(27) => x27,
-            inlateout("v0") p(32) => v[0],
-            inlateout("v1") p(33) => v[1],
-            inlateout("v2") p(34) => v[2],
-            inlateout("v3") p(35) => v[3],
-            inlateout("v4") p(36) => v[4],
-            inlateout("v5") p(37) => v[5],
-            inlateout("v6") p(38) => v[6],
-            inlateout("v7") p(39) => v[7],
-            inlateout("v8") p(40) => v[8],
-            inlateout("v9") p(41) => v[9],
-            inlateout("v10") p(42) => v[10],
-            inlateout("v11") p(43) => v[11],
-            inlateout("v12") p(44) => v[12],
-            inlateout("v13") p(45) => v[13],
-            inlateout("v14") p(46) => v[14],
-            inlateout("v15") p(47) => v[15],
-            inlateout("v16") p(48) => v[16],
-            inlateout("v17") p(49) => v[17],
-            inlateout("v18") p(50) => v[18],
-            inlateout("v19") p(51) => v[19],
-            inlateout("v20") p(52) => v[20],
-            inlateout("v21") p(53) => v[21],
-            inlateout("v22") p(54) => v[22],
-            inlateout("v23") p(55) => v[23],
-            inlateout("v24") p(56) => v[24],
-            inlateout("v25") p(57) => v[25],
-            inlateout("v26") p(58) => v[26],
-            inlateout("v27") p(59) => v[27],
-            inlateout("v28") p(60) => v[28],
-            inlateout("v29") p(61) => v[29],
-            inlateout("v30") p(62) => v[30],
-            inlateout("v31") p(63) => v[31],
-            options(nostack),
+        asm_regs!(x, v; "2:", "subs x0, x0, #1", "b.ne 2b";
+            inlateout("x16") x[16] => x[16],
+            inlateout("x17") x[17] => x[17],
         );
     }
-    let got = [
-        (1, x1, a[1]),
-        (2, x2, a[2]),
-        (3, x3, a[3]),
-        (4, x4, a[4]),
-        (5, x5, a[5]),
-        (6, x6, a[6]),
-        (7, x7, a[7]),
-        (8, x8, p(8)),
-        (9, x9, p(9)),
-        (10, x10, p(10)),
-        (11, x11, p(11)),
-        (12, x12, p(12)),
-        (13, x13, p(13)),
-        (14, x14, p(14)),
-        (15, x15, p(15)),
-        (20, x20, p(20)),
-        (21, x21, p(21)),
-        (22, x22, p(22)),
-        (23, x23, p(23)),
-        (24, x24, p(24)),
-        (25, x25, p(25)),
-        (26, x26, p(26)),
-        (27, x27, p(27)),
-    ];
-    let mut clobbered = 0u64;
-    for (i, g, w) in got {
-        if g != w {
-            clobbered |= 1 << i;
-        }
-    }
-    for (i, g) in [(16, x16), (17, x17)] {
-        if g != p(i) {
-            clobbered |= 1 << i;
-        }
-    }
-    let _ = x0;
-    for (i, g) in v.iter().enumerate() {
-        if *g != p(32 + i as u32) {
-            clobbered |= 1 << (32 + i);
-        }
-    }
-    clobbered
+    changed(&before, &x, &v, &CALL_SAVED) | changed(&before, &x, &v, &[16, 17])
 }
 
 fn set_tpidr(v: u64) {
@@ -877,6 +767,22 @@ impl Fz {
         }
     }
 
+    /// The handles (or, for `etc`, dispositions) argument of a write or call of `n` entries
+    /// through channel `ch`: mostly an array filled in scratch, sometimes a hostile pointer.
+    fn handle_array(&mut self, n: u32, etc: bool, ch: u32) -> u64 {
+        if n > 0 && !self.chance(6) {
+            let o = self.off(4);
+            if etc {
+                self.fill_dispositions(o, n as usize, ch);
+            } else {
+                self.fill_handles(o, n as usize, ch);
+            }
+            scr_base() + o as u64
+        } else {
+            self.ptr()
+        }
+    }
+
     fn fill_random(&mut self, off: usize, len: usize) {
         let mut i = 0;
         while i < len {
@@ -977,17 +883,7 @@ impl Fz {
         } else {
             self.pick(&[0, 0, 0, 1, 2, 64, 65, r])
         };
-        let wr_h = if wr_nh > 0 && !self.chance(6) {
-            let o = self.off(4);
-            if etc {
-                self.fill_dispositions(o, wr_nh as usize, ch);
-            } else {
-                self.fill_handles(o, wr_nh as usize, ch);
-            }
-            scr_base() + o as u64
-        } else {
-            self.ptr()
-        };
+        let wr_h = self.handle_array(wr_nh, etc, ch);
         let rd_b = if self.chance(5) {
             self.ptr()
         } else {
@@ -1308,17 +1204,7 @@ impl Fz {
                 } else {
                     self.pick(&[0, 0, 0, 0, 1, 1, 2, 3, 8, 64, 65, r])
                 };
-                a[4] = if nh > 0 && !self.chance(6) {
-                    let o = self.off(4);
-                    if etc {
-                        self.fill_dispositions(o, nh as usize, ch);
-                    } else {
-                        self.fill_handles(o, nh as usize, ch);
-                    }
-                    scr_base() + o as u64
-                } else {
-                    self.ptr()
-                };
+                a[4] = self.handle_array(nh, etc, ch);
                 a[5] = self.w32(nh);
                 consumes = true;
             }

@@ -24,10 +24,6 @@ fn readable(h: u32) -> bool {
     signals(h) & Signals::CHANNEL_READABLE.bits() != 0
 }
 
-fn txid_of(b: &[u8]) -> u32 {
-    u32::from_le_bytes([b[0], b[1], b[2], b[3]])
-}
-
 struct Reply {
     s: Status,
     ab: u32,
@@ -46,12 +42,8 @@ fn call(ch: u32, deadline: i64, wr: &[u8], wr_h: &[u32], rd_nb: u32, rd_nh: u32)
         handles: [0; 8],
     };
     let args = ChannelCallArgs {
-        wr_bytes: if wr.is_empty() { 0 } else { wr.as_ptr() as u64 },
-        wr_handles: if wr_h.is_empty() {
-            0
-        } else {
-            wr_h.as_ptr() as u64
-        },
+        wr_bytes: ptr_or_null(wr) as u64,
+        wr_handles: ptr_or_null(wr_h) as u64,
         rd_bytes: r.bytes.as_mut_ptr() as u64,
         rd_handles: r.handles.as_mut_ptr() as u64,
         wr_num_bytes: wr.len() as u32,
@@ -63,6 +55,11 @@ fn call(ch: u32, deadline: i64, wr: &[u8], wr_h: &[u32], rd_nb: u32, rd_nh: u32)
         ch, 0, deadline, &args, &mut r.ab, &mut r.ah,
     ));
     r
+}
+
+/// [`call`] with a deadline 5 s away.
+fn call5(ch: u32, wr: &[u8], wr_h: &[u32], rd_nb: u32, rd_nh: u32) -> Reply {
+    call(ch, deadline_after(5 * SEC), wr, wr_h, rd_nb, rd_nh)
 }
 
 struct ReplyEtc {
@@ -97,12 +94,8 @@ fn call_etc(
         infos: [JUNK_INFO; 4],
     };
     let mut args = ChannelCallArgs {
-        wr_bytes: if wr.is_empty() { 0 } else { wr.as_ptr() as u64 },
-        wr_handles: if disp.is_empty() {
-            0
-        } else {
-            disp.as_mut_ptr() as u64
-        },
+        wr_bytes: ptr_or_null(wr) as u64,
+        wr_handles: mut_or_null(disp) as u64,
         rd_bytes: r.bytes.as_mut_ptr() as u64,
         rd_handles: r.infos.as_mut_ptr() as u64,
         wr_num_bytes: wr.len() as u32,
@@ -240,14 +233,7 @@ fn reply_is_delivered_with_actual_sizes() {
     let srv = start_server(s, ECHO, 1);
     let mut req = [0u8; 14];
     req[4..].copy_from_slice(b"hello call");
-    let r = call(
-        c.raw(),
-        deadline_after(5 * SEC),
-        &req,
-        &[dup_raw(&e), x1.0.into_raw()],
-        14,
-        2,
-    );
+    let r = call5(c.raw(), &req, &[dup_raw(&e), x1.0.into_raw()], 14, 2);
     check_eq!(r.s, Status::OK);
     check_eq!((r.ab, r.ah), (14, 2));
     check_eq!(&r.bytes[4..14], b"hello call");
@@ -282,7 +268,7 @@ fn kernel_txids_are_at_least_0x80000000() {
         let mut req = [0u8; 8];
         req[..4].copy_from_slice(&0x1234_5678u32.to_le_bytes());
         req[4] = i as u8;
-        let r = call(c.raw(), deadline_after(5 * SEC), &req, &[], 8, 0);
+        let r = call5(c.raw(), &req, &[], 8, 0);
         check_eq!(r.s, Status::OK);
         check_eq!((r.ab, r.ah), (8, 0));
         check_eq!(r.bytes[4], i as u8);
@@ -302,7 +288,7 @@ fn unknown_txid_replies_are_queued_as_ordinary_messages() {
     let srv = start_server(s, EXTRA, 1);
     let mut req = [0u8; 9];
     req[4..].copy_from_slice(b"reply");
-    let r = call(c.raw(), deadline_after(5 * SEC), &req, &[], 64, 4);
+    let r = call5(c.raw(), &req, &[], 64, 4);
     check_eq!(r.s, Status::OK);
     check_eq!((r.ab, r.ah), (9, 0));
     check_eq!(&r.bytes[4..9], b"reply");
@@ -377,7 +363,7 @@ fn deadline_without_reply_is_timed_out_and_late_reply_is_not_lost() {
         let srv = start_server(s, ECHO, 1);
         let mut req3 = [0u8; 9];
         req3[4..].copy_from_slice(b"fresh");
-        let r3 = call(c.raw(), deadline_after(5 * SEC), &req3, &[], 64, 4);
+        let r3 = call5(c.raw(), &req3, &[], 64, 4);
         check_eq!(r3.s, Status::OK);
         check_eq!((r3.ab, r3.ah), (9, 0));
         check_eq!(&r3.bytes[4..9], b"fresh");
@@ -407,14 +393,7 @@ fn peer_closing_after_reading_request_is_peer_closed() {
     let (c, s) = channel_pair();
     let e = event_handle();
     let srv = start_server(s, CLOSE_AFTER_READ, 1);
-    let r = call(
-        c.raw(),
-        deadline_after(5 * SEC),
-        &[0u8; 8],
-        &[dup_raw(&e)],
-        64,
-        4,
-    );
+    let r = call5(c.raw(), &[0u8; 8], &[dup_raw(&e)], 64, 4);
     check_eq!(r.s, Status::PEER_CLOSED);
     join(srv);
     check_eq!(count(&e), 1);
@@ -425,14 +404,7 @@ fn peer_closing_without_reading_is_peer_closed_and_request_destroyed() {
     let (c, s) = channel_pair();
     let e = event_handle();
     let srv = start_server(s, CLOSE_WITHOUT_READ, 0);
-    let r = call(
-        c.raw(),
-        deadline_after(5 * SEC),
-        &[0u8; 8],
-        &[dup_raw(&e)],
-        64,
-        4,
-    );
+    let r = call5(c.raw(), &[0u8; 8], &[dup_raw(&e)], 64, 4);
     check_eq!(r.s, Status::PEER_CLOSED);
     join(srv);
     // The request died with the server's endpoint, and its handle with it.
@@ -459,14 +431,7 @@ fn reply_larger_than_rd_num_bytes_is_buffer_too_small_and_discarded() {
     let e = event_handle();
     let srv = start_server(s, BIG, 2);
     let handles_before = process_handles();
-    let r = call(
-        c.raw(),
-        deadline_after(5 * SEC),
-        &[0u8; 4],
-        &[dup_raw(&e)],
-        16,
-        4,
-    );
+    let r = call5(c.raw(), &[0u8; 4], &[dup_raw(&e)], 16, 4);
     check_eq!(r.s, Status::BUFFER_TOO_SMALL);
     check!(
         r.ab == u32::MAX && r.ah == u32::MAX,
@@ -479,7 +444,7 @@ fn reply_larger_than_rd_num_bytes_is_buffer_too_small_and_discarded() {
     check_eq!(count(&e), 1);
     check_eq!(process_handles(), handles_before);
     // Exactly big enough: delivered.
-    let r = call(c.raw(), deadline_after(5 * SEC), &[0u8; 4], &[], 64, 0);
+    let r = call5(c.raw(), &[0u8; 4], &[], 64, 0);
     check_eq!(r.s, Status::OK);
     check_eq!((r.ab, r.ah), (64, 0));
     check_eq!(r.bytes[63], 63);
@@ -490,14 +455,7 @@ fn reply_with_more_than_rd_num_handles_is_buffer_too_small_and_discarded() {
     let (c, s) = channel_pair();
     let e = event_handle();
     let srv = start_server(s, ECHO, 2);
-    let r = call(
-        c.raw(),
-        deadline_after(5 * SEC),
-        &[0u8; 8],
-        &[dup_raw(&e), dup_raw(&e)],
-        64,
-        1,
-    );
+    let r = call5(c.raw(), &[0u8; 8], &[dup_raw(&e), dup_raw(&e)], 64, 1);
     check_eq!(r.s, Status::BUFFER_TOO_SMALL);
     check!(
         r.ab == u32::MAX && r.ah == u32::MAX,
@@ -508,20 +466,7 @@ fn reply_with_more_than_rd_num_handles_is_buffer_too_small_and_discarded() {
     check!(!readable(c.raw()), "the too-large reply stayed queued");
     check_eq!(count(&e), 1);
     // call_etc: same rule.
-    let mut d = [
-        disp(
-            HANDLE_OP_MOVE,
-            dup_raw(&e),
-            ObjType::NONE,
-            Rights::SAME_RIGHTS,
-        ),
-        disp(
-            HANDLE_OP_DUPLICATE,
-            e.raw(),
-            ObjType::NONE,
-            Rights::SAME_RIGHTS,
-        ),
-    ];
+    let mut d = [mv(dup_raw(&e)), dp(e.raw())];
     let r = call_etc(c.raw(), deadline_after(5 * SEC), &[0u8; 8], &mut d, 64, 1);
     check_eq!(r.s, Status::BUFFER_TOO_SMALL);
     check!(!readable(c.raw()), "the too-large reply stayed queued");
@@ -742,12 +687,7 @@ fn call_etc_ignores_garbage_in_result_on_input() {
     let moved = dup_raw(&e1);
     let mut d = [
         disp(HANDLE_OP_MOVE, moved, ObjType::EVENT, Rights::SAME_RIGHTS),
-        disp(
-            HANDLE_OP_DUPLICATE,
-            e2.raw(),
-            ObjType::NONE,
-            Rights::SAME_RIGHTS,
-        ),
+        dp(e2.raw()),
     ];
     d[0].result = Status::WRONG_TYPE.raw();
     d[1].result = i32::MIN;
@@ -757,8 +697,10 @@ fn call_etc_ignores_garbage_in_result_on_input() {
     check_eq!(r.s, Status::OK);
     check_eq!((r.ab, r.ah), (9, 2));
     check_eq!(&r.bytes[4..9], b"junk!");
-    check_eq!(d[0].result, Status::WRONG_TYPE.raw());
-    check_eq!(d[1].result, i32::MIN);
+    check_eq!(
+        (d[0].result, d[1].result),
+        (Status::WRONG_TYPE.raw(), i32::MIN)
+    );
     check!(!valid(moved), "the MOVE source is still ours");
     check!(valid(e2.raw()), "the DUPLICATE source was consumed");
     check_eq!(koid(r.infos[0].handle), k1);
@@ -826,13 +768,13 @@ fn unreadable_args_struct_is_invalid_args_and_consumes_nothing() {
             };
             restore_stack_top(saved);
             let name = if etc { "call_etc" } else { "call" };
-            check!(
-                Status(st) == Status::INVALID_ARGS,
-                "{} with args {} ({:#x}): {}",
+            check_eq!(
+                Status(st),
+                Status::INVALID_ARGS,
+                "{} with args {} ({:#x}):",
                 name,
                 what,
-                addr,
-                Status(st)
+                addr
             );
             check!(
                 valid(d) && count(&e) == 2,
@@ -1124,12 +1066,7 @@ fn call_etc_moves_and_duplicates_and_reports_reply_handle_info() {
             ObjType::EVENT,
             Rights::TRANSFER | Rights::WAIT,
         ),
-        disp(
-            HANDLE_OP_DUPLICATE,
-            e2.raw(),
-            ObjType::NONE,
-            Rights::SAME_RIGHTS,
-        ),
+        dp(e2.raw()),
     ];
     let mut req = [0u8; 7];
     req[4..].copy_from_slice(b"etc");
@@ -1158,8 +1095,7 @@ fn call_etc_moves_and_duplicates_and_reports_reply_handle_info() {
     }
     check_eq!(r.infos[2], JUNK_INFO);
     check_eq!((count(&e1), count(&e2)), (2, 2));
-    check_eq!(d[0].result, 0);
-    check_eq!(d[1].result, 0);
+    check_eq!((d[0].result, d[1].result), (0, 0));
     join(srv);
     raw::handle_close(r.infos[0].handle);
     raw::handle_close(r.infos[1].handle);
@@ -1181,8 +1117,7 @@ fn call_etc_failed_disposition_consumes_moves_keeps_duplicate_sources() {
     ];
     let r = call_etc(c.raw(), deadline_after(200 * MS), &[0u8; 8], &mut d, 64, 4);
     check_eq!(r.s, Status::WRONG_TYPE);
-    check_eq!(d[0].result, Status::WRONG_TYPE.raw());
-    check_eq!(d[1].result, 0);
+    check_eq!((d[0].result, d[1].result), (Status::WRONG_TYPE.raw(), 0));
     check!(!valid(moved), "the MOVE source survived");
     check!(valid(e2.raw()), "the DUPLICATE source was consumed");
     check_eq!((count(&e1), count(&e2)), (1, 1));
@@ -1211,15 +1146,13 @@ fn wait_one_is_woken_by_a_write_from_another_thread() {
     let t0 = now();
     let t = thread::spawn(write_after_10ms, a.raw() as usize).ok();
     check!(t.is_some());
-    let mut obs = 0;
-    let st = raw::object_wait_one(
+    let (st, obs) = wait_raw(
         b.raw(),
         Signals::CHANNEL_READABLE.bits(),
         deadline_after(5 * SEC),
-        &mut obs,
     );
     let waited = now() - t0;
-    check_eq!(Status(st), Status::OK);
+    check_eq!(st, Status::OK);
     check!(
         obs & Signals::CHANNEL_READABLE.bits() != 0,
         "observed {:#x}",
@@ -1243,15 +1176,13 @@ fn wait_one_is_woken_by_peer_close_from_another_thread() {
     let t0 = now();
     let t = thread::spawn(close_after_10ms, a.0.into_raw() as usize).ok();
     check!(t.is_some());
-    let mut obs = 0;
-    let st = raw::object_wait_one(
+    let (st, obs) = wait_raw(
         b.raw(),
         Signals::CHANNEL_PEER_CLOSED.bits(),
         deadline_after(5 * SEC),
-        &mut obs,
     );
     let waited = now() - t0;
-    check_eq!(Status(st), Status::OK);
+    check_eq!(st, Status::OK);
     check!(
         obs & Signals::CHANNEL_PEER_CLOSED.bits() != 0,
         "observed {:#x}",
@@ -1274,14 +1205,12 @@ fn wait_for_readable_only_is_not_satisfied_by_peer_close() {
     let (a, b) = channel_pair();
     let t = thread::spawn(close_after_10ms, a.0.into_raw() as usize).ok();
     check!(t.is_some());
-    let mut obs = 0;
-    let st = raw::object_wait_one(
+    let (st, obs) = wait_raw(
         b.raw(),
         Signals::CHANNEL_READABLE.bits(),
         deadline_after(60 * MS),
-        &mut obs,
     );
-    check_eq!(Status(st), Status::TIMED_OUT);
+    check_eq!(st, Status::TIMED_OUT);
     check!(
         obs & Signals::CHANNEL_PEER_CLOSED.bits() != 0,
         "observed {:#x}",
@@ -1298,14 +1227,13 @@ static WAIT_STATUS: [AtomicI32; WAITERS] = [const { AtomicI32::new(1) }; WAITERS
 static WAIT_OBS: [AtomicU32; WAITERS] = [const { AtomicU32::new(0) }; WAITERS];
 
 fn waiter(i: usize) {
-    let mut obs = 0;
-    let st = raw::object_wait_one(
-        WAIT_CH.load(Ordering::Relaxed),
+    let ch = WAIT_CH.load(Ordering::Relaxed);
+    let (st, obs) = wait_raw(
+        ch,
         WAIT_FOR.load(Ordering::Relaxed),
         deadline_after(5 * SEC),
-        &mut obs,
     );
-    WAIT_STATUS[i].store(st, Ordering::Relaxed);
+    WAIT_STATUS[i].store(st.raw(), Ordering::Relaxed);
     WAIT_OBS[i].store(obs, Ordering::Relaxed);
     WAIT_DONE.fetch_add(1, Ordering::Release);
 }

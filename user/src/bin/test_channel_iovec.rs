@@ -109,18 +109,8 @@ fn check_failed(got: i32, want: i32, sent: u32, keep: u32, peer: u32, what: impl
         Status(want)
     );
     check!(!valid(sent), "{}: the handle sent is still ours", what);
-    check!(
-        handle_count(keep) == 1,
-        "{}: handle count {}",
-        what,
-        handle_count(keep)
-    );
-    check!(
-        signals(peer) == WRITABLE,
-        "{}: peer signals {:#x}",
-        what,
-        signals(peer)
-    );
+    check_eq!(handle_count(keep), 1, "{}: handle count:", what);
+    check_eq!(signals(peer), WRITABLE, "{}: peer signals:", what);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -155,8 +145,7 @@ fn bytes_are_copied_in_order_across_entries() {
     ];
     check_eq!(read_bytes(b), &want[..]);
     check_eq!(signals(b), WRITABLE);
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 /// "buffer ... may only be NULL if capacity is zero": NULL with zero capacity is fine, also as
@@ -173,8 +162,7 @@ fn null_buffer_with_zero_capacity_is_fine() {
     check_status!(wv(a, null(), 0, &[]), Status::OK);
     check_eq!(read_bytes(b).len(), 0);
     check_eq!(signals(b), WRITABLE);
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 /// "There can be at most ZX_CHANNEL_MAX_MSG_IOVEC or 8192 zx_channel_iovec_t elements ... with
@@ -187,23 +175,19 @@ fn max_entries_8192_of_8_bytes_send_65536_bytes_in_order() {
         *e = v(src((MAX_IOVEC - 1 - i) * 8), 8);
     }
     check_status!(wv(a, iv.as_ptr(), MAX_IOVEC as u32, &[]), Status::OK);
-    match read_etc(b) {
-        Ok(m) => {
-            check_eq!(m.bytes as usize, MAX_BYTES);
-            check_eq!(m.handles, 0);
-            let got = &rbuf()[..MAX_BYTES];
-            let mut bad = None;
-            for i in 0..MAX_IOVEC {
-                let s = (MAX_IOVEC - 1 - i) * 8;
-                if got[i * 8..i * 8 + 8] != SRC[s..s + 8] {
-                    bad = Some(i);
-                    break;
-                }
-            }
-            check!(bad.is_none(), "entry {:?} was not copied in order", bad);
+    let m = read_msg(b);
+    check_eq!(m.bytes as usize, MAX_BYTES);
+    check_eq!(m.handles, 0);
+    let got = &rbuf()[..MAX_BYTES];
+    let mut bad = None;
+    for i in 0..MAX_IOVEC {
+        let s = (MAX_IOVEC - 1 - i) * 8;
+        if got[i * 8..i * 8 + 8] != SRC[s..s + 8] {
+            bad = Some(i);
+            break;
         }
-        Err(s) => check!(false, "read_etc returned {}", s),
     }
+    check!(bad.is_none(), "entry {:?} was not copied in order", bad);
     // 16 entries of 4096 bytes: 65536 too.
     for (i, e) in iv[..16].iter_mut().enumerate() {
         *e = v(src(i * 4096), 4096);
@@ -212,8 +196,7 @@ fn max_entries_8192_of_8_bytes_send_65536_bytes_in_order() {
     let got = read_bytes(b);
     check_eq!(first_difference(got, &SRC[..MAX_BYTES]), None);
     check_eq!(signals(b), WRITABLE);
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 /// ERRORS: OUT_OF_RANGE "if num_bytes is larger than ZX_CHANNEL_MAX_MSG_IOVEC": 8193 entries,
@@ -244,9 +227,7 @@ fn more_than_8192_entries_are_out_of_range() {
     // Control: 8192 of the same 1-byte entries are fine.
     check_status!(wv(a, iv.as_ptr(), MAX_IOVEC as u32, &[]), Status::OK);
     check_eq!(read_bytes(b).len(), MAX_IOVEC);
-    close(keep);
-    close(a);
-    close(b);
+    close_all(&[keep, a, b]);
 }
 
 /// ERRORS: OUT_OF_RANGE "if ... the sum of the iovec capacities exceeds
@@ -256,6 +237,7 @@ fn capacities_summing_over_65536_are_out_of_range() {
     let (a, b) = channel();
     let s0 = kstats();
     let keep = event();
+    let failed = |got, want, e, what: &str| check_failed(got, want, e, keep, b, what);
     let iv = iov();
     // 17 entries of 4096 = 69632.
     for (i, e) in iv[..17].iter_mut().enumerate() {
@@ -271,14 +253,7 @@ fn capacities_summing_over_65536_are_out_of_range() {
         }
         let e = dup(keep, Rights::SAME_RIGHTS);
         let got = wv(a, iv.as_ptr(), MAX_IOVEC as u32, &[e]);
-        check_failed(
-            got,
-            OUT_OF_RANGE,
-            e,
-            keep,
-            b,
-            "8191 entries of 8 and one of 9",
-        );
+        failed(got, OUT_OF_RANGE, e, "8191 entries of 8 and one of 9");
     }
     let sets: [(&[u32], &str); 5] = [
         (&[65537], "one entry of 65537"),
@@ -298,9 +273,7 @@ fn capacities_summing_over_65536_are_out_of_range() {
     let s1 = kstats();
     check_eq!(s1.live_messages, s0.live_messages);
     check_eq!(s1.ipc_bytes, s0.ipc_bytes);
-    close(keep);
-    close(a);
-    close(b);
+    close_all(&[keep, a, b]);
 }
 
 /// docs/abi.md section 4: the sizes (OUT_OF_RANGE) are checked before the bytes (INVALID_ARGS): a
@@ -308,6 +281,7 @@ fn capacities_summing_over_65536_are_out_of_range() {
 fn size_check_comes_before_buffer_check() {
     let (a, b) = channel();
     let keep = event();
+    let failed = |got, want, e, what: &str| check_failed(got, want, e, keep, b, what);
     let iv = iov();
     for (i, e) in iv[..17].iter_mut().enumerate() {
         *e = v(src(i * 4096), 4096);
@@ -319,21 +293,12 @@ fn size_check_comes_before_buffer_check() {
     };
     let e = dup(keep, Rights::SAME_RIGHTS);
     let got = wv(a, iv.as_ptr(), 17, &[e]);
-    check_failed(
-        got,
-        OUT_OF_RANGE,
-        e,
-        keep,
-        b,
-        "17 x 4096 with one at 0x1000",
-    );
+    failed(got, OUT_OF_RANGE, e, "17 x 4096 with one at 0x1000");
     let entries = [v(null(), 65537)];
     let e = dup(keep, Rights::SAME_RIGHTS);
     let got = ws(a, &entries, &[e]);
     check_failed(got, OUT_OF_RANGE, e, keep, b, "NULL buffer of 65537");
-    close(keep);
-    close(a);
-    close(b);
+    close_all(&[keep, a, b]);
 }
 
 /// "buffer ... may only be NULL if capacity is zero"; ERRORS: INVALID_ARGS "if the buffer field
@@ -355,9 +320,7 @@ fn null_buffer_with_nonzero_capacity_is_invalid_args() {
         let got = ws(a, entries, &[e]);
         check_failed(got, INVALID_ARGS, e, keep, b, what);
     }
-    close(keep);
-    close(a);
-    close(b);
+    close_all(&[keep, a, b]);
 }
 
 /// "reserved must be set to zero."; ERRORS: INVALID_ARGS "if the reserved field is non-zero",
@@ -365,6 +328,7 @@ fn null_buffer_with_nonzero_capacity_is_invalid_args() {
 fn nonzero_reserved_is_invalid_args() {
     let (a, b) = channel();
     let keep = event();
+    let failed = |got, want, e, what: &str| check_failed(got, want, e, keep, b, what);
     for reserved in [1u32, 0x8000_0000, u32::MAX] {
         let entries = [
             v(b"ab".as_ptr(), 2),
@@ -377,14 +341,7 @@ fn nonzero_reserved_is_invalid_args() {
         ];
         let e = dup(keep, Rights::SAME_RIGHTS);
         let got = ws(a, &entries, &[e]);
-        check_failed(
-            got,
-            INVALID_ARGS,
-            e,
-            keep,
-            b,
-            "reserved on the middle entry",
-        );
+        failed(got, INVALID_ARGS, e, "reserved on the middle entry");
         let entries = [ChannelIovec {
             buffer: 0,
             capacity: 0,
@@ -401,17 +358,8 @@ fn nonzero_reserved_is_invalid_args() {
     iv[MAX_IOVEC - 1].reserved = 1;
     let e = dup(keep, Rights::SAME_RIGHTS);
     let got = wv(a, iv.as_ptr(), MAX_IOVEC as u32, &[e]);
-    check_failed(
-        got,
-        INVALID_ARGS,
-        e,
-        keep,
-        b,
-        "reserved on the last of 8192",
-    );
-    close(keep);
-    close(a);
-    close(b);
+    failed(got, INVALID_ARGS, e, "reserved on the last of 8192");
+    close_all(&[keep, a, b]);
 }
 
 /// "buffer need not be aligned": odd addresses and lengths, one crossing a page boundary, are
@@ -435,8 +383,7 @@ fn unaligned_buffers_are_copied_exactly() {
     let got = read_bytes(b);
     check_eq!(got.len(), want.len());
     check_eq!(first_difference(got, &want), None);
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 /// "Either all zx_channel_iovec_t are copied and the message is sent, or none are copied and
@@ -446,6 +393,7 @@ fn unaligned_buffers_are_copied_exactly() {
 fn one_unreadable_buffer_among_good_ones_sends_nothing() {
     let (a, b) = channel();
     let keep = event();
+    let failed = |got, want, e, what: &str| check_failed(got, want, e, keep, b, what);
     let s0 = kstats();
     let good = v(src(0), 16);
     for (p, n, what) in hostile_sources() {
@@ -478,20 +426,11 @@ fn one_unreadable_buffer_among_good_ones_sends_nothing() {
     iv[MAX_IOVEC - 1].buffer = (stack_top() as u64) - 4;
     let e = dup(keep, Rights::SAME_RIGHTS);
     let got = wv(a, iv.as_ptr(), MAX_IOVEC as u32, &[e]);
-    check_failed(
-        got,
-        INVALID_ARGS,
-        e,
-        keep,
-        b,
-        "last of 8192 straddles the stack top",
-    );
+    failed(got, INVALID_ARGS, e, "last of 8192 straddles the stack top");
     let s1 = kstats();
     check_eq!(s1.live_messages, s0.live_messages);
     check_eq!(s1.ipc_bytes, s0.ipc_bytes);
-    close(keep);
-    close(a);
-    close(b);
+    close_all(&[keep, a, b]);
 }
 
 /// ERRORS: INVALID_ARGS "bytes is an invalid pointer": the iovec array itself cannot be read:
@@ -501,6 +440,7 @@ fn one_unreadable_buffer_among_good_ones_sends_nothing() {
 fn unreadable_iovec_array_is_invalid_args() {
     let (a, b) = channel();
     let keep = event();
+    let failed = |got, want, e, what: &str| check_failed(got, want, e, keep, b, what);
     for (p, n, what) in hostile_arrays() {
         let e = dup(keep, Rights::SAME_RIGHTS);
         let got = wv(a, p as *const ChannelIovec, n, &[e]);
@@ -510,23 +450,14 @@ fn unreadable_iovec_array_is_invalid_args() {
     let got = with_stored((stack_top() as u64) - 16, v(src(0), 16), |p| {
         wv(a, p as *const ChannelIovec, 2, &[e])
     });
-    check_failed(
-        got,
-        INVALID_ARGS,
-        e,
-        keep,
-        b,
-        "second entry above the stack top",
-    );
+    failed(got, INVALID_ARGS, e, "second entry above the stack top");
     // Control: that first entry alone is readable and good.
     let got = with_stored((stack_top() as u64) - 16, v(src(0), 16), |p| {
         wv(a, p as *const ChannelIovec, 1, &[])
     });
     check_status!(got, Status::OK);
     check_eq!(read_bytes(b), &SRC[..16]);
-    close(keep);
-    close(a);
-    close(b);
+    close_all(&[keep, a, b]);
 }
 
 /// "Usage for sending handles is unchanged": handles written with iovec bytes arrive with their
@@ -546,37 +477,31 @@ fn handles_sent_alongside_arrive_unchanged() {
     for h in hs {
         check!(!valid(h), "handle {:#x} is still the writer's", h);
     }
-    match read_etc(b) {
-        Ok(m) => {
-            check_eq!(&rbuf()[..m.bytes as usize], b"with handles");
-            check_eq!(m.handles, 3);
-            for (i, w) in want.iter().enumerate() {
-                let info = m.infos[i];
-                let got = basic(info.handle);
-                check!(
-                    info.obj_type == w.obj_type
-                        && info.rights == w.rights
-                        && got.koid == w.koid
-                        && got.rights == w.rights
-                        && got.related_koid == w.related_koid,
-                    "handle {}: type {} rights {:#x} koid {} (want {} {:#x} {})",
-                    i,
-                    info.obj_type,
-                    info.rights,
-                    got.koid,
-                    w.obj_type,
-                    w.rights,
-                    w.koid
-                );
-            }
-            m.close();
-        }
-        Err(s) => check!(false, "read_etc returned {}", s),
+    let m = read_msg(b);
+    check_eq!(&rbuf()[..m.bytes as usize], b"with handles");
+    check_eq!(m.handles, 3);
+    for (i, w) in want.iter().enumerate() {
+        let info = m.infos[i];
+        let got = basic(info.handle);
+        check!(
+            info.obj_type == w.obj_type
+                && info.rights == w.rights
+                && got.koid == w.koid
+                && got.rights == w.rights
+                && got.related_koid == w.related_koid,
+            "handle {}: type {} rights {:#x} koid {} (want {} {:#x} {})",
+            i,
+            info.obj_type,
+            info.rights,
+            got.koid,
+            w.obj_type,
+            w.rights,
+            w.koid
+        );
     }
+    m.close();
     check_eq!(signals(y) & PEER_CLOSED, PEER_CLOSED);
-    for h in [a, b, p1, y] {
-        close(h);
-    }
+    close_all(&[a, b, p1, y]);
 }
 
 /// docs/abi.md section 4: on every failure the handles are consumed as for plain write (an event, an
@@ -642,12 +567,9 @@ fn failures_consume_every_handle_sent() {
             "{}: channel end not closed",
             what
         );
-        close(p1);
-        close(y);
+        close_all(&[p1, y]);
     }
-    close(keep);
-    close(a);
-    close(b);
+    close_all(&[keep, a, b]);
 }
 
 /// ERRORS: INVALID_ARGS "handles is an invalid pointer"; docs/abi.md section 4: "If the handles array
@@ -724,16 +646,11 @@ fn unreadable_handles_array_touches_no_handle() {
     });
     check_status!(got, Status::OK);
     check!(!valid(e));
-    match read_etc(b) {
-        Ok(m) => {
-            check_eq!(m.handles, 1);
-            check_eq!(&rbuf()[..m.bytes as usize], b"hi");
-            m.close();
-        }
-        Err(s) => check!(false, "read_etc returned {}", s),
-    }
-    close(a);
-    close(b);
+    let m = read_msg(b);
+    check_eq!(m.handles, 1);
+    check_eq!(&rbuf()[..m.bytes as usize], b"hi");
+    m.close();
+    close_all(&[a, b]);
 }
 
 /// "The maximum number of handles that may be sent in a message is ... 64" holds with iovecs:
@@ -747,13 +664,9 @@ fn sixty_five_handles_with_iovecs_are_out_of_range() {
         *h = dup(keep, Rights::SAME_RIGHTS);
     }
     check_status!(ws(a, &entries, &hs[..MAX_HANDLES]), Status::OK);
-    match read_etc(b) {
-        Ok(m) => {
-            check_eq!(m.handles as usize, MAX_HANDLES);
-            m.close();
-        }
-        Err(s) => check!(false, "read_etc returned {}", s),
-    }
+    let m = read_msg(b);
+    check_eq!(m.handles as usize, MAX_HANDLES);
+    m.close();
     close(hs[MAX_HANDLES]);
     check_eq!(handle_count(keep), 1);
     for h in hs.iter_mut() {
@@ -765,9 +678,7 @@ fn sixty_five_handles_with_iovecs_are_out_of_range() {
     }
     check_eq!(handle_count(keep), 1);
     check_eq!(signals(b), WRITABLE);
-    close(keep);
-    close(a);
-    close(b);
+    close_all(&[keep, a, b]);
 }
 
 /// ERRORS: INVALID_ARGS "options contains an invalid option bit" (docs/abi.md: only
@@ -781,9 +692,7 @@ fn unknown_option_bits_with_iovec_are_invalid_args() {
         let got = wv_opt(a, options, entries.as_ptr(), 1, &[e]);
         check_failed(got, INVALID_ARGS, e, keep, b, "unknown option bit");
     }
-    close(keep);
-    close(a);
-    close(b);
+    close_all(&[keep, a, b]);
 }
 
 /// ERRORS: PEER_CLOSED "The other side of the channel is closed." with iovecs; the handle is
@@ -797,8 +706,7 @@ fn peer_closed_with_iovecs_consumes_the_handles() {
     check_status!(ws(a, &entries, &[e]), Status::PEER_CLOSED);
     check!(!valid(e));
     check_eq!(handle_count(keep), 1);
-    close(keep);
-    close(a);
+    close_all(&[keep, a]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -871,10 +779,6 @@ fn served() -> &'static [u8] {
     // SAFETY: the server thread has ended (joined); this thread alone uses SRV_BUF now.
     let buf = unsafe { &*core::ptr::addr_of!(SRV_BUF) };
     &buf[..(SRV_BYTES.load(Ordering::Relaxed) as usize).min(MAX_BYTES)]
-}
-
-fn txid_of(b: &[u8]) -> u32 {
-    u32::from_le_bytes([b[0], b[1], b[2], b[3]])
 }
 
 /// What a call returned: status and the actual counts (u32::MAX where unwritten).
@@ -1140,8 +1044,7 @@ fn call_with_iovecs_and_handles() {
     close(infos[0].handle);
     close(infos[1].handle);
     check_eq!(handle_count(e2), 1);
-    close(e2);
-    close(a);
+    close_all(&[e2, a]);
 }
 
 /// One failing call with iovecs, for call and call_etc: `want`, nothing sent (the peer `b`
@@ -1192,20 +1095,9 @@ fn check_call_fails(a: u32, b: u32, options: u32, iov: u64, n: u32, want: Status
     );
     check_eq!(handle_count(kept), 1);
     check_eq!((ds[0].result, ds[1].result), (0, 0));
-    check!(
-        handle_count(keep) == 1,
-        "{}: handle count {}",
-        what,
-        handle_count(keep)
-    );
-    check!(
-        signals(b) == WRITABLE,
-        "{}: peer signals {:#x}",
-        what,
-        signals(b)
-    );
-    close(kept);
-    close(keep);
+    check_eq!(handle_count(keep), 1, "{}: handle count:", what);
+    check_eq!(signals(b), WRITABLE, "{}: peer signals:", what);
+    close_all(&[kept, keep]);
 }
 
 /// docs/abi.md section 4 (Zircon's `IOVecTest.CallTooManyIovecs`, `CallTooManyBytes`): the limits of
@@ -1214,25 +1106,20 @@ fn check_call_fails(a: u32, b: u32, options: u32, iov: u64, n: u32, want: Status
 /// request handles meet their fate.
 fn call_with_too_many_iovecs_or_bytes_is_out_of_range() {
     let (a, b) = channel();
+    let fails = |iov, n, want, what: &str| check_call_fails(a, b, IOVEC, iov, n, want, what);
     let s0 = kstats();
     let iv = iov();
     for (i, e) in iv.iter_mut().enumerate() {
         *e = v(src(i % 4096), 1);
     }
     let p = iv.as_ptr() as u64;
-    check_call_fails(
-        a,
-        b,
-        IOVEC,
+    fails(
         p,
         MAX_IOVEC as u32 + 1,
         Status::OUT_OF_RANGE,
         "8193 entries of 1",
     );
-    check_call_fails(
-        a,
-        b,
-        IOVEC,
+    fails(
         0x1000,
         u32::MAX,
         Status::OUT_OF_RANGE,
@@ -1242,44 +1129,17 @@ fn call_with_too_many_iovecs_or_bytes_is_out_of_range() {
     for (i, e) in iv[..1000].iter_mut().enumerate() {
         *e = v(src(i * 60), 100);
     }
-    check_call_fails(
-        a,
-        b,
-        IOVEC,
-        p,
-        1000,
-        Status::OUT_OF_RANGE,
-        "1000 entries of 100",
-    );
+    fails(p, 1000, Status::OUT_OF_RANGE, "1000 entries of 100");
     for (i, e) in iv[..17].iter_mut().enumerate() {
         *e = v(src(i * 4096), 4096);
     }
-    check_call_fails(
-        a,
-        b,
-        IOVEC,
-        p,
-        17,
-        Status::OUT_OF_RANGE,
-        "17 entries of 4096",
-    );
+    fails(p, 17, Status::OUT_OF_RANGE, "17 entries of 4096");
     // Over 65536 with an unreadable buffer among them: the size comes first.
     iv[3].buffer = 0x1000;
-    check_call_fails(
-        a,
-        b,
-        IOVEC,
-        p,
-        17,
-        Status::OUT_OF_RANGE,
-        "17 x 4096, one unreadable",
-    );
+    fails(p, 17, Status::OUT_OF_RANGE, "17 x 4096, one unreadable");
     // Sums that wrap a 32-bit counter.
     let wrap = [v(src(0), u32::MAX), v(src(0), 1), v(src(0), 8)];
-    check_call_fails(
-        a,
-        b,
-        IOVEC,
+    fails(
         wrap.as_ptr() as u64,
         3,
         Status::OUT_OF_RANGE,
@@ -1295,8 +1155,7 @@ fn call_with_too_many_iovecs_or_bytes_is_out_of_range() {
     let s1 = kstats();
     check_eq!(s1.live_messages, s0.live_messages);
     check_eq!(s1.ipc_bytes, s0.ipc_bytes);
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 /// docs/abi.md section 4: a call's request must hold at least the 4 bytes of the txid once
@@ -1304,39 +1163,30 @@ fn call_with_too_many_iovecs_or_bytes_is_out_of_range() {
 /// nothing sent, handles consumed as for write.
 fn call_with_fewer_than_4_assembled_bytes_is_invalid_args() {
     let (a, b) = channel();
+    let fails = |iov, n, want, what: &str| check_call_fails(a, b, IOVEC, iov, n, want, what);
     let three = [v(src(0), 3)];
     let split = [v(src(0), 1), v(null(), 0), v(src(1), 2)];
     let empties = [v(null(), 0), v(null(), 0)];
-    check_call_fails(
-        a,
-        b,
-        IOVEC,
+    fails(
         three.as_ptr() as u64,
         1,
         Status::INVALID_ARGS,
         "one entry of 3",
     );
-    check_call_fails(
-        a,
-        b,
-        IOVEC,
+    fails(
         split.as_ptr() as u64,
         3,
         Status::INVALID_ARGS,
         "1 + 0 + 2 bytes",
     );
-    check_call_fails(
-        a,
-        b,
-        IOVEC,
+    fails(
         empties.as_ptr() as u64,
         2,
         Status::INVALID_ARGS,
         "two empty entries",
     );
-    check_call_fails(a, b, IOVEC, 0, 0, Status::INVALID_ARGS, "no entries");
-    close(a);
-    close(b);
+    fails(0, 0, Status::INVALID_ARGS, "no entries");
+    close_all(&[a, b]);
 }
 
 /// docs/abi.md section 4: all-or-nothing copy for a call's iovecs as for write: a nonzero
@@ -1345,6 +1195,7 @@ fn call_with_fewer_than_4_assembled_bytes_is_invalid_args() {
 /// nothing is sent.
 fn call_with_a_bad_iovec_sends_nothing() {
     let (a, b) = channel();
+    let fails = |iov, n, want, what: &str| check_call_fails(a, b, IOVEC, iov, n, want, what);
     let s0 = kstats();
     let good = v(src(0), 16);
     let reserved = [
@@ -1355,20 +1206,14 @@ fn call_with_a_bad_iovec_sends_nothing() {
             reserved: 1,
         },
     ];
-    check_call_fails(
-        a,
-        b,
-        IOVEC,
+    fails(
         reserved.as_ptr() as u64,
         2,
         Status::INVALID_ARGS,
         "nonzero reserved",
     );
     let null_cap = [good, v(null(), 4)];
-    check_call_fails(
-        a,
-        b,
-        IOVEC,
+    fails(
         null_cap.as_ptr() as u64,
         2,
         Status::INVALID_ARGS,
@@ -1381,25 +1226,16 @@ fn call_with_a_bad_iovec_sends_nothing() {
             reserved: 0,
         };
         for entries in [[bad, good, good], [good, bad, good], [good, good, bad]] {
-            check_call_fails(
-                a,
-                b,
-                IOVEC,
-                entries.as_ptr() as u64,
-                3,
-                Status::INVALID_ARGS,
-                what,
-            );
+            fails(entries.as_ptr() as u64, 3, Status::INVALID_ARGS, what);
         }
     }
     for (p, n, what) in hostile_arrays() {
-        check_call_fails(a, b, IOVEC, p, n, Status::INVALID_ARGS, what);
+        fails(p, n, Status::INVALID_ARGS, what);
     }
     let s1 = kstats();
     check_eq!(s1.live_messages, s0.live_messages);
     check_eq!(s1.ipc_bytes, s0.ipc_bytes);
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 /// docs/abi.md section 4: ZX_CHANNEL_WRITE_USE_IOVEC is the only option a call accepts; any other
@@ -1430,8 +1266,7 @@ fn call_with_unknown_option_bits_is_invalid_args() {
             "unknown option bit with IOVEC",
         );
     }
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 zx::tests!(

@@ -40,54 +40,28 @@ fn pat(seed: u8) -> [u8; 64] {
 /// actuals are pre-set to 0xFFFF_FFFF so an unwritten value shows.
 fn read(ch: u32, options: u32, bytes: &mut [u8], handles: &mut [u32]) -> (Status, u32, u32) {
     let (mut ab, mut ah) = (u32::MAX, u32::MAX);
-    let s = raw::channel_read(
-        ch,
-        options,
-        if bytes.is_empty() {
-            null_mut()
-        } else {
-            bytes.as_mut_ptr()
-        },
-        if handles.is_empty() {
-            null_mut()
-        } else {
-            handles.as_mut_ptr()
-        },
-        bytes.len() as u32,
-        handles.len() as u32,
-        &mut ab,
-        &mut ah,
-    );
+    let (b, h) = (mut_or_null(bytes), mut_or_null(handles));
+    let (nb, nh) = (bytes.len() as u32, handles.len() as u32);
+    let s = raw::channel_read(ch, options, b, h, nb, nh, &mut ab, &mut ah);
     (Status(s), ab, ah)
 }
 
 /// `zx_channel_read_etc` into the given buffers, as `read`.
-fn read_etc(
-    ch: u32,
-    options: u32,
-    bytes: &mut [u8],
-    infos: &mut [HandleInfo],
-) -> (Status, u32, u32) {
+fn read_etc(ch: u32, opt: u32, bytes: &mut [u8], infos: &mut [HandleInfo]) -> (Status, u32, u32) {
     let (mut ab, mut ah) = (u32::MAX, u32::MAX);
-    let s = raw::channel_read_etc(
-        ch,
-        options,
-        if bytes.is_empty() {
-            null_mut()
-        } else {
-            bytes.as_mut_ptr()
-        },
-        if infos.is_empty() {
-            null_mut()
-        } else {
-            infos.as_mut_ptr()
-        },
-        bytes.len() as u32,
-        infos.len() as u32,
-        &mut ab,
-        &mut ah,
-    );
+    let (b, h) = (mut_or_null(bytes), mut_or_null(infos));
+    let (nb, nh) = (bytes.len() as u32, infos.len() as u32);
+    let s = raw::channel_read_etc(ch, opt, b, h, nb, nh, &mut ab, &mut ah);
     (Status(s), ab, ah)
+}
+
+/// `zx_channel_read`, then `zx_channel_read_etc`, each with room for `nb` bytes and `nh`
+/// handles, for a check that must hold for both: (call, status) of each.
+fn read_both(ch: u32, opt: u32, nb: usize, nh: usize) -> [(&'static str, Status); 2] {
+    let (s, _, _) = read(ch, opt, &mut [0u8; 64][..nb], &mut [0u32; 4][..nh]);
+    let mut infos = [HandleInfo::default(); 4];
+    let (s_etc, _, _) = read_etc(ch, opt, &mut [0u8; 64][..nb], &mut infos[..nh]);
+    [("read", s), ("read_etc", s_etc)]
 }
 
 /// Reads one message that must be exactly `bytes` with handles to the objects `koids`; closes
@@ -329,20 +303,15 @@ fn unknown_read_options_are_not_supported() {
     check!(a.write(b"keep", &[dup_raw(&e)]).is_ok());
     let handles_before = process_handles();
     for opt in [2u32, 4, 0x100, 0x8000_0000, 1 | 2, 0xffff_fffe, u32::MAX] {
-        let (s, _, _) = read(b.raw(), opt, &mut [0u8; 64], &mut [0u32; 4]);
-        check!(s == Status::NOT_SUPPORTED, "read options {:#x}: {}", opt, s);
-        let (s, _, _) = read_etc(
-            b.raw(),
-            opt,
-            &mut [0u8; 64],
-            &mut [HandleInfo::default(); 4],
-        );
-        check!(
-            s == Status::NOT_SUPPORTED,
-            "read_etc options {:#x}: {}",
-            opt,
-            s
-        );
+        for (call, s) in read_both(b.raw(), opt, 64, 4) {
+            check!(
+                s == Status::NOT_SUPPORTED,
+                "{} options {:#x}: {}",
+                call,
+                opt,
+                s
+            );
+        }
     }
     check_eq!(process_handles(), handles_before);
     check_eq!(count(&e), 2);
@@ -386,16 +355,9 @@ fn bad_handle_is_checked_before_options() {
     check!(!valid(stale));
     for h in [HANDLE_INVALID, stale, c.raw() & !HANDLE_FIXED_BITS_MASK] {
         for opt in [0u32, CHANNEL_READ_MAY_DISCARD, 0xffff_fffe] {
-            let (s, _, _) = read(h, opt, &mut [0u8; 8], &mut [0u32; 2]);
-            check!(s == Status::BAD_HANDLE, "read({:#x}, {:#x}): {}", h, opt, s);
-            let (s, _, _) = read_etc(h, opt, &mut [0u8; 8], &mut [HandleInfo::default(); 2]);
-            check!(
-                s == Status::BAD_HANDLE,
-                "read_etc({:#x}, {:#x}): {}",
-                h,
-                opt,
-                s
-            );
+            for (call, s) in read_both(h, opt, 8, 2) {
+                check_eq!(s, Status::BAD_HANDLE, "{}({:#x}, {:#x}):", call, h, opt);
+            }
         }
     }
 }
@@ -403,15 +365,9 @@ fn bad_handle_is_checked_before_options() {
 fn event_handle_is_wrong_type_before_options() {
     let e = event_handle();
     for opt in [0u32, 0xffff_fffe] {
-        let (s, _, _) = read(e.raw(), opt, &mut [0u8; 8], &mut [0u32; 2]);
-        check!(s == Status::WRONG_TYPE, "read(event, {:#x}): {}", opt, s);
-        let (s, _, _) = read_etc(e.raw(), opt, &mut [0u8; 8], &mut [HandleInfo::default(); 2]);
-        check!(
-            s == Status::WRONG_TYPE,
-            "read_etc(event, {:#x}): {}",
-            opt,
-            s
-        );
+        for (call, s) in read_both(e.raw(), opt, 8, 2) {
+            check_eq!(s, Status::WRONG_TYPE, "{}(event, {:#x}):", call, opt);
+        }
     }
     check!(valid(e.raw()));
 }
@@ -430,15 +386,9 @@ fn channel_without_read_right_is_access_denied_before_options() {
     let handles_before = process_handles();
     let live_before = live();
     for opt in [0u32, CHANNEL_READ_MAY_DISCARD, 0xffff_fffe] {
-        let (s, _, _) = read(b.raw(), opt, &mut [0u8; 64], &mut [0u32; 4]);
-        check!(s == Status::ACCESS_DENIED, "read({:#x}): {}", opt, s);
-        let (s, _, _) = read_etc(
-            b.raw(),
-            opt,
-            &mut [0u8; 64],
-            &mut [HandleInfo::default(); 4],
-        );
-        check!(s == Status::ACCESS_DENIED, "read_etc({:#x}): {}", opt, s);
+        for (call, s) in read_both(b.raw(), opt, 64, 4) {
+            check!(s == Status::ACCESS_DENIED, "{}({:#x}): {}", call, opt, s);
+        }
     }
     // Nothing was delivered or dropped: the message (and the handle it carries) is still queued.
     check_eq!(process_handles(), handles_before);
@@ -455,10 +405,9 @@ fn channel_without_read_right_is_access_denied_before_options() {
 
 fn empty_queue_is_should_wait() {
     let (_a, b) = channel_pair();
-    let (s, _, _) = read(b.raw(), 0, &mut [0u8; 8], &mut [0u32; 2]);
-    check_eq!(s, Status::SHOULD_WAIT);
-    let (s, _, _) = read_etc(b.raw(), 0, &mut [0u8; 8], &mut [HandleInfo::default(); 2]);
-    check_eq!(s, Status::SHOULD_WAIT);
+    for (call, s) in read_both(b.raw(), 0, 8, 2) {
+        check!(s == Status::SHOULD_WAIT, "{}: {}", call, s);
+    }
     let (s, _, _) = read(b.raw(), CHANNEL_READ_MAY_DISCARD, &mut [], &mut []);
     check_eq!(s, Status::SHOULD_WAIT);
 }
@@ -466,10 +415,9 @@ fn empty_queue_is_should_wait() {
 fn peer_closed_and_empty_is_peer_closed() {
     let (a, b) = channel_pair();
     drop(a);
-    let (s, _, _) = read(b.raw(), 0, &mut [0u8; 8], &mut [0u32; 2]);
-    check_eq!(s, Status::PEER_CLOSED);
-    let (s, _, _) = read_etc(b.raw(), 0, &mut [0u8; 8], &mut [HandleInfo::default(); 2]);
-    check_eq!(s, Status::PEER_CLOSED);
+    for (call, s) in read_both(b.raw(), 0, 8, 2) {
+        check!(s == Status::PEER_CLOSED, "{}: {}", call, s);
+    }
 }
 
 fn messages_queued_before_peer_closed_stay_readable() {

@@ -6,7 +6,7 @@
 #![no_std]
 #![no_main]
 
-use core::ptr::{null, null_mut};
+use core::ptr::null;
 use zx::test::*;
 use zx::*;
 
@@ -27,8 +27,7 @@ static mut TAIL: TailPage = TailPage([0; 1024]);
 fn readable(p: u64) -> bool {
     let (a, b) = channel();
     let s = raw::channel_write(a, 0, p as *const u8, 1, null(), 0);
-    close(a);
-    close(b);
+    close_all(&[a, b]);
     s == 0
 }
 
@@ -81,22 +80,6 @@ fn write(ch: u32, bytes: &[u8], handles: &[u32]) -> i32 {
     )
 }
 
-/// `zx_channel_read` into the given buffers: (status, actual bytes, actual handles).
-fn read(ch: u32, bytes: &mut [u8], handles: &mut [u32]) -> (i32, u32, u32) {
-    let (mut ab, mut ah) = (0u32, 0u32);
-    let s = raw::channel_read(
-        ch,
-        0,
-        bytes.as_mut_ptr(),
-        handles.as_mut_ptr(),
-        bytes.len() as u32,
-        handles.len() as u32,
-        &mut ab,
-        &mut ah,
-    );
-    (s, ab, ah)
-}
-
 /// The transferred handle `h` is gone from us and its object lost that handle (only the
 /// witness is left); the witness is closed.
 #[track_caller]
@@ -106,10 +89,8 @@ fn consumed(h: u32, witness: u32) {
         format_args!("transferred handle {:#x} is still valid", h),
     );
     let n = handle_count(witness);
-    expect(
-        n == 1,
-        format_args!("object of {:#x} still has {} handles (want 1)", h, n),
-    );
+    let what = format_args!("object of {:#x} still has {} handles (want 1)", h, n);
+    expect(n == 1, what);
     close(witness);
 }
 
@@ -130,25 +111,14 @@ fn untouched(h: u32, witness: u32) {
 #[track_caller]
 fn nothing_sent(peer: u32, before: u32) {
     let now = sigs(peer);
-    expect(
-        now == before,
-        format_args!("peer signals changed: {:#x} -> {:#x}", before, now),
-    );
+    let what = format_args!("peer signals changed: {:#x} -> {:#x}", before, now);
+    expect(now == before, what);
     let want = if before & Signals::CHANNEL_PEER_CLOSED.bits() != 0 {
         Status::PEER_CLOSED
     } else {
         Status::SHOULD_WAIT
     };
-    let s = raw::channel_read(
-        peer,
-        0,
-        null_mut(),
-        null_mut(),
-        0,
-        0,
-        null_mut(),
-        null_mut(),
-    );
+    let s = read_nothing(peer);
     expect(
         s == want.raw(),
         format_args!(
@@ -189,19 +159,17 @@ fn message_bytes_and_handles_arrive_intact() {
     expect(sigs(b) & READABLE != 0, format_args!("reader not READABLE"));
     let mut rb = [0u8; 256];
     let mut rh = [0u32; 8];
-    let (s, nb, nh) = read(b, &mut rb, &mut rh);
+    let (s, nb, nh) = read_raw(b, &mut rb, &mut rh);
     expect_status(s, Status::OK, "read");
     expect(nb == 200, format_args!("{} bytes arrived (want 200)", nb));
-    expect(
-        rb[..200] == bytes[..],
-        format_args!("bytes arrived altered"),
-    );
+    check!(rb[..200] == bytes[..], "bytes arrived altered");
     expect(nh == 4, format_args!("{} handles arrived (want 4)", nh));
     for i in 0..4 {
         let got = basic(rh[i]);
-        expect(
+        check!(
             rh[i] & HANDLE_FIXED_BITS_MASK == HANDLE_FIXED_BITS_MASK,
-            format_args!("received value {:#x} lacks the fixed bits", rh[i]),
+            "received value {:#x} lacks the fixed bits",
+            rh[i]
         );
         expect(
             got.koid == before[i].koid && got.koid != 0,
@@ -217,29 +185,28 @@ fn message_bytes_and_handles_arrive_intact() {
                 i, before[i].rights, got.rights
             ),
         );
-        expect(
+        check!(
             got.obj_type == before[i].obj_type,
-            format_args!("handle {}: type changed", i),
+            "handle {}: type changed",
+            i
         );
     }
-    expect(
+    check!(
         sigs(b) & READABLE == 0,
-        format_args!("reader still READABLE after the only message was read"),
+        "reader still READABLE after the only message was read"
     );
     // The received channel endpoint still works: write through it, read at its peer.
     expect_status(write(rh[2], b"via", &[]), Status::OK, "write via received");
-    let (s, nb, _) = read(d, &mut rb, &mut []);
+    let (s, nb, _) = read_raw(d, &mut rb, &mut []);
     expect_status(s, Status::OK, "read at peer of received endpoint");
-    expect(
+    check!(
         nb == 3 && &rb[..3] == b"via",
-        format_args!("message through the received endpoint altered"),
+        "message through the received endpoint altered"
     );
     for h in &rh[..4] {
         close(*h);
     }
-    for h in [a, b, d, p1] {
-        close(h);
-    }
+    close_all(&[a, b, d, p1]);
 }
 
 /// "The pointers handles and bytes may be NULL if their respective sizes are zero."
@@ -253,12 +220,9 @@ fn null_pointers_with_zero_sizes_are_ok() {
         Status::OK,
         "write(NULL, 0, NULL, 0)",
     );
-    let (s, nb, nh) = read(b, &mut rb, &mut rh);
+    let (s, nb, nh) = read_raw(b, &mut rb, &mut rh);
     expect_status(s, Status::OK, "read empty message");
-    expect(
-        nb == 0 && nh == 0,
-        format_args!("got {} bytes {} handles", nb, nh),
-    );
+    check!(nb == 0 && nh == 0, "got {} bytes {} handles", nb, nh);
     // NULL bytes with handles.
     let (e, w) = witnessed_event();
     expect_status(
@@ -266,16 +230,10 @@ fn null_pointers_with_zero_sizes_are_ok() {
         Status::OK,
         "write(NULL, 0, [e], 1)",
     );
-    let (s, nb, nh) = read(b, &mut rb, &mut rh);
+    let (s, nb, nh) = read_raw(b, &mut rb, &mut rh);
     expect_status(s, Status::OK, "read handle-only message");
-    expect(
-        nb == 0 && nh == 1,
-        format_args!("got {} bytes {} handles", nb, nh),
-    );
-    expect(
-        basic(rh[0]).koid == basic(w).koid,
-        format_args!("wrong object arrived"),
-    );
+    check!(nb == 0 && nh == 1, "got {} bytes {} handles", nb, nh);
+    check!(basic(rh[0]).koid == basic(w).koid, "wrong object arrived");
     close(rh[0]);
     close(w);
     // NULL handles with bytes.
@@ -284,14 +242,15 @@ fn null_pointers_with_zero_sizes_are_ok() {
         Status::OK,
         "write(bytes, 3, NULL, 0)",
     );
-    let (s, nb, nh) = read(b, &mut rb, &mut rh);
+    let (s, nb, nh) = read_raw(b, &mut rb, &mut rh);
     expect_status(s, Status::OK, "read bytes-only message");
-    expect(
+    check!(
         nb == 3 && nh == 0 && &rb[..3] == b"xyz",
-        format_args!("got {} bytes {} handles", nb, nh),
+        "got {} bytes {} handles",
+        nb,
+        nh
     );
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 /// "The maximum number of handles ... is ... 64"; "The maximum number of bytes ... is 65536":
@@ -311,21 +270,19 @@ fn max_65536_bytes_and_64_handles_arrive_intact() {
     let buf = rbuf();
     buf.fill(0);
     let mut rh = [0u32; MAX_HANDLES + 1];
-    let (s, nb, nh) = read(b, &mut buf[..], &mut rh);
+    let (s, nb, nh) = read_raw(b, &mut buf[..], &mut rh);
     expect_status(s, Status::OK, "read");
-    expect(
-        nb as usize == MAX_BYTES,
-        format_args!("{} bytes arrived", nb),
-    );
+    check!(nb as usize == MAX_BYTES, "{} bytes arrived", nb);
     expect(nh as usize == MAX_HANDLES, format_args!("{} handles", nh));
-    expect(
+    check!(
         buf[..MAX_BYTES] == SRC[..MAX_BYTES],
-        format_args!("bytes arrived altered"),
+        "bytes arrived altered"
     );
     for i in 0..MAX_HANDLES {
-        expect(
+        check!(
             basic(rh[i]).koid == koids[i],
-            format_args!("handle {} arrived as another object", i),
+            "handle {} arrived as another object",
+            i
         );
         close(rh[i]);
     }
@@ -335,21 +292,20 @@ fn max_65536_bytes_and_64_handles_arrive_intact() {
         Status::OK,
         "write 65536 bytes",
     );
-    let (s, nb, _) = read(b, &mut buf[..], &mut []);
+    let (s, nb, _) = read_raw(b, &mut buf[..], &mut []);
     expect_status(s, Status::OK, "read");
     expect(nb as usize == MAX_BYTES, format_args!("{} bytes", nb));
     for h in hs.iter_mut() {
         *h = event();
     }
     expect_status(write(a, &[], &hs), Status::OK, "write 64 handles");
-    let (s, _, nh) = read(b, &mut [], &mut rh);
+    let (s, _, nh) = read_raw(b, &mut [], &mut rh);
     expect_status(s, Status::OK, "read");
     expect(nh as usize == MAX_HANDLES, format_args!("{} handles", nh));
     for h in &rh[..nh as usize] {
         close(*h);
     }
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 /// docs/abi.md section 1: arguments narrower than 64 bits use only their low bits (the handle,
@@ -370,20 +326,17 @@ fn narrow_arguments_use_only_low_32_bits() {
     expect_status(r, Status::OK, "write with high garbage bits");
     let mut rb = [0u8; 8];
     let mut rh = [0u32; 2];
-    let (s, nb, nh) = read(b, &mut rb, &mut rh);
+    let (s, nb, nh) = read_raw(b, &mut rb, &mut rh);
     expect_status(s, Status::OK, "read");
-    expect(
+    check!(
         nb == 4 && &rb[..4] == b"abcd" && nh == 1,
-        format_args!("got {} bytes {} handles", nb, nh),
+        "got {} bytes {} handles",
+        nb,
+        nh
     );
-    expect(
-        basic(rh[0]).koid == basic(w).koid,
-        format_args!("wrong object arrived"),
-    );
+    check!(basic(rh[0]).koid == basic(w).koid, "wrong object arrived");
     close(rh[0]);
-    close(w);
-    close(a);
-    close(b);
+    close_all(&[w, a, b]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -406,8 +359,7 @@ fn over_65536_bytes_is_out_of_range_and_consumes_handles() {
         consumed(e, w);
         nothing_sent(b, before);
     }
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 /// "ZX_ERR_OUT_OF_RANGE ... num_handles ... larger than ZX_CHANNEL_MAX_MSG_HANDLES"; all 65
@@ -436,8 +388,7 @@ fn over_64_handles_is_out_of_range_and_consumes_all_65() {
         "write u32::MAX handles from NULL",
     );
     nothing_sent(b, before);
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -480,8 +431,7 @@ fn unreadable_bytes_are_invalid_args_and_consume_handles() {
         consumed(e, w);
         nothing_sent(b, before);
     }
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 /// "ZX_ERR_INVALID_ARGS ... handles is an invalid pointer"; docs/abi.md: "If the handles array
@@ -496,10 +446,7 @@ fn unreadable_handles_array_is_invalid_args_and_touches_no_handle() {
             what,
         );
         nothing_sent(b, before);
-        expect(
-            valid(a),
-            format_args!("{}: the channel handle was closed", what),
-        );
+        check!(valid(a), "{}: the channel handle was closed", what);
     }
     // Valid handles in the readable first half of a straddling array stay ours.
     match segment_tail() {
@@ -521,15 +468,13 @@ fn unreadable_handles_array_is_invalid_args_and_touches_no_handle() {
             untouched(e1, w1);
             untouched(e2, w2);
             nothing_sent(b, before);
-            close(e1);
-            close(e2);
+            close_all(&[e1, e2]);
         }
         None => {
             println!("    note: TAIL is not last in the RW segment; straddle check skipped")
         }
     }
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -573,8 +518,7 @@ fn bad_entry_in_handles_is_bad_handle_and_consumes_the_rest() {
         consumed(e2, w2);
         nothing_sent(b, before);
     }
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 /// "ZX_ERR_BAD_HANDLE ... there are repeated handles among the handles in the handles array";
@@ -596,8 +540,7 @@ fn repeated_handles_are_bad_handle_and_consumed() {
     consumed(e1, w1);
     consumed(e2, w2);
     nothing_sent(b, before);
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 /// "ZX_ERR_WRONG_TYPE handle is not a channel handle" (also before ACCESS_DENIED: an event
@@ -631,8 +574,7 @@ fn non_channel_handle_is_wrong_type() {
         );
         expect(valid(h), format_args!("{} handle was closed", what));
     }
-    close(p0);
-    close(p1);
+    close_all(&[p0, p1]);
 }
 
 /// "handle must ... have ZX_RIGHT_WRITE"; "ZX_ERR_ACCESS_DENIED handle does not have
@@ -641,10 +583,7 @@ fn channel_without_write_right_is_access_denied() {
     let (a, b) = channel();
     let want = Rights::READ | Rights::TRANSFER | Rights::WAIT;
     let ro = replace(a, want);
-    expect(
-        basic(ro).rights == want.bits(),
-        format_args!("replaced rights {:#x}", basic(ro).rights),
-    );
+    check_eq!(basic(ro).rights, want.bits(), "replaced rights:");
     let (e, w) = witnessed_event();
     let before = sigs(b);
     expect_status(
@@ -655,8 +594,7 @@ fn channel_without_write_right_is_access_denied() {
     consumed(e, w);
     nothing_sent(b, before);
     expect(valid(ro), format_args!("the channel handle was closed"));
-    close(ro);
-    close(b);
+    close_all(&[ro, b]);
 }
 
 /// "Every entry of handles must have ZX_RIGHT_TRANSFER"; "ZX_ERR_ACCESS_DENIED ... any element
@@ -686,8 +624,7 @@ fn entry_without_transfer_is_access_denied_and_consumed() {
     consumed(nt, w);
     consumed(e2, w2);
     nothing_sent(b, before);
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -701,9 +638,10 @@ fn own_handle_in_array_is_not_supported_and_closes_it() {
     let (a, b) = channel();
     expect_status(write(a, b"x", &[a]), Status::NOT_SUPPORTED, "[a] into a");
     expect(!valid(a), format_args!("own handle still valid"));
-    expect(
+    check!(
         sigs(b) == PEER_CLOSED,
-        format_args!("peer signals {:#x} (want PEER_CLOSED only)", sigs(b)),
+        "peer signals {:#x} (want PEER_CLOSED only)",
+        sigs(b)
     );
     nothing_sent(b, PEER_CLOSED);
     close(b);
@@ -728,7 +666,7 @@ fn own_handle_in_array_is_not_supported_and_closes_it() {
     let (c, d) = channel();
     expect_status(write(c, b"", &[a]), Status::OK, "move a through c");
     let mut rh = [0u32; 1];
-    let (s, _, nh) = read(d, &mut [], &mut rh);
+    let (s, _, nh) = read_raw(d, &mut [], &mut rh);
     expect_status(s, Status::OK, "read a back");
     expect(nh == 1, format_args!("{} handles", nh));
     let a2 = rh[0];
@@ -739,9 +677,7 @@ fn own_handle_in_array_is_not_supported_and_closes_it() {
     );
     expect(!valid(a2), format_args!("own handle still valid"));
     nothing_sent(b, PEER_CLOSED);
-    close(b);
-    close(c);
-    close(d);
+    close_all(&[b, c, d]);
 }
 
 /// docs/abi.md section 4: sending the peer endpoint through its own channel is NOT_SUPPORTED (by
@@ -751,14 +687,12 @@ fn peer_endpoint_in_array_is_not_supported_and_closes_it() {
     let m0 = kstats().live_messages;
     expect_status(write(a, b"x", &[b]), Status::NOT_SUPPORTED, "[b] into a");
     expect(!valid(b), format_args!("peer handle still valid"));
-    expect(
+    check!(
         sigs(a) == PEER_CLOSED,
-        format_args!("writer signals {:#x} (want PEER_CLOSED only)", sigs(a)),
+        "writer signals {:#x} (want PEER_CLOSED only)",
+        sigs(a)
     );
-    expect(
-        kstats().live_messages == m0,
-        format_args!("a message was queued"),
-    );
+    check!(kstats().live_messages == m0, "a message was queued");
     nothing_sent(a, PEER_CLOSED);
     close(a);
 
@@ -773,10 +707,7 @@ fn peer_endpoint_in_array_is_not_supported_and_closes_it() {
     );
     expect(!valid(b2), format_args!("peer handle still valid"));
     consumed(e, w);
-    expect(
-        kstats().live_messages == m0,
-        format_args!("a message was queued"),
-    );
+    check!(kstats().live_messages == m0, "a message was queued");
     nothing_sent(a, PEER_CLOSED);
     close(a);
 }
@@ -801,8 +732,7 @@ fn per_entry_checks_run_in_order_and_first_error_wins() {
     expect_status(write(a, b"x", &[nt, 0]), Status::ACCESS_DENIED, "[nt, 0]");
     consumed(nt, w);
     nothing_sent(b, before);
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 
     // [peer, no-transfer] -> NOT_SUPPORTED; both consumed.
     let (a, b) = channel();
@@ -860,8 +790,7 @@ fn unknown_option_bits_are_invalid_args_and_consume_handles() {
         consumed(e, w);
         nothing_sent(b, before);
     }
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 /// docs/abi.md section 4: options, then the channel handle (BAD_HANDLE, WRONG_TYPE, ACCESS_DENIED),
@@ -881,83 +810,43 @@ fn checks_run_in_documented_order() {
     let cw = raw::channel_write;
     let before = sigs(b);
     // Options first.
-    expect_status(
-        cw(0, 1, src, 1, null(), 0),
-        Status::INVALID_ARGS,
-        "opt+bad h",
-    );
-    expect_status(
-        cw(ev, 1, src, 1, null(), 0),
-        Status::INVALID_ARGS,
-        "opt+type",
-    );
-    expect_status(
-        cw(ro, 1, src, 1, null(), 0),
-        Status::INVALID_ARGS,
-        "opt+rights",
-    );
-    expect_status(
-        cw(a, 1, src, big, null(), 0),
-        Status::INVALID_ARGS,
-        "opt+size",
-    );
-    expect_status(
-        cw(a, 1, bad_ptr, 8, null(), 0),
-        Status::INVALID_ARGS,
-        "opt+ptr",
-    );
+    for (got, what) in [
+        (cw(0, 1, src, 1, null(), 0), "opt+bad h"),
+        (cw(ev, 1, src, 1, null(), 0), "opt+type"),
+        (cw(ro, 1, src, 1, null(), 0), "opt+rights"),
+        (cw(a, 1, src, big, null(), 0), "opt+size"),
+        (cw(a, 1, bad_ptr, 8, null(), 0), "opt+ptr"),
+    ] {
+        expect_status(got, Status::INVALID_ARGS, what);
+    }
     // The channel handle next.
-    expect_status(
-        cw(0, 0, src, big, null(), 0),
-        Status::BAD_HANDLE,
-        "bad h+size",
-    );
-    expect_status(
-        cw(0, 0, bad_ptr, 8, null(), 0),
-        Status::BAD_HANDLE,
-        "bad h+ptr",
-    );
-    expect_status(
-        cw(0, 0, src, 1, bad_hp, 2),
-        Status::BAD_HANDLE,
-        "bad h+hptr",
-    );
-    expect_status(
-        cw(ev, 0, src, big, null(), 0),
-        Status::WRONG_TYPE,
-        "type+size",
-    );
-    expect_status(
-        cw(ev, 0, bad_ptr, 8, null(), 0),
-        Status::WRONG_TYPE,
-        "type+ptr",
-    );
-    expect_status(
-        cw(ro, 0, src, big, null(), 0),
-        Status::ACCESS_DENIED,
-        "rights+size",
-    );
-    expect_status(
-        cw(ro, 0, bad_ptr, 8, null(), 0),
-        Status::ACCESS_DENIED,
-        "rights+ptr",
-    );
+    for (got, what) in [
+        (cw(0, 0, src, big, null(), 0), "bad h+size"),
+        (cw(0, 0, bad_ptr, 8, null(), 0), "bad h+ptr"),
+        (cw(0, 0, src, 1, bad_hp, 2), "bad h+hptr"),
+    ] {
+        expect_status(got, Status::BAD_HANDLE, what);
+    }
+    for (got, what) in [
+        (cw(ev, 0, src, big, null(), 0), "type+size"),
+        (cw(ev, 0, bad_ptr, 8, null(), 0), "type+ptr"),
+    ] {
+        expect_status(got, Status::WRONG_TYPE, what);
+    }
+    for (got, what) in [
+        (cw(ro, 0, src, big, null(), 0), "rights+size"),
+        (cw(ro, 0, bad_ptr, 8, null(), 0), "rights+ptr"),
+    ] {
+        expect_status(got, Status::ACCESS_DENIED, what);
+    }
     // The sizes before the pointers.
-    expect_status(
-        cw(a, 0, bad_ptr, big, null(), 0),
-        Status::OUT_OF_RANGE,
-        "size+ptr",
-    );
-    expect_status(
-        cw(a, 0, src, 1, bad_hp, 65),
-        Status::OUT_OF_RANGE,
-        "hsize+hptr",
-    );
-    expect_status(
-        cw(a, 0, null(), 0, null(), 65),
-        Status::OUT_OF_RANGE,
-        "hsize+NULL",
-    );
+    for (got, what) in [
+        (cw(a, 0, bad_ptr, big, null(), 0), "size+ptr"),
+        (cw(a, 0, src, 1, bad_hp, 65), "hsize+hptr"),
+        (cw(a, 0, null(), 0, null(), 65), "hsize+NULL"),
+    ] {
+        expect_status(got, Status::OUT_OF_RANGE, what);
+    }
     // The bytes before the handles.
     expect_status(
         cw(a, 0, bad_ptr, 8, bad_hp, 2),
@@ -999,10 +888,7 @@ fn checks_run_in_documented_order() {
         consumed(e, w);
     }
     nothing_sent(b, before);
-    close(ev);
-    close(ro);
-    close(a);
-    close(b);
+    close_all(&[ev, ro, a, b]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1015,9 +901,10 @@ fn write_after_peer_closed_is_peer_closed_and_consumes_handles() {
     let (a, b) = channel();
     close(b);
     let s = sigs(a);
-    expect(
+    check!(
         s & PEER_CLOSED != 0 && s & WRITABLE == 0,
-        format_args!("writer signals {:#x} after peer close", s),
+        "writer signals {:#x} after peer close",
+        s
     );
     let m0 = kstats().live_messages;
     let (e, w) = witnessed_event();
@@ -1028,10 +915,7 @@ fn write_after_peer_closed_is_peer_closed_and_consumes_handles() {
     );
     consumed(e, w);
     expect_status(write(a, &[], &[]), Status::PEER_CLOSED, "empty write");
-    expect(
-        kstats().live_messages == m0,
-        format_args!("a message was queued"),
-    );
+    check!(kstats().live_messages == m0, "a message was queued");
     close(a);
 }
 
@@ -1044,31 +928,36 @@ fn messages_written_before_close_stay_readable() {
     expect_status(write(a, b"two", &[]), Status::OK, "write two");
     close(a);
     let s = sigs(b);
-    expect(
+    check!(
         s == READABLE | PEER_CLOSED,
-        format_args!("reader signals {:#x} (want READABLE|PEER_CLOSED)", s),
+        "reader signals {:#x} (want READABLE|PEER_CLOSED)",
+        s
     );
     let mut rb = [0u8; 8];
     let mut rh = [0u32; 2];
-    let (st, nb, nh) = read(b, &mut rb, &mut rh);
+    let (st, nb, nh) = read_raw(b, &mut rb, &mut rh);
     expect_status(st, Status::OK, "read one");
-    expect(
+    check!(
         nb == 3 && &rb[..3] == b"one" && nh == 1,
-        format_args!("first message: {} bytes {} handles", nb, nh),
+        "first message: {} bytes {} handles",
+        nb,
+        nh
     );
-    expect(
+    check!(
         basic(rh[0]).koid == basic(w).koid,
-        format_args!("handle arrived as another object"),
+        "handle arrived as another object"
     );
     close(rh[0]);
     close(w);
-    let (st, nb, nh) = read(b, &mut rb, &mut rh);
+    let (st, nb, nh) = read_raw(b, &mut rb, &mut rh);
     expect_status(st, Status::OK, "read two");
-    expect(
+    check!(
         nb == 3 && &rb[..3] == b"two" && nh == 0,
-        format_args!("second message: {} bytes {} handles", nb, nh),
+        "second message: {} bytes {} handles",
+        nb,
+        nh
     );
-    let (st, _, _) = read(b, &mut rb, &mut rh);
+    let (st, _, _) = read_raw(b, &mut rb, &mut rh);
     expect_status(st, Status::PEER_CLOSED, "read after drain");
     expect_status(write(b, b"x", &[]), Status::PEER_CLOSED, "write back");
     close(b);
@@ -1087,9 +976,10 @@ fn pending_limit_is_should_wait_and_clears_writable() {
     let mut ok = true;
     for i in 0..limit {
         if i == limit - 1 {
-            expect(
+            check!(
                 sigs(a) & WRITABLE != 0,
-                format_args!("writer lost WRITABLE with {} queued", i),
+                "writer lost WRITABLE with {} queued",
+                i
             );
         }
         let s = write(a, &i.to_le_bytes(), &[]);
@@ -1108,10 +998,7 @@ fn pending_limit_is_should_wait_and_clears_writable() {
         ),
     );
     let b_before = sigs(b);
-    expect(
-        b_before == READABLE | WRITABLE,
-        format_args!("reader signals {:#x}", b_before),
-    );
+    check_eq!(b_before, READABLE | WRITABLE, "reader signals:");
     let (e, w) = witnessed_event();
     expect_status(
         write(a, &0xdead_u32.to_le_bytes(), &[e]),
@@ -1119,31 +1006,35 @@ fn pending_limit_is_should_wait_and_clears_writable() {
         "write beyond the limit",
     );
     consumed(e, w);
-    expect(
+    check!(
         sigs(a) & WRITABLE == 0,
-        format_args!("writer still WRITABLE at the limit ({:#x})", sigs(a)),
+        "writer still WRITABLE at the limit ({:#x})",
+        sigs(a)
     );
-    expect(
+    check!(
         sigs(b) == b_before,
-        format_args!("reader signals changed: {:#x} -> {:#x}", b_before, sigs(b)),
+        "reader signals changed: {:#x} -> {:#x}",
+        b_before,
+        sigs(b)
     );
-    expect(
+    check!(
         kstats().live_messages == m0 + limit as u64,
-        format_args!("the refused message was queued"),
+        "the refused message was queued"
     );
     // The other direction has its own limit.
     expect_status(write(b, b"back", &[]), Status::OK, "write the other way");
     // Draining one restores WRITABLE.
     let mut rb = [0u8; 8];
-    let (s, nb, _) = read(b, &mut rb, &mut []);
+    let (s, nb, _) = read_raw(b, &mut rb, &mut []);
     expect_status(s, Status::OK, "read first");
-    expect(
+    check!(
         nb == 4 && rb[..4] == 0u32.to_le_bytes(),
-        format_args!("first message is not #0"),
+        "first message is not #0"
     );
-    expect(
+    check!(
         sigs(a) & WRITABLE != 0,
-        format_args!("writer not WRITABLE after a drain ({:#x})", sigs(a)),
+        "writer not WRITABLE after a drain ({:#x})",
+        sigs(a)
     );
     expect_status(
         write(a, &limit.to_le_bytes(), &[]),
@@ -1153,29 +1044,27 @@ fn pending_limit_is_should_wait_and_clears_writable() {
     // Everything drains in order; the refused message is not among them.
     let mut next = 1u32;
     loop {
-        let (s, nb, _) = read(b, &mut rb, &mut []);
+        let (s, nb, _) = read_raw(b, &mut rb, &mut []);
         if s != 0 {
             expect_status(s, Status::SHOULD_WAIT, "read until empty");
             break;
         }
         let v = u32::from_le_bytes([rb[0], rb[1], rb[2], rb[3]]);
         if nb != 4 || v != next {
-            expect(
-                false,
-                format_args!("message {} is {:#x} ({} bytes)", next, v, nb),
-            );
+            check!(false, "message {} is {:#x} ({} bytes)", next, v, nb);
             break;
         }
         next += 1;
     }
     if ok {
-        expect(
+        check!(
             next == limit + 1,
-            format_args!("drained up to #{} (want #{})", next, limit + 1),
+            "drained up to #{} (want #{})",
+            next,
+            limit + 1
         );
     }
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 zx::tests!(

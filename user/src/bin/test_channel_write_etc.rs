@@ -57,16 +57,6 @@ static RO_DISPOSITIONS: [HandleDisposition; 2] = [
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-/// `ZX_HANDLE_OP_MOVE` with no type check and the same rights.
-fn mv(h: u32) -> HandleDisposition {
-    disp(MOVE, h, ObjType::NONE, SAME)
-}
-
-/// `ZX_HANDLE_OP_DUPLICATE` with no type check and the same rights.
-fn dp(h: u32) -> HandleDisposition {
-    disp(DUP, h, ObjType::NONE, SAME)
-}
-
 /// `zx_channel_write_etc(ch, 0, bytes, dispositions)`; empty slices are passed as NULL.
 fn wetc(ch: u32, bytes: &[u8], hs: &mut [HandleDisposition]) -> i32 {
     wetc_opt(ch, 0, bytes, hs)
@@ -125,25 +115,20 @@ fn move_with_same_rights_transfers_the_handle() {
     check_status!(wetc(a, b"abc", &mut hs), Status::OK);
     check_eq!(hs[0].result, OK);
     check!(!valid(e), "the moved handle is still in the writer's table");
-    match read_etc(b) {
-        Ok(m) => {
-            check_eq!(m.bytes, 3);
-            check_eq!(&rbuf()[..3], b"abc");
-            check_eq!(m.handles, 1);
-            let i = m.infos[0];
-            check_eq!(i.handle & HANDLE_FIXED_BITS_MASK, HANDLE_FIXED_BITS_MASK);
-            check_eq!(i.obj_type, ObjType::EVENT.raw());
-            check_eq!(i.rights, EV);
-            check_eq!(i.unused, 0);
-            check_eq!(koid(i.handle), k);
-            check_eq!(rights_of(i.handle), EV);
-            check_eq!(handle_count(i.handle), 1);
-            m.close();
-        }
-        Err(s) => check!(false, "read_etc returned {}", s),
-    }
-    close(a);
-    close(b);
+    let m = read_msg(b);
+    check_eq!(m.bytes, 3);
+    check_eq!(&rbuf()[..3], b"abc");
+    check_eq!(m.handles, 1);
+    let i = m.infos[0];
+    check_eq!(i.handle & HANDLE_FIXED_BITS_MASK, HANDLE_FIXED_BITS_MASK);
+    check_eq!(i.obj_type, ObjType::EVENT.raw());
+    check_eq!(i.rights, EV);
+    check_eq!(i.unused, 0);
+    check_eq!(koid(i.handle), k);
+    check_eq!(rights_of(i.handle), EV);
+    check_eq!(handle_count(i.handle), 1);
+    m.close();
+    close_all(&[a, b]);
 }
 
 /// Several dispositions of several kinds in one message arrive in array order with their
@@ -181,35 +166,28 @@ fn handles_of_every_kind_arrive_in_array_order() {
     check!(valid(p0));
     check_eq!(rights_of(p0), Rights::DEFAULT_EVENTPAIR.bits());
     check!(!valid(x));
-    check!(valid(process));
-    check!(valid(thread));
-    match read_etc(b) {
-        Ok(m) => {
-            check_eq!(m.bytes, 5);
-            check_eq!(m.handles, 5);
-            for (i, (k, ty, r)) in want.iter().enumerate() {
-                let info = m.infos[i];
-                check!(
-                    info.obj_type == ty.raw() && info.rights == *r && koid(info.handle) == *k,
-                    "entry {}: type {} rights {:#x} koid {} (want {} {:#x} {})",
-                    i,
-                    info.obj_type,
-                    info.rights,
-                    koid(info.handle),
-                    ty.raw(),
-                    r,
-                    k
-                );
-            }
-            m.close();
-        }
-        Err(s) => check!(false, "read_etc returned {}", s),
+    expect_valid(&[process, thread], true);
+    let m = read_msg(b);
+    check_eq!(m.bytes, 5);
+    check_eq!(m.handles, 5);
+    for (i, (k, ty, r)) in want.iter().enumerate() {
+        let info = m.infos[i];
+        check!(
+            info.obj_type == ty.raw() && info.rights == *r && koid(info.handle) == *k,
+            "entry {}: type {} rights {:#x} koid {} (want {} {:#x} {})",
+            i,
+            info.obj_type,
+            info.rights,
+            koid(info.handle),
+            ty.raw(),
+            r,
+            k
+        );
     }
+    m.close();
     // The channel end that travelled was the real one: closing it closed the pair.
     check_eq!(signals(y) & PEER_CLOSED, PEER_CLOSED);
-    for h in [a, b, p0, p1, y] {
-        close(h);
-    }
+    close_all(&[a, b, p0, p1, y]);
 }
 
 /// MOVE with a reduced set of rights: "This is equivalent to issuing zx_handle_replace()"; the
@@ -230,8 +208,7 @@ fn move_with_reduced_rights_gives_the_reader_those_rights() {
         check_eq!(koid(i.handle), k);
         check_status!(raw::handle_close(i.handle), Status::OK);
     }
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 /// "this operation can also remove the ZX_RIGHT_TRANSFER on the transfered handle"; NOTES: "the
@@ -282,9 +259,7 @@ fn move_may_remove_transfer_and_the_reader_cannot_send_it_on() {
     let h = read_one_handle(b).handle;
     check_status!(raw::handle_close(h), Status::OK);
     check_eq!(signals(d), WRITABLE);
-    for h in [a, b, c, d] {
-        close(h);
-    }
+    close_all(&[a, b, c, d]);
 }
 
 /// DUPLICATE: "The handle will be duplicated with rights rights which can be
@@ -308,9 +283,7 @@ fn duplicate_keeps_the_source_and_sends_a_new_handle() {
     check_status!(raw::handle_close(i.handle), Status::OK);
     check_eq!(handle_count(e), 1);
     check!(valid(e));
-    for h in [a, b, e] {
-        close(h);
-    }
+    close_all(&[a, b, e]);
 }
 
 /// DUPLICATE with a reduced set of rights, also without TRANSFER ("This is equivalent to
@@ -342,9 +315,7 @@ fn duplicate_with_reduced_rights_may_remove_transfer_on_the_copy() {
     }
     check_eq!(handle_count(e), 1);
     check_eq!(signals(d), WRITABLE);
-    for h in [a, b, c, d, e] {
-        close(h);
-    }
+    close_all(&[a, b, c, d, e]);
 }
 
 /// DUPLICATE needs ZX_RIGHT_DUPLICATE on the source (docs/abi.md section 4: `ACCESS_DENIED`):
@@ -373,9 +344,7 @@ fn duplicate_needs_the_duplicate_right() {
     let i = read_one_handle(b);
     check_eq!(i.rights, R_TRANSFER | R_WAIT | R_INSPECT);
     close(i.handle);
-    for h in [a, b, x, y] {
-        close(h);
-    }
+    close_all(&[a, b, x, y]);
 }
 
 /// "rights ... can be ZX_RIGHT_SAME_RIGHTS or a reduced set of rights": more rights than the
@@ -411,9 +380,7 @@ fn expanded_rights_are_invalid_args() {
     let i = read_one_handle(b);
     check_eq!(i.rights, have);
     close(i.handle);
-    for h in [a, b, f] {
-        close(h);
-    }
+    close_all(&[a, b, f]);
 }
 
 /// "The type is used to perform validation of the object type that the caller expects handle
@@ -509,9 +476,7 @@ fn object_type_is_checked_for_every_type_and_none_skips_it() {
     }
     check_eq!(handle_count(e), 1);
     check_eq!(handle_count(p0), 1);
-    for h in [a, b, e, p0, p1] {
-        close(h);
-    }
+    close_all(&[a, b, e, p0, p1]);
 }
 
 /// "If an operation fails, the error code for that source handle is written to result. All
@@ -559,25 +524,19 @@ fn all_entries_are_processed_and_each_failure_gets_its_own_result() {
     }
     // MOVE sources are gone, DUPLICATE sources stay, nothing was sent.
     check!(!valid(e1));
-    check!(valid(e2));
-    check!(valid(e3));
+    expect_valid(&[e2, e3], true);
     check_eq!(handle_count(e3), 1);
     check_eq!(rights_of(e3), EV);
-    check!(!valid(e4));
-    check!(!valid(e5));
-    check!(!valid(e6));
+    expect_valid(&[e4, e5, e6], false);
     check_eq!(handle_count(e6_keep), 1);
     check_eq!(signals(b), WRITABLE);
-    close(e2);
-    close(e3);
-    close(e6_keep);
+    close_all(&[e2, e3, e6_keep]);
     let s1 = kstats();
     check_eq!(s1.live_handles, s0.live_handles);
     check_eq!(s1.live_objects, s0.live_objects);
     check_eq!(s1.live_messages, s0.live_messages);
     check_eq!(s1.ipc_bytes, s0.ipc_bytes);
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 /// docs/abi.md section 4: "the first error is returned" (in array order, whatever the errors are).
@@ -586,8 +545,7 @@ fn first_error_in_array_order_is_returned() {
     let e = event();
     let mut hs = [disp(DUP, e, ObjType::CHANNEL, SAME), mv(stale())];
     check_status!(wetc(a, b"", &mut hs), Status::WRONG_TYPE);
-    check_eq!(hs[0].result, WRONG_TYPE);
-    check_eq!(hs[1].result, BAD_HANDLE);
+    check_eq!((hs[0].result, hs[1].result), (WRONG_TYPE, BAD_HANDLE));
     check!(valid(e));
     let g = event();
     let f = event_with(R_WAIT);
@@ -599,19 +557,12 @@ fn first_error_in_array_order_is_returned() {
         disp(DUP, e, ObjType::EVENTPAIR, SAME),
     ];
     check_status!(wetc(a, b"", &mut hs), Status::ACCESS_DENIED);
-    check_eq!(hs[0].result, OK);
-    check_eq!(hs[1].result, ACCESS_DENIED);
-    check_eq!(hs[2].result, INVALID_ARGS);
-    check_eq!(hs[3].result, WRONG_TYPE);
-    check!(!valid(g));
-    check!(!valid(f));
-    check!(!valid(x));
+    check_eq!(results(&hs), [OK, ACCESS_DENIED, INVALID_ARGS, WRONG_TYPE]);
+    expect_valid(&[g, f, x], false);
     check!(valid(e));
     check_eq!(handle_count(e), 1);
     check_eq!(signals(b), WRITABLE);
-    for h in [a, b, e] {
-        close(h);
-    }
+    close_all(&[a, b, e]);
 }
 
 /// "result must have exactly the value ZX_OK" asks the caller; the page lists no error for
@@ -663,16 +614,12 @@ fn result_on_input_is_not_checked_and_left_as_written() {
             garbage[i]
         );
     }
-    match read_etc(b) {
-        Ok(m) => {
-            check_eq!(m.handles, 6);
-            for (i, info) in m.infos[..m.handles as usize].iter().enumerate() {
-                check!(koid(info.handle) == keys[i], "handle {} koid", i);
-            }
-            m.close();
-        }
-        Err(s) => check!(false, "read_etc returned {}", s),
+    let m = read_msg(b);
+    check_eq!(m.handles, 6);
+    for (i, info) in m.infos[..m.handles as usize].iter().enumerate() {
+        check!(koid(info.handle) == keys[i], "handle {} koid", i);
     }
+    m.close();
     for (i, &h) in evs.iter().enumerate() {
         if i % 2 == 0 {
             check!(!valid(h), "MOVE source {} is still ours", i);
@@ -690,16 +637,15 @@ fn result_on_input_is_not_checked_and_left_as_written() {
     hs[1].result = 7;
     hs[2].result = -7;
     check_status!(wetc(a, b"bad", &mut hs), Status::BAD_HANDLE);
-    check_eq!(hs[0].result, 7);
-    check_eq!(hs[1].result, BAD_HANDLE);
-    check_eq!(hs[2].result, -7);
+    check_eq!(
+        (hs[0].result, hs[1].result, hs[2].result),
+        (7, BAD_HANDLE, -7)
+    );
     check!(!valid(e1));
     check!(valid(e2));
     check_eq!(handle_count(e2), 1);
     check_eq!(signals(b), WRITABLE);
-    for h in [a, b, e2] {
-        close(h);
-    }
+    close_all(&[a, b, e2]);
 }
 
 /// docs/abi.md section 4: an unknown `operation` is `INVALID_ARGS` for that entry, and that handle
@@ -728,13 +674,10 @@ fn unknown_operation_is_invalid_args_and_consumes_the_handle() {
     let e2 = event();
     let mut hs = [mv(e1), disp(2, e2, ObjType::NONE, SAME)];
     check_status!(wetc(a, b"", &mut hs), Status::INVALID_ARGS);
-    check_eq!(hs[0].result, OK);
-    check_eq!(hs[1].result, INVALID_ARGS);
-    check!(!valid(e1));
-    check!(!valid(e2));
+    check_eq!((hs[0].result, hs[1].result), (OK, INVALID_ARGS));
+    expect_valid(&[e1, e2], false);
     check_eq!(signals(b), WRITABLE);
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 /// ERRORS: "options is nonzero" -> `INVALID_ARGS` (docs/abi.md: no option at all, not even
@@ -756,13 +699,11 @@ fn nonzero_options_are_invalid_args_moves_consumed_duplicates_kept() {
         check!(!valid(e1), "options {:#x}: MOVE source kept", options);
         check!(valid(e2), "options {:#x}: DUPLICATE source gone", options);
         check_eq!(handle_count(e2), 1);
-        check_eq!(hs[0].result, OK);
-        check_eq!(hs[1].result, OK);
+        check_eq!((hs[0].result, hs[1].result), (OK, OK));
         check_eq!(signals(b), WRITABLE);
         close(e2);
     }
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 /// "It is invalid to include handle (the handle of the channel being written to) in the
@@ -789,10 +730,8 @@ fn own_channel_handle_in_the_array_is_not_supported() {
     let e = event();
     let mut hs = [mv(e), disp(MOVE, a, ObjType::EVENT, SAME)];
     check_status!(wetc(a, b"self", &mut hs), Status::NOT_SUPPORTED);
-    check_eq!(hs[0].result, OK);
-    check_eq!(hs[1].result, NOT_SUPPORTED);
-    check!(!valid(e));
-    check!(!valid(a));
+    check_eq!((hs[0].result, hs[1].result), (OK, NOT_SUPPORTED));
+    expect_valid(&[e, a], false);
     check_eq!(signals(b), PEER_CLOSED);
     close(b);
 }
@@ -861,8 +800,7 @@ fn per_entry_checks_run_in_abi_order() {
     check!(valid(e));
     close(e);
     check_eq!(signals(b), WRITABLE);
-    close(a2);
-    close(b);
+    close_all(&[a2, b]);
 }
 
 /// ERRORS: "there are duplicates among the handles in the handles array" -> BAD_HANDLE, nothing
@@ -881,10 +819,8 @@ fn repeated_handles_are_bad_handle() {
     let f = event();
     let mut hs = [mv(e), mv(f), mv(e)];
     check_status!(wetc(a, b"", &mut hs), Status::BAD_HANDLE);
-    check_eq!(hs[1].result, OK);
-    check_eq!(hs[2].result, BAD_HANDLE);
-    check!(!valid(e));
-    check!(!valid(f));
+    check_eq!((hs[1].result, hs[2].result), (OK, BAD_HANDLE));
+    expect_valid(&[e, f], false);
     check_eq!(signals(b), WRITABLE);
     // DUPLICATE twice: refused too, and the source stays.
     let e = event();
@@ -904,9 +840,7 @@ fn repeated_handles_are_bad_handle() {
     check!(!valid(e));
     check_eq!(handle_count(keep), 1);
     check_eq!(signals(b), WRITABLE);
-    close(keep);
-    close(a);
-    close(b);
+    close_all(&[keep, a, b]);
 }
 
 /// ERRORS: "handles is an invalid pointer" -> INVALID_ARGS; docs/abi.md: "If the handles array
@@ -998,22 +932,16 @@ fn unreadable_disposition_array_is_invalid_args_and_touches_nothing() {
         })
     });
     check_status!(got, Status::OK);
-    match read_etc(b) {
-        Ok(m) => {
-            check_eq!(m.handles, 2);
-            check_eq!(koid(m.infos[0].handle), koid(e));
-            check_eq!(koid(m.infos[1].handle), koid(f));
-            m.close();
-        }
-        Err(s) => check!(false, "read_etc returned {}", s),
-    }
-    close(e);
-    close(f);
+    let m = read_msg(b);
+    check_eq!(m.handles, 2);
+    check_eq!(koid(m.infos[0].handle), koid(e));
+    check_eq!(koid(m.infos[1].handle), koid(f));
+    m.close();
+    close_all(&[e, f]);
     let s1 = kstats();
     check_eq!(s1.live_handles, s0.live_handles);
     check_eq!(s1.live_messages, s0.live_messages);
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 /// docs/abi.md section 1: "Any pointer the kernel must read or write that is not fully mapped with
@@ -1026,14 +954,7 @@ fn disposition_array_in_read_only_memory_is_invalid_args() {
     // Premise: the kernel cannot write there (INFO_HANDLE_COUNT writes 4 bytes).
     let e = event();
     check_status!(
-        raw::object_get_info(
-            e,
-            INFO_HANDLE_COUNT,
-            ro as *mut u8,
-            4,
-            null_mut(),
-            null_mut()
-        ),
+        info_into(e, INFO_HANDLE_COUNT, ro as *mut u8, 4),
         Status::INVALID_ARGS
     );
     close(e);
@@ -1048,11 +969,9 @@ fn disposition_array_in_read_only_memory_is_invalid_args() {
     }
     // SAFETY: reading our own static.
     let now = unsafe { core::ptr::read_volatile(&raw const RO_DISPOSITIONS) };
-    check_eq!(now[0].result, 0);
-    check_eq!(now[1].result, 0);
+    check_eq!((now[0].result, now[1].result), (0, 0));
     check_eq!(signals(b), WRITABLE);
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 /// ERRORS: PEER_CLOSED "The other side of the channel is closed."; MOVE sources are consumed
@@ -1067,10 +986,8 @@ fn peer_closed_consumes_moves_and_keeps_duplicates() {
     check!(!valid(e1));
     check!(valid(e2));
     check_eq!(handle_count(e2), 1);
-    check_eq!(hs[0].result, OK);
-    check_eq!(hs[1].result, OK);
-    close(e2);
-    close(a);
+    check_eq!((hs[0].result, hs[1].result), (OK, OK));
+    close_all(&[e2, a]);
 }
 
 /// "The maximum number of handles which may be sent in a message is
@@ -1089,21 +1006,12 @@ fn sixty_four_handles_are_fine_and_sixty_five_are_out_of_range() {
     check!(!valid(hs[0].handle));
     check!(!valid(hs[63].handle));
     check!(valid(hs[64].handle));
-    match read_etc(b) {
-        Ok(m) => {
-            check_eq!(m.handles, 64);
-            for (i, info) in m.infos.iter().enumerate() {
-                check!(
-                    koid(info.handle) == k,
-                    "handle {} has koid {}",
-                    i,
-                    koid(info.handle)
-                );
-            }
-            m.close();
-        }
-        Err(s) => check!(false, "read_etc returned {}", s),
+    let m = read_msg(b);
+    check_eq!(m.handles, 64);
+    for (i, info) in m.infos.iter().enumerate() {
+        check_eq!(koid(info.handle), k, "handle {} has koid:", i);
     }
+    m.close();
     close(hs[64].handle);
     check_eq!(handle_count(e), 1);
 
@@ -1137,9 +1045,7 @@ fn sixty_four_handles_are_fine_and_sixty_five_are_out_of_range() {
     }
     check_eq!(handle_count(e), 1);
     check_eq!(signals(b), WRITABLE);
-    for h in [a, b, e] {
-        close(h);
-    }
+    close_all(&[a, b, e]);
 }
 
 /// "The maximum number of bytes which may be sent in a message is ZX_CHANNEL_MAX_MSG_BYTES,
@@ -1149,16 +1055,12 @@ fn max_bytes_65536_are_fine_and_65537_are_out_of_range() {
     let e = event();
     let mut hs = [mv(e)];
     check_status!(wetc(a, &SRC[..MAX_BYTES], &mut hs), Status::OK);
-    match read_etc(b) {
-        Ok(m) => {
-            check_eq!(m.bytes as usize, MAX_BYTES);
-            check_eq!(m.handles, 1);
-            let same = rbuf()[..MAX_BYTES] == SRC[..MAX_BYTES];
-            check!(same, "the 65536 bytes read differ from those written");
-            m.close();
-        }
-        Err(s) => check!(false, "read_etc returned {}", s),
-    }
+    let m = read_msg(b);
+    check_eq!(m.bytes as usize, MAX_BYTES);
+    check_eq!(m.handles, 1);
+    let same = rbuf()[..MAX_BYTES] == SRC[..MAX_BYTES];
+    check!(same, "the 65536 bytes read differ from those written");
+    m.close();
     let e1 = event();
     let e2 = event();
     let mut hs = [mv(e1), dp(e2)];
@@ -1178,9 +1080,7 @@ fn max_bytes_65536_are_fine_and_65537_are_out_of_range() {
     );
     check!(!valid(e1));
     check_eq!(signals(b), WRITABLE);
-    for h in [a, b, e2] {
-        close(h);
-    }
+    close_all(&[a, b, e2]);
 }
 
 /// RIGHTS: "handle must be of type ZX_OBJ_TYPE_CHANNEL and have ZX_RIGHT_WRITE"; ERRORS:
@@ -1215,15 +1115,12 @@ fn channel_handle_errors_consume_moves_and_keep_duplicates() {
         check!(!valid(e1), "{}: MOVE source kept", what);
         check!(valid(e2), "{}: DUPLICATE source gone", what);
         check_eq!(handle_count(e2), 1);
-        check_eq!(hs[0].result, OK);
-        check_eq!(hs[1].result, OK);
+        check_eq!((hs[0].result, hs[1].result), (OK, OK));
         close(e2);
     }
     check_eq!(signals(d), WRITABLE);
     check_eq!(signals(b), WRITABLE);
-    for h in [a, b, ev, p0, p1, c_ro, d] {
-        close(h);
-    }
+    close_all(&[a, b, ev, p0, p1, c_ro, d]);
 }
 
 /// ERRORS: "bytes is an invalid pointer" -> INVALID_ARGS; the dispositions are consumed as on
@@ -1247,8 +1144,7 @@ fn unreadable_bytes_are_invalid_args_moves_consumed_duplicates_kept() {
     check_eq!(s1.live_handles, s0.live_handles);
     check_eq!(s1.live_messages, s0.live_messages);
     check_eq!(s1.ipc_bytes, s0.ipc_bytes);
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 /// "The pointers ... may be NULL if their respective sizes are zero" (zx_channel_write, which
@@ -1259,13 +1155,9 @@ fn null_pointers_with_zero_counts_are_fine() {
         raw::channel_write_etc(a, 0, null(), 0, null_mut(), 0),
         Status::OK
     );
-    match read_etc(b) {
-        Ok(m) => {
-            check_eq!(m.bytes, 0);
-            check_eq!(m.handles, 0);
-        }
-        Err(s) => check!(false, "read_etc returned {}", s),
-    }
+    let m = read_msg(b);
+    check_eq!(m.bytes, 0);
+    check_eq!(m.handles, 0);
     let e = event();
     let mut hs = [mv(e)];
     check_status!(
@@ -1279,15 +1171,10 @@ fn null_pointers_with_zero_counts_are_fine() {
         raw::channel_write_etc(a, 0, b"z".as_ptr(), 1, null_mut(), 0),
         Status::OK
     );
-    match read_etc(b) {
-        Ok(m) => {
-            check_eq!(m.bytes, 1);
-            check_eq!(m.handles, 0);
-        }
-        Err(s) => check!(false, "read_etc returned {}", s),
-    }
-    close(a);
-    close(b);
+    let m = read_msg(b);
+    check_eq!(m.bytes, 1);
+    check_eq!(m.handles, 0);
+    close_all(&[a, b]);
 }
 
 /// docs/abi.md section 4: checks run in the order options; channel handle (BAD_HANDLE, WRONG_TYPE,
@@ -1364,9 +1251,7 @@ fn write_checks_run_in_abi_order() {
     check!(valid(e));
     check_eq!(signals(b), WRITABLE);
     check_eq!(signals(d), WRITABLE);
-    for h in [a, b, ev, c_ro, d, e] {
-        close(h);
-    }
+    close_all(&[a, b, ev, c_ro, d, e]);
 }
 
 zx::tests!(

@@ -106,8 +106,7 @@ fn close_of_garbage_values_is_bad_handle() {
         check_status!(raw::handle_close(v), Status::BAD_HANDLE);
     }
     // The start-up handles survive all that.
-    check!(valid(self_process()));
-    check!(valid(self_thread()));
+    expect_valid(&[self_process(), self_thread()], true);
 }
 
 fn handle_arguments_use_only_the_low_32_bits() {
@@ -278,9 +277,7 @@ fn duplicate_without_duplicate_right_is_access_denied() {
         Status::ACCESS_DENIED
     );
     check_eq!(handle_count(e), 2);
-    for h in [a, b, e, w] {
-        close(h);
-    }
+    close_all(&[a, b, e, w]);
 }
 
 fn duplicate_with_same_or_fewer_rights_gives_a_new_handle_to_the_object() {
@@ -318,9 +315,7 @@ fn duplicate_with_same_or_fewer_rights_gives_a_new_handle_to_the_object() {
         raw::object_wait_one(sub, Signals::USER_3.bits(), 0, &mut obs),
         Status::OK
     );
-    for h in [e, same, exact, sub, sub2, none] {
-        close(h);
-    }
+    close_all(&[e, same, exact, sub, sub2, none]);
 }
 
 fn duplicate_with_more_rights_is_invalid_args() {
@@ -341,8 +336,7 @@ fn duplicate_with_more_rights_is_invalid_args() {
     );
     check_eq!(out, 0x5555_5555);
     check_eq!(handle_count(e), 2);
-    close(sub);
-    close(e);
+    close_all(&[sub, e]);
 }
 
 fn duplicate_to_an_unwritable_out_pointer_is_invalid_args_and_creates_no_handle() {
@@ -407,9 +401,7 @@ fn replace_needs_no_right() {
     check_eq!(basic(r2).rights, 0);
     check_eq!(basic(r2).koid, basic(e).koid);
     check_eq!(handle_count(e), 2);
-    for h in [r, b, e, r2] {
-        close(h);
-    }
+    close_all(&[r, b, e, r2]);
 }
 
 fn replace_with_same_or_fewer_rights_invalidates_the_old_value() {
@@ -581,8 +573,7 @@ fn info_handle_valid_tells_valid_from_invalid() {
     // A handle with no rights at all is still valid.
     let none = dup(e, Rights::NONE);
     check_status!(valid_status(none), Status::OK);
-    close(none);
-    close(e);
+    close_all(&[none, e]);
     check_status!(valid_status(e), Status::BAD_HANDLE);
 }
 
@@ -590,20 +581,10 @@ fn info_handle_basic_reports_koid_rights_type_and_related_koid() {
     // Event: no related object.
     let e = event();
     let mut buf = [0xeeu8; 64];
-    let (mut actual, mut avail) = (77usize, 77usize);
-    check_status!(
-        raw::object_get_info(
-            e,
-            INFO_HANDLE_BASIC,
-            buf.as_mut_ptr(),
-            buf.len(),
-            &mut actual,
-            &mut avail
-        ),
-        Status::OK
+    check_eq!(
+        info_raw(e, INFO_HANDLE_BASIC, buf.as_mut_ptr(), buf.len()),
+        (Status::OK, 1, 1)
     );
-    check_eq!(actual, 1);
-    check_eq!(avail, 1);
     let be = InfoHandleBasic::from_bytes(&buf);
     check!(be.koid != 0);
     check_eq!(be.rights, Rights::DEFAULT_EVENT.bits());
@@ -618,14 +599,7 @@ fn info_handle_basic_reports_koid_rights_type_and_related_koid() {
     // NULL actual/avail are fine.
     let mut buf2 = [0u8; 32];
     check_status!(
-        raw::object_get_info(
-            e,
-            INFO_HANDLE_BASIC,
-            buf2.as_mut_ptr(),
-            32,
-            null_mut(),
-            null_mut()
-        ),
+        info_into(e, INFO_HANDLE_BASIC, buf2.as_mut_ptr(), 32),
         Status::OK
     );
     check_eq!(InfoHandleBasic::from_bytes(&buf2).koid, be.koid);
@@ -672,49 +646,23 @@ fn info_handle_basic_reports_koid_rights_type_and_related_koid() {
     check_eq!(bthr.related_koid, bproc.koid);
     // Bad handles.
     check_status!(
-        raw::object_get_info(
-            HANDLE_INVALID,
-            INFO_HANDLE_BASIC,
-            buf2.as_mut_ptr(),
-            32,
-            null_mut(),
-            null_mut()
-        ),
+        info_into(HANDLE_INVALID, INFO_HANDLE_BASIC, buf2.as_mut_ptr(), 32),
         Status::BAD_HANDLE
     );
     close(e);
     check_status!(
-        raw::object_get_info(
-            e,
-            INFO_HANDLE_BASIC,
-            buf2.as_mut_ptr(),
-            32,
-            null_mut(),
-            null_mut()
-        ),
+        info_into(e, INFO_HANDLE_BASIC, buf2.as_mut_ptr(), 32),
         Status::BAD_HANDLE
     );
-    for h in [a, b, p, q, d] {
-        close(h);
-    }
+    close_all(&[a, b, p, q, d]);
 }
 
 fn info_process_on_own_process_is_started_not_exited() {
     let mut buf = [0xeeu8; 16];
-    let (mut actual, mut avail) = (77usize, 77usize);
-    check_status!(
-        raw::object_get_info(
-            self_process(),
-            INFO_PROCESS,
-            buf.as_mut_ptr(),
-            16,
-            &mut actual,
-            &mut avail
-        ),
-        Status::OK
+    check_eq!(
+        info_raw(self_process(), INFO_PROCESS, buf.as_mut_ptr(), 16),
+        (Status::OK, 1, 1)
     );
-    check_eq!(actual, 1);
-    check_eq!(avail, 1);
     let p = InfoProcess::from_bytes(&buf);
     check_eq!(p.started, 1);
     check_eq!(p.exited, 0);
@@ -726,36 +674,15 @@ fn info_topics_on_the_wrong_object_type_are_wrong_type() {
     let e = event();
     let mut buf = [0u8; 256];
     check_status!(
-        raw::object_get_info(
-            e,
-            INFO_PROCESS,
-            buf.as_mut_ptr(),
-            16,
-            null_mut(),
-            null_mut()
-        ),
+        info_into(e, INFO_PROCESS, buf.as_mut_ptr(), 16),
         Status::WRONG_TYPE
     );
     check_status!(
-        raw::object_get_info(
-            e,
-            INFO_PROCESS_HANDLE_STATS,
-            buf.as_mut_ptr(),
-            256,
-            null_mut(),
-            null_mut()
-        ),
+        info_into(e, INFO_PROCESS_HANDLE_STATS, buf.as_mut_ptr(), 256),
         Status::WRONG_TYPE
     );
     check_status!(
-        raw::object_get_info(
-            self_thread(),
-            INFO_PROCESS,
-            buf.as_mut_ptr(),
-            16,
-            null_mut(),
-            null_mut()
-        ),
+        info_into(self_thread(), INFO_PROCESS, buf.as_mut_ptr(), 16),
         Status::WRONG_TYPE
     );
     close(e);
@@ -790,8 +717,7 @@ fn info_handle_count_includes_handles_in_queued_messages() {
     check_eq!(handle_count(e), 1);
     // Counts per object: a channel end counts its own handles, not its peer's.
     check_eq!(handle_count(a), 1);
-    close(a);
-    close(e);
+    close_all(&[a, e]);
 }
 
 fn info_process_handle_stats_counts_handles_per_type() {
@@ -847,20 +773,10 @@ fn info_kernel_stats_on_the_root_resource_are_sane_and_track_objects() {
     check_eq!(br.obj_type, ObjType::RESOURCE.raw());
     check_eq!(br.rights, Rights::DEFAULT_RESOURCE.bits());
     let mut buf = [0xeeu8; 64];
-    let (mut actual, mut avail) = (77usize, 77usize);
-    check_status!(
-        raw::object_get_info(
-            root,
-            INFO_KERNEL_STATS,
-            buf.as_mut_ptr(),
-            64,
-            &mut actual,
-            &mut avail
-        ),
-        Status::OK
+    check_eq!(
+        info_raw(root, INFO_KERNEL_STATS, buf.as_mut_ptr(), 64),
+        (Status::OK, 1, 1)
     );
-    check_eq!(actual, 1);
-    check_eq!(avail, 1);
     let s = InfoKernelStats::from_bytes(&buf);
     check!(s.total_bytes >= 16 << 20, "total_bytes {}", s.total_bytes);
     check!(
@@ -945,27 +861,13 @@ fn info_kernel_stats_on_a_non_resource_is_wrong_type() {
     let mut buf = [0u8; 64];
     for h in [e, self_process(), self_thread()] {
         check_status!(
-            raw::object_get_info(
-                h,
-                INFO_KERNEL_STATS,
-                buf.as_mut_ptr(),
-                64,
-                null_mut(),
-                null_mut()
-            ),
+            info_into(h, INFO_KERNEL_STATS, buf.as_mut_ptr(), 64),
             Status::WRONG_TYPE
         );
     }
     close(e);
     check_status!(
-        raw::object_get_info(
-            e,
-            INFO_KERNEL_STATS,
-            buf.as_mut_ptr(),
-            64,
-            null_mut(),
-            null_mut()
-        ),
+        info_into(e, INFO_KERNEL_STATS, buf.as_mut_ptr(), 64),
         Status::BAD_HANDLE
     );
 }
@@ -988,13 +890,7 @@ fn info_buffer_too_small_gives_actual_0_and_avail_1() {
             let (mut actual, mut avail) = (77usize, 77usize);
             let s =
                 raw::object_get_info(h, topic, buf.as_mut_ptr(), small, &mut actual, &mut avail);
-            check!(
-                s == Status::BUFFER_TOO_SMALL.raw(),
-                "{} with {} bytes returned {}",
-                name,
-                small,
-                Status(s)
-            );
+            check_status!(s, Status::BUFFER_TOO_SMALL, "{} with {} bytes", name, small);
             check!(
                 actual == 0 && avail == 1,
                 "{} with {} bytes: actual {} avail {}",
@@ -1032,21 +928,8 @@ fn info_unknown_topic_is_not_supported() {
     let mut buf = [0xeeu8; 256];
     for topic in [0u32, 0x7777, 0x0f00_00ff, 0x8000_0000, 0xffff_ffff] {
         for h in [e, p] {
-            let (mut actual, mut avail) = (77usize, 77usize);
-            let s = raw::object_get_info(
-                h,
-                topic,
-                buf.as_mut_ptr(),
-                buf.len(),
-                &mut actual,
-                &mut avail,
-            );
-            check!(
-                s == Status::NOT_SUPPORTED.raw(),
-                "topic {:#x} returned {}",
-                topic,
-                Status(s)
-            );
+            let (s, _, _) = info_raw(h, topic, buf.as_mut_ptr(), buf.len());
+            check_eq!(s, Status::NOT_SUPPORTED, "topic {:#x}", topic);
         }
     }
     check!(buf.iter().all(|&b| b == 0xee), "buffer written");
@@ -1070,13 +953,7 @@ fn info_with_unwritable_buffer_or_counts_is_invalid_args() {
         for (what, addr) in hostile(size) {
             let (mut actual, mut avail) = (0usize, 0usize);
             let s = raw::object_get_info(h, topic, addr as *mut u8, size, &mut actual, &mut avail);
-            check!(
-                s == Status::INVALID_ARGS.raw(),
-                "{} into {} returned {}",
-                name,
-                what,
-                Status(s)
-            );
+            check_status!(s, Status::INVALID_ARGS, "{} into {}", name, what);
         }
         // `actual` and `avail` (NULL is allowed for them, so skip it).
         for (what, addr) in hostile(8).iter().skip(1) {
@@ -1090,13 +967,7 @@ fn info_with_unwritable_buffer_or_counts_is_invalid_args() {
                 *addr as *mut usize,
                 &mut other,
             );
-            check!(
-                s == Status::INVALID_ARGS.raw(),
-                "{} with actual at {} returned {}",
-                name,
-                what,
-                Status(s)
-            );
+            check_status!(s, Status::INVALID_ARGS, "{} with actual at {}", name, what);
             let s = raw::object_get_info(
                 h,
                 topic,
@@ -1105,13 +976,7 @@ fn info_with_unwritable_buffer_or_counts_is_invalid_args() {
                 &mut other,
                 *addr as *mut usize,
             );
-            check!(
-                s == Status::INVALID_ARGS.raw(),
-                "{} with avail at {} returned {}",
-                name,
-                what,
-                Status(s)
-            );
+            check_status!(s, Status::INVALID_ARGS, "{} with avail at {}", name, what);
         }
     }
     check!(ro_intact(), "the kernel wrote to read-only memory");

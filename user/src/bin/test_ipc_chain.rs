@@ -152,17 +152,7 @@ fn chain(messages: u64) {
         // Drain whatever has come back; wait only when nothing has.
         let mut got_any = false;
         loop {
-            let (mut nb, mut nh) = (0u32, 0u32);
-            let s = raw::channel_read(
-                ret_ours.raw(),
-                0,
-                bytes.as_mut_ptr(),
-                hs.as_mut_ptr(),
-                bytes.len() as u32,
-                hs.len() as u32,
-                &mut nb,
-                &mut nh,
-            );
+            let (s, nb, nh) = read_raw(ret_ours.raw(), &mut bytes, &mut hs);
             if s == Status::SHOULD_WAIT.raw() {
                 break;
             }
@@ -282,19 +272,7 @@ fn chain(messages: u64) {
         .0
         .wait_one(Signals::CHANNEL_PEER_CLOSED, deadline_after(STALL_NS));
     check!(r.is_ok(), "return channel not closed by the chain: {:?}", r);
-    check_status!(
-        raw::channel_read(
-            ret_ours.raw(),
-            0,
-            core::ptr::null_mut(),
-            core::ptr::null_mut(),
-            0,
-            0,
-            core::ptr::null_mut(),
-            core::ptr::null_mut()
-        ),
-        Status::PEER_CLOSED
-    );
+    check_status!(read_nothing(ret_ours.raw()), Status::PEER_CLOSED);
     let code = chain.wait(deadline_after(STALL_NS));
     check_eq!(code, Ok(0));
 }

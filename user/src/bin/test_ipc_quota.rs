@@ -25,20 +25,7 @@ fn count_handles(h: &impl AsHandleRef) -> u32 {
 
 /// Leak check: handles, objects, messages and their bytes are back where they were.
 fn same_counts(before: &InfoKernelStats, after: &InfoKernelStats) {
-    check_eq!(
-        (
-            after.live_handles,
-            after.live_objects,
-            after.live_messages,
-            after.ipc_bytes
-        ),
-        (
-            before.live_handles,
-            before.live_objects,
-            before.live_messages,
-            before.ipc_bytes
-        )
-    );
+    check_eq!(live_in(after), live_in(before));
 }
 
 /// The flood stopped at a quota, not at the end of memory: more than half of it is still free.

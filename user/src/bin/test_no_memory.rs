@@ -154,20 +154,7 @@ fn exhaustion_gives_no_memory_consumes_handles_and_recovers() {
     drop((x, y));
     drop(witness);
     let after = kernel_stats(root()).unwrap_or_default();
-    check_eq!(
-        (
-            after.live_handles,
-            after.live_objects,
-            after.live_messages,
-            after.ipc_bytes
-        ),
-        (
-            before.live_handles,
-            before.live_objects,
-            before.live_messages,
-            before.ipc_bytes
-        )
-    );
+    check_eq!(live_in(&after), live_in(&before));
     check!(
         after.free_bytes + 4 * 1024 * 1024 >= before.free_bytes,
         "free {} -> {}",

@@ -24,12 +24,7 @@ const LONG_NS: i64 = 5_000 * MS;
 fn sigs(h: u32) -> u32 {
     let mut obs = 0xdead_beef;
     let s = raw::object_wait_one(h, 0, 0, &mut obs);
-    check!(
-        s == Status::TIMED_OUT.raw(),
-        "wait_one({:#x}, 0, 0) returned {}",
-        h,
-        Status(s)
-    );
+    check_status!(s, Status::TIMED_OUT, "wait_one({:#x}, 0, 0)", h);
     obs
 }
 
@@ -111,12 +106,7 @@ fn event_create_to_an_unwritable_out_is_invalid_args_and_creates_nothing() {
     let objs = live_objects();
     for (what, addr) in hostile(4) {
         let s = raw::event_create(0, addr as *mut u32);
-        check!(
-            s == Status::INVALID_ARGS.raw(),
-            "event_create into {} returned {}",
-            what,
-            Status(s)
-        );
+        check_status!(s, Status::INVALID_ARGS, "event_create into {}", what);
     }
     check_eq!(type_count(ObjType::EVENT), before);
     check_eq!(settled_objects(objs), objs);
@@ -148,8 +138,7 @@ fn eventpair_create_gives_two_linked_ends_with_default_rights() {
     check_eq!(bb.related_koid, ba.koid);
     check_eq!(sigs(a), 0);
     check_eq!(sigs(b), 0);
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 fn eventpair_create_with_options_is_not_supported() {
@@ -172,19 +161,9 @@ fn eventpair_create_to_an_unwritable_out_is_invalid_args_and_creates_nothing() {
     for (what, addr) in hostile(4) {
         let mut good = 0u32;
         let s = raw::eventpair_create(0, &mut good, addr as *mut u32);
-        check!(
-            s == Status::INVALID_ARGS.raw(),
-            "eventpair_create(out1 = {}) returned {}",
-            what,
-            Status(s)
-        );
+        check_status!(s, Status::INVALID_ARGS, "eventpair_create(out1 = {})", what);
         let s = raw::eventpair_create(0, addr as *mut u32, &mut good);
-        check!(
-            s == Status::INVALID_ARGS.raw(),
-            "eventpair_create(out0 = {}) returned {}",
-            what,
-            Status(s)
-        );
+        check_status!(s, Status::INVALID_ARGS, "eventpair_create(out0 = {})", what);
     }
     check_eq!(type_count(ObjType::EVENTPAIR), before);
     check_eq!(settled_objects(objs), objs);
@@ -212,9 +191,7 @@ fn signal_needs_the_signal_right() {
     );
     check_status!(raw::object_signal(r, 0, U0), Status::ACCESS_DENIED);
     check_eq!(sigs(r), WRITABLE);
-    for h in [e, w, r, b] {
-        close(h);
-    }
+    close_all(&[e, w, r, b]);
 }
 
 fn signal_sets_and_clears_event_signaled_and_user_signals_on_events() {
@@ -241,8 +218,7 @@ fn signal_sets_and_clears_event_signaled_and_user_signals_on_events() {
     let d = dup(e, Rights::SAME_RIGHTS);
     check_status!(raw::object_signal(d, 0, SIGNALED), Status::OK);
     check_eq!(sigs(e), SIGNALED);
-    close(d);
-    close(e);
+    close_all(&[d, e]);
 }
 
 fn signal_rejects_non_user_bits_on_events() {
@@ -282,8 +258,7 @@ fn signal_on_channels_accepts_only_user_signals() {
     );
     check_status!(raw::object_signal(a, U0, 0), Status::OK);
     check_eq!(sigs(a), WRITABLE);
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 fn signal_on_a_bad_handle_is_bad_handle() {
@@ -312,8 +287,7 @@ fn signal_peer_on_an_eventpair_sets_the_peer_signals() {
     check_status!(raw::object_signal_peer(b, 0, U0), Status::OK);
     check_eq!(sigs(a), U0);
     check_eq!(sigs(b), U1);
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 fn signal_peer_on_a_channel_sets_the_peer_signals() {
@@ -323,8 +297,7 @@ fn signal_peer_on_a_channel_sets_the_peer_signals() {
     check_eq!(sigs(a), WRITABLE);
     check_status!(raw::object_signal_peer(a, U1, U2), Status::OK);
     check_eq!(sigs(b), WRITABLE | U2);
-    close(a);
-    close(b);
+    close_all(&[a, b]);
 }
 
 fn signal_peer_rejects_non_user_bits() {
@@ -352,9 +325,7 @@ fn signal_peer_rejects_non_user_bits() {
         Status::INVALID_ARGS
     );
     check_eq!(sigs(q), 0);
-    for h in [a, b, p, q] {
-        close(h);
-    }
+    close_all(&[a, b, p, q]);
 }
 
 fn signal_peer_needs_the_signal_peer_right() {
@@ -376,9 +347,7 @@ fn signal_peer_needs_the_signal_peer_right() {
     );
     check_status!(raw::object_signal_peer(rc, 0, U0), Status::ACCESS_DENIED);
     check_eq!(sigs(d), WRITABLE);
-    for h in [a, b, r, sp, rc, d] {
-        close(h);
-    }
+    close_all(&[a, b, r, sp, rc, d]);
 }
 
 fn signal_peer_after_the_peer_closed_is_peer_closed() {
@@ -390,8 +359,7 @@ fn signal_peer_after_the_peer_closed_is_peer_closed() {
     close(d);
     check_status!(raw::object_signal_peer(c, 0, U0), Status::PEER_CLOSED);
     check_eq!(sigs(c), CH_PEER_CLOSED);
-    close(a);
-    close(c);
+    close_all(&[a, c]);
 }
 
 fn signal_peer_on_an_event_is_refused() {
@@ -420,12 +388,10 @@ fn eventpair_peer_closed_is_asserted_when_the_other_end_closes() {
     check_eq!(sigs(a), U2);
     // We wait while another thread closes the peer.
     let t = spawn(close_after_5ms, b as usize);
-    let mut obs = 0;
-    check_status!(
-        raw::object_wait_one(a, EP_PEER_CLOSED, deadline_after(LONG_NS), &mut obs),
-        Status::OK
+    check_eq!(
+        wait_raw(a, EP_PEER_CLOSED, deadline_after(LONG_NS)),
+        (Status::OK, EP_PEER_CLOSED | U2)
     );
-    check_eq!(obs, EP_PEER_CLOSED | U2);
     join(t);
     check_eq!(T_STATUS.load(Ordering::SeqCst), Status::OK.raw());
     check_eq!(sigs(a), EP_PEER_CLOSED | U2);
@@ -456,12 +422,10 @@ fn channel_peer_closed_is_asserted_and_writable_cleared() {
         Status::PEER_CLOSED
     );
     // WRITABLE never comes back: a wait for it times out.
-    let mut obs = 0;
-    check_status!(
-        raw::object_wait_one(a, WRITABLE, 0, &mut obs),
-        Status::TIMED_OUT
+    check_eq!(
+        wait_raw(a, WRITABLE, 0),
+        (Status::TIMED_OUT, CH_PEER_CLOSED)
     );
-    check_eq!(obs, CH_PEER_CLOSED);
     close(a);
 }
 
@@ -474,12 +438,10 @@ fn wait_one_on_already_satisfied_signals_returns_at_once_with_observed() {
     check_status!(raw::object_signal(e, 0, SIGNALED | U1), Status::OK);
     for deadline in [TIME_INFINITE, 0, -1, deadline_after(LONG_NS)] {
         let t0 = now();
-        let mut obs = 0;
-        check_status!(
-            raw::object_wait_one(e, SIGNALED | U0, deadline, &mut obs),
-            Status::OK
+        check_eq!(
+            wait_raw(e, SIGNALED | U0, deadline),
+            (Status::OK, SIGNALED | U1)
         );
-        check_eq!(obs, SIGNALED | U1);
         check!(now() - t0 < PROMPT_NS, "took {} ns", now() - t0);
     }
     // NULL observed is allowed.
@@ -490,22 +452,10 @@ fn wait_one_on_already_satisfied_signals_returns_at_once_with_observed() {
 fn wait_one_with_deadline_zero_times_out_and_writes_observed() {
     let e = event();
     check_status!(raw::object_signal(e, 0, U2), Status::OK);
-    let mut obs = 0xdead_beef;
-    check_status!(
-        raw::object_wait_one(e, SIGNALED, 0, &mut obs),
-        Status::TIMED_OUT
-    );
-    check_eq!(obs, U2);
+    check_eq!(wait_raw(e, SIGNALED, 0), (Status::TIMED_OUT, U2));
     let (a, b) = channel();
-    let mut obs = 0xdead_beef;
-    check_status!(
-        raw::object_wait_one(a, READABLE, 0, &mut obs),
-        Status::TIMED_OUT
-    );
-    check_eq!(obs, WRITABLE);
-    for h in [e, a, b] {
-        close(h);
-    }
+    check_eq!(wait_raw(a, READABLE, 0), (Status::TIMED_OUT, WRITABLE));
+    close_all(&[e, a, b]);
 }
 
 fn wait_one_with_a_past_deadline_times_out_at_once() {
@@ -514,12 +464,7 @@ fn wait_one_with_a_past_deadline_times_out_at_once() {
     for deadline in [1, -1, i64::MIN, t0 - MS, t0] {
         let mut obs = 0xdead_beef;
         let s = raw::object_wait_one(e, SIGNALED, deadline, &mut obs);
-        check!(
-            s == Status::TIMED_OUT.raw(),
-            "deadline {} returned {}",
-            deadline,
-            Status(s)
-        );
+        check_status!(s, Status::TIMED_OUT, "deadline {}", deadline);
         check_eq!(obs, 0);
     }
     check!(now() - t0 < PROMPT_NS, "took {} ns", now() - t0);
@@ -585,8 +530,7 @@ fn wait_one_needs_the_wait_right() {
         Status::ACCESS_DENIED
     );
     check_eq!(obs, 0xdead_beef);
-    close(nw);
-    close(e);
+    close_all(&[nw, e]);
 }
 
 fn wait_one_with_an_unwritable_observed_is_invalid_args() {
@@ -596,20 +540,10 @@ fn wait_one_with_an_unwritable_observed_is_invalid_args() {
     for (what, addr) in hostile(4).iter().skip(1) {
         // Satisfied at once...
         let s = raw::object_wait_one(e, U0, 0, *addr as *mut u32);
-        check!(
-            s == Status::INVALID_ARGS.raw(),
-            "satisfied wait into {} returned {}",
-            what,
-            Status(s)
-        );
+        check_status!(s, Status::INVALID_ARGS, "satisfied wait into {}", what);
         // ...and timing out.
         let s = raw::object_wait_one(e, SIGNALED, 0, *addr as *mut u32);
-        check!(
-            s == Status::INVALID_ARGS.raw(),
-            "timed-out wait into {} returned {}",
-            what,
-            Status(s)
-        );
+        check_status!(s, Status::INVALID_ARGS, "timed-out wait into {}", what);
     }
     check!(ro_intact(), "the kernel wrote to read-only memory");
     check_eq!(sigs(e), U0);
@@ -651,12 +585,10 @@ fn closing_another_handle_to_the_object_does_not_cancel_a_wait() {
     T_STATUS.store(1, Ordering::SeqCst);
     T_STATUS2.store(1, Ordering::SeqCst);
     let t = spawn(close_a_then_signal_b, 0);
-    let mut obs = 0;
-    check_status!(
-        raw::object_wait_one(e, SIGNALED, deadline_after(LONG_NS), &mut obs),
-        Status::OK
+    check_eq!(
+        wait_raw(e, SIGNALED, deadline_after(LONG_NS)),
+        (Status::OK, SIGNALED)
     );
-    check_eq!(obs, SIGNALED);
     join(t);
     check_eq!(T_STATUS.load(Ordering::SeqCst), Status::OK.raw());
     check_eq!(T_STATUS2.load(Ordering::SeqCst), Status::OK.raw());
@@ -718,9 +650,7 @@ fn wait_many_returns_when_any_item_is_satisfied_and_writes_every_pending() {
         (items[3].handle, items[3].waitfor),
         (a, READABLE | WRITABLE)
     );
-    for h in [e1, e2, a, b, p, q] {
-        close(h);
-    }
+    close_all(&[e1, e2, a, b, p, q]);
 }
 
 fn wait_many_is_woken_by_another_threads_signal() {
@@ -738,8 +668,7 @@ fn wait_many_is_woken_by_another_threads_signal() {
     }
     join(t);
     check_eq!(T_STATUS.load(Ordering::SeqCst), Status::OK.raw());
-    close(e1);
-    close(e2);
+    close_all(&[e1, e2]);
 }
 
 fn wait_many_times_out_and_writes_pending() {
@@ -771,8 +700,7 @@ fn wait_many_times_out_and_writes_pending() {
         Status::TIMED_OUT
     );
     check!(now() - t0 < PROMPT_NS, "took {} ns", now() - t0);
-    close(e1);
-    close(e2);
+    close_all(&[e1, e2]);
 }
 
 fn wait_many_with_more_than_64_items_is_out_of_range() {
@@ -830,8 +758,7 @@ fn wait_many_needs_the_wait_right() {
         raw::object_wait_many(items.as_mut_ptr(), 2, 0),
         Status::ACCESS_DENIED
     );
-    close(nw);
-    close(e);
+    close_all(&[nw, e]);
 }
 
 fn wait_many_with_an_unreadable_items_array_is_invalid_args() {
@@ -840,13 +767,7 @@ fn wait_many_with_an_unreadable_items_array_is_invalid_args() {
     let sources = hostile_entries(core::mem::size_of::<WaitItem>());
     for (what, addr, n) in sources {
         let s = raw::object_wait_many(addr as *mut WaitItem, n, 0);
-        check!(
-            s == Status::INVALID_ARGS.raw(),
-            "wait_many({}, {}) returned {}",
-            what,
-            n,
-            Status(s)
-        );
+        check_status!(s, Status::INVALID_ARGS, "wait_many({}, {})", what, n);
     }
     // A good, satisfied item in the last 12 bytes of the stack, then unmapped memory.
     if on_initial_stack() {
@@ -880,8 +801,7 @@ fn wait_many_is_canceled_when_a_handle_is_closed_during_the_wait() {
     join(t);
     check_eq!(T_STATUS.load(Ordering::SeqCst), Status::OK.raw());
     check_status!(valid_status(e2), Status::BAD_HANDLE);
-    close(keep);
-    close(e1);
+    close_all(&[keep, e1]);
 }
 
 fn wait_many_with_no_items_sleeps_until_the_deadline() {

@@ -334,14 +334,7 @@ fn cpu_stats_needs_the_root_resource_and_a_full_record_buffer() {
         }
     };
     check_status!(
-        raw::object_get_info(
-            a.raw(),
-            INFO_CPU_STATS,
-            buf.as_mut_ptr(),
-            SIZE,
-            core::ptr::null_mut(),
-            core::ptr::null_mut()
-        ),
+        info_into(a.raw(), INFO_CPU_STATS, buf.as_mut_ptr(), SIZE),
         Status::WRONG_TYPE
     );
     // The root resource without INSPECT: ACCESS_DENIED.
@@ -356,14 +349,7 @@ fn cpu_stats_needs_the_root_resource_and_a_full_record_buffer() {
     );
     let weak = Handle::from_raw(weak);
     check_status!(
-        raw::object_get_info(
-            weak.raw(),
-            INFO_CPU_STATS,
-            buf.as_mut_ptr(),
-            SIZE,
-            core::ptr::null_mut(),
-            core::ptr::null_mut()
-        ),
+        info_into(weak.raw(), INFO_CPU_STATS, buf.as_mut_ptr(), SIZE),
         Status::ACCESS_DENIED
     );
 }

@@ -206,16 +206,20 @@ fn replay_and_explore() {
             let seed = i.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ bb;
             let base = counts();
             run_one(seed, EXPLORE_FLAGS, CALLS);
-            let after = settle(base);
-            check!(
-                after == base,
-                "after seed {:#x}: kernel counts {:?}, baseline {:?}",
-                seed,
-                after,
-                base
-            );
+            settled_after(seed, base);
         }
     }
+}
+
+/// The kernel's counts come back to `base` after the run of `seed`.
+#[track_caller]
+fn settled_after(seed: u64, base: Live) {
+    let after = settle(base);
+    let what = format_args!(
+        "after seed {:#x}: kernel counts {:?}, baseline {:?}",
+        seed, after, base
+    );
+    expect(after == base, what);
 }
 
 /// Eight seeds in turn: every child ends with 0 and a clean report (all its calls made, no
@@ -231,14 +235,7 @@ fn random_calls_from_eight_seeds_end_cleanly_and_leak_nothing() {
             total += (r.calls + r.thread_calls + r.aux) as u64;
             ok += r.ok as u64;
         }
-        let after = settle(base);
-        check!(
-            after == base,
-            "after seed {:#x}: kernel counts {:?}, baseline {:?}",
-            seed,
-            after,
-            base
-        );
+        settled_after(seed, base);
     }
     println!(
         "    {} seeds: {} calls in {} ms, {} ok",

@@ -263,33 +263,9 @@ fn nest_of_10000_channels_can_be_walked_by_reading_each_level() {
         }
         check_eq!(walked, DEPTH);
         // The deepest endpoint: nothing queued, its peer (the tail) still open.
-        check_status!(
-            raw::channel_read(
-                cur.raw(),
-                0,
-                core::ptr::null_mut(),
-                core::ptr::null_mut(),
-                0,
-                0,
-                core::ptr::null_mut(),
-                core::ptr::null_mut()
-            ),
-            Status::SHOULD_WAIT
-        );
+        check_status!(read_nothing(cur.raw()), Status::SHOULD_WAIT);
         drop(tail);
-        check_status!(
-            raw::channel_read(
-                cur.raw(),
-                0,
-                core::ptr::null_mut(),
-                core::ptr::null_mut(),
-                0,
-                0,
-                core::ptr::null_mut(),
-                core::ptr::null_mut()
-            ),
-            Status::PEER_CLOSED
-        );
+        check_status!(read_nothing(cur.raw()), Status::PEER_CLOSED);
         drop(cur);
         check_eq!(counts().messages, base.messages);
     }

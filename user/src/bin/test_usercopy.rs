@@ -218,12 +218,7 @@ fn handle_close_many_with_hostile_array() {
     let arr = [e1.0.raw(), e2.0.raw()];
     for cnt in [(1u64 << 62) + 1, (1 << 62) + 2, u64::MAX] {
         let s = zx::sys::raw2(nr::HANDLE_CLOSE_MANY, arr.as_ptr() as u64, cnt) as i32;
-        check!(
-            s == Status::INVALID_ARGS.raw(),
-            "close_many count {:#x}: {}",
-            cnt,
-            Status(s)
-        );
+        check_status!(s, Status::INVALID_ARGS, "close_many count {:#x}", cnt);
         check!(
             valid(e1.0.raw()) && valid(e2.0.raw()),
             "count {:#x}: closed",
