@@ -52,18 +52,6 @@ impl Process {
         core::str::from_utf8(&self.name[..self.name_len]).unwrap_or("?")
     }
 
-    /// Runs `f` with the address space (None once torn down).
-    pub fn with_aspace<R>(
-        &self,
-        f: impl FnOnce(&mut AddressSpace) -> Result<R, Status>,
-    ) -> Result<R, Status> {
-        let mut g = self.aspace.lock();
-        match g.as_mut() {
-            Some(a) => f(a),
-            None => Err(Status::BAD_STATE),
-        }
-    }
-
     /// The address space still exists (it goes when the last thread is gone).
     #[inline]
     pub fn has_address_space(&self) -> bool {
