@@ -74,7 +74,16 @@ impl Message {
 
     /// Records, for every channel endpoint this message carries, that it is now held by side
     /// `side` of `container` (the message was queued or parked there).
+    #[inline]
     pub(super) fn link_into(&self, container: &Arc<ChannelShared>, side: usize) {
+        if self.handles.is_empty() {
+            return;
+        }
+        self.link_each(container, side);
+    }
+
+    #[inline(never)]
+    fn link_each(&self, container: &Arc<ChannelShared>, side: usize) {
         for h in &self.handles {
             if let Some(e) = h.object().as_endpoint() {
                 *e.shared.links[e.side].lock() = Some((Arc::downgrade(container), side));
@@ -84,7 +93,16 @@ impl Message {
 
     /// The message left the queue or parking slot that held it: its endpoints are held by no
     /// side any more.
+    #[inline]
     pub(super) fn unlink(&self) {
+        if self.handles.is_empty() {
+            return;
+        }
+        self.unlink_each();
+    }
+
+    #[inline(never)]
+    fn unlink_each(&self) {
         for h in &self.handles {
             if let Some(e) = h.object().as_endpoint() {
                 *e.shared.links[e.side].lock() = None;
