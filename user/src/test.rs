@@ -31,6 +31,19 @@ macro_rules! tests {
     };
 }
 
+/// Starts a `child_flood` (it fills channels nobody reads until the kernel refuses a write) and
+/// waits until it says how that ended: checks it was `ZX_ERR_NO_MEMORY`. Returns the process and
+/// its control channel (closing the channel ends it); `Err` if it could not be spawned.
+pub fn spawn_flooder() -> ZxResult<(Process, crate::channel::Channel)> {
+    use crate::handle::{AsHandleRef, HandleBased};
+    let (ours, theirs) = crate::channel::Channel::create()?;
+    let p = Process::spawn("child_flood", Some(theirs.into_handle()))?;
+    let either = Signals::USER_0 | Signals::USER_1;
+    let got = ours.wait_handle(either, crate::time::MonotonicInstant::INFINITE);
+    crate::check_eq!(got.map(|s| s & either), Ok(Signals::USER_0));
+    Ok((p, ours))
+}
+
 /// The root resource (0 without one).
 pub fn root() -> u32 {
     ROOT.load(Ordering::Relaxed)

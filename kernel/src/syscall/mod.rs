@@ -65,7 +65,7 @@ pub fn dispatch(frame: &mut TrapFrame) {
         nr::OBJECT_SIGNAL => st(object::signal(u32a(0), u32a(1), u32a(2), false)),
         nr::OBJECT_SIGNAL_PEER => st(object::signal(u32a(0), u32a(1), u32a(2), true)),
         nr::CHANNEL_CREATE => st(with_current(|cx| channel::create(cx, u32a(0), a[1], a[2]))),
-        nr::CHANNEL_READ => {
+        nr::CHANNEL_READ | nr::CHANNEL_READ_ETC => {
             let args = ReadArgs {
                 handle: u32a(0),
                 options: u32a(1),
@@ -76,22 +76,10 @@ pub fn dispatch(frame: &mut TrapFrame) {
                 actual_bytes: a[6],
                 actual_handles: a[7],
             };
-            st(with_current(|cx| channel::read(cx, &args, false)))
+            let etc = n == nr::CHANNEL_READ_ETC;
+            st(with_current(|cx| channel::read(cx, &args, etc)))
         }
-        nr::CHANNEL_READ_ETC => {
-            let args = ReadArgs {
-                handle: u32a(0),
-                options: u32a(1),
-                bytes: a[2],
-                handles: a[3],
-                num_bytes: u32a(4),
-                num_handles: u32a(5),
-                actual_bytes: a[6],
-                actual_handles: a[7],
-            };
-            st(with_current(|cx| channel::read(cx, &args, true)))
-        }
-        nr::CHANNEL_WRITE => {
+        nr::CHANNEL_WRITE | nr::CHANNEL_WRITE_ETC => {
             let args = WriteArgs {
                 handle: u32a(0),
                 options: u32a(1),
@@ -100,18 +88,8 @@ pub fn dispatch(frame: &mut TrapFrame) {
                 handles: a[4],
                 num_handles: u32a(5),
             };
-            st(with_current(|cx| channel::write(cx, &args, false)))
-        }
-        nr::CHANNEL_WRITE_ETC => {
-            let args = WriteArgs {
-                handle: u32a(0),
-                options: u32a(1),
-                bytes: a[2],
-                num_bytes: u32a(3),
-                handles: a[4],
-                num_handles: u32a(5),
-            };
-            st(with_current(|cx| channel::write(cx, &args, true)))
+            let etc = n == nr::CHANNEL_WRITE_ETC;
+            st(with_current(|cx| channel::write(cx, &args, etc)))
         }
         nr::CHANNEL_CALL | nr::CHANNEL_CALL_ETC => {
             let args = CallArgs {

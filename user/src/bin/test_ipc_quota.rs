@@ -8,7 +8,6 @@
 
 use zx::channel::Channel;
 use zx::test::*;
-use zx::time::MonotonicInstant;
 use zx::*;
 
 static BIG: [u8; 65536] = [0x3c; 65536];
@@ -118,23 +117,9 @@ fn write_own_quota_is_no_memory_consumes_handles_sends_nothing_and_reading_makes
 
 /// Starts a `child_flood`; returns it and its control channel once it was refused.
 fn flooded_child() -> Option<(Process, Channel)> {
-    let (ours, theirs) = Channel::create().ok()?;
-    let p = match Process::spawn("child_flood", Some(theirs.into_handle())) {
-        Ok(p) => p,
-        Err(s) => {
-            check!(false, "spawn child_flood: {}", s);
-            return None;
-        }
-    };
-    let got = ours.wait_handle(
-        Signals::USER_0 | Signals::USER_1,
-        MonotonicInstant::INFINITE,
-    );
-    check_eq!(
-        got.map(|s| s & (Signals::USER_0 | Signals::USER_1)),
-        Ok(Signals::USER_0)
-    );
-    Some((p, ours))
+    spawn_flooder()
+        .map_err(|s| check!(false, "spawn child_flood: {}", s))
+        .ok()
 }
 
 fn end_child(p: Process, ctl: Channel) {

@@ -10,7 +10,6 @@
 
 use zx::channel::Channel;
 use zx::test::*;
-use zx::time::MonotonicInstant;
 use zx::*;
 
 static BIG: [u8; 65536] = [0x5a; 65536];
@@ -24,22 +23,6 @@ fn count_handles(h: &impl AsHandleRef) -> u32 {
 /// Children flooding at once: with the default quota (an eighth of RAM) eight of them reach the
 /// end of memory; a few more cover what the parent and the kernel hold.
 const MAX_FLOODERS: usize = 16;
-
-/// Starts one `child_flood` and waits until a write of its was refused: `Err` if the spawn
-/// itself failed.
-fn flood_once() -> Result<(Process, Channel), Status> {
-    let (ours, theirs) = Channel::create()?;
-    let p = Process::spawn("child_flood", Some(theirs.into_handle()))?;
-    let got = ours.wait_handle(
-        Signals::USER_0 | Signals::USER_1,
-        MonotonicInstant::INFINITE,
-    );
-    check_eq!(
-        got.map(|s| s & (Signals::USER_0 | Signals::USER_1)),
-        Ok(Signals::USER_0)
-    );
-    Ok((p, ours))
-}
 
 fn exhaustion_gives_no_memory_consumes_handles_and_recovers() {
     let before = kernel_stats(root()).unwrap_or_default();
@@ -67,7 +50,7 @@ fn exhaustion_gives_no_memory_consumes_handles_and_recovers() {
     let mut exhausted = false;
     for slot in flooders.iter_mut() {
         let queued = kernel_stats(root()).unwrap_or_default().live_messages;
-        match flood_once() {
+        match spawn_flooder() {
             Ok(f) => *slot = Some(f),
             Err(s) => {
                 check_eq!(s, Status::NO_MEMORY);
