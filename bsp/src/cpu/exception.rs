@@ -40,9 +40,8 @@ impl TrapFrame {
 core::arch::global_asm!(
     r#"
 .arch armv8-a+fp+simd
-.macro SAVE_FRAME
-    sub     sp, sp, #272
-    stp     x0, x1, [sp, #0]
+// x2..x17 into their frame slots (both kinds of frame).
+.macro SAVE_X2_X17
     stp     x2, x3, [sp, #16]
     stp     x4, x5, [sp, #32]
     stp     x6, x7, [sp, #48]
@@ -51,6 +50,25 @@ core::arch::global_asm!(
     stp     x12, x13, [sp, #96]
     stp     x14, x15, [sp, #112]
     stp     x16, x17, [sp, #128]
+.endm
+
+// x0..x17 back from their frame slots.
+.macro LOAD_X0_X17
+    ldp     x0, x1, [sp, #0]
+    ldp     x2, x3, [sp, #16]
+    ldp     x4, x5, [sp, #32]
+    ldp     x6, x7, [sp, #48]
+    ldp     x8, x9, [sp, #64]
+    ldp     x10, x11, [sp, #80]
+    ldp     x12, x13, [sp, #96]
+    ldp     x14, x15, [sp, #112]
+    ldp     x16, x17, [sp, #128]
+.endm
+
+.macro SAVE_FRAME
+    sub     sp, sp, #272
+    stp     x0, x1, [sp, #0]
+    SAVE_X2_X17
     stp     x18, x19, [sp, #144]
     stp     x20, x21, [sp, #160]
     stp     x22, x23, [sp, #176]
@@ -133,14 +151,7 @@ el0_sync:
     lsr     x1, x0, #26
     cmp     x1, #0x15
     b.ne    1f
-    stp     x2, x3, [sp, #16]
-    stp     x4, x5, [sp, #32]
-    stp     x6, x7, [sp, #48]
-    stp     x8, x9, [sp, #64]
-    stp     x10, x11, [sp, #80]
-    stp     x12, x13, [sp, #96]
-    stp     x14, x15, [sp, #112]
-    stp     x16, x17, [sp, #128]
+    SAVE_X2_X17
     mrs     x0, sp_el0
     stp     x30, x0, [sp, #240]
     mrs     x0, elr_el1
@@ -154,15 +165,7 @@ el0_sync:
     msr     spsr_el1, x1
     ldp     x30, x0, [sp, #240]
     msr     sp_el0, x0
-    ldp     x0, x1, [sp, #0]
-    ldp     x2, x3, [sp, #16]
-    ldp     x4, x5, [sp, #32]
-    ldp     x6, x7, [sp, #48]
-    ldp     x8, x9, [sp, #64]
-    ldp     x10, x11, [sp, #80]
-    ldp     x12, x13, [sp, #96]
-    ldp     x14, x15, [sp, #112]
-    ldp     x16, x17, [sp, #128]
+    LOAD_X0_X17
     ldr     x18, [sp, #144]
     add     sp, sp, #272
     eret
@@ -185,15 +188,7 @@ trap_return:
     msr     spsr_el1, x23
     ldp     x30, x21, [sp, #240]
     msr     sp_el0, x21
-    ldp     x0, x1, [sp, #0]
-    ldp     x2, x3, [sp, #16]
-    ldp     x4, x5, [sp, #32]
-    ldp     x6, x7, [sp, #48]
-    ldp     x8, x9, [sp, #64]
-    ldp     x10, x11, [sp, #80]
-    ldp     x12, x13, [sp, #96]
-    ldp     x14, x15, [sp, #112]
-    ldp     x16, x17, [sp, #128]
+    LOAD_X0_X17
     ldp     x18, x19, [sp, #144]
     ldp     x20, x21, [sp, #160]
     ldp     x22, x23, [sp, #176]
