@@ -139,7 +139,8 @@ pub fn self_test() -> bool {
         47, 48, 63, 64, 65, 79, 80, 81, 127, 128, 129, 200, 255, 256, 257, 300,
     ];
     let mut src = [0u8; MAX + PAD];
-    let mut dst = [0u8; MAX + 2 * PAD];
+    // The window reaches PAD + 15 (largest offset) + MAX + PAD.
+    let mut dst = [0u8; MAX + 3 * PAD];
     for (i, b) in src.iter_mut().enumerate() {
         *b = (i as u8).wrapping_mul(37).wrapping_add(11);
     }
