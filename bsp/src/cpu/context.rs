@@ -1,7 +1,11 @@
 //! The context switch: a kernel thread's callee-saved registers ([`CpuContext`],
-//! `switch_context`), the user FP/SIMD state switched with it ([`FpState`], `fp_save`,
+//! `switch_context`), the user FP/SIMD state kept with it ([`FpState`], `fp_save`,
 //! `fp_restore`), and the first entry of a new thread (`thread_trampoline`). The functions are
 //! assembly, built for the target only.
+//!
+//! FP/SIMD state is switched lazily (docs/design.md, "Lazy FP/SIMD switching"): a thread is
+//! switched in with FP trapped; its first FP instruction traps and `fp_restore` loads its
+//! state; it is switched out with `fp_save` only if it took that trap during the run.
 //!
 //! `switch_context` follows the AAPCS64 (ARM IHI 0055): a thread switched away from is always
 //! inside a call to it, so only x19..x29, x30 (lr) and `sp` need saving; x29 stays the frame
@@ -17,8 +21,10 @@ pub struct CpuContext {
     pub sp: u64,
 }
 
-/// User register state the kernel itself never uses, switched with the thread: q0..q31, FPCR,
-/// FPSR, and the EL0 thread pointer TPIDR_EL0 (docs/abi.md section 1).
+/// User register state the kernel itself never uses, kept with the thread: q0..q31, FPCR and
+/// FPSR (saved and loaded lazily by `fp_save`/`fp_restore`), and the EL0 thread pointer
+/// TPIDR_EL0 (docs/abi.md section 1; switched eagerly on every switch, by the scheduler through
+/// `sysreg::user_tls`/`set_user_tls`). A new thread's state is all zero.
 #[repr(C, align(16))]
 #[derive(Clone, Copy, Default)]
 pub struct FpState {
@@ -89,8 +95,6 @@ fp_save:
     mrs     x2, fpsr
     add     x0, x0, #512
     stp     x1, x2, [x0]
-    mrs     x3, tpidr_el0
-    str     x3, [x0, #16]
     ret
 
 // fp_restore(state: *const FpState)
@@ -116,8 +120,6 @@ fp_restore:
     ldp     x1, x2, [x0]
     msr     fpcr, x1
     msr     fpsr, x2
-    ldr     x3, [x0, #16]
-    msr     tpidr_el0, x3
     ret
 "#
 );
@@ -127,9 +129,11 @@ extern "C" {
     /// Saves callee-saved registers and `sp` into `from`, loads them from `to`, and returns
     /// into `to`'s `lr`.
     pub fn switch_context(from: *mut CpuContext, to: *const CpuContext);
-    /// Saves the FP/SIMD registers and TPIDR_EL0 into `state`.
+    /// Saves q0..q31, FPCR and FPSR into `state` (not TPIDR_EL0). FP access must be enabled
+    /// at EL1 (`sysreg::fp_access_enable`), or it traps.
     pub fn fp_save(state: *mut FpState);
-    /// Loads the FP/SIMD registers and TPIDR_EL0 from `state`.
+    /// Loads q0..q31, FPCR and FPSR from `state` (not TPIDR_EL0). FP access must be enabled
+    /// at EL1 (`sysreg::fp_access_enable`), or it traps.
     pub fn fp_restore(state: *const FpState);
     /// Entry of a new thread's first context: `thread_first_run` (kernel), then `trap_return`
     /// (the exception return path in [`super::exception`]).
