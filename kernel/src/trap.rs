@@ -54,19 +54,14 @@ pub extern "C" fn exc_el0_svc(frame: &mut TrapFrame) {
     sched::preempt::masked_end();
 }
 
-/// Any other synchronous exception from EL0 (whole frame saved): the thread's first FP/SIMD use
-/// since it was switched in (its FP state is loaded and the instruction retried), or a fault
-/// that kills the process.
+/// Any other synchronous exception from EL0: a fault that kills the process (whole frame saved).
+/// A trapped FP/SIMD access (the thread's first FP use since it was switched in) never comes
+/// here: bsp's `el0_fp_trap` loads the thread's FP state in a few dozen instructions (lazy FP,
+/// docs/design.md).
 #[no_mangle]
 pub extern "C" fn exc_el0_sync(frame: &mut TrapFrame) {
     sched::preempt::masked_begin();
     let esr = sysreg::fault_syndrome();
-    if sysreg::esr_is_fp_access(esr) {
-        sched::fp_first_use();
-        return_to_user();
-        sched::preempt::masked_end();
-        return;
-    }
     let far = sysreg::fault_address();
     let t = sched::current();
     let pname = t.process.as_ref().map_or("?", |p| p.name());

@@ -18,22 +18,13 @@ pub fn esr_is_svc64(esr: u64) -> bool {
     esr_class(esr) == EC_SVC64
 }
 
-/// ESR_ELx.EC of an FP/SIMD access trapped by CPACR_EL1.FPEN.
-pub const EC_FP_ACCESS: u64 = 0x07;
-
-/// Whether `esr` reports a trapped FP/SIMD access (from EL0: the thread's first FP use since it
-/// was switched in; see `docs/design.md`, "Lazy FP/SIMD switching").
-pub fn esr_is_fp_access(esr: u64) -> bool {
-    esr_class(esr) == EC_FP_ACCESS
-}
-
 /// CPACR_EL1.FPEN (bits [21:20]) value that traps FP/SIMD at EL0 and EL1: the state of every
 /// core between a thread's switch-in and its first FP use. Trapping EL1 too (rather than
 /// `0b01`, EL0 only) turns an FP instruction in the soft-float kernel into a kernel fault
 /// report instead of a silent write to some thread's registers.
 pub const CPACR_FP_TRAPPED: u64 = 0;
 /// CPACR_EL1 with FP/SIMD usable at EL0 and EL1 (FPEN = 0b11): the current thread's FP state
-/// is in the registers.
+/// is in the registers (set by `el0_fp_trap` in cpu::context, on the thread's first FP use).
 pub const CPACR_FP_ENABLED: u64 = 3 << 20;
 
 /// Whether `esr` reports an instruction or data abort (from a lower or the same EL), whose
@@ -68,13 +59,6 @@ mod ops {
     /// thread used FP since it was switched in, and its FP state is live in the registers.
     pub fn fp_access_enabled() -> bool {
         CPACR_EL1.get() & CPACR_FP_ENABLED == CPACR_FP_ENABLED
-    }
-
-    /// Enables FP/SIMD access at EL0 and EL1, synchronized (`isb`) so the next instruction may
-    /// already use the FP registers.
-    pub fn fp_access_enable() {
-        CPACR_EL1.set(CPACR_FP_ENABLED);
-        aarch64_cpu::asm::barrier::isb(aarch64_cpu::asm::barrier::SY);
     }
 
     /// Traps FP/SIMD access at EL0 and EL1 again. No `isb`: the kernel uses no FP, and the
@@ -127,9 +111,6 @@ mod tests {
         }
         assert!(!esr_is_abort(0x22 << 26));
         assert!(!esr_is_abort(0x15 << 26));
-        assert!(esr_is_fp_access(0x07 << 26 | 0x1e0_0000));
-        assert!(!esr_is_fp_access(0x15 << 26));
-        assert!(!esr_is_fp_access(0x19 << 26)); // SVE access: not ours
         assert_eq!(CPACR_FP_ENABLED >> 20 & 3, 3);
         assert_eq!(CPACR_FP_TRAPPED >> 20 & 3, 0);
         assert_eq!(esr_class(0xffff_ffff), 0x3f);

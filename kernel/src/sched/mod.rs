@@ -20,7 +20,7 @@ pub use runqueue::{
     current, current_process, current_process_ref, current_ref, idle_loop, init_cpu, online_cpus,
     poke, prepare_wait, timer_tick, wake, SCHED_LOCK_WAITS, SWITCHES, USER_RUNS,
 };
-pub use switch::{block, exit_current, finish_switch, fp_first_use, schedule, thread_first_run};
+pub use switch::{block, exit_current, finish_switch, schedule, thread_first_run};
 pub use thread::{RunState, Thread, WakeReason};
 
 use bsp::cpu::boot::MAX_CPUS;

@@ -1,8 +1,9 @@
 //! Switching: blocking, yielding and exiting decide in one critical section what the current
 //! thread becomes and which thread runs next, then switch contexts (the EL0 thread pointer and
 //! the address space with them; FP/SIMD state lazily: saved here only if the outgoing thread
-//! used FP during its run, loaded by [`fp_first_use`] on the incoming thread's first FP trap);
-//! the incoming thread releases the outgoing one.
+//! used FP during its run, loaded by bsp's `el0_fp_trap` on the incoming thread's first FP
+//! trap, which finds it through `ZX_PERCPU_FP_OFFSET` in `thread.rs`); the incoming thread
+//! releases the outgoing one.
 
 use super::runqueue::{current, current_ref, sched_lock, PERCPU, SWITCHES, USER_RUNS};
 use super::thread::{RunState, WakeReason};
@@ -163,22 +164,6 @@ pub(super) fn switch_away(how: Transition) -> bool {
     unsafe { bsp::cpu::exception::switch_context(from_ctx, to_ctx) };
     finish_switch();
     true
-}
-
-/// The current thread's first FP/SIMD instruction since it was switched in trapped (ESR class
-/// 0x07 from EL0): loads its saved FP state (all zero for a new thread, so it never sees
-/// another thread's registers) and enables FP access; the instruction is retried on return.
-/// Runs with interrupts masked, so no switch comes between the two.
-pub fn fp_first_use() {
-    if sysreg::fp_access_enabled() {
-        // Already live (a spurious trap): loading would overwrite newer register values.
-        return;
-    }
-    let t = current_ref();
-    sysreg::fp_access_enable();
-    // SAFETY: the running thread's CPU state is touched only by this core (`on_cpu`); FP
-    // access was just enabled (and synchronized), so the loads do not trap.
-    unsafe { bsp::cpu::exception::fp_restore(&(*t.cpu.get()).fp) };
 }
 
 /// The first thing a new thread runs (from `thread_trampoline`), before it enters EL0.

@@ -155,7 +155,9 @@ fn int_partner(arg: usize) {
     let h = arg as u32;
     let deadline = deadline_after(STALL * 4);
     // SAFETY: only this thread uses the list and the observed word while the case runs.
-    let (list, obs) = unsafe { (&mut *(&raw mut INT_LIST), &raw mut INT_OBS) };
+    let list =
+        unsafe { core::slice::from_raw_parts_mut((&raw mut INT_LIST).cast::<Call>(), INT_CALLS) };
+    let obs = &raw mut INT_OBS;
     for r in 0..2 * HOLDS as usize {
         list[3 * r..3 * r + 3].copy_from_slice(&round(h, false, deadline, obs));
     }
