@@ -55,6 +55,9 @@ pub extern "C" fn exc_el0_svc(frame: &mut TrapFrame) {
 }
 
 /// Any other synchronous exception from EL0: a fault that kills the process (whole frame saved).
+/// A trapped FP/SIMD access (the thread's first FP use since it was switched in) never comes
+/// here: bsp's `el0_fp_trap` loads the thread's FP state in a few dozen instructions (lazy FP,
+/// docs/design.md).
 #[no_mangle]
 pub extern "C" fn exc_el0_sync(frame: &mut TrapFrame) {
     sched::preempt::masked_begin();

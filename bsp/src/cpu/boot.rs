@@ -122,8 +122,10 @@ from_el2:
     eret
 
 at_el1:
-    mov     x0, #(3 << 20)          // CPACR_EL1.FPEN: FP/SIMD usable (user state is saved by the kernel)
-    msr     cpacr_el1, x0
+    // CPACR_EL1.FPEN = 0b00: FP/SIMD traps at EL0 and EL1 (sysreg::CPACR_FP_TRAPPED). A
+    // thread's first FP use after a switch-in traps and loads its state (lazy FP switching);
+    // the soft-float kernel never uses FP, so a trap from EL1 is a kernel bug, reported.
+    msr     cpacr_el1, xzr
     isb
     cbnz    x22, enable_mmu         // secondaries: tables already exist
 

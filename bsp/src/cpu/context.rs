@@ -1,7 +1,14 @@
 //! The context switch: a kernel thread's callee-saved registers ([`CpuContext`],
-//! `switch_context`), the user FP/SIMD state switched with it ([`FpState`], `fp_save`,
+//! `switch_context`), the user FP/SIMD state kept with it ([`FpState`], `fp_save`,
 //! `fp_restore`), and the first entry of a new thread (`thread_trampoline`). The functions are
 //! assembly, built for the target only.
+//!
+//! FP/SIMD state is switched lazily (docs/design.md, "Lazy FP/SIMD switching"): a thread is
+//! switched in with FP trapped; its first FP instruction traps and `el0_fp_trap` loads its
+//! state; it is switched out with `fp_save` only if it took that trap during the run. The
+//! kernel tells `el0_fp_trap` where the running thread's [`FpState`] is: the exported
+//! `ZX_PERCPU_FP_OFFSET` (a `usize`) is its offset from the per-CPU pointer
+//! ([`super::set_percpu`], TPIDR_EL1).
 //!
 //! `switch_context` follows the AAPCS64 (ARM IHI 0055): a thread switched away from is always
 //! inside a call to it, so only x19..x29, x30 (lr) and `sp` need saving; x29 stays the frame
@@ -17,8 +24,10 @@ pub struct CpuContext {
     pub sp: u64,
 }
 
-/// User register state the kernel itself never uses, switched with the thread: q0..q31, FPCR,
-/// FPSR, and the EL0 thread pointer TPIDR_EL0 (docs/abi.md section 1).
+/// User register state the kernel itself never uses, kept with the thread: q0..q31, FPCR and
+/// FPSR (saved and loaded lazily by `fp_save`/`fp_restore`), and the EL0 thread pointer
+/// TPIDR_EL0 (docs/abi.md section 1; switched eagerly on every switch, by the scheduler through
+/// `sysreg::user_tls`/`set_user_tls`). A new thread's state is all zero.
 #[repr(C, align(16))]
 #[derive(Clone, Copy, Default)]
 pub struct FpState {
@@ -89,9 +98,48 @@ fp_save:
     mrs     x2, fpsr
     add     x0, x0, #512
     stp     x1, x2, [x0]
-    mrs     x3, tpidr_el0
-    str     x3, [x0, #16]
     ret
+
+// The trap of an FP/SIMD access from EL0 (ESR_EL1.EC = 0x07), branched to from `el0_sync`
+// with sp lowered by 272 and x0, x1 saved at [sp]: the running thread's first FP/SIMD
+// instruction since it was switched in. Enables FP access at EL0 and EL1, loads the thread's
+// FpState (at ZX_PERCPU_FP_OFFSET from the kernel's per-CPU pointer, TPIDR_EL1) and returns to
+// retry the instruction. Only x0 and x1 are used. If FP access is already enabled (a spurious
+// trap) it only returns: loading would overwrite newer register values.
+.global el0_fp_trap
+el0_fp_trap:
+    mrs     x0, cpacr_el1
+    tbnz    x0, #20, 1f
+    mov     x0, #(3 << 20)
+    msr     cpacr_el1, x0
+    isb
+    mrs     x0, tpidr_el1
+    adrp    x1, ZX_PERCPU_FP_OFFSET
+    ldr     x1, [x1, :lo12:ZX_PERCPU_FP_OFFSET]
+    add     x0, x0, x1
+    ldp     q0, q1, [x0, #0]
+    ldp     q2, q3, [x0, #32]
+    ldp     q4, q5, [x0, #64]
+    ldp     q6, q7, [x0, #96]
+    ldp     q8, q9, [x0, #128]
+    ldp     q10, q11, [x0, #160]
+    ldp     q12, q13, [x0, #192]
+    ldp     q14, q15, [x0, #224]
+    ldp     q16, q17, [x0, #256]
+    ldp     q18, q19, [x0, #288]
+    ldp     q20, q21, [x0, #320]
+    ldp     q22, q23, [x0, #352]
+    ldp     q24, q25, [x0, #384]
+    ldp     q26, q27, [x0, #416]
+    ldp     q28, q29, [x0, #448]
+    ldp     q30, q31, [x0, #480]
+    add     x0, x0, #512
+    ldp     x0, x1, [x0]
+    msr     fpcr, x0
+    msr     fpsr, x1
+1:  ldp     x0, x1, [sp, #0]
+    add     sp, sp, #272
+    eret
 
 // fp_restore(state: *const FpState)
 .global fp_restore
@@ -116,8 +164,6 @@ fp_restore:
     ldp     x1, x2, [x0]
     msr     fpcr, x1
     msr     fpsr, x2
-    ldr     x3, [x0, #16]
-    msr     tpidr_el0, x3
     ret
 "#
 );
@@ -127,9 +173,11 @@ extern "C" {
     /// Saves callee-saved registers and `sp` into `from`, loads them from `to`, and returns
     /// into `to`'s `lr`.
     pub fn switch_context(from: *mut CpuContext, to: *const CpuContext);
-    /// Saves the FP/SIMD registers and TPIDR_EL0 into `state`.
+    /// Saves q0..q31, FPCR and FPSR into `state` (not TPIDR_EL0). FP access must be enabled
+    /// at EL1 (`sysreg::fp_access_enable`), or it traps.
     pub fn fp_save(state: *mut FpState);
-    /// Loads the FP/SIMD registers and TPIDR_EL0 from `state`.
+    /// Loads q0..q31, FPCR and FPSR from `state` (not TPIDR_EL0). FP access must be enabled
+    /// at EL1 (`sysreg::fp_access_enable`), or it traps.
     pub fn fp_restore(state: *const FpState);
     /// Entry of a new thread's first context: `thread_first_run` (kernel), then `trap_return`
     /// (the exception return path in [`super::exception`]).

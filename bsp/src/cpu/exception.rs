@@ -143,8 +143,9 @@ el0_sync:
     // A syscall (ESR_EL1.EC = 0x15, SVC from AArch64) saves only what the kernel's code may
     // change: x0..x18, x30, SP_EL0, ELR and SPSR. x19..x29 are callee-saved in the kernel's
     // calling convention, so they come back as they were (a context switch saves them in the
-    // thread's `CpuContext`); the frame's slots for them are left stale. Anything else (a fault)
-    // saves the whole frame, which the fault report prints.
+    // thread's `CpuContext`); the frame's slots for them are left stale. A trapped FP/SIMD
+    // access (EC 0x07) saves nothing more (`el0_fp_trap`). Anything else (a fault) saves the
+    // whole frame, which the fault report prints.
     sub     sp, sp, #272
     stp     x0, x1, [sp, #0]
     mrs     x0, esr_el1
@@ -169,7 +170,11 @@ el0_sync:
     ldr     x18, [sp, #144]
     add     sp, sp, #272
     eret
-1:  ldp     x0, x1, [sp, #0]
+    // An FP/SIMD access trapped (EC 0x07): the thread's first FP use since it was switched in,
+    // handled by `el0_fp_trap` (cpu::context) with only x0 and x1 saved.
+1:  cmp     x1, #0x07
+    b.eq    el0_fp_trap
+    ldp     x0, x1, [sp, #0]
     add     sp, sp, #272
     SAVE_FRAME
     mov     x0, sp

@@ -1,12 +1,16 @@
 //! Switching: blocking, yielding and exiting decide in one critical section what the current
-//! thread becomes and which thread runs next, then switch contexts (FP/SIMD state and the
-//! address space with them); the incoming thread releases the outgoing one.
+//! thread becomes and which thread runs next, then switch contexts (the EL0 thread pointer and
+//! the address space with them; FP/SIMD state lazily: saved here only if the outgoing thread
+//! used FP during its run, loaded by bsp's `el0_fp_trap` on the incoming thread's first FP
+//! trap, which finds it through `ZX_PERCPU_FP_OFFSET` in `thread.rs`); the incoming thread
+//! releases the outgoing one.
 
 use super::runqueue::{current, current_ref, sched_lock, PERCPU, SWITCHES, USER_RUNS};
 use super::thread::{RunState, WakeReason};
 use super::{cpu, preempt, slice_ticks};
 use alloc::sync::Arc;
 use bsp::cpu::exception::CpuContext;
+use bsp::cpu::sysreg;
 use core::sync::atomic::Ordering;
 use zx_abi::Signals;
 
@@ -125,14 +129,22 @@ pub(super) fn switch_away(how: Transition) -> bool {
     // SAFETY: `cur` runs on this core; `next` is ours now (`on_cpu` was clear and we set it).
     let (from, to) = unsafe { (&mut *cur.cpu.get(), &*next.cpu.get()) };
     if cur.process.is_some() {
-        // SAFETY: saves this core's FP/SIMD registers into the outgoing thread's state.
-        unsafe { bsp::cpu::exception::fp_save(&mut from.fp) };
+        from.fp.tpidr_el0 = sysreg::user_tls();
+    }
+    // Lazy FP: enabled access means the outgoing thread took its FP trap during this run, so the
+    // registers hold its state (and only then). Every thread is switched in with FP trapped.
+    if sysreg::fp_access_enabled() {
+        if cur.process.is_some() && !matches!(how, Transition::Exit) {
+            // SAFETY: FP access is enabled; saves this core's FP/SIMD registers into the
+            // outgoing thread's state, which this core owns until `finish_switch`.
+            unsafe { bsp::cpu::exception::fp_save(&mut from.fp) };
+        }
+        sysreg::fp_access_disable();
     }
     match &next.process {
         Some(p) => {
             USER_RUNS[c].fetch_add(1, Ordering::Relaxed);
-            // SAFETY: loads the incoming thread's FP/SIMD registers.
-            unsafe { bsp::cpu::exception::fp_restore(&to.fp) };
+            sysreg::set_user_tls(to.fp.tpidr_el0);
             p.activate_address_space();
         }
         None => crate::vm::aspace::activate_empty(),

@@ -46,6 +46,13 @@ pub(super) struct ThreadCpu {
     pub(super) fp: FpState,
 }
 
+/// Where bsp's FP trap (`el0_fp_trap`, lazy FP switching) finds the running thread's FP state:
+/// its offset from the per-CPU pointer, which is the running `Thread` (`set_percpu` in
+/// `switch_away`). `UnsafeCell` is `repr(transparent)`, so `cpu`'s offset is `ThreadCpu`'s.
+#[no_mangle]
+pub static ZX_PERCPU_FP_OFFSET: usize =
+    core::mem::offset_of!(Thread, cpu) + core::mem::offset_of!(ThreadCpu, fp);
+
 /// A thread: a kernel object with its own kernel stack, run by the scheduler.
 pub struct Thread {
     pub(super) header: ObjHeader,
