@@ -65,7 +65,10 @@ pub(super) enum Transition {
 /// look at the current thread's state again. Returns false if the thread kept the core.
 pub(super) fn switch_away(how: Transition) -> bool {
     let c = cpu();
-    let cur = current();
+    // Borrowed: the running thread outlives its own switch (`PERCPU.current` holds it, and then
+    // `prev` until the next thread's `finish_switch`). Counted references are made only where
+    // the thread is queued.
+    let cur = current_ref();
     let next = {
         let mut s = sched_lock();
         match how {
@@ -75,7 +78,7 @@ pub(super) fn switch_away(how: Transition) -> bool {
                 };
                 if matches!(how, Transition::Yield) && cur.process.is_some() {
                     cur.set_state(RunState::Runnable);
-                    s.queue.push_back(cur.clone());
+                    s.queue.push_back(counted(cur));
                 }
                 n
             }
@@ -91,7 +94,7 @@ pub(super) fn switch_away(how: Transition) -> bool {
                         return false;
                     }
                     cur.deadline.store(d, Ordering::Release);
-                    s.sleepers.push(cur.clone());
+                    s.sleepers.push(counted(cur));
                 }
                 cur.timed_out.store(false, Ordering::Release);
                 cur.set_state(RunState::Blocked);
@@ -109,7 +112,7 @@ pub(super) fn switch_away(how: Transition) -> bool {
             }
         }
     };
-    if Arc::ptr_eq(&next, &cur) {
+    if core::ptr::eq(Arc::as_ptr(&next), cur) {
         // Only possible for a yield that found itself next: keep running.
         cur.set_state(RunState::Running);
         return false;
@@ -149,24 +152,30 @@ pub(super) fn switch_away(how: Transition) -> bool {
         }
         None => crate::vm::aspace::activate_empty(),
     }
+    let from_ctx: *mut CpuContext = &mut from.ctx;
+    let to_ctx: *const CpuContext = &to.ctx;
     {
         let mut p = PERCPU[c].lock();
-        p.prev = Some(cur.clone());
         bsp::cpu::set_percpu(Arc::as_ptr(&next) as u64);
-        p.current = Some(next.clone());
+        // The outgoing thread's reference moves to `prev` (released by `finish_switch` on the
+        // incoming thread), the incoming one's into `current`: no counting.
+        p.prev = p.current.replace(next);
         p.slice_end = bsp::drivers::timer::ticks() + slice_ticks();
         // The incoming thread's slice ends on time even if the timer was armed for later.
         crate::timer::arm_before(p.slice_end);
     }
-    let from_ctx: *mut CpuContext = &mut from.ctx;
-    let to_ctx: *const CpuContext = &to.ctx;
-    drop(next);
-    drop(cur);
     // SAFETY: both contexts belong to threads kept alive by PERCPU (`prev`, `current`); the
     // incoming context was saved by `switch_context` or prepared by `Thread::start`.
     unsafe { bsp::cpu::exception::switch_context(from_ctx, to_ctx) };
     finish_switch();
     true
+}
+
+/// A counted reference to the running thread, for the run queue or the sleepers.
+fn counted(t: &super::thread::Thread) -> Arc<super::thread::Thread> {
+    t.self_ref
+        .upgrade()
+        .expect("a running thread is referenced by its core")
 }
 
 /// The first thing a new thread runs (from `thread_trampoline`), before it enters EL0.

@@ -56,7 +56,7 @@ pub static ZX_PERCPU_FP_OFFSET: usize =
 /// A thread: a kernel object with its own kernel stack, run by the scheduler.
 pub struct Thread {
     pub(super) header: ObjHeader,
-    self_ref: Weak<Thread>,
+    pub(super) self_ref: Weak<Thread>,
     /// Its process (`None` for a core's idle thread).
     pub process: Option<Arc<Process>>,
     pub(super) cpu: UnsafeCell<ThreadCpu>,
