@@ -26,7 +26,8 @@ pub fn wait_one(h: u32, signals: u32, deadline: i64, observed: u64) -> Result<()
     }
     let mask = Signals(signals);
     let dl = deadline_ticks(deadline);
-    let t = sched::current();
+    // Borrowed: the waiting thread is the running one.
+    let t = sched::current_ref();
     let waker = t.waker();
     let out = UserPtr::<u32>::new(observed);
     loop {
@@ -75,7 +76,8 @@ pub fn wait_many(items: u64, n: u64, deadline: i64) -> Result<(), Status> {
         list.push((it, obj, serial));
     }
     let dl = deadline_ticks(deadline);
-    let t = sched::current();
+    // Borrowed: the waiting thread is the running one.
+    let t = sched::current_ref();
     let waker = t.waker();
     let result = loop {
         sched::prepare_wait();
