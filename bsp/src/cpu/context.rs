@@ -1,6 +1,6 @@
 //! The context switch: a kernel thread's callee-saved registers ([`CpuContext`],
-//! `switch_context`), the user FP/SIMD state kept with it ([`FpState`], `fp_save`,
-//! `fp_restore`), and the first entry of a new thread (`thread_trampoline`). The functions are
+//! `switch_context`), the user FP/SIMD state kept with it ([`FpState`], saved by `fp_save`,
+//! loaded by the lazy-FP trap `el0_fp_trap`), and the first entry of a new thread (`thread_trampoline`). The functions are
 //! assembly, built for the target only.
 //!
 //! FP/SIMD state is switched lazily (docs/design.md, "Lazy FP/SIMD switching"): a thread is
@@ -25,7 +25,7 @@ pub struct CpuContext {
 }
 
 /// User register state the kernel itself never uses, kept with the thread: q0..q31, FPCR and
-/// FPSR (saved and loaded lazily by `fp_save`/`fp_restore`), and the EL0 thread pointer
+/// FPSR (saved by `fp_save`, loaded lazily by `el0_fp_trap`), and the EL0 thread pointer
 /// TPIDR_EL0 (docs/abi.md section 1; switched eagerly on every switch, by the scheduler through
 /// `sysreg::user_tls`/`set_user_tls`). A new thread's state is all zero.
 #[repr(C, align(16))]
@@ -140,31 +140,6 @@ el0_fp_trap:
 1:  ldp     x0, x1, [sp, #0]
     add     sp, sp, #272
     eret
-
-// fp_restore(state: *const FpState)
-.global fp_restore
-fp_restore:
-    ldp     q0, q1, [x0, #0]
-    ldp     q2, q3, [x0, #32]
-    ldp     q4, q5, [x0, #64]
-    ldp     q6, q7, [x0, #96]
-    ldp     q8, q9, [x0, #128]
-    ldp     q10, q11, [x0, #160]
-    ldp     q12, q13, [x0, #192]
-    ldp     q14, q15, [x0, #224]
-    ldp     q16, q17, [x0, #256]
-    ldp     q18, q19, [x0, #288]
-    ldp     q20, q21, [x0, #320]
-    ldp     q22, q23, [x0, #352]
-    ldp     q24, q25, [x0, #384]
-    ldp     q26, q27, [x0, #416]
-    ldp     q28, q29, [x0, #448]
-    ldp     q30, q31, [x0, #480]
-    add     x0, x0, #512
-    ldp     x1, x2, [x0]
-    msr     fpcr, x1
-    msr     fpsr, x2
-    ret
 "#
 );
 
@@ -176,9 +151,6 @@ extern "C" {
     /// Saves q0..q31, FPCR and FPSR into `state` (not TPIDR_EL0). FP access must be enabled
     /// at EL1 (`sysreg::fp_access_enable`), or it traps.
     pub fn fp_save(state: *mut FpState);
-    /// Loads q0..q31, FPCR and FPSR from `state` (not TPIDR_EL0). FP access must be enabled
-    /// at EL1 (`sysreg::fp_access_enable`), or it traps.
-    pub fn fp_restore(state: *const FpState);
     /// Entry of a new thread's first context: `thread_first_run` (kernel), then `trap_return`
     /// (the exception return path in [`super::exception`]).
     pub fn thread_trampoline();

@@ -8,7 +8,7 @@
 
 // The context switch moved to `cpu::context`; these names stay valid here for the kernel.
 #[cfg(target_os = "none")]
-pub use super::context::{fp_restore, fp_save, switch_context, thread_trampoline};
+pub use super::context::{fp_save, switch_context, thread_trampoline};
 pub use super::context::{CpuContext, FpState};
 
 /// Registers saved on every exception, in the order the vector code stores them.
