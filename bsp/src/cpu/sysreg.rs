@@ -10,7 +10,6 @@ pub fn esr_class(esr: u64) -> u64 {
     (esr >> 26) & 0x3f
 }
 
-
 /// CPACR_EL1.FPEN (bits [21:20]) value that traps FP/SIMD at EL0 and EL1: the state of every
 /// core between a thread's switch-in and its first FP use. Trapping EL1 too (rather than
 /// `0b01`, EL0 only) turns an FP instruction in the soft-float kernel into a kernel fault

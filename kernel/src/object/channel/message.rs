@@ -30,13 +30,24 @@ impl Message {
         m
     }
 
-    /// Charges this message (its bytes, its handles and the message itself) to `account`:
-    /// `NO_MEMORY`, and no charge, if that passes the account's limit. The charge is given back
-    /// when the message is dropped, wherever it is then.
+    /// What a message of `bytes` bytes and `handles` handles costs its writer's account: its
+    /// bytes, its handle slots and the message itself. Known before anything is allocated, so a
+    /// write can be refused first.
+    pub fn cost(bytes: usize, handles: usize) -> usize {
+        core::mem::size_of::<Message>() + bytes + handles * core::mem::size_of::<Handle>()
+    }
+
+    /// Charges this message ([`cost`](Self::cost)) to `account`: `NO_MEMORY`, and no charge,
+    /// if that passes the account's limit.
     pub fn charge_to(&mut self, account: &Arc<Account>) -> Result<(), Status> {
-        let cost = self.footprint() as usize + core::mem::size_of::<Message>();
-        self.charge = account.charge(cost)?;
+        self.set_charge(account.charge(Self::cost(self.bytes.len(), self.handles.len()))?);
         Ok(())
+    }
+
+    /// Attaches a charge taken before the message was built; it is given back when the message
+    /// is dropped, wherever it is then.
+    pub fn set_charge(&mut self, charge: Charge) {
+        self.charge = charge;
     }
 
     /// Bytes charged for this message (0 if uncharged).

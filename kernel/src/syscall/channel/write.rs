@@ -6,6 +6,7 @@ use super::super::ctx::{Caller, Ctx, UserMemory};
 use super::{channel_target, Target};
 use crate::object::channel::Message;
 use crate::object::handle_table::HandleTable;
+use crate::object::quota::Charge;
 use crate::object::Handle;
 use alloc::vec::Vec;
 use zx_abi::*;
@@ -33,24 +34,41 @@ impl HandleSource {
     }
 }
 
-/// Copies the message bytes in: plain bytes or an iovec array (all-or-nothing).
+/// Charges the writer's account for a message of `bytes` bytes and `handles` handles (none
+/// without an account). Done before the buffer is allocated: a writer past its quota gets
+/// `NO_MEMORY` without the kernel allocating for it, as an allocation failure would.
+fn charge(
+    cx: &Ctx<impl UserMemory, impl Caller>,
+    bytes: u64,
+    handles: u32,
+) -> Result<Charge, Status> {
+    match cx.caller.ipc_account() {
+        Some(a) => a.charge(Message::cost(bytes as usize, handles as usize)),
+        None => Ok(Charge::none()),
+    }
+}
+
+/// Charges the message (see [`charge`]) and copies its bytes in: plain bytes or an iovec array
+/// (all-or-nothing).
 fn copy_bytes(
     cx: &Ctx<impl UserMemory, impl Caller>,
     bytes: u64,
     num_bytes: u32,
     iovec: bool,
-) -> Result<Vec<u8>, Status> {
+    num_handles: u32,
+) -> Result<(Vec<u8>, Charge), Status> {
     let mut out = Vec::new();
     if !iovec {
         if num_bytes > CHANNEL_MAX_MSG_BYTES {
             return Err(Status::OUT_OF_RANGE);
         }
+        let paid = charge(cx, u64::from(num_bytes), num_handles)?;
         cx.caller.check_available(u64::from(num_bytes))?;
         out.try_reserve_exact(num_bytes as usize)
             .map_err(|_| Status::NO_MEMORY)?;
         // Straight into the fresh buffer: no zero-fill of bytes about to be overwritten.
         cx.mem.copy_in_append(bytes, num_bytes as usize, &mut out)?;
-        return Ok(out);
+        return Ok((out, paid));
     }
     if num_bytes > CHANNEL_MAX_MSG_IOVEC {
         return Err(Status::OUT_OF_RANGE);
@@ -76,6 +94,7 @@ fn copy_bytes(
     if total > u64::from(CHANNEL_MAX_MSG_BYTES) {
         return Err(Status::OUT_OF_RANGE);
     }
+    let paid = charge(cx, total, num_handles)?;
     cx.caller.check_available(total)?;
     out.try_reserve_exact(total as usize)
         .map_err(|_| Status::NO_MEMORY)?;
@@ -90,7 +109,7 @@ fn copy_bytes(
         }
         cx.mem.copy_in_append(v.buffer, c, &mut out)?;
     }
-    Ok(out)
+    Ok((out, paid))
 }
 
 /// Handles taken for a message, and the first error seen while taking them.
@@ -328,8 +347,8 @@ pub(super) fn prepare_write(
         err = Some(Status::OUT_OF_RANGE);
     }
     let data = if err.is_none() {
-        match copy_bytes(cx, bytes, num_bytes, iovec) {
-            Ok(d) if d.len() < min_bytes => {
+        match copy_bytes(cx, bytes, num_bytes, iovec, num_handles) {
+            Ok((d, _)) if d.len() < min_bytes => {
                 err = Some(Status::INVALID_ARGS);
                 None
             }
@@ -361,12 +380,10 @@ pub(super) fn prepare_write(
     };
     let mut taken = taken;
     let handles = core::mem::take(&mut taken.handles);
+    let (data, paid) = data;
     let mut msg = Message::new(data, handles);
-    // The writer pays for the message while it exists (object::quota); past its limit the write
-    // fails and the message, with its handles, is dropped: consumed, nothing sent.
-    if let Some(account) = cx.caller.ipc_account() {
-        msg.charge_to(account)?;
-    }
+    // The writer pays for the message while it exists (object::quota).
+    msg.set_charge(paid);
     Ok((target, msg))
 }
 
