@@ -18,7 +18,7 @@ pub const MIN_QUOTA: usize = 1 << 20;
 static DEFAULT_LIMIT: AtomicUsize = AtomicUsize::new(usize::MAX);
 
 /// Sets the limit of accounts made from now on (boot, before the first process).
-pub fn set_default_limit(bytes: usize) {
+fn set_default_limit(bytes: usize) {
     DEFAULT_LIMIT.store(bytes, Ordering::Relaxed);
 }
 
@@ -31,7 +31,7 @@ pub fn configure(requested: Option<usize>, ram_bytes: u64) -> usize {
 }
 
 /// The limit a new account gets.
-pub fn default_limit() -> usize {
+fn default_limit() -> usize {
     DEFAULT_LIMIT.load(Ordering::Relaxed)
 }
 

@@ -2,12 +2,12 @@
 //! for it until it is gone.
 
 use super::ChannelShared;
-use crate::object::quota::{Account, Charge};
+use crate::object::quota::Charge;
 use crate::object::{stats, Handle};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
-use zx_abi::{ObjType, Status};
+use zx_abi::ObjType;
 
 /// A message in flight: it owns its handles (they are in no process's table).
 pub struct Message {
@@ -37,13 +37,6 @@ impl Message {
         core::mem::size_of::<Message>() + bytes + handles * core::mem::size_of::<Handle>()
     }
 
-    /// Charges this message ([`cost`](Self::cost)) to `account`: `NO_MEMORY`, and no charge,
-    /// if that passes the account's limit.
-    pub fn charge_to(&mut self, account: &Arc<Account>) -> Result<(), Status> {
-        self.set_charge(account.charge(Self::cost(self.bytes.len(), self.handles.len()))?);
-        Ok(())
-    }
-
     /// Attaches a charge taken before the message was built; it is given back when the message
     /// is dropped, wherever it is then.
     pub fn set_charge(&mut self, charge: Charge) {
@@ -51,6 +44,7 @@ impl Message {
     }
 
     /// Bytes charged for this message (0 if uncharged).
+    #[cfg(test)]
     pub fn charged(&self) -> usize {
         self.charge.bytes()
     }

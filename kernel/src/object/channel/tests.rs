@@ -361,8 +361,10 @@ fn koids_stay_unique_when_pairs_and_single_objects_are_created_concurrently() {
 }
 
 fn charged(bytes: &[u8], handles: Vec<Handle>, account: &Arc<Account>) -> Result<Message, Status> {
+    // As the write syscall does: charge first, then build the message.
+    let paid = account.charge(Message::cost(bytes.len(), handles.len()))?;
     let mut m = Message::new(bytes.to_vec(), handles);
-    m.charge_to(account)?;
+    m.set_charge(paid);
     Ok(m)
 }
 
