@@ -7,6 +7,7 @@
 //! so the frame allocator's own (small) allocations always find room.
 
 pub mod heap;
+pub mod pool;
 
 use bsp::addr::PhysAddr;
 use bsp::cpu::boot::LINEAR_BASE;

@@ -16,14 +16,15 @@ use zx_abi::Status;
 pub(super) struct Sched {
     pub(super) queue: VecDeque<Arc<Thread>>,
     pub(super) sleepers: Vec<Arc<Thread>>,
-    pub(super) idle: [bool; MAX_CPUS],
+    /// Bit `c` set: core `c` sleeps in its idle loop (a wake kicks one of them).
+    pub(super) idle: u32,
     pub(super) online: usize,
 }
 
 pub(super) static SCHED: Mutex<Sched> = Mutex::new(Sched {
     queue: VecDeque::new(),
     sleepers: Vec::new(),
-    idle: [false; MAX_CPUS],
+    idle: 0,
     online: 0,
 });
 
@@ -131,22 +132,19 @@ pub fn idle_loop() -> ! {
             if !s.queue.is_empty() {
                 continue;
             }
-            s.idle[cpu()] = true;
+            s.idle |= 1 << cpu();
         }
         preempt::masked_end();
         bsp::cpu::wait_for_interrupt();
         preempt::masked_begin();
-        sched_lock().idle[cpu()] = false;
+        sched_lock().idle &= !(1 << cpu());
     }
 }
 
 pub(super) fn kick_idle(s: &Sched) {
-    let me = cpu();
-    for (c, idle) in s.idle.iter().enumerate() {
-        if *idle && c != me {
-            crate::irq::send_reschedule(c);
-            return;
-        }
+    let others = s.idle & !(1 << cpu());
+    if others != 0 {
+        crate::irq::send_reschedule(others.trailing_zeros() as usize);
     }
 }
 
@@ -224,3 +222,6 @@ pub fn poke(t: &Arc<Thread>) {
         }
     }
 }
+
+// `Sched::idle` has one bit per core.
+const _: () = assert!(MAX_CPUS <= 32);

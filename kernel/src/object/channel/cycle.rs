@@ -116,7 +116,7 @@ impl Endpoint {
             }
             Some(false)
         };
-        for h in &msg.handles {
+        for h in msg.handles() {
             if push(h, &mut n, &mut stack, &mut sides)? {
                 return Some(true);
             }
@@ -128,7 +128,7 @@ impl Endpoint {
             let side = &st.sides[sides[n]];
             let parked = side.calls.iter().filter_map(|c| c.reply.as_ref());
             for m in side.queue.iter().chain(parked) {
-                for h in &m.handles {
+                for h in m.handles() {
                     if push(h, &mut n, &mut stack, &mut sides)? {
                         return Some(true);
                     }
@@ -181,7 +181,7 @@ impl Carried {
             keys: [0; CHANNEL_MAX_MSG_HANDLES as usize],
             n: 0,
         };
-        for h in &msg.handles {
+        for h in msg.handles() {
             if let Some(e) = h.object().as_endpoint() {
                 if c.n < c.keys.len() {
                     c.keys[c.n] = Self::key(&e.shared, e.side);

@@ -1,78 +1,197 @@
 //! A message in flight: its bytes, the handles it carries, and what its writer's account pays
 //! for it until it is gone.
+//!
+//! A message is one pointer to a block from the per-core pool (`mm::pool`): queues, parked
+//! replies and `Result`s move eight bytes, never the message. Up to [`INLINE_BYTES`] of payload
+//! live inside the block, so a small message costs no heap allocation at all once the pool is
+//! warm, and a recycled block's buffer is not zeroed again (the writer's bytes overwrite it).
+//! Larger payloads get a buffer of their own (from whole frames from 16 KiB up, `mm::heap`).
 
 use super::ChannelShared;
+use crate::mm::pool::{Pool, Poolable, Pooled};
 use crate::object::quota::Charge;
 use crate::object::{stats, Handle};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
-use zx_abi::ObjType;
+use zx_abi::{ObjType, Status};
 
-/// A message in flight: it owns its handles (they are in no process's table).
-pub struct Message {
-    pub(super) bytes: Vec<u8>,
-    pub(super) handles: Vec<Handle>,
+/// Payload bytes kept inside the message's own block (which is then 256 bytes).
+pub const INLINE_BYTES: usize = 184;
+
+/// Handle slots a pooled block may keep for its next message.
+const KEEP_HANDLE_SLOTS: usize = 4;
+
+/// The block behind a [`Message`].
+pub struct Body {
+    /// Payload length when it is inline.
+    len: u32,
+    /// What this message added to `stats::IPC_BYTES` (taken back when it is dropped).
+    counted: u32,
+    /// The handles it carries: it owns them (they are in no process's table).
+    handles: Vec<Handle>,
+    /// The payload when it is larger than [`INLINE_BYTES`] (empty, unallocated, otherwise).
+    large: Vec<u8>,
     /// What the writer's account pays for this message while it exists.
     charge: Charge,
+    inline: [u8; INLINE_BYTES],
+}
+
+static POOL: Pool<Body> = Pool::new();
+
+impl Poolable for Body {
+    fn fresh() -> Body {
+        Body {
+            len: 0,
+            counted: 0,
+            handles: Vec::new(),
+            large: Vec::new(),
+            charge: Charge::none(),
+            inline: [0; INLINE_BYTES],
+        }
+    }
+    fn recycle(&mut self) {
+        self.len = 0;
+        self.counted = 0;
+        self.handles.clear();
+        if self.handles.capacity() > KEEP_HANDLE_SLOTS {
+            self.handles = Vec::new();
+        }
+        self.large = Vec::new();
+        self.charge = Charge::none();
+    }
+    fn pool() -> &'static Pool<Body> {
+        &POOL
+    }
+}
+
+/// A message in flight (one pointer; see the module doc).
+pub struct Message(Pooled<Body>);
+
+/// Where the next bytes of a message being built go (see [`Message::sink`]).
+pub enum Sink<'a> {
+    /// Inside the block: exactly the bytes to fill.
+    Inline(&'a mut [u8]),
+    /// A buffer of its own, with room reserved: append to it.
+    Large(&'a mut Vec<u8>),
 }
 
 impl Message {
-    /// Builds a message, accounting its memory in the kernel stats.
-    pub fn new(bytes: Vec<u8>, handles: Vec<Handle>) -> Message {
+    /// An empty message with room for `bytes` payload bytes. `NO_MEMORY` if the kernel has none.
+    pub fn with_capacity(bytes: usize) -> Result<Message, Status> {
+        let mut b = Pooled::<Body>::try_new().ok_or(Status::NO_MEMORY)?;
+        if bytes > INLINE_BYTES {
+            b.large
+                .try_reserve_exact(bytes)
+                .map_err(|_| Status::NO_MEMORY)?;
+        }
         stats::LIVE_MESSAGES.fetch_add(1, Ordering::Relaxed);
-        let m = Message {
-            bytes,
-            handles,
-            charge: Charge::none(),
-        };
-        stats::IPC_BYTES.fetch_add(m.footprint(), Ordering::Relaxed);
+        Ok(Message(b))
+    }
+
+    /// Builds a message from its parts (tests and the kernel's own messages).
+    pub fn new(bytes: Vec<u8>, handles: Vec<Handle>) -> Message {
+        let mut m = Message::with_capacity(bytes.len()).expect("memory for a message");
+        match m.sink(bytes.len()) {
+            Sink::Inline(s) => s.copy_from_slice(&bytes),
+            Sink::Large(v) => v.extend_from_slice(&bytes),
+        }
+        m.filled(bytes.len());
+        m.set_handles(handles);
         m
     }
 
+    /// Where the next `n` payload bytes go; call [`Message::filled`] once they are there.
+    pub fn sink(&mut self, n: usize) -> Sink<'_> {
+        let b = &mut *self.0;
+        if b.large.capacity() != 0 {
+            Sink::Large(&mut b.large)
+        } else {
+            let at = b.len as usize;
+            Sink::Inline(&mut b.inline[at..at + n])
+        }
+    }
+
+    /// `n` more payload bytes were written through [`Message::sink`].
+    pub fn filled(&mut self, n: usize) {
+        if self.0.large.capacity() == 0 {
+            self.0.len += n as u32;
+        }
+    }
+
+    /// Gives the message its handles (the last step of building it) and counts it in the kernel
+    /// stats.
+    pub fn set_handles(&mut self, handles: Vec<Handle>) {
+        self.0.handles = handles;
+        let f = self.footprint();
+        stats::IPC_BYTES.fetch_add(u64::from(f - self.0.counted), Ordering::Relaxed);
+        self.0.counted = f;
+    }
+
     /// What a message of `bytes` bytes and `handles` handles costs its writer's account: its
-    /// bytes, its handle slots and the message itself. Known before anything is allocated, so a
-    /// write can be refused first.
+    /// block, a buffer of its own if the bytes do not fit the block, and its handle slots. Known
+    /// before anything is allocated, so a write can be refused first.
     pub fn cost(bytes: usize, handles: usize) -> usize {
-        core::mem::size_of::<Message>() + bytes + handles * core::mem::size_of::<Handle>()
+        let own = if bytes > INLINE_BYTES { bytes } else { 0 };
+        core::mem::size_of::<Body>() + own + handles * core::mem::size_of::<Handle>()
     }
 
     /// Attaches a charge taken before the message was built; it is given back when the message
     /// is dropped, wherever it is then.
     pub fn set_charge(&mut self, charge: Charge) {
-        self.charge = charge;
+        self.0.charge = charge;
     }
 
     /// Bytes charged for this message (0 if uncharged).
     #[cfg(test)]
     pub fn charged(&self) -> usize {
-        self.charge.bytes()
+        self.0.charge.bytes()
     }
 
-    fn footprint(&self) -> u64 {
-        (self.bytes.capacity() + self.handles.capacity() * core::mem::size_of::<Handle>()) as u64
+    /// Payload bytes plus handle slots, as `stats::IPC_BYTES` counts them.
+    fn footprint(&self) -> u32 {
+        (self.bytes().len() + self.0.handles.capacity() * core::mem::size_of::<Handle>()) as u32
     }
 
     pub fn bytes(&self) -> &[u8] {
-        &self.bytes
+        let b = &*self.0;
+        if b.large.capacity() != 0 {
+            &b.large
+        } else {
+            &b.inline[..b.len as usize]
+        }
+    }
+
+    fn bytes_mut(&mut self) -> &mut [u8] {
+        let b = &mut *self.0;
+        if b.large.capacity() != 0 {
+            &mut b.large
+        } else {
+            &mut b.inline[..b.len as usize]
+        }
     }
 
     pub fn num_handles(&self) -> usize {
-        self.handles.len()
+        self.0.handles.len()
+    }
+
+    pub(super) fn handles(&self) -> &[Handle] {
+        &self.0.handles
     }
 
     /// The handles, leaving the message with none (the reader installs them).
     pub fn take_handles(&mut self) -> Vec<Handle> {
-        let before = self.footprint();
-        let h = core::mem::take(&mut self.handles);
-        stats::IPC_BYTES.fetch_sub(before - self.footprint(), Ordering::Relaxed);
+        let h = core::mem::take(&mut self.0.handles);
+        let f = self.footprint();
+        stats::IPC_BYTES.fetch_sub(u64::from(self.0.counted - f), Ordering::Relaxed);
+        self.0.counted = f;
         h
     }
 
     /// Overwrites the first four bytes with a call's transaction id (the caller checked there
     /// are at least four).
     pub fn set_txid(&mut self, txid: u32) {
-        if let Some(b) = self.bytes.get_mut(..4) {
+        if let Some(b) = self.bytes_mut().get_mut(..4) {
             b.copy_from_slice(&txid.to_le_bytes());
         }
     }
@@ -81,7 +200,7 @@ impl Message {
     /// `side` of `container` (the message was queued or parked there).
     #[inline]
     pub(super) fn link_into(&self, container: &Arc<ChannelShared>, side: usize) {
-        if self.handles.is_empty() {
+        if self.0.handles.is_empty() {
             return;
         }
         self.link_each(container, side);
@@ -89,7 +208,7 @@ impl Message {
 
     #[inline(never)]
     fn link_each(&self, container: &Arc<ChannelShared>, side: usize) {
-        for h in &self.handles {
+        for h in &self.0.handles {
             if let Some(e) = h.object().as_endpoint() {
                 *e.shared.links[e.side].lock() = Some((Arc::downgrade(container), side));
             }
@@ -100,7 +219,7 @@ impl Message {
     /// side any more.
     #[inline]
     pub(super) fn unlink(&self) {
-        if self.handles.is_empty() {
+        if self.0.handles.is_empty() {
             return;
         }
         self.unlink_each();
@@ -108,7 +227,7 @@ impl Message {
 
     #[inline(never)]
     fn unlink_each(&self) {
-        for h in &self.handles {
+        for h in &self.0.handles {
             if let Some(e) = h.object().as_endpoint() {
                 *e.shared.links[e.side].lock() = None;
             }
@@ -116,14 +235,15 @@ impl Message {
     }
 
     pub(super) fn carries_channels(&self) -> bool {
-        self.handles
+        self.0
+            .handles
             .iter()
             .any(|h| h.object().obj_type() == ObjType::CHANNEL)
     }
 
     /// The transaction id of a call message or reply (its first four bytes).
     pub fn txid(&self) -> Option<u32> {
-        let b = self.bytes.get(..4)?;
+        let b = self.bytes().get(..4)?;
         Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
     }
 }
@@ -131,9 +251,10 @@ impl Message {
 impl Drop for Message {
     fn drop(&mut self) {
         stats::LIVE_MESSAGES.fetch_sub(1, Ordering::Relaxed);
-        stats::IPC_BYTES.fetch_sub(self.footprint(), Ordering::Relaxed);
-        // Close carried handles one at a time (the reaper keeps nested teardown iterative).
-        while let Some(h) = self.handles.pop() {
+        stats::IPC_BYTES.fetch_sub(u64::from(self.0.counted), Ordering::Relaxed);
+        // Close carried handles one at a time (the reaper keeps nested teardown iterative); the
+        // block then goes back to this core's pool (`Body::recycle`).
+        while let Some(h) = self.0.handles.pop() {
             drop(h);
         }
     }

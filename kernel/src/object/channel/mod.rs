@@ -9,7 +9,7 @@
 mod cycle;
 mod message;
 
-pub use message::Message;
+pub use message::{Message, Sink, INLINE_BYTES};
 
 use super::{reaper, KernelObject, Koid, ObjHeader, Wake};
 use alloc::collections::VecDeque;
@@ -179,7 +179,7 @@ impl Endpoint {
         st.sides[self.side]
             .queue
             .front()
-            .map(|m| (m.bytes.len() as u32, m.handles.len() as u32))
+            .map(|m| (m.bytes().len() as u32, m.num_handles() as u32))
     }
 
     /// Takes the next message if it fits `max_bytes`/`max_handles`. With `may_discard`, a message
@@ -203,7 +203,7 @@ impl Endpoint {
                 None,
             ));
         };
-        let (nb, nh) = (front.bytes.len() as u32, front.handles.len() as u32);
+        let (nb, nh) = (front.bytes().len() as u32, front.num_handles() as u32);
         if nb > max_bytes || nh > max_handles {
             let discarded = if may_discard {
                 side.queue.pop_front()

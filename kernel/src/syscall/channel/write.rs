@@ -4,7 +4,7 @@
 
 use super::super::ctx::{Caller, Ctx, UserMemory};
 use super::{channel_target, Target};
-use crate::object::channel::Message;
+use crate::object::channel::{Message, Sink};
 use crate::object::handle_table::HandleTable;
 use crate::object::quota::Charge;
 use crate::object::Handle;
@@ -48,27 +48,36 @@ fn charge(
     }
 }
 
-/// Charges the message (see [`charge`]) and copies its bytes in: plain bytes or an iovec array
-/// (all-or-nothing).
+/// Appends user `[va, va + n)` to the message being built (all or nothing).
+fn copy_in_to(mem: &impl UserMemory, va: u64, n: usize, msg: &mut Message) -> Result<(), Status> {
+    match msg.sink(n) {
+        Sink::Inline(dst) => mem.copy_in(va, dst)?,
+        Sink::Large(v) => mem.copy_in_append(va, n, v)?,
+    }
+    msg.filled(n);
+    Ok(())
+}
+
+/// Charges the message (see [`charge`]), makes it, and copies its bytes in: plain bytes or an
+/// iovec array (all-or-nothing). The bytes go straight into the message (no zero-fill of
+/// bytes about to be overwritten).
 fn copy_bytes(
     cx: &Ctx<impl UserMemory, impl Caller>,
     bytes: u64,
     num_bytes: u32,
     iovec: bool,
     num_handles: u32,
-) -> Result<(Vec<u8>, Charge), Status> {
-    let mut out = Vec::new();
+) -> Result<Message, Status> {
     if !iovec {
         if num_bytes > CHANNEL_MAX_MSG_BYTES {
             return Err(Status::OUT_OF_RANGE);
         }
         let paid = charge(cx, u64::from(num_bytes), num_handles)?;
         cx.caller.check_available(u64::from(num_bytes))?;
-        out.try_reserve_exact(num_bytes as usize)
-            .map_err(|_| Status::NO_MEMORY)?;
-        // Straight into the fresh buffer: no zero-fill of bytes about to be overwritten.
-        cx.mem.copy_in_append(bytes, num_bytes as usize, &mut out)?;
-        return Ok((out, paid));
+        let mut msg = Message::with_capacity(num_bytes as usize)?;
+        msg.set_charge(paid);
+        copy_in_to(cx.mem, bytes, num_bytes as usize, &mut msg)?;
+        return Ok(msg);
     }
     if num_bytes > CHANNEL_MAX_MSG_IOVEC {
         return Err(Status::OUT_OF_RANGE);
@@ -96,8 +105,8 @@ fn copy_bytes(
     }
     let paid = charge(cx, total, num_handles)?;
     cx.caller.check_available(total)?;
-    out.try_reserve_exact(total as usize)
-        .map_err(|_| Status::NO_MEMORY)?;
+    let mut msg = Message::with_capacity(total as usize)?;
+    msg.set_charge(paid);
     for i in 0..n {
         let v = iov(i);
         let c = v.capacity as usize;
@@ -107,9 +116,9 @@ fn copy_bytes(
         if v.buffer == 0 {
             return Err(Status::INVALID_ARGS);
         }
-        cx.mem.copy_in_append(v.buffer, c, &mut out)?;
+        copy_in_to(cx.mem, v.buffer, c, &mut msg)?;
     }
-    Ok((out, paid))
+    Ok(msg)
 }
 
 /// Handles taken for a message, and the first error seen while taking them.
@@ -348,7 +357,7 @@ pub(super) fn prepare_write(
     }
     let data = if err.is_none() {
         match copy_bytes(cx, bytes, num_bytes, iovec, num_handles) {
-            Ok((d, _)) if d.len() < min_bytes => {
+            Ok(m) if m.bytes().len() < min_bytes => {
                 err = Some(Status::INVALID_ARGS);
                 None
             }
@@ -375,15 +384,11 @@ pub(super) fn prepare_write(
         drop(taken);
         return Err(e);
     }
-    let (Some(target), Some(data)) = (target, data) else {
+    let (Some(target), Some(mut msg)) = (target, data) else {
         return Err(Status::INTERNAL);
     };
     let mut taken = taken;
-    let handles = core::mem::take(&mut taken.handles);
-    let (data, paid) = data;
-    let mut msg = Message::new(data, handles);
-    // The writer pays for the message while it exists (object::quota).
-    msg.set_charge(paid);
+    msg.set_handles(core::mem::take(&mut taken.handles));
     Ok((target, msg))
 }
 

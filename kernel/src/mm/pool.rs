@@ -1,0 +1,224 @@
+//! Per-core pools of ready-made objects, for the objects the IPC path makes and drops on every
+//! message (`object::channel::Message`).
+//!
+//! A [`Pooled<T>`] is an owning pointer, like a `Box`, to a `T` in its own heap block. When it
+//! is dropped the block goes back to the pool of the core that drops it (up to [`DEPTH`] blocks
+//! per core; beyond that to the heap), still holding a valid `T`, and the next
+//! [`Pooled::try_new`] on that core takes it back without the heap, its lock, or
+//! re-initialising the object: the owner resets what must not survive (`Poolable::recycle`)
+//! and keeps the rest (an inline buffer is not zeroed again).
+//!
+//! Why a core's pool needs no lock: the kernel runs with IRQs masked and switches threads only
+//! at explicit points, and no pool operation contains one, so nothing else runs on this core
+//! between reading the core number and finishing with its pool. A flag catches the one way in
+//! that is left (an interrupt handler dropping a pooled object inside an IRQ window, were one
+//! ever to): a nested operation then uses the heap.
+//!
+//! Host builds (`cargo test` runs many threads on any core) use the heap every time.
+
+use core::alloc::Layout;
+use core::ops::{Deref, DerefMut};
+use core::ptr::NonNull;
+
+/// Blocks kept per core and object type: 32 message blocks of 256 bytes are 8 KiB a core.
+pub const DEPTH: usize = 32;
+
+/// An object kept in a per-core [`Pool`].
+pub trait Poolable: Sized + 'static {
+    /// A new object, for a block fresh from the heap.
+    fn fresh() -> Self;
+    /// Called before the object goes back to a pool: release what it owns that must not wait in
+    /// a pool (other allocations, handles, charges).
+    fn recycle(&mut self);
+    /// The pool for this type.
+    fn pool() -> &'static Pool<Self>;
+}
+
+/// The per-core pools of one object type (a `static` for each type).
+pub struct Pool<T> {
+    #[cfg(target_os = "none")]
+    cores: [core_pool::CorePool<T>; bsp::cpu::boot::MAX_CPUS],
+    #[cfg(not(target_os = "none"))]
+    _t: core::marker::PhantomData<T>,
+}
+
+impl<T> Pool<T> {
+    /// An empty pool.
+    pub const fn new() -> Self {
+        Pool {
+            #[cfg(target_os = "none")]
+            cores: [const { core_pool::CorePool::new() }; bsp::cpu::boot::MAX_CPUS],
+            #[cfg(not(target_os = "none"))]
+            _t: core::marker::PhantomData,
+        }
+    }
+
+    /// Blocks waiting in this core's pool.
+    pub fn cached_here(&self) -> usize {
+        #[cfg(target_os = "none")]
+        {
+            self.here().len()
+        }
+        #[cfg(not(target_os = "none"))]
+        {
+            0
+        }
+    }
+
+    #[cfg(target_os = "none")]
+    fn here(&self) -> &core_pool::CorePool<T> {
+        &self.cores[bsp::cpu::cpu_index() % bsp::cpu::boot::MAX_CPUS]
+    }
+}
+
+impl<T> Default for Pool<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[cfg(target_os = "none")]
+mod core_pool {
+    use super::DEPTH;
+    use core::cell::{Cell, UnsafeCell};
+    use core::ptr::NonNull;
+
+    /// One core's blocks: a stack of pointers to valid, unowned objects.
+    pub struct CorePool<T> {
+        busy: Cell<bool>,
+        len: Cell<usize>,
+        slots: UnsafeCell<[Option<NonNull<T>>; DEPTH]>,
+    }
+
+    // SAFETY: a `CorePool` is only used by the core it belongs to (`Pool::here`), with nothing
+    // else running on that core meanwhile (module doc); `busy` turns a nested use into a no-op.
+    // The objects it holds are unowned blocks handed between cores as `Pooled<T>` only when
+    // `T: Send`.
+    unsafe impl<T> Sync for CorePool<T> {}
+
+    impl<T> CorePool<T> {
+        pub const fn new() -> Self {
+            CorePool {
+                busy: Cell::new(false),
+                len: Cell::new(0),
+                slots: UnsafeCell::new([None; DEPTH]),
+            }
+        }
+
+        pub fn len(&self) -> usize {
+            self.len.get()
+        }
+
+        /// Runs `f` on the slots unless this core is already inside its pool.
+        fn with<R>(
+            &self,
+            f: impl FnOnce(&mut [Option<NonNull<T>>; DEPTH], &Cell<usize>) -> R,
+        ) -> Option<R> {
+            if self.busy.replace(true) {
+                return None;
+            }
+            // SAFETY: `busy` was clear and is now set, so this is the only reference to the
+            // slots on this core, and no other core uses this core's pool.
+            let r = f(unsafe { &mut *self.slots.get() }, &self.len);
+            self.busy.set(false);
+            Some(r)
+        }
+
+        pub fn pop(&self) -> Option<NonNull<T>> {
+            self.with(|slots, len| {
+                let n = len.get();
+                if n == 0 {
+                    return None;
+                }
+                len.set(n - 1);
+                slots[n - 1].take()
+            })
+            .flatten()
+        }
+
+        /// Keeps `p`; gives it back if the pool is full (or in use).
+        pub fn push(&self, p: NonNull<T>) -> Result<(), NonNull<T>> {
+            self.with(|slots, len| {
+                let n = len.get();
+                if n == DEPTH {
+                    return Err(p);
+                }
+                slots[n] = Some(p);
+                len.set(n + 1);
+                Ok(())
+            })
+            .unwrap_or(Err(p))
+        }
+    }
+}
+
+/// An owning pointer to a `T` whose block comes from, and returns to, the per-core pool.
+pub struct Pooled<T: Poolable>(NonNull<T>);
+
+// SAFETY: a `Pooled<T>` owns its `T` exclusively, like a `Box<T>`.
+unsafe impl<T: Poolable + Send> Send for Pooled<T> {}
+// SAFETY: as for `Box<T>`: shared access to the pointer only gives `&T`.
+unsafe impl<T: Poolable + Sync> Sync for Pooled<T> {}
+
+impl<T: Poolable> Pooled<T> {
+    /// An object from this core's pool, or a fresh one from the heap; `None` if the heap is out
+    /// of memory.
+    pub fn try_new() -> Option<Pooled<T>> {
+        #[cfg(target_os = "none")]
+        if let Some(p) = T::pool().here().pop() {
+            return Some(Pooled(p));
+        }
+        Self::from_heap()
+    }
+
+    #[inline(never)]
+    fn from_heap() -> Option<Pooled<T>> {
+        let layout = Layout::new::<T>();
+        // SAFETY: `T` is not zero-sized in any pool (a block per object); checked here.
+        assert!(layout.size() > 0);
+        // SAFETY: the layout is non-zero-sized.
+        let p = NonNull::new(unsafe { alloc::alloc::alloc(layout) }.cast::<T>())?;
+        // SAFETY: `p` is a fresh, suitably aligned block for one `T`; writing initialises it.
+        unsafe { p.as_ptr().write(T::fresh()) };
+        Some(Pooled(p))
+    }
+
+    /// Drops the object and frees its block.
+    #[inline(never)]
+    fn to_heap(p: NonNull<T>) {
+        // SAFETY: `p` owns a valid `T` in a block from `from_heap` (or a pool, which only holds
+        // such blocks) that nobody else references.
+        unsafe {
+            p.as_ptr().drop_in_place();
+            alloc::alloc::dealloc(p.as_ptr().cast(), Layout::new::<T>());
+        }
+    }
+}
+
+impl<T: Poolable> Deref for Pooled<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: the pointer owns a valid `T` for as long as `self` lives.
+        unsafe { self.0.as_ref() }
+    }
+}
+
+impl<T: Poolable> DerefMut for Pooled<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: as for `deref`, and `&mut self` makes the access exclusive.
+        unsafe { self.0.as_mut() }
+    }
+}
+
+impl<T: Poolable> Drop for Pooled<T> {
+    fn drop(&mut self) {
+        T::recycle(&mut **self);
+        #[cfg(target_os = "none")]
+        let Err(p) = T::pool().here().push(self.0) else {
+            return;
+        };
+        #[cfg(not(target_os = "none"))]
+        let p = self.0;
+        Self::to_heap(p);
+    }
+}
