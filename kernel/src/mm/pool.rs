@@ -53,11 +53,12 @@ impl<T> Pool<T> {
         }
     }
 
-    /// Blocks waiting in this core's pool.
-    pub fn cached_here(&self) -> usize {
+    /// Bytes of the blocks waiting in every core's pool (a snapshot: other cores keep going).
+    pub fn cached_bytes(&self) -> u64 {
         #[cfg(target_os = "none")]
         {
-            self.here().len()
+            let n: usize = self.cores.iter().map(|c| c.len()).sum();
+            (n * core::mem::size_of::<T>()) as u64
         }
         #[cfg(not(target_os = "none"))]
         {
@@ -82,11 +83,14 @@ mod core_pool {
     use super::DEPTH;
     use core::cell::{Cell, UnsafeCell};
     use core::ptr::NonNull;
+    use core::sync::atomic::{AtomicUsize, Ordering};
 
     /// One core's blocks: a stack of pointers to valid, unowned objects.
     pub struct CorePool<T> {
         busy: Cell<bool>,
-        len: Cell<usize>,
+        /// Atomic only so that statistics may read it from another core; only this core
+        /// writes it (plain loads and stores, no read-modify-write).
+        len: AtomicUsize,
         slots: UnsafeCell<[Option<NonNull<T>>; DEPTH]>,
     }
 
@@ -100,19 +104,19 @@ mod core_pool {
         pub const fn new() -> Self {
             CorePool {
                 busy: Cell::new(false),
-                len: Cell::new(0),
+                len: AtomicUsize::new(0),
                 slots: UnsafeCell::new([None; DEPTH]),
             }
         }
 
         pub fn len(&self) -> usize {
-            self.len.get()
+            self.len.load(Ordering::Relaxed)
         }
 
         /// Runs `f` on the slots unless this core is already inside its pool.
         fn with<R>(
             &self,
-            f: impl FnOnce(&mut [Option<NonNull<T>>; DEPTH], &Cell<usize>) -> R,
+            f: impl FnOnce(&mut [Option<NonNull<T>>; DEPTH], &AtomicUsize) -> R,
         ) -> Option<R> {
             if self.busy.replace(true) {
                 return None;
@@ -126,11 +130,11 @@ mod core_pool {
 
         pub fn pop(&self) -> Option<NonNull<T>> {
             self.with(|slots, len| {
-                let n = len.get();
+                let n = len.load(Ordering::Relaxed);
                 if n == 0 {
                     return None;
                 }
-                len.set(n - 1);
+                len.store(n - 1, Ordering::Relaxed);
                 slots[n - 1].take()
             })
             .flatten()
@@ -139,12 +143,12 @@ mod core_pool {
         /// Keeps `p`; gives it back if the pool is full (or in use).
         pub fn push(&self, p: NonNull<T>) -> Result<(), NonNull<T>> {
             self.with(|slots, len| {
-                let n = len.get();
+                let n = len.load(Ordering::Relaxed);
                 if n == DEPTH {
                     return Err(p);
                 }
                 slots[n] = Some(p);
-                len.set(n + 1);
+                len.store(n + 1, Ordering::Relaxed);
                 Ok(())
             })
             .unwrap_or(Err(p))

@@ -91,6 +91,8 @@ pub fn preempt_now() {
         // The idle thread (a process teardown finishing on an idle core) is never preempted.
         return;
     }
+    // A thread kept for this core by a wake joins the queue: this work may go on a while.
+    super::flush_handoff();
     masked_end();
     bsp::cpu::take_pending_interrupts();
     masked_begin();

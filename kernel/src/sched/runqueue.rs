@@ -18,6 +18,10 @@ pub(super) struct Sched {
     pub(super) sleepers: Vec<Arc<Thread>>,
     /// Bit `c` set: core `c` sleeps in its idle loop (a wake kicks one of them).
     pub(super) idle: u32,
+    /// Per core: the thread a `zx_channel_call` on that core woke, to run there next when the
+    /// caller blocks (the direct call switch, see [`wake`]); otherwise it joins the queue when
+    /// the syscall returns ([`flush_handoff`]).
+    pub(super) handoff: [Option<Arc<Thread>>; MAX_CPUS],
     pub(super) online: usize,
 }
 
@@ -25,6 +29,7 @@ pub(super) static SCHED: Mutex<Sched> = Mutex::new(Sched {
     queue: VecDeque::new(),
     sleepers: Vec::new(),
     idle: 0,
+    handoff: [const { None }; MAX_CPUS],
     online: 0,
 });
 
@@ -129,7 +134,7 @@ pub fn idle_loop() -> ! {
         schedule(false);
         {
             let mut s = sched_lock();
-            if !s.queue.is_empty() {
+            if !s.queue.is_empty() || s.handoff[cpu()].is_some() {
                 continue;
             }
             s.idle |= 1 << cpu();
@@ -148,7 +153,27 @@ pub(super) fn kick_idle(s: &Sched) {
     }
 }
 
+/// `Thread::handoff` of the running thread: its syscall is about to block and asked for the
+/// thread its next wake makes runnable; then `Sched::handoff` of its core holds that thread.
+pub(super) const HANDOFF_WANTED: u8 = 1;
+pub(super) const HANDOFF_HELD: u8 = 2;
+
+/// The running syscall is about to block (`zx_channel_call` after writing its request): the
+/// thread its next wake makes runnable should run next on this core, not go through the run
+/// queue and an idle core's kick (see [`wake`]).
+pub fn want_handoff() {
+    current_ref()
+        .handoff
+        .store(HANDOFF_WANTED, Ordering::Relaxed);
+}
+
 /// Makes a blocked thread runnable (or notes the wake so its next block returns at once).
+///
+/// After [`want_handoff`] the thread is kept for this core (`Sched::handoff`) instead of queued:
+/// the caller blocks next, as a `zx_channel_call` does after waking its server, and that thread
+/// then runs here at once, with no trip through the run queue and no idle core kicked to race
+/// for it (the direct call switch). If the syscall returns instead, the thread joins the queue
+/// then (`flush_handoff`).
 pub fn wake(t: &Arc<Thread>) {
     let mut s = sched_lock();
     if t.state() == RunState::Blocked {
@@ -158,11 +183,42 @@ pub fn wake(t: &Arc<Thread>) {
             }
         }
         t.set_state(RunState::Runnable);
-        s.queue.push_back(t.clone());
-        kick_idle(&s);
+        let me = current_ref();
+        if me.handoff.load(Ordering::Relaxed) == HANDOFF_WANTED {
+            s.handoff[cpu()] = Some(t.clone());
+            me.handoff.store(HANDOFF_HELD, Ordering::Relaxed);
+        } else {
+            s.queue.push_back(t.clone());
+            kick_idle(&s);
+        }
     } else {
         t.wake_pending.store(true, Ordering::Release);
     }
+}
+
+/// The thread to run next on core `c`: the one kept for it by [`wake`], else the queue's first.
+pub(super) fn take_next(s: &mut Sched, c: usize) -> Option<Arc<Thread>> {
+    current_ref().handoff.store(0, Ordering::Relaxed);
+    s.handoff[c].take().or_else(|| s.queue.pop_front())
+}
+
+/// On the way out of a syscall (and at preemption windows): a thread kept for this core that
+/// the caller did not hand the core to joins the run queue.
+#[inline]
+pub fn flush_handoff() {
+    if current_ref().handoff.load(Ordering::Relaxed) != 0 {
+        flush_handoff_slow();
+    }
+}
+
+#[inline(never)]
+fn flush_handoff_slow() {
+    let mut s = sched_lock();
+    if let Some(t) = s.handoff[cpu()].take() {
+        s.queue.push_back(t);
+        kick_idle(&s);
+    }
+    current_ref().handoff.store(0, Ordering::Relaxed);
 }
 
 /// Forgets wakes that arrived before a new wait began.

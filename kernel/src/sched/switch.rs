@@ -5,7 +5,7 @@
 //! trap, which finds it through `ZX_PERCPU_FP_OFFSET` in `thread.rs`); the incoming thread
 //! releases the outgoing one.
 
-use super::runqueue::{current, current_ref, sched_lock, PERCPU, SWITCHES, USER_RUNS};
+use super::runqueue::{current, current_ref, sched_lock, take_next, PERCPU, SWITCHES, USER_RUNS};
 use super::thread::{RunState, WakeReason};
 use super::{cpu, preempt, slice_ticks};
 use alloc::sync::Arc;
@@ -73,7 +73,7 @@ pub(super) fn switch_away(how: Transition) -> bool {
         let mut s = sched_lock();
         match how {
             Transition::Yield | Transition::Idle => {
-                let Some(n) = s.queue.pop_front() else {
+                let Some(n) = take_next(&mut s, c) else {
                     return false;
                 };
                 if matches!(how, Transition::Yield) && cur.process.is_some() {
@@ -98,14 +98,14 @@ pub(super) fn switch_away(how: Transition) -> bool {
                 }
                 cur.timed_out.store(false, Ordering::Release);
                 cur.set_state(RunState::Blocked);
-                match s.queue.pop_front() {
+                match take_next(&mut s, c) {
                     Some(n) => n,
                     None => PERCPU[c].lock().idle.clone().expect("idle thread"),
                 }
             }
             Transition::Exit => {
                 cur.set_state(RunState::Dead);
-                match s.queue.pop_front() {
+                match take_next(&mut s, c) {
                     Some(n) => n,
                     None => PERCPU[c].lock().idle.clone().expect("idle thread"),
                 }

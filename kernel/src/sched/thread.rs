@@ -63,6 +63,10 @@ pub struct Thread {
     kstack: Option<PhysAddr>,
     state: AtomicU8,
     pub(super) wake_pending: AtomicBool,
+    /// While running: the direct call switch's state on this thread's core (`runqueue::wake`):
+    /// 0, `HANDOFF_WANTED` or `HANDOFF_HELD`. Only the running thread and wakes made while it
+    /// runs (on its core, under the run-queue lock) touch it.
+    pub(super) handoff: AtomicU8,
     pub(super) timed_out: AtomicBool,
     pub(super) on_cpu: AtomicBool,
     /// Set when the process is being killed: the thread exits at its next return to EL0.
@@ -114,6 +118,7 @@ impl Thread {
             kstack,
             state: AtomicU8::new(RunState::New as u8),
             wake_pending: AtomicBool::new(false),
+            handoff: AtomicU8::new(0),
             timed_out: AtomicBool::new(false),
             on_cpu: AtomicBool::new(false),
             killed: AtomicBool::new(false),

@@ -60,6 +60,9 @@ pub trait Caller {
     fn waker(&self) -> Arc<dyn Wake>;
     /// Clears a pending wake-up before the condition is polled.
     fn prepare_wait(&self);
+    /// This thread blocks next (a call after writing its request): the thread its next wake
+    /// makes runnable may take this core directly when it does. A hint: results are the same.
+    fn handoff_next_wake(&self) {}
     /// Blocks until woken (a wake since `prepare_wait` returns at once) or until `deadline`
     /// (monotonic nanoseconds; `TIME_INFINITE`: never).
     fn block(&self, deadline: i64) -> Woke;
@@ -223,6 +226,9 @@ mod target {
         }
         fn prepare_wait(&self) {
             sched::prepare_wait();
+        }
+        fn handoff_next_wake(&self) {
+            sched::want_handoff();
         }
         fn block(&self, deadline: i64) -> Woke {
             match sched::block(super::super::deadline_ticks(deadline)) {

@@ -83,7 +83,9 @@ pub fn get_info(
             let rec = InfoKernelStats {
                 total_bytes: crate::mm::total_bytes(),
                 free_bytes: crate::mm::free_bytes(),
-                heap_used_bytes: crate::mm::heap::used_bytes(),
+                // Message blocks waiting in the per-core pools are free memory kept close.
+                heap_used_bytes: crate::mm::heap::used_bytes()
+                    .saturating_sub(crate::object::channel::pooled_bytes()),
                 ipc_bytes: stats::IPC_BYTES.load(Ordering::Relaxed),
                 live_handles: stats::LIVE_HANDLES.load(Ordering::Relaxed),
                 live_objects: stats::LIVE_OBJECTS.load(Ordering::Relaxed),

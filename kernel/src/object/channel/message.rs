@@ -19,9 +19,6 @@ use zx_abi::{ObjType, Status};
 /// Payload bytes kept inside the message's own block (which is then 256 bytes).
 pub const INLINE_BYTES: usize = 184;
 
-/// Handle slots a pooled block may keep for its next message.
-const KEEP_HANDLE_SLOTS: usize = 4;
-
 /// The block behind a [`Message`].
 pub struct Body {
     /// Payload length when it is inline.
@@ -39,6 +36,15 @@ pub struct Body {
 
 static POOL: Pool<Body> = Pool::new();
 
+// One block is 256 bytes: the heap's size class, with nothing wasted.
+const _: () = assert!(core::mem::size_of::<Body>() == 256);
+
+/// Heap bytes held by message blocks waiting in the per-core pools (not counted as in use in
+/// `heap_used_bytes`).
+pub fn pooled_bytes() -> u64 {
+    POOL.cached_bytes()
+}
+
 impl Poolable for Body {
     fn fresh() -> Body {
         Body {
@@ -53,10 +59,8 @@ impl Poolable for Body {
     fn recycle(&mut self) {
         self.len = 0;
         self.counted = 0;
-        self.handles.clear();
-        if self.handles.capacity() > KEEP_HANDLE_SLOTS {
-            self.handles = Vec::new();
-        }
+        // Nothing but the block waits in a pool (`heap_used_bytes` counts the rest as in use).
+        self.handles = Vec::new();
         self.large = Vec::new();
         self.charge = Charge::none();
     }

@@ -108,6 +108,8 @@ pub fn call(
     let txid = new_txid();
     msg.set_txid(txid);
     ep.call_begin(txid, cx.caller.waker())?;
+    // A server blocked waiting for this request runs next, here (the direct call switch).
+    cx.caller.handoff_next_wake();
     if let Err((s, m)) = ep.write_checked(msg) {
         drop(ep.call_end(txid));
         drop(m);
