@@ -103,14 +103,16 @@ impl UserMemory for UserAspace<'_> {
     fn copy_in(&self, va: u64, out: &mut [u8]) -> Result<(), Status> {
         let len = out.len() as u64;
         self.for_each_page(va, len, false, |pa, off, n| {
-            // SAFETY: `pa..pa+n` lies in one user page EL0 may read, reached via the linear map.
-            let src = unsafe {
-                core::slice::from_raw_parts(
+            let dst = out[off..off + n].as_mut_ptr();
+            // SAFETY: `pa..pa+n` lies in one user page EL0 may read, reached via the linear map;
+            // `dst` is `n` bytes of `out`, which cannot overlap a user page's frame.
+            unsafe {
+                bsp::mem::copy_bulk(
+                    dst,
                     mm::phys_to_virt(bsp::addr::PhysAddr(pa)) as *const u8,
                     n,
                 )
             };
-            out[off..off + n].copy_from_slice(src);
         })
     }
 
@@ -123,9 +125,9 @@ impl UserMemory for UserAspace<'_> {
             // map; `off + n <= len`, within the capacity reserved above, and the kernel buffer
             // cannot overlap a user page's frame.
             unsafe {
-                core::ptr::copy_nonoverlapping(
-                    mm::phys_to_virt(bsp::addr::PhysAddr(pa)) as *const u8,
+                bsp::mem::copy_bulk(
                     dst.add(off),
+                    mm::phys_to_virt(bsp::addr::PhysAddr(pa)) as *const u8,
                     n,
                 )
             };
@@ -138,14 +140,12 @@ impl UserMemory for UserAspace<'_> {
 
     fn copy_out(&self, va: u64, data: &[u8]) -> Result<(), Status> {
         self.for_each_page(va, data.len() as u64, true, |pa, off, n| {
-            // SAFETY: `pa..pa+n` lies in one user page EL0 may write, reached via the linear map.
-            let dst = unsafe {
-                core::slice::from_raw_parts_mut(
-                    mm::phys_to_virt(bsp::addr::PhysAddr(pa)) as *mut u8,
-                    n,
-                )
+            let src = data[off..off + n].as_ptr();
+            // SAFETY: `pa..pa+n` lies in one user page EL0 may write, reached via the linear
+            // map; `src` is `n` bytes of `data`, which cannot overlap a user page's frame.
+            unsafe {
+                bsp::mem::copy_bulk(mm::phys_to_virt(bsp::addr::PhysAddr(pa)) as *mut u8, src, n)
             };
-            dst.copy_from_slice(&data[off..off + n]);
         })
     }
 

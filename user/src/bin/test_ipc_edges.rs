@@ -8,9 +8,14 @@
 //!   once the call has given up, never lost and never both;
 //! - the server's process killed while the call waits: `PEER_CLOSED`, the request destroyed;
 //! - the server's endpoint closed while the call is being handed over: a reply or
-//!   `PEER_CLOSED`, never a hang.
+//!   `PEER_CLOSED`, never a hang;
+//! - large copies through the SIMD registers while the caller's FP state is live in them: every
+//!   register comes back as it was, and every byte arrives.
 #![no_std]
 #![no_main]
+
+#[path = "fp_shared/mod.rs"]
+mod fp_shared;
 
 use core::sync::atomic::{AtomicI32, AtomicU32, Ordering};
 use zx::test::*;
@@ -340,10 +345,114 @@ fn the_server_end_closing_during_a_call_gives_a_reply_or_peer_closed() {
     println!("  (120 calls: {} replied, {} peer closed)", replied, closed);
 }
 
+static ECHO_END: AtomicU32 = AtomicU32::new(0);
+const BULK: usize = 64 * 1024;
+static mut ECHO_BUF: [u8; BULK] = [0; BULK];
+static mut SRC: [u8; BULK + 16] = [0; BULK + 16];
+static mut DST: [u8; BULK + 16] = [0; BULK + 16];
+
+/// Echoes messages of up to 64 KiB on `ECHO_END` until the peer closes.
+fn bulk_echo(_: usize) {
+    let h = ECHO_END.load(Ordering::Acquire);
+    // SAFETY: only this thread touches ECHO_BUF.
+    let buf = unsafe { &mut *(&raw mut ECHO_BUF) };
+    let mut obs = 0;
+    let either = Signals::CHANNEL_READABLE | Signals::CHANNEL_PEER_CLOSED;
+    while raw::object_wait_one(h, either.bits(), dl(), &mut obs) == 0 {
+        let (mut nb, mut nh) = (0u32, 0u32);
+        let r = raw::channel_read(
+            h,
+            0,
+            buf.as_mut_ptr(),
+            core::ptr::null_mut(),
+            BULK as u32,
+            0,
+            &mut nb,
+            &mut nh,
+        );
+        if r != 0 || raw::channel_write(h, 0, buf.as_ptr(), nb, core::ptr::null(), 0) != 0 {
+            break;
+        }
+    }
+    raw::handle_close(h);
+}
+
+/// A 64 KiB call (copied in, out, in again and out again by the kernel, a page at a time
+/// through q0..q15) made while this thread's FP registers hold a pattern: the pattern survives,
+/// and the reply is the request, at buffer offsets that are not multiples of 16.
+fn bulk_copies_keep_the_callers_fp_registers_and_every_byte() {
+    let (c, s) = must!(Channel::create());
+    ECHO_END.store(s.0.into_raw(), Ordering::Release);
+    let t = must!(thread::spawn(bulk_echo, 0));
+    // SAFETY: only this thread touches SRC and DST while the echo runs.
+    let (src, dst) = unsafe { (&mut *(&raw mut SRC), &mut *(&raw mut DST)) };
+    for (round, (so, d)) in [(0usize, 0usize), (1, 7), (5, 3)].into_iter().enumerate() {
+        fill(&mut src[so..so + BULK], 3, round);
+        dst.iter_mut().for_each(|b| *b = 0xEE);
+        let args = ChannelCallArgs {
+            wr_bytes: src[so..].as_ptr() as u64,
+            wr_handles: 0,
+            rd_bytes: dst[d..].as_mut_ptr() as u64,
+            rd_handles: 0,
+            wr_num_bytes: BULK as u32,
+            wr_num_handles: 0,
+            rd_num_bytes: BULK as u32,
+            rd_num_handles: 0,
+        };
+        let (mut nb, mut nh) = (0u32, 0u32);
+        let set = fp_shared::Fp::pattern(0x5eed + round as u64);
+        let mut calls = [fp_shared::call(
+            nr::CHANNEL_CALL,
+            [
+                c.raw() as u64,
+                0,
+                dl() as u64,
+                (&raw const args) as u64,
+                (&raw mut nb) as u64,
+                (&raw mut nh) as u64,
+            ],
+        )];
+        let got = fp_shared::hold(&set, &mut calls);
+        check_eq!(calls[0].ret, 0, "round {}", round);
+        check!(
+            got.same(&set),
+            "round {}: {} q registers changed",
+            round,
+            got.q_diff(&set)
+        );
+        check_eq!(nb as usize, BULK);
+        // The kernel put the txid in the first four bytes; the rest is the request.
+        check!(
+            intact_from(&dst[d + 4..d + BULK], 3, round, 4),
+            "round {}: reply differs",
+            round
+        );
+        check!(
+            dst[d + BULK..].iter().all(|&b| b == 0xEE),
+            "round {}: wrote past the end",
+            round
+        );
+        check!(
+            dst[..d].iter().all(|&b| b == 0xEE),
+            "round {}: wrote before the start",
+            round
+        );
+    }
+    drop(c);
+    check_eq!(t.join(dl()), Ok(()));
+}
+
+fn intact_from(got: &[u8], i: usize, round: usize, from: usize) -> bool {
+    got.iter()
+        .enumerate()
+        .all(|(k, &b)| b == (i * 31 + round * 7 + k + from) as u8)
+}
+
 zx::tests!(
     many_messages_in_flight_outlast_the_per_core_pool,
     messages_freed_by_another_thread_are_reused_intact,
     a_reply_racing_the_deadline_is_returned_or_queued_never_lost,
     a_server_killed_mid_call_ends_the_call_with_peer_closed,
     the_server_end_closing_during_a_call_gives_a_reply_or_peer_closed,
+    bulk_copies_keep_the_callers_fp_registers_and_every_byte,
 );
