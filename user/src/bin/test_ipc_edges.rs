@@ -14,8 +14,12 @@
 #![no_std]
 #![no_main]
 
+extern crate alloc;
+
 #[path = "fp_shared/mod.rs"]
 mod fp_shared;
+
+use alloc::vec;
 
 use core::sync::atomic::{AtomicI32, AtomicU32, Ordering};
 use zx::test::*;
@@ -347,15 +351,11 @@ fn the_server_end_closing_during_a_call_gives_a_reply_or_peer_closed() {
 
 static ECHO_END: AtomicU32 = AtomicU32::new(0);
 const BULK: usize = 64 * 1024;
-static mut ECHO_BUF: [u8; BULK] = [0; BULK];
-static mut SRC: [u8; BULK + 16] = [0; BULK + 16];
-static mut DST: [u8; BULK + 16] = [0; BULK + 16];
 
 /// Echoes messages of up to 64 KiB on `ECHO_END` until the peer closes.
 fn bulk_echo(_: usize) {
     let h = ECHO_END.load(Ordering::Acquire);
-    // SAFETY: only this thread touches ECHO_BUF.
-    let buf = unsafe { &mut *(&raw mut ECHO_BUF) };
+    let mut buf = vec![0u8; BULK];
     let mut obs = 0;
     let either = Signals::CHANNEL_READABLE | Signals::CHANNEL_PEER_CLOSED;
     while raw::object_wait_one(h, either.bits(), dl(), &mut obs) == 0 {
@@ -384,8 +384,7 @@ fn bulk_copies_keep_the_callers_fp_registers_and_every_byte() {
     let (c, s) = must!(Channel::create());
     ECHO_END.store(s.0.into_raw(), Ordering::Release);
     let t = must!(thread::spawn(bulk_echo, 0));
-    // SAFETY: only this thread touches SRC and DST while the echo runs.
-    let (src, dst) = unsafe { (&mut *(&raw mut SRC), &mut *(&raw mut DST)) };
+    let (mut src, mut dst) = (vec![0u8; BULK + 16], vec![0u8; BULK + 16]);
     for (round, (so, d)) in [(0usize, 0usize), (1, 7), (5, 3)].into_iter().enumerate() {
         fill(&mut src[so..so + BULK], 3, round);
         dst.iter_mut().for_each(|b| *b = 0xEE);
