@@ -78,7 +78,7 @@ impl<T> Default for Pool<T> {
     }
 }
 
-#[cfg(target_os = "none")]
+#[cfg(any(target_os = "none", test))]
 mod core_pool {
     use super::DEPTH;
     use core::cell::{Cell, UnsafeCell};
@@ -224,5 +224,33 @@ impl<T: Poolable> Drop for Pooled<T> {
         #[cfg(not(target_os = "none"))]
         let p = self.0;
         Self::to_heap(p);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::core_pool::CorePool;
+    use super::DEPTH;
+    use core::ptr::NonNull;
+
+    fn ptr(i: usize) -> NonNull<u64> {
+        NonNull::new((0x1000 + 8 * i) as *mut u64).unwrap()
+    }
+
+    #[test]
+    fn a_core_pool_is_a_stack_of_at_most_depth_blocks() {
+        let p = CorePool::<u64>::new();
+        assert!(p.pop().is_none());
+        for i in 0..DEPTH {
+            assert!(p.push(ptr(i)).is_ok());
+        }
+        assert_eq!(p.len(), DEPTH);
+        // Full: the block goes back to the caller (to be freed to the heap).
+        assert_eq!(p.push(ptr(99)), Err(ptr(99)));
+        for i in (0..DEPTH).rev() {
+            assert_eq!(p.pop(), Some(ptr(i)));
+        }
+        assert!(p.pop().is_none());
+        assert_eq!(p.len(), 0);
     }
 }

@@ -449,3 +449,40 @@ fn closing_the_reader_gives_back_the_charge_of_what_was_queued() {
     );
     drop(ha);
 }
+
+#[test]
+fn payloads_up_to_the_inline_limit_live_in_the_block_and_larger_ones_in_their_own_buffer() {
+    use super::{Sink, INLINE_BYTES};
+    for n in [
+        0,
+        1,
+        4,
+        INLINE_BYTES - 1,
+        INLINE_BYTES,
+        INLINE_BYTES + 1,
+        4096,
+    ] {
+        let data: Vec<u8> = (0..n).map(|i| (i * 7 + n) as u8).collect();
+        let mut m = Message::with_capacity(n).unwrap();
+        // Two appends, as an iovec write makes them.
+        let half = n / 2;
+        for part in [&data[..half], &data[half..]] {
+            match m.sink(part.len()) {
+                Sink::Inline(dst) => {
+                    assert!(n <= INLINE_BYTES, "{} bytes went inline", n);
+                    dst.copy_from_slice(part);
+                }
+                Sink::Large(v) => {
+                    assert!(n > INLINE_BYTES, "{} bytes got a buffer of their own", n);
+                    v.extend_from_slice(part);
+                }
+            }
+            m.filled(part.len());
+        }
+        m.set_handles(Vec::new());
+        assert_eq!(m.bytes(), &data[..]);
+        // The writer pays for the block, plus the payload only when it has its own buffer.
+        let own = if n > INLINE_BYTES { n } else { 0 };
+        assert_eq!(Message::cost(n, 0), 256 + own);
+    }
+}
