@@ -21,6 +21,7 @@
 pub struct CpuContext {
     /// x19..x29, then x30 (lr).
     pub regs: [u64; 12],
+    /// The kernel stack pointer (`sp`) at the switch.
     pub sp: u64,
 }
 
@@ -31,9 +32,13 @@ pub struct CpuContext {
 #[repr(C, align(16))]
 #[derive(Clone, Copy, Default)]
 pub struct FpState {
+    /// The 128-bit SIMD&FP registers q0..q31.
     pub q: [u128; 32],
+    /// FPCR, the Floating-point Control Register.
     pub fpcr: u64,
+    /// FPSR, the Floating-point Status Register.
     pub fpsr: u64,
+    /// TPIDR_EL0, the EL0 thread pointer (switched eagerly, not by `fp_save`).
     pub tpidr_el0: u64,
 }
 

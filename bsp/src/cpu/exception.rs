@@ -17,8 +17,11 @@ pub use super::context::{CpuContext, FpState};
 pub struct TrapFrame {
     /// x0..x30.
     pub x: [u64; 31],
+    /// SP_EL0: the user stack pointer (the kernel runs on SP_EL1).
     pub sp_el0: u64,
+    /// ELR_EL1: the address the exception returns to.
     pub elr: u64,
+    /// SPSR_EL1: the PSTATE the exception returns with (0 is EL0t, interrupts unmasked).
     pub spsr: u64,
 }
 

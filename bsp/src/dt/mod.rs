@@ -93,6 +93,7 @@ pub enum Board {
     /// Raspberry Pi 4 Model B (`raspberrypi,4-model-b` / `brcm,bcm2711`),
     /// real or QEMU `-M raspi4b`.
     RaspberryPi4,
+    /// Neither: [`BoardInfo::with_defaults`] fills nothing in.
     Unknown,
 }
 
@@ -109,6 +110,7 @@ pub enum UartKind {
 /// A serial port.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Uart {
+    /// Which hardware it is, from its `compatible`.
     pub kind: UartKind,
     /// CPU physical address of the registers.
     pub base: u64,
@@ -117,6 +119,7 @@ pub struct Uart {
     pub irq: Option<u32>,
 }
 
+/// Which GIC architecture a [`Gic`] is, from its `compatible`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GicVersion {
     /// GICv2 (`arm,gic-400`, `arm,cortex-a15-gic`, ...): GICD + GICC.
@@ -128,6 +131,7 @@ pub enum GicVersion {
 /// The interrupt controller. Addresses are CPU physical.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Gic {
+    /// v2 or v3: which of the frames below it has.
     pub version: GicVersion,
     /// Distributor.
     pub gicd: u64,
@@ -145,7 +149,10 @@ pub enum EnableMethod {
     /// PSCI `CPU_ON` through [`BoardInfo::psci`].
     Psci,
     /// Write the entry point to the 64-bit `release_addr` and `sev`.
-    SpinTable { release_addr: u64 },
+    SpinTable {
+        /// The `cpu-release-addr` property: the physical address the entry point is written to.
+        release_addr: u64,
+    },
     /// Missing or not understood (e.g. the boot CPU on some boards).
     #[default]
     Unknown,
@@ -156,13 +163,16 @@ pub enum EnableMethod {
 pub struct Cpu {
     /// Its `reg`: the MPIDR_EL1 affinity bits.
     pub mpidr: u64,
+    /// Its `enable-method`: how it is started.
     pub enable_method: EnableMethod,
 }
 
 /// The PSCI calling convention (`/psci` `method`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PsciConduit {
+    /// `method = "hvc"`: PSCI calls are `hvc` instructions.
     Hvc,
+    /// `method = "smc"`: PSCI calls are `smc` instructions.
     Smc,
 }
 
@@ -181,6 +191,7 @@ pub type RangeList<const N: usize> = FixedList<(u64, u64), N>;
 pub type CpuList<const N: usize> = FixedList<Cpu, N>;
 
 impl<T: Copy + Default, const N: usize> FixedList<T, N> {
+    /// An empty list.
     pub fn new() -> Self {
         FixedList {
             items: [T::default(); N],
@@ -204,6 +215,7 @@ impl<T: Copy + Default, const N: usize> FixedList<T, N> {
         }
     }
 
+    /// The items pushed, in order.
     pub fn as_slice(&self) -> &[T] {
         &self.items[..self.len]
     }
@@ -249,17 +261,24 @@ impl<T: Copy + Default + fmt::Debug, const N: usize> fmt::Debug for FixedList<T,
 /// because the devicetree did not describe them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Defaulted {
+    /// [`BoardInfo::uart`] is the board's PL011.
     pub uart: bool,
+    /// [`BoardInfo::console_pl011`] is the board's PL011.
     pub console_pl011: bool,
+    /// [`BoardInfo::gic`] is the board's GICv2.
     pub gic: bool,
+    /// [`BoardInfo::timer_irq`] is INTID 30.
     pub timer_irq: bool,
+    /// [`BoardInfo::vtimer_irq`] is INTID 27.
     pub vtimer_irq: bool,
+    /// [`BoardInfo::cpus`] is the Raspberry Pi 4's four spin-table CPUs.
     pub cpus: bool,
 }
 
 /// What the devicetree says about the board.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BoardInfo<'a> {
+    /// Which board this is.
     pub board: Board,
     /// Root `model`, or "".
     pub model: &'a str,
@@ -282,6 +301,7 @@ pub struct BoardInfo<'a> {
     /// `serial0` alias if it is one; else the first enabled PL011, else the
     /// first enabled mini-UART.
     pub uart: Option<Uart>,
+    /// The first enabled GICv2 or GICv3 interrupt controller.
     pub gic: Option<Gic>,
     /// INTID of the EL1 non-secure physical timer (2nd `arm,armv8-timer`
     /// interrupt; PPI 14 = INTID 30 on both boards).

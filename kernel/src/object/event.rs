@@ -11,6 +11,7 @@ pub struct Event {
 }
 
 impl Event {
+    /// A new event with a fresh koid and no signals asserted.
     pub fn new() -> Arc<Event> {
         Arc::new(Event {
             header: ObjHeader::new(Signals::NONE),
@@ -45,6 +46,8 @@ pub struct EventPairEnd {
 }
 
 impl EventPairEnd {
+    /// A new event pair: two ends with consecutive koids, each the other's related koid, no
+    /// signals asserted.
     pub fn new_pair() -> (Arc<EventPairEnd>, Arc<EventPairEnd>) {
         let k = super::new_koid_pair();
         let shared = Arc::new(PairShared {

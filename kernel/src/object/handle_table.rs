@@ -85,6 +85,8 @@ impl core::ops::IndexMut<usize> for Slots {
     }
 }
 
+/// One process's handles, by handle value: the values it installs are salted per table and
+/// carry a slot generation (see the module documentation).
 pub struct HandleTable {
     slots: Slots,
     free: VecDeque<u32>,
@@ -111,10 +113,12 @@ impl HandleTable {
         }
     }
 
+    /// How many handles the table holds.
     pub fn len(&self) -> usize {
         self.live
     }
 
+    /// Whether the table holds no handle.
     pub fn is_empty(&self) -> bool {
         self.live == 0
     }
@@ -179,6 +183,8 @@ impl HandleTable {
         Ok(self.encode(index, g))
     }
 
+    /// The handle installed as `value`; `BAD_HANDLE` if the value is not one of this table's
+    /// live handles.
     pub fn get(&self, value: u32) -> Result<&Handle, Status> {
         let i = self.decode(value).ok_or(Status::BAD_HANDLE)?;
         self.slots[i].handle.as_ref().ok_or(Status::BAD_HANDLE)

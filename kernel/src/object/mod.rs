@@ -24,6 +24,7 @@ use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use spin::Mutex;
 use zx_abi::{ObjType, Rights, Signals, Status};
 
+/// A kernel object id (`zx_koid_t`): unique while the system runs, never reused; 0 means none.
 pub type Koid = u64;
 
 static NEXT_KOID: AtomicU64 = AtomicU64::new(1024);
@@ -51,6 +52,8 @@ pub(crate) fn preempt_point() {
 /// Something a signal change can wake: a thread blocked in a wait (the scheduler implements it;
 /// host tests use a counter).
 pub trait Wake: Send + Sync {
+    /// Wakes the waiter so it checks its condition again. Called with the object's signal
+    /// lock or the channel state lock held.
     fn wake(&self);
 }
 
@@ -74,10 +77,12 @@ pub struct ObjHeader {
 }
 
 impl ObjHeader {
+    /// A header with a fresh koid, no handles and `initial` signals.
     pub fn new(initial: Signals) -> Self {
         Self::with_koid(new_koid(), initial)
     }
 
+    /// As [`new`](Self::new), with a koid the caller took (e.g. one of a [`new_koid_pair`]).
     pub fn with_koid(koid: Koid, initial: Signals) -> Self {
         stats::LIVE_OBJECTS.fetch_add(1, Ordering::Relaxed);
         ObjHeader {
@@ -90,6 +95,7 @@ impl ObjHeader {
         }
     }
 
+    /// The object's koid.
     pub fn koid(&self) -> Koid {
         self.koid
     }
@@ -99,6 +105,7 @@ impl ObjHeader {
         self.handle_count.load(Ordering::Relaxed)
     }
 
+    /// The signals asserted now.
     pub fn signals(&self) -> Signals {
         self.sig.lock().signals
     }
@@ -172,8 +179,11 @@ impl Drop for ObjHeader {
 
 /// A kernel object reachable through handles.
 pub trait KernelObject: Any + Send + Sync {
+    /// The object's header: koid, handle count and signals.
     fn header(&self) -> &ObjHeader;
+    /// Its `ZX_OBJ_TYPE_*`.
     fn obj_type(&self) -> ObjType;
+    /// The object as `dyn Any`, for `downcast_ref`.
     fn as_any(&self) -> &dyn Any;
     /// This object as a channel endpoint: one virtual call, cheaper than a `dyn Any`
     /// downcast on the IPC path.
@@ -197,9 +207,11 @@ pub trait KernelObject: Any + Send + Sync {
 }
 
 impl dyn KernelObject {
+    /// The object as a `T`, if it is one.
     pub fn downcast_ref<T: KernelObject>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// The object's koid.
     pub fn koid(&self) -> Koid {
         self.header().koid()
     }
@@ -214,6 +226,7 @@ pub struct Handle {
 }
 
 impl Handle {
+    /// A handle to `obj` with `rights`, under a fresh serial.
     pub fn new(obj: Arc<dyn KernelObject>, rights: Rights) -> Handle {
         obj.header().handle_count.fetch_add(1, Ordering::Relaxed);
         stats::LIVE_HANDLES.fetch_add(1, Ordering::Relaxed);
@@ -224,18 +237,23 @@ impl Handle {
         }
     }
 
+    /// The object it refers to.
     pub fn object(&self) -> &Arc<dyn KernelObject> {
         &self.obj
     }
 
+    /// Its rights.
     pub fn rights(&self) -> Rights {
         self.rights
     }
 
+    /// Its identity, never reused: waits made through this handle are registered under it, so
+    /// closing the handle can cancel them.
     pub fn serial(&self) -> u64 {
         self.serial
     }
 
+    /// Whether it has every right in `r`.
     pub fn has(&self, r: Rights) -> bool {
         self.rights.contains(r)
     }

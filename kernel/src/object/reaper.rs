@@ -18,6 +18,7 @@ use alloc::sync::Arc;
 /// (tests) everything is drained on the spot.
 #[cfg(not(test))]
 pub const BURY_BUDGET: Option<usize> = Some(16);
+/// No budget on the host: a close tears every message down on the spot.
 #[cfg(test)]
 pub const BURY_BUDGET: Option<usize> = None;
 

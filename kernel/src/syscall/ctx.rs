@@ -49,7 +49,9 @@ pub trait UserMemory {
 /// How a [`Caller::block`] ended.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Woke {
+    /// Something woke the thread (or had, since `prepare_wait`).
     Woken,
+    /// The deadline passed first.
     TimedOut,
 }
 

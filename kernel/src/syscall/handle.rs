@@ -3,6 +3,8 @@
 use super::ctx::{Caller, Ctx, UserMemory};
 use zx_abi::*;
 
+/// `zx_handle_close`: removes `h` from the caller's table and drops it; `ZX_HANDLE_INVALID` is
+/// accepted and does nothing.
 pub fn close(cx: &Ctx<impl UserMemory, impl Caller>, h: u32) -> Result<(), Status> {
     if h == HANDLE_INVALID {
         return Ok(());

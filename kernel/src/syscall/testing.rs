@@ -26,6 +26,7 @@ pub struct FakeSpace {
 }
 
 impl FakeSpace {
+    /// An address space with nothing mapped.
     pub fn new() -> Self {
         Self::default()
     }
@@ -70,6 +71,7 @@ impl FakeSpace {
         out
     }
 
+    /// Reads the little-endian `u32` at `va` (test inspection; panics on a hole).
     pub fn peek_u32(&self, va: u64) -> u32 {
         u32::from_le_bytes(self.peek(va, 4).try_into().unwrap())
     }
@@ -190,6 +192,7 @@ impl Wake for Flag {
 /// infinite one waits for the wake-up (and panics after a minute: a hung test is a failure).
 pub struct FakeThread {
     flag: Arc<Flag>,
+    /// The kill flag [`Caller::killed`] reports.
     pub killed: AtomicBool,
     /// Kernel memory still available to the caller (`NO_MEMORY` past it).
     pub available: AtomicU64,
@@ -254,12 +257,17 @@ impl Caller for FakeThread {
 
 /// A fake process: its handle table, its address space and one thread.
 pub struct FakeProcess {
+    /// Its handle table.
     pub handles: spin::Mutex<HandleTable>,
+    /// Its address space (empty until the test maps pages).
     pub mem: FakeSpace,
+    /// Its thread: the caller of the syscalls made through [`cx`](Self::cx).
     pub thread: FakeThread,
 }
 
 impl FakeProcess {
+    /// A process with an empty handle table salted by `seed`, nothing mapped, and a thread
+    /// with no memory limit.
     pub fn new(seed: u64) -> Self {
         FakeProcess {
             handles: spin::Mutex::new(HandleTable::new(seed)),

@@ -24,6 +24,7 @@ pub struct UserAspace<'a> {
 }
 
 impl<'a> UserAspace<'a> {
+    /// The address space of `proc_`.
     pub fn new(proc_: &'a Process) -> Self {
         UserAspace { proc_ }
     }
@@ -219,15 +220,18 @@ pub struct UserPtr<T: Pod> {
 }
 
 impl<T: Pod> UserPtr<T> {
+    /// A pointer to a `T` at user address `addr` (nothing is checked until it is used).
     pub fn new(addr: u64) -> Self {
         UserPtr {
             addr,
             _t: PhantomData,
         }
     }
+    /// The user address.
     pub fn addr(&self) -> u64 {
         self.addr
     }
+    /// Whether the address is 0 (NULL).
     pub fn is_null(&self) -> bool {
         self.addr == 0
     }
@@ -240,12 +244,14 @@ impl<T: Pod> UserPtr<T> {
             self.addr.checked_add(off).ok_or(Status::INVALID_ARGS)?,
         ))
     }
+    /// Reads the `T` from the current process, as [`copy_in`] does.
     pub fn read(&self) -> Result<T, Status> {
         zx_abi::with_buf(T::SIZE, |b| {
             copy_in(self.addr, b)?;
             Ok(T::from_bytes(b))
         })
     }
+    /// Writes `v` to the current process, as [`copy_out`] does (all of it or nothing).
     pub fn write(&self, v: &T) -> Result<(), Status> {
         zx_abi::with_buf(T::SIZE, |b| {
             v.to_bytes(b);

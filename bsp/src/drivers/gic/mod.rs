@@ -145,14 +145,28 @@ pub trait InterruptController: Send + Sync {
 /// Which architecture and where it lives (virtual addresses of the mapped frames).
 #[derive(Clone, Copy, Debug)]
 pub enum GicConfig {
-    V2 { gicd: u64, gicc: u64 },
-    V3 { gicd: u64, gicr: u64 },
+    /// A GICv2 ([`GicV2`]).
+    V2 {
+        /// The distributor frame (GICD).
+        gicd: u64,
+        /// The CPU interface frame (GICC).
+        gicc: u64,
+    },
+    /// A GICv3 ([`GicV3`]).
+    V3 {
+        /// The distributor frame (GICD).
+        gicd: u64,
+        /// The first redistributor frame (GICR); the others follow it, up to the one marked last.
+        gicr: u64,
+    },
 }
 
 /// The interrupt controller shared by every core: the GICv2 or GICv3 a [`GicConfig`] names.
 /// Its methods are [`InterruptController`]'s, callable without importing the trait.
 pub enum Gic {
+    /// A GICv2.
     V2(GicV2),
+    /// A GICv3.
     V3(GicV3),
 }
 

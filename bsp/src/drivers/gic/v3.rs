@@ -32,14 +32,18 @@ register_bitfields! [u64,
     ],
     /// Interrupt acknowledge, group 1 (IHI 0069 12.2.11).
     pub ICC_IAR1_EL1 [
+        /// The acknowledged interrupt's INTID ([`super::SPURIOUS`] if none is pending).
         INTID OFFSET(0) NUMBITS(24) []
     ],
     /// Software generated interrupt, group 1 (IHI 0069 12.2.21).
     pub ICC_SGI1R_EL1 [
+        /// Affinity level 3 of the target cores.
         Aff3 OFFSET(48) NUMBITS(8) [],
+        /// Affinity level 2 of the target cores.
         Aff2 OFFSET(32) NUMBITS(8) [],
         /// The SGI's INTID.
         INTID OFFSET(24) NUMBITS(4) [],
+        /// Affinity level 1 of the target cores.
         Aff1 OFFSET(16) NUMBITS(8) [],
         /// A bit per Aff0 value (0..15) among the cores with these Aff3.Aff2.Aff1.
         TargetList OFFSET(0) NUMBITS(16) []
@@ -51,6 +55,7 @@ register_bitfields! [u64,
     ],
     /// Group 1 interrupt enable (IHI 0069 12.2.15).
     pub ICC_IGRPEN1_EL1 [
+        /// Enable group 1 interrupts at this core's CPU interface.
         Enable OFFSET(0) NUMBITS(1) []
     ]
 ];

@@ -157,6 +157,7 @@ impl Message {
         (self.bytes().len() + self.0.handles.capacity() * core::mem::size_of::<Handle>()) as u32
     }
 
+    /// The payload.
     pub fn bytes(&self) -> &[u8] {
         let b = &*self.0;
         if b.large.capacity() != 0 {
@@ -175,6 +176,7 @@ impl Message {
         }
     }
 
+    /// How many handles it carries.
     pub fn num_handles(&self) -> usize {
         self.0.handles.len()
     }

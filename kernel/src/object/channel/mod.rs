@@ -71,13 +71,21 @@ pub enum ReadError {
     PeerClosed,
     /// The next message needs these sizes; it stays queued (or, with may-discard, is returned to
     /// be dropped by the caller outside the lock).
-    TooSmall { bytes: u32, handles: u32 },
+    TooSmall {
+        /// The next message's payload size in bytes.
+        bytes: u32,
+        /// How many handles the next message carries.
+        handles: u32,
+    },
 }
 
 /// What became of a `zx_channel_call` so far.
 pub enum CallPoll {
+    /// The reply arrived; the call is over.
     Reply(Message),
+    /// No reply yet and both endpoints are open: the call goes on.
     Pending,
+    /// The peer closed without replying; the call is over.
     PeerClosed,
     /// Our own endpoint lost its last handle during the call.
     Cancelled,

@@ -57,11 +57,21 @@ fn call_receive(
 /// The arguments of `zx_channel_call` and `_call_etc`, as the syscall passed them.
 #[derive(Clone, Copy)]
 pub struct CallArgs {
+    /// `handle` (x0): the channel to call through.
     pub handle: u32,
+    /// `options` (x1): 0 or `ZX_CHANNEL_WRITE_USE_IOVEC`.
     pub options: u32,
+    /// `deadline` (x2): when the wait for the reply ends with `TIMED_OUT` (monotonic
+    /// nanoseconds; `ZX_TIME_INFINITE`: never).
     pub deadline: i64,
+    /// `args` (x3): user address of the `zx_channel_call_args_t` (`_etc`:
+    /// `zx_channel_call_etc_args_t`).
     pub args: u64,
+    /// `actual_bytes` (x4): user address the reply's byte count is written to (NULL is
+    /// `INVALID_ARGS`, found once the reply arrived).
     pub actual_bytes: u64,
+    /// `actual_handles` (x5): user address the reply's handle count is written to (NULL as for
+    /// `actual_bytes`).
     pub actual_handles: u64,
 }
 

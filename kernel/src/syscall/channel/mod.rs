@@ -20,6 +20,8 @@ use crate::object::{Handle, KernelObject};
 use alloc::sync::Arc;
 use zx_abi::{ObjType, Rights, Status};
 
+/// `zx_channel_create`: a new channel, its two endpoints' handles written to `out0` and
+/// `out1` (both or neither). Only `options == 0` is accepted.
 pub fn create(
     cx: &Ctx<impl UserMemory, impl Caller>,
     options: u32,

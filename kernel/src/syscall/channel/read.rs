@@ -94,13 +94,22 @@ pub(super) fn deliver(
 /// The arguments of `zx_channel_read` and `_read_etc`, as the syscall passed them.
 #[derive(Clone, Copy)]
 pub struct ReadArgs {
+    /// `handle` (x0): the channel to read from.
     pub handle: u32,
+    /// `options` (x1): 0 or `ZX_CHANNEL_READ_MAY_DISCARD`.
     pub options: u32,
+    /// `bytes` (x2): user address of the byte buffer.
     pub bytes: u64,
+    /// `handles` (x3): user address of the handle buffer (`_etc`: of `zx_handle_info_t`s).
     pub handles: u64,
+    /// `num_bytes` (x4): size of the byte buffer.
     pub num_bytes: u32,
+    /// `num_handles` (x5): how many entries the handle buffer holds.
     pub num_handles: u32,
+    /// `actual_bytes` (x6): user address the message's byte count is written to (may be NULL).
     pub actual_bytes: u64,
+    /// `actual_handles` (x7): user address the message's handle count is written to (may be
+    /// NULL).
     pub actual_handles: u64,
 }
 

@@ -403,11 +403,20 @@ impl Drop for Taken {
 /// The arguments of `zx_channel_write` and `_write_etc`, as the syscall passed them.
 #[derive(Clone, Copy)]
 pub struct WriteArgs {
+    /// `handle` (x0): the channel to write to.
     pub handle: u32,
+    /// `options` (x1): 0, or `ZX_CHANNEL_WRITE_USE_IOVEC` (not for `_etc`).
     pub options: u32,
+    /// `bytes` (x2): user address of the payload (with `ZX_CHANNEL_WRITE_USE_IOVEC`, of an
+    /// array of `zx_channel_iovec_t`s).
     pub bytes: u64,
+    /// `num_bytes` (x3): payload length in bytes (with `ZX_CHANNEL_WRITE_USE_IOVEC`, the number
+    /// of iovecs).
     pub num_bytes: u32,
+    /// `handles` (x4): user address of the handle values to send (`_etc`: of
+    /// `zx_handle_disposition_t`s).
     pub handles: u64,
+    /// `num_handles` (x5): how many entries `handles` holds.
     pub num_handles: u32,
 }
 
