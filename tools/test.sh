@@ -81,8 +81,8 @@ fi
 # 2d. The serial chainloader (make chainboot): raspi4b boots it with its UART on a socket;
 # tools/chainboot does the handshake, pushes the kernel and the full stripped initrd
 # ($BUILD/initrd-small.cpio), and waits for the EL0 suite's result; every test program must
-# report ok. TIMEOUT bounds the push and the suite each (qemu-test.sh). hwtest's parser is
-# checked against recorded logs through a pty.
+# report ok. qemu-test.sh kills QEMU after 2 * BOOT_TIMEOUT + 30 s. hwtest's parser is checked
+# against recorded logs through a pty.
 log="$LOGS/chainload.log"
 t0=$(date +%s)
 if tools/chainloader/build.sh >"$log" 2>&1 && cargo test --quiet -p chainloader >>"$log" 2>&1 &&

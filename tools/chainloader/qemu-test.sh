@@ -11,12 +11,14 @@
 # can_receive answers 0 or 1), so the intake rate is however often the main-loop thread gets to
 # run. On raspi4b the three secondary cores wait in QEMU's spin-table stub on WFE, and with one
 # host thread per vCPU (the default) WFE is a no-op: three threads spin flat out and starve the
-# main loop on a 2-core host (12-16 KiB/s measured). With all vCPUs on one thread, WFE yields to
-# the next vCPU, so the guest takes one host core and the main loop has the other: 100-240 KiB/s
-# on an idle host, 33-45 KiB/s when other jobs load it (docs/raspberry-pi.md has the table).
+# main loop on a 2-core host (9.6-16 KiB/s measured). With all vCPUs on one thread, WFE yields to
+# the next vCPU, so the guest takes one host core and the main loop has the other: 139-214 KiB/s
+# on a quiet host, 15-89 KiB/s when other jobs load it, so the 5.2 MB push takes 25-340 s
+# (docs/raspberry-pi.md has the measurements).
 # Usage: tools/chainloader/qemu-test.sh KERNEL LOG
-# Environment: TIMEOUT (seconds, default 300) bounds the push and, again, the suite; QEMU is
-# killed after 2 * TIMEOUT + 30 s whatever happens. INITRD overrides the initrd.
+# Environment: TIMEOUT (seconds, default 300): how long the pusher waits for the loader, for its
+# verdict once the data is sent, and for the suite; QEMU and the pusher are killed after
+# 2 * TIMEOUT + 30 s whatever happens. INITRD overrides the initrd.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 kernel=$1 log=$2
