@@ -11,11 +11,11 @@
 //! the frames only it has (v2: the CPU interface; v3: the redistributors) and reaches the v3 CPU
 //! interface through system registers.
 
-pub mod v2;
-pub mod v3;
+pub(crate) mod v2;
+pub(crate) mod v3;
 
-pub use v2::{CpuInterfaceRegisters, GicV2};
-pub use v3::{GicV3, RedistributorRegisters, RedistributorSgiRegisters};
+pub(crate) use v2::GicV2;
+pub(crate) use v3::GicV3;
 
 use tock_registers::interfaces::{Readable, Writeable};
 use tock_registers::registers::{ReadOnly, ReadWrite, WriteOnly};
@@ -23,7 +23,7 @@ use tock_registers::{register_bitfields, register_structs};
 
 register_bitfields! [u32,
     /// Distributor control (IHI 0048B 4.3.1, IHI 0069 12.9.4).
-    pub GICD_CTLR [
+    pub(crate) GICD_CTLR [
         /// v2: enable group 0 (in the non-secure view of a GIC with the security extensions,
         /// as on the Pi, this bit enables group 1); v3 with DS = 1: enable group 0.
         EnableGrp0 OFFSET(0) NUMBITS(1) [],
@@ -33,12 +33,12 @@ register_bitfields! [u32,
         ARE OFFSET(4) NUMBITS(1) []
     ],
     /// Interrupt controller type (IHI 0048B 4.3.2, IHI 0069 12.9.38).
-    pub GICD_TYPER [
+    pub(crate) GICD_TYPER [
         /// The distributor has 32 * (N + 1) interrupt lines.
         ITLinesNumber OFFSET(0) NUMBITS(5) []
     ],
     /// Software generated interrupt (v2 only, IHI 0048B 4.3.15).
-    pub GICD_SGIR [
+    pub(crate) GICD_SGIR [
         /// A bit per target CPU interface.
         CPUTargetList OFFSET(16) NUMBITS(8) [],
         /// The SGI's INTID.
@@ -50,7 +50,7 @@ register_structs! {
     /// GICv2/v3 distributor (IHI 0048B 4.1.2, IHI 0069 12.9). Registers a version lacks are
     /// marked; the interrupt bitmaps (group, enable, priority, configuration) are common.
     #[allow(non_snake_case)]
-    pub DistributorRegisters {
+    pub(crate) DistributorRegisters {
         (0x000 => CTLR: ReadWrite<u32, GICD_CTLR::Register>),
         (0x004 => TYPER: ReadOnly<u32, GICD_TYPER::Register>),
         (0x008 => _reserved0),
