@@ -44,6 +44,46 @@ pub fn spawn_flooder() -> ZxResult<(Process, crate::channel::Channel)> {
     Ok((p, ours))
 }
 
+/// One second and one millisecond, in nanoseconds.
+pub const SEC: i64 = 1_000_000_000;
+pub const MS: i64 = 1_000_000;
+
+/// Joins `t` (if it was started) within 10 s: a failed check at the caller's line if it does
+/// not end.
+#[track_caller]
+pub fn join(t: Option<crate::thread::Thread>) {
+    if let Some(t) = t {
+        let r = t.join(deadline_after(10 * SEC));
+        expect(r.is_ok(), format_args!("thread did not end: {:?}", r));
+    }
+}
+
+/// Starts `f(arg)` on a new thread: `None` (and a failed check at the caller's line) if it
+/// could not be started.
+#[track_caller]
+pub fn start(f: fn(usize), arg: usize) -> Option<crate::thread::Thread> {
+    let t = crate::thread::spawn(f, arg);
+    expect(
+        t.is_ok(),
+        format_args!("thread spawn failed: {:?}", t.as_ref().err()),
+    );
+    t.ok()
+}
+
+/// The kernel holds as many messages and ipc bytes as in the statistics `before`.
+#[track_caller]
+pub fn expect_no_new_messages(before: &InfoKernelStats) {
+    let now = kstats();
+    expect(
+        (now.live_messages, now.ipc_bytes) == (before.live_messages, before.ipc_bytes),
+        format_args!(
+            "messages, ipc bytes: {:?} (before {:?})",
+            (now.live_messages, now.ipc_bytes),
+            (before.live_messages, before.ipc_bytes)
+        ),
+    );
+}
+
 /// The root resource (0 without one).
 pub fn root() -> u32 {
     ROOT.load(Ordering::Relaxed)
@@ -617,6 +657,34 @@ pub fn mut_or_null<T>(s: &mut [T]) -> *mut T {
     }
 }
 
+/// `ZX_HANDLE_OP_MOVE` of `h`, which must be of type `ty`, with the same rights.
+pub fn mv_as(h: u32, ty: ObjType) -> HandleDisposition {
+    disp(HANDLE_OP_MOVE, h, ty, Rights::SAME_RIGHTS)
+}
+/// `ZX_HANDLE_OP_DUPLICATE` of `h`, which must be of type `ty`, with the same rights.
+pub fn dp_as(h: u32, ty: ObjType) -> HandleDisposition {
+    disp(HANDLE_OP_DUPLICATE, h, ty, Rights::SAME_RIGHTS)
+}
+/// A message of `N` bytes: a txid of 0, then `tail` (the rest zero).
+pub fn txmsg<const N: usize>(tail: &[u8]) -> [u8; N] {
+    let mut m = [0u8; N];
+    m[4..4 + tail.len()].copy_from_slice(tail);
+    m
+}
+/// Reads one message from `ch`: a failed check at the caller's line if there is none or if
+/// its bytes are not `want`. The message, for more checks.
+#[track_caller]
+pub fn expect_read(ch: &Channel, want: &[u8]) -> Option<crate::Received> {
+    let m = ch.read();
+    expect(m.is_ok(), format_args!("read: {:?}", m.as_ref().err()));
+    let m = m.ok()?;
+    let got = &m.bytes[..m.num_bytes as usize];
+    expect(
+        got == want,
+        format_args!("read {:?} (want {:?})", got, want),
+    );
+    Some(m)
+}
 /// `ZX_HANDLE_OP_MOVE` of `h` with no type check and the same rights.
 pub fn mv(h: u32) -> HandleDisposition {
     disp(HANDLE_OP_MOVE, h, ObjType::NONE, Rights::SAME_RIGHTS)
