@@ -11,7 +11,6 @@ use core::sync::atomic::{AtomicU64, Ordering};
 use zx::test::*;
 use zx::*;
 
-const MS: i64 = 1_000_000;
 /// High-bit garbage for narrow arguments.
 const GARBAGE: u64 = 0xdead_beef_0000_0000;
 /// Bytes at each mapped edge (stack top, stack bottom) that straddling ranges may cover.
@@ -66,20 +65,16 @@ struct Bad {
 /// Hostile addresses for an access of `len` bytes ([`zx::test::hostile`]); `write`: include
 /// read-only data (for outputs); `null`: include NULL (for arguments where NULL is not
 /// documented as "absent").
-fn hostile_for(len: u64, write: bool, null: bool) -> ([Bad; 10], usize) {
-    let mut v = [Bad { addr: 0, what: "" }; 10];
-    let mut n = 0;
-    for (what, addr) in hostile(len as usize) {
-        if (addr == 0 && !null) || (addr == ro_addr() && !write) {
-            continue;
-        }
-        v[n] = Bad {
+fn hostile_for(len: u64, write: bool, null: bool) -> impl Iterator<Item = Bad> {
+    let keep =
+        move |&(_, addr): &(&str, usize)| (addr != 0 || null) && (addr != ro_addr() || write);
+    hostile(len as usize)
+        .into_iter()
+        .filter(keep)
+        .map(|(what, addr)| Bad {
             addr: addr as u64,
             what,
-        };
-        n += 1;
-    }
-    (v, n)
+        })
 }
 
 /// The mapped bytes next to the two stack edges.
@@ -164,9 +159,8 @@ fn handle_duplicate_with_hostile_out() {
     // EL0 permission gives `ZX_ERR_INVALID_ARGS`, with no other effect".
     let ev = must!(Event::create());
     let stats = handle_stats();
-    let (list, n) = hostile_for(4, true, true);
-    for b in &list[..n] {
-        let r = attempt(b, &[], &mut |p| {
+    for b in hostile_for(4, true, true) {
+        let r = attempt(&b, &[], &mut |p| {
             raw::handle_duplicate(ev.0.raw(), Rights::SAME_RIGHTS.bits(), p as *mut u32)
         });
         check_hostile!("handle_duplicate out", b, r);
@@ -180,18 +174,13 @@ fn handle_replace_with_hostile_out() {
     // docs/abi.md 1: "... `ZX_ERR_INVALID_ARGS`, with no other effect than the one documented for
     // that call"; docs/abi.md 4 documents replace closing its source only for refused rights.
     let ev = must!(Event::create());
-    let stats = handle_stats();
-    let (list, n) = hostile_for(4, true, true);
-    for b in &list[..n] {
-        let r = attempt(b, &[], &mut |p| {
-            raw::handle_replace(ev.0.raw(), Rights::SAME_RIGHTS.bits(), p as *mut u32)
+    let (h, stats) = (ev.0.raw(), handle_stats());
+    for b in hostile_for(4, true, true) {
+        let r = attempt(&b, &[], &mut |p| {
+            raw::handle_replace(h, Rights::SAME_RIGHTS.bits(), p as *mut u32)
         });
         check_hostile!("handle_replace out", b, r);
-        check!(
-            valid(ev.0.raw()),
-            "handle_replace out {}: source closed",
-            b.what
-        );
+        check!(valid(h), "handle_replace out {}: source closed", b.what);
         check_no_new_handles!(stats, "handle_replace out", b);
     }
     check_eq!(handle_count(ev.0.raw()), 1);
@@ -205,9 +194,8 @@ fn handle_close_many_with_hostile_array() {
     let stats = handle_stats();
     let mut data = [0u8; 16];
     u32s(&[e1.0.raw(), e2.0.raw(), e1.0.raw(), e2.0.raw()], &mut data);
-    let (list, n) = hostile_for(16, false, true);
-    for b in &list[..n] {
-        let r = attempt(b, &data, &mut |p| {
+    for b in hostile_for(16, false, true) {
+        let r = attempt(&b, &data, &mut |p| {
             raw::handle_close_many(p as *const u32, 4)
         });
         check_hostile!("handle_close_many", b, r);
@@ -219,11 +207,8 @@ fn handle_close_many_with_hostile_array() {
     for cnt in [(1u64 << 62) + 1, (1 << 62) + 2, u64::MAX] {
         let s = zx::sys::raw2(nr::HANDLE_CLOSE_MANY, arr.as_ptr() as u64, cnt) as i32;
         check_status!(s, Status::INVALID_ARGS, "close_many count {:#x}", cnt);
-        check!(
-            valid(e1.0.raw()) && valid(e2.0.raw()),
-            "count {:#x}: closed",
-            cnt
-        );
+        let both = valid(e1.0.raw()) && valid(e2.0.raw());
+        check!(both, "count {:#x}: closed", cnt);
     }
     // docs/abi.md 1: "A NULL pointer with a zero count/size is always valid."
     check_status!(raw::handle_close_many(null(), 0), Status::OK);
@@ -251,18 +236,11 @@ fn object_get_info_with_hostile_buffer() {
         (root, INFO_KERNEL_STATS, 64, "KERNEL_STATS"),
     ];
     for (h, topic, size, name) in topics {
-        let (list, n) = hostile_for(size, true, true);
-        for b in &list[..n] {
+        for b in hostile_for(size, true, true) {
             let (mut actual, mut avail) = (7usize, 7usize);
-            let r = attempt(b, &[], &mut |p| {
-                raw::object_get_info(
-                    h,
-                    topic,
-                    p as *mut u8,
-                    size as usize,
-                    &mut actual,
-                    &mut avail,
-                )
+            let (actual, avail) = (&mut actual as *mut usize, &mut avail as *mut usize);
+            let r = attempt(&b, &[], &mut |p| {
+                raw::object_get_info(h, topic, p as *mut u8, size as usize, actual, avail)
             });
             check_hostile!(name, b, r);
         }
@@ -286,49 +264,19 @@ fn object_get_info_with_hostile_actual_or_avail() {
     // docs/abi.md 3: "`actual` = 0 and `avail` = 1 written when non-NULL" — so a non-NULL pointer
     // that can't be written is INVALID_ARGS (docs/abi.md 1), on success and on BUFFER_TOO_SMALL.
     let ev = must!(Event::create());
-    let (list, n) = hostile_for(8, true, false);
     for size in [32usize, 0] {
-        for b in &list[..n] {
+        let small = if size == 0 { " (too small)" } else { "" };
+        for b in hostile_for(8, true, false) {
             let mut buf = [0u8; 32];
             let mut ok = 0usize;
-            let r = attempt(b, &[], &mut |p| {
-                raw::object_get_info(
-                    ev.0.raw(),
-                    INFO_HANDLE_BASIC,
-                    buf.as_mut_ptr(),
-                    size,
-                    p as *mut usize,
-                    &mut ok,
-                )
-            });
-            check_hostile!(
-                if size == 0 {
-                    "get_info actual (too small)"
-                } else {
-                    "get_info actual"
-                },
-                b,
-                r
-            );
-            let r = attempt(b, &[], &mut |p| {
-                raw::object_get_info(
-                    ev.0.raw(),
-                    INFO_HANDLE_BASIC,
-                    buf.as_mut_ptr(),
-                    size,
-                    &mut ok,
-                    p as *mut usize,
-                )
-            });
-            check_hostile!(
-                if size == 0 {
-                    "get_info avail (too small)"
-                } else {
-                    "get_info avail"
-                },
-                b,
-                r
-            );
+            let mut info = |actual: *mut usize, avail: *mut usize| {
+                let h = ev.0.raw();
+                raw::object_get_info(h, INFO_HANDLE_BASIC, buf.as_mut_ptr(), size, actual, avail)
+            };
+            let r = attempt(&b, &[], &mut |p| info(p as *mut usize, &mut ok));
+            check_hostile!(format_args!("get_info actual{}", small), b, r);
+            let r = attempt(&b, &[], &mut |p| info(&mut ok, p as *mut usize));
+            check_hostile!(format_args!("get_info avail{}", small), b, r);
         }
     }
 }
@@ -341,24 +289,16 @@ fn object_wait_one_with_hostile_observed() {
     // docs/abi.md 1: an output pointer that can't be written is INVALID_ARGS, whether the wait
     // would have timed out or been satisfied.
     let ev = must!(Event::create());
-    let (list, n) = hostile_for(4, true, false);
-    for signaled in [false, true] {
-        if signaled {
+    for what in ["wait_one", "wait_one (signaled)"] {
+        if what != "wait_one" {
             check!(ev.0.signal(Signals::NONE, Signals::EVENT_SIGNALED).is_ok());
         }
-        for b in &list[..n] {
-            let r = attempt(b, &[], &mut |p| {
-                raw::object_wait_one(ev.0.raw(), Signals::EVENT_SIGNALED.bits(), 0, p as *mut u32)
+        let signaled = Signals::EVENT_SIGNALED.bits();
+        for b in hostile_for(4, true, false) {
+            let r = attempt(&b, &[], &mut |p| {
+                raw::object_wait_one(ev.0.raw(), signaled, 0, p as *mut u32)
             });
-            check_hostile!(
-                if signaled {
-                    "wait_one (signaled)"
-                } else {
-                    "wait_one"
-                },
-                b,
-                r
-            );
+            check_hostile!(what, b, r);
         }
     }
     // The state is unchanged by the failed waits.
@@ -385,9 +325,8 @@ fn object_wait_many_with_hostile_items() {
     );
     // Read-only items are left out: Zircon looks the handles up (BAD_HANDLE) before it
     // writes `pending`, and a read-only page cannot hold our handle values.
-    let (list, n) = hostile_for(24, false, true);
-    for b in &list[..n] {
-        let r = attempt(b, &data, &mut |p| {
+    for b in hostile_for(24, false, true) {
+        let r = attempt(&b, &data, &mut |p| {
             raw::object_wait_many(p as *mut WaitItem, 2, 0)
         });
         check_hostile!("wait_many", b, r);
@@ -406,10 +345,9 @@ fn object_wait_many_with_hostile_items() {
 /// and whatever landed in the valid output is not a handle.
 fn check_create(what: &str, create: &dyn Fn(u64, *mut u32) -> i32) {
     let (stats, objs) = (handle_stats(), live_objects());
-    let (list, n) = hostile_for(4, true, true);
-    for b in &list[..n] {
+    for b in hostile_for(4, true, true) {
         let mut other = 0u32;
-        let r = attempt(b, &[], &mut |p| create(p, &mut other));
+        let r = attempt(&b, &[], &mut |p| create(p, &mut other));
         check_hostile!(what, b, r);
         check_no_new_handles!(stats, what, b);
         check!(
@@ -452,10 +390,8 @@ fn eventpair_create_with_hostile_outs() {
 fn thread_create_with_hostile_name_or_out() {
     // docs/abi.md 1: "A NULL pointer with a zero count/size is always valid."
     let mut t = 0u32;
-    check_status!(
-        raw::thread_create(self_process(), null(), 0, 0, &mut t),
-        Status::OK
-    );
+    let s = raw::thread_create(self_process(), null(), 0, 0, &mut t);
+    check_status!(s, Status::OK);
     check!(valid(t));
     raw::handle_close(t);
     // docs/abi.md 1: INVALID_ARGS "with no other effect": no thread is created. (Whether closing an
@@ -465,10 +401,9 @@ fn thread_create_with_hostile_name_or_out() {
         raw::thread_create(self_process(), name.as_ptr(), name.len(), 0, p as *mut u32)
     });
     let (stats, objs) = (handle_stats(), live_objects());
-    let (list, n) = hostile_for(32, false, true);
-    for b in &list[..n] {
+    for b in hostile_for(32, false, true) {
         let mut out = 0u32;
-        let r = attempt(b, name, &mut |p| {
+        let r = attempt(&b, name, &mut |p| {
             raw::thread_create(self_process(), p as *const u8, 32, 0, &mut out)
         });
         check_hostile!("thread_create name", b, r);
@@ -485,31 +420,21 @@ fn process_spawn_with_hostile_name_or_out() {
     let boot = b_end.raw();
     let (stats, objs) = (handle_stats(), live_objects());
     let name = b"child_echo";
-    let (list, n) = hostile_for(10, false, true);
-    for b in &list[..n] {
+    for b in hostile_for(10, false, true) {
         let mut out = 0u32;
-        let r = attempt(b, name, &mut |p| {
+        let r = attempt(&b, name, &mut |p| {
             raw::process_spawn(p as *const u8, name.len(), boot, &mut out)
         });
         check_hostile!("process_spawn name", b, r);
-        check!(
-            valid(boot),
-            "process_spawn name {}: bootstrap consumed",
-            b.what
-        );
+        check!(valid(boot), "process_spawn name {}: consumed", b.what);
         check_no_new_handles!(stats, "process_spawn name", b);
     }
-    let (list, n) = hostile_for(4, true, true);
-    for b in &list[..n] {
-        let r = attempt(b, &[], &mut |p| {
+    for b in hostile_for(4, true, true) {
+        let r = attempt(&b, &[], &mut |p| {
             raw::process_spawn(name.as_ptr(), name.len(), boot, p as *mut u32)
         });
         check_hostile!("process_spawn out", b, r);
-        check!(
-            valid(boot),
-            "process_spawn out {}: bootstrap consumed",
-            b.what
-        );
+        check!(valid(boot), "process_spawn out {}: consumed", b.what);
         check_no_new_handles!(stats, "process_spawn out", b);
     }
     check!(!observed(a.raw()).contains(Signals::CHANNEL_PEER_CLOSED));
@@ -517,10 +442,8 @@ fn process_spawn_with_hostile_name_or_out() {
     // docs/abi.md 1: "A NULL pointer with a zero count/size is always valid": the empty name is
     // simply no program.
     let mut out = 0u32;
-    check_status!(
-        raw::process_spawn(null(), 0, HANDLE_INVALID, &mut out),
-        Status::NOT_FOUND
-    );
+    let s = raw::process_spawn(null(), 0, HANDLE_INVALID, &mut out);
+    check_status!(s, Status::NOT_FOUND);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -529,9 +452,8 @@ fn process_spawn_with_hostile_name_or_out() {
 
 fn debug_write_with_hostile_buffer() {
     // docs/abi.md 1: an input range that is not fully mapped is INVALID_ARGS.
-    let (list, n) = hostile_for(16, false, true);
-    for b in &list[..n] {
-        let r = attempt(b, b"[LEAKED BYTES!]\n", &mut |p| {
+    for b in hostile_for(16, false, true) {
+        let r = attempt(&b, b"[LEAKED BYTES!]\n", &mut |p| {
             raw::debug_write(p as *const u8, 16)
         });
         check_hostile!("debug_write", b, r);
@@ -562,30 +484,19 @@ fn channel_call_with_hostile_args() {
     };
     let mut data = [0u8; 48];
     args.to_bytes(&mut data);
-    let (list, n) = hostile_for(48, false, true);
-    for bad in &list[..n] {
+    for bad in hostile_for(48, false, true) {
         let (mut ab, mut ah) = (0u32, 0u32);
-        let r = attempt(bad, &data, &mut |p| {
-            raw::channel_call(
-                a.raw(),
-                0,
-                deadline_after(10 * MS),
-                p as *const ChannelCallArgs,
-                &mut ab,
-                &mut ah,
-            )
+        let r = attempt(&bad, &data, &mut |p| {
+            let (dl, args) = (deadline_after(10 * MS), p as *const ChannelCallArgs);
+            raw::channel_call(a.raw(), 0, dl, args, &mut ab, &mut ah)
         });
         check_hostile!("channel_call args", bad, r);
-        check!(
-            valid(ev.0.raw()),
-            "channel_call {}: handle consumed",
-            bad.what
+        let (e, sent) = (
+            ev.0.raw(),
+            observed(b_end.raw()).contains(Signals::CHANNEL_READABLE),
         );
-        check!(
-            !observed(b_end.raw()).contains(Signals::CHANNEL_READABLE),
-            "channel_call {}: a message was sent",
-            bad.what
-        );
+        check!(valid(e), "channel_call {}: handle consumed", bad.what);
+        check!(!sent, "channel_call {}: a message was sent", bad.what);
         check_no_new_handles!(stats, "channel_call args", bad);
     }
     check_eq!(handle_count(ev.0.raw()), 1);
@@ -1063,106 +974,63 @@ fn probe_with(nr: u64, args: &[(usize, u64)], seed: u64, nzcv: u64, fpcr: u64) -
 
 fn check_probe(what: &str, p: &Probe) {
     for i in (1..=15).chain(18..=30) {
-        check!(
-            p.xout[i] == p.xin[i],
-            "{}: x{} {:#x} -> {:#x}",
-            what,
-            i,
-            p.xin[i],
-            p.xout[i]
-        );
+        check_eq!(p.xout[i], p.xin[i], "{}: x{} changed:", what, i);
     }
     for i in 0..32 {
-        check!(
-            p.vout[i] == p.vin[i],
-            "{}: v{} {:x?} -> {:x?}",
-            what,
-            i,
-            p.vin[i],
-            p.vout[i]
-        );
+        check_eq!(p.vout[i], p.vin[i], "{}: v{} changed:", what, i);
     }
     check!(p.nzcv_set == p.nzcv_in, "{}: NZCV did not take", what);
-    check!(
-        p.nzcv_out == p.nzcv_set,
-        "{}: NZCV {:#x} -> {:#x}",
-        what,
-        p.nzcv_set,
-        p.nzcv_out
-    );
-    check!(
-        p.fpcr_out == p.fpcr_set,
-        "{}: FPCR {:#x} -> {:#x}",
-        what,
-        p.fpcr_set,
-        p.fpcr_out
-    );
+    check_eq!(p.nzcv_out, p.nzcv_set, "{}: NZCV changed:", what);
+    check_eq!(p.fpcr_out, p.fpcr_set, "{}: FPCR changed:", what);
     check!(p.sp_after == p.sp_before, "{}: SP changed", what);
-    check!(
-        p.tpidr_out == p.tpidr_in,
-        "{}: TPIDR_EL0 {:#x} -> {:#x}",
-        what,
-        p.tpidr_in,
-        p.tpidr_out
-    );
+    check_eq!(p.tpidr_out, p.tpidr_in, "{}: TPIDR_EL0 changed:", what);
 }
 
 /// The probe over a set of calls: fast, failing, blocking, and handle-creating.
 fn probe_calls(seed: u64) {
     // docs/abi.md 1: "The kernel preserves every general register except `x0`, `x16` and `x17`, and
     // preserves SP, the FP/SIMD registers, NZCV and TPIDR_EL0."
-    for (k, &(nzcv, fpcr)) in [(0xa000_0000u64, 0x07c0_0000u64), (0x5000_0000, 0x0040_0000)]
-        .iter()
+    for (k, (nzcv, fpcr)) in [(0xa000_0000u64, 0x07c0_0000u64), (0x5000_0000, 0x0040_0000)]
+        .into_iter()
         .enumerate()
     {
         let s = seed * 16 + k as u64 * 8;
-        let p = probe_with(nr::CLOCK_GET_MONOTONIC, &[], s, nzcv, fpcr);
+        // The call `nr` with `args` in x0.., the `n`th of this round.
+        let probe = |nr, args: &[(usize, u64)], n| probe_with(nr, args, s + n, nzcv, fpcr);
+        let p = probe(nr::CLOCK_GET_MONOTONIC, &[], 0);
         check_probe("clock_get_monotonic", &p);
         check!(p.xout[0] as i64 > 0);
-        let p = probe_with(9, &[], s + 1, nzcv, fpcr);
+        let p = probe(9, &[], 1);
         check_probe("unknown syscall 9", &p);
         check_eq!(p.xout[0] as i32, Status::BAD_SYSCALL.raw());
-        let p = probe_with(
-            nr::NANOSLEEP,
-            &[(0, deadline_after(2 * MS) as u64)],
-            s + 2,
-            nzcv,
-            fpcr,
-        );
+        let p = probe(nr::NANOSLEEP, &[(0, deadline_after(2 * MS) as u64)], 2);
         check_probe("nanosleep (blocks)", &p);
         check_eq!(p.xout[0], 0);
         let ev = must!(Event::create());
         let mut obs = 0u32;
-        let p = probe_with(
-            nr::OBJECT_WAIT_ONE,
-            &[
-                (0, ev.0.raw() as u64),
-                (1, Signals::EVENT_SIGNALED.bits() as u64),
-                (2, deadline_after(2 * MS) as u64),
-                (3, &mut obs as *mut u32 as u64),
-            ],
-            s + 3,
-            nzcv,
-            fpcr,
-        );
+        let args = [
+            (0, ev.0.raw() as u64),
+            (1, Signals::EVENT_SIGNALED.bits() as u64),
+            (2, deadline_after(2 * MS) as u64),
+            (3, &mut obs as *mut u32 as u64),
+        ];
+        let p = probe(nr::OBJECT_WAIT_ONE, &args, 3);
         check_probe("wait_one (blocks, times out)", &p);
         check_eq!(p.xout[0] as i32, Status::TIMED_OUT.raw());
         let mut out = 0u32;
-        let p = probe_with(
+        let p = probe(
             nr::EVENT_CREATE,
             &[(0, 0), (1, &mut out as *mut u32 as u64)],
-            s + 4,
-            nzcv,
-            fpcr,
+            4,
         );
         check_probe("event_create", &p);
         check_eq!(p.xout[0], 0);
         check!(valid(out));
         raw::handle_close(out);
-        let p = probe_with(nr::DEBUG_WRITE, &[(0, 0), (1, 16)], s + 5, nzcv, fpcr);
+        let p = probe(nr::DEBUG_WRITE, &[(0, 0), (1, 16)], 5);
         check_probe("debug_write (INVALID_ARGS)", &p);
         check_eq!(p.xout[0] as i32, Status::INVALID_ARGS.raw());
-        let p = probe_with(nr::HANDLE_CLOSE, &[(0, 0)], s + 6, nzcv, fpcr);
+        let p = probe(nr::HANDLE_CLOSE, &[(0, 0)], 6);
         check_probe("handle_close(INVALID)", &p);
         check_eq!(p.xout[0], 0);
     }
@@ -1208,32 +1076,30 @@ fn start_fp_workers(ids: &[usize], ms: u64) -> [Option<thread::Thread>; 3] {
     let mut ts = [const { None }; 3];
     for &i in ids {
         FP_RESULT[i].store(u64::MAX, Ordering::Relaxed);
-        ts[i] = thread::spawn(fp_worker, i).ok();
-        check!(ts[i].is_some(), "fp worker {} did not start", i);
+        ts[i] = start(fp_worker, i);
     }
     ts
 }
 
 fn join_fp_workers(ts: [Option<thread::Thread>; 3]) {
-    for (i, t) in ts.into_iter().enumerate() {
-        if let Some(t) = t {
-            check!(t.join(deadline_after(5_000 * MS)).is_ok());
-            let r = FP_RESULT[i].load(Ordering::Relaxed);
-            check!(
-                r == 0,
-                "fp worker {}: register {} changed (v0..v31, 32 = FPCR; MAX = none)",
-                i,
-                r.wrapping_sub(1)
-            );
-            check!(FP_CHECKS[i].load(Ordering::Relaxed) > 0);
-            let lost = FP_TPIDR_LOST[i].load(Ordering::Relaxed);
-            check!(
-                lost == 0,
-                "fp worker {}: TPIDR_EL0 changed {} times",
-                i,
-                lost
-            );
-        }
+    for (i, t) in ts.into_iter().enumerate().filter(|(_, t)| t.is_some()) {
+        join(t);
+        let r = FP_RESULT[i].load(Ordering::Relaxed);
+        let reg = r.wrapping_sub(1);
+        check!(
+            r == 0,
+            "fp worker {}: register {} changed (v0..v31, 32 = FPCR; MAX = none)",
+            i,
+            reg
+        );
+        check!(FP_CHECKS[i].load(Ordering::Relaxed) > 0);
+        let lost = FP_TPIDR_LOST[i].load(Ordering::Relaxed);
+        check!(
+            lost == 0,
+            "fp worker {}: TPIDR_EL0 changed {} times",
+            i,
+            lost
+        );
     }
 }
 
@@ -1249,11 +1115,15 @@ fn fp_simd_fpcr_and_tpidr_survive_preemption_and_sleep() {
     }
     join_fp_workers(ts);
     for i in 0..2 {
+        let (r, sleeps) = (
+            FP_RESULT[i].load(Ordering::Relaxed),
+            FP_SLEEPS[i].load(Ordering::Relaxed),
+        );
         check!(
-            FP_RESULT[i].load(Ordering::Relaxed) != 0 || FP_SLEEPS[i].load(Ordering::Relaxed) >= 2,
+            r != 0 || sleeps >= 2,
             "fp worker {} slept only {} times",
             i,
-            FP_SLEEPS[i].load(Ordering::Relaxed)
+            sleeps
         );
     }
 }
