@@ -398,6 +398,31 @@ pub fn replace(h: u32, rights: impl RightsArg) -> u32 {
     expect_status(s, Status::OK, "handle_replace");
     out
 }
+/// `zx_handle_duplicate(h, rights)`: (status, the value written to `out`, which starts as
+/// 0x5555_5555 so that an unwritten one shows).
+pub fn try_dup(h: u32, rights: impl RightsArg) -> (Status, u32) {
+    let mut out = 0x5555_5555;
+    let s = raw::handle_duplicate(h, rights.raw_bits(), &mut out);
+    (Status(s), out)
+}
+/// `zx_handle_replace(h, rights)`, as [`try_dup`].
+pub fn try_replace(h: u32, rights: impl RightsArg) -> (Status, u32) {
+    let mut out = 0x5555_5555;
+    let s = raw::handle_replace(h, rights.raw_bits(), &mut out);
+    (Status(s), out)
+}
+/// The info topics with a record: (handle, topic, record size, name), on the event `e`, this
+/// process and the root resource (KERNEL_STATS, last: leave it out without a root resource).
+pub fn info_topics(e: u32) -> [(u32, u32, usize, &'static str); 5] {
+    let p = self_process();
+    [
+        (e, INFO_HANDLE_BASIC, 32, "HANDLE_BASIC"),
+        (p, INFO_PROCESS, 16, "PROCESS"),
+        (e, INFO_HANDLE_COUNT, 4, "HANDLE_COUNT"),
+        (p, INFO_PROCESS_HANDLE_STATS, 256, "PROCESS_HANDLE_STATS"),
+        (root(), INFO_KERNEL_STATS, 64, "KERNEL_STATS"),
+    ]
+}
 /// An event whose handle has exactly `rights`.
 pub fn event_with(rights: impl RightsArg) -> u32 {
     replace(event(), rights)
