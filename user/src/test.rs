@@ -84,6 +84,19 @@ pub fn expect_no_new_messages(before: &InfoKernelStats) {
     );
 }
 
+/// Spawns `program` with a new channel as its bootstrap, `msg` (and `handles`) already queued
+/// for it: the process and our end of the channel.
+pub fn spawn_with(program: &str, msg: &[u8], handles: &[u32]) -> ZxResult<(Process, Channel)> {
+    let (ours, theirs) = Channel::create()?;
+    ours.write(msg, handles)?;
+    Ok((Process::spawn(program, Some(theirs.0))?, ours))
+}
+
+/// The payload of a received message.
+pub fn payload(m: &crate::Received) -> &[u8] {
+    &m.bytes[..m.num_bytes as usize]
+}
+
 /// The root resource (0 without one).
 pub fn root() -> u32 {
     ROOT.load(Ordering::Relaxed)
