@@ -608,7 +608,24 @@ pub fn read_nothing(ch: u32) -> i32 {
 
 /// The txid of a call message: its first four bytes.
 pub fn txid_of(b: &[u8]) -> u32 {
-    u32::from_le_bytes([b[0], b[1], b[2], b[3]])
+    u32_at(b, 0)
+}
+
+/// The little-endian u32 at byte `off` of `b` (u32::MAX if `b` is too short).
+pub fn u32_at(b: &[u8], off: usize) -> u32 {
+    b.get(off..off + 4)
+        .map_or(u32::MAX, |s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+}
+
+/// The little-endian u64 at byte `off` of `b` (u64::MAX if `b` is too short).
+pub fn u64_at(b: &[u8], off: usize) -> u64 {
+    let lo = u32_at(b, off) as u64;
+    let hi = u32_at(b, off + 4) as u64;
+    if off + 8 <= b.len() {
+        lo | hi << 32
+    } else {
+        u64::MAX
+    }
 }
 
 /// One message read with `zx_channel_read_etc` (its bytes in [`rbuf`]).

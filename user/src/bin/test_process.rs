@@ -31,20 +31,6 @@ fn process_info(h: u32) -> InfoProcess {
     })
 }
 
-fn u32_at(b: &[u8], off: usize) -> u32 {
-    match b.get(off..off + 4) {
-        Some(s) => u32::from_le_bytes([s[0], s[1], s[2], s[3]]),
-        None => u32::MAX,
-    }
-}
-
-fn u64_at(b: &[u8], off: usize) -> u64 {
-    match b.get(off..off + 8) {
-        Some(s) => u64::from_le_bytes(s.try_into().unwrap_or([0xff; 8])),
-        None => u64::MAX,
-    }
-}
-
 /// `ZX_TASK_TERMINATED` on `p` by `deadline`: the wait's status.
 fn terminated(p: &Process, deadline: i64) -> Status {
     wait_raw(p.0.raw(), Signals::TASK_TERMINATED.bits(), deadline).0
