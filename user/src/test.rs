@@ -52,8 +52,14 @@ pub const MS: i64 = 1_000_000;
 /// not end.
 #[track_caller]
 pub fn join(t: Option<crate::thread::Thread>) {
+    join_within(t, 10 * SEC);
+}
+
+/// [`join`] with `ns` to wait instead of 10 s.
+#[track_caller]
+pub fn join_within(t: Option<crate::thread::Thread>, ns: i64) {
     if let Some(t) = t {
-        let r = t.join(deadline_after(10 * SEC));
+        let r = t.join(deadline_after(ns));
         expect(r.is_ok(), format_args!("thread did not end: {:?}", r));
     }
 }
