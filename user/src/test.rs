@@ -516,8 +516,8 @@ pub fn dup_raw(h: &Handle) -> u32 {
         .into_raw()
 }
 /// [`handle_count`] of a typed handle.
-pub fn count(h: &Handle) -> u32 {
-    handle_count(h.raw())
+pub fn count(h: &impl crate::handle::AsHandleRef) -> u32 {
+    handle_count(h.raw_handle())
 }
 /// `zx_object_wait_one(h, signals, deadline)` with `observed` starting at 0: (status,
 /// observed).
