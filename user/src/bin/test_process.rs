@@ -7,7 +7,6 @@
 #![no_std]
 #![no_main]
 
-use core::ptr::null_mut;
 use zx::test::*;
 use zx::*;
 
