@@ -400,16 +400,9 @@ fn call_args(
     rd_handles: u64,
 ) -> zx_abi::ChannelCallArgs {
     rd_bytes.resize(CHANNEL_MAX_MSG_BYTES as usize, 0);
-    zx_abi::ChannelCallArgs {
-        wr_bytes: bytes.as_ptr() as u64,
-        wr_handles: wr_handles.0,
-        rd_bytes: rd_bytes.as_mut_ptr() as u64,
-        rd_handles,
-        wr_num_bytes: len32(bytes.len()),
-        wr_num_handles: wr_handles.1,
-        rd_num_bytes: CHANNEL_MAX_MSG_BYTES,
-        rd_num_handles: MAX_HANDLES as u32,
-    }
+    let wr_bytes = (bytes.as_ptr() as u64, len32(bytes.len()));
+    let rd = (rd_bytes.as_mut_ptr() as u64, CHANNEL_MAX_MSG_BYTES);
+    crate::call_args(wr_bytes, wr_handles, rd, (rd_handles, MAX_HANDLES as u32))
 }
 
 /// Received raw handle values, owned.

@@ -103,6 +103,43 @@ pub mod raw {
     }
 }
 
+/// An array argument from a slice: its address (NULL if empty) and its number of entries.
+pub fn slice_arg<T>(s: &[T]) -> (u64, u32) {
+    let p = if s.is_empty() { 0 } else { s.as_ptr() as u64 };
+    (p, s.len() as u32)
+}
+
+/// [`slice_arg`] for a buffer the kernel writes.
+pub fn slice_arg_mut<T>(s: &mut [T]) -> (u64, u32) {
+    let p = if s.is_empty() {
+        0
+    } else {
+        s.as_mut_ptr() as u64
+    };
+    (p, s.len() as u32)
+}
+
+/// The arguments of `zx_channel_call[_etc]`: the request's bytes and handles (or
+/// dispositions), and room for the reply's bytes and handles (or infos), each as (address,
+/// number of entries).
+pub fn call_args(
+    wr_bytes: (u64, u32),
+    wr_handles: (u64, u32),
+    rd_bytes: (u64, u32),
+    rd_handles: (u64, u32),
+) -> ChannelCallArgs {
+    ChannelCallArgs {
+        wr_bytes: wr_bytes.0,
+        wr_handles: wr_handles.0,
+        rd_bytes: rd_bytes.0,
+        rd_handles: rd_handles.0,
+        wr_num_bytes: wr_bytes.1,
+        wr_num_handles: wr_handles.1,
+        rd_num_bytes: rd_bytes.1,
+        rd_num_handles: rd_handles.1,
+    }
+}
+
 /// Result of a wrapper: `Ok` or the status the kernel returned.
 pub type ZxResult<T = ()> = Result<T, Status>;
 

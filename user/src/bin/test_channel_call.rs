@@ -36,23 +36,16 @@ fn call(ch: u32, deadline: i64, wr: &[u8], wr_h: &[u32], rd_nb: u32, rd_nh: u32)
         bytes: [0; 256],
         handles: [0; 8],
     };
-    let args = ChannelCallArgs {
-        wr_bytes: ptr_or_null(wr) as u64,
-        wr_handles: ptr_or_null(wr_h) as u64,
-        rd_bytes: r.bytes.as_mut_ptr() as u64,
-        rd_handles: r.handles.as_mut_ptr() as u64,
-        wr_num_bytes: wr.len() as u32,
-        wr_num_handles: wr_h.len() as u32,
-        rd_num_bytes: rd_nb.min(256),
-        rd_num_handles: rd_nh.min(8),
-    };
-    (r.s, r.ab, r.ah) = call_args(ch, deadline, &args);
+    let rd = (r.bytes.as_mut_ptr() as u64, rd_nb.min(256));
+    let rd_h = (r.handles.as_mut_ptr() as u64, rd_nh.min(8));
+    let args = call_args(slice_arg(wr), slice_arg(wr_h), rd, rd_h);
+    (r.s, r.ab, r.ah) = call_with(ch, deadline, &args);
     r
 }
 
 /// `zx_channel_call` with the arguments `args` as they are: (status, actual_bytes,
 /// actual_handles), the actuals pre-set to 0xFFFF_FFFF.
-fn call_args(ch: u32, deadline: i64, args: &ChannelCallArgs) -> (Status, u32, u32) {
+fn call_with(ch: u32, deadline: i64, args: &ChannelCallArgs) -> (Status, u32, u32) {
     let (mut ab, mut ah) = (u32::MAX, u32::MAX);
     let s = raw::channel_call(ch, 0, deadline, args, &mut ab, &mut ah);
     (Status(s), ab, ah)
@@ -94,16 +87,9 @@ fn call_etc(
         bytes: [0; 256],
         infos: [JUNK_INFO; 4],
     };
-    let mut args = ChannelCallArgs {
-        wr_bytes: ptr_or_null(wr) as u64,
-        wr_handles: mut_or_null(disp) as u64,
-        rd_bytes: r.bytes.as_mut_ptr() as u64,
-        rd_handles: r.infos.as_mut_ptr() as u64,
-        wr_num_bytes: wr.len() as u32,
-        wr_num_handles: disp.len() as u32,
-        rd_num_bytes: rd_nb.min(256),
-        rd_num_handles: rd_nh.min(4),
-    };
+    let rd = (r.bytes.as_mut_ptr() as u64, rd_nb.min(256));
+    let rd_h = (r.infos.as_mut_ptr() as u64, rd_nh.min(4));
+    let mut args = call_args(slice_arg(wr), slice_arg_mut(disp), rd, rd_h);
     r.s = Status(raw::channel_call_etc(
         ch, 0, deadline, &mut args, &mut r.ab, &mut r.ah,
     ));
@@ -543,24 +529,18 @@ fn read_half_output_failures_send_the_request_and_consume_the_reply() {
             let mut ri = [JUNK_INFO; 4];
             let (mut ab, mut ah) = (u32::MAX, u32::MAX);
             let rh_good = if etc {
-                ri.as_mut_ptr() as u64
+                slice_arg_mut(&mut ri)
             } else {
-                rh.as_mut_ptr() as u64
+                slice_arg_mut(&mut rh)
             };
-            let mut args = ChannelCallArgs {
-                wr_bytes: req.as_ptr() as u64,
-                wr_handles: if etc {
-                    disps.as_mut_ptr() as u64
-                } else {
-                    hs.as_ptr() as u64
-                },
-                rd_bytes: out_addr(rb_o, rd.as_mut_ptr() as u64),
-                rd_handles: out_addr(rh_o, rh_good),
-                wr_num_bytes: 8,
-                wr_num_handles: 1,
-                rd_num_bytes: rd_nb,
-                rd_num_handles: 4,
+            let wr_h = if etc {
+                slice_arg_mut(&mut disps)
+            } else {
+                slice_arg(&hs)
             };
+            let rd_bytes = (out_addr(rb_o, rd.as_mut_ptr() as u64), rd_nb);
+            let rd_h = (out_addr(rh_o, rh_good.0), 4);
+            let mut args = call_args(slice_arg(&req), wr_h, rd_bytes, rd_h);
             let ab_p = out_addr(ab_o, &mut ab as *mut u32 as u64) as *mut u32;
             let ah_p = out_addr(ah_o, &mut ah as *mut u32 as u64) as *mut u32;
             let dl = deadline_after(5 * SEC);
@@ -747,17 +727,9 @@ fn request_handles_are_consumed_on_failures_as_for_write() {
     let hs = [d];
     let mut rd = [0u8; 64];
     let mut rh = [0u32; 4];
-    let mut args = ChannelCallArgs {
-        wr_bytes: 0x1000,
-        wr_handles: hs.as_ptr() as u64,
-        rd_bytes: rd.as_mut_ptr() as u64,
-        rd_handles: rh.as_mut_ptr() as u64,
-        wr_num_bytes: 8,
-        wr_num_handles: 1,
-        rd_num_bytes: 64,
-        rd_num_handles: 4,
-    };
-    let (st, ..) = call_args(c.raw(), deadline(), &args);
+    let (rd, rh) = (slice_arg_mut(&mut rd), slice_arg_mut(&mut rh));
+    let mut args = call_args((0x1000, 8), slice_arg(&hs), rd, rh);
+    let (st, ..) = call_with(c.raw(), deadline(), &args);
     expect_consumed("unreadable wr_bytes", Status::INVALID_ARGS, st, d);
 
     // Too many bytes.
@@ -766,7 +738,7 @@ fn request_handles_are_consumed_on_failures_as_for_write() {
     args.wr_bytes = req.as_ptr() as u64;
     args.wr_handles = hs.as_ptr() as u64;
     args.wr_num_bytes = CHANNEL_MAX_MSG_BYTES + 1;
-    let (st, ..) = call_args(c.raw(), deadline(), &args);
+    let (st, ..) = call_with(c.raw(), deadline(), &args);
     expect_consumed("too many bytes", Status::OUT_OF_RANGE, st, d);
 
     // A request handle without TRANSFER: ACCESS_DENIED, every request handle consumed.
@@ -784,7 +756,7 @@ fn request_handles_are_consumed_on_failures_as_for_write() {
     args.wr_num_bytes = 8;
     args.wr_handles = 0x1000;
     check_eq!(
-        call_args(c.raw(), deadline(), &args).0,
+        call_with(c.raw(), deadline(), &args).0,
         Status::INVALID_ARGS
     );
     check!(valid(d));
@@ -1021,18 +993,12 @@ fn close_after_10ms(h: usize) {
     check_status!(raw::handle_close(h as u32), Status::OK);
 }
 
-/// Waits on `b` for `signals` (up to `ns`) while `wake(arg)` runs on another thread:
+/// Waits on `b` for `signals` (up to `ns`) while `wake.0(wake.1)` runs on another thread:
 /// (status, observed, ns waited).
-fn wait_while(
-    b: u32,
-    signals: Signals,
-    ns: i64,
-    wake: fn(usize),
-    arg: usize,
-) -> (Status, u32, i64) {
+fn woken(b: &Channel, signals: u32, ns: i64, wake: (fn(usize), usize)) -> (Status, u32, i64) {
     let t0 = now();
-    let t = start(wake, arg);
-    let (st, obs) = wait_raw(b, signals.bits(), deadline_after(ns));
+    let t = start(wake.0, wake.1);
+    let (st, obs) = wait_raw(b.raw(), signals, deadline_after(ns));
     let waited = now() - t0;
     join(t);
     (st, obs, waited)
@@ -1040,14 +1006,7 @@ fn wait_while(
 
 fn wait_one_is_woken_by_a_write_from_another_thread() {
     let (a, b) = channel_pair();
-    let arg = a.raw() as usize;
-    let (st, obs, waited) = wait_while(
-        b.raw(),
-        Signals::CHANNEL_READABLE,
-        5 * SEC,
-        write_after_10ms,
-        arg,
-    );
+    let (st, obs, waited) = woken(&b, READABLE, 5 * SEC, (write_after_10ms, a.raw() as usize));
     check_eq!(st, Status::OK);
     check!(obs & READABLE != 0, "observed {:#x}", obs);
     check!(
@@ -1060,14 +1019,8 @@ fn wait_one_is_woken_by_a_write_from_another_thread() {
 
 fn wait_one_is_woken_by_peer_close_from_another_thread() {
     let (a, b) = channel_pair();
-    let arg = a.0.into_raw() as usize;
-    let (st, obs, waited) = wait_while(
-        b.raw(),
-        Signals::CHANNEL_PEER_CLOSED,
-        5 * SEC,
-        close_after_10ms,
-        arg,
-    );
+    let close_a = (close_after_10ms as fn(usize), a.0.into_raw() as usize);
+    let (st, obs, waited) = woken(&b, PEER_CLOSED, 5 * SEC, close_a);
     check_eq!(st, Status::OK);
     check!(obs & PEER_CLOSED != 0, "observed {:#x}", obs);
     check!(obs & WRITABLE == 0, "WRITABLE still set: {:#x}", obs);
@@ -1080,14 +1033,8 @@ fn wait_one_is_woken_by_peer_close_from_another_thread() {
 
 fn wait_for_readable_only_is_not_satisfied_by_peer_close() {
     let (a, b) = channel_pair();
-    let arg = a.0.into_raw() as usize;
-    let (st, obs, _) = wait_while(
-        b.raw(),
-        Signals::CHANNEL_READABLE,
-        60 * MS,
-        close_after_10ms,
-        arg,
-    );
+    let close_a = (close_after_10ms as fn(usize), a.0.into_raw() as usize);
+    let (st, obs, _) = woken(&b, READABLE, 60 * MS, close_a);
     check_eq!(st, Status::TIMED_OUT);
     check!(obs & PEER_CLOSED != 0, "observed {:#x}", obs);
 }

@@ -653,17 +653,7 @@ struct CallOut {
 /// `wr.1` entries at `wr.0` (or whatever `wr_bytes` means under `options`) with `hs.1` handles
 /// or dispositions at `hs.0`; the reply goes to `rbuf()` and `rd.0` (room for `rd.1` handles).
 fn call_raw(ch: u32, etc: bool, options: u32, deadline: i64, wr: Arr, hs: Arr, rd: Arr) -> CallOut {
-    let buf = rbuf();
-    let mut args = ChannelCallArgs {
-        wr_bytes: wr.0,
-        wr_handles: hs.0,
-        rd_bytes: buf.as_mut_ptr() as u64,
-        rd_handles: rd.0,
-        wr_num_bytes: wr.1,
-        wr_num_handles: hs.1,
-        rd_num_bytes: buf.len() as u32,
-        rd_num_handles: rd.1,
-    };
+    let mut args = call_args(wr, hs, slice_arg_mut(rbuf()), rd);
     let (mut ab, mut ah) = (u32::MAX, u32::MAX);
     let st = if etc {
         raw::channel_call_etc(ch, options, deadline, &mut args, &mut ab, &mut ah)

@@ -362,12 +362,16 @@ fn check_create(what: &str, create: &dyn Fn(u64, *mut u32) -> i32) {
 
 fn channel_create_with_hostile_outs() {
     // docs/abi.md 1: INVALID_ARGS "with no other effect": no endpoint is left behind.
-    check_create("channel_create out0", &|p, o| {
-        raw::channel_create(0, p as *mut u32, o)
-    });
-    check_create("channel_create out1", &|p, o| {
-        raw::channel_create(0, o, p as *mut u32)
-    });
+    check_create_pair(
+        ["channel_create out0", "channel_create out1"],
+        raw::channel_create,
+    );
+}
+
+/// [`check_create`] for a call that creates two handles, with each output hostile in turn.
+fn check_create_pair(what: [&str; 2], create: fn(u32, *mut u32, *mut u32) -> i32) {
+    check_create(what[0], &|p, o| create(0, p as *mut u32, o));
+    check_create(what[1], &|p, o| create(0, o, p as *mut u32));
 }
 
 fn event_create_with_hostile_out() {
@@ -379,12 +383,10 @@ fn event_create_with_hostile_out() {
 
 fn eventpair_create_with_hostile_outs() {
     // docs/abi.md 1: INVALID_ARGS "with no other effect".
-    check_create("eventpair_create out0", &|p, o| {
-        raw::eventpair_create(0, p as *mut u32, o)
-    });
-    check_create("eventpair_create out1", &|p, o| {
-        raw::eventpair_create(0, o, p as *mut u32)
-    });
+    check_create_pair(
+        ["eventpair_create out0", "eventpair_create out1"],
+        raw::eventpair_create,
+    );
 }
 
 fn thread_create_with_hostile_name_or_out() {
@@ -472,16 +474,8 @@ fn channel_call_with_hostile_args() {
     let wr_handles = [ev.0.raw()];
     let mut rd = [0u8; 64];
     let mut rd_handles = [0u32; 1];
-    let args = ChannelCallArgs {
-        wr_bytes: wr.as_ptr() as u64,
-        wr_handles: wr_handles.as_ptr() as u64,
-        rd_bytes: rd.as_mut_ptr() as u64,
-        rd_handles: rd_handles.as_mut_ptr() as u64,
-        wr_num_bytes: 8,
-        wr_num_handles: 1,
-        rd_num_bytes: 64,
-        rd_num_handles: 1,
-    };
+    let (rd, rd_handles) = (slice_arg_mut(&mut rd), slice_arg_mut(&mut rd_handles));
+    let args = call_args(slice_arg(&wr), slice_arg(&wr_handles), rd, rd_handles);
     let mut data = [0u8; 48];
     args.to_bytes(&mut data);
     for bad in hostile_for(48, false, true) {
