@@ -703,6 +703,22 @@ extern "C" {
     ) -> u64;
 }
 
+/// Assembly that loads (`ld1`) or stores (`st1`) v0..v31, four at a time, from or to the 512
+/// bytes at the address in register `$x`, which is advanced past them.
+macro_rules! v0_v31 {
+    ($op:literal, $x:literal) => {
+        v_quads!($op, $x: 0 1 2 3, 4 5 6 7, 8 9 10 11, 12 13 14 15, 16 17 18 19, 20 21 22 23,
+            24 25 26 27, 28 29 30 31)
+    };
+}
+macro_rules! v_quads {
+    ($op:literal, $x:literal: $($a:literal $b:literal $c:literal $d:literal),*) => {
+        concat!($(
+            $op, " {{v", $a, ".2d, v", $b, ".2d, v", $c, ".2d, v", $d, ".2d}}, [", $x, "], #64\n"
+        ),*)
+    };
+}
+
 /// Assembly that compares v`n` with pattern entry `n` (at x19 + 16 n) for each `n`, with `n`
 /// in x14, branching to `9f` on a difference.
 macro_rules! fp_checks {
@@ -741,14 +757,7 @@ global_asm!(
     "stp x9, x10, [sp, #176]",
     "mov x17, x0",
     "add x9, x17, #512",
-    "ld1 {{v0.2d, v1.2d, v2.2d, v3.2d}}, [x9], #64",
-    "ld1 {{v4.2d, v5.2d, v6.2d, v7.2d}}, [x9], #64",
-    "ld1 {{v8.2d, v9.2d, v10.2d, v11.2d}}, [x9], #64",
-    "ld1 {{v12.2d, v13.2d, v14.2d, v15.2d}}, [x9], #64",
-    "ld1 {{v16.2d, v17.2d, v18.2d, v19.2d}}, [x9], #64",
-    "ld1 {{v20.2d, v21.2d, v22.2d, v23.2d}}, [x9], #64",
-    "ld1 {{v24.2d, v25.2d, v26.2d, v27.2d}}, [x9], #64",
-    "ld1 {{v28.2d, v29.2d, v30.2d, v31.2d}}, [x9], #64",
+    v0_v31!("ld1", "x9"),
     "ldr x9, [x17, #1536]",
     "msr fpcr, x9",
     "mrs x9, fpcr",
@@ -803,14 +812,7 @@ global_asm!(
     "mrs x16, tpidr_el0",
     "str x16, [x17, #1608]",
     "add x16, x17, #1024",
-    "st1 {{v0.2d, v1.2d, v2.2d, v3.2d}}, [x16], #64",
-    "st1 {{v4.2d, v5.2d, v6.2d, v7.2d}}, [x16], #64",
-    "st1 {{v8.2d, v9.2d, v10.2d, v11.2d}}, [x16], #64",
-    "st1 {{v12.2d, v13.2d, v14.2d, v15.2d}}, [x16], #64",
-    "st1 {{v16.2d, v17.2d, v18.2d, v19.2d}}, [x16], #64",
-    "st1 {{v20.2d, v21.2d, v22.2d, v23.2d}}, [x16], #64",
-    "st1 {{v24.2d, v25.2d, v26.2d, v27.2d}}, [x16], #64",
-    "st1 {{v28.2d, v29.2d, v30.2d, v31.2d}}, [x16], #64",
+    v0_v31!("st1", "x16"),
     "ldp x9, x10, [sp, #176]",
     "msr fpcr, x9",
     "msr tpidr_el0, x10",
@@ -855,14 +857,7 @@ global_asm!(
     "mov x27, x6",
     "mov x26, #0",
     "mov x9, x19",
-    "ld1 {{v0.2d, v1.2d, v2.2d, v3.2d}}, [x9], #64",
-    "ld1 {{v4.2d, v5.2d, v6.2d, v7.2d}}, [x9], #64",
-    "ld1 {{v8.2d, v9.2d, v10.2d, v11.2d}}, [x9], #64",
-    "ld1 {{v12.2d, v13.2d, v14.2d, v15.2d}}, [x9], #64",
-    "ld1 {{v16.2d, v17.2d, v18.2d, v19.2d}}, [x9], #64",
-    "ld1 {{v20.2d, v21.2d, v22.2d, v23.2d}}, [x9], #64",
-    "ld1 {{v24.2d, v25.2d, v26.2d, v27.2d}}, [x9], #64",
-    "ld1 {{v28.2d, v29.2d, v30.2d, v31.2d}}, [x9], #64",
+    v0_v31!("ld1", "x9"),
     "3:",
     "mrs x9, cntvct_el0",
     "add x15, x9, x22",
