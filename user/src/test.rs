@@ -327,27 +327,24 @@ pub fn live_objects() -> u64 {
 /// Live objects once they are back at `base` (or after 5 s: a loaded host may hold a core
 /// back); the last count.
 pub fn settled_objects(base: u64) -> u64 {
-    let mut n = live_objects();
-    for _ in 0..5000 {
-        if n == base {
-            break;
-        }
-        sleep_ns(1_000_000);
-        n = live_objects();
-    }
-    n
+    settled(live_objects, base)
 }
 
 /// Waits (up to 5 s, ending as soon as they match) for the live counts to come back to `want`
 /// (what is left of a thread or process is freed moments after it ends); returns the last.
 pub fn settle_to(want: Live) -> Option<Live> {
-    let mut now = live();
+    settled(live, Some(want))
+}
+
+/// `read()` once it gives `want` (reading it every millisecond, for up to 5 s); the last value.
+fn settled<T: PartialEq>(read: impl Fn() -> T, want: T) -> T {
+    let mut now = read();
     for _ in 0..5000 {
-        if now == Some(want) {
+        if now == want {
             break;
         }
-        sleep_ns(1_000_000);
-        now = live();
+        sleep_ns(MS);
+        now = read();
     }
     now
 }
@@ -404,17 +401,15 @@ impl RightsArg for u32 {
 /// A duplicate of `h` with `rights`.
 #[track_caller]
 pub fn dup(h: u32, rights: impl RightsArg) -> u32 {
-    let mut out = 0;
-    let s = raw::handle_duplicate(h, rights.raw_bits(), &mut out);
-    expect_status(s, Status::OK, "handle_duplicate");
+    let (s, out) = try_dup(h, rights);
+    expect_status(s.raw(), Status::OK, "handle_duplicate");
     out
 }
 /// `h` replaced by a handle with `rights`.
 #[track_caller]
 pub fn replace(h: u32, rights: impl RightsArg) -> u32 {
-    let mut out = 0;
-    let s = raw::handle_replace(h, rights.raw_bits(), &mut out);
-    expect_status(s, Status::OK, "handle_replace");
+    let (s, out) = try_replace(h, rights);
+    expect_status(s.raw(), Status::OK, "handle_replace");
     out
 }
 /// `zx_handle_duplicate(h, rights)`: (status, the value written to `out`, which starts as
@@ -593,16 +588,9 @@ pub fn rbuf() -> &'static mut [u8] {
 /// (status, actual bytes, actual handles).
 pub fn read_raw(ch: u32, bytes: &mut [u8], handles: &mut [u32]) -> (i32, u32, u32) {
     let (mut ab, mut ah) = (0u32, 0u32);
-    let s = raw::channel_read(
-        ch,
-        0,
-        bytes.as_mut_ptr(),
-        handles.as_mut_ptr(),
-        bytes.len() as u32,
-        handles.len() as u32,
-        &mut ab,
-        &mut ah,
-    );
+    let (b, nb) = (bytes.as_mut_ptr(), bytes.len() as u32);
+    let (h, nh) = (handles.as_mut_ptr(), handles.len() as u32);
+    let s = raw::channel_read(ch, 0, b, h, nb, nh, &mut ab, &mut ah);
     (s, ab, ah)
 }
 
@@ -642,6 +630,17 @@ pub struct Msg {
 }
 
 impl Msg {
+    /// No message (no bytes, no handles).
+    const NONE: Msg = Msg {
+        bytes: 0,
+        handles: 0,
+        infos: [HandleInfo {
+            handle: 0,
+            obj_type: 0,
+            rights: 0,
+            unused: 0,
+        }; CHANNEL_MAX_MSG_HANDLES as usize],
+    };
     /// Closes the handles the message carried.
     pub fn close(&self) {
         for i in &self.infos[..self.handles as usize] {
@@ -652,27 +651,11 @@ impl Msg {
 
 /// Reads one message with `zx_channel_read_etc` into [`rbuf`].
 pub fn read_etc(ch: u32) -> Result<Msg, Status> {
-    let mut m = Msg {
-        bytes: 0,
-        handles: 0,
-        infos: [HandleInfo::default(); CHANNEL_MAX_MSG_HANDLES as usize],
-    };
-    let buf = rbuf();
-    let s = raw::channel_read_etc(
-        ch,
-        0,
-        buf.as_mut_ptr(),
-        m.infos.as_mut_ptr(),
-        buf.len() as u32,
-        m.infos.len() as u32,
-        &mut m.bytes,
-        &mut m.handles,
-    );
-    if s == 0 {
-        Ok(m)
-    } else {
-        Err(Status(s))
-    }
+    let mut m = Msg::NONE;
+    let (b, nb) = (rbuf().as_mut_ptr(), rbuf().len() as u32);
+    let (h, nh) = (m.infos.as_mut_ptr(), m.infos.len() as u32);
+    let s = raw::channel_read_etc(ch, 0, b, h, nb, nh, &mut m.bytes, &mut m.handles);
+    Status(s).ok().map(|()| m)
 }
 
 /// [`read_etc`] of a message that must be there: on an error a failed check (at the caller's
@@ -683,11 +666,7 @@ pub fn read_msg(ch: u32) -> Msg {
     if let Err(s) = &r {
         expect(false, format_args!("read_etc returned {}", s));
     }
-    r.unwrap_or(Msg {
-        bytes: 0,
-        handles: 0,
-        infos: [HandleInfo::default(); CHANNEL_MAX_MSG_HANDLES as usize],
-    })
+    r.unwrap_or(Msg::NONE)
 }
 
 /// A handle disposition for `write_etc`/`call_etc` (`result` 0).
