@@ -19,23 +19,40 @@ fn readable(h: u32) -> bool {
     signals(h) & Signals::CHANNEL_READABLE.bits() != 0
 }
 
-struct Reply {
+/// What a call returned: its status, actual_bytes and actual_handles (0xFFFF_FFFF where not
+/// written), the reply's bytes and its handles: values for `call`, infos for `call_etc` (junk
+/// where not written).
+struct Reply<H> {
     s: Status,
     ab: u32,
     ah: u32,
     bytes: [u8; 256],
-    handles: [u32; 8],
+    handles: H,
+}
+
+impl<H> Reply<H> {
+    fn new(handles: H) -> Self {
+        let (s, ab, ah, bytes) = (Status::OK, u32::MAX, u32::MAX, [0; 256]);
+        Reply {
+            s,
+            ab,
+            ah,
+            bytes,
+            handles,
+        }
+    }
 }
 
 /// `zx_channel_call`; `actual_*` are pre-set to 0xFFFF_FFFF so an unwritten value shows.
-fn call(ch: u32, deadline: i64, wr: &[u8], wr_h: &[u32], rd_nb: u32, rd_nh: u32) -> Reply {
-    let mut r = Reply {
-        s: Status::OK,
-        ab: u32::MAX,
-        ah: u32::MAX,
-        bytes: [0; 256],
-        handles: [0; 8],
-    };
+fn call(
+    ch: u32,
+    deadline: i64,
+    wr: &[u8],
+    wr_h: &[u32],
+    rd_nb: u32,
+    rd_nh: u32,
+) -> Reply<[u32; 8]> {
+    let mut r = Reply::new([0; 8]);
     let rd = (r.bytes.as_mut_ptr() as u64, rd_nb.min(256));
     let rd_h = (r.handles.as_mut_ptr() as u64, rd_nh.min(8));
     let args = call_args(slice_arg(wr), slice_arg(wr_h), rd, rd_h);
@@ -52,16 +69,8 @@ fn call_with(ch: u32, deadline: i64, args: &ChannelCallArgs) -> (Status, u32, u3
 }
 
 /// [`call`] with a deadline 5 s away.
-fn call5(ch: u32, wr: &[u8], wr_h: &[u32], rd_nb: u32, rd_nh: u32) -> Reply {
+fn call5(ch: u32, wr: &[u8], wr_h: &[u32], rd_nb: u32, rd_nh: u32) -> Reply<[u32; 8]> {
     call(ch, deadline_after(5 * SEC), wr, wr_h, rd_nb, rd_nh)
-}
-
-struct ReplyEtc {
-    s: Status,
-    ab: u32,
-    ah: u32,
-    bytes: [u8; 256],
-    infos: [HandleInfo; 4],
 }
 
 const JUNK_INFO: HandleInfo = HandleInfo {
@@ -71,7 +80,7 @@ const JUNK_INFO: HandleInfo = HandleInfo {
     unused: 0xaaaa_aaaa,
 };
 
-/// `zx_channel_call_etc`.
+/// `zx_channel_call_etc`, as [`call`].
 fn call_etc(
     ch: u32,
     deadline: i64,
@@ -79,20 +88,13 @@ fn call_etc(
     disp: &mut [HandleDisposition],
     rd_nb: u32,
     rd_nh: u32,
-) -> ReplyEtc {
-    let mut r = ReplyEtc {
-        s: Status::OK,
-        ab: u32::MAX,
-        ah: u32::MAX,
-        bytes: [0; 256],
-        infos: [JUNK_INFO; 4],
-    };
+) -> Reply<[HandleInfo; 4]> {
+    let mut r = Reply::new([JUNK_INFO; 4]);
     let rd = (r.bytes.as_mut_ptr() as u64, rd_nb.min(256));
-    let rd_h = (r.infos.as_mut_ptr() as u64, rd_nh.min(4));
+    let rd_h = (r.handles.as_mut_ptr() as u64, rd_nh.min(4));
     let mut args = call_args(slice_arg(wr), slice_arg_mut(disp), rd, rd_h);
-    r.s = Status(raw::channel_call_etc(
-        ch, 0, deadline, &mut args, &mut r.ab, &mut r.ah,
-    ));
+    let s = raw::channel_call_etc(ch, 0, deadline, &mut args, &mut r.ab, &mut r.ah);
+    r.s = Status(s);
     r
 }
 
@@ -413,7 +415,7 @@ fn reply_with_more_than_rd_num_handles_is_buffer_too_small_and_discarded() {
     let mut d = [mv(dup_raw(&e)), dp(e.raw())];
     let r = call_etc(c.raw(), deadline_after(5 * SEC), &[0u8; 8], &mut d, 64, 1);
     expect_too_small(r.s, (r.ab, r.ah), &c);
-    check_eq!(r.infos[0], JUNK_INFO);
+    check_eq!(r.handles[0], JUNK_INFO);
     check!(valid(e.raw()));
     join(srv);
     check_eq!(count(&e), 1);
@@ -624,11 +626,11 @@ fn call_etc_ignores_garbage_in_result_on_input() {
     );
     check!(!valid(moved), "the MOVE source is still ours");
     check!(valid(e2.raw()), "the DUPLICATE source was consumed");
-    check_eq!(koid(r.infos[0].handle), k1);
-    check_eq!(koid(r.infos[1].handle), k2);
+    check_eq!(koid(r.handles[0].handle), k1);
+    check_eq!(koid(r.handles[1].handle), k2);
     join(srv);
-    raw::handle_close(r.infos[0].handle);
-    raw::handle_close(r.infos[1].handle);
+    raw::handle_close(r.handles[0].handle);
+    raw::handle_close(r.handles[1].handle);
     check_eq!((count(&e1), count(&e2)), (1, 1));
 }
 
@@ -942,7 +944,7 @@ fn call_etc_moves_and_duplicates_and_reports_reply_handle_info() {
     check!(valid(e2.raw()), "the DUPLICATE source was consumed");
     let want = [(k1, tw.bits()), (k2, Rights::DEFAULT_EVENT.bits())];
     for (i, (k, rights)) in want.iter().enumerate() {
-        let inf = r.infos[i];
+        let inf = r.handles[i];
         check!(valid(inf.handle), "info[{}].handle {:#x}", i, inf.handle);
         check_eq!(inf.obj_type, ObjType::EVENT.raw());
         check_eq!(inf.rights, *rights);
@@ -950,12 +952,12 @@ fn call_etc_moves_and_duplicates_and_reports_reply_handle_info() {
         check_eq!(koid(inf.handle), *k);
         check_eq!(basic(inf.handle).rights, *rights);
     }
-    check_eq!(r.infos[2], JUNK_INFO);
+    check_eq!(r.handles[2], JUNK_INFO);
     check_eq!((count(&e1), count(&e2)), (2, 2));
     check_eq!((d[0].result, d[1].result), (0, 0));
     join(srv);
-    raw::handle_close(r.infos[0].handle);
-    raw::handle_close(r.infos[1].handle);
+    raw::handle_close(r.handles[0].handle);
+    raw::handle_close(r.handles[1].handle);
     check_eq!((count(&e1), count(&e2)), (1, 1));
 }
 
