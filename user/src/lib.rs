@@ -292,11 +292,14 @@ impl Channel {
     }
     /// Waits until readable (or peer closed), then reads.
     pub fn read_wait(&self, deadline: i64) -> ZxResult<Received> {
-        self.0.wait_one(
-            Signals::CHANNEL_READABLE | Signals::CHANNEL_PEER_CLOSED,
-            deadline,
-        )?;
+        self.wait_message(deadline)?;
         self.read()
+    }
+    /// Waits until a message is queued or none will come (`CHANNEL_READABLE` or
+    /// `CHANNEL_PEER_CLOSED`): the signals observed.
+    pub fn wait_message(&self, deadline: i64) -> ZxResult<Signals> {
+        let either = Signals::CHANNEL_READABLE | Signals::CHANNEL_PEER_CLOSED;
+        self.0.wait_one(either, deadline)
     }
 }
 

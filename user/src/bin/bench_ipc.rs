@@ -52,14 +52,7 @@ fn echo_thread(h: usize) {
     let mut buf = [0u8; 64];
     let mut hs = [0u32; 1];
     loop {
-        if ch
-            .0
-            .wait_one(
-                Signals::CHANNEL_READABLE | Signals::CHANNEL_PEER_CLOSED,
-                TIME_INFINITE,
-            )
-            .is_err()
-        {
+        if ch.wait_message(TIME_INFINITE).is_err() {
             break;
         }
         match ch.read_into(&mut buf, &mut hs) {

@@ -752,6 +752,13 @@ impl Fz {
         }
     }
     /// An output pointer: mostly dedicated slot `i` of this lane (harvested afterwards).
+    /// The number of entries of an array argument: mostly a count, now and then any size.
+    fn array_len(&mut self) -> u64 {
+        match self.below(8) {
+            0 if !self.sane => self.size64(),
+            _ => self.count32() as u64,
+        }
+    }
     /// [`Fz::ptr`] one time in `n`, else [`Fz::sptr`].
     fn any_ptr(&mut self, n: u64) -> u64 {
         if self.chance(n) {
@@ -1033,10 +1040,7 @@ impl Fz {
                 post = Post::Closed(h);
             }
             nr::HANDLE_CLOSE_MANY => {
-                let n = match self.below(8) {
-                    0 if !self.sane => self.size64(),
-                    _ => self.count32() as u64,
-                };
+                let n = self.array_len();
                 a[0] = if self.chance(5) {
                     self.ptr()
                 } else {
@@ -1101,10 +1105,7 @@ impl Fz {
                 a[3] = if self.chance(5) { 0 } else { self.out(0) };
             }
             nr::OBJECT_WAIT_MANY => {
-                let n = match self.below(8) {
-                    0 if !self.sane => self.size64(),
-                    _ => self.count32() as u64,
-                };
+                let n = self.array_len();
                 a[0] = if self.chance(5) {
                     self.ptr()
                 } else {

@@ -592,12 +592,8 @@ fn read_half_output_failures_send_the_request_and_consume_the_reply() {
             // table holds what it held before the case.
             check!(count(&e) == 1, "{}: event handle count {}", what, count(&e));
             drop(c);
-            check_eq!(
-                process_handles(),
-                handles_before,
-                "{}: process handles:",
-                what
-            );
+            let handles = process_handles();
+            check_eq!(handles, handles_before, "{}: process handles:", what);
         }
     }
 }
@@ -852,10 +848,7 @@ fn batch_server(arg: usize) {
     let total = (CALLERS * CALLS_EACH) as u32;
     let mut served = 0u32;
     while served < total {
-        let Ok(obs) = ch.0.wait_one(
-            Signals::CHANNEL_READABLE | Signals::CHANNEL_PEER_CLOSED,
-            deadline_after(20 * SEC),
-        ) else {
+        let Ok(obs) = ch.wait_message(deadline_after(20 * SEC)) else {
             return;
         };
         sleep_ns(MS / 2); // let more callers queue their requests

@@ -465,12 +465,8 @@ fn hostile_buffers(etc: bool) {
             check_eq!(s, Status::INVALID_ARGS, "{}:", what);
             let counts = (count(&e1), count(&e2));
             check_eq!(counts, (2, 2), "{}: carried handle counts:", what);
-            check_eq!(
-                process_handles(),
-                handles_before,
-                "{}: process handles:",
-                what
-            );
+            let handles = process_handles();
+            check_eq!(handles, handles_before, "{}: process handles:", what);
             check_eq!(live(), live_before, "{}: kernel counts:", what);
             let written = if etc { infos.map(|i| i.handle) } else { hs };
             for v in written {

@@ -506,18 +506,12 @@ fn info_handle_basic_reports_koid_rights_type_and_related_koid() {
     check_eq!(bthr.obj_type, ObjType::THREAD.raw());
     check_eq!(bthr.rights, Rights::DEFAULT_THREAD.bits());
     check_eq!(bthr.related_koid, bproc.koid);
-    // Bad handles.
-    for h in [HANDLE_INVALID, stale()] {
-        check_status!(
-            info_into(h, INFO_HANDLE_BASIC, buf2.as_mut_ptr(), 32),
-            Status::BAD_HANDLE
-        );
-    }
+    // Bad handles: ZX_HANDLE_INVALID and a closed one.
     close(e);
-    check_status!(
-        info_into(e, INFO_HANDLE_BASIC, buf2.as_mut_ptr(), 32),
-        Status::BAD_HANDLE
-    );
+    for h in [HANDLE_INVALID, e] {
+        let s = info_into(h, INFO_HANDLE_BASIC, buf2.as_mut_ptr(), 32);
+        check_status!(s, Status::BAD_HANDLE, "handle {:#x}", h);
+    }
     close_all(&[a, b, p, q, d]);
 }
 
@@ -683,16 +677,12 @@ fn info_kernel_stats_on_a_non_resource_is_wrong_type() {
     let e = event();
     let mut buf = [0u8; 64];
     for h in [e, self_process(), self_thread()] {
-        check_status!(
-            info_into(h, INFO_KERNEL_STATS, buf.as_mut_ptr(), 64),
-            Status::WRONG_TYPE
-        );
+        let s = info_into(h, INFO_KERNEL_STATS, buf.as_mut_ptr(), 64);
+        check_status!(s, Status::WRONG_TYPE, "handle {:#x}", h);
     }
     close(e);
-    check_status!(
-        info_into(e, INFO_KERNEL_STATS, buf.as_mut_ptr(), 64),
-        Status::BAD_HANDLE
-    );
+    let s = info_into(e, INFO_KERNEL_STATS, buf.as_mut_ptr(), 64);
+    check_status!(s, Status::BAD_HANDLE);
 }
 
 fn info_buffer_too_small_gives_actual_0_and_avail_1() {

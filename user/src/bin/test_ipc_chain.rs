@@ -166,8 +166,7 @@ fn chain(messages: u64) {
             }
         }
         if !got_any {
-            let either = Signals::CHANNEL_READABLE | Signals::CHANNEL_PEER_CLOSED;
-            let r = ret_ours.0.wait_one(either, deadline_after(STALL_NS));
+            let r = ret_ours.wait_message(deadline_after(STALL_NS));
             if r.is_err() {
                 let n = t.received;
                 check!(
