@@ -505,53 +505,33 @@ fn narrow_handle_arguments_use_only_low_bits() {
     // ignores bits 32..63)."
     use zx::sys::{raw1, raw3, raw4, raw6};
     let ev = must!(Event::create());
-    let h = ev.0.raw() as u64;
-    let s = raw3(
-        nr::OBJECT_SIGNAL,
-        h | GARBAGE,
-        GARBAGE,
-        Signals::USER_0.bits() as u64 | GARBAGE,
-    ) as i32;
+    let h = ev.0.raw() as u64 | GARBAGE;
+    let u0 = Signals::USER_0.bits() as u64 | GARBAGE;
+    let s = raw3(nr::OBJECT_SIGNAL, h, GARBAGE, u0) as i32;
     check_status!(s, Status::OK);
     check!(observed(ev.0.raw()).contains(Signals::USER_0));
     let mut obs = 0u32;
-    let s = raw4(
-        nr::OBJECT_WAIT_ONE,
-        h | GARBAGE,
-        Signals::USER_0.bits() as u64 | GARBAGE,
-        0,
-        &mut obs as *mut u32 as u64,
-    ) as i32;
+    let s = raw4(nr::OBJECT_WAIT_ONE, h, u0, 0, &mut obs as *mut u32 as u64) as i32;
     check_status!(s, Status::OK);
     check!(obs & Signals::USER_0.bits() != 0);
     let mut buf = [0u8; 32];
     let (mut actual, mut avail) = (0usize, 0usize);
-    let s = raw6(
-        nr::OBJECT_GET_INFO,
-        h | GARBAGE,
-        INFO_HANDLE_BASIC as u64 | GARBAGE,
-        buf.as_mut_ptr() as u64,
-        32,
+    let (topic, b) = (INFO_HANDLE_BASIC as u64 | GARBAGE, buf.as_mut_ptr() as u64);
+    let (ac, av) = (
         &mut actual as *mut usize as u64,
         &mut avail as *mut usize as u64,
-    ) as i32;
+    );
+    let s = raw6(nr::OBJECT_GET_INFO, h, topic, b, 32, ac, av) as i32;
     check_status!(s, Status::OK);
     let bi = InfoHandleBasic::from_bytes(&buf);
     check_eq!(bi.koid, ev.0.koid().unwrap_or(0));
     check_eq!(bi.rights, Rights::DEFAULT_EVENT.bits());
     let mut dup = 0u32;
-    let s = raw3(
-        nr::HANDLE_DUPLICATE,
-        h | GARBAGE,
-        Rights::SAME_RIGHTS.bits() as u64 | GARBAGE,
-        &mut dup as *mut u32 as u64,
-    ) as i32;
+    let same = Rights::SAME_RIGHTS.bits() as u64 | GARBAGE;
+    let s = raw3(nr::HANDLE_DUPLICATE, h, same, &mut dup as *mut u32 as u64) as i32;
     check_status!(s, Status::OK);
     check!(valid(dup));
-    check_eq!(
-        get_info::<InfoHandleBasic>(dup, INFO_HANDLE_BASIC).map(|i| i.rights),
-        Ok(Rights::DEFAULT_EVENT.bits())
-    );
+    check_eq!(rights_of(dup), Rights::DEFAULT_EVENT.bits());
     check_status!(
         raw1(nr::HANDLE_CLOSE, dup as u64 | GARBAGE) as i32,
         Status::OK
@@ -563,60 +543,44 @@ fn narrow_handle_arguments_use_only_low_bits() {
 fn narrow_option_and_count_arguments_use_only_low_bits() {
     // docs/abi.md 1: "a `uint32_t` argument ignores bits 32..63" (options, counts, process handle).
     use zx::sys::{raw2, raw3, raw5, raw6, raw8};
+    let out = |v: &mut u32| v as *mut u32 as u64;
     let mut e = 0u32;
     check_status!(
-        raw2(nr::EVENT_CREATE, GARBAGE, &mut e as *mut u32 as u64) as i32,
+        raw2(nr::EVENT_CREATE, GARBAGE, out(&mut e)) as i32,
         Status::OK
     );
     let e = Handle::from_raw(e);
     check!(valid(e.raw()));
     let (mut c0, mut c1) = (0u32, 0u32);
-    check_status!(
-        raw3(
-            nr::CHANNEL_CREATE,
-            GARBAGE,
-            &mut c0 as *mut u32 as u64,
-            &mut c1 as *mut u32 as u64
-        ) as i32,
-        Status::OK
-    );
+    let s = raw3(nr::CHANNEL_CREATE, GARBAGE, out(&mut c0), out(&mut c1)) as i32;
+    check_status!(s, Status::OK);
     let (c0, c1) = (Handle::from_raw(c0), Handle::from_raw(c1));
     let (mut p0, mut p1) = (0u32, 0u32);
-    check_status!(
-        raw3(
-            nr::EVENTPAIR_CREATE,
-            GARBAGE,
-            &mut p0 as *mut u32 as u64,
-            &mut p1 as *mut u32 as u64
-        ) as i32,
-        Status::OK
-    );
+    let s = raw3(nr::EVENTPAIR_CREATE, GARBAGE, out(&mut p0), out(&mut p1)) as i32;
+    check_status!(s, Status::OK);
     raw::handle_close(p0);
     raw::handle_close(p1);
     let name = b"narrow";
     let mut t = 0u32;
-    check_status!(
-        raw5(
-            nr::THREAD_CREATE,
-            self_process() as u64 | GARBAGE,
-            name.as_ptr() as u64,
-            name.len() as u64,
-            GARBAGE,
-            &mut t as *mut u32 as u64
-        ) as i32,
-        Status::OK
-    );
+    let (process, n) = (self_process() as u64 | GARBAGE, name.as_ptr() as u64);
+    let s = raw5(nr::THREAD_CREATE, process, n, 6, GARBAGE, out(&mut t)) as i32;
+    check_status!(s, Status::OK);
     raw::handle_close(t);
     // Channel write/read: `num_bytes` and `num_handles` are uint32_t.
     let msg = *b"narrow!!";
     let dup = must!(e.duplicate(Rights::SAME_RIGHTS));
+    let (ch, m, d) = (
+        c0.raw() as u64 | GARBAGE,
+        msg.as_ptr() as u64,
+        &dup.raw() as *const u32,
+    );
     let s = raw6(
         nr::CHANNEL_WRITE,
-        c0.raw() as u64 | GARBAGE,
+        ch,
         GARBAGE,
-        msg.as_ptr() as u64,
+        m,
         8 | GARBAGE,
-        &dup.raw() as *const u32 as u64,
+        d as u64,
         1 | GARBAGE,
     ) as i32;
     check_status!(s, Status::OK);
@@ -624,26 +588,22 @@ fn narrow_option_and_count_arguments_use_only_low_bits() {
     let mut buf = [0u8; 8];
     let mut hs = [0u32; 1];
     let (mut ab, mut ah) = (0u32, 0u32);
-    let s = raw8(
-        nr::CHANNEL_READ,
-        [
-            c1.raw() as u64 | GARBAGE,
-            GARBAGE,
-            buf.as_mut_ptr() as u64,
-            hs.as_mut_ptr() as u64,
-            8 | GARBAGE,
-            1 | GARBAGE,
-            &mut ab as *mut u32 as u64,
-            &mut ah as *mut u32 as u64,
-        ],
-    ) as i32;
-    check_status!(s, Status::OK);
+    let (b, h) = (buf.as_mut_ptr() as u64, hs.as_mut_ptr() as u64);
+    let ch = c1.raw() as u64 | GARBAGE;
+    let args = [
+        ch,
+        GARBAGE,
+        b,
+        h,
+        8 | GARBAGE,
+        1 | GARBAGE,
+        out(&mut ab),
+        out(&mut ah),
+    ];
+    check_status!(raw8(nr::CHANNEL_READ, args) as i32, Status::OK);
     check_eq!((ab, ah), (8, 1));
     check_eq!(buf, msg);
-    check_eq!(
-        get_info::<InfoHandleBasic>(hs[0], INFO_HANDLE_BASIC).map(|i| i.koid),
-        e.koid()
-    );
+    check_eq!(koid(hs[0]), e.koid().unwrap_or(u64::MAX));
     raw::handle_close(hs[0]);
 }
 
