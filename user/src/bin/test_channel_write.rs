@@ -82,10 +82,24 @@ fn write(ch: u32, bytes: &[u8], handles: &[u32]) -> i32 {
 /// event is [`consumed`] and nothing reached `peer` ([`nothing_sent`]).
 #[track_caller]
 fn refused_with_event(peer: u32, want: Status, what: &str, write: impl FnOnce(&u32) -> i32) {
-    let (e, w) = witnessed_event();
+    refused_with_events(peer, want, what, |[e]: &[u32; 1]| write(e));
+}
+
+/// [`refused_with_event`] with `N` new witnessed events: `write(&events)`, and every one of
+/// them is consumed.
+#[track_caller]
+fn refused_with_events<const N: usize>(
+    peer: u32,
+    want: Status,
+    what: &str,
+    write: impl FnOnce(&[u32; N]) -> i32,
+) {
+    let events: [(u32, u32); N] = core::array::from_fn(|_| witnessed_event());
     let before = sigs(peer);
-    expect_status(write(&e), want, what);
-    consumed(e, w);
+    expect_status(write(&events.map(|(e, _)| e)), want, what);
+    for (e, w) in events {
+        consumed(e, w);
+    }
     nothing_sent(peer, before);
 }
 
@@ -323,18 +337,9 @@ fn over_65536_bytes_is_out_of_range_and_consumes_handles() {
 /// handles are consumed (docs/abi.md fate rule) and nothing is sent.
 fn over_64_handles_is_out_of_range_and_consumes_all_65() {
     let (a, b) = channel();
-    let events: [(u32, u32); MAX_HANDLES + 1] = core::array::from_fn(|_| witnessed_event());
     let before = sigs(b);
-    let hs = events.map(|(h, _)| h);
-    expect_status(
-        write(a, b"x", &hs),
-        Status::OUT_OF_RANGE,
-        "write 65 handles",
-    );
-    for (h, w) in events {
-        consumed(h, w);
-    }
-    nothing_sent(b, before);
+    let write_65 = |hs: &[u32; MAX_HANDLES + 1]| write(a, b"x", hs);
+    refused_with_events(b, Status::OUT_OF_RANGE, "write 65 handles", write_65);
     // A huge count with a NULL array: the size check comes before the array is read.
     let s = raw::channel_write(a, 0, null(), 0, null(), u32::MAX);
     expect_status(s, Status::OUT_OF_RANGE, "write u32::MAX handles from NULL");
@@ -444,14 +449,8 @@ fn bad_channel_handle_is_bad_handle_and_consumes_handles() {
 fn bad_entry_in_handles_is_bad_handle_and_consumes_the_rest() {
     let (a, b) = channel();
     for bad in [HANDLE_INVALID, closed_value(), 0x1234_5677, 0xffff_fffe] {
-        let (e1, w1) = witnessed_event();
-        let (e2, w2) = witnessed_event();
-        let before = sigs(b);
-        let s = write(a, b"x", &[e1, bad, e2]);
-        expect_status(s, Status::BAD_HANDLE, "write with a bad entry");
-        consumed(e1, w1);
-        consumed(e2, w2);
-        nothing_sent(b, before);
+        let write_bad = |&[e1, e2]: &[u32; 2]| write(a, b"x", &[e1, bad, e2]);
+        refused_with_events(b, Status::BAD_HANDLE, "write with a bad entry", write_bad);
     }
     close_all(&[a, b]);
 }
@@ -460,21 +459,10 @@ fn bad_entry_in_handles_is_bad_handle_and_consumes_the_rest() {
 /// the repeated handle (and the others) are consumed, nothing is sent.
 fn repeated_handles_are_bad_handle_and_consumed() {
     let (a, b) = channel();
-    let (e, w) = witnessed_event();
-    let before = sigs(b);
-    expect_status(write(a, b"x", &[e, e]), Status::BAD_HANDLE, "[e, e]");
-    consumed(e, w);
-    nothing_sent(b, before);
-    let (e1, w1) = witnessed_event();
-    let (e2, w2) = witnessed_event();
-    expect_status(
-        write(a, b"x", &[e1, e2, e1]),
-        Status::BAD_HANDLE,
-        "[e1, e2, e1]",
-    );
-    consumed(e1, w1);
-    consumed(e2, w2);
-    nothing_sent(b, before);
+    let twice = |&[e]: &[u32; 1]| write(a, b"x", &[e, e]);
+    refused_with_events(b, Status::BAD_HANDLE, "[e, e]", twice);
+    let again = |&[e1, e2]: &[u32; 2]| write(a, b"x", &[e1, e2, e1]);
+    refused_with_events(b, Status::BAD_HANDLE, "[e1, e2, e1]", again);
     close_all(&[a, b]);
 }
 
