@@ -285,33 +285,14 @@ impl Channel {
     /// the message queued on `BUFFER_TOO_SMALL` and says how big it is). `SHOULD_WAIT` when
     /// there is no message, `PEER_CLOSED` when none will come.
     pub fn read(&self, buf: &mut MessageBuf) -> ZxResult {
-        let mut raw_handles = [0u32; MAX_HANDLES];
+        let mut hs = [0u32; MAX_HANDLES];
         buf.clear();
-        loop {
-            let cap = buf.bytes.capacity();
-            buf.bytes.resize(cap, 0);
-            let (mut nb, mut nh) = (0u32, 0u32);
-            let s = Status(raw::channel_read(
-                self.0.raw(),
-                0,
-                buf.bytes.as_mut_ptr(),
-                raw_handles.as_mut_ptr(),
-                len32(cap),
-                MAX_HANDLES as u32,
-                &mut nb,
-                &mut nh,
-            ));
-            if s == Status::BUFFER_TOO_SMALL && nb as usize > cap {
-                buf.bytes.reserve(nb as usize - buf.bytes.len());
-                continue;
-            }
-            buf.bytes.truncate(if s.is_ok() { nb as usize } else { 0 });
-            s.ok()?;
-            let n = (nh as usize).min(MAX_HANDLES);
-            buf.handles
-                .extend(raw_handles[..n].iter().map(|&h| Handle::from_raw(h)));
-            return Ok(());
-        }
+        let n = read_growing(&mut buf.bytes, |b, cap, nb, nh| {
+            let (h, nhs) = (hs.as_mut_ptr(), MAX_HANDLES as u32);
+            raw::channel_read(self.0.raw(), 0, b, h, cap, nhs, nb, nh)
+        })?;
+        buf.handles.extend(handles_from(&hs[..n]));
+        Ok(())
     }
 
     /// Like [`Channel::read`], into separate vectors (cleared first).
@@ -327,35 +308,12 @@ impl Channel {
     pub fn read_etc(&self, buf: &mut MessageBufEtc) -> ZxResult {
         let mut infos = [zx_abi::HandleInfo::default(); MAX_HANDLES];
         buf.clear();
-        loop {
-            let cap = buf.bytes.capacity();
-            buf.bytes.resize(cap, 0);
-            let (mut nb, mut nh) = (0u32, 0u32);
-            let s = Status(raw::channel_read_etc(
-                self.0.raw(),
-                0,
-                buf.bytes.as_mut_ptr(),
-                infos.as_mut_ptr(),
-                len32(cap),
-                MAX_HANDLES as u32,
-                &mut nb,
-                &mut nh,
-            ));
-            if s == Status::BUFFER_TOO_SMALL && nb as usize > cap {
-                buf.bytes.reserve(nb as usize - buf.bytes.len());
-                continue;
-            }
-            buf.bytes.truncate(if s.is_ok() { nb as usize } else { 0 });
-            s.ok()?;
-            let n = (nh as usize).min(MAX_HANDLES);
-            buf.handle_infos
-                .extend(infos[..n].iter().map(|i| HandleInfo {
-                    handle: Handle::from_raw(i.handle),
-                    object_type: ObjType(i.obj_type),
-                    rights: Rights(i.rights),
-                }));
-            return Ok(());
-        }
+        let n = read_growing(&mut buf.bytes, |b, cap, nb, nh| {
+            let (h, nhs) = (infos.as_mut_ptr(), MAX_HANDLES as u32);
+            raw::channel_read_etc(self.0.raw(), 0, b, h, cap, nhs, nb, nh)
+        })?;
+        buf.handle_infos.extend(infos_from(&infos[..n]));
+        Ok(())
     }
 
     /// `zx_channel_call`: writes `bytes` (at least 4: the kernel puts the transaction id in
@@ -369,34 +327,16 @@ impl Channel {
         handles: &mut [Handle],
         buf: &mut MessageBuf,
     ) -> ZxResult {
-        let mut raw_handles = [0u32; MAX_HANDLES];
+        let mut hs = [0u32; MAX_HANDLES];
         buf.clear();
-        buf.bytes.resize(CHANNEL_MAX_MSG_BYTES as usize, 0);
-        let args = zx_abi::ChannelCallArgs {
-            wr_bytes: bytes.as_ptr() as u64,
-            wr_handles: handles.as_ptr() as u64,
-            rd_bytes: buf.bytes.as_mut_ptr() as u64,
-            rd_handles: raw_handles.as_mut_ptr() as u64,
-            wr_num_bytes: len32(bytes.len()),
-            wr_num_handles: len32(handles.len()),
-            rd_num_bytes: CHANNEL_MAX_MSG_BYTES,
-            rd_num_handles: MAX_HANDLES as u32,
-        };
+        let wr_handles = (handles.as_ptr() as u64, len32(handles.len()));
+        let args = call_args(bytes, wr_handles, &mut buf.bytes, hs.as_mut_ptr() as u64);
         let (mut nb, mut nh) = (0u32, 0u32);
-        let s = Status(raw::channel_call(
-            self.0.raw(),
-            0,
-            deadline.into_nanos(),
-            &args,
-            &mut nb,
-            &mut nh,
-        ));
+        let dl = deadline.into_nanos();
+        let s = raw::channel_call(self.0.raw(), 0, dl, &args, &mut nb, &mut nh);
         consumed(handles);
-        buf.bytes.truncate(if s.is_ok() { nb as usize } else { 0 });
-        s.ok()?;
-        let n = (nh as usize).min(MAX_HANDLES);
-        buf.handles
-            .extend(raw_handles[..n].iter().map(|&h| Handle::from_raw(h)));
+        let n = reply(&mut buf.bytes, s, nb, nh)?;
+        buf.handles.extend(handles_from(&hs[..n]));
         Ok(())
     }
 
@@ -413,36 +353,68 @@ impl Channel {
             dispositions.iter().map(|d| d.raw()).collect();
         let mut infos = [zx_abi::HandleInfo::default(); MAX_HANDLES];
         buf.clear();
-        buf.bytes.resize(CHANNEL_MAX_MSG_BYTES as usize, 0);
-        let mut args = zx_abi::ChannelCallArgs {
-            wr_bytes: bytes.as_ptr() as u64,
-            wr_handles: raws.as_mut_ptr() as u64,
-            rd_bytes: buf.bytes.as_mut_ptr() as u64,
-            rd_handles: infos.as_mut_ptr() as u64,
-            wr_num_bytes: len32(bytes.len()),
-            wr_num_handles: len32(raws.len()),
-            rd_num_bytes: CHANNEL_MAX_MSG_BYTES,
-            rd_num_handles: MAX_HANDLES as u32,
-        };
+        let wr_handles = (raws.as_mut_ptr() as u64, len32(raws.len()));
+        let mut args = call_args(bytes, wr_handles, &mut buf.bytes, infos.as_mut_ptr() as u64);
         let (mut nb, mut nh) = (0u32, 0u32);
-        let s = Status(raw::channel_call_etc(
-            self.0.raw(),
-            0,
-            deadline.into_nanos(),
-            &mut args,
-            &mut nb,
-            &mut nh,
-        ));
+        let dl = deadline.into_nanos();
+        let s = raw::channel_call_etc(self.0.raw(), 0, dl, &mut args, &mut nb, &mut nh);
         dispositions_done(dispositions, &raws);
-        buf.bytes.truncate(if s.is_ok() { nb as usize } else { 0 });
-        s.ok()?;
-        let n = (nh as usize).min(MAX_HANDLES);
-        buf.handle_infos
-            .extend(infos[..n].iter().map(|i| HandleInfo {
-                handle: Handle::from_raw(i.handle),
-                object_type: ObjType(i.obj_type),
-                rights: Rights(i.rights),
-            }));
+        let n = reply(&mut buf.bytes, s, nb, nh)?;
+        buf.handle_infos.extend(infos_from(&infos[..n]));
         Ok(())
     }
+}
+
+/// Reads a message's bytes into `bytes` with `read(address, capacity, &mut actual_bytes,
+/// &mut actual_handles)`, growing it while the message does not fit: the number of handles.
+fn read_growing(
+    bytes: &mut Vec<u8>,
+    mut read: impl FnMut(*mut u8, u32, &mut u32, &mut u32) -> i32,
+) -> ZxResult<usize> {
+    loop {
+        let cap = bytes.capacity();
+        bytes.resize(cap, 0);
+        let (mut nb, mut nh) = (0u32, 0u32);
+        let s = read(bytes.as_mut_ptr(), len32(cap), &mut nb, &mut nh);
+        if s == Status::BUFFER_TOO_SMALL.raw() && nb as usize > cap {
+            bytes.reserve(nb as usize - bytes.len());
+            continue;
+        }
+        return reply(bytes, s, nb, nh);
+    }
+}
+
+/// `bytes` cut to the `nb` bytes read (none on an error `s`): the number of handles read.
+fn reply(bytes: &mut Vec<u8>, s: i32, nb: u32, nh: u32) -> ZxResult<usize> {
+    bytes.truncate(if s == 0 { nb as usize } else { 0 });
+    Status(s).ok()?;
+    Ok((nh as usize).min(MAX_HANDLES))
+}
+
+/// The arguments of a call writing `bytes` and the handles `wr_handles` (address, count), with
+/// `rd_bytes` grown to the largest message and room for the most handles at `rd_handles`.
+fn call_args(
+    bytes: &[u8],
+    wr_handles: (u64, u32),
+    rd_bytes: &mut Vec<u8>,
+    rd_handles: u64,
+) -> zx_abi::ChannelCallArgs {
+    rd_bytes.resize(CHANNEL_MAX_MSG_BYTES as usize, 0);
+    let wr_bytes = (bytes.as_ptr() as u64, len32(bytes.len()));
+    let rd = (rd_bytes.as_mut_ptr() as u64, CHANNEL_MAX_MSG_BYTES);
+    crate::call_args(wr_bytes, wr_handles, rd, (rd_handles, MAX_HANDLES as u32))
+}
+
+/// Received raw handle values, owned.
+fn handles_from(raw: &[u32]) -> impl Iterator<Item = Handle> + '_ {
+    raw.iter().map(|&h| Handle::from_raw(h))
+}
+
+/// Received `zx_handle_info_t` records, owned.
+fn infos_from(raw: &[zx_abi::HandleInfo]) -> impl Iterator<Item = HandleInfo> + '_ {
+    raw.iter().map(|i| HandleInfo {
+        handle: Handle::from_raw(i.handle),
+        object_type: ObjType(i.obj_type),
+        rights: Rights(i.rights),
+    })
 }

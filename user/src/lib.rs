@@ -41,271 +41,102 @@ pub mod raw {
     use super::sys::*;
     use zx_abi::nr;
 
-    fn st(r: u64) -> i32 {
-        r as i32
+    /// `wrappers! { name(arg: Type, ...) = NR; ... }`: a wrapper per call, returning its status.
+    macro_rules! wrappers {
+        ($($name:ident($($a:ident: $t:ty),*) = $nr:ident;)*) => {$(
+            #[allow(clippy::too_many_arguments)]
+            pub fn $name($($a: $t),*) -> i32 {
+                rawn(nr::$nr, [$($a as u64),*]) as i32
+            }
+        )*};
     }
-    pub fn handle_close(h: u32) -> i32 {
-        st(raw1(nr::HANDLE_CLOSE, h as u64))
-    }
-    pub fn handle_close_many(handles: *const u32, n: usize) -> i32 {
-        st(raw2(nr::HANDLE_CLOSE_MANY, handles as u64, n as u64))
-    }
-    pub fn handle_duplicate(h: u32, rights: u32, out: *mut u32) -> i32 {
-        st(raw3(
-            nr::HANDLE_DUPLICATE,
-            h as u64,
-            rights as u64,
-            out as u64,
-        ))
-    }
-    pub fn handle_replace(h: u32, rights: u32, out: *mut u32) -> i32 {
-        st(raw3(
-            nr::HANDLE_REPLACE,
-            h as u64,
-            rights as u64,
-            out as u64,
-        ))
-    }
-    pub fn object_get_info(
-        h: u32,
-        topic: u32,
-        buf: *mut u8,
-        size: usize,
-        actual: *mut usize,
-        avail: *mut usize,
-    ) -> i32 {
-        st(raw6(
-            nr::OBJECT_GET_INFO,
-            h as u64,
-            topic as u64,
-            buf as u64,
-            size as u64,
-            actual as u64,
-            avail as u64,
-        ))
-    }
-    pub fn object_wait_one(h: u32, signals: u32, deadline: i64, observed: *mut u32) -> i32 {
-        st(raw4(
-            nr::OBJECT_WAIT_ONE,
-            h as u64,
-            signals as u64,
-            deadline as u64,
-            observed as u64,
-        ))
-    }
-    pub fn object_wait_many(items: *mut zx_abi::WaitItem, n: usize, deadline: i64) -> i32 {
-        st(raw3(
-            nr::OBJECT_WAIT_MANY,
-            items as u64,
-            n as u64,
-            deadline as u64,
-        ))
-    }
-    pub fn object_signal(h: u32, clear: u32, set: u32) -> i32 {
-        st(raw3(nr::OBJECT_SIGNAL, h as u64, clear as u64, set as u64))
-    }
-    pub fn object_signal_peer(h: u32, clear: u32, set: u32) -> i32 {
-        st(raw3(
-            nr::OBJECT_SIGNAL_PEER,
-            h as u64,
-            clear as u64,
-            set as u64,
-        ))
-    }
-    pub fn channel_create(options: u32, out0: *mut u32, out1: *mut u32) -> i32 {
-        st(raw3(
-            nr::CHANNEL_CREATE,
-            options as u64,
-            out0 as u64,
-            out1 as u64,
-        ))
-    }
-    #[allow(clippy::too_many_arguments)]
-    pub fn channel_read(
-        h: u32,
-        options: u32,
-        bytes: *mut u8,
-        handles: *mut u32,
-        num_bytes: u32,
-        num_handles: u32,
-        actual_bytes: *mut u32,
-        actual_handles: *mut u32,
-    ) -> i32 {
-        st(raw8(
-            nr::CHANNEL_READ,
-            [
-                h as u64,
-                options as u64,
-                bytes as u64,
-                handles as u64,
-                num_bytes as u64,
-                num_handles as u64,
-                actual_bytes as u64,
-                actual_handles as u64,
-            ],
-        ))
-    }
-    #[allow(clippy::too_many_arguments)]
-    pub fn channel_read_etc(
-        h: u32,
-        options: u32,
-        bytes: *mut u8,
-        handles: *mut zx_abi::HandleInfo,
-        num_bytes: u32,
-        num_handles: u32,
-        actual_bytes: *mut u32,
-        actual_handles: *mut u32,
-    ) -> i32 {
-        st(raw8(
-            nr::CHANNEL_READ_ETC,
-            [
-                h as u64,
-                options as u64,
-                bytes as u64,
-                handles as u64,
-                num_bytes as u64,
-                num_handles as u64,
-                actual_bytes as u64,
-                actual_handles as u64,
-            ],
-        ))
-    }
-    pub fn channel_write(
-        h: u32,
-        options: u32,
-        bytes: *const u8,
-        num_bytes: u32,
-        handles: *const u32,
-        num_handles: u32,
-    ) -> i32 {
-        st(raw6(
-            nr::CHANNEL_WRITE,
-            h as u64,
-            options as u64,
-            bytes as u64,
-            num_bytes as u64,
-            handles as u64,
-            num_handles as u64,
-        ))
-    }
-    pub fn channel_write_etc(
-        h: u32,
-        options: u32,
-        bytes: *const u8,
-        num_bytes: u32,
-        handles: *mut zx_abi::HandleDisposition,
-        num_handles: u32,
-    ) -> i32 {
-        st(raw6(
-            nr::CHANNEL_WRITE_ETC,
-            h as u64,
-            options as u64,
-            bytes as u64,
-            num_bytes as u64,
-            handles as u64,
-            num_handles as u64,
-        ))
-    }
-    pub fn channel_call(
-        h: u32,
-        options: u32,
-        deadline: i64,
-        args: *const zx_abi::ChannelCallArgs,
-        actual_bytes: *mut u32,
-        actual_handles: *mut u32,
-    ) -> i32 {
-        st(raw6(
-            nr::CHANNEL_CALL,
-            h as u64,
-            options as u64,
-            deadline as u64,
-            args as u64,
-            actual_bytes as u64,
-            actual_handles as u64,
-        ))
-    }
-    pub fn channel_call_etc(
-        h: u32,
-        options: u32,
-        deadline: i64,
-        args: *mut zx_abi::ChannelCallArgs,
-        actual_bytes: *mut u32,
-        actual_handles: *mut u32,
-    ) -> i32 {
-        st(raw6(
-            nr::CHANNEL_CALL_ETC,
-            h as u64,
-            options as u64,
-            deadline as u64,
-            args as u64,
-            actual_bytes as u64,
-            actual_handles as u64,
-        ))
-    }
-    pub fn event_create(options: u32, out: *mut u32) -> i32 {
-        st(raw2(nr::EVENT_CREATE, options as u64, out as u64))
-    }
-    pub fn eventpair_create(options: u32, out0: *mut u32, out1: *mut u32) -> i32 {
-        st(raw3(
-            nr::EVENTPAIR_CREATE,
-            options as u64,
-            out0 as u64,
-            out1 as u64,
-        ))
+
+    use zx_abi::{ChannelCallArgs as Args, HandleDisposition as Disp, HandleInfo, WaitItem};
+    wrappers! {
+        handle_close(h: u32) = HANDLE_CLOSE;
+        handle_close_many(handles: *const u32, n: usize) = HANDLE_CLOSE_MANY;
+        handle_duplicate(h: u32, rights: u32, out: *mut u32) = HANDLE_DUPLICATE;
+        handle_replace(h: u32, rights: u32, out: *mut u32) = HANDLE_REPLACE;
+        object_get_info(h: u32, topic: u32, buf: *mut u8, size: usize, actual: *mut usize,
+            avail: *mut usize) = OBJECT_GET_INFO;
+        object_wait_one(h: u32, signals: u32, deadline: i64, observed: *mut u32) = OBJECT_WAIT_ONE;
+        object_wait_many(items: *mut WaitItem, n: usize, deadline: i64) = OBJECT_WAIT_MANY;
+        object_signal(h: u32, clear: u32, set: u32) = OBJECT_SIGNAL;
+        object_signal_peer(h: u32, clear: u32, set: u32) = OBJECT_SIGNAL_PEER;
+        channel_create(options: u32, out0: *mut u32, out1: *mut u32) = CHANNEL_CREATE;
+        channel_read(h: u32, options: u32, bytes: *mut u8, handles: *mut u32, num_bytes: u32,
+            num_handles: u32, actual_bytes: *mut u32, actual_handles: *mut u32) = CHANNEL_READ;
+        channel_read_etc(h: u32, options: u32, bytes: *mut u8, handles: *mut HandleInfo,
+            num_bytes: u32, num_handles: u32, actual_bytes: *mut u32, actual_handles: *mut u32)
+            = CHANNEL_READ_ETC;
+        channel_write(h: u32, options: u32, bytes: *const u8, num_bytes: u32,
+            handles: *const u32, num_handles: u32) = CHANNEL_WRITE;
+        channel_write_etc(h: u32, options: u32, bytes: *const u8, num_bytes: u32,
+            handles: *mut Disp, num_handles: u32) = CHANNEL_WRITE_ETC;
+        channel_call(h: u32, options: u32, deadline: i64, args: *const Args,
+            actual_bytes: *mut u32, actual_handles: *mut u32) = CHANNEL_CALL;
+        channel_call_etc(h: u32, options: u32, deadline: i64, args: *mut Args,
+            actual_bytes: *mut u32, actual_handles: *mut u32) = CHANNEL_CALL_ETC;
+        event_create(options: u32, out: *mut u32) = EVENT_CREATE;
+        eventpair_create(options: u32, out0: *mut u32, out1: *mut u32) = EVENTPAIR_CREATE;
+        thread_create(process: u32, name: *const u8, name_len: usize, options: u32, out: *mut u32)
+            = THREAD_CREATE;
+        thread_start(thread: u32, entry: usize, stack: usize, arg1: usize, arg2: usize)
+            = THREAD_START;
+        nanosleep(deadline: i64) = NANOSLEEP;
+        debug_write(buf: *const u8, len: usize) = DEBUG_WRITE;
+        process_spawn(name: *const u8, name_len: usize, bootstrap: u32, out: *mut u32)
+            = PROCESS_SPAWN;
     }
     pub fn process_exit(code: i64) -> ! {
         raw1(nr::PROCESS_EXIT, code as u64);
         #[allow(clippy::empty_loop)]
         loop {}
     }
-    pub fn thread_create(
-        process: u32,
-        name: *const u8,
-        name_len: usize,
-        options: u32,
-        out: *mut u32,
-    ) -> i32 {
-        st(raw5(
-            nr::THREAD_CREATE,
-            process as u64,
-            name as u64,
-            name_len as u64,
-            options as u64,
-            out as u64,
-        ))
-    }
-    pub fn thread_start(thread: u32, entry: usize, stack: usize, arg1: usize, arg2: usize) -> i32 {
-        st(raw5(
-            nr::THREAD_START,
-            thread as u64,
-            entry as u64,
-            stack as u64,
-            arg1 as u64,
-            arg2 as u64,
-        ))
-    }
     pub fn thread_exit() -> ! {
         raw0(nr::THREAD_EXIT);
         #[allow(clippy::empty_loop)]
         loop {}
     }
-    pub fn nanosleep(deadline: i64) -> i32 {
-        st(raw1(nr::NANOSLEEP, deadline as u64))
-    }
     pub fn clock_get_monotonic() -> i64 {
         raw0(nr::CLOCK_GET_MONOTONIC) as i64
     }
-    pub fn debug_write(buf: *const u8, len: usize) -> i32 {
-        st(raw2(nr::DEBUG_WRITE, buf as u64, len as u64))
-    }
-    pub fn process_spawn(name: *const u8, name_len: usize, bootstrap: u32, out: *mut u32) -> i32 {
-        st(raw4(
-            nr::PROCESS_SPAWN,
-            name as u64,
-            name_len as u64,
-            bootstrap as u64,
-            out as u64,
-        ))
+}
+
+/// An array argument from a slice: its address (NULL if empty) and its number of entries.
+pub fn slice_arg<T>(s: &[T]) -> (u64, u32) {
+    let p = if s.is_empty() { 0 } else { s.as_ptr() as u64 };
+    (p, s.len() as u32)
+}
+
+/// [`slice_arg`] for a buffer the kernel writes.
+pub fn slice_arg_mut<T>(s: &mut [T]) -> (u64, u32) {
+    let p = if s.is_empty() {
+        0
+    } else {
+        s.as_mut_ptr() as u64
+    };
+    (p, s.len() as u32)
+}
+
+/// The arguments of `zx_channel_call[_etc]`: the request's bytes and handles (or
+/// dispositions), and room for the reply's bytes and handles (or infos), each as (address,
+/// number of entries).
+pub fn call_args(
+    wr_bytes: (u64, u32),
+    wr_handles: (u64, u32),
+    rd_bytes: (u64, u32),
+    rd_handles: (u64, u32),
+) -> ChannelCallArgs {
+    ChannelCallArgs {
+        wr_bytes: wr_bytes.0,
+        wr_handles: wr_handles.0,
+        rd_bytes: rd_bytes.0,
+        rd_handles: rd_handles.0,
+        wr_num_bytes: wr_bytes.1,
+        wr_num_handles: wr_handles.1,
+        rd_num_bytes: rd_bytes.1,
+        rd_num_handles: rd_handles.1,
     }
 }
 
@@ -442,17 +273,8 @@ impl Channel {
     }
     /// `zx_channel_read` into caller buffers; returns (bytes, handles) actually read.
     pub fn read_into(&self, bytes: &mut [u8], handles: &mut [u32]) -> ZxResult<(u32, u32)> {
-        let (mut ab, mut ah) = (0, 0);
-        ok(raw::channel_read(
-            self.raw(),
-            0,
-            bytes.as_mut_ptr(),
-            handles.as_mut_ptr(),
-            bytes.len() as u32,
-            handles.len() as u32,
-            &mut ab,
-            &mut ah,
-        ))?;
+        let (s, ab, ah) = crate::test::read_raw(self.raw(), bytes, handles);
+        ok(s)?;
         Ok((ab, ah))
     }
     /// Reads a message of up to 256 bytes and 64 handles.
@@ -470,11 +292,14 @@ impl Channel {
     }
     /// Waits until readable (or peer closed), then reads.
     pub fn read_wait(&self, deadline: i64) -> ZxResult<Received> {
-        self.0.wait_one(
-            Signals::CHANNEL_READABLE | Signals::CHANNEL_PEER_CLOSED,
-            deadline,
-        )?;
+        self.wait_message(deadline)?;
         self.read()
+    }
+    /// Waits until a message is queued or none will come (`CHANNEL_READABLE` or
+    /// `CHANNEL_PEER_CLOSED`): the signals observed.
+    pub fn wait_message(&self, deadline: i64) -> ZxResult<Signals> {
+        let either = Signals::CHANNEL_READABLE | Signals::CHANNEL_PEER_CLOSED;
+        self.0.wait_one(either, deadline)
     }
 }
 

@@ -67,3 +67,19 @@ pub fn raw5(nr: u64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64) -> u64 {
 pub fn raw6(nr: u64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> u64 {
     svc!(nr, a0 = a0, a1 = a1, a2 = a2, a3 = a3, a4 = a4, a5 = a5)
 }
+
+/// The syscall `nr` with the `N` arguments `a`, through the stub for that many arguments.
+#[inline(always)]
+pub fn rawn<const N: usize>(nr: u64, a: [u64; N]) -> u64 {
+    let x = |i: usize| if i < N { a[i] } else { 0 };
+    match N {
+        0 => raw0(nr),
+        1 => raw1(nr, x(0)),
+        2 => raw2(nr, x(0), x(1)),
+        3 => raw3(nr, x(0), x(1), x(2)),
+        4 => raw4(nr, x(0), x(1), x(2), x(3)),
+        5 => raw5(nr, x(0), x(1), x(2), x(3), x(4)),
+        6 => raw6(nr, x(0), x(1), x(2), x(3), x(4), x(5)),
+        _ => raw8(nr, [x(0), x(1), x(2), x(3), x(4), x(5), x(6), x(7)]),
+    }
+}

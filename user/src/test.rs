@@ -44,6 +44,65 @@ pub fn spawn_flooder() -> ZxResult<(Process, crate::channel::Channel)> {
     Ok((p, ours))
 }
 
+/// One second and one millisecond, in nanoseconds.
+pub const SEC: i64 = 1_000_000_000;
+pub const MS: i64 = 1_000_000;
+
+/// Joins `t` (if it was started) within 10 s: a failed check at the caller's line if it does
+/// not end.
+#[track_caller]
+pub fn join(t: Option<crate::thread::Thread>) {
+    join_within(t, 10 * SEC);
+}
+
+/// [`join`] with `ns` to wait instead of 10 s.
+#[track_caller]
+pub fn join_within(t: Option<crate::thread::Thread>, ns: i64) {
+    if let Some(t) = t {
+        let r = t.join(deadline_after(ns));
+        expect(r.is_ok(), format_args!("thread did not end: {:?}", r));
+    }
+}
+
+/// Starts `f(arg)` on a new thread: `None` (and a failed check at the caller's line) if it
+/// could not be started.
+#[track_caller]
+pub fn start(f: fn(usize), arg: usize) -> Option<crate::thread::Thread> {
+    let t = crate::thread::spawn(f, arg);
+    expect(
+        t.is_ok(),
+        format_args!("thread spawn failed: {:?}", t.as_ref().err()),
+    );
+    t.ok()
+}
+
+/// The kernel holds as many messages and ipc bytes as in the statistics `before`.
+#[track_caller]
+pub fn expect_no_new_messages(before: &InfoKernelStats) {
+    let now = kstats();
+    expect(
+        (now.live_messages, now.ipc_bytes) == (before.live_messages, before.ipc_bytes),
+        format_args!(
+            "messages, ipc bytes: {:?} (before {:?})",
+            (now.live_messages, now.ipc_bytes),
+            (before.live_messages, before.ipc_bytes)
+        ),
+    );
+}
+
+/// Spawns `program` with a new channel as its bootstrap, `msg` (and `handles`) already queued
+/// for it: the process and our end of the channel.
+pub fn spawn_with(program: &str, msg: &[u8], handles: &[u32]) -> ZxResult<(Process, Channel)> {
+    let (ours, theirs) = Channel::create()?;
+    ours.write(msg, handles)?;
+    Ok((Process::spawn(program, Some(theirs.0))?, ours))
+}
+
+/// The payload of a received message.
+pub fn payload(m: &crate::Received) -> &[u8] {
+    &m.bytes[..m.num_bytes as usize]
+}
+
 /// The root resource (0 without one).
 pub fn root() -> u32 {
     ROOT.load(Ordering::Relaxed)
@@ -268,27 +327,24 @@ pub fn live_objects() -> u64 {
 /// Live objects once they are back at `base` (or after 5 s: a loaded host may hold a core
 /// back); the last count.
 pub fn settled_objects(base: u64) -> u64 {
-    let mut n = live_objects();
-    for _ in 0..5000 {
-        if n == base {
-            break;
-        }
-        sleep_ns(1_000_000);
-        n = live_objects();
-    }
-    n
+    settled(live_objects, base)
 }
 
 /// Waits (up to 5 s, ending as soon as they match) for the live counts to come back to `want`
 /// (what is left of a thread or process is freed moments after it ends); returns the last.
 pub fn settle_to(want: Live) -> Option<Live> {
-    let mut now = live();
+    settled(live, Some(want))
+}
+
+/// `read()` once it gives `want` (reading it every millisecond, for up to 5 s); the last value.
+fn settled<T: PartialEq>(read: impl Fn() -> T, want: T) -> T {
+    let mut now = read();
     for _ in 0..5000 {
-        if now == Some(want) {
+        if now == want {
             break;
         }
-        sleep_ns(1_000_000);
-        now = live();
+        sleep_ns(MS);
+        now = read();
     }
     now
 }
@@ -345,18 +401,41 @@ impl RightsArg for u32 {
 /// A duplicate of `h` with `rights`.
 #[track_caller]
 pub fn dup(h: u32, rights: impl RightsArg) -> u32 {
-    let mut out = 0;
-    let s = raw::handle_duplicate(h, rights.raw_bits(), &mut out);
-    expect_status(s, Status::OK, "handle_duplicate");
+    let (s, out) = try_dup(h, rights);
+    expect_status(s.raw(), Status::OK, "handle_duplicate");
     out
 }
 /// `h` replaced by a handle with `rights`.
 #[track_caller]
 pub fn replace(h: u32, rights: impl RightsArg) -> u32 {
-    let mut out = 0;
-    let s = raw::handle_replace(h, rights.raw_bits(), &mut out);
-    expect_status(s, Status::OK, "handle_replace");
+    let (s, out) = try_replace(h, rights);
+    expect_status(s.raw(), Status::OK, "handle_replace");
     out
+}
+/// `zx_handle_duplicate(h, rights)`: (status, the value written to `out`, which starts as
+/// 0x5555_5555 so that an unwritten one shows).
+pub fn try_dup(h: u32, rights: impl RightsArg) -> (Status, u32) {
+    let mut out = 0x5555_5555;
+    let s = raw::handle_duplicate(h, rights.raw_bits(), &mut out);
+    (Status(s), out)
+}
+/// `zx_handle_replace(h, rights)`, as [`try_dup`].
+pub fn try_replace(h: u32, rights: impl RightsArg) -> (Status, u32) {
+    let mut out = 0x5555_5555;
+    let s = raw::handle_replace(h, rights.raw_bits(), &mut out);
+    (Status(s), out)
+}
+/// The info topics with a record: (handle, topic, record size, name), on the event `e`, this
+/// process and the root resource (KERNEL_STATS, last: leave it out without a root resource).
+pub fn info_topics(e: u32) -> [(u32, u32, usize, &'static str); 5] {
+    let p = self_process();
+    [
+        (e, INFO_HANDLE_BASIC, 32, "HANDLE_BASIC"),
+        (p, INFO_PROCESS, 16, "PROCESS"),
+        (e, INFO_HANDLE_COUNT, 4, "HANDLE_COUNT"),
+        (p, INFO_PROCESS_HANDLE_STATS, 256, "PROCESS_HANDLE_STATS"),
+        (root(), INFO_KERNEL_STATS, 64, "KERNEL_STATS"),
+    ]
 }
 /// An event whose handle has exactly `rights`.
 pub fn event_with(rights: impl RightsArg) -> u32 {
@@ -432,8 +511,8 @@ pub fn dup_raw(h: &Handle) -> u32 {
         .into_raw()
 }
 /// [`handle_count`] of a typed handle.
-pub fn count(h: &Handle) -> u32 {
-    handle_count(h.raw())
+pub fn count(h: &impl crate::handle::AsHandleRef) -> u32 {
+    handle_count(h.raw_handle())
 }
 /// `zx_object_wait_one(h, signals, deadline)` with `observed` starting at 0: (status,
 /// observed).
@@ -509,16 +588,9 @@ pub fn rbuf() -> &'static mut [u8] {
 /// (status, actual bytes, actual handles).
 pub fn read_raw(ch: u32, bytes: &mut [u8], handles: &mut [u32]) -> (i32, u32, u32) {
     let (mut ab, mut ah) = (0u32, 0u32);
-    let s = raw::channel_read(
-        ch,
-        0,
-        bytes.as_mut_ptr(),
-        handles.as_mut_ptr(),
-        bytes.len() as u32,
-        handles.len() as u32,
-        &mut ab,
-        &mut ah,
-    );
+    let (b, nb) = (bytes.as_mut_ptr(), bytes.len() as u32);
+    let (h, nh) = (handles.as_mut_ptr(), handles.len() as u32);
+    let s = raw::channel_read(ch, 0, b, h, nb, nh, &mut ab, &mut ah);
     (s, ab, ah)
 }
 
@@ -530,7 +602,24 @@ pub fn read_nothing(ch: u32) -> i32 {
 
 /// The txid of a call message: its first four bytes.
 pub fn txid_of(b: &[u8]) -> u32 {
-    u32::from_le_bytes([b[0], b[1], b[2], b[3]])
+    u32_at(b, 0)
+}
+
+/// The little-endian u32 at byte `off` of `b` (u32::MAX if `b` is too short).
+pub fn u32_at(b: &[u8], off: usize) -> u32 {
+    b.get(off..off + 4)
+        .map_or(u32::MAX, |s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+}
+
+/// The little-endian u64 at byte `off` of `b` (u64::MAX if `b` is too short).
+pub fn u64_at(b: &[u8], off: usize) -> u64 {
+    let lo = u32_at(b, off) as u64;
+    let hi = u32_at(b, off + 4) as u64;
+    if off + 8 <= b.len() {
+        lo | hi << 32
+    } else {
+        u64::MAX
+    }
 }
 
 /// One message read with `zx_channel_read_etc` (its bytes in [`rbuf`]).
@@ -541,6 +630,17 @@ pub struct Msg {
 }
 
 impl Msg {
+    /// No message (no bytes, no handles).
+    const NONE: Msg = Msg {
+        bytes: 0,
+        handles: 0,
+        infos: [HandleInfo {
+            handle: 0,
+            obj_type: 0,
+            rights: 0,
+            unused: 0,
+        }; CHANNEL_MAX_MSG_HANDLES as usize],
+    };
     /// Closes the handles the message carried.
     pub fn close(&self) {
         for i in &self.infos[..self.handles as usize] {
@@ -551,27 +651,11 @@ impl Msg {
 
 /// Reads one message with `zx_channel_read_etc` into [`rbuf`].
 pub fn read_etc(ch: u32) -> Result<Msg, Status> {
-    let mut m = Msg {
-        bytes: 0,
-        handles: 0,
-        infos: [HandleInfo::default(); CHANNEL_MAX_MSG_HANDLES as usize],
-    };
-    let buf = rbuf();
-    let s = raw::channel_read_etc(
-        ch,
-        0,
-        buf.as_mut_ptr(),
-        m.infos.as_mut_ptr(),
-        buf.len() as u32,
-        m.infos.len() as u32,
-        &mut m.bytes,
-        &mut m.handles,
-    );
-    if s == 0 {
-        Ok(m)
-    } else {
-        Err(Status(s))
-    }
+    let mut m = Msg::NONE;
+    let (b, nb) = (rbuf().as_mut_ptr(), rbuf().len() as u32);
+    let (h, nh) = (m.infos.as_mut_ptr(), m.infos.len() as u32);
+    let s = raw::channel_read_etc(ch, 0, b, h, nb, nh, &mut m.bytes, &mut m.handles);
+    Status(s).ok().map(|()| m)
 }
 
 /// [`read_etc`] of a message that must be there: on an error a failed check (at the caller's
@@ -582,11 +666,7 @@ pub fn read_msg(ch: u32) -> Msg {
     if let Err(s) = &r {
         expect(false, format_args!("read_etc returned {}", s));
     }
-    r.unwrap_or(Msg {
-        bytes: 0,
-        handles: 0,
-        infos: [HandleInfo::default(); CHANNEL_MAX_MSG_HANDLES as usize],
-    })
+    r.unwrap_or(Msg::NONE)
 }
 
 /// A handle disposition for `write_etc`/`call_etc` (`result` 0).
@@ -617,6 +697,34 @@ pub fn mut_or_null<T>(s: &mut [T]) -> *mut T {
     }
 }
 
+/// `ZX_HANDLE_OP_MOVE` of `h`, which must be of type `ty`, with the same rights.
+pub fn mv_as(h: u32, ty: ObjType) -> HandleDisposition {
+    disp(HANDLE_OP_MOVE, h, ty, Rights::SAME_RIGHTS)
+}
+/// `ZX_HANDLE_OP_DUPLICATE` of `h`, which must be of type `ty`, with the same rights.
+pub fn dp_as(h: u32, ty: ObjType) -> HandleDisposition {
+    disp(HANDLE_OP_DUPLICATE, h, ty, Rights::SAME_RIGHTS)
+}
+/// A message of `N` bytes: a txid of 0, then `tail` (the rest zero).
+pub fn txmsg<const N: usize>(tail: &[u8]) -> [u8; N] {
+    let mut m = [0u8; N];
+    m[4..4 + tail.len()].copy_from_slice(tail);
+    m
+}
+/// Reads one message from `ch`: a failed check at the caller's line if there is none or if
+/// its bytes are not `want`. The message, for more checks.
+#[track_caller]
+pub fn expect_read(ch: &Channel, want: &[u8]) -> Option<crate::Received> {
+    let m = ch.read();
+    expect(m.is_ok(), format_args!("read: {:?}", m.as_ref().err()));
+    let m = m.ok()?;
+    let got = &m.bytes[..m.num_bytes as usize];
+    expect(
+        got == want,
+        format_args!("read {:?} (want {:?})", got, want),
+    );
+    Some(m)
+}
 /// `ZX_HANDLE_OP_MOVE` of `h` with no type check and the same rights.
 pub fn mv(h: u32) -> HandleDisposition {
     disp(HANDLE_OP_MOVE, h, ObjType::NONE, Rights::SAME_RIGHTS)

@@ -12,14 +12,7 @@ fn main(args: StartArgs) -> i64 {
     let mut buf = [0u8; 64];
     let mut hs = [0u32; 4];
     loop {
-        if ch
-            .0
-            .wait_one(
-                Signals::CHANNEL_READABLE | Signals::CHANNEL_PEER_CLOSED,
-                TIME_INFINITE,
-            )
-            .is_err()
-        {
+        if ch.wait_message(TIME_INFINITE).is_err() {
             return 1;
         }
         match ch.read_into(&mut buf, &mut hs) {

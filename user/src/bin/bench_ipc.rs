@@ -52,14 +52,7 @@ fn echo_thread(h: usize) {
     let mut buf = [0u8; 64];
     let mut hs = [0u32; 1];
     loop {
-        if ch
-            .0
-            .wait_one(
-                Signals::CHANNEL_READABLE | Signals::CHANNEL_PEER_CLOSED,
-                TIME_INFINITE,
-            )
-            .is_err()
-        {
+        if ch.wait_message(TIME_INFINITE).is_err() {
             break;
         }
         match ch.read_into(&mut buf, &mut hs) {
@@ -218,16 +211,12 @@ fn main(_args: StartArgs) -> i64 {
     );
     let mut req = [0u8; 64];
     let mut rep = [0u8; 64];
-    let args = ChannelCallArgs {
-        wr_bytes: req.as_mut_ptr() as u64,
-        wr_handles: 0,
-        rd_bytes: rep.as_mut_ptr() as u64,
-        rd_handles: 0,
-        wr_num_bytes: 64,
-        wr_num_handles: 0,
-        rd_num_bytes: 64,
-        rd_num_handles: 0,
-    };
+    let args = call_args(
+        slice_arg_mut(&mut req),
+        (0, 0),
+        slice_arg_mut(&mut rep),
+        (0, 0),
+    );
     report(
         "zx_channel_call 64 B round trip, two processes",
         measure(n, || {

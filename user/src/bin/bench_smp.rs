@@ -42,16 +42,7 @@ fn report(name: &str, per_op: u64) {
 }
 
 fn call_args(req: &mut [u8; 64], rep: &mut [u8; 64]) -> ChannelCallArgs {
-    ChannelCallArgs {
-        wr_bytes: req.as_mut_ptr() as u64,
-        wr_handles: 0,
-        rd_bytes: rep.as_mut_ptr() as u64,
-        rd_handles: 0,
-        wr_num_bytes: 64,
-        wr_num_handles: 0,
-        rd_num_bytes: 64,
-        rd_num_handles: 0,
-    }
+    zx::call_args(slice_arg_mut(req), (0, 0), slice_arg_mut(rep), (0, 0))
 }
 
 fn call(ch: u32, args: &ChannelCallArgs) {

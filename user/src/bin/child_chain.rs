@@ -88,10 +88,7 @@ fn main(args: StartArgs) -> i64 {
                 }
             }
             Status::SHOULD_WAIT => {
-                let _ = up.0.wait_one(
-                    Signals::CHANNEL_READABLE | Signals::CHANNEL_PEER_CLOSED,
-                    TIME_INFINITE,
-                );
+                let _ = up.wait_message(TIME_INFINITE);
             }
             Status::PEER_CLOSED => break,
             other => {

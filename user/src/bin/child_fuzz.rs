@@ -485,6 +485,8 @@ struct Fz {
     /// Watch mode: the last calls, and whether the report value is in scratch.
     ring: [(u64, [u64; 8], u64); 8],
     seen: bool,
+    /// The call whose result is being checked: number, arguments, result (for `anomaly`).
+    cur: (u64, [u64; 8], u64),
 }
 
 impl Fz {
@@ -509,6 +511,7 @@ impl Fz {
             last_thread: 0,
             ring: [(0, [0; 8], 0); 8],
             seen: false,
+            cur: (0, [0; 8], 0),
         }
     }
 
@@ -749,6 +752,26 @@ impl Fz {
         }
     }
     /// An output pointer: mostly dedicated slot `i` of this lane (harvested afterwards).
+    /// The number of entries of an array argument: mostly a count, now and then any size.
+    fn array_len(&mut self) -> u64 {
+        match self.below(8) {
+            0 if !self.sane => self.size64(),
+            _ => self.count32() as u64,
+        }
+    }
+    /// [`Fz::ptr`] one time in `n`, else [`Fz::sptr`].
+    fn any_ptr(&mut self, n: u64) -> u64 {
+        if self.chance(n) {
+            self.ptr()
+        } else {
+            self.sptr()
+        }
+    }
+    /// A handle from [`Fz::handle`], as an argument (sometimes with garbage high bits).
+    fn handle_arg(&mut self) -> u64 {
+        let h = self.handle();
+        self.w32(h)
+    }
     fn out(&mut self, i: usize) -> u64 {
         if self.sane || self.below(10) < 7 {
             out_slot(self.lane, i)
@@ -863,11 +886,7 @@ impl Fz {
             self.fill_iovecs(o, n as usize);
             (scr_base() + o as u64, n)
         } else {
-            let p = if self.chance(6) {
-                self.ptr()
-            } else {
-                self.sptr()
-            };
+            let p = self.any_ptr(6);
             let r = self.r32();
             let s = self.below(1024) as u32;
             let n = if self.sane {
@@ -884,17 +903,9 @@ impl Fz {
             self.pick(&[0, 0, 0, 1, 2, 64, 65, r])
         };
         let wr_h = self.handle_array(wr_nh, etc, ch);
-        let rd_b = if self.chance(5) {
-            self.ptr()
-        } else {
-            self.sptr()
-        };
+        let rd_b = self.any_ptr(5);
         let rd_nb = if self.sane { 65536 } else { self.size32() };
-        let rd_h = if self.chance(5) {
-            self.ptr()
-        } else {
-            self.sptr()
-        };
+        let rd_h = self.any_ptr(5);
         let rd_nh = if self.sane { 64 } else { self.count32() };
         let o = self.off(8);
         put64(o, wr_b);
@@ -908,7 +919,9 @@ impl Fz {
         (scr_base() + o as u64, rd_h)
     }
 
-    fn anomaly(&mut self, nr: u64, a: &[u64; 8], r: u64, what: core::fmt::Arguments) {
+    /// Counts and prints a broken rule of the call in `cur`.
+    fn anomaly(&mut self, what: core::fmt::Arguments) {
+        let (nr, a, r) = self.cur;
         self.anomalies += 1;
         if self.anomalies <= 10 {
             println!(
@@ -1027,10 +1040,7 @@ impl Fz {
                 post = Post::Closed(h);
             }
             nr::HANDLE_CLOSE_MANY => {
-                let n = match self.below(8) {
-                    0 if !self.sane => self.size64(),
-                    _ => self.count32() as u64,
-                };
+                let n = self.array_len();
                 a[0] = if self.chance(5) {
                     self.ptr()
                 } else {
@@ -1042,8 +1052,7 @@ impl Fz {
                 consumes = true;
             }
             nr::HANDLE_DUPLICATE | nr::HANDLE_REPLACE => {
-                let h = self.handle();
-                a[0] = self.w32(h);
+                a[0] = self.handle_arg();
                 let r = self.rights();
                 a[1] = self.w32(r);
                 a[2] = self.out(0);
@@ -1054,8 +1063,7 @@ impl Fz {
                 consumes = nr == nr::HANDLE_REPLACE;
             }
             nr::OBJECT_GET_INFO => {
-                let h = self.handle();
-                a[0] = self.w32(h);
+                a[0] = self.handle_arg();
                 let r = self.r32();
                 let topic = if self.sane {
                     self.pick(&[1, 2, 2, 3, 19, 21])
@@ -1090,18 +1098,14 @@ impl Fz {
                 a[5] = self.out64(1);
             }
             nr::OBJECT_WAIT_ONE => {
-                let h = self.handle();
-                a[0] = self.w32(h);
+                a[0] = self.handle_arg();
                 let s = self.signals();
                 a[1] = self.w32(s);
                 a[2] = self.deadline() as u64;
                 a[3] = if self.chance(5) { 0 } else { self.out(0) };
             }
             nr::OBJECT_WAIT_MANY => {
-                let n = match self.below(8) {
-                    0 if !self.sane => self.size64(),
-                    _ => self.count32() as u64,
-                };
+                let n = self.array_len();
                 a[0] = if self.chance(5) {
                     self.ptr()
                 } else {
@@ -1113,8 +1117,7 @@ impl Fz {
                 a[2] = self.deadline() as u64;
             }
             nr::OBJECT_SIGNAL | nr::OBJECT_SIGNAL_PEER => {
-                let h = self.handle();
-                a[0] = self.w32(h);
+                a[0] = self.handle_arg();
                 let c = self.signals();
                 a[1] = self.w32(c);
                 let s = self.signals();
@@ -1145,11 +1148,7 @@ impl Fz {
                 let o = self.options();
                 a[1] = self.w32(o);
                 a[2] = self.ptr();
-                a[3] = if self.chance(4) {
-                    self.ptr()
-                } else {
-                    self.sptr()
-                };
+                a[3] = self.any_ptr(4);
                 let (nb, nh) = if self.sane && !self.chance(3) {
                     (65536, 64)
                 } else {
@@ -1410,51 +1409,37 @@ impl Fz {
 
         // The contract.
         let st = r as u32 as i32;
+        self.cur = (nr, a, r);
         if ret.clobbered != 0 {
-            self.anomaly(
-                nr,
-                &a,
-                r,
-                format_args!(
-                    "registers not preserved (mask {:#x}: bit i = x_i, 28 = NZCV, 32+i = v_i)",
-                    ret.clobbered
-                ),
-            );
+            self.anomaly(format_args!(
+                "registers not preserved (mask {:#x}: bit i = x_i, 28 = NZCV, 32+i = v_i)",
+                ret.clobbered
+            ));
         }
         if get_tpidr() != self.tp {
-            self.anomaly(nr, &a, r, format_args!("TPIDR_EL0 not preserved"));
+            self.anomaly(format_args!("TPIDR_EL0 not preserved"));
             set_tpidr(self.tp);
         }
         if reserved {
             if st != Status::BAD_SYSCALL.raw() {
-                self.anomaly(
-                    nr,
-                    &a,
-                    r,
-                    format_args!("reserved number did not return ZX_ERR_BAD_SYSCALL"),
-                );
+                self.anomaly(format_args!(
+                    "reserved number did not return ZX_ERR_BAD_SYSCALL"
+                ));
             }
         } else if nr == nr::CLOCK_GET_MONOTONIC {
             let t = r as i64;
             let last = self.last_clock;
             if t < last || t < 0 {
-                self.anomaly(nr, &a, r, format_args!("clock went back (last {})", last));
+                self.anomaly(format_args!("clock went back (last {})", last));
             }
             self.last_clock = t;
         } else if st == Status::BAD_SYSCALL.raw() {
-            self.anomaly(
-                nr,
-                &a,
-                r,
-                format_args!("a defined call returned ZX_ERR_BAD_SYSCALL"),
-            );
+            self.anomaly(format_args!("a defined call returned ZX_ERR_BAD_SYSCALL"));
         } else if !STATUSES.contains(&st) {
-            self.anomaly(
-                nr,
-                &a,
-                r,
-                format_args!("status {} is not one abi.md defines", Status(st)),
-            );
+            self.anomaly(format_args!(
+                "status {} is not one abi.md defines",
+                Status(st)
+            ));
         }
         if st == 0 && !reserved {
             self.ok_total += 1;
@@ -1467,7 +1452,7 @@ impl Fz {
             Post::None => {}
             Post::Closed(h) => {
                 if h == 0 && st != 0 {
-                    self.anomaly(nr, &a, r, format_args!("zx_handle_close(0) is not OK"));
+                    self.anomaly(format_args!("zx_handle_close(0) is not OK"));
                 }
                 if st == 0 {
                     pool_remove(h);
@@ -1480,12 +1465,7 @@ impl Fz {
                     if checked {
                         let bad = v0 & 3 != 3 || (n == 2 && (v1 & 3 != 3 || v0 == v1));
                         if bad {
-                            self.anomaly(
-                                nr,
-                                &a,
-                                r,
-                                format_args!("new handle values {:#x} {:#x}", v0, v1),
-                            );
+                            self.anomaly(format_args!("new handle values {:#x} {:#x}", v0, v1));
                         }
                     }
                     self.add_handle(v0);
@@ -1559,12 +1539,10 @@ impl Fz {
             }
             self.seen = found != 0;
             if rep != 0 && !valid(rep) {
-                self.anomaly(
-                    nr,
-                    &a,
-                    r,
-                    format_args!("the report handle {:#x} is gone after this call", rep),
-                );
+                self.anomaly(format_args!(
+                    "the report handle {:#x} is gone after this call",
+                    rep
+                ));
                 REPORT.store(REPORT_MASK, Ordering::Relaxed);
             }
         }
@@ -1572,24 +1550,18 @@ impl Fz {
             let pat = self.next();
             let t0 = raw::clock_get_monotonic();
             let m = spin_checked(400_000, pat);
+            self.cur = (0, [0; 8], 0);
             if flag(FLAG_DEBUG) {
                 println!("fz spin: {} us", (raw::clock_get_monotonic() - t0) / 1000);
             }
             if m != 0 {
-                self.anomaly(
-                    0,
-                    &[0; 8],
-                    0,
-                    format_args!("registers changed across preemption (mask {:#x})", m),
-                );
+                self.anomaly(format_args!(
+                    "registers changed across preemption (mask {:#x})",
+                    m
+                ));
             }
             if get_tpidr() != self.tp {
-                self.anomaly(
-                    0,
-                    &[0; 8],
-                    0,
-                    format_args!("TPIDR_EL0 changed across preemption"),
-                );
+                self.anomaly(format_args!("TPIDR_EL0 changed across preemption"));
                 set_tpidr(self.tp);
             }
         }

@@ -195,16 +195,7 @@ fn cross(_: usize) {
             // txid (written by the kernel) + sequence number.
             let mut req = [0u8; 12];
             req[4..].copy_from_slice(&seq.to_le_bytes());
-            let args = ChannelCallArgs {
-                wr_bytes: req.as_ptr() as u64,
-                wr_handles: 0,
-                rd_bytes: reply.as_mut_ptr() as u64,
-                rd_handles: 0,
-                wr_num_bytes: 12,
-                wr_num_handles: 0,
-                rd_num_bytes: 16,
-                rd_num_handles: 0,
-            };
+            let args = call_args(slice_arg(&req), (0, 0), slice_arg_mut(&mut reply), (0, 0));
             let (mut nb, mut nh) = (0u32, 0u32);
             let s = raw::channel_call(h, 0, TIME_INFINITE, &args, &mut nb, &mut nh);
             if s != 0 {

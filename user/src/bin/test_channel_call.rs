@@ -11,11 +11,6 @@ use core::sync::atomic::{AtomicI32, AtomicU32, Ordering};
 use zx::test::*;
 use zx::*;
 
-const USER_TOP: u64 = 1 << 47;
-
-const SEC: i64 = 1_000_000_000;
-const MS: i64 = 1_000_000;
-
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
@@ -24,50 +19,58 @@ fn readable(h: u32) -> bool {
     signals(h) & Signals::CHANNEL_READABLE.bits() != 0
 }
 
-struct Reply {
+/// What a call returned: its status, actual_bytes and actual_handles (0xFFFF_FFFF where not
+/// written), the reply's bytes and its handles: values for `call`, infos for `call_etc` (junk
+/// where not written).
+struct Reply<H> {
     s: Status,
     ab: u32,
     ah: u32,
     bytes: [u8; 256],
-    handles: [u32; 8],
+    handles: H,
+}
+
+impl<H> Reply<H> {
+    fn new(handles: H) -> Self {
+        let (s, ab, ah, bytes) = (Status::OK, u32::MAX, u32::MAX, [0; 256]);
+        Reply {
+            s,
+            ab,
+            ah,
+            bytes,
+            handles,
+        }
+    }
 }
 
 /// `zx_channel_call`; `actual_*` are pre-set to 0xFFFF_FFFF so an unwritten value shows.
-fn call(ch: u32, deadline: i64, wr: &[u8], wr_h: &[u32], rd_nb: u32, rd_nh: u32) -> Reply {
-    let mut r = Reply {
-        s: Status::OK,
-        ab: u32::MAX,
-        ah: u32::MAX,
-        bytes: [0; 256],
-        handles: [0; 8],
-    };
-    let args = ChannelCallArgs {
-        wr_bytes: ptr_or_null(wr) as u64,
-        wr_handles: ptr_or_null(wr_h) as u64,
-        rd_bytes: r.bytes.as_mut_ptr() as u64,
-        rd_handles: r.handles.as_mut_ptr() as u64,
-        wr_num_bytes: wr.len() as u32,
-        wr_num_handles: wr_h.len() as u32,
-        rd_num_bytes: rd_nb.min(256),
-        rd_num_handles: rd_nh.min(8),
-    };
-    r.s = Status(raw::channel_call(
-        ch, 0, deadline, &args, &mut r.ab, &mut r.ah,
-    ));
+fn call(
+    ch: u32,
+    deadline: i64,
+    wr: &[u8],
+    wr_h: &[u32],
+    rd_nb: u32,
+    rd_nh: u32,
+) -> Reply<[u32; 8]> {
+    let mut r = Reply::new([0; 8]);
+    let rd = (r.bytes.as_mut_ptr() as u64, rd_nb.min(256));
+    let rd_h = (r.handles.as_mut_ptr() as u64, rd_nh.min(8));
+    let args = call_args(slice_arg(wr), slice_arg(wr_h), rd, rd_h);
+    (r.s, r.ab, r.ah) = call_with(ch, deadline, &args);
     r
 }
 
-/// [`call`] with a deadline 5 s away.
-fn call5(ch: u32, wr: &[u8], wr_h: &[u32], rd_nb: u32, rd_nh: u32) -> Reply {
-    call(ch, deadline_after(5 * SEC), wr, wr_h, rd_nb, rd_nh)
+/// `zx_channel_call` with the arguments `args` as they are: (status, actual_bytes,
+/// actual_handles), the actuals pre-set to 0xFFFF_FFFF.
+fn call_with(ch: u32, deadline: i64, args: &ChannelCallArgs) -> (Status, u32, u32) {
+    let (mut ab, mut ah) = (u32::MAX, u32::MAX);
+    let s = raw::channel_call(ch, 0, deadline, args, &mut ab, &mut ah);
+    (Status(s), ab, ah)
 }
 
-struct ReplyEtc {
-    s: Status,
-    ab: u32,
-    ah: u32,
-    bytes: [u8; 256],
-    infos: [HandleInfo; 4],
+/// [`call`] with a deadline 5 s away.
+fn call5(ch: u32, wr: &[u8], wr_h: &[u32], rd_nb: u32, rd_nh: u32) -> Reply<[u32; 8]> {
+    call(ch, deadline_after(5 * SEC), wr, wr_h, rd_nb, rd_nh)
 }
 
 const JUNK_INFO: HandleInfo = HandleInfo {
@@ -77,7 +80,7 @@ const JUNK_INFO: HandleInfo = HandleInfo {
     unused: 0xaaaa_aaaa,
 };
 
-/// `zx_channel_call_etc`.
+/// `zx_channel_call_etc`, as [`call`].
 fn call_etc(
     ch: u32,
     deadline: i64,
@@ -85,27 +88,13 @@ fn call_etc(
     disp: &mut [HandleDisposition],
     rd_nb: u32,
     rd_nh: u32,
-) -> ReplyEtc {
-    let mut r = ReplyEtc {
-        s: Status::OK,
-        ab: u32::MAX,
-        ah: u32::MAX,
-        bytes: [0; 256],
-        infos: [JUNK_INFO; 4],
-    };
-    let mut args = ChannelCallArgs {
-        wr_bytes: ptr_or_null(wr) as u64,
-        wr_handles: mut_or_null(disp) as u64,
-        rd_bytes: r.bytes.as_mut_ptr() as u64,
-        rd_handles: r.infos.as_mut_ptr() as u64,
-        wr_num_bytes: wr.len() as u32,
-        wr_num_handles: disp.len() as u32,
-        rd_num_bytes: rd_nb.min(256),
-        rd_num_handles: rd_nh.min(4),
-    };
-    r.s = Status(raw::channel_call_etc(
-        ch, 0, deadline, &mut args, &mut r.ab, &mut r.ah,
-    ));
+) -> Reply<[HandleInfo; 4]> {
+    let mut r = Reply::new([JUNK_INFO; 4]);
+    let rd = (r.bytes.as_mut_ptr() as u64, rd_nb.min(256));
+    let rd_h = (r.handles.as_mut_ptr() as u64, rd_nh.min(4));
+    let mut args = call_args(slice_arg(wr), slice_arg_mut(disp), rd, rd_h);
+    let s = raw::channel_call_etc(ch, 0, deadline, &mut args, &mut r.ab, &mut r.ah);
+    r.s = Status(s);
     r
 }
 
@@ -164,13 +153,10 @@ fn server(arg: usize) {
                 return;
             }
             EXTRA => {
-                let mut other = [0u8; 9];
+                let mut other: [u8; 9] = txmsg(b"other");
                 other[..4].copy_from_slice(&(txid ^ 1).to_le_bytes());
-                other[4..].copy_from_slice(b"other");
                 check!(ch.write(&other, &[]).is_ok());
-                let mut zero = [0u8; 8];
-                zero[4..].copy_from_slice(b"zero");
-                check!(ch.write(&zero, &[]).is_ok());
+                check!(ch.write(&txmsg::<8>(b"zero"), &[]).is_ok());
                 check!(ch.write(&r.bytes[..nb], &r.handles[..nh]).is_ok());
             }
             BIG => {
@@ -193,23 +179,22 @@ fn server(arg: usize) {
 
 fn start_server(end: Channel, mode: usize, requests: usize) -> Option<thread::Thread> {
     SERVED.store(0, Ordering::Relaxed);
-    let arg = end.0.into_raw() as usize | mode << 32 | requests << 40;
-    let t = thread::spawn(server, arg);
-    check!(t.is_ok(), "thread spawn failed");
-    t.ok()
+    start(
+        server,
+        end.0.into_raw() as usize | mode << 32 | requests << 40,
+    )
 }
 
-fn join(t: Option<thread::Thread>) {
-    if let Some(t) = t {
-        let t0 = now();
-        let r = t.join(deadline_after(10 * SEC));
-        check!(
-            r.is_ok(),
-            "thread did not end: {:?} after {} ns",
-            r,
-            now() - t0
-        );
-    }
+/// The reply was refused as too large: BUFFER_TOO_SMALL, no actual_* written, nothing queued.
+#[track_caller]
+fn expect_too_small(s: Status, actuals: (u32, u32), c: &Channel) {
+    expect_status(s.raw(), Status::BUFFER_TOO_SMALL, "call");
+    let what = format_args!("actual_* written: {:?}", actuals);
+    expect(actuals == (u32::MAX, u32::MAX), what);
+    expect(
+        !readable(c.raw()),
+        format_args!("the too-large reply stayed queued"),
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -231,17 +216,13 @@ fn reply_is_delivered_with_actual_sizes() {
     let (x0, x1) = channel_pair();
     let (ek, xk) = (koid(e.raw()), koid(x1.raw()));
     let srv = start_server(s, ECHO, 1);
-    let mut req = [0u8; 14];
-    req[4..].copy_from_slice(b"hello call");
+    let req: [u8; 14] = txmsg(b"hello call");
     let r = call5(c.raw(), &req, &[dup_raw(&e), x1.0.into_raw()], 14, 2);
     check_eq!(r.s, Status::OK);
     check_eq!((r.ab, r.ah), (14, 2));
     check_eq!(&r.bytes[4..14], b"hello call");
-    check!(
-        txid_of(&r.bytes) >= CALL_TXID_MIN,
-        "reply txid {:#x}",
-        txid_of(&r.bytes)
-    );
+    let txid = txid_of(&r.bytes);
+    check!(txid >= CALL_TXID_MIN, "reply txid {:#x}", txid);
     check!(valid(r.handles[0]) && valid(r.handles[1]));
     check_eq!(koid(r.handles[0]), ek);
     check_eq!(koid(r.handles[1]), xk);
@@ -254,7 +235,7 @@ fn reply_is_delivered_with_actual_sizes() {
     raw::handle_close(r.handles[0]);
     raw::handle_close(r.handles[1]);
     check_eq!(count(&e), 1);
-    check!(signals(x0.raw()) & Signals::CHANNEL_PEER_CLOSED.bits() != 0);
+    check!(signals(x0.raw()) & PEER_CLOSED != 0);
 }
 
 fn kernel_txids_are_at_least_0x80000000() {
@@ -282,38 +263,21 @@ fn kernel_txids_are_at_least_0x80000000() {
 fn unknown_txid_replies_are_queued_as_ordinary_messages() {
     let (c, s) = channel_pair();
     // Already queued before the call: a message with txid 0 is never a reply.
-    let mut pre = [0u8; 7];
-    pre[4..].copy_from_slice(b"pre");
+    let pre: [u8; 7] = txmsg(b"pre");
     check!(s.write(&pre, &[]).is_ok());
     let srv = start_server(s, EXTRA, 1);
-    let mut req = [0u8; 9];
-    req[4..].copy_from_slice(b"reply");
-    let r = call5(c.raw(), &req, &[], 64, 4);
+    let r = call5(c.raw(), &txmsg::<9>(b"reply"), &[], 64, 4);
     check_eq!(r.s, Status::OK);
     check_eq!((r.ab, r.ah), (9, 0));
     check_eq!(&r.bytes[4..9], b"reply");
     let txid = txid_of(&r.bytes);
     join(srv);
-    // The other messages stay readable, in order.
-    let m = c.read();
-    check!(m.is_ok());
-    if let Ok(m) = m {
-        check_eq!(&m.bytes[..m.num_bytes as usize], &pre[..]);
-    }
-    let m = c.read();
-    check!(m.is_ok());
-    if let Ok(m) = m {
-        check_eq!(m.num_bytes, 9);
-        check_eq!(txid_of(&m.bytes), txid ^ 1);
-        check_eq!(&m.bytes[4..9], b"other");
-    }
-    let m = c.read();
-    check!(m.is_ok());
-    if let Ok(m) = m {
-        check_eq!(m.num_bytes, 8);
-        check_eq!(txid_of(&m.bytes), 0);
-        check_eq!(&m.bytes[4..8], b"zero");
-    }
+    // The other messages stay readable, in order: 9 bytes with the txid ^ 1, 8 with txid 0.
+    expect_read(&c, &pre);
+    let mut other: [u8; 9] = txmsg(b"other");
+    other[..4].copy_from_slice(&(txid ^ 1).to_le_bytes());
+    expect_read(&c, &other);
+    expect_read(&c, &txmsg::<8>(b"zero"));
     check!(!readable(c.raw()));
 }
 
@@ -322,8 +286,7 @@ fn deadline_without_reply_is_timed_out_and_late_reply_is_not_lost() {
         let (c, s) = channel_pair();
         let e = event_handle();
         let ek = koid(e.raw());
-        let mut req = [0u8; 8];
-        req[4..].copy_from_slice(b"late");
+        let req: [u8; 8] = txmsg(b"late");
         let t0 = now();
         let r = call(
             c.raw(),
@@ -352,18 +315,15 @@ fn deadline_without_reply_is_timed_out_and_late_reply_is_not_lost() {
         let r2 = call(c.raw(), 0, &req, &[], 64, 4);
         check_eq!(r2.s, Status::TIMED_OUT);
         check!(now() - t0 < SEC, "a past deadline waited");
-        let m2 = s.read();
         check!(
-            m2.is_ok(),
+            s.read().is_ok(),
             "the second request is not in the server's queue"
         );
         // The late reply to the dead call, carrying the handle back.
         check!(s.write(&m.bytes[..8], &[m.handles[0]]).is_ok());
         // A new call on the same channel gets its own reply, not the late one.
         let srv = start_server(s, ECHO, 1);
-        let mut req3 = [0u8; 9];
-        req3[4..].copy_from_slice(b"fresh");
-        let r3 = call5(c.raw(), &req3, &[], 64, 4);
+        let r3 = call5(c.raw(), &txmsg::<9>(b"fresh"), &[], 64, 4);
         check_eq!(r3.s, Status::OK);
         check_eq!((r3.ab, r3.ah), (9, 0));
         check_eq!(&r3.bytes[4..9], b"fresh");
@@ -397,7 +357,7 @@ fn peer_closing_after_reading_request_is_peer_closed() {
     check_eq!(r.s, Status::PEER_CLOSED);
     join(srv);
     check_eq!(count(&e), 1);
-    check!(signals(c.raw()) & Signals::CHANNEL_PEER_CLOSED.bits() != 0);
+    check!(signals(c.raw()) & PEER_CLOSED != 0);
 }
 
 fn peer_closing_without_reading_is_peer_closed_and_request_destroyed() {
@@ -432,15 +392,8 @@ fn reply_larger_than_rd_num_bytes_is_buffer_too_small_and_discarded() {
     let srv = start_server(s, BIG, 2);
     let handles_before = process_handles();
     let r = call5(c.raw(), &[0u8; 4], &[dup_raw(&e)], 16, 4);
-    check_eq!(r.s, Status::BUFFER_TOO_SMALL);
-    check!(
-        r.ab == u32::MAX && r.ah == u32::MAX,
-        "actual_* written: {} {}",
-        r.ab,
-        r.ah
-    );
     // The reply is discarded: not queued, and the handle it carried is closed.
-    check!(!readable(c.raw()), "the too-large reply stayed queued");
+    expect_too_small(r.s, (r.ab, r.ah), &c);
     check_eq!(count(&e), 1);
     check_eq!(process_handles(), handles_before);
     // Exactly big enough: delivered.
@@ -456,21 +409,13 @@ fn reply_with_more_than_rd_num_handles_is_buffer_too_small_and_discarded() {
     let e = event_handle();
     let srv = start_server(s, ECHO, 2);
     let r = call5(c.raw(), &[0u8; 8], &[dup_raw(&e), dup_raw(&e)], 64, 1);
-    check_eq!(r.s, Status::BUFFER_TOO_SMALL);
-    check!(
-        r.ab == u32::MAX && r.ah == u32::MAX,
-        "actual_* written: {} {}",
-        r.ab,
-        r.ah
-    );
-    check!(!readable(c.raw()), "the too-large reply stayed queued");
+    expect_too_small(r.s, (r.ab, r.ah), &c);
     check_eq!(count(&e), 1);
     // call_etc: same rule.
     let mut d = [mv(dup_raw(&e)), dp(e.raw())];
     let r = call_etc(c.raw(), deadline_after(5 * SEC), &[0u8; 8], &mut d, 64, 1);
-    check_eq!(r.s, Status::BUFFER_TOO_SMALL);
-    check!(!readable(c.raw()), "the too-large reply stayed queued");
-    check_eq!(r.infos[0], JUNK_INFO);
+    expect_too_small(r.s, (r.ab, r.ah), &c);
+    check_eq!(r.handles[0], JUNK_INFO);
     check!(valid(e.raw()));
     join(srv);
     check_eq!(count(&e), 1);
@@ -495,13 +440,8 @@ fn fewer_than_4_bytes_is_invalid_args_and_consumes_handles() {
     let e2 = event_handle();
     let moved = dup_raw(&e);
     let mut d = [
-        disp(HANDLE_OP_MOVE, moved, ObjType::EVENT, Rights::SAME_RIGHTS),
-        disp(
-            HANDLE_OP_DUPLICATE,
-            e2.raw(),
-            ObjType::EVENT,
-            Rights::SAME_RIGHTS,
-        ),
+        mv_as(moved, ObjType::EVENT),
+        dp_as(e2.raw(), ObjType::EVENT),
     ];
     let r = call_etc(c.raw(), deadline_after(SEC), &[1u8, 2], &mut d, 64, 4);
     check_eq!(r.s, Status::INVALID_ARGS);
@@ -583,33 +523,26 @@ fn read_half_output_failures_send_the_request_and_consume_the_reply() {
             SEEN_TXID[0].store(0, Ordering::Relaxed);
             let srv = start_server(s, RECORD, 1);
             let d = dup_raw(&e);
-            let mut req = [0u8; 8];
-            req[4..].copy_from_slice(b"req!");
+            let req: [u8; 8] = txmsg(b"req!");
             let hs = [d];
-            let mut disps = [disp(HANDLE_OP_MOVE, d, ObjType::EVENT, Rights::SAME_RIGHTS)];
+            let mut disps = [mv_as(d, ObjType::EVENT)];
             let mut rd = [0xeeu8; 64];
             let mut rh = [0xeeee_eeeeu32; 4];
             let mut ri = [JUNK_INFO; 4];
             let (mut ab, mut ah) = (u32::MAX, u32::MAX);
             let rh_good = if etc {
-                ri.as_mut_ptr() as u64
+                slice_arg_mut(&mut ri)
             } else {
-                rh.as_mut_ptr() as u64
+                slice_arg_mut(&mut rh)
             };
-            let mut args = ChannelCallArgs {
-                wr_bytes: req.as_ptr() as u64,
-                wr_handles: if etc {
-                    disps.as_mut_ptr() as u64
-                } else {
-                    hs.as_ptr() as u64
-                },
-                rd_bytes: out_addr(rb_o, rd.as_mut_ptr() as u64),
-                rd_handles: out_addr(rh_o, rh_good),
-                wr_num_bytes: 8,
-                wr_num_handles: 1,
-                rd_num_bytes: rd_nb,
-                rd_num_handles: 4,
+            let wr_h = if etc {
+                slice_arg_mut(&mut disps)
+            } else {
+                slice_arg(&hs)
             };
+            let rd_bytes = (out_addr(rb_o, rd.as_mut_ptr() as u64), rd_nb);
+            let rd_h = (out_addr(rh_o, rh_good.0), 4);
+            let mut args = call_args(slice_arg(&req), wr_h, rd_bytes, rd_h);
             let ab_p = out_addr(ab_o, &mut ab as *mut u32 as u64) as *mut u32;
             let ah_p = out_addr(ah_o, &mut ah as *mut u32 as u64) as *mut u32;
             let dl = deadline_after(5 * SEC);
@@ -621,12 +554,8 @@ fn read_half_output_failures_send_the_request_and_consume_the_reply() {
             check!(st == want, "{}: {} (want {})", what, st, want);
             // The request reached the server, with a kernel txid, and its handle went with it.
             join(srv);
-            check!(
-                SERVED.load(Ordering::Relaxed) == 1,
-                "{}: the server read {} requests",
-                what,
-                SERVED.load(Ordering::Relaxed)
-            );
+            let served = SERVED.load(Ordering::Relaxed);
+            check!(served == 1, "{}: the server read {} requests", what, served);
             let txid = SEEN_TXID[0].load(Ordering::Relaxed);
             check!(txid >= CALL_TXID_MIN, "{}: request txid {:#x}", what, txid);
             check!(!valid(d), "{}: the request handle is still ours", what);
@@ -638,12 +567,11 @@ fn read_half_output_failures_send_the_request_and_consume_the_reply() {
                 raw::handle_close(ri[0].handle);
             } else {
                 // Nothing was written: the outputs that were good still hold what we put there.
-                check!(
-                    (ab, ah) == (u32::MAX, u32::MAX),
-                    "{}: actual_* written: {:#x} {:#x}",
-                    what,
-                    ab,
-                    ah
+                check_eq!(
+                    (ab, ah),
+                    (u32::MAX, u32::MAX),
+                    "{}: actual_* written:",
+                    what
                 );
                 check!(rd == [0xee; 64], "{}: rd_bytes written", what);
                 check!(
@@ -664,13 +592,8 @@ fn read_half_output_failures_send_the_request_and_consume_the_reply() {
             // table holds what it held before the case.
             check!(count(&e) == 1, "{}: event handle count {}", what, count(&e));
             drop(c);
-            check!(
-                process_handles() == handles_before,
-                "{}: process handles {} (before {})",
-                what,
-                process_handles(),
-                handles_before
-            );
+            let handles = process_handles();
+            check_eq!(handles, handles_before, "{}: process handles:", what);
         }
     }
 }
@@ -685,14 +608,10 @@ fn call_etc_ignores_garbage_in_result_on_input() {
     let (k1, k2) = (koid(e1.raw()), koid(e2.raw()));
     let srv = start_server(s, ECHO, 1);
     let moved = dup_raw(&e1);
-    let mut d = [
-        disp(HANDLE_OP_MOVE, moved, ObjType::EVENT, Rights::SAME_RIGHTS),
-        dp(e2.raw()),
-    ];
+    let mut d = [mv_as(moved, ObjType::EVENT), dp(e2.raw())];
     d[0].result = Status::WRONG_TYPE.raw();
     d[1].result = i32::MIN;
-    let mut req = [0u8; 9];
-    req[4..].copy_from_slice(b"junk!");
+    let req: [u8; 9] = txmsg(b"junk!");
     let r = call_etc(c.raw(), deadline_after(5 * SEC), &req, &mut d, 64, 4);
     check_eq!(r.s, Status::OK);
     check_eq!((r.ab, r.ah), (9, 2));
@@ -703,11 +622,11 @@ fn call_etc_ignores_garbage_in_result_on_input() {
     );
     check!(!valid(moved), "the MOVE source is still ours");
     check!(valid(e2.raw()), "the DUPLICATE source was consumed");
-    check_eq!(koid(r.infos[0].handle), k1);
-    check_eq!(koid(r.infos[1].handle), k2);
+    check_eq!(koid(r.handles[0].handle), k1);
+    check_eq!(koid(r.handles[1].handle), k2);
     join(srv);
-    raw::handle_close(r.infos[0].handle);
-    raw::handle_close(r.infos[1].handle);
+    raw::handle_close(r.handles[0].handle);
+    raw::handle_close(r.handles[1].handle);
     check_eq!((count(&e1), count(&e2)), (1, 1));
 }
 
@@ -717,14 +636,14 @@ fn unreadable_args_struct_is_invalid_args_and_consumes_nothing() {
     let d = dup_raw(&e);
     let req = [0u8; 8];
     let wr_handles = [d];
-    let mut disps = [disp(HANDLE_OP_MOVE, d, ObjType::NONE, Rights::SAME_RIGHTS)];
+    let mut disps = [mv(d)];
     let straddle = (stack_top() as u64) - 16;
     let bads = [
         ("NULL", 0u64),
         ("0x1000", 0x1000),
-        ("kernel 0xffff_0000_0000_0000", 0xffff_0000_0000_0000),
-        ("kernel 0xffff_ff80_0008_0000", 0xffff_ff80_0008_0000),
-        ("crossing 1<<47", USER_TOP - 24),
+        ("kernel 0xffff_0000_0000_0000", KERNEL_A as u64),
+        ("kernel 0xffff_ff80_0008_0000", KERNEL_B as u64),
+        ("crossing 1<<47", USER_TOP as u64 - 24),
         ("wrapping past u64::MAX", u64::MAX - 23),
         ("straddling the stack top", straddle),
         ("stack guard page", stack_bottom() as u64 - 4096),
@@ -747,47 +666,22 @@ fn unreadable_args_struct_is_invalid_args_and_consumes_nothing() {
                 }
             }
             let (mut ab, mut ah) = (0u32, 0u32);
+            let (dl, args) = (deadline_after(SEC), addr as *mut ChannelCallArgs);
             let st = if etc {
-                raw::channel_call_etc(
-                    c.raw(),
-                    0,
-                    deadline_after(SEC),
-                    addr as *mut ChannelCallArgs,
-                    &mut ab,
-                    &mut ah,
-                )
+                raw::channel_call_etc(c.raw(), 0, dl, args, &mut ab, &mut ah)
             } else {
-                raw::channel_call(
-                    c.raw(),
-                    0,
-                    deadline_after(SEC),
-                    addr as *const ChannelCallArgs,
-                    &mut ab,
-                    &mut ah,
-                )
+                raw::channel_call(c.raw(), 0, dl, args, &mut ab, &mut ah)
             };
             restore_stack_top(saved);
             let name = if etc { "call_etc" } else { "call" };
-            check_eq!(
-                Status(st),
-                Status::INVALID_ARGS,
-                "{} with args {} ({:#x}):",
-                name,
-                what,
-                addr
-            );
+            let what = format_args!("{} with args {} ({:#x})", name, what, addr);
+            check_eq!(Status(st), Status::INVALID_ARGS, "{}:", what);
             check!(
                 valid(d) && count(&e) == 2,
-                "{} with args {}: the handle was consumed",
-                name,
+                "{}: the handle was consumed",
                 what
             );
-            check!(
-                !readable(s.raw()),
-                "{} with args {}: a message was sent",
-                name,
-                what
-            );
+            check!(!readable(s.raw()), "{}: a message was sent", what);
             check!(valid(c.raw()));
         }
     }
@@ -801,8 +695,8 @@ fn request_handles_are_consumed_on_failures_as_for_write() {
     let req = [0u8; 8];
     let deadline = || deadline_after(200 * MS);
     // One failing call: the request handle d must be gone afterwards and nothing sent.
-    let expect_consumed = |what: &str, st: Status, r: Reply, d: u32| {
-        check!(r.s == st, "{}: {} (want {})", what, r.s, st);
+    let expect_consumed = |what: &str, want: Status, st: Status, d: u32| {
+        check!(st == want, "{}: {} (want {})", what, st, want);
         check!(!valid(d), "{}: the request handle survived", what);
         check!(count(&e) == 1, "{}: event count {}", what, count(&e));
         check!(!readable(s.raw()), "{}: a message was sent", what);
@@ -813,44 +707,28 @@ fn request_handles_are_consumed_on_failures_as_for_write() {
     };
     let d = dup_raw(&e);
     let r = call(stale, deadline(), &req, &[d], 64, 4);
-    expect_consumed("stale channel handle", Status::BAD_HANDLE, r, d);
+    expect_consumed("stale channel handle", Status::BAD_HANDLE, r.s, d);
 
     let ev2 = event_handle();
     let d = dup_raw(&e);
     let r = call(ev2.raw(), deadline(), &req, &[d], 64, 4);
-    expect_consumed("event as channel", Status::WRONG_TYPE, r, d);
+    expect_consumed("event as channel", Status::WRONG_TYPE, r.s, d);
 
     let (c2, s2) = channel_pair();
     drop(s2);
     let d = dup_raw(&e);
     let r = call(c2.raw(), deadline(), &req, &[d], 64, 4);
-    expect_consumed("closed peer", Status::PEER_CLOSED, r, d);
+    expect_consumed("closed peer", Status::PEER_CLOSED, r.s, d);
 
     // Unreadable request bytes (the handles array itself is fine).
     let d = dup_raw(&e);
     let hs = [d];
     let mut rd = [0u8; 64];
     let mut rh = [0u32; 4];
-    let mut args = ChannelCallArgs {
-        wr_bytes: 0x1000,
-        wr_handles: hs.as_ptr() as u64,
-        rd_bytes: rd.as_mut_ptr() as u64,
-        rd_handles: rh.as_mut_ptr() as u64,
-        wr_num_bytes: 8,
-        wr_num_handles: 1,
-        rd_num_bytes: 64,
-        rd_num_handles: 4,
-    };
-    let (mut ab, mut ah) = (0, 0);
-    let st = raw::channel_call(c.raw(), 0, deadline(), &args, &mut ab, &mut ah);
-    let r = Reply {
-        s: Status(st),
-        ab,
-        ah,
-        bytes: [0; 256],
-        handles: [0; 8],
-    };
-    expect_consumed("unreadable wr_bytes", Status::INVALID_ARGS, r, d);
+    let (rd, rh) = (slice_arg_mut(&mut rd), slice_arg_mut(&mut rh));
+    let mut args = call_args((0x1000, 8), slice_arg(&hs), rd, rh);
+    let (st, ..) = call_with(c.raw(), deadline(), &args);
+    expect_consumed("unreadable wr_bytes", Status::INVALID_ARGS, st, d);
 
     // Too many bytes.
     let d = dup_raw(&e);
@@ -858,15 +736,8 @@ fn request_handles_are_consumed_on_failures_as_for_write() {
     args.wr_bytes = req.as_ptr() as u64;
     args.wr_handles = hs.as_ptr() as u64;
     args.wr_num_bytes = CHANNEL_MAX_MSG_BYTES + 1;
-    let st = raw::channel_call(c.raw(), 0, deadline(), &args, &mut ab, &mut ah);
-    let r = Reply {
-        s: Status(st),
-        ab,
-        ah,
-        bytes: [0; 256],
-        handles: [0; 8],
-    };
-    expect_consumed("too many bytes", Status::OUT_OF_RANGE, r, d);
+    let (st, ..) = call_with(c.raw(), deadline(), &args);
+    expect_consumed("too many bytes", Status::OUT_OF_RANGE, st, d);
 
     // A request handle without TRANSFER: ACCESS_DENIED, every request handle consumed.
     let nt = e
@@ -876,14 +747,16 @@ fn request_handles_are_consumed_on_failures_as_for_write() {
     let d = dup_raw(&e);
     let r = call(c.raw(), deadline(), &req, &[d, nt], 64, 4);
     check!(!valid(nt), "the handle without TRANSFER survived");
-    expect_consumed("handle without TRANSFER", Status::ACCESS_DENIED, r, d);
+    expect_consumed("handle without TRANSFER", Status::ACCESS_DENIED, r.s, d);
 
     // An unreadable handles array: INVALID_ARGS, and no handle is touched.
     let d = dup_raw(&e);
     args.wr_num_bytes = 8;
     args.wr_handles = 0x1000;
-    let st = raw::channel_call(c.raw(), 0, deadline(), &args, &mut ab, &mut ah);
-    check_eq!(Status(st), Status::INVALID_ARGS);
+    check_eq!(
+        call_with(c.raw(), deadline(), &args).0,
+        Status::INVALID_ARGS
+    );
     check!(valid(d));
     check!(!readable(s.raw()));
     raw::handle_close(d);
@@ -904,12 +777,7 @@ fn channel_without_read_or_write_right_is_access_denied() {
         check!(!valid(d), "call, {}: the request handle survived", what);
         check!(!readable(s.raw()), "call, {}: a message was sent", what);
         let moved = dup_raw(&base_e);
-        let mut ds = [disp(
-            HANDLE_OP_MOVE,
-            moved,
-            ObjType::EVENT,
-            Rights::SAME_RIGHTS,
-        )];
+        let mut ds = [mv_as(moved, ObjType::EVENT)];
         let r = call_etc(c.raw(), deadline_after(200 * MS), &[0u8; 8], &mut ds, 64, 4);
         check!(r.s == Status::ACCESS_DENIED, "call_etc, {}: {}", what, r.s);
         check!(
@@ -980,10 +848,7 @@ fn batch_server(arg: usize) {
     let total = (CALLERS * CALLS_EACH) as u32;
     let mut served = 0u32;
     while served < total {
-        let Ok(obs) = ch.0.wait_one(
-            Signals::CHANNEL_READABLE | Signals::CHANNEL_PEER_CLOSED,
-            deadline_after(20 * SEC),
-        ) else {
+        let Ok(obs) = ch.wait_message(deadline_after(20 * SEC)) else {
             return;
         };
         sleep_ns(MS / 2); // let more callers queue their requests
@@ -1024,18 +889,13 @@ fn many_concurrent_calls_each_get_their_own_reply() {
     for a in [&CONC_OK, &CONC_BAD, &CONC_DUP_TXIDS, &CONC_MAX_BATCH] {
         a.store(0, Ordering::Relaxed);
     }
-    let srv = thread::spawn(batch_server, s.0.into_raw() as usize);
-    check!(srv.is_ok());
-    let mut callers = [const { None }; CALLERS];
-    for (i, t) in callers.iter_mut().enumerate() {
-        *t = thread::spawn(caller, i).ok();
-        check!(t.is_some(), "caller {} not started", i);
-    }
+    let srv = start(batch_server, s.0.into_raw() as usize);
+    let callers: [_; CALLERS] = core::array::from_fn(|i| start(caller, i));
     for t in callers {
         join(t);
     }
     drop(c);
-    join(srv.ok());
+    join(srv);
     check_eq!(
         CONC_OK.load(Ordering::Relaxed),
         (CALLERS * CALLS_EACH) as u32
@@ -1059,17 +919,12 @@ fn call_etc_moves_and_duplicates_and_reports_reply_handle_info() {
     let (k1, k2) = (koid(e1.raw()), koid(e2.raw()));
     let srv = start_server(s, ECHO, 1);
     let moved = dup_raw(&e1);
+    let tw = Rights::TRANSFER | Rights::WAIT;
     let mut d = [
-        disp(
-            HANDLE_OP_MOVE,
-            moved,
-            ObjType::EVENT,
-            Rights::TRANSFER | Rights::WAIT,
-        ),
+        disp(HANDLE_OP_MOVE, moved, ObjType::EVENT, tw),
         dp(e2.raw()),
     ];
-    let mut req = [0u8; 7];
-    req[4..].copy_from_slice(b"etc");
+    let req: [u8; 7] = txmsg(b"etc");
     let r = call_etc(c.raw(), deadline_after(5 * SEC), &req, &mut d, 64, 4);
     check_eq!(r.s, Status::OK);
     check_eq!((r.ab, r.ah), (7, 2));
@@ -1080,12 +935,9 @@ fn call_etc_moves_and_duplicates_and_reports_reply_handle_info() {
         "the MOVE source is still in the caller's table"
     );
     check!(valid(e2.raw()), "the DUPLICATE source was consumed");
-    let want = [
-        (k1, (Rights::TRANSFER | Rights::WAIT).bits()),
-        (k2, Rights::DEFAULT_EVENT.bits()),
-    ];
+    let want = [(k1, tw.bits()), (k2, Rights::DEFAULT_EVENT.bits())];
     for (i, (k, rights)) in want.iter().enumerate() {
-        let inf = r.infos[i];
+        let inf = r.handles[i];
         check!(valid(inf.handle), "info[{}].handle {:#x}", i, inf.handle);
         check_eq!(inf.obj_type, ObjType::EVENT.raw());
         check_eq!(inf.rights, *rights);
@@ -1093,12 +945,12 @@ fn call_etc_moves_and_duplicates_and_reports_reply_handle_info() {
         check_eq!(koid(inf.handle), *k);
         check_eq!(basic(inf.handle).rights, *rights);
     }
-    check_eq!(r.infos[2], JUNK_INFO);
+    check_eq!(r.handles[2], JUNK_INFO);
     check_eq!((count(&e1), count(&e2)), (2, 2));
     check_eq!((d[0].result, d[1].result), (0, 0));
     join(srv);
-    raw::handle_close(r.infos[0].handle);
-    raw::handle_close(r.infos[1].handle);
+    raw::handle_close(r.handles[0].handle);
+    raw::handle_close(r.handles[1].handle);
     check_eq!((count(&e1), count(&e2)), (1, 1));
 }
 
@@ -1107,13 +959,8 @@ fn call_etc_failed_disposition_consumes_moves_keeps_duplicate_sources() {
     let (e1, e2) = (event_handle(), event_handle());
     let moved = dup_raw(&e1);
     let mut d = [
-        disp(HANDLE_OP_MOVE, moved, ObjType::CHANNEL, Rights::SAME_RIGHTS),
-        disp(
-            HANDLE_OP_DUPLICATE,
-            e2.raw(),
-            ObjType::EVENT,
-            Rights::SAME_RIGHTS,
-        ),
+        mv_as(moved, ObjType::CHANNEL),
+        dp_as(e2.raw(), ObjType::EVENT),
     ];
     let r = call_etc(c.raw(), deadline_after(200 * MS), &[0u8; 8], &mut d, 64, 4);
     check_eq!(r.s, Status::WRONG_TYPE);
@@ -1141,82 +988,50 @@ fn close_after_10ms(h: usize) {
     check_status!(raw::handle_close(h as u32), Status::OK);
 }
 
+/// Waits on `b` for `signals` (up to `ns`) while `wake.0(wake.1)` runs on another thread:
+/// (status, observed, ns waited).
+fn woken(b: &Channel, signals: u32, ns: i64, wake: (fn(usize), usize)) -> (Status, u32, i64) {
+    let t0 = now();
+    let t = start(wake.0, wake.1);
+    let (st, obs) = wait_raw(b.raw(), signals, deadline_after(ns));
+    let waited = now() - t0;
+    join(t);
+    (st, obs, waited)
+}
+
 fn wait_one_is_woken_by_a_write_from_another_thread() {
     let (a, b) = channel_pair();
-    let t0 = now();
-    let t = thread::spawn(write_after_10ms, a.raw() as usize).ok();
-    check!(t.is_some());
-    let (st, obs) = wait_raw(
-        b.raw(),
-        Signals::CHANNEL_READABLE.bits(),
-        deadline_after(5 * SEC),
-    );
-    let waited = now() - t0;
+    let (st, obs, waited) = woken(&b, READABLE, 5 * SEC, (write_after_10ms, a.raw() as usize));
     check_eq!(st, Status::OK);
-    check!(
-        obs & Signals::CHANNEL_READABLE.bits() != 0,
-        "observed {:#x}",
-        obs
-    );
+    check!(obs & READABLE != 0, "observed {:#x}", obs);
     check!(
         waited >= 10 * MS,
         "woke after {} ns, before the write",
         waited
     );
-    join(t);
-    let m = b.read();
-    check!(m.is_ok());
-    if let Ok(m) = m {
-        check_eq!(&m.bytes[..m.num_bytes as usize], b"wake");
-    }
+    expect_read(&b, b"wake");
 }
 
 fn wait_one_is_woken_by_peer_close_from_another_thread() {
     let (a, b) = channel_pair();
-    let t0 = now();
-    let t = thread::spawn(close_after_10ms, a.0.into_raw() as usize).ok();
-    check!(t.is_some());
-    let (st, obs) = wait_raw(
-        b.raw(),
-        Signals::CHANNEL_PEER_CLOSED.bits(),
-        deadline_after(5 * SEC),
-    );
-    let waited = now() - t0;
+    let close_a = (close_after_10ms as fn(usize), a.0.into_raw() as usize);
+    let (st, obs, waited) = woken(&b, PEER_CLOSED, 5 * SEC, close_a);
     check_eq!(st, Status::OK);
-    check!(
-        obs & Signals::CHANNEL_PEER_CLOSED.bits() != 0,
-        "observed {:#x}",
-        obs
-    );
-    check!(
-        obs & Signals::CHANNEL_WRITABLE.bits() == 0,
-        "WRITABLE still set: {:#x}",
-        obs
-    );
+    check!(obs & PEER_CLOSED != 0, "observed {:#x}", obs);
+    check!(obs & WRITABLE == 0, "WRITABLE still set: {:#x}", obs);
     check!(
         waited >= 10 * MS,
         "woke after {} ns, before the close",
         waited
     );
-    join(t);
 }
 
 fn wait_for_readable_only_is_not_satisfied_by_peer_close() {
     let (a, b) = channel_pair();
-    let t = thread::spawn(close_after_10ms, a.0.into_raw() as usize).ok();
-    check!(t.is_some());
-    let (st, obs) = wait_raw(
-        b.raw(),
-        Signals::CHANNEL_READABLE.bits(),
-        deadline_after(60 * MS),
-    );
+    let close_a = (close_after_10ms as fn(usize), a.0.into_raw() as usize);
+    let (st, obs, _) = woken(&b, READABLE, 60 * MS, close_a);
     check_eq!(st, Status::TIMED_OUT);
-    check!(
-        obs & Signals::CHANNEL_PEER_CLOSED.bits() != 0,
-        "observed {:#x}",
-        obs
-    );
-    join(t);
+    check!(obs & PEER_CLOSED != 0, "observed {:#x}", obs);
 }
 
 const WAITERS: usize = 4;
@@ -1248,11 +1063,7 @@ fn several_waiters(ch: u32, signals: Signals, wake: &mut dyn FnMut()) {
         WAIT_STATUS[i].store(1, Ordering::Relaxed);
         WAIT_OBS[i].store(0, Ordering::Relaxed);
     }
-    let mut ts = [const { None }; WAITERS];
-    for (i, t) in ts.iter_mut().enumerate() {
-        *t = thread::spawn(waiter, i).ok();
-        check!(t.is_some());
-    }
+    let ts: [_; WAITERS] = core::array::from_fn(|i| start(waiter, i));
     sleep_ns(20 * MS);
     check_eq!(WAIT_DONE.load(Ordering::Acquire), 0);
     wake();
@@ -1260,17 +1071,16 @@ fn several_waiters(ch: u32, signals: Signals, wake: &mut dyn FnMut()) {
         join(t);
     }
     for i in 0..WAITERS {
-        check!(
-            WAIT_STATUS[i].load(Ordering::Relaxed) == 0,
-            "waiter {}: {}",
-            i,
-            Status(WAIT_STATUS[i].load(Ordering::Relaxed))
+        let (st, obs) = (
+            WAIT_STATUS[i].load(Ordering::Relaxed),
+            WAIT_OBS[i].load(Ordering::Relaxed),
         );
+        check!(st == 0, "waiter {}: {}", i, Status(st));
         check!(
-            WAIT_OBS[i].load(Ordering::Relaxed) & signals.bits() != 0,
+            obs & signals.bits() != 0,
             "waiter {} observed {:#x}",
             i,
-            WAIT_OBS[i].load(Ordering::Relaxed)
+            obs
         );
     }
 }
@@ -1291,7 +1101,7 @@ fn threads_blocked_in_wait_one_are_all_woken_by_peer_close() {
         Signals::CHANNEL_READABLE | Signals::CHANNEL_PEER_CLOSED,
         &mut || drop(a.take()),
     );
-    check!(signals(b.raw()) & Signals::CHANNEL_PEER_CLOSED.bits() != 0);
+    check!(signals(b.raw()) & PEER_CLOSED != 0);
 }
 
 zx::tests!(

@@ -9,16 +9,10 @@ use core::ptr::null_mut;
 use zx::test::*;
 use zx::*;
 
-const USER_TOP: u64 = 1 << 47;
-
 /// A page in the read-only segment (`.rodata`): the kernel must not write into it.
 #[repr(C, align(4096))]
 struct RoPage([u8; 4096]);
 static RO_PAGE: RoPage = RoPage([0x5a; 4096]);
-
-fn ro_addr() -> u64 {
-    core::ptr::addr_of!(RO_PAGE) as u64
-}
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -74,11 +68,7 @@ fn expect_message(ch: &Channel, bytes: &[u8], koids: &[u64]) {
     if s != Status::OK {
         return;
     }
-    check_eq!(ab as usize, bytes.len());
-    check!(
-        &b[..bytes.len()] == bytes,
-        "message bytes differ from what was written"
-    );
+    check_eq!(&b[..ab as usize], bytes, "message bytes:");
     check_eq!(ah as usize, koids.len());
     for (i, &k) in koids.iter().enumerate().take(ah as usize) {
         check!(
@@ -131,9 +121,7 @@ fn reads_messages_in_fifo_order_and_readable_clears() {
 fn zero_length_message_reads_with_null_buffers() {
     let (a, b) = channel_pair();
     check!(a.write(&[], &[]).is_ok());
-    let (s, ab, ah) = read(b.raw(), 0, &mut [], &mut []);
-    check_eq!(s, Status::OK);
-    check_eq!((ab, ah), (0, 0));
+    check_eq!(read(b.raw(), 0, &mut [], &mut []), (Status::OK, 0, 0));
     check!(!readable(&b));
 }
 
@@ -145,21 +133,16 @@ fn too_small_bytes_buffer_reports_sizes_and_keeps_message() {
     let handles_before = process_handles();
     let mut small = [0u8; 4];
     let mut hs = [0u32; 4];
-    let (s, ab, ah) = read(b.raw(), 0, &mut small, &mut hs);
-    check_eq!(s, Status::BUFFER_TOO_SMALL);
-    check_eq!((ab, ah), (10, 1));
+    let too_small = (Status::BUFFER_TOO_SMALL, 10, 1);
+    check_eq!(read(b.raw(), 0, &mut small, &mut hs), too_small);
     check_eq!(hs, [0u32; 4]);
     check_eq!(process_handles(), handles_before);
     check_eq!(count(&e), 2);
     // NULL with size 0 is valid: still BUFFER_TOO_SMALL, sizes reported.
-    let (s, ab, ah) = read(b.raw(), 0, &mut [], &mut hs);
-    check_eq!(s, Status::BUFFER_TOO_SMALL);
-    check_eq!((ab, ah), (10, 1));
+    check_eq!(read(b.raw(), 0, &mut [], &mut hs), too_small);
     // Exactly one byte short.
     let mut nine = [0u8; 9];
-    let (s, ab, _) = read(b.raw(), 0, &mut nine, &mut hs);
-    check_eq!(s, Status::BUFFER_TOO_SMALL);
-    check_eq!(ab, 10);
+    check_eq!(read(b.raw(), 0, &mut nine, &mut hs), too_small);
     check!(readable(&b));
     expect_message(&b, &msg[..10], &[koid(e.raw())]);
     check_eq!(count(&e), 1);
@@ -173,18 +156,13 @@ fn too_small_handles_buffer_reports_sizes_and_keeps_message() {
     let handles_before = process_handles();
     let mut bytes = [0u8; 64];
     let mut one = [0u32; 1];
-    let (s, ab, ah) = read(b.raw(), 0, &mut bytes, &mut one);
-    check_eq!(s, Status::BUFFER_TOO_SMALL);
-    check_eq!((ab, ah), (3, 2));
+    let too_small = (Status::BUFFER_TOO_SMALL, 3, 2);
+    check_eq!(read(b.raw(), 0, &mut bytes, &mut one), too_small);
     check_eq!(one, [0u32]);
-    let (s, ab, ah) = read(b.raw(), 0, &mut bytes, &mut []);
-    check_eq!(s, Status::BUFFER_TOO_SMALL);
-    check_eq!((ab, ah), (3, 2));
+    check_eq!(read(b.raw(), 0, &mut bytes, &mut []), too_small);
     // read_etc too.
     let mut info1 = [HandleInfo::default(); 1];
-    let (s, ab, ah) = read_etc(b.raw(), 0, &mut bytes, &mut info1);
-    check_eq!(s, Status::BUFFER_TOO_SMALL);
-    check_eq!((ab, ah), (3, 2));
+    check_eq!(read_etc(b.raw(), 0, &mut bytes, &mut info1), too_small);
     check_eq!(process_handles(), handles_before);
     check_eq!((count(&e1), count(&e2)), (2, 2));
     expect_message(&b, b"abc", &[koid(e1.raw()), koid(e2.raw())]);
@@ -194,35 +172,16 @@ fn too_small_handles_buffer_reports_sizes_and_keeps_message() {
 fn buffer_too_small_with_null_actuals_keeps_message() {
     let (a, b) = channel_pair();
     check!(a.write(b"0123456789", &[]).is_ok());
+    // Reads into `buf`, no handles, with NULL actuals.
+    let read_into = |buf: &mut [u8]| {
+        let (p, n) = (buf.as_mut_ptr(), buf.len() as u32);
+        raw::channel_read(b.raw(), 0, p, null_mut(), n, 0, null_mut(), null_mut())
+    };
     let mut small = [0u8; 2];
-    check_status!(
-        raw::channel_read(
-            b.raw(),
-            0,
-            small.as_mut_ptr(),
-            null_mut(),
-            2,
-            0,
-            null_mut(),
-            null_mut()
-        ),
-        Status::BUFFER_TOO_SMALL
-    );
+    check_status!(read_into(&mut small), Status::BUFFER_TOO_SMALL);
     // A successful read with NULL actuals is fine too.
     let mut big = [0u8; 16];
-    check_status!(
-        raw::channel_read(
-            b.raw(),
-            0,
-            big.as_mut_ptr(),
-            null_mut(),
-            16,
-            0,
-            null_mut(),
-            null_mut()
-        ),
-        Status::OK
-    );
+    check_status!(read_into(&mut big), Status::OK);
     check_eq!(&big[..10], b"0123456789");
     check!(!readable(&b));
 }
@@ -232,35 +191,28 @@ fn may_discard_drops_too_large_message_and_closes_its_handles() {
     let e = event_handle();
     let (x0, x1) = channel_pair();
     let msg = pat(2);
-    check!(a
-        .write(&msg[..20], &[dup_raw(&e), dup_raw(&e), x1.0.into_raw()])
-        .is_ok());
+    let hs = [dup_raw(&e), dup_raw(&e), x1.0.into_raw()];
+    check!(a.write(&msg[..20], &hs).is_ok());
     check!(a.write(b"next", &[]).is_ok());
     check_eq!(count(&e), 3);
     let handles_before = process_handles();
-    let live_before = live();
+    let live_before = live().unwrap_or_default();
     let mut small = [0u8; 8];
     let mut hs = [0u32; 4];
-    let (s, ab, ah) = read(b.raw(), CHANNEL_READ_MAY_DISCARD, &mut small, &mut hs);
-    check_eq!(s, Status::BUFFER_TOO_SMALL);
-    check_eq!((ab, ah), (20, 3));
+    let got = read(b.raw(), CHANNEL_READ_MAY_DISCARD, &mut small, &mut hs);
+    check_eq!(got, (Status::BUFFER_TOO_SMALL, 20, 3));
     // The carried handles are closed: the event's count drops, the carried endpoint's peer
     // sees PEER_CLOSED.
     check_eq!(count(&e), 1);
+    let closed = signals(x0.raw()) & PEER_CLOSED != 0;
     check!(
-        signals(x0.raw()) & Signals::CHANNEL_PEER_CLOSED.bits() != 0,
+        closed,
         "the discarded message's channel endpoint was not closed"
     );
     check_eq!(process_handles(), handles_before);
-    let live_after = live();
-    check_eq!(
-        live_after.unwrap_or_default().handles + 3,
-        live_before.unwrap_or_default().handles
-    );
-    check_eq!(
-        live_after.unwrap_or_default().messages + 1,
-        live_before.unwrap_or_default().messages
-    );
+    let live_after = live().unwrap_or_default();
+    check_eq!(live_after.handles + 3, live_before.handles);
+    check_eq!(live_after.messages + 1, live_before.messages);
     // The next message is the one behind it.
     expect_message(&b, b"next", &[]);
     check!(!readable(&b));
@@ -272,9 +224,8 @@ fn may_discard_drops_message_with_too_many_handles() {
     check!(a.write(b"hh", &[dup_raw(&e), dup_raw(&e)]).is_ok());
     let mut bytes = [0u8; 64];
     let mut infos = [HandleInfo::default(); 1];
-    let (s, ab, ah) = read_etc(b.raw(), CHANNEL_READ_MAY_DISCARD, &mut bytes, &mut infos);
-    check_eq!(s, Status::BUFFER_TOO_SMALL);
-    check_eq!((ab, ah), (2, 2));
+    let got = read_etc(b.raw(), CHANNEL_READ_MAY_DISCARD, &mut bytes, &mut infos);
+    check_eq!(got, (Status::BUFFER_TOO_SMALL, 2, 2));
     check_eq!(count(&e), 1);
     check!(!readable(&b));
     let (s, _, _) = read(b.raw(), 0, &mut bytes, &mut []);
@@ -287,9 +238,8 @@ fn may_discard_with_big_enough_buffers_reads_normally() {
     check!(a.write(b"fits", &[dup_raw(&e)]).is_ok());
     let mut bytes = [0u8; 8];
     let mut hs = [0u32; 2];
-    let (s, ab, ah) = read(b.raw(), CHANNEL_READ_MAY_DISCARD, &mut bytes, &mut hs);
-    check_eq!(s, Status::OK);
-    check_eq!((ab, ah), (4, 1));
+    let got = read(b.raw(), CHANNEL_READ_MAY_DISCARD, &mut bytes, &mut hs);
+    check_eq!(got, (Status::OK, 4, 1));
     check_eq!(&bytes[..4], b"fits");
     check_eq!(koid(hs[0]), koid(e.raw()));
     check_eq!(count(&e), 2);
@@ -304,13 +254,7 @@ fn unknown_read_options_are_not_supported() {
     let handles_before = process_handles();
     for opt in [2u32, 4, 0x100, 0x8000_0000, 1 | 2, 0xffff_fffe, u32::MAX] {
         for (call, s) in read_both(b.raw(), opt, 64, 4) {
-            check!(
-                s == Status::NOT_SUPPORTED,
-                "{} options {:#x}: {}",
-                call,
-                opt,
-                s
-            );
+            check_eq!(s, Status::NOT_SUPPORTED, "{} options {:#x}:", call, opt);
         }
     }
     check_eq!(process_handles(), handles_before);
@@ -348,10 +292,7 @@ fn narrow_arguments_ignore_high_bits() {
 
 fn bad_handle_is_checked_before_options() {
     let (c, _d) = channel_pair();
-    let stale = {
-        let (x, _y) = channel_pair();
-        x.raw()
-    };
+    let stale = stale();
     check!(!valid(stale));
     for h in [HANDLE_INVALID, stale, c.raw() & !HANDLE_FIXED_BITS_MASK] {
         for opt in [0u32, CHANNEL_READ_MAY_DISCARD, 0xffff_fffe] {
@@ -376,18 +317,14 @@ fn channel_without_read_right_is_access_denied_before_options() {
     let (a, b) = channel_pair();
     let e = event_handle();
     check!(a.write(b"secret", &[dup_raw(&e)]).is_ok());
-    let b =
-        b.0.replace(Rights::WRITE | Rights::TRANSFER)
-            .expect("handle_replace");
-    check_eq!(
-        basic(b.raw()).rights,
-        (Rights::WRITE | Rights::TRANSFER).bits()
-    );
+    let rights = Rights::WRITE | Rights::TRANSFER;
+    let b = b.0.replace(rights).expect("handle_replace");
+    check_eq!(basic(b.raw()).rights, rights.bits());
     let handles_before = process_handles();
     let live_before = live();
     for opt in [0u32, CHANNEL_READ_MAY_DISCARD, 0xffff_fffe] {
         for (call, s) in read_both(b.raw(), opt, 64, 4) {
-            check!(s == Status::ACCESS_DENIED, "{}({:#x}): {}", call, opt, s);
+            check_eq!(s, Status::ACCESS_DENIED, "{}({:#x}):", call, opt);
         }
     }
     // Nothing was delivered or dropped: the message (and the handle it carries) is still queued.
@@ -406,7 +343,7 @@ fn channel_without_read_right_is_access_denied_before_options() {
 fn empty_queue_is_should_wait() {
     let (_a, b) = channel_pair();
     for (call, s) in read_both(b.raw(), 0, 8, 2) {
-        check!(s == Status::SHOULD_WAIT, "{}: {}", call, s);
+        check_eq!(s, Status::SHOULD_WAIT, "{}:", call);
     }
     let (s, _, _) = read(b.raw(), CHANNEL_READ_MAY_DISCARD, &mut [], &mut []);
     check_eq!(s, Status::SHOULD_WAIT);
@@ -416,7 +353,7 @@ fn peer_closed_and_empty_is_peer_closed() {
     let (a, b) = channel_pair();
     drop(a);
     for (call, s) in read_both(b.raw(), 0, 8, 2) {
-        check!(s == Status::PEER_CLOSED, "{}: {}", call, s);
+        check_eq!(s, Status::PEER_CLOSED, "{}:", call);
     }
 }
 
@@ -426,20 +363,14 @@ fn messages_queued_before_peer_closed_stay_readable() {
     check!(a.write(b"first", &[dup_raw(&e)]).is_ok());
     check!(a.write(b"second", &[]).is_ok());
     drop(a);
-    let o = signals(b.raw());
-    check!(
-        o & (Signals::CHANNEL_READABLE | Signals::CHANNEL_PEER_CLOSED).bits()
-            == (Signals::CHANNEL_READABLE | Signals::CHANNEL_PEER_CLOSED).bits(),
-        "observed {:#x}",
-        o
-    );
+    let both = READABLE | PEER_CLOSED;
+    check_eq!(signals(b.raw()) & both, both, "observed:");
     check_eq!(count(&e), 2);
     expect_message(&b, b"first", &[koid(e.raw())]);
     check_eq!(count(&e), 1);
     // A too-small read still reports BUFFER_TOO_SMALL (not PEER_CLOSED) while one is queued.
     let (s, ab, _) = read(b.raw(), 0, &mut [0u8; 1], &mut []);
-    check_eq!(s, Status::BUFFER_TOO_SMALL);
-    check_eq!(ab, 6);
+    check_eq!((s, ab), (Status::BUFFER_TOO_SMALL, 6));
     expect_message(&b, b"second", &[]);
     let (s, _, _) = read(b.raw(), 0, &mut [0u8; 8], &mut [0u32; 2]);
     check_eq!(s, Status::PEER_CLOSED);
@@ -448,20 +379,6 @@ fn messages_queued_before_peer_closed_stay_readable() {
 // ---------------------------------------------------------------------------------------------
 // Hostile output buffers
 // ---------------------------------------------------------------------------------------------
-
-struct Bad {
-    what: &'static str,
-    addr: u64,
-}
-
-/// Addresses at which writing `len` bytes must fail (each with the reason). The message is
-/// sized so that `len` bytes really are written through the pointer.
-fn bad_ptrs(len: u64) -> [Bad; 10] {
-    hostile(len as usize).map(|(what, addr)| Bad {
-        what,
-        addr: addr as u64,
-    })
-}
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Slot {
@@ -477,17 +394,14 @@ fn stack_top_is_where_abi_says() {
     let local = 0usize;
     let a = &local as *const usize as usize;
     let (bottom, top) = initial_stack();
+    let on = a < top && a > bottom;
     check!(
-        a < top && a > bottom,
+        on,
         "a local lives at {:#x}, not in the 256 KiB below {:#x}",
         a,
         top
     );
-    check!(
-        top % 16 == 0 && top < USER_TOP as usize,
-        "initial sp {:#x}",
-        top
-    );
+    check!(top % 16 == 0 && top < USER_TOP, "initial sp {:#x}", top);
 }
 
 const HOSTILE_MSG_BYTES: usize = 48;
@@ -498,145 +412,79 @@ fn hostile_buffers(etc: bool) {
     let (e1, e2) = (event_handle(), event_handle());
     let koids = [koid(e1.raw()), koid(e2.raw())];
     let msg = pat(9);
-    check!(writer
-        .write(&msg[..HOSTILE_MSG_BYTES], &[dup_raw(&e1), dup_raw(&e2)])
-        .is_ok());
-    for slot in [
+    let send = || writer.write(&msg[..HOSTILE_MSG_BYTES], &[dup_raw(&e1), dup_raw(&e2)]);
+    check!(send().is_ok());
+    let slots = [
         Slot::Bytes,
         Slot::Handles,
         Slot::ActualBytes,
         Slot::ActualHandles,
-    ] {
+    ];
+    for slot in slots {
+        // The message is sized so that `len` bytes really are written through the pointer.
         let len = match slot {
-            Slot::Bytes => HOSTILE_MSG_BYTES as u64,
+            Slot::Bytes => HOSTILE_MSG_BYTES,
             Slot::Handles if etc => 2 * 16,
             Slot::Handles => 2 * 4,
             _ => 4,
         };
-        for bad in bad_ptrs(len) {
-            if bad.addr == 0 && matches!(slot, Slot::ActualBytes | Slot::ActualHandles) {
+        for (bad_what, bad) in hostile(len) {
+            if bad == 0 && matches!(slot, Slot::ActualBytes | Slot::ActualHandles) {
                 continue; // NULL actuals are allowed
             }
             let mut bytes = [0u8; 64];
             let mut hs = [0u32; 4];
             let mut infos = [HandleInfo::default(); 4];
             let (mut ab, mut ah) = (0u32, 0u32);
-            let mut bp = bytes.as_mut_ptr() as u64;
+            let mut bp = bytes.as_mut_ptr() as usize;
             let mut hp = if etc {
-                infos.as_mut_ptr() as u64
+                infos.as_mut_ptr() as usize
             } else {
-                hs.as_mut_ptr() as u64
+                hs.as_mut_ptr() as usize
             };
-            let mut abp = &mut ab as *mut u32 as u64;
-            let mut ahp = &mut ah as *mut u32 as u64;
+            let mut abp = &mut ab as *mut u32;
+            let mut ahp = &mut ah as *mut u32;
             match slot {
-                Slot::Bytes => bp = bad.addr,
-                Slot::Handles => hp = bad.addr,
-                Slot::ActualBytes => abp = bad.addr,
-                Slot::ActualHandles => ahp = bad.addr,
+                Slot::Bytes => bp = bad,
+                Slot::Handles => hp = bad,
+                Slot::ActualBytes => abp = bad as *mut u32,
+                Slot::ActualHandles => ahp = bad as *mut u32,
             }
             let handles_before = process_handles();
             let live_before = live();
             let saved = save_stack_top::<4>();
+            let (ch, bp) = (reader.raw(), bp as *mut u8);
             let s = if etc {
-                raw::channel_read_etc(
-                    reader.raw(),
-                    0,
-                    bp as *mut u8,
-                    hp as *mut HandleInfo,
-                    64,
-                    4,
-                    abp as *mut u32,
-                    ahp as *mut u32,
-                )
+                raw::channel_read_etc(ch, 0, bp, hp as *mut HandleInfo, 64, 4, abp, ahp)
             } else {
-                raw::channel_read(
-                    reader.raw(),
-                    0,
-                    bp as *mut u8,
-                    hp as *mut u32,
-                    64,
-                    4,
-                    abp as *mut u32,
-                    ahp as *mut u32,
-                )
+                raw::channel_read(ch, 0, bp, hp as *mut u32, 64, 4, abp, ahp)
             };
             restore_stack_top(saved);
             let s = Status(s);
-            check!(
-                s == Status::INVALID_ARGS,
-                "{} with {:?} {} ({:#x}): {} (want INVALID_ARGS)",
-                name,
-                slot,
-                bad.what,
-                bad.addr,
-                s
-            );
-            check!(
-                count(&e1) == 2 && count(&e2) == 2,
-                "{} with {:?} {}: carried handle counts {} {} (want 2 2)",
-                name,
-                slot,
-                bad.what,
-                count(&e1),
-                count(&e2)
-            );
-            check!(
-                process_handles() == handles_before,
-                "{} with {:?} {}: process handle count {} -> {}",
-                name,
-                slot,
-                bad.what,
-                handles_before,
-                process_handles()
-            );
-            check!(
-                live() == live_before,
-                "{} with {:?} {}: kernel (handles, messages) {:?} -> {:?}",
-                name,
-                slot,
-                bad.what,
-                live_before,
-                live()
-            );
-            let written = if etc {
-                [
-                    infos[0].handle,
-                    infos[1].handle,
-                    infos[2].handle,
-                    infos[3].handle,
-                ]
-            } else {
-                hs
-            };
+            let what = format_args!("{} with {:?} {} ({:#x})", name, slot, bad_what, bad);
+            check_eq!(s, Status::INVALID_ARGS, "{}:", what);
+            let counts = (count(&e1), count(&e2));
+            check_eq!(counts, (2, 2), "{}: carried handle counts:", what);
+            let handles = process_handles();
+            check_eq!(handles, handles_before, "{}: process handles:", what);
+            check_eq!(live(), live_before, "{}: kernel counts:", what);
+            let written = if etc { infos.map(|i| i.handle) } else { hs };
             for v in written {
                 check!(
                     v == 0 || !valid(v),
-                    "{} with {:?} {}: handle value {:#x} appeared in the table",
-                    name,
-                    slot,
-                    bad.what,
+                    "{}: handle value {:#x} appeared",
+                    what,
                     v
                 );
             }
-            check!(
-                readable(&reader),
-                "{} with {:?} {}: the message is gone",
-                name,
-                slot,
-                bad.what
-            );
+            check!(readable(&reader), "{}: the message is gone", what);
             if s == Status::OK {
                 // The message was consumed by a read that should have failed: requeue it so
                 // the remaining variants still test something (the case already failed).
-                for v in written {
-                    if v != 0 {
-                        raw::handle_close(v);
-                    }
+                for v in written.into_iter().filter(|&v| v != 0) {
+                    raw::handle_close(v);
                 }
-                check!(writer
-                    .write(&msg[..HOSTILE_MSG_BYTES], &[dup_raw(&e1), dup_raw(&e2)])
-                    .is_ok());
+                check!(send().is_ok());
             }
         }
     }
@@ -663,19 +511,18 @@ fn unwritable_buffers_with_may_discard_keep_message() {
     check!(a.write(&msg[..32], &[dup_raw(&e)]).is_ok());
     let mut hs = [0u32; 2];
     let (mut ab, mut ah) = (0, 0);
-    check_status!(
-        raw::channel_read(
-            b.raw(),
-            CHANNEL_READ_MAY_DISCARD,
-            ro_addr() as *mut u8,
-            hs.as_mut_ptr(),
-            64,
-            2,
-            &mut ab,
-            &mut ah
-        ),
-        Status::INVALID_ARGS
+    let (ro, h) = (&raw const RO_PAGE as *mut u8, hs.as_mut_ptr());
+    let s = raw::channel_read(
+        b.raw(),
+        CHANNEL_READ_MAY_DISCARD,
+        ro,
+        h,
+        64,
+        2,
+        &mut ab,
+        &mut ah,
     );
+    check_status!(s, Status::INVALID_ARGS);
     check_eq!(count(&e), 2);
     expect_message(&b, &msg[..32], &[koid(e.raw())]);
 }
@@ -693,12 +540,8 @@ fn read_etc_reports_handle_info_for_each_handle() {
     let (x0, x1) = channel_pair();
     let ek = koid(e.raw());
     let xk = koid(x1.raw());
-    check!(a
-        .write(
-            b"infos",
-            &[dup_raw(&e), reduced.into_raw(), x1.0.into_raw()]
-        )
-        .is_ok());
+    let hs = [dup_raw(&e), reduced.into_raw(), x1.0.into_raw()];
+    check!(a.write(b"infos", &hs).is_ok());
     let mut bytes = [0u8; 16];
     let junk = HandleInfo {
         handle: 0xaaaa_aaaa,
@@ -707,9 +550,10 @@ fn read_etc_reports_handle_info_for_each_handle() {
         unused: 0xaaaa_aaaa,
     };
     let mut infos = [junk; 5];
-    let (s, ab, ah) = read_etc(b.raw(), 0, &mut bytes, &mut infos);
-    check_eq!(s, Status::OK);
-    check_eq!((ab, ah), (5, 3));
+    check_eq!(
+        read_etc(b.raw(), 0, &mut bytes, &mut infos),
+        (Status::OK, 5, 3)
+    );
     check_eq!(&bytes[..5], b"infos");
     let want = [
         (ObjType::EVENT, Rights::DEFAULT_EVENT, ek),
@@ -718,27 +562,33 @@ fn read_etc_reports_handle_info_for_each_handle() {
     ];
     for (i, (t, r, k)) in want.iter().enumerate() {
         let inf = infos[i];
+        let fixed = HANDLE_FIXED_BITS_MASK;
+        let ok = valid(inf.handle) && inf.handle & fixed == fixed;
         check!(
-            valid(inf.handle) && inf.handle & HANDLE_FIXED_BITS_MASK == HANDLE_FIXED_BITS_MASK,
+            ok,
             "info[{}].handle {:#x} is not a valid handle",
             i,
             inf.handle
         );
-        check_eq!(inf.obj_type, t.raw());
-        check_eq!(inf.rights, r.bits());
-        check_eq!(inf.unused, 0);
+        let got = (inf.obj_type, inf.rights, inf.unused);
+        check_eq!(
+            got,
+            (t.raw(), r.bits(), 0),
+            "info[{}] type, rights, unused:",
+            i
+        );
         let bi = basic(inf.handle);
-        check_eq!(bi.koid, *k);
-        check_eq!(bi.rights, inf.rights);
-        check_eq!(bi.obj_type, inf.obj_type);
+        check_eq!(
+            (bi.koid, bi.rights, bi.obj_type),
+            (*k, inf.rights, inf.obj_type)
+        );
     }
     check!(
         infos[0].handle != infos[1].handle,
         "two received handles share a value"
     );
     // Entries past actual_handles are not written.
-    check_eq!(infos[3], junk);
-    check_eq!(infos[4], junk);
+    check_eq!((infos[3], infos[4]), (junk, junk));
     // The received endpoint still talks to x0.
     check!(Channel(Handle::from_raw(infos[2].handle))
         .write(b"ping", &[])
@@ -752,17 +602,12 @@ fn read_etc_reports_handle_info_for_each_handle() {
 fn received_handles_keep_koid_and_rights() {
     let (a, b) = channel_pair();
     let e = event_handle();
-    let restricted = e
-        .duplicate(Rights::TRANSFER | Rights::WAIT | Rights::SIGNAL)
-        .expect("duplicate");
+    let fewer = Rights::TRANSFER | Rights::WAIT | Rights::SIGNAL;
+    let restricted = e.duplicate(fewer).expect("duplicate");
     let (x0, x1) = channel_pair();
     let sent = [
         (e.raw(), koid(e.raw()), Rights::DEFAULT_EVENT.bits()),
-        (
-            restricted.raw(),
-            koid(restricted.raw()),
-            (Rights::TRANSFER | Rights::WAIT | Rights::SIGNAL).bits(),
-        ),
+        (restricted.raw(), koid(restricted.raw()), fewer.bits()),
         (x1.raw(), koid(x1.raw()), Rights::DEFAULT_CHANNEL.bits()),
     ];
     let raws = [dup_raw(&e), restricted.into_raw(), x1.0.into_raw()];
@@ -770,19 +615,19 @@ fn received_handles_keep_koid_and_rights() {
     let handles_before = process_handles();
     let mut bytes = [0u8; 8];
     let mut hs = [0u32; 3];
-    let (s, ab, ah) = read(b.raw(), 0, &mut bytes, &mut hs);
-    check_eq!(s, Status::OK);
-    check_eq!((ab, ah), (4, 3));
+    check_eq!(read(b.raw(), 0, &mut bytes, &mut hs), (Status::OK, 4, 3));
     check_eq!(process_handles(), handles_before + 3);
     for i in 0..3 {
         let bi = basic(hs[i]);
-        check_eq!(bi.koid, sent[i].1);
-        check_eq!(bi.rights, sent[i].2);
+        check_eq!(
+            (bi.koid, bi.rights),
+            (sent[i].1, sent[i].2),
+            "handle {}:",
+            i
+        );
     }
     check_eq!(basic(hs[2]).related_koid, koid(x0.raw()));
-    for h in hs {
-        raw::handle_close(h);
-    }
+    close_all(&hs);
     check_eq!(count(&e), 1);
 }
 

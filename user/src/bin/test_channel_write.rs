@@ -60,24 +60,47 @@ fn sigs(h: u32) -> u32 {
 #[track_caller]
 fn witnessed_event() -> (u32, u32) {
     let h = event();
-    let mut w = 0;
-    expect_status(
-        raw::handle_duplicate(h, Rights::SAME_RIGHTS.bits(), &mut w),
-        Status::OK,
-        "handle_duplicate",
-    );
-    (h, w)
+    (h, dup(h, Rights::SAME_RIGHTS))
+}
+
+/// [`witnessed_event`] reduced to the default rights without TRANSFER.
+#[track_caller]
+fn no_transfer() -> (u32, u32) {
+    let (e, w) = witnessed_event();
+    (
+        replace(e, Rights::DEFAULT_EVENT.difference(Rights::TRANSFER)),
+        w,
+    )
 }
 
 fn write(ch: u32, bytes: &[u8], handles: &[u32]) -> i32 {
-    raw::channel_write(
-        ch,
-        0,
-        bytes.as_ptr(),
-        bytes.len() as u32,
-        handles.as_ptr(),
-        handles.len() as u32,
-    )
+    let (b, n) = (bytes.as_ptr(), bytes.len() as u32);
+    raw::channel_write(ch, 0, b, n, handles.as_ptr(), handles.len() as u32)
+}
+
+/// `write(&e)`, with `e` a new [`witnessed_event`] as the handle to send, returns `want`; the
+/// event is [`consumed`] and nothing reached `peer` ([`nothing_sent`]).
+#[track_caller]
+fn refused_with_event(peer: u32, want: Status, what: &str, write: impl FnOnce(&u32) -> i32) {
+    refused_with_events(peer, want, what, |[e]: &[u32; 1]| write(e));
+}
+
+/// [`refused_with_event`] with `N` new witnessed events: `write(&events)`, and every one of
+/// them is consumed.
+#[track_caller]
+fn refused_with_events<const N: usize>(
+    peer: u32,
+    want: Status,
+    what: &str,
+    write: impl FnOnce(&[u32; N]) -> i32,
+) {
+    let events: [(u32, u32); N] = core::array::from_fn(|_| witnessed_event());
+    let before = sigs(peer);
+    expect_status(write(&events.map(|(e, _)| e)), want, what);
+    for (e, w) in events {
+        consumed(e, w);
+    }
+    nothing_sent(peer, before);
 }
 
 /// The transferred handle `h` is gone from us and its object lost that handle (only the
@@ -86,7 +109,7 @@ fn write(ch: u32, bytes: &[u8], handles: &[u32]) -> i32 {
 fn consumed(h: u32, witness: u32) {
     expect(
         !valid(h),
-        format_args!("transferred handle {:#x} is still valid", h),
+        format_args!("transferred handle {:#x} is valid", h),
     );
     let n = handle_count(witness);
     let what = format_args!("object of {:#x} still has {} handles (want 1)", h, n);
@@ -100,10 +123,8 @@ fn consumed(h: u32, witness: u32) {
 fn untouched(h: u32, witness: u32) {
     expect(valid(h), format_args!("handle {:#x} was consumed", h));
     let n = handle_count(witness);
-    expect(
-        n == 2,
-        format_args!("object of {:#x} has {} handles (want 2)", h, n),
-    );
+    let what = format_args!("object of {:#x} has {} handles (want 2)", h, n);
+    expect(n == 2, what);
     close(witness);
 }
 
@@ -118,14 +139,10 @@ fn nothing_sent(peer: u32, before: u32) {
     } else {
         Status::SHOULD_WAIT
     };
-    let s = read_nothing(peer);
-    expect(
-        s == want.raw(),
-        format_args!(
-            "peer read returned {} (want {}): a message was queued",
-            Status(s),
-            want
-        ),
+    expect_status(
+        read_nothing(peer),
+        want,
+        "peer read (a message was queued?)",
     );
 }
 
@@ -143,12 +160,7 @@ fn message_bytes_and_handles_arrive_intact() {
         Rights::TRANSFER | Rights::WAIT | Rights::SIGNAL, // rights must arrive unchanged
     );
     let (c, d) = channel();
-    let (mut p0, mut p1) = (0, 0);
-    expect_status(
-        raw::eventpair_create(0, &mut p0, &mut p1),
-        Status::OK,
-        "eventpair_create",
-    );
+    let (p0, p1) = eventpair();
     let sent = [e, e_small, c, p0];
     let before = sent.map(basic);
     let bytes: [u8; 200] = core::array::from_fn(|i| (i * 13 + 1) as u8);
@@ -165,43 +177,34 @@ fn message_bytes_and_handles_arrive_intact() {
     check!(rb[..200] == bytes[..], "bytes arrived altered");
     expect(nh == 4, format_args!("{} handles arrived (want 4)", nh));
     for i in 0..4 {
-        let got = basic(rh[i]);
+        let (got, want) = (basic(rh[i]), before[i]);
+        let fixed = HANDLE_FIXED_BITS_MASK;
         check!(
-            rh[i] & HANDLE_FIXED_BITS_MASK == HANDLE_FIXED_BITS_MASK,
+            rh[i] & fixed == fixed,
             "received value {:#x} lacks the fixed bits",
             rh[i]
         );
-        expect(
-            got.koid == before[i].koid && got.koid != 0,
-            format_args!(
-                "handle {}: koid {} arrived as {}",
-                i, before[i].koid, got.koid
-            ),
-        );
-        expect(
-            got.rights == before[i].rights,
-            format_args!(
-                "handle {}: rights {:#x} arrived as {:#x}",
-                i, before[i].rights, got.rights
-            ),
-        );
-        check!(
-            got.obj_type == before[i].obj_type,
-            "handle {}: type changed",
+        check!(got.koid != 0, "handle {}: koid 0", i);
+        let got = (got.koid, got.rights, got.obj_type);
+        check_eq!(
+            got,
+            (want.koid, want.rights, want.obj_type),
+            "handle {}: koid, rights, type:",
             i
         );
     }
     check!(
         sigs(b) & READABLE == 0,
-        "reader still READABLE after the only message was read"
+        "reader still READABLE after the only message"
     );
     // The received channel endpoint still works: write through it, read at its peer.
     expect_status(write(rh[2], b"via", &[]), Status::OK, "write via received");
     let (s, nb, _) = read_raw(d, &mut rb, &mut []);
     expect_status(s, Status::OK, "read at peer of received endpoint");
-    check!(
-        nb == 3 && &rb[..3] == b"via",
-        "message through the received endpoint altered"
+    check_eq!(
+        &rb[..nb as usize],
+        b"via",
+        "message through the received endpoint:"
     );
     for h in &rh[..4] {
         close(*h);
@@ -215,40 +218,29 @@ fn null_pointers_with_zero_sizes_are_ok() {
     let mut rb = [0u8; 8];
     let mut rh = [0u32; 2];
     // Both NULL: an empty message.
-    expect_status(
-        raw::channel_write(a, 0, null(), 0, null(), 0),
-        Status::OK,
-        "write(NULL, 0, NULL, 0)",
-    );
+    let s = raw::channel_write(a, 0, null(), 0, null(), 0);
+    expect_status(s, Status::OK, "write(NULL, 0, NULL, 0)");
     let (s, nb, nh) = read_raw(b, &mut rb, &mut rh);
     expect_status(s, Status::OK, "read empty message");
     check!(nb == 0 && nh == 0, "got {} bytes {} handles", nb, nh);
     // NULL bytes with handles.
     let (e, w) = witnessed_event();
-    expect_status(
-        raw::channel_write(a, 0, null(), 0, &e, 1),
-        Status::OK,
-        "write(NULL, 0, [e], 1)",
-    );
+    let s = raw::channel_write(a, 0, null(), 0, &e, 1);
+    expect_status(s, Status::OK, "write(NULL, 0, [e], 1)");
     let (s, nb, nh) = read_raw(b, &mut rb, &mut rh);
     expect_status(s, Status::OK, "read handle-only message");
     check!(nb == 0 && nh == 1, "got {} bytes {} handles", nb, nh);
     check!(basic(rh[0]).koid == basic(w).koid, "wrong object arrived");
-    close(rh[0]);
-    close(w);
+    close_all(&[rh[0], w]);
     // NULL handles with bytes.
-    expect_status(
-        raw::channel_write(a, 0, b"xyz".as_ptr(), 3, null(), 0),
-        Status::OK,
-        "write(bytes, 3, NULL, 0)",
-    );
+    let s = raw::channel_write(a, 0, b"xyz".as_ptr(), 3, null(), 0);
+    expect_status(s, Status::OK, "write(bytes, 3, NULL, 0)");
     let (s, nb, nh) = read_raw(b, &mut rb, &mut rh);
     expect_status(s, Status::OK, "read bytes-only message");
-    check!(
-        nb == 3 && nh == 0 && &rb[..3] == b"xyz",
-        "got {} bytes {} handles",
-        nb,
-        nh
+    check_eq!(
+        (nh, &rb[..nb as usize]),
+        (0, &b"xyz"[..]),
+        "handles, bytes:"
     );
     close_all(&[a, b]);
 }
@@ -257,16 +249,10 @@ fn null_pointers_with_zero_sizes_are_ok() {
 /// both at once are accepted and arrive whole (read from a read-only segment).
 fn max_65536_bytes_and_64_handles_arrive_intact() {
     let (a, b) = channel();
-    let mut hs = [0u32; MAX_HANDLES];
-    for h in hs.iter_mut() {
-        *h = event();
-    }
+    let hs: [u32; MAX_HANDLES] = core::array::from_fn(|_| event());
     let koids = hs.map(|h| basic(h).koid);
-    expect_status(
-        write(a, &SRC[..MAX_BYTES], &hs),
-        Status::OK,
-        "write 65536 bytes + 64 handles",
-    );
+    let s = write(a, &SRC[..MAX_BYTES], &hs);
+    expect_status(s, Status::OK, "write 65536 bytes + 64 handles");
     let buf = rbuf();
     buf.fill(0);
     let mut rh = [0u32; MAX_HANDLES + 1];
@@ -287,24 +273,17 @@ fn max_65536_bytes_and_64_handles_arrive_intact() {
         close(rh[i]);
     }
     // 65536 bytes alone, and 64 handles alone.
-    expect_status(
-        write(a, &SRC[..MAX_BYTES], &[]),
-        Status::OK,
-        "write 65536 bytes",
-    );
+    let s = write(a, &SRC[..MAX_BYTES], &[]);
+    expect_status(s, Status::OK, "write 65536 bytes");
     let (s, nb, _) = read_raw(b, &mut buf[..], &mut []);
     expect_status(s, Status::OK, "read");
     expect(nb as usize == MAX_BYTES, format_args!("{} bytes", nb));
-    for h in hs.iter_mut() {
-        *h = event();
-    }
+    let hs: [u32; MAX_HANDLES] = core::array::from_fn(|_| event());
     expect_status(write(a, &[], &hs), Status::OK, "write 64 handles");
     let (s, _, nh) = read_raw(b, &mut [], &mut rh);
     expect_status(s, Status::OK, "read");
     expect(nh as usize == MAX_HANDLES, format_args!("{} handles", nh));
-    for h in &rh[..nh as usize] {
-        close(*h);
-    }
+    close_all(&rh[..nh as usize]);
     close_all(&[a, b]);
 }
 
@@ -328,15 +307,13 @@ fn narrow_arguments_use_only_low_32_bits() {
     let mut rh = [0u32; 2];
     let (s, nb, nh) = read_raw(b, &mut rb, &mut rh);
     expect_status(s, Status::OK, "read");
-    check!(
-        nb == 4 && &rb[..4] == b"abcd" && nh == 1,
-        "got {} bytes {} handles",
-        nb,
-        nh
+    check_eq!(
+        (nh, &rb[..nb as usize]),
+        (1, &b"abcd"[..]),
+        "handles, bytes:"
     );
     check!(basic(rh[0]).koid == basic(w).koid, "wrong object arrived");
-    close(rh[0]);
-    close_all(&[w, a, b]);
+    close_all(&[rh[0], w, a, b]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -348,16 +325,10 @@ fn narrow_arguments_use_only_low_32_bits() {
 fn over_65536_bytes_is_out_of_range_and_consumes_handles() {
     let (a, b) = channel();
     for n in [MAX_BYTES as u32 + 1, 1 << 20, u32::MAX] {
-        let (e, w) = witnessed_event();
-        let before = sigs(b);
         // The source is readable for 65537 bytes; past that the length alone decides.
-        expect_status(
-            raw::channel_write(a, 0, SRC.as_ptr(), n, &e, 1),
-            Status::OUT_OF_RANGE,
-            "write oversize bytes",
-        );
-        consumed(e, w);
-        nothing_sent(b, before);
+        refused_with_event(b, Status::OUT_OF_RANGE, "write oversize bytes", |e| {
+            raw::channel_write(a, 0, SRC.as_ptr(), n, e, 1)
+        });
     }
     close_all(&[a, b]);
 }
@@ -366,27 +337,12 @@ fn over_65536_bytes_is_out_of_range_and_consumes_handles() {
 /// handles are consumed (docs/abi.md fate rule) and nothing is sent.
 fn over_64_handles_is_out_of_range_and_consumes_all_65() {
     let (a, b) = channel();
-    let mut hs = [0u32; MAX_HANDLES + 1];
-    let mut ws = [0u32; MAX_HANDLES + 1];
-    for i in 0..hs.len() {
-        (hs[i], ws[i]) = witnessed_event();
-    }
     let before = sigs(b);
-    expect_status(
-        write(a, b"x", &hs),
-        Status::OUT_OF_RANGE,
-        "write 65 handles",
-    );
-    for i in 0..hs.len() {
-        consumed(hs[i], ws[i]);
-    }
-    nothing_sent(b, before);
+    let write_65 = |hs: &[u32; MAX_HANDLES + 1]| write(a, b"x", hs);
+    refused_with_events(b, Status::OUT_OF_RANGE, "write 65 handles", write_65);
     // A huge count with a NULL array: the size check comes before the array is read.
-    expect_status(
-        raw::channel_write(a, 0, null(), 0, null(), u32::MAX),
-        Status::OUT_OF_RANGE,
-        "write u32::MAX handles from NULL",
-    );
+    let s = raw::channel_write(a, 0, null(), 0, null(), u32::MAX);
+    expect_status(s, Status::OUT_OF_RANGE, "write u32::MAX handles from NULL");
     nothing_sent(b, before);
     close_all(&[a, b]);
 }
@@ -401,35 +357,27 @@ fn unreadable_bytes_are_invalid_args_and_consume_handles() {
     // The hostile stack addresses are only meaningful if we run on the initial stack.
     on_initial_stack();
     let (a, b) = channel();
+    let invalid = Status::INVALID_ARGS;
     for (p, len, what) in hostile_sources() {
-        let (e, w) = witnessed_event();
+        let bytes = p as *const u8;
+        refused_with_event(b, invalid, what, |e| {
+            raw::channel_write(a, 0, bytes, len, e, 1)
+        });
+        // And without handles.
         let before = sigs(b);
         expect_status(
-            raw::channel_write(a, 0, p as *const u8, len, &e, 1),
-            Status::INVALID_ARGS,
-            what,
-        );
-        consumed(e, w);
-        nothing_sent(b, before);
-        // And without handles.
-        expect_status(
-            raw::channel_write(a, 0, p as *const u8, len, null(), 0),
-            Status::INVALID_ARGS,
+            raw::channel_write(a, 0, bytes, len, null(), 0),
+            invalid,
             what,
         );
         nothing_sent(b, before);
     }
     if let Some(t) = segment_tail() {
         // 8 readable bytes, then unmapped memory.
-        let (e, w) = witnessed_event();
-        let before = sigs(b);
-        expect_status(
-            raw::channel_write(a, 0, t as *const u8, 64, &e, 1),
-            Status::INVALID_ARGS,
-            "bytes straddling the end of the data segment",
-        );
-        consumed(e, w);
-        nothing_sent(b, before);
+        let what = "bytes straddling the end of the data segment";
+        refused_with_event(b, invalid, what, |e| {
+            raw::channel_write(a, 0, t as *const u8, 64, e, 1)
+        });
     }
     close_all(&[a, b]);
 }
@@ -440,11 +388,8 @@ fn unreadable_handles_array_is_invalid_args_and_touches_no_handle() {
     let (a, b) = channel();
     for (p, len, what) in hostile_sources() {
         let before = sigs(b);
-        expect_status(
-            raw::channel_write(a, 0, b"msg".as_ptr(), 3, p as *const u32, len / 4),
-            Status::INVALID_ARGS,
-            what,
-        );
+        let s = raw::channel_write(a, 0, b"msg".as_ptr(), 3, p as *const u32, len / 4);
+        expect_status(s, Status::INVALID_ARGS, what);
         nothing_sent(b, before);
         check!(valid(a), "{}: the channel handle was closed", what);
     }
@@ -460,10 +405,11 @@ fn unreadable_handles_array_is_invalid_args_and_touches_no_handle() {
                 arr.add(1).write_volatile(e2);
             }
             let before = sigs(b);
+            let s = raw::channel_write(a, 0, b"msg".as_ptr(), 3, arr, 4);
             expect_status(
-                raw::channel_write(a, 0, b"msg".as_ptr(), 3, arr, 4),
+                s,
                 Status::INVALID_ARGS,
-                "handles straddling the end of the data segment",
+                "handles straddling the data segment end",
             );
             untouched(e1, w1);
             untouched(e2, w2);
@@ -492,11 +438,8 @@ fn closed_value() -> u32 {
 fn bad_channel_handle_is_bad_handle_and_consumes_handles() {
     for bad in [HANDLE_INVALID, closed_value(), 0x1234_5677, 0xffff_ffff, 1] {
         let (e, w) = witnessed_event();
-        expect_status(
-            raw::channel_write(bad, 0, b"x".as_ptr(), 1, &e, 1),
-            Status::BAD_HANDLE,
-            "write to a bad channel handle",
-        );
+        let s = raw::channel_write(bad, 0, b"x".as_ptr(), 1, &e, 1);
+        expect_status(s, Status::BAD_HANDLE, "write to a bad channel handle");
         consumed(e, w);
     }
 }
@@ -506,17 +449,8 @@ fn bad_channel_handle_is_bad_handle_and_consumes_handles() {
 fn bad_entry_in_handles_is_bad_handle_and_consumes_the_rest() {
     let (a, b) = channel();
     for bad in [HANDLE_INVALID, closed_value(), 0x1234_5677, 0xffff_fffe] {
-        let (e1, w1) = witnessed_event();
-        let (e2, w2) = witnessed_event();
-        let before = sigs(b);
-        expect_status(
-            write(a, b"x", &[e1, bad, e2]),
-            Status::BAD_HANDLE,
-            "write with a bad entry",
-        );
-        consumed(e1, w1);
-        consumed(e2, w2);
-        nothing_sent(b, before);
+        let write_bad = |&[e1, e2]: &[u32; 2]| write(a, b"x", &[e1, bad, e2]);
+        refused_with_events(b, Status::BAD_HANDLE, "write with a bad entry", write_bad);
     }
     close_all(&[a, b]);
 }
@@ -525,21 +459,10 @@ fn bad_entry_in_handles_is_bad_handle_and_consumes_the_rest() {
 /// the repeated handle (and the others) are consumed, nothing is sent.
 fn repeated_handles_are_bad_handle_and_consumed() {
     let (a, b) = channel();
-    let (e, w) = witnessed_event();
-    let before = sigs(b);
-    expect_status(write(a, b"x", &[e, e]), Status::BAD_HANDLE, "[e, e]");
-    consumed(e, w);
-    nothing_sent(b, before);
-    let (e1, w1) = witnessed_event();
-    let (e2, w2) = witnessed_event();
-    expect_status(
-        write(a, b"x", &[e1, e2, e1]),
-        Status::BAD_HANDLE,
-        "[e1, e2, e1]",
-    );
-    consumed(e1, w1);
-    consumed(e2, w2);
-    nothing_sent(b, before);
+    let twice = |&[e]: &[u32; 1]| write(a, b"x", &[e, e]);
+    refused_with_events(b, Status::BAD_HANDLE, "[e, e]", twice);
+    let again = |&[e1, e2]: &[u32; 2]| write(a, b"x", &[e1, e2, e1]);
+    refused_with_events(b, Status::BAD_HANDLE, "[e1, e2, e1]", again);
     close_all(&[a, b]);
 }
 
@@ -548,30 +471,19 @@ fn repeated_handles_are_bad_handle_and_consumed() {
 fn non_channel_handle_is_wrong_type() {
     let target = event();
     let (e, w) = witnessed_event();
-    expect_status(
-        raw::channel_write(target, 0, b"x".as_ptr(), 1, &e, 1),
-        Status::WRONG_TYPE,
-        "write to an event",
-    );
+    let s = raw::channel_write(target, 0, b"x".as_ptr(), 1, &e, 1);
+    expect_status(s, Status::WRONG_TYPE, "write to an event");
     consumed(e, w);
     expect(valid(target), format_args!("the event target was closed"));
     close(target);
-    let (mut p0, mut p1) = (0, 0);
-    expect_status(
-        raw::eventpair_create(0, &mut p0, &mut p1),
-        Status::OK,
-        "eventpair_create",
-    );
+    let (p0, p1) = eventpair();
     for (h, what) in [
         (p0, "eventpair"),
         (self_process(), "process"),
         (self_thread(), "thread"),
     ] {
-        expect_status(
-            raw::channel_write(h, 0, b"x".as_ptr(), 1, null(), 0),
-            Status::WRONG_TYPE,
-            what,
-        );
+        let s = raw::channel_write(h, 0, b"x".as_ptr(), 1, null(), 0);
+        expect_status(s, Status::WRONG_TYPE, what);
         expect(valid(h), format_args!("{} handle was closed", what));
     }
     close_all(&[p0, p1]);
@@ -584,15 +496,9 @@ fn channel_without_write_right_is_access_denied() {
     let want = Rights::READ | Rights::TRANSFER | Rights::WAIT;
     let ro = replace(a, want);
     check_eq!(basic(ro).rights, want.bits(), "replaced rights:");
-    let (e, w) = witnessed_event();
-    let before = sigs(b);
-    expect_status(
-        raw::channel_write(ro, 0, b"x".as_ptr(), 1, &e, 1),
-        Status::ACCESS_DENIED,
-        "write without WRITE",
-    );
-    consumed(e, w);
-    nothing_sent(b, before);
+    refused_with_event(b, Status::ACCESS_DENIED, "write without WRITE", |e| {
+        raw::channel_write(ro, 0, b"x".as_ptr(), 1, e, 1)
+    });
     expect(valid(ro), format_args!("the channel handle was closed"));
     close_all(&[ro, b]);
 }
@@ -601,8 +507,7 @@ fn channel_without_write_right_is_access_denied() {
 /// in handles does not have ZX_RIGHT_TRANSFER"; all entries consumed, nothing sent.
 fn entry_without_transfer_is_access_denied_and_consumed() {
     let (a, b) = channel();
-    let (e, w) = witnessed_event();
-    let nt = replace(e, Rights::DEFAULT_EVENT.difference(Rights::TRANSFER));
+    let (nt, w) = no_transfer();
     let before = sigs(b);
     expect_status(
         write(a, b"x", &[nt]),
@@ -613,13 +518,9 @@ fn entry_without_transfer_is_access_denied_and_consumed() {
     nothing_sent(b, before);
     let (e1, w1) = witnessed_event();
     let (e2, w2) = witnessed_event();
-    let (e, w) = witnessed_event();
-    let nt = replace(e, Rights::DEFAULT_EVENT.difference(Rights::TRANSFER));
-    expect_status(
-        write(a, b"x", &[e1, nt, e2]),
-        Status::ACCESS_DENIED,
-        "[e1, no-transfer, e2]",
-    );
+    let (nt, w) = no_transfer();
+    let s = write(a, b"x", &[e1, nt, e2]);
+    expect_status(s, Status::ACCESS_DENIED, "[e1, no-transfer, e2]");
     consumed(e1, w1);
     consumed(nt, w);
     consumed(e2, w2);
@@ -638,11 +539,7 @@ fn own_handle_in_array_is_not_supported_and_closes_it() {
     let (a, b) = channel();
     expect_status(write(a, b"x", &[a]), Status::NOT_SUPPORTED, "[a] into a");
     expect(!valid(a), format_args!("own handle still valid"));
-    check!(
-        sigs(b) == PEER_CLOSED,
-        "peer signals {:#x} (want PEER_CLOSED only)",
-        sigs(b)
-    );
+    check_eq!(sigs(b), PEER_CLOSED, "peer signals:");
     nothing_sent(b, PEER_CLOSED);
     close(b);
 
@@ -650,11 +547,8 @@ fn own_handle_in_array_is_not_supported_and_closes_it() {
     let (a, b) = channel();
     let (e1, w1) = witnessed_event();
     let (e2, w2) = witnessed_event();
-    expect_status(
-        write(a, b"x", &[e1, a, e2]),
-        Status::NOT_SUPPORTED,
-        "[e1, a, e2] into a",
-    );
+    let s = write(a, b"x", &[e1, a, e2]);
+    expect_status(s, Status::NOT_SUPPORTED, "[e1, a, e2] into a");
     expect(!valid(a), format_args!("own handle still valid"));
     consumed(e1, w1);
     consumed(e2, w2);
@@ -687,11 +581,7 @@ fn peer_endpoint_in_array_is_not_supported_and_closes_it() {
     let m0 = kstats().live_messages;
     expect_status(write(a, b"x", &[b]), Status::NOT_SUPPORTED, "[b] into a");
     expect(!valid(b), format_args!("peer handle still valid"));
-    check!(
-        sigs(a) == PEER_CLOSED,
-        "writer signals {:#x} (want PEER_CLOSED only)",
-        sigs(a)
-    );
+    check_eq!(sigs(a), PEER_CLOSED, "writer signals:");
     check!(kstats().live_messages == m0, "a message was queued");
     nothing_sent(a, PEER_CLOSED);
     close(a);
@@ -715,13 +605,6 @@ fn peer_endpoint_in_array_is_not_supported_and_closes_it() {
 /// docs/abi.md section 4: per entry, BAD_HANDLE, then ACCESS_DENIED (TRANSFER), then
 /// NOT_SUPPORTED (self/peer); all entries are processed and the first error is returned.
 fn per_entry_checks_run_in_order_and_first_error_wins() {
-    let no_transfer = || {
-        let (e, w) = witnessed_event();
-        (
-            replace(e, Rights::DEFAULT_EVENT.difference(Rights::TRANSFER)),
-            w,
-        )
-    };
     let (a, b) = channel();
     let before = sigs(b);
     // [bad, no-transfer] -> BAD_HANDLE; [no-transfer, bad] -> ACCESS_DENIED.
@@ -755,11 +638,8 @@ fn per_entry_checks_run_in_order_and_first_error_wins() {
     // and the handle is consumed all the same.
     let (a, b) = channel();
     let a_nt = replace(a, Rights::READ | Rights::WRITE | Rights::WAIT);
-    expect_status(
-        write(a_nt, b"x", &[a_nt]),
-        Status::ACCESS_DENIED,
-        "[own handle without TRANSFER]",
-    );
+    let s = write(a_nt, b"x", &[a_nt]);
+    expect_status(s, Status::ACCESS_DENIED, "[own handle without TRANSFER]");
     expect(!valid(a_nt), format_args!("own handle still valid"));
     nothing_sent(b, PEER_CLOSED);
     close(b);
@@ -780,15 +660,12 @@ fn unknown_option_bits_are_invalid_args_and_consume_handles() {
         CHANNEL_WRITE_USE_IOVEC | 1,
         0xffff_ffff,
     ] {
-        let (e, w) = witnessed_event();
-        let before = sigs(b);
-        expect_status(
-            raw::channel_write(a, opt, b"x".as_ptr(), 1, &e, 1),
+        refused_with_event(
+            b,
             Status::INVALID_ARGS,
             "write with an unknown option",
+            |e| raw::channel_write(a, opt, b"x".as_ptr(), 1, e, 1),
         );
-        consumed(e, w);
-        nothing_sent(b, before);
     }
     close_all(&[a, b]);
 }
@@ -848,45 +725,35 @@ fn checks_run_in_documented_order() {
         expect_status(got, Status::OUT_OF_RANGE, what);
     }
     // The bytes before the handles.
-    expect_status(
-        cw(a, 0, bad_ptr, 8, bad_hp, 2),
-        Status::INVALID_ARGS,
-        "ptr+hptr",
-    );
+    let invalid = Status::INVALID_ARGS;
+    expect_status(cw(a, 0, bad_ptr, 8, bad_hp, 2), invalid, "ptr+hptr");
     nothing_sent(b, before);
-    {
-        let bad_entry = [0u32];
-        expect_status(
-            cw(a, 0, bad_ptr, 8, bad_entry.as_ptr(), 1),
-            Status::INVALID_ARGS,
-            "ptr+bad entry",
-        );
-        let (e, w) = witnessed_event();
-        expect_status(
-            cw(a, 0, bad_ptr, 8, [e, e].as_ptr(), 2),
-            Status::INVALID_ARGS,
-            "ptr+repeated entry",
-        );
-        consumed(e, w);
-        let (e, w) = witnessed_event();
-        let nt = replace(e, Rights::DEFAULT_EVENT.difference(Rights::TRANSFER));
-        expect_status(
-            cw(a, 0, bad_ptr, 8, &nt, 1),
-            Status::INVALID_ARGS,
-            "ptr+entry without TRANSFER",
-        );
-        consumed(nt, w);
-        let (e, w) = witnessed_event();
-        expect_status(cw(ev, 0, src, 1, &e, 1), Status::WRONG_TYPE, "type+entry");
-        consumed(e, w);
-        let (e, w) = witnessed_event();
-        expect_status(
-            cw(a, 0, src, big, [e, 0].as_ptr(), 2),
-            Status::OUT_OF_RANGE,
-            "size+bad entry",
-        );
-        consumed(e, w);
-    }
+    expect_status(
+        cw(a, 0, bad_ptr, 8, [0u32].as_ptr(), 1),
+        invalid,
+        "ptr+bad entry",
+    );
+    let (e, w) = witnessed_event();
+    expect_status(
+        cw(a, 0, bad_ptr, 8, [e, e].as_ptr(), 2),
+        invalid,
+        "ptr+repeated entry",
+    );
+    consumed(e, w);
+    let (nt, w) = no_transfer();
+    expect_status(
+        cw(a, 0, bad_ptr, 8, &nt, 1),
+        invalid,
+        "ptr+entry without TRANSFER",
+    );
+    consumed(nt, w);
+    let (e, w) = witnessed_event();
+    expect_status(cw(ev, 0, src, 1, &e, 1), Status::WRONG_TYPE, "type+entry");
+    consumed(e, w);
+    let (e, w) = witnessed_event();
+    let s = cw(a, 0, src, big, [e, 0].as_ptr(), 2);
+    expect_status(s, Status::OUT_OF_RANGE, "size+bad entry");
+    consumed(e, w);
     nothing_sent(b, before);
     close_all(&[ev, ro, a, b]);
 }
@@ -903,16 +770,13 @@ fn write_after_peer_closed_is_peer_closed_and_consumes_handles() {
     let s = sigs(a);
     check!(
         s & PEER_CLOSED != 0 && s & WRITABLE == 0,
-        "writer signals {:#x} after peer close",
+        "writer signals {:#x}",
         s
     );
     let m0 = kstats().live_messages;
     let (e, w) = witnessed_event();
-    expect_status(
-        write(a, b"late", &[e]),
-        Status::PEER_CLOSED,
-        "write after peer closed",
-    );
+    let s = write(a, b"late", &[e]);
+    expect_status(s, Status::PEER_CLOSED, "write after peer closed");
     consumed(e, w);
     expect_status(write(a, &[], &[]), Status::PEER_CLOSED, "empty write");
     check!(kstats().live_messages == m0, "a message was queued");
@@ -927,35 +791,23 @@ fn messages_written_before_close_stay_readable() {
     expect_status(write(a, b"one", &[e]), Status::OK, "write one");
     expect_status(write(a, b"two", &[]), Status::OK, "write two");
     close(a);
-    let s = sigs(b);
-    check!(
-        s == READABLE | PEER_CLOSED,
-        "reader signals {:#x} (want READABLE|PEER_CLOSED)",
-        s
-    );
+    check_eq!(sigs(b), READABLE | PEER_CLOSED, "reader signals:");
     let mut rb = [0u8; 8];
     let mut rh = [0u32; 2];
     let (st, nb, nh) = read_raw(b, &mut rb, &mut rh);
     expect_status(st, Status::OK, "read one");
-    check!(
-        nb == 3 && &rb[..3] == b"one" && nh == 1,
-        "first message: {} bytes {} handles",
-        nb,
-        nh
-    );
+    check_eq!((nh, &rb[..nb as usize]), (1, &b"one"[..]), "first message:");
     check!(
         basic(rh[0]).koid == basic(w).koid,
         "handle arrived as another object"
     );
-    close(rh[0]);
-    close(w);
+    close_all(&[rh[0], w]);
     let (st, nb, nh) = read_raw(b, &mut rb, &mut rh);
     expect_status(st, Status::OK, "read two");
-    check!(
-        nb == 3 && &rb[..3] == b"two" && nh == 0,
-        "second message: {} bytes {} handles",
-        nb,
-        nh
+    check_eq!(
+        (nh, &rb[..nb as usize]),
+        (0, &b"two"[..]),
+        "second message:"
     );
     let (st, _, _) = read_raw(b, &mut rb, &mut rh);
     expect_status(st, Status::PEER_CLOSED, "read after drain");
@@ -989,36 +841,22 @@ fn pending_limit_is_should_wait_and_clears_writable() {
             break;
         }
     }
+    let live = kstats().live_messages;
+    let full = m0 + limit as u64;
     expect(
-        kstats().live_messages == m0 + limit as u64,
-        format_args!(
-            "live messages {} (want {})",
-            kstats().live_messages,
-            m0 + limit as u64
-        ),
+        live == full,
+        format_args!("live messages {} (want {})", live, full),
     );
     let b_before = sigs(b);
     check_eq!(b_before, READABLE | WRITABLE, "reader signals:");
     let (e, w) = witnessed_event();
-    expect_status(
-        write(a, &0xdead_u32.to_le_bytes(), &[e]),
-        Status::SHOULD_WAIT,
-        "write beyond the limit",
-    );
+    let s = write(a, &0xdead_u32.to_le_bytes(), &[e]);
+    expect_status(s, Status::SHOULD_WAIT, "write beyond the limit");
     consumed(e, w);
+    check_eq!(sigs(a) & WRITABLE, 0, "writer signals at the limit:");
+    check_eq!(sigs(b), b_before, "reader signals:");
     check!(
-        sigs(a) & WRITABLE == 0,
-        "writer still WRITABLE at the limit ({:#x})",
-        sigs(a)
-    );
-    check!(
-        sigs(b) == b_before,
-        "reader signals changed: {:#x} -> {:#x}",
-        b_before,
-        sigs(b)
-    );
-    check!(
-        kstats().live_messages == m0 + limit as u64,
+        kstats().live_messages == full,
         "the refused message was queued"
     );
     // The other direction has its own limit.
@@ -1027,20 +865,14 @@ fn pending_limit_is_should_wait_and_clears_writable() {
     let mut rb = [0u8; 8];
     let (s, nb, _) = read_raw(b, &mut rb, &mut []);
     expect_status(s, Status::OK, "read first");
-    check!(
-        nb == 4 && rb[..4] == 0u32.to_le_bytes(),
-        "first message is not #0"
+    check_eq!(&rb[..nb as usize], &0u32.to_le_bytes(), "first message:");
+    check_eq!(
+        sigs(a) & WRITABLE,
+        WRITABLE,
+        "writer signals after a drain:"
     );
-    check!(
-        sigs(a) & WRITABLE != 0,
-        "writer not WRITABLE after a drain ({:#x})",
-        sigs(a)
-    );
-    expect_status(
-        write(a, &limit.to_le_bytes(), &[]),
-        Status::OK,
-        "write after a drain",
-    );
+    let s = write(a, &limit.to_le_bytes(), &[]);
+    expect_status(s, Status::OK, "write after a drain");
     // Everything drains in order; the refused message is not among them.
     let mut next = 1u32;
     loop {
@@ -1057,12 +889,7 @@ fn pending_limit_is_should_wait_and_clears_writable() {
         next += 1;
     }
     if ok {
-        check!(
-            next == limit + 1,
-            "drained up to #{} (want #{})",
-            next,
-            limit + 1
-        );
+        check_eq!(next, limit + 1, "drained up to:");
     }
     close_all(&[a, b]);
 }

@@ -19,6 +19,7 @@ const WRONG_TYPE: i32 = Status::WRONG_TYPE.raw();
 const INVALID_ARGS: i32 = Status::INVALID_ARGS.raw();
 const ACCESS_DENIED: i32 = Status::ACCESS_DENIED.raw();
 const NOT_SUPPORTED: i32 = Status::NOT_SUPPORTED.raw();
+const OUT_OF_RANGE: i32 = Status::OUT_OF_RANGE.raw();
 
 /// Rights of a fresh event, and some reductions of them.
 const EV: u32 = Rights::DEFAULT_EVENT.bits();
@@ -63,39 +64,71 @@ fn wetc(ch: u32, bytes: &[u8], hs: &mut [HandleDisposition]) -> i32 {
 }
 
 fn wetc_opt(ch: u32, options: u32, bytes: &[u8], hs: &mut [HandleDisposition]) -> i32 {
-    let b = if bytes.is_empty() {
-        null()
-    } else {
-        bytes.as_ptr()
-    };
-    let h = if hs.is_empty() {
-        null_mut()
-    } else {
-        hs.as_mut_ptr()
-    };
-    raw::channel_write_etc(ch, options, b, bytes.len() as u32, h, hs.len() as u32)
+    let (b, n) = (ptr_or_null(bytes), bytes.len() as u32);
+    raw::channel_write_etc(ch, options, b, n, mut_or_null(hs), hs.len() as u32)
+}
+
+/// `zx_channel_write_etc(ch, 0, bytes, n, the array at p, nh)`.
+fn wetc_at(ch: u32, bytes: *const u8, n: u32, p: u64, nh: u32) -> i32 {
+    raw::channel_write_etc(ch, 0, bytes, n, p as *mut HandleDisposition, nh)
 }
 
 /// Reads one message that must carry exactly one handle; returns its info (handle closed by
 /// the caller), or a zeroed info after recording a failure.
+#[track_caller]
 fn read_one_handle(ch: u32) -> HandleInfo {
-    match read_etc(ch) {
-        Ok(m) => {
-            check_eq!(m.handles, 1);
-            if m.handles >= 1 {
-                for i in &m.infos[1..m.handles as usize] {
-                    close(i.handle);
-                }
-                m.infos[0]
-            } else {
-                HandleInfo::default()
-            }
-        }
-        Err(s) => {
-            check!(false, "read_etc returned {}", s);
-            HandleInfo::default()
-        }
+    let m = read_msg(ch);
+    expect(
+        m.handles == 1,
+        format_args!("{} handles (want 1)", m.handles),
+    );
+    if m.handles == 0 {
+        return HandleInfo::default();
     }
+    for i in &m.infos[1..m.handles as usize] {
+        close(i.handle);
+    }
+    m.infos[0]
+}
+
+/// Writing `bytes` with the one disposition `d` on `a` fails with `want`, returned and in the
+/// entry's `result`.
+#[track_caller]
+fn refused(a: u32, bytes: &[u8], d: HandleDisposition, want: i32) {
+    let mut hs = [d];
+    let got = wetc(a, bytes, &mut hs);
+    let what = format_args!("returned {}, result {}", Status(got), Status(hs[0].result));
+    expect((got, hs[0].result) == (want, want), what);
+}
+
+/// Writing `[d]` with no bytes on `a` succeeds (result ZX_OK); the one handle `b` reads.
+#[track_caller]
+fn sent(a: u32, b: u32, d: HandleDisposition) -> HandleInfo {
+    let mut hs = [d];
+    let got = wetc(a, b"", &mut hs);
+    let what = format_args!("returned {}, result {}", Status(got), Status(hs[0].result));
+    expect((got, hs[0].result) == (OK, OK), what);
+    read_one_handle(b)
+}
+
+/// After a failed write of `[mv(e1), dp(e2)]`: the MOVE source `e1` is gone, the DUPLICATE
+/// source `e2` is ours and its object's only handle (it is closed here).
+#[track_caller]
+fn check_fates(what: impl core::fmt::Display, e1: u32, e2: u32) {
+    expect(!valid(e1), format_args!("{}: MOVE source kept", what));
+    expect(valid(e2), format_args!("{}: DUPLICATE source gone", what));
+    let n = handle_count(e2);
+    expect(
+        n == 1,
+        format_args!("{}: DUPLICATE source count {}", what, n),
+    );
+    close(e2);
+}
+
+/// Two new events and the dispositions `[mv(e1), dp(e2)]`.
+fn move_and_dup() -> (u32, u32, [HandleDisposition; 2]) {
+    let (e1, e2) = (event(), event());
+    (e1, e2, [mv(e1), dp(e2)])
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -170,19 +203,10 @@ fn handles_of_every_kind_arrive_in_array_order() {
     let m = read_msg(b);
     check_eq!(m.bytes, 5);
     check_eq!(m.handles, 5);
-    for (i, (k, ty, r)) in want.iter().enumerate() {
+    for (i, &(k, ty, r)) in want.iter().enumerate() {
         let info = m.infos[i];
-        check!(
-            info.obj_type == ty.raw() && info.rights == *r && koid(info.handle) == *k,
-            "entry {}: type {} rights {:#x} koid {} (want {} {:#x} {})",
-            i,
-            info.obj_type,
-            info.rights,
-            koid(info.handle),
-            ty.raw(),
-            r,
-            k
-        );
+        let got = (info.obj_type, info.rights, koid(info.handle));
+        check_eq!(got, (ty.raw(), r, k), "entry {}: type, rights, koid:", i);
     }
     m.close();
     // The channel end that travelled was the real one: closing it closed the pair.
@@ -197,11 +221,8 @@ fn move_with_reduced_rights_gives_the_reader_those_rights() {
     for want in [R_TRANSFER | R_WAIT | R_SIGNAL, R_WAIT, Rights::NONE.bits()] {
         let e = event();
         let k = koid(e);
-        let mut hs = [disp(MOVE, e, ObjType::EVENT, want)];
-        check_status!(wetc(a, b"", &mut hs), Status::OK);
-        check_eq!(hs[0].result, OK);
+        let i = sent(a, b, disp(MOVE, e, ObjType::EVENT, want));
         check!(!valid(e));
-        let i = read_one_handle(b);
         check_eq!(i.obj_type, ObjType::EVENT.raw());
         check_eq!(i.rights, want);
         check_eq!(rights_of(i.handle), want);
@@ -219,44 +240,28 @@ fn move_may_remove_transfer_and_the_reader_cannot_send_it_on() {
     let (c, d) = channel();
     let e = event();
     let want = EV & !R_TRANSFER;
-    let mut hs = [disp(MOVE, e, ObjType::EVENT, want)];
-    check_status!(wetc(a, b"", &mut hs), Status::OK);
+    let h = sent(a, b, disp(MOVE, e, ObjType::EVENT, want)).handle;
     check!(!valid(e));
-    let h = read_one_handle(b).handle;
     check_eq!(rights_of(h), want);
     // Usable according to its rights: it can be signalled and waited on.
-    check_status!(raw::object_signal(h, 0, Signals::USER_0.bits()), Status::OK);
-    let mut obs = 0;
-    check_status!(
-        raw::object_wait_one(h, Signals::USER_0.bits(), 0, &mut obs),
-        Status::OK
-    );
-    check_eq!(obs & Signals::USER_0.bits(), Signals::USER_0.bits());
+    let u0 = Signals::USER_0.bits();
+    check_status!(raw::object_signal(h, 0, u0), Status::OK);
+    let (st, obs) = wait_raw(h, u0, 0);
+    check_eq!(st, Status::OK);
+    check_eq!(obs & u0, u0);
     // Not writable to another channel: DUPLICATE keeps it, MOVE and plain write consume it.
-    let mut hs = [dp(h)];
-    check_status!(wetc(c, b"", &mut hs), Status::ACCESS_DENIED);
-    check_eq!(hs[0].result, ACCESS_DENIED);
+    refused(c, b"", dp(h), ACCESS_DENIED);
     check!(valid(h));
-    let mut hs = [mv(h)];
-    check_status!(wetc(c, b"", &mut hs), Status::ACCESS_DENIED);
-    check_eq!(hs[0].result, ACCESS_DENIED);
+    refused(c, b"", mv(h), ACCESS_DENIED);
     check!(!valid(h));
     check_eq!(signals(d), WRITABLE);
     // And it can be closed.
-    let e = event();
-    let mut hs = [disp(MOVE, e, ObjType::NONE, R_WAIT)];
-    check_status!(wetc(a, b"", &mut hs), Status::OK);
-    let h = read_one_handle(b).handle;
+    let h = sent(a, b, disp(MOVE, event(), ObjType::NONE, R_WAIT)).handle;
     let hv = [h];
-    check_status!(
-        raw::channel_write(c, 0, null(), 0, hv.as_ptr(), 1),
-        Status::ACCESS_DENIED
-    );
+    let got = raw::channel_write(c, 0, null(), 0, hv.as_ptr(), 1);
+    check_status!(got, Status::ACCESS_DENIED);
     check!(!valid(h));
-    let e = event();
-    let mut hs = [disp(MOVE, e, ObjType::NONE, R_WAIT)];
-    check_status!(wetc(a, b"", &mut hs), Status::OK);
-    let h = read_one_handle(b).handle;
+    let h = sent(a, b, disp(MOVE, event(), ObjType::NONE, R_WAIT)).handle;
     check_status!(raw::handle_close(h), Status::OK);
     check_eq!(signals(d), WRITABLE);
     close_all(&[a, b, c, d]);
@@ -295,19 +300,15 @@ fn duplicate_with_reduced_rights_may_remove_transfer_on_the_copy() {
     let (c, d) = channel();
     let e = event();
     for want in [R_TRANSFER | R_WAIT, R_WAIT | R_SIGNAL, Rights::NONE.bits()] {
-        let mut hs = [disp(DUP, e, ObjType::EVENT, want)];
-        check_status!(wetc(a, b"", &mut hs), Status::OK);
+        let i = sent(a, b, disp(DUP, e, ObjType::EVENT, want));
         check_eq!(rights_of(e), EV);
-        let i = read_one_handle(b);
         check_eq!(i.rights, want);
         check_eq!(rights_of(i.handle), want);
         check_eq!(koid(i.handle), koid(e));
         if want & R_TRANSFER == 0 {
             let hv = [i.handle];
-            check_status!(
-                raw::channel_write(c, 0, null(), 0, hv.as_ptr(), 1),
-                Status::ACCESS_DENIED
-            );
+            let got = raw::channel_write(c, 0, null(), 0, hv.as_ptr(), 1);
+            check_status!(got, Status::ACCESS_DENIED);
             check!(!valid(i.handle));
         } else {
             close(i.handle);
@@ -324,24 +325,18 @@ fn duplicate_with_reduced_rights_may_remove_transfer_on_the_copy() {
 fn duplicate_needs_the_duplicate_right() {
     let (a, b) = channel();
     let (x, y) = channel();
-    let mut hs = [disp(DUP, x, ObjType::CHANNEL, SAME)];
-    check_status!(wetc(a, b"", &mut hs), Status::ACCESS_DENIED);
-    check_eq!(hs[0].result, ACCESS_DENIED);
+    refused(a, b"", disp(DUP, x, ObjType::CHANNEL, SAME), ACCESS_DENIED);
     check!(valid(x));
     check_eq!(handle_count(x), 1);
     check_eq!(signals(b), WRITABLE);
     // (INSPECT is kept so that ZX_INFO_HANDLE_COUNT can be read through the handle.)
     let e = event_with(R_TRANSFER | R_WAIT | R_INSPECT);
-    let mut hs = [dp(e)];
-    check_status!(wetc(a, b"", &mut hs), Status::ACCESS_DENIED);
-    check_eq!(hs[0].result, ACCESS_DENIED);
+    refused(a, b"", dp(e), ACCESS_DENIED);
     check!(valid(e));
     check_eq!(handle_count(e), 1);
     check_eq!(signals(b), WRITABLE);
     // MOVE needs no DUPLICATE right.
-    let mut hs = [mv(e)];
-    check_status!(wetc(a, b"", &mut hs), Status::OK);
-    let i = read_one_handle(b);
+    let i = sent(a, b, mv(e));
     check_eq!(i.rights, R_TRANSFER | R_WAIT | R_INSPECT);
     close(i.handle);
     close_all(&[a, b, x, y]);
@@ -354,30 +349,37 @@ fn expanded_rights_are_invalid_args() {
     let (a, b) = channel();
     let have = R_TRANSFER | R_DUP | R_WAIT | R_INSPECT;
     let e = event_with(have);
-    let mut hs = [disp(MOVE, e, ObjType::EVENT, have | R_SIGNAL)];
-    check_status!(wetc(a, b"", &mut hs), Status::INVALID_ARGS);
-    check_eq!(hs[0].result, INVALID_ARGS);
+    refused(
+        a,
+        b"",
+        disp(MOVE, e, ObjType::EVENT, have | R_SIGNAL),
+        INVALID_ARGS,
+    );
     check!(!valid(e));
     check_eq!(signals(b), WRITABLE);
     let e = event_with(have);
-    let mut hs = [disp(DUP, e, ObjType::EVENT, have | R_READ)];
-    check_status!(wetc(a, b"", &mut hs), Status::INVALID_ARGS);
-    check_eq!(hs[0].result, INVALID_ARGS);
+    refused(
+        a,
+        b"",
+        disp(DUP, e, ObjType::EVENT, have | R_READ),
+        INVALID_ARGS,
+    );
     check!(valid(e));
     check_eq!(rights_of(e), have);
     check_eq!(handle_count(e), 1);
     check_eq!(signals(b), WRITABLE);
     // Rights the handle does not have at all, on a full-rights event.
     let f = event();
-    let mut hs = [disp(DUP, f, ObjType::EVENT, EV | R_WRITE)];
-    check_status!(wetc(a, b"", &mut hs), Status::INVALID_ARGS);
-    check_eq!(hs[0].result, INVALID_ARGS);
+    refused(
+        a,
+        b"",
+        disp(DUP, f, ObjType::EVENT, EV | R_WRITE),
+        INVALID_ARGS,
+    );
     check!(valid(f));
     check_eq!(signals(b), WRITABLE);
     // Exactly the rights it has: a subset.
-    let mut hs = [disp(MOVE, e, ObjType::EVENT, have)];
-    check_status!(wetc(a, b"", &mut hs), Status::OK);
-    let i = read_one_handle(b);
+    let i = sent(a, b, disp(MOVE, e, ObjType::EVENT, have));
     check_eq!(i.rights, have);
     close(i.handle);
     close_all(&[a, b, f]);
@@ -427,49 +429,29 @@ fn object_type_is_checked_for_every_type_and_none_skips_it() {
                 ObjType::PROCESS => (self_process(), DUP, 0),
                 _ => (self_thread(), DUP, 0),
             };
-            let want = if ty == ObjType::NONE.raw() || ty == kind.raw() {
-                OK
-            } else {
-                WRONG_TYPE
-            };
-            let mut hs = [HandleDisposition {
-                operation: op,
-                handle: src,
-                obj_type: ty,
-                rights: SAME,
-                result: 0,
-            }];
+            let right = ty == ObjType::NONE.raw() || ty == kind.raw();
+            let want = if right { OK } else { WRONG_TYPE };
+            let mut hs = [disp(op, src, ObjType(ty), SAME)];
             let got = wetc(a, b"t", &mut hs);
-            check!(
-                got == want && hs[0].result == want,
-                "{} handle with type {}: returned {} result {} (want {})",
-                kind.name(),
-                ty,
-                Status(got),
-                Status(hs[0].result),
-                Status(want)
+            let what = format_args!("{} handle with type {}", kind.name(), ty);
+            let got = (Status(got), Status(hs[0].result));
+            check_eq!(
+                got,
+                (Status(want), Status(want)),
+                "{}: status, result:",
+                what
             );
             if op == DUP {
-                check!(valid(src), "{} source gone (type {})", kind.name(), ty);
+                check!(valid(src), "{}: source gone", what);
             } else {
-                check!(!valid(src), "{} source kept (type {})", kind.name(), ty);
+                check!(!valid(src), "{}: source kept", what);
             }
             if want == OK {
                 let i = read_one_handle(b);
-                check!(
-                    i.obj_type == kind.raw(),
-                    "reader saw type {} for {}",
-                    i.obj_type,
-                    kind.name()
-                );
+                check_eq!(i.obj_type, kind.raw(), "{}: type the reader saw:", what);
                 close(i.handle);
             } else {
-                check!(
-                    signals(b) == WRITABLE,
-                    "a message arrived after WRONG_TYPE ({} as {})",
-                    kind.name(),
-                    ty
-                );
+                check!(signals(b) == WRITABLE, "{}: a message arrived", what);
             }
             close(other);
         }
@@ -513,15 +495,7 @@ fn all_entries_are_processed_and_each_failure_gets_its_own_result() {
         INVALID_ARGS,
         OK,
     ];
-    for (i, (d, w)) in hs.iter().zip(want.iter()).enumerate() {
-        check!(
-            d.result == *w,
-            "entry {} result {} (want {})",
-            i,
-            Status(d.result),
-            Status(*w)
-        );
-    }
+    check_eq!(results(&hs).map(Status), want.map(Status));
     // MOVE sources are gone, DUPLICATE sources stay, nothing was sent.
     check!(!valid(e1));
     expect_valid(&[e2, e3], true);
@@ -531,11 +505,8 @@ fn all_entries_are_processed_and_each_failure_gets_its_own_result() {
     check_eq!(handle_count(e6_keep), 1);
     check_eq!(signals(b), WRITABLE);
     close_all(&[e2, e3, e6_keep]);
-    let s1 = kstats();
-    check_eq!(s1.live_handles, s0.live_handles);
-    check_eq!(s1.live_objects, s0.live_objects);
-    check_eq!(s1.live_messages, s0.live_messages);
-    check_eq!(s1.ipc_bytes, s0.ipc_bytes);
+    // Handles, objects, messages and ipc bytes as before.
+    check_eq!(live_in(&kstats()), live_in(&s0));
     close_all(&[a, b]);
 }
 
@@ -574,14 +545,7 @@ fn first_error_in_array_order_is_returned() {
 /// entries' garbage is still left alone.
 fn result_on_input_is_not_checked_and_left_as_written() {
     let (a, b) = channel();
-    let garbage = [
-        Status::WRONG_TYPE.raw(),
-        1,
-        -1,
-        i32::MIN,
-        INVALID_ARGS,
-        i32::MAX,
-    ];
+    let garbage = [WRONG_TYPE, 1, -1, i32::MIN, INVALID_ARGS, i32::MAX];
     // Zircon's case: one MOVE whose result holds WRONG_TYPE.
     let e = event();
     let k = koid(e);
@@ -595,25 +559,17 @@ fn result_on_input_is_not_checked_and_left_as_written() {
     check_eq!(&rbuf()[..4], b"junk");
     close(info.handle);
     // Every kind of garbage, on MOVE and DUPLICATE entries together.
-    let mut evs = [0u32; 6];
-    let mut keys = [0u64; 6];
-    let mut hs = [mv(0); 6];
-    for i in 0..6 {
-        evs[i] = event();
-        keys[i] = koid(evs[i]);
-        hs[i] = if i % 2 == 0 { mv(evs[i]) } else { dp(evs[i]) };
-        hs[i].result = garbage[i];
-    }
+    let evs: [u32; 6] = core::array::from_fn(|_| event());
+    let keys = evs.map(koid);
+    let mut hs: [_; 6] = core::array::from_fn(|i| {
+        let d = if i % 2 == 0 { mv(evs[i]) } else { dp(evs[i]) };
+        HandleDisposition {
+            result: garbage[i],
+            ..d
+        }
+    });
     check_status!(wetc(a, b"all", &mut hs), Status::OK);
-    for (i, d) in hs.iter().enumerate() {
-        check!(
-            d.result == garbage[i],
-            "entry {} result {:#x} (written {:#x})",
-            i,
-            d.result,
-            garbage[i]
-        );
-    }
+    check_eq!(results(&hs), garbage);
     let m = read_msg(b);
     check_eq!(m.handles, 6);
     for (i, info) in m.infos[..m.handles as usize].iter().enumerate() {
@@ -637,10 +593,7 @@ fn result_on_input_is_not_checked_and_left_as_written() {
     hs[1].result = 7;
     hs[2].result = -7;
     check_status!(wetc(a, b"bad", &mut hs), Status::BAD_HANDLE);
-    check_eq!(
-        (hs[0].result, hs[1].result, hs[2].result),
-        (7, BAD_HANDLE, -7)
-    );
+    check_eq!(results(&hs), [7, BAD_HANDLE, -7]);
     check!(!valid(e1));
     check!(valid(e2));
     check_eq!(handle_count(e2), 1);
@@ -655,15 +608,7 @@ fn unknown_operation_is_invalid_args_and_consumes_the_handle() {
     for op in [2u32, 3, 0x100, 0x8000_0000, u32::MAX] {
         let e = event();
         let keep = dup(e, SAME);
-        let mut hs = [disp(op, e, ObjType::EVENT, SAME)];
-        let got = wetc(a, b"", &mut hs);
-        check!(
-            got == INVALID_ARGS && hs[0].result == INVALID_ARGS,
-            "operation {:#x}: returned {} result {}",
-            op,
-            Status(got),
-            Status(hs[0].result)
-        );
+        refused(a, b"", disp(op, e, ObjType::EVENT, SAME), INVALID_ARGS);
         check!(!valid(e), "operation {:#x} left the handle", op);
         check_eq!(handle_count(keep), 1);
         check_eq!(signals(b), WRITABLE);
@@ -686,9 +631,7 @@ fn unknown_operation_is_invalid_args_and_consumes_the_handle() {
 fn nonzero_options_are_invalid_args_moves_consumed_duplicates_kept() {
     let (a, b) = channel();
     for options in [1u32, CHANNEL_WRITE_USE_IOVEC, 4, 0x8000_0000, u32::MAX] {
-        let e1 = event();
-        let e2 = event();
-        let mut hs = [mv(e1), dp(e2)];
+        let (e1, e2, mut hs) = move_and_dup();
         let got = wetc_opt(a, options, b"o", &mut hs);
         check!(
             got == INVALID_ARGS,
@@ -696,12 +639,9 @@ fn nonzero_options_are_invalid_args_moves_consumed_duplicates_kept() {
             options,
             Status(got)
         );
-        check!(!valid(e1), "options {:#x}: MOVE source kept", options);
-        check!(valid(e2), "options {:#x}: DUPLICATE source gone", options);
-        check_eq!(handle_count(e2), 1);
-        check_eq!((hs[0].result, hs[1].result), (OK, OK));
+        check_fates(format_args!("options {:#x}", options), e1, e2);
+        check_eq!(results(&hs), [OK, OK]);
         check_eq!(signals(b), WRITABLE);
-        close(e2);
     }
     close_all(&[a, b]);
 }
@@ -712,17 +652,13 @@ fn nonzero_options_are_invalid_args_moves_consumed_duplicates_kept() {
 /// DUPLICATE right (docs/abi.md section 4).
 fn own_channel_handle_in_the_array_is_not_supported() {
     let (a, b) = channel();
-    let mut hs = [mv(a)];
-    check_status!(wetc(a, b"self", &mut hs), Status::NOT_SUPPORTED);
-    check_eq!(hs[0].result, NOT_SUPPORTED);
+    refused(a, b"self", mv(a), NOT_SUPPORTED);
     check!(!valid(a), "the moved channel handle is still open");
     check_eq!(signals(b), PEER_CLOSED);
     close(b);
 
     let (a, b) = channel();
-    let mut hs = [dp(a)];
-    check_status!(wetc(a, b"self", &mut hs), Status::NOT_SUPPORTED);
-    check_eq!(hs[0].result, NOT_SUPPORTED);
+    refused(a, b"self", dp(a), NOT_SUPPORTED);
     check!(valid(a));
     check_eq!(signals(b), WRITABLE);
 
@@ -740,14 +676,15 @@ fn own_channel_handle_in_the_array_is_not_supported() {
 /// NOT_SUPPORTED too (MOVE consumes it, DUPLICATE keeps it).
 fn peer_handle_in_the_array_is_not_supported() {
     let (a, b) = channel();
-    let mut hs = [dp(b)];
-    check_status!(wetc(a, b"peer", &mut hs), Status::NOT_SUPPORTED);
-    check_eq!(hs[0].result, NOT_SUPPORTED);
+    refused(a, b"peer", dp(b), NOT_SUPPORTED);
     check!(valid(b));
     check_eq!(signals(b), WRITABLE);
-    let mut hs = [disp(MOVE, b, ObjType::CHANNEL, SAME)];
-    check_status!(wetc(a, b"peer", &mut hs), Status::NOT_SUPPORTED);
-    check_eq!(hs[0].result, NOT_SUPPORTED);
+    refused(
+        a,
+        b"peer",
+        disp(MOVE, b, ObjType::CHANNEL, SAME),
+        NOT_SUPPORTED,
+    );
     check!(!valid(b));
     check_eq!(signals(a), PEER_CLOSED);
     close(a);
@@ -759,44 +696,56 @@ fn peer_handle_in_the_array_is_not_supported() {
 fn per_entry_checks_run_in_abi_order() {
     let (a, b) = channel();
     // Missing handle before anything else.
-    let mut hs = [disp(DUP, stale(), ObjType::CHANNEL, EV | R_READ)];
-    check_status!(wetc(a, b"", &mut hs), Status::BAD_HANDLE);
-    check_eq!(hs[0].result, BAD_HANDLE);
+    refused(
+        a,
+        b"",
+        disp(DUP, stale(), ObjType::CHANNEL, EV | R_READ),
+        BAD_HANDLE,
+    );
     // TRANSFER before type and rights.
     let e = event_with(R_WAIT | R_DUP);
-    let mut hs = [disp(DUP, e, ObjType::CHANNEL, EV | R_READ)];
-    check_status!(wetc(a, b"", &mut hs), Status::ACCESS_DENIED);
-    check_eq!(hs[0].result, ACCESS_DENIED);
+    refused(
+        a,
+        b"",
+        disp(DUP, e, ObjType::CHANNEL, EV | R_READ),
+        ACCESS_DENIED,
+    );
     check!(valid(e));
     close(e);
     // TRANSFER before the self check.
     let a2 = replace(a, R_READ | R_WRITE | R_WAIT);
-    let mut hs = [dp(a2)];
-    check_status!(wetc(a2, b"", &mut hs), Status::ACCESS_DENIED);
-    check_eq!(hs[0].result, ACCESS_DENIED);
+    refused(a2, b"", dp(a2), ACCESS_DENIED);
     check!(valid(a2));
     // Self/peer before type, rights and the DUPLICATE right.
-    let mut hs = [disp(DUP, b, ObjType::EVENT, EV | R_READ)];
-    check_status!(wetc(a2, b"", &mut hs), Status::NOT_SUPPORTED);
-    check_eq!(hs[0].result, NOT_SUPPORTED);
+    refused(
+        a2,
+        b"",
+        disp(DUP, b, ObjType::EVENT, EV | R_READ),
+        NOT_SUPPORTED,
+    );
     check!(valid(b));
     // Type before rights.
     let e = event();
-    let mut hs = [disp(DUP, e, ObjType::CHANNEL, EV | R_READ)];
-    check_status!(wetc(a2, b"", &mut hs), Status::WRONG_TYPE);
-    check_eq!(hs[0].result, WRONG_TYPE);
+    refused(
+        a2,
+        b"",
+        disp(DUP, e, ObjType::CHANNEL, EV | R_READ),
+        WRONG_TYPE,
+    );
     check!(valid(e));
     close(e);
     // Rights before the DUPLICATE right.
     let e = event_with(R_TRANSFER | R_WAIT);
-    let mut hs = [disp(DUP, e, ObjType::EVENT, R_TRANSFER | R_WAIT | R_READ)];
-    check_status!(wetc(a2, b"", &mut hs), Status::INVALID_ARGS);
-    check_eq!(hs[0].result, INVALID_ARGS);
+    let more = R_TRANSFER | R_WAIT | R_READ;
+    refused(a2, b"", disp(DUP, e, ObjType::EVENT, more), INVALID_ARGS);
     check!(valid(e));
     // And last the DUPLICATE right.
-    let mut hs = [disp(DUP, e, ObjType::EVENT, R_TRANSFER)];
-    check_status!(wetc(a2, b"", &mut hs), Status::ACCESS_DENIED);
-    check_eq!(hs[0].result, ACCESS_DENIED);
+    refused(
+        a2,
+        b"",
+        disp(DUP, e, ObjType::EVENT, R_TRANSFER),
+        ACCESS_DENIED,
+    );
     check!(valid(e));
     close(e);
     check_eq!(signals(b), WRITABLE);
@@ -852,43 +801,35 @@ fn unreadable_disposition_array_is_invalid_args_and_touches_nothing() {
     let s0 = kstats();
     let e = event();
     let f = event();
+    // Writes "x" with `n` dispositions at `p`.
+    let write = |p: u64, n: u32| wetc_at(a, b"x".as_ptr(), 1, p, n);
     for (p, n, what) in hostile_arrays() {
-        let got = raw::channel_write_etc(a, 0, b"x".as_ptr(), 1, p as *mut HandleDisposition, n);
+        let got = write(p, n);
         check!(got == INVALID_ARGS, "{}: {}", what, Status(got));
     }
     // Entry 0 at the last 20 bytes of the stack (a real MOVE), entry 1 above the stack top.
-    let got = with_stored((stack_top() as u64) - 20, mv(e), |p| {
-        raw::channel_write_etc(a, 0, b"x".as_ptr(), 1, p as *mut HandleDisposition, 2)
-    });
+    let top20 = (stack_top() as u64) - 20;
+    let got = with_stored(top20, mv(e), |p| write(p, 2));
     check_status!(got, Status::INVALID_ARGS);
     check!(valid(e), "the MOVE in the readable part was consumed");
     check_eq!(handle_count(e), 1);
-    let got = with_stored((stack_top() as u64) - 20, dp(f), |p| {
-        raw::channel_write_etc(a, 0, b"x".as_ptr(), 1, p as *mut HandleDisposition, 2)
-    });
-    check_status!(got, Status::INVALID_ARGS);
+    check_status!(
+        with_stored(top20, dp(f), |p| write(p, 2)),
+        Status::INVALID_ARGS
+    );
     check!(valid(f));
     check_eq!(handle_count(f), 1);
     check_eq!(signals(b), WRITABLE);
     // Control: the same entry alone is readable and well-formed.
-    let got = with_stored((stack_top() as u64) - 20, dp(f), |p| {
-        raw::channel_write_etc(a, 0, b"x".as_ptr(), 1, p as *mut HandleDisposition, 1)
-    });
-    check_status!(got, Status::OK);
+    check_status!(with_stored(top20, dp(f), |p| write(p, 1)), Status::OK);
     let i = read_one_handle(b);
     check_eq!(koid(i.handle), koid(f));
     close(i.handle);
     // 16 readable entries (real MOVEs and a DUPLICATE) in the last 320 bytes of the stack and a
     // 17th above it: nothing is touched even where the readable part is longer than any small
     // batch the kernel might read first.
-    let mut arr = [mv(0); 16];
-    for d in arr[..15].iter_mut() {
-        *d = mv(dup(e, SAME));
-    }
-    arr[15] = dp(f);
-    let got = with_stored((stack_top() as u64) - 320, arr, |p| {
-        raw::channel_write_etc(a, 0, b"x".as_ptr(), 1, p as *mut HandleDisposition, 17)
-    });
+    let arr: [_; 16] = core::array::from_fn(|i| if i < 15 { mv(dup(e, SAME)) } else { dp(f) });
+    let got = with_stored((stack_top() as u64) - 320, arr, |p| write(p, 17));
     check_status!(got, Status::INVALID_ARGS);
     for (i, d) in arr[..15].iter().enumerate() {
         check!(
@@ -907,9 +848,7 @@ fn unreadable_disposition_array_is_invalid_args_and_touches_nothing() {
     let tail = [0u32, SAME, 0]; // entry 0's type, rights, result
     let got = with_stored(stack_bottom() as u64, tail, |_| {
         with_stored(base + 20, mv(e), |_| {
-            with_stored(base + 40, dp(f), |_| {
-                raw::channel_write_etc(a, 0, b"x".as_ptr(), 1, base as *mut HandleDisposition, 3)
-            })
+            with_stored(base + 40, dp(f), |_| write(base, 3))
         })
     });
     check_status!(got, Status::INVALID_ARGS);
@@ -920,16 +859,7 @@ fn unreadable_disposition_array_is_invalid_args_and_touches_nothing() {
     check_eq!(signals(b), WRITABLE);
     // Control: entries 1 and 2 alone are readable and well-formed.
     let got = with_stored(base + 20, dp(e), |_| {
-        with_stored(base + 40, dp(f), |_| {
-            raw::channel_write_etc(
-                a,
-                0,
-                b"x".as_ptr(),
-                1,
-                (base + 20) as *mut HandleDisposition,
-                2,
-            )
-        })
+        with_stored(base + 40, dp(f), |_| write(base + 20, 2))
     });
     check_status!(got, Status::OK);
     let m = read_msg(b);
@@ -950,16 +880,14 @@ fn unreadable_disposition_array_is_invalid_args_and_touches_nothing() {
 /// unchanged, and nothing is sent.
 fn disposition_array_in_read_only_memory_is_invalid_args() {
     let (a, b) = channel();
-    let ro = RO_DISPOSITIONS.as_ptr() as *mut HandleDisposition;
+    let ro = RO_DISPOSITIONS.as_ptr() as u64;
     // Premise: the kernel cannot write there (INFO_HANDLE_COUNT writes 4 bytes).
     let e = event();
-    check_status!(
-        info_into(e, INFO_HANDLE_COUNT, ro as *mut u8, 4),
-        Status::INVALID_ARGS
-    );
+    let got = info_into(e, INFO_HANDLE_COUNT, ro as *mut u8, 4);
+    check_status!(got, Status::INVALID_ARGS);
     close(e);
     for n in [1u32, 2] {
-        let got = raw::channel_write_etc(a, 0, b"ro".as_ptr(), 2, ro, n);
+        let got = wetc_at(a, b"ro".as_ptr(), 2, ro, n);
         check!(
             got == INVALID_ARGS,
             "{} read-only entries: {}",
@@ -979,15 +907,11 @@ fn disposition_array_in_read_only_memory_is_invalid_args() {
 fn peer_closed_consumes_moves_and_keeps_duplicates() {
     let (a, b) = channel();
     close(b);
-    let e1 = event();
-    let e2 = event();
-    let mut hs = [mv(e1), dp(e2)];
+    let (e1, e2, mut hs) = move_and_dup();
     check_status!(wetc(a, b"gone", &mut hs), Status::PEER_CLOSED);
-    check!(!valid(e1));
-    check!(valid(e2));
-    check_eq!(handle_count(e2), 1);
-    check_eq!((hs[0].result, hs[1].result), (OK, OK));
-    close_all(&[e2, a]);
+    check_fates("peer closed", e1, e2);
+    check_eq!(results(&hs), [OK, OK]);
+    close(a);
 }
 
 /// "The maximum number of handles which may be sent in a message is
@@ -997,10 +921,7 @@ fn sixty_four_handles_are_fine_and_sixty_five_are_out_of_range() {
     let (a, b) = channel();
     let e = event();
     let k = koid(e);
-    let mut hs = [mv(0); MAX_HANDLES + 1];
-    for d in hs.iter_mut() {
-        *d = mv(dup(e, SAME));
-    }
+    let mut hs: [_; MAX_HANDLES + 1] = core::array::from_fn(|_| mv(dup(e, SAME)));
     check_eq!(handle_count(e), 66);
     check_status!(wetc(a, b"64", &mut hs[..MAX_HANDLES]), Status::OK);
     check!(!valid(hs[0].handle));
@@ -1015,36 +936,20 @@ fn sixty_four_handles_are_fine_and_sixty_five_are_out_of_range() {
     close(hs[64].handle);
     check_eq!(handle_count(e), 1);
 
-    // 65 MOVEs: OUT_OF_RANGE, all consumed.
-    for d in hs.iter_mut() {
-        *d = mv(dup(e, SAME));
+    // 65 MOVEs: OUT_OF_RANGE, all consumed; 65 DUPLICATEs: OUT_OF_RANGE, all kept.
+    for (op, name) in [(MOVE, "MOVE"), (DUP, "DUPLICATE")] {
+        let mut hs = [0; MAX_HANDLES + 1].map(|_| disp(op, dup(e, SAME), ObjType::NONE, SAME));
+        check_status!(wetc(a, b"65", &mut hs), Status::OUT_OF_RANGE);
+        for (i, d) in hs.iter().enumerate() {
+            let kept = valid(d.handle);
+            check!(kept == (op == DUP), "{} source {} kept: {}", name, i, kept);
+            if kept {
+                close(d.handle);
+            }
+        }
+        check_eq!(handle_count(e), 1);
+        check_eq!(signals(b), WRITABLE);
     }
-    check_status!(wetc(a, b"65", &mut hs), Status::OUT_OF_RANGE);
-    for (i, d) in hs.iter().enumerate() {
-        check!(
-            !valid(d.handle),
-            "MOVE source {} kept after OUT_OF_RANGE",
-            i
-        );
-    }
-    check_eq!(handle_count(e), 1);
-    check_eq!(signals(b), WRITABLE);
-
-    // 65 DUPLICATEs: OUT_OF_RANGE, all kept.
-    for d in hs.iter_mut() {
-        *d = dp(dup(e, SAME));
-    }
-    check_status!(wetc(a, b"65", &mut hs), Status::OUT_OF_RANGE);
-    for (i, d) in hs.iter().enumerate() {
-        check!(
-            valid(d.handle),
-            "DUPLICATE source {} gone after OUT_OF_RANGE",
-            i
-        );
-        close(d.handle);
-    }
-    check_eq!(handle_count(e), 1);
-    check_eq!(signals(b), WRITABLE);
     close_all(&[a, b, e]);
 }
 
@@ -1061,26 +966,18 @@ fn max_bytes_65536_are_fine_and_65537_are_out_of_range() {
     let same = rbuf()[..MAX_BYTES] == SRC[..MAX_BYTES];
     check!(same, "the 65536 bytes read differ from those written");
     m.close();
-    let e1 = event();
-    let e2 = event();
-    let mut hs = [mv(e1), dp(e2)];
-    check_status!(
-        wetc(a, &SRC[..MAX_BYTES + 1], &mut hs),
-        Status::OUT_OF_RANGE
-    );
-    check!(!valid(e1));
-    check!(valid(e2));
-    check_eq!(handle_count(e2), 1);
+    let (e1, e2, mut hs) = move_and_dup();
+    let got = wetc(a, &SRC[..MAX_BYTES + 1], &mut hs);
+    check_status!(got, Status::OUT_OF_RANGE);
+    check_fates("65537 bytes", e1, e2);
     check_eq!(signals(b), WRITABLE);
     let e1 = event();
     let mut hs = [mv(e1)];
-    check_status!(
-        raw::channel_write_etc(a, 0, null(), u32::MAX, hs.as_mut_ptr(), 1),
-        Status::OUT_OF_RANGE
-    );
+    let got = raw::channel_write_etc(a, 0, null(), u32::MAX, hs.as_mut_ptr(), 1);
+    check_status!(got, Status::OUT_OF_RANGE);
     check!(!valid(e1));
     check_eq!(signals(b), WRITABLE);
-    close_all(&[a, b, e2]);
+    close_all(&[a, b]);
 }
 
 /// RIGHTS: "handle must be of type ZX_OBJ_TYPE_CHANNEL and have ZX_RIGHT_WRITE"; ERRORS:
@@ -1101,22 +998,12 @@ fn channel_handle_errors_consume_moves_and_keep_duplicates() {
         (c_ro, ACCESS_DENIED, "a channel without WRITE"),
     ];
     for (target, want, what) in targets {
-        let e1 = event();
-        let e2 = event();
-        let mut hs = [mv(e1), dp(e2)];
+        let (e1, e2, mut hs) = move_and_dup();
         let got = wetc(target, b"x", &mut hs);
-        check!(
-            got == want,
-            "{}: {} (want {})",
-            what,
-            Status(got),
-            Status(want)
-        );
-        check!(!valid(e1), "{}: MOVE source kept", what);
-        check!(valid(e2), "{}: DUPLICATE source gone", what);
-        check_eq!(handle_count(e2), 1);
-        check_eq!((hs[0].result, hs[1].result), (OK, OK));
-        close(e2);
+        let (got, want) = (Status(got), Status(want));
+        check!(got == want, "{}: {} (want {})", what, got, want);
+        check_fates(what, e1, e2);
+        check_eq!(results(&hs), [OK, OK]);
     }
     check_eq!(signals(d), WRITABLE);
     check_eq!(signals(b), WRITABLE);
@@ -1129,21 +1016,14 @@ fn unreadable_bytes_are_invalid_args_moves_consumed_duplicates_kept() {
     let (a, b) = channel();
     let s0 = kstats();
     for (p, n, what) in hostile_sources() {
-        let e1 = event();
-        let e2 = event();
-        let mut hs = [mv(e1), dp(e2)];
+        let (e1, e2, mut hs) = move_and_dup();
         let got = raw::channel_write_etc(a, 0, p as *const u8, n, hs.as_mut_ptr(), 2);
         check!(got == INVALID_ARGS, "{}: {}", what, Status(got));
-        check!(!valid(e1), "{}: MOVE source kept", what);
-        check!(valid(e2), "{}: DUPLICATE source gone", what);
-        check_eq!(handle_count(e2), 1);
+        check_fates(what, e1, e2);
         check!(signals(b) == WRITABLE, "{}: a message arrived", what);
-        close(e2);
     }
-    let s1 = kstats();
-    check_eq!(s1.live_handles, s0.live_handles);
-    check_eq!(s1.live_messages, s0.live_messages);
-    check_eq!(s1.ipc_bytes, s0.ipc_bytes);
+    check_eq!(kstats().live_handles, s0.live_handles);
+    expect_no_new_messages(&s0);
     close_all(&[a, b]);
 }
 
@@ -1151,29 +1031,20 @@ fn unreadable_bytes_are_invalid_args_moves_consumed_duplicates_kept() {
 /// this call is "Like"); docs/abi.md section 1: NULL with a zero count is always valid.
 fn null_pointers_with_zero_counts_are_fine() {
     let (a, b) = channel();
-    check_status!(
-        raw::channel_write_etc(a, 0, null(), 0, null_mut(), 0),
-        Status::OK
-    );
+    let got = raw::channel_write_etc(a, 0, null(), 0, null_mut(), 0);
+    check_status!(got, Status::OK);
     let m = read_msg(b);
-    check_eq!(m.bytes, 0);
-    check_eq!(m.handles, 0);
-    let e = event();
-    let mut hs = [mv(e)];
-    check_status!(
-        raw::channel_write_etc(a, 0, null(), 0, hs.as_mut_ptr(), 1),
-        Status::OK
-    );
+    check_eq!((m.bytes, m.handles), (0, 0));
+    let mut hs = [mv(event())];
+    let got = raw::channel_write_etc(a, 0, null(), 0, hs.as_mut_ptr(), 1);
+    check_status!(got, Status::OK);
     let i = read_one_handle(b);
     check_eq!(i.obj_type, ObjType::EVENT.raw());
     close(i.handle);
-    check_status!(
-        raw::channel_write_etc(a, 0, b"z".as_ptr(), 1, null_mut(), 0),
-        Status::OK
-    );
+    let got = raw::channel_write_etc(a, 0, b"z".as_ptr(), 1, null_mut(), 0);
+    check_status!(got, Status::OK);
     let m = read_msg(b);
-    check_eq!(m.bytes, 1);
-    check_eq!(m.handles, 0);
+    check_eq!((m.bytes, m.handles), (1, 0));
     close_all(&[a, b]);
 }
 
@@ -1186,68 +1057,32 @@ fn write_checks_run_in_abi_order() {
     let (c, d) = channel();
     let c_ro = replace(c, R_READ | R_TRANSFER | R_WAIT);
     let x = b"xxxx".as_ptr();
+    // The channel handle, options, bytes and their number, the error.
     let steps: [(u32, u32, *const u8, u32, i32, &str); 6] = [
-        (
-            0,
-            1,
-            x,
-            4,
-            INVALID_ARGS,
-            "options before the channel handle",
-        ),
-        (
-            0,
-            0,
-            x,
-            65537,
-            BAD_HANDLE,
-            "handle validity before the sizes",
-        ),
+        (0, 1, x, 4, INVALID_ARGS, "options before the handle"),
+        (0, 0, x, 65537, BAD_HANDLE, "handle validity before sizes"),
         (ev, 0, x, 65537, WRONG_TYPE, "handle type before the sizes"),
-        (
-            c_ro,
-            0,
-            x,
-            65537,
-            ACCESS_DENIED,
-            "WRITE right before the sizes",
-        ),
-        (
-            a,
-            0,
-            null(),
-            65537,
-            Status::OUT_OF_RANGE.raw(),
-            "sizes before the bytes",
-        ),
+        (c_ro, 0, x, 65537, ACCESS_DENIED, "WRITE before the sizes"),
+        (a, 0, null(), 65537, OUT_OF_RANGE, "sizes before the bytes"),
         (a, 0, null(), 4, INVALID_ARGS, "bytes before the handles"),
     ];
     for (ch, options, bytes, n, want, what) in steps {
         let e = event();
         let mut hs = [disp(MOVE, e, ObjType::CHANNEL, R_READ)];
         let got = raw::channel_write_etc(ch, options, bytes, n, hs.as_mut_ptr(), 1);
-        check!(
-            got == want,
-            "{}: {} (want {})",
-            what,
-            Status(got),
-            Status(want)
-        );
+        let (got, want) = (Status(got), Status(want));
+        check!(got == want, "{}: {} (want {})", what, got, want);
         check!(!valid(e), "{}: MOVE source kept", what);
     }
     // Sizes before the handles: 65 entries that all name no handle.
     let mut hs = [mv(HANDLE_INVALID); MAX_HANDLES + 1];
-    check_status!(
-        raw::channel_write_etc(a, 0, x, 4, hs.as_mut_ptr(), 65),
-        Status::OUT_OF_RANGE
-    );
+    let got = raw::channel_write_etc(a, 0, x, 4, hs.as_mut_ptr(), 65);
+    check_status!(got, Status::OUT_OF_RANGE);
     // Bytes before the handles: a DUPLICATE with a wrong type, unreadable bytes.
     let e = event();
     let mut hs = [disp(DUP, e, ObjType::CHANNEL, SAME)];
-    check_status!(
-        raw::channel_write_etc(a, 0, 0x1000 as *const u8, 4, hs.as_mut_ptr(), 1),
-        Status::INVALID_ARGS
-    );
+    let got = raw::channel_write_etc(a, 0, 0x1000 as *const u8, 4, hs.as_mut_ptr(), 1);
+    check_status!(got, Status::INVALID_ARGS);
     check!(valid(e));
     check_eq!(signals(b), WRITABLE);
     check_eq!(signals(d), WRITABLE);

@@ -15,9 +15,8 @@ use fp_shared::*;
 use zx::test::*;
 use zx::*;
 
-const SECOND: i64 = 1_000_000_000;
 /// A ping-pong with no answer for this long fails the case.
-const STALL: i64 = 30 * SECOND;
+const STALL: i64 = 30 * SEC;
 
 static BAD_REGS: AtomicU32 = AtomicU32::new(0);
 static BAD_CALLS: AtomicU32 = AtomicU32::new(0);
@@ -74,35 +73,23 @@ fn fresh_thread_reads(set: &Fp) -> Fp {
     expect_status(s, Status::OK, "thread_create");
     // Only the address of the stack is taken (the thread does not use it).
     let top = (&raw mut FRESH_STACK) as u64 + 4096;
-    let out_ptr = &mut out as *mut Fp as u64;
+    let (out_ptr, entry) = (
+        &mut out as *mut Fp as u64,
+        fp_fresh_entry as *const () as u64,
+    );
     let mut obs = 0u32;
+    let (tt, obs_ptr) = (
+        Signals::TASK_TERMINATED.bits() as u64,
+        &mut obs as *mut u32 as u64,
+    );
+    let dl = deadline_after(STALL) as u64;
+    let start = call(nr::THREAD_START, [h as u64, entry, top, out_ptr, 0, 0]);
     let mut calls = [
-        call(
-            nr::THREAD_START,
-            [
-                h as u64,
-                fp_fresh_entry as *const () as u64,
-                top,
-                out_ptr,
-                0,
-                0,
-            ],
-        ),
-        call(
-            nr::OBJECT_WAIT_ONE,
-            [
-                h as u64,
-                Signals::TASK_TERMINATED.bits() as u64,
-                deadline_after(STALL) as u64,
-                &mut obs as *mut u32 as u64,
-                0,
-                0,
-            ],
-        ),
+        start,
+        call(nr::OBJECT_WAIT_ONE, [h as u64, tt, dl, obs_ptr, 0, 0]),
     ];
     let got = hold(set, &mut calls);
-    check_eq!(calls[0].ret, 0);
-    check_eq!(calls[1].ret, 0);
+    check_eq!((calls[0].ret, calls[1].ret), (0, 0));
     check!(got.same(set), "the starting thread's registers changed");
     close(h);
     // SAFETY: the thread that wrote `out` has ended.
@@ -112,13 +99,16 @@ fn fresh_thread_reads(set: &Fp) -> Fp {
 fn fresh_thread_reads_zero() {
     for k in 0..8 {
         let out = fresh_thread_reads(&Fp::pattern(100 + k));
+        let (q, fpcr, fpsr) = (out.q_diff(&Fp::ZERO), out.fpcr, out.fpsr);
+        let what = "nonzero Q registers, FPCR, FPSR";
         check!(
             out == Fp::ZERO,
-            "new thread {}: {} nonzero Q registers, FPCR {:#x}, FPSR {:#x}",
+            "new thread {}: {} {} {:#x} {:#x}",
             k,
-            out.q_diff(&Fp::ZERO),
-            out.fpcr,
-            out.fpsr
+            what,
+            q,
+            fpcr,
+            fpsr
         );
     }
 }
@@ -126,10 +116,15 @@ fn fresh_thread_reads_zero() {
 /// An FP thread: `holds` times, two ping-pong rounds on event pair end `arg & 0xffff_ffff`
 /// (answering) while holding the pattern of `seed + i` (`seed`: `arg >> 32`).
 fn fp_partner(arg: usize) {
+    fp_holds(arg, false);
+}
+
+/// [`fp_partner`], starting each round (`starts`) or answering.
+fn fp_holds(arg: usize, starts: bool) {
     let h = arg as u32;
     let seed = (arg >> 32) as u64;
     for i in 0..HOLDS {
-        let (regs, calls) = hold_rounds(h, false, &Fp::pattern(seed + i), deadline_after(STALL));
+        let (regs, calls) = hold_rounds(h, starts, &Fp::pattern(seed + i), deadline_after(STALL));
         if !regs {
             BAD_REGS.fetch_add(1, Ordering::Relaxed);
         }
@@ -178,9 +173,8 @@ fn threads_with_and_without_fp() {
     reset();
     let (ab, ba) = eventpair();
     let (ac, ca) = eventpair();
-    let b = thread::spawn(fp_partner, ba as usize | 7000 << 32);
-    let c = thread::spawn(int_partner, ca as usize);
-    check!(b.is_ok() && c.is_ok());
+    let b = start(fp_partner, ba as usize | 7000 << 32);
+    let c = start(int_partner, ca as usize);
     let mut bad = 0;
     for i in 0..2 * HOLDS {
         let set = Fp::pattern(3000 + i);
@@ -193,15 +187,19 @@ fn threads_with_and_without_fp() {
         if !got.same(&set) {
             bad += 1;
             if bad == 1 {
+                let (fpcr, fpsr) = (got.fpcr & FPCR_MASK, got.fpsr & FPSR_MASK);
+                let want = (set.fpcr & FPCR_MASK, set.fpsr & FPSR_MASK);
+                let q = got.q_diff(&set);
+                let what = "Q registers differ, FPCR, FPSR";
                 check!(
                     false,
-                    "hold {}: {} Q registers differ, FPCR {:#x} (want {:#x}), FPSR {:#x} (want {:#x})",
+                    "hold {}: {} {} {:#x} {:#x} (want {:x?})",
                     i,
-                    got.q_diff(&set),
-                    got.fpcr & FPCR_MASK,
-                    set.fpcr & FPCR_MASK,
-                    got.fpsr & FPSR_MASK,
-                    set.fpsr & FPSR_MASK
+                    what,
+                    q,
+                    fpcr,
+                    fpsr,
+                    want
                 );
             }
         }
@@ -211,30 +209,17 @@ fn threads_with_and_without_fp() {
         }
     }
     check_eq!(bad, 0);
-    for t in [b, c].into_iter().flatten() {
-        check!(t.join(deadline_after(4 * STALL)).is_ok());
+    for t in [b, c] {
+        join_within(t, 4 * STALL);
     }
     check_eq!(BAD_REGS.load(Ordering::Relaxed), 0);
     check_eq!(BAD_CALLS.load(Ordering::Relaxed), 0);
-    for h in [ab, ba, ac, ca] {
-        close(h);
-    }
+    close_all(&[ab, ba, ac, ca]);
 }
 
 /// This thread's side of a pair with `fp_partner`, started first.
 fn fp_starter(arg: usize) {
-    let h = arg as u32;
-    let seed = (arg >> 32) as u64;
-    for i in 0..HOLDS {
-        let (regs, calls) = hold_rounds(h, true, &Fp::pattern(seed + i), deadline_after(STALL));
-        if !regs {
-            BAD_REGS.fetch_add(1, Ordering::Relaxed);
-        }
-        if !calls {
-            BAD_CALLS.fetch_add(1, Ordering::Relaxed);
-            return;
-        }
-    }
+    fp_holds(arg, true);
 }
 
 /// Three pairs of FP threads ping-pong at once (on -smp 4 they run on, and move between,
@@ -245,23 +230,17 @@ fn three_fp_pairs() {
     let mut ts = [const { None }; 6];
     for p in 0..3 {
         let (a, b) = eventpair();
-        ends[2 * p] = a;
-        ends[2 * p + 1] = b;
+        (ends[2 * p], ends[2 * p + 1]) = (a, b);
         let seed = 10_000 + 1000 * p;
-        ts[2 * p] = thread::spawn(fp_starter, a as usize | seed << 32).ok();
-        ts[2 * p + 1] = thread::spawn(fp_partner, b as usize | (seed + 500) << 32).ok();
+        ts[2 * p] = start(fp_starter, a as usize | seed << 32);
+        ts[2 * p + 1] = start(fp_partner, b as usize | (seed + 500) << 32);
     }
     for t in ts {
-        check!(t.is_some());
-        if let Some(t) = t {
-            check!(t.join(deadline_after(4 * STALL)).is_ok());
-        }
+        join_within(t, 4 * STALL);
     }
     check_eq!(BAD_REGS.load(Ordering::Relaxed), 0);
     check_eq!(BAD_CALLS.load(Ordering::Relaxed), 0);
-    for h in ends {
-        close(h);
-    }
+    close_all(&ends);
 }
 
 /// Ping-pong with `child_fp`, another process holding its own patterns (it checks its side and
@@ -276,8 +255,8 @@ fn two_processes() {
     };
     let mut bad = 0;
     for i in 0..HOLDS {
-        let (regs, calls) =
-            hold_rounds(mine, true, &Fp::pattern(20_000 + i), deadline_after(STALL));
+        let set = Fp::pattern(20_000 + i);
+        let (regs, calls) = hold_rounds(mine, true, &set, deadline_after(STALL));
         if !regs {
             bad += 1;
         }

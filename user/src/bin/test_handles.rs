@@ -26,38 +26,14 @@ fn kstats(root: u32) -> InfoKernelStats {
 fn settled(root: u32) -> InfoKernelStats {
     let mut prev = kstats(root);
     for _ in 0..50 {
-        sleep_ns(1_000_000);
+        sleep_ns(MS);
         let s = kstats(root);
-        if (s.live_handles, s.live_objects, s.live_messages, s.ipc_bytes)
-            == (
-                prev.live_handles,
-                prev.live_objects,
-                prev.live_messages,
-                prev.ipc_bytes,
-            )
-        {
+        if live_in(&s) == live_in(&prev) {
             return s;
         }
         prev = s;
     }
     prev
-}
-
-fn live(s: &InfoKernelStats) -> (u64, u64, u64, u64) {
-    (s.live_handles, s.live_objects, s.live_messages, s.ipc_bytes)
-}
-
-/// Waits (up to ~100 ms) for the live counts to equal `want`'s.
-fn back_to(root: u32, want: &InfoKernelStats) -> InfoKernelStats {
-    let mut s = kstats(root);
-    for _ in 0..5000 {
-        if live(&s) == live(want) {
-            break;
-        }
-        sleep_ns(1_000_000);
-        s = kstats(root);
-    }
-    s
 }
 
 // ------------------------------------------------------------------------------------------
@@ -78,22 +54,16 @@ fn close_closes_and_closed_value_is_bad_handle() {
     check_status!(valid_status(e), Status::BAD_HANDLE);
     check_eq!(handle_count(keep), 1);
     check_status!(raw::handle_close(e), Status::BAD_HANDLE);
-    check_status!(
-        raw::object_signal(e, 0, Signals::USER_0.bits()),
-        Status::BAD_HANDLE
-    );
-    let mut out = 0;
-    check_status!(
-        raw::handle_duplicate(e, Rights::SAME_RIGHTS.bits(), &mut out),
-        Status::BAD_HANDLE
-    );
+    let s = raw::object_signal(e, 0, Signals::USER_0.bits());
+    check_status!(s, Status::BAD_HANDLE);
+    check_eq!(try_dup(e, Rights::SAME_RIGHTS).0, Status::BAD_HANDLE);
     // The other handle is untouched by the failed calls.
     check_eq!(handle_count(keep), 1);
     close(keep);
 }
 
 fn close_of_garbage_values_is_bad_handle() {
-    for v in [
+    let garbage = [
         1u32,
         2,
         0xffff_fffc,
@@ -101,7 +71,8 @@ fn close_of_garbage_values_is_bad_handle() {
         0xdead_beef,
         0x7fff_fff3,
         0x1234_5670,
-    ] {
+    ];
+    for v in garbage {
         check!(!valid(v), "garbage value {:#x} is valid", v);
         check_status!(raw::handle_close(v), Status::BAD_HANDLE);
     }
@@ -113,15 +84,8 @@ fn handle_arguments_use_only_the_low_32_bits() {
     // docs/abi.md section 1: a uint32_t argument ignores bits 32..63.
     let e = event();
     let wide = (0xa5a5_0000_0000_0000u64) | e as u64;
-    let r = zx::sys::raw6(
-        nr::OBJECT_GET_INFO,
-        wide,
-        (1u64 << 40) | INFO_HANDLE_VALID as u64,
-        0,
-        0,
-        0,
-        0,
-    ) as i32;
+    let topic = (1u64 << 40) | INFO_HANDLE_VALID as u64;
+    let r = zx::sys::raw6(nr::OBJECT_GET_INFO, wide, topic, 0, 0, 0, 0) as i32;
     check_status!(r, Status::OK);
     let mut d = 0u32;
     let r = zx::sys::raw3(
@@ -134,15 +98,12 @@ fn handle_arguments_use_only_the_low_32_bits() {
     check_eq!(basic(d).rights, Rights::WAIT.bits());
     close(d);
     // A value whose low 32 bits are ZX_HANDLE_INVALID is ZX_HANDLE_INVALID.
-    check_eq!(
+    check_status!(
         zx::sys::raw1(nr::HANDLE_CLOSE, 1u64 << 32) as i32,
-        Status::OK.raw()
+        Status::OK
     );
     check!(valid(e));
-    check_eq!(
-        zx::sys::raw1(nr::HANDLE_CLOSE, wide) as i32,
-        Status::OK.raw()
-    );
+    check_status!(zx::sys::raw1(nr::HANDLE_CLOSE, wide) as i32, Status::OK);
     check_status!(valid_status(e), Status::BAD_HANDLE);
 }
 
@@ -156,40 +117,24 @@ fn close_many_closes_every_valid_handle_even_if_one_is_bad() {
     let (a, b) = (event(), event());
     let (c0, c1) = channel();
     let arr = [a, stale, c0, 0xdead_beef, b];
-    check_status!(
-        raw::handle_close_many(arr.as_ptr(), arr.len()),
-        Status::BAD_HANDLE
-    );
+    check_status!(raw::handle_close_many(arr.as_ptr(), 5), Status::BAD_HANDLE);
     check_status!(valid_status(a), Status::BAD_HANDLE);
     check_status!(valid_status(b), Status::BAD_HANDLE);
     check_status!(valid_status(c0), Status::BAD_HANDLE);
     // c0 is really gone: its peer saw it close.
-    let mut obs = 0;
-    check_status!(
-        raw::object_wait_one(c1, Signals::CHANNEL_PEER_CLOSED.bits(), 0, &mut obs),
-        Status::OK
-    );
+    check_eq!(wait_raw(c1, PEER_CLOSED, 0).0, Status::OK);
     close(c1);
 }
 
 fn close_many_skips_invalid_entries() {
     let (a, b) = (event(), event());
-    let arr = [
-        HANDLE_INVALID,
-        a,
-        HANDLE_INVALID,
-        HANDLE_INVALID,
-        b,
-        HANDLE_INVALID,
-    ];
+    let none = HANDLE_INVALID;
+    let arr = [none, a, none, none, b, none];
     check_status!(raw::handle_close_many(arr.as_ptr(), arr.len()), Status::OK);
     check_status!(valid_status(a), Status::BAD_HANDLE);
     check_status!(valid_status(b), Status::BAD_HANDLE);
     let only_invalid = [HANDLE_INVALID; 4];
-    check_status!(
-        raw::handle_close_many(only_invalid.as_ptr(), only_invalid.len()),
-        Status::OK
-    );
+    check_status!(raw::handle_close_many(only_invalid.as_ptr(), 4), Status::OK);
 }
 
 fn close_many_of_nothing_is_ok() {
@@ -205,10 +150,7 @@ fn close_many_with_a_repeated_value_closes_it_and_is_bad_handle() {
     let e = event();
     let keep = dup(e, Rights::SAME_RIGHTS);
     let arr = [e, e];
-    check_status!(
-        raw::handle_close_many(arr.as_ptr(), arr.len()),
-        Status::BAD_HANDLE
-    );
+    check_status!(raw::handle_close_many(arr.as_ptr(), 2), Status::BAD_HANDLE);
     check_status!(valid_status(e), Status::BAD_HANDLE);
     check!(valid(keep));
     check_eq!(handle_count(keep), 1);
@@ -220,13 +162,7 @@ fn close_many_with_unreadable_array_is_invalid_args_and_closes_nothing() {
     let sources = hostile_entries(4);
     for (what, addr, n) in sources {
         let s = raw::handle_close_many(addr as *const u32, n);
-        check!(
-            s == Status::INVALID_ARGS.raw(),
-            "close_many({}, {}) returned {} (want INVALID_ARGS)",
-            what,
-            n,
-            Status(s)
-        );
+        check_status!(s, Status::INVALID_ARGS, "close_many({}, {})", what, n);
     }
     check!(valid(e));
     // A readable first entry (a real handle in the last word of the stack) followed by an
@@ -258,24 +194,14 @@ fn close_many_with_unreadable_array_is_invalid_args_and_closes_nothing() {
 fn duplicate_without_duplicate_right_is_access_denied() {
     let (a, b) = channel();
     check_eq!(basic(a).rights, Rights::DEFAULT_CHANNEL.bits());
-    let mut out = 0x5555_5555u32;
-    check_status!(
-        raw::handle_duplicate(a, Rights::SAME_RIGHTS.bits(), &mut out),
-        Status::ACCESS_DENIED
-    );
-    check_status!(
-        raw::handle_duplicate(a, Rights::READ.bits(), &mut out),
-        Status::ACCESS_DENIED
-    );
-    check_eq!(out, 0x5555_5555);
+    let denied = (Status::ACCESS_DENIED, 0x5555_5555);
+    check_eq!(try_dup(a, Rights::SAME_RIGHTS), denied);
+    check_eq!(try_dup(a, Rights::READ), denied);
     check_eq!(handle_count(a), 1);
     // An event handle reduced to lose DUPLICATE can't be duplicated either.
     let e = event();
     let w = dup(e, Rights::WAIT | Rights::INSPECT);
-    check_status!(
-        raw::handle_duplicate(w, Rights::SAME_RIGHTS.bits(), &mut out),
-        Status::ACCESS_DENIED
-    );
+    check_eq!(try_dup(w, Rights::SAME_RIGHTS), denied);
     check_eq!(handle_count(e), 2);
     close_all(&[a, b, e, w]);
 }
@@ -292,11 +218,9 @@ fn duplicate_with_same_or_fewer_rights_gives_a_new_handle_to_the_object() {
     check_eq!(bs.obj_type, ObjType::EVENT.raw());
     let exact = dup(e, Rights::DEFAULT_EVENT);
     check_eq!(basic(exact).rights, Rights::DEFAULT_EVENT.bits());
-    let sub = dup(e, Rights::DUPLICATE | Rights::WAIT | Rights::INSPECT);
-    check_eq!(
-        basic(sub).rights,
-        (Rights::DUPLICATE | Rights::WAIT | Rights::INSPECT).bits()
-    );
+    let fewer = Rights::DUPLICATE | Rights::WAIT | Rights::INSPECT;
+    let sub = dup(e, fewer);
+    check_eq!(basic(sub).rights, fewer.bits());
     check_eq!(basic(sub).koid, be.koid);
     // A duplicate of the reduced handle keeps its (reduced) rights.
     let sub2 = dup(sub, Rights::SAME_RIGHTS);
@@ -306,35 +230,19 @@ fn duplicate_with_same_or_fewer_rights_gives_a_new_handle_to_the_object() {
     check_eq!(basic(none).koid, be.koid);
     check_eq!(handle_count(e), 6);
     // The new handles really work: signal through one, observe through another.
-    check_status!(
-        raw::object_signal(same, 0, Signals::USER_3.bits()),
-        Status::OK
-    );
-    let mut obs = 0;
-    check_status!(
-        raw::object_wait_one(sub, Signals::USER_3.bits(), 0, &mut obs),
-        Status::OK
-    );
+    let u3 = Signals::USER_3.bits();
+    check_status!(raw::object_signal(same, 0, u3), Status::OK);
+    check_eq!(wait_raw(sub, u3, 0).0, Status::OK);
     close_all(&[e, same, exact, sub, sub2, none]);
 }
 
 fn duplicate_with_more_rights_is_invalid_args() {
     let e = event();
-    let mut out = 0x5555_5555u32;
-    check_status!(
-        raw::handle_duplicate(e, (Rights::DEFAULT_EVENT | Rights::READ).bits(), &mut out),
-        Status::INVALID_ARGS
-    );
-    check_status!(
-        raw::handle_duplicate(e, Rights::SIGNAL_PEER.bits(), &mut out),
-        Status::INVALID_ARGS
-    );
+    let refused = (Status::INVALID_ARGS, 0x5555_5555);
+    check_eq!(try_dup(e, Rights::DEFAULT_EVENT | Rights::READ), refused);
+    check_eq!(try_dup(e, Rights::SIGNAL_PEER), refused);
     let sub = dup(e, Rights::DUPLICATE | Rights::WAIT);
-    check_status!(
-        raw::handle_duplicate(sub, (Rights::DUPLICATE | Rights::SIGNAL).bits(), &mut out),
-        Status::INVALID_ARGS
-    );
-    check_eq!(out, 0x5555_5555);
+    check_eq!(try_dup(sub, Rights::DUPLICATE | Rights::SIGNAL), refused);
     check_eq!(handle_count(e), 2);
     close_all(&[sub, e]);
 }
@@ -344,12 +252,7 @@ fn duplicate_to_an_unwritable_out_pointer_is_invalid_args_and_creates_no_handle(
     let events_before = type_count(ObjType::EVENT);
     for (what, addr) in hostile(4) {
         let s = raw::handle_duplicate(e, Rights::SAME_RIGHTS.bits(), addr as *mut u32);
-        check!(
-            s == Status::INVALID_ARGS.raw(),
-            "duplicate to {} returned {} (want INVALID_ARGS)",
-            what,
-            Status(s)
-        );
+        check_status!(s, Status::INVALID_ARGS, "duplicate to {}", what);
     }
     check_eq!(handle_count(e), 1);
     check_eq!(type_count(ObjType::EVENT), events_before);
@@ -359,13 +262,12 @@ fn duplicate_to_an_unwritable_out_pointer_is_invalid_args_and_creates_no_handle(
 }
 
 fn duplicate_of_a_bad_handle_is_bad_handle() {
-    let mut out = 0;
-    check_status!(
-        raw::handle_duplicate(HANDLE_INVALID, Rights::SAME_RIGHTS.bits(), &mut out),
+    check_eq!(
+        try_dup(HANDLE_INVALID, Rights::SAME_RIGHTS).0,
         Status::BAD_HANDLE
     );
-    check_status!(
-        raw::handle_duplicate(0xdead_beef, Rights::SAME_RIGHTS.bits(), &mut out),
+    check_eq!(
+        try_dup(0xdead_beef, Rights::SAME_RIGHTS).0,
         Status::BAD_HANDLE
     );
 }
@@ -378,11 +280,8 @@ fn replace_needs_no_right() {
     // A channel handle has no DUPLICATE; replace still works.
     let (a, b) = channel();
     let ka = basic(a).koid;
-    let mut r = 0;
-    check_status!(
-        raw::handle_replace(a, Rights::SAME_RIGHTS.bits(), &mut r),
-        Status::OK
-    );
+    let (st, r) = try_replace(a, Rights::SAME_RIGHTS);
+    check_eq!(st, Status::OK);
     check_status!(valid_status(a), Status::BAD_HANDLE);
     check_eq!(r & HANDLE_FIXED_BITS_MASK, HANDLE_FIXED_BITS_MASK);
     let br = basic(r);
@@ -392,11 +291,8 @@ fn replace_needs_no_right() {
     // A handle with no rights at all can be replaced too.
     let e = event();
     let none = dup(e, Rights::NONE);
-    let mut r2 = 0;
-    check_status!(
-        raw::handle_replace(none, Rights::NONE.bits(), &mut r2),
-        Status::OK
-    );
+    let (st, r2) = try_replace(none, Rights::NONE);
+    check_eq!(st, Status::OK);
     check_status!(valid_status(none), Status::BAD_HANDLE);
     check_eq!(basic(r2).rights, 0);
     check_eq!(basic(r2).koid, basic(e).koid);
@@ -407,17 +303,14 @@ fn replace_needs_no_right() {
 fn replace_with_same_or_fewer_rights_invalidates_the_old_value() {
     let e = event();
     let k = basic(e).koid;
-    let mut r = 0;
-    check_status!(
-        raw::handle_replace(e, Rights::SAME_RIGHTS.bits(), &mut r),
-        Status::OK
-    );
+    let (st, r) = try_replace(e, Rights::SAME_RIGHTS);
+    check_eq!(st, Status::OK);
     check_status!(valid_status(e), Status::BAD_HANDLE);
     check!(r != e);
     check_eq!(basic(r).rights, Rights::DEFAULT_EVENT.bits());
     let want = Rights::WAIT | Rights::SIGNAL | Rights::TRANSFER | Rights::INSPECT;
-    let mut r2 = 0;
-    check_status!(raw::handle_replace(r, want.bits(), &mut r2), Status::OK);
+    let (st, r2) = try_replace(r, want);
+    check_eq!(st, Status::OK);
     check_status!(valid_status(r), Status::BAD_HANDLE);
     check_status!(raw::handle_close(r), Status::BAD_HANDLE);
     let b = basic(r2);
@@ -426,11 +319,7 @@ fn replace_with_same_or_fewer_rights_invalidates_the_old_value() {
     check_eq!(b.obj_type, ObjType::EVENT.raw());
     check_eq!(handle_count(r2), 1);
     // Reduced rights are enforced: no DUPLICATE now.
-    let mut out = 0;
-    check_status!(
-        raw::handle_duplicate(r2, Rights::SAME_RIGHTS.bits(), &mut out),
-        Status::ACCESS_DENIED
-    );
+    check_eq!(try_dup(r2, Rights::SAME_RIGHTS).0, Status::ACCESS_DENIED);
     close(r2);
 }
 
@@ -441,39 +330,24 @@ fn replace_with_more_rights_is_invalid_args_and_closes_the_source() {
     let w = dup(e, Rights::WAIT | Rights::TRANSFER);
     check_eq!(handle_count(e), 2);
     let events_before = type_count(ObjType::EVENT);
-    let mut out = 0x5555_5555u32;
-    check_status!(
-        raw::handle_replace(w, (Rights::WAIT | Rights::SIGNAL).bits(), &mut out),
-        Status::INVALID_ARGS
-    );
+    let refused = (Status::INVALID_ARGS, 0x5555_5555);
+    check_eq!(try_replace(w, Rights::WAIT | Rights::SIGNAL), refused);
     check_status!(valid_status(w), Status::BAD_HANDLE);
     check_eq!(handle_count(e), 1);
     check_eq!(type_count(ObjType::EVENT), events_before - 1);
-    check_eq!(out, 0x5555_5555);
     // Same with a full-rights handle asking for a right events never have.
-    let mut out2 = 0x5555_5555u32;
-    check_status!(
-        raw::handle_replace(e, (Rights::DEFAULT_EVENT | Rights::WRITE).bits(), &mut out2),
-        Status::INVALID_ARGS
+    check_eq!(
+        try_replace(e, Rights::DEFAULT_EVENT | Rights::WRITE),
+        refused
     );
     check_status!(valid_status(e), Status::BAD_HANDLE);
-    check_eq!(out2, 0x5555_5555);
     check_eq!(type_count(ObjType::EVENT), events_before - 2);
 }
 
 fn replace_of_a_bad_handle_is_bad_handle() {
-    let mut out = 0x5555_5555u32;
-    check_status!(
-        raw::handle_replace(HANDLE_INVALID, Rights::SAME_RIGHTS.bits(), &mut out),
-        Status::BAD_HANDLE
-    );
-    let e = event();
-    close(e);
-    check_status!(
-        raw::handle_replace(e, Rights::SAME_RIGHTS.bits(), &mut out),
-        Status::BAD_HANDLE
-    );
-    check_eq!(out, 0x5555_5555);
+    let bad = (Status::BAD_HANDLE, 0x5555_5555);
+    check_eq!(try_replace(HANDLE_INVALID, Rights::SAME_RIGHTS), bad);
+    check_eq!(try_replace(stale(), Rights::SAME_RIGHTS), bad);
 }
 
 // ------------------------------------------------------------------------------------------
@@ -527,37 +401,29 @@ fn every_handle_value_has_the_low_two_bits_set() {
     push(c1);
     let d = dup(e, Rights::SAME_RIGHTS);
     push(d);
-    let mut r = 0;
-    check_status!(
-        raw::handle_replace(d, Rights::SAME_RIGHTS.bits(), &mut r),
-        Status::OK
-    );
+    let (st, r) = try_replace(d, Rights::SAME_RIGHTS);
+    check_eq!(st, Status::OK);
     push(r);
     // A handle received through a channel.
     let t = dup(e, Rights::SAME_RIGHTS);
     check_status!(raw::channel_write(c0, 0, null(), 0, &t, 1), Status::OK);
     let mut got = [0u32; 1];
-    let (mut ab, mut ah) = (0, 0);
-    check_status!(
-        raw::channel_read(c1, 0, null_mut(), got.as_mut_ptr(), 0, 1, &mut ab, &mut ah),
-        Status::OK
-    );
-    check_eq!(ah, 1);
+    let (st, _, ah) = read_raw(c1, &mut [], &mut got);
+    check_eq!((Status(st), ah), (Status::OK, 1));
     push(got[0]);
     let root = root();
     if root != 0 {
         push(root);
     }
     for &v in &vals[..n] {
+        let fixed = HANDLE_FIXED_BITS_MASK;
         check!(
-            v & HANDLE_FIXED_BITS_MASK == HANDLE_FIXED_BITS_MASK,
+            v & fixed == fixed,
             "handle value {:#x} lacks the fixed bits",
             v
         );
     }
-    for h in [e, p0, p1, c0, c1, r, got[0]] {
-        close(h);
-    }
+    close_all(&[e, p0, p1, c0, c1, r, got[0]]);
 }
 
 // ------------------------------------------------------------------------------------------
@@ -604,25 +470,21 @@ fn info_handle_basic_reports_koid_rights_type_and_related_koid() {
     );
     check_eq!(InfoHandleBasic::from_bytes(&buf2).koid, be.koid);
 
-    // Channel ends point at each other.
+    // Channel ends point at each other, and eventpair ends too.
     let (a, b) = channel();
-    let (ba, bb) = (basic(a), basic(b));
-    check_eq!(ba.obj_type, ObjType::CHANNEL.raw());
-    check_eq!(bb.obj_type, ObjType::CHANNEL.raw());
-    check_eq!(ba.rights, Rights::DEFAULT_CHANNEL.bits());
-    check_eq!(bb.rights, Rights::DEFAULT_CHANNEL.bits());
-    check!(ba.koid != 0 && bb.koid != 0 && ba.koid != bb.koid);
-    check_eq!(ba.related_koid, bb.koid);
-    check_eq!(bb.related_koid, ba.koid);
-    // Eventpair ends too.
     let (p, q) = eventpair();
-    let (bp, bq) = (basic(p), basic(q));
-    check_eq!(bp.obj_type, ObjType::EVENTPAIR.raw());
-    check_eq!(bq.obj_type, ObjType::EVENTPAIR.raw());
-    check_eq!(bp.rights, Rights::DEFAULT_EVENTPAIR.bits());
-    check!(bp.koid != 0 && bq.koid != 0 && bp.koid != bq.koid);
-    check_eq!(bp.related_koid, bq.koid);
-    check_eq!(bq.related_koid, bp.koid);
+    let pairs = [
+        (a, b, ObjType::CHANNEL, Rights::DEFAULT_CHANNEL),
+        (p, q, ObjType::EVENTPAIR, Rights::DEFAULT_EVENTPAIR),
+    ];
+    for (x, y, ty, rights) in pairs {
+        let (bx, by) = (basic(x), basic(y));
+        check_eq!((bx.obj_type, by.obj_type), (ty.raw(), ty.raw()));
+        check_eq!((bx.rights, by.rights), (rights.bits(), rights.bits()));
+        check!(bx.koid != 0 && by.koid != 0 && bx.koid != by.koid);
+        check_eq!((bx.related_koid, by.related_koid), (by.koid, bx.koid));
+    }
+    let (ba, bb, bp, bq) = (basic(a), basic(b), basic(p), basic(q));
     // Koids are unique across objects.
     let ks = [be.koid, ba.koid, bb.koid, bp.koid, bq.koid];
     for i in 0..ks.len() {
@@ -644,16 +506,12 @@ fn info_handle_basic_reports_koid_rights_type_and_related_koid() {
     check_eq!(bthr.obj_type, ObjType::THREAD.raw());
     check_eq!(bthr.rights, Rights::DEFAULT_THREAD.bits());
     check_eq!(bthr.related_koid, bproc.koid);
-    // Bad handles.
-    check_status!(
-        info_into(HANDLE_INVALID, INFO_HANDLE_BASIC, buf2.as_mut_ptr(), 32),
-        Status::BAD_HANDLE
-    );
+    // Bad handles: ZX_HANDLE_INVALID and a closed one.
     close(e);
-    check_status!(
-        info_into(e, INFO_HANDLE_BASIC, buf2.as_mut_ptr(), 32),
-        Status::BAD_HANDLE
-    );
+    for h in [HANDLE_INVALID, e] {
+        let s = info_into(h, INFO_HANDLE_BASIC, buf2.as_mut_ptr(), 32);
+        check_status!(s, Status::BAD_HANDLE, "handle {:#x}", h);
+    }
     close_all(&[a, b, p, q, d]);
 }
 
@@ -673,16 +531,14 @@ fn info_process_on_own_process_is_started_not_exited() {
 fn info_topics_on_the_wrong_object_type_are_wrong_type() {
     let e = event();
     let mut buf = [0u8; 256];
+    let b = buf.as_mut_ptr();
+    check_status!(info_into(e, INFO_PROCESS, b, 16), Status::WRONG_TYPE);
     check_status!(
-        info_into(e, INFO_PROCESS, buf.as_mut_ptr(), 16),
+        info_into(e, INFO_PROCESS_HANDLE_STATS, b, 256),
         Status::WRONG_TYPE
     );
     check_status!(
-        info_into(e, INFO_PROCESS_HANDLE_STATS, buf.as_mut_ptr(), 256),
-        Status::WRONG_TYPE
-    );
-    check_status!(
-        info_into(self_thread(), INFO_PROCESS, buf.as_mut_ptr(), 16),
+        info_into(self_thread(), INFO_PROCESS, b, 16),
         Status::WRONG_TYPE
     );
     close(e);
@@ -699,12 +555,8 @@ fn info_handle_count_includes_handles_in_queued_messages() {
     // The duplicate now sits in a queued message: still counted.
     check_eq!(handle_count(e), 2);
     let mut got = [0u32; 4];
-    let (mut ab, mut ah) = (0, 0);
-    check_status!(
-        raw::channel_read(b, 0, null_mut(), got.as_mut_ptr(), 0, 4, &mut ab, &mut ah),
-        Status::OK
-    );
-    check_eq!(ah, 1);
+    let (st, _, ah) = read_raw(b, &mut [], &mut got);
+    check_eq!((Status(st), ah), (Status::OK, 1));
     check_eq!(handle_count(e), 2);
     check_eq!(basic(got[0]).koid, basic(e).koid);
     close(got[0]);
@@ -742,23 +594,12 @@ fn info_process_handle_stats_counts_handles_per_type() {
                 x if x == idx(ObjType::CHANNEL) => 2,
                 _ => 0,
             };
-        check!(
-            s1[t] == want,
-            "type {}: {} handles, want {}",
-            t,
-            s1[t],
-            want
-        );
+        check_eq!(s1[t], want, "type {} handles:", t);
     }
     // A handle in transit belongs to no process.
     check_status!(raw::channel_write(c0, 0, null(), 0, &es[0], 1), Status::OK);
-    check_eq!(
-        handle_stats()[idx(ObjType::EVENT)],
-        s0[idx(ObjType::EVENT)] + 2
-    );
-    for h in [es[1], es[2], p0, p1, p2, p3, c0, c1] {
-        close(h);
-    }
+    check_eq!(type_count(ObjType::EVENT), s0[idx(ObjType::EVENT)] + 2);
+    close_all(&[es[1], es[2], p0, p1, p2, p3, c0, c1]);
     let s2 = handle_stats();
     check!(s2 == s0, "stats not back after closing");
 }
@@ -779,17 +620,18 @@ fn info_kernel_stats_on_the_root_resource_are_sane_and_track_objects() {
     );
     let s = InfoKernelStats::from_bytes(&buf);
     check!(s.total_bytes >= 16 << 20, "total_bytes {}", s.total_bytes);
-    check!(
-        s.free_bytes > 0 && s.free_bytes < s.total_bytes,
-        "free_bytes {} of {}",
-        s.free_bytes,
-        s.total_bytes
-    );
-    check!(
-        s.heap_used_bytes > 0 && s.heap_used_bytes < s.total_bytes,
-        "heap_used_bytes {}",
-        s.heap_used_bytes
-    );
+    for (what, n) in [
+        ("free_bytes", s.free_bytes),
+        ("heap_used_bytes", s.heap_used_bytes),
+    ] {
+        check!(
+            n > 0 && n < s.total_bytes,
+            "{} {} of {}",
+            what,
+            n,
+            s.total_bytes
+        );
+    }
     // At least our own start-up handles and init's.
     check!(s.live_handles >= 5, "live_handles {}", s.live_handles);
     check!(s.live_objects >= 4, "live_objects {}", s.live_objects);
@@ -811,113 +653,67 @@ fn info_kernel_stats_on_the_root_resource_are_sane_and_track_objects() {
     check_eq!(s3.live_messages, s0.live_messages);
     let msg = [7u8; 40];
     check_status!(
-        raw::channel_write(a, 0, msg.as_ptr(), msg.len() as u32, &d, 1),
+        raw::channel_write(a, 0, msg.as_ptr(), 40, &d, 1),
         Status::OK
     );
     let s4 = kstats(root);
     check_eq!(s4.live_messages, s0.live_messages + 1);
-    check!(
-        s4.ipc_bytes >= s0.ipc_bytes + 40,
-        "ipc_bytes {} -> {}",
-        s0.ipc_bytes,
-        s4.ipc_bytes
-    );
+    let ipc = (s0.ipc_bytes, s4.ipc_bytes);
+    check!(ipc.1 >= ipc.0 + 40, "ipc_bytes {} -> {}", ipc.0, ipc.1);
     // The handle in the message is still a live handle.
     check_eq!(s4.live_handles, s0.live_handles + 4);
     let mut rb = [0u8; 64];
     let mut rh = [0u32; 1];
-    let (mut ab, mut ah) = (0, 0);
-    check_status!(
-        raw::channel_read(
-            b,
-            0,
-            rb.as_mut_ptr(),
-            rh.as_mut_ptr(),
-            64,
-            1,
-            &mut ab,
-            &mut ah
-        ),
-        Status::OK
-    );
+    check_status!(read_raw(b, &mut rb, &mut rh).0, Status::OK);
     let s5 = kstats(root);
     check_eq!(s5.live_messages, s0.live_messages);
     check_eq!(s5.ipc_bytes, s0.ipc_bytes);
     check_eq!(s5.live_handles, s0.live_handles + 4);
-    for h in [e, rh[0], a, b] {
-        close(h);
-    }
-    let s6 = back_to(root, &s0);
-    check!(
-        live(&s6) == live(&s0),
-        "live counts {:?} -> {:?}",
-        live(&s0),
-        live(&s6)
-    );
+    close_all(&[e, rh[0], a, b]);
+    check_eq!(settle_to(live_in(&s0)), Some(live_in(&s0)), "live counts:");
 }
 
 fn info_kernel_stats_on_a_non_resource_is_wrong_type() {
     let e = event();
     let mut buf = [0u8; 64];
     for h in [e, self_process(), self_thread()] {
-        check_status!(
-            info_into(h, INFO_KERNEL_STATS, buf.as_mut_ptr(), 64),
-            Status::WRONG_TYPE
-        );
+        let s = info_into(h, INFO_KERNEL_STATS, buf.as_mut_ptr(), 64);
+        check_status!(s, Status::WRONG_TYPE, "handle {:#x}", h);
     }
     close(e);
-    check_status!(
-        info_into(e, INFO_KERNEL_STATS, buf.as_mut_ptr(), 64),
-        Status::BAD_HANDLE
-    );
+    let s = info_into(e, INFO_KERNEL_STATS, buf.as_mut_ptr(), 64);
+    check_status!(s, Status::BAD_HANDLE);
 }
 
 fn info_buffer_too_small_gives_actual_0_and_avail_1() {
     let e = event();
-    let root = root();
-    let p = self_process();
-    let cases: [(u32, u32, usize, &str); 5] = [
-        (e, INFO_HANDLE_BASIC, 32, "HANDLE_BASIC"),
-        (p, INFO_PROCESS, 16, "PROCESS"),
-        (e, INFO_HANDLE_COUNT, 4, "HANDLE_COUNT"),
-        (p, INFO_PROCESS_HANDLE_STATS, 256, "PROCESS_HANDLE_STATS"),
-        (root, INFO_KERNEL_STATS, 64, "KERNEL_STATS"),
-    ];
-    let n = if root != 0 { 5 } else { 4 };
-    for (h, topic, size, name) in cases.iter().take(n).copied() {
+    let n = if root() != 0 { 5 } else { 4 };
+    for (h, topic, size, name) in info_topics(e).into_iter().take(n) {
         for small in [0usize, 1, size - 1] {
             let mut buf = [0xeeu8; 256];
-            let (mut actual, mut avail) = (77usize, 77usize);
-            let s =
-                raw::object_get_info(h, topic, buf.as_mut_ptr(), small, &mut actual, &mut avail);
-            check_status!(s, Status::BUFFER_TOO_SMALL, "{} with {} bytes", name, small);
-            check!(
-                actual == 0 && avail == 1,
-                "{} with {} bytes: actual {} avail {}",
-                name,
-                small,
-                actual,
-                avail
-            );
-            check!(
-                buf.iter().all(|&b| b == 0xee),
-                "{} with {} bytes wrote the buffer",
+            let got = info_raw(h, topic, buf.as_mut_ptr(), small);
+            let want = (Status::BUFFER_TOO_SMALL, 0, 1);
+            check_eq!(
+                got,
+                want,
+                "{} with {} bytes: status, actual, avail:",
                 name,
                 small
             );
+            let written = buf.iter().any(|&b| b != 0xee);
+            check!(!written, "{} with {} bytes wrote the buffer", name, small);
         }
         // NULL buffer of size 0, and NULL actual/avail.
-        let (mut actual, mut avail) = (77usize, 77usize);
-        check_status!(
-            raw::object_get_info(h, topic, null_mut(), 0, &mut actual, &mut avail),
-            Status::BUFFER_TOO_SMALL
+        let got = info_raw(h, topic, null_mut(), 0);
+        check_eq!(
+            got,
+            (Status::BUFFER_TOO_SMALL, 0, 1),
+            "{}: NULL buffer:",
+            name
         );
-        check!(actual == 0 && avail == 1, "{}: NULL buffer", name);
         let mut buf = [0u8; 4];
-        check_status!(
-            raw::object_get_info(h, topic, buf.as_mut_ptr(), 3, null_mut(), null_mut()),
-            Status::BUFFER_TOO_SMALL
-        );
+        let s = raw::object_get_info(h, topic, buf.as_mut_ptr(), 3, null_mut(), null_mut());
+        check_status!(s, Status::BUFFER_TOO_SMALL);
     }
     close(e);
 }
@@ -938,17 +734,8 @@ fn info_unknown_topic_is_not_supported() {
 
 fn info_with_unwritable_buffer_or_counts_is_invalid_args() {
     let e = event();
-    let p = self_process();
-    let root = root();
-    let targets: [(u32, u32, usize, &str); 5] = [
-        (e, INFO_HANDLE_BASIC, 32, "HANDLE_BASIC"),
-        (p, INFO_PROCESS, 16, "PROCESS"),
-        (e, INFO_HANDLE_COUNT, 4, "HANDLE_COUNT"),
-        (p, INFO_PROCESS_HANDLE_STATS, 256, "PROCESS_HANDLE_STATS"),
-        (root, INFO_KERNEL_STATS, 64, "KERNEL_STATS"),
-    ];
-    let n = if root != 0 { 5 } else { 4 };
-    for &(h, topic, size, name) in &targets[..n] {
+    let n = if root() != 0 { 5 } else { 4 };
+    for (h, topic, size, name) in info_topics(e).into_iter().take(n) {
         // The record buffer.
         for (what, addr) in hostile(size) {
             let (mut actual, mut avail) = (0usize, 0usize);
@@ -959,23 +746,10 @@ fn info_with_unwritable_buffer_or_counts_is_invalid_args() {
         for (what, addr) in hostile(8).iter().skip(1) {
             let mut buf = [0u8; 256];
             let mut other = 0usize;
-            let s = raw::object_get_info(
-                h,
-                topic,
-                buf.as_mut_ptr(),
-                size,
-                *addr as *mut usize,
-                &mut other,
-            );
+            let (b, bad) = (buf.as_mut_ptr(), *addr as *mut usize);
+            let s = raw::object_get_info(h, topic, b, size, bad, &mut other);
             check_status!(s, Status::INVALID_ARGS, "{} with actual at {}", name, what);
-            let s = raw::object_get_info(
-                h,
-                topic,
-                buf.as_mut_ptr(),
-                size,
-                &mut other,
-                *addr as *mut usize,
-            );
+            let s = raw::object_get_info(h, topic, b, size, &mut other, bad);
             check_status!(s, Status::INVALID_ARGS, "{} with avail at {}", name, what);
         }
     }

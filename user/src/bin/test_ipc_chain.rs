@@ -17,9 +17,8 @@ use zx::*;
 const MESSAGES: u64 = 100_000;
 const NODES: u32 = 4;
 const WINDOW: usize = 1000;
-const SECOND: i64 = 1_000_000_000;
 /// A wait with no progress for this long fails the case (the chain stalled).
-const STALL_NS: i64 = 20 * SECOND;
+const STALL_NS: i64 = 20 * SEC;
 
 /// One slot of the window: the handle it sends (even slots: an event; odd slots: a channel end
 /// whose peer the test keeps), its koid, type and rights.
@@ -31,10 +30,6 @@ struct Slot {
     peer: Option<Channel>,
 }
 
-fn basic(h: u32) -> ZxResult<InfoHandleBasic> {
-    get_info(h, INFO_HANDLE_BASIC)
-}
-
 fn make_slot(i: usize) -> ZxResult<Slot> {
     let (h, peer) = if i.is_multiple_of(2) {
         (Event::create()?.0, None)
@@ -42,7 +37,7 @@ fn make_slot(i: usize) -> ZxResult<Slot> {
         let (a, b) = Channel::create()?;
         (a.0, Some(b))
     };
-    let info = basic(h.raw())?;
+    let info: InfoHandleBasic = get_info(h.raw(), INFO_HANDLE_BASIC)?;
     Ok(Slot {
         handle: h.into_raw(),
         koid: info.koid,
@@ -50,12 +45,6 @@ fn make_slot(i: usize) -> ZxResult<Slot> {
         rights: info.rights,
         peer,
     })
-}
-
-fn read_u64(b: &[u8]) -> u64 {
-    let mut a = [0u8; 8];
-    a.copy_from_slice(&b[..8]);
-    u64::from_le_bytes(a)
 }
 
 /// Sends message `seq` carrying the handle of slot `seq % WINDOW` (moved into the message).
@@ -107,35 +96,16 @@ fn chain(messages: u64) {
         peer: None,
     });
     for (i, s) in slots.iter_mut().enumerate() {
-        match make_slot(i) {
-            Ok(x) => *s = x,
-            Err(e) => {
-                check!(false, "creating slot {}: {}", i, e);
-                return;
-            }
-        }
+        *s = must!(make_slot(i));
     }
-
-    let (Ok((down, first_up)), Ok((ret_ours, ret_theirs))) = (Channel::create(), Channel::create())
-    else {
-        check!(false, "channel_create failed");
-        return;
-    };
-    check!(down
-        .write(&NODES.to_le_bytes(), &[ret_theirs.0.into_raw()])
-        .is_ok());
-    let chain = Process::spawn("child_chain", Some(first_up.0));
-    check!(
-        chain.is_ok(),
-        "spawn child_chain: {:?}",
-        chain.as_ref().err()
-    );
-    let Ok(chain) = chain else {
-        for s in &slots {
-            raw::handle_close(s.handle);
-        }
-        return;
-    };
+    let (ret_ours, ret_theirs) = must!(Channel::create());
+    // `down` feeds the first node; the number of nodes and the return channel go first.
+    let nodes = NODES.to_le_bytes();
+    let (chain, down) = must!(spawn_with(
+        "child_chain",
+        &nodes,
+        &[ret_theirs.0.into_raw()]
+    ));
 
     let mut t = Tally::default();
     let mut sent: u64 = 0;
@@ -157,10 +127,11 @@ fn chain(messages: u64) {
                 break;
             }
             if s != 0 {
+                let n = t.received;
                 check!(
                     false,
                     "reading the return channel after {} messages: {}",
-                    t.received,
+                    n,
                     Status(s)
                 );
                 break 'run;
@@ -168,7 +139,7 @@ fn chain(messages: u64) {
             got_any = true;
             let expect = t.received;
             t.received += 1;
-            let seq = read_u64(&bytes);
+            let seq = u64_at(&bytes, 0);
             if nb != 8 || nh != 1 {
                 t.bad_shape += 1;
                 note(&mut t, expect);
@@ -180,15 +151,10 @@ fn chain(messages: u64) {
                 note(&mut t, expect);
             }
             let slot = &mut slots[(expect % WINDOW as u64) as usize];
-            match basic(hs[0]) {
-                Ok(i)
-                    if i.koid == slot.koid
-                        && i.obj_type == slot.obj_type
-                        && i.rights == slot.rights => {}
-                _ => {
-                    t.wrong_object += 1;
-                    note(&mut t, expect);
-                }
+            let i = basic(hs[0]);
+            if (i.koid, i.obj_type, i.rights) != (slot.koid, slot.obj_type, slot.rights) {
+                t.wrong_object += 1;
+                note(&mut t, expect);
             }
             // The handle goes back into its slot for message expect + WINDOW.
             slot.handle = hs[0];
@@ -200,34 +166,28 @@ fn chain(messages: u64) {
             }
         }
         if !got_any {
-            let r = ret_ours.0.wait_one(
-                Signals::CHANNEL_READABLE | Signals::CHANNEL_PEER_CLOSED,
-                deadline_after(STALL_NS),
-            );
+            let r = ret_ours.wait_message(deadline_after(STALL_NS));
             if r.is_err() {
+                let n = t.received;
                 check!(
                     false,
                     "chain stalled: sent {}, received {}: {:?}",
                     sent,
-                    t.received,
+                    n,
                     r
                 );
                 break 'run;
             }
         }
     }
-    let elapsed_ms = (now() - t0) / 1_000_000;
+    let elapsed_ms = (now() - t0) / MS;
 
     check_eq!(t.received, messages);
     check_eq!(sent, messages);
     check_eq!(t.out_of_order, 0);
     check_eq!(t.bad_shape, 0);
     check_eq!(t.wrong_object, 0);
-    check!(
-        t.first_problem.is_none(),
-        "first bad message: {:?}",
-        t.first_problem
-    );
+    check_eq!(t.first_problem, None, "first bad message:");
     check!(
         elapsed_ms < 60_000,
         "{} messages took {} ms",
@@ -238,22 +198,15 @@ fn chain(messages: u64) {
     // Channel ends that crossed the chain 100 times still talk to the peer the test kept.
     for (i, s) in slots.iter().enumerate() {
         if let (Some(peer), true) = (&s.peer, s.handle != HANDLE_INVALID) {
-            let w = raw::channel_write(
-                s.handle,
-                0,
-                (i as u64).to_le_bytes().as_ptr(),
-                8,
-                core::ptr::null(),
-                0,
-            );
+            let msg = (i as u64).to_le_bytes();
+            let w = raw::channel_write(s.handle, 0, msg.as_ptr(), 8, core::ptr::null(), 0);
             check!(
                 w == 0,
                 "slot {}: write through carried end: {}",
                 i,
                 Status(w)
             );
-            let m = peer.read();
-            let ok = matches!(&m, Ok(m) if m.num_bytes == 8 && read_u64(&m.bytes) == i as u64);
+            let ok = peer.read().is_ok_and(|m| payload(&m) == msg);
             check!(ok, "slot {}: peer did not receive the message", i);
         }
     }

@@ -14,30 +14,15 @@ use zx::*;
 
 static BIG: [u8; 65536] = [0x5a; 65536];
 
-fn count_handles(h: &impl AsHandleRef) -> u32 {
-    get_info::<InfoHandleCount>(h.raw_handle(), INFO_HANDLE_COUNT)
-        .map(|c| c.handle_count)
-        .unwrap_or(0)
-}
-
 /// Children flooding at once: with the default quota (an eighth of RAM) eight of them reach the
 /// end of memory; a few more cover what the parent and the kernel hold.
 const MAX_FLOODERS: usize = 16;
 
 fn exhaustion_gives_no_memory_consumes_handles_and_recovers() {
-    let before = kernel_stats(root()).unwrap_or_default();
-    let witness = match Event::create() {
-        Ok(e) => e,
-        Err(_) => {
-            check!(false, "event_create failed");
-            return;
-        }
-    };
+    let before = kstats();
+    let witness = must!(Event::create());
     // Made before memory runs short: the channel and the handles this process writes at the end.
-    let Ok((a, b)) = Channel::create() else {
-        check!(false, "channel_create");
-        return;
-    };
+    let (a, b) = must!(Channel::create());
     let mut dups: [Option<Event>; 64] = [const { None }; 64];
     for d in dups.iter_mut() {
         *d = witness.duplicate_handle(Rights::SAME_RIGHTS).ok();
@@ -49,7 +34,7 @@ fn exhaustion_gives_no_memory_consumes_handles_and_recovers() {
     let mut share = 0;
     let mut exhausted = false;
     for slot in flooders.iter_mut() {
-        let queued = kernel_stats(root()).unwrap_or_default().live_messages;
+        let queued = kstats().live_messages;
         match spawn_flooder() {
             Ok(f) => *slot = Some(f),
             Err(s) => {
@@ -58,7 +43,7 @@ fn exhaustion_gives_no_memory_consumes_handles_and_recovers() {
                 break;
             }
         }
-        let got = kernel_stats(root()).unwrap_or_default().live_messages - queued;
+        let got = kstats().live_messages - queued;
         if share == 0 {
             share = got;
         } else if got < share {
@@ -66,14 +51,15 @@ fn exhaustion_gives_no_memory_consumes_handles_and_recovers() {
             break;
         }
     }
-    let mid = kernel_stats(root()).unwrap_or_default();
-    println!(
-        "    no_memory: {} flooders, {} messages queued (a share is {}), free {} KiB of {} KiB",
+    let mid = kstats();
+    let (n, queued) = (
         flooders.iter().flatten().count(),
         mid.live_messages - before.live_messages,
-        share,
-        mid.free_bytes / 1024,
-        mid.total_bytes / 1024
+    );
+    let (free, total) = (mid.free_bytes / 1024, mid.total_bytes / 1024);
+    println!(
+        "    no_memory: {} flooders, {} messages queued (a share is {}), free {} KiB of {} KiB",
+        n, queued, share, free, total
     );
     check!(
         exhausted,
@@ -98,13 +84,13 @@ fn exhaustion_gives_no_memory_consumes_handles_and_recovers() {
     }
     check_eq!(status, Status::NO_MEMORY);
     drop(dups);
-    check_eq!(count_handles(&witness) as usize, 1 + sent);
+    check_eq!(count(&witness) as usize, 1 + sent);
     let mut buf = MessageBuf::new();
     for _ in 0..sent {
         check!(b.read(&mut buf).is_ok());
     }
     check_eq!(b.read(&mut buf), Err(Status::SHOULD_WAIT));
-    check_eq!(count_handles(&witness), 1);
+    check_eq!(count(&witness), 1);
     // Other allocations fail cleanly too while memory is short.
     let (mut x, mut y) = (0, 0);
     let s = raw::channel_create(0, &mut x, &mut y);
@@ -125,25 +111,15 @@ fn exhaustion_gives_no_memory_consumes_handles_and_recovers() {
             check_eq!(p.wait(TIME_INFINITE), Ok(0));
         }
     }
-    let (x, y) = match Channel::create() {
-        Ok(p) => p,
-        Err(s) => {
-            check!(false, "channel_create after recovery: {}", s);
-            return;
-        }
-    };
+    let (x, y) = must!(Channel::create());
     check!(x.write(b"alive", &mut []).is_ok());
     check!(y.read(&mut MessageBuf::new()).is_ok());
     drop((x, y));
     drop(witness);
-    let after = kernel_stats(root()).unwrap_or_default();
+    let after = kstats();
     check_eq!(live_in(&after), live_in(&before));
-    check!(
-        after.free_bytes + 4 * 1024 * 1024 >= before.free_bytes,
-        "free {} -> {}",
-        before.free_bytes,
-        after.free_bytes
-    );
+    let (was, now) = (before.free_bytes, after.free_bytes);
+    check!(now + 4 * 1024 * 1024 >= was, "free {} -> {}", was, now);
 }
 
 zx::tests!(exhaustion_gives_no_memory_consumes_handles_and_recovers,);

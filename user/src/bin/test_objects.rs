@@ -9,7 +9,6 @@ use core::sync::atomic::{AtomicI32, AtomicI64, AtomicU32, Ordering};
 use zx::test::*;
 use zx::*;
 
-const MS: i64 = 1_000_000;
 /// Bound for "returns at once" (generous: QEMU TCG on a loaded host).
 const PROMPT_NS: i64 = 50 * MS;
 /// Deadline for waits that must end early (a kernel that misses the wake-up fails, not hangs).
@@ -46,21 +45,13 @@ static ARG_B: AtomicU32 = AtomicU32::new(0);
 static T_STATUS: AtomicI32 = AtomicI32::new(1);
 static T_STATUS2: AtomicI32 = AtomicI32::new(1);
 
-fn spawn(f: fn(usize), arg: usize) -> Option<thread::Thread> {
-    match thread::spawn(f, arg) {
-        Ok(t) => Some(t),
-        Err(s) => {
-            check!(false, "thread::spawn failed: {}", s);
-            None
-        }
-    }
-}
-
-fn join(t: Option<thread::Thread>) {
-    if let Some(t) = t {
-        let r = t.join(deadline_after(LONG_NS));
-        check!(r.is_ok(), "join failed: {:?}", r);
-    }
+/// `zx_object_wait_many` on all of `items`.
+fn wait_many(items: &mut [WaitItem], deadline: i64) -> Status {
+    Status(raw::object_wait_many(
+        items.as_mut_ptr(),
+        items.len(),
+        deadline,
+    ))
 }
 
 fn signal_after_3ms(h: usize) {
@@ -76,15 +67,11 @@ fn close_after_5ms(h: usize) {
 /// Closes ARG_A, then signals ARG_B.
 fn close_a_then_signal_b(_: usize) {
     sleep_ns(3 * MS);
-    T_STATUS.store(
-        raw::handle_close(ARG_A.load(Ordering::SeqCst)),
-        Ordering::SeqCst,
-    );
+    let s = raw::handle_close(ARG_A.load(Ordering::SeqCst));
+    T_STATUS.store(s, Ordering::SeqCst);
     sleep_ns(3 * MS);
-    T_STATUS2.store(
-        raw::object_signal(ARG_B.load(Ordering::SeqCst), 0, SIGNALED),
-        Ordering::SeqCst,
-    );
+    let s = raw::object_signal(ARG_B.load(Ordering::SeqCst), 0, SIGNALED);
+    T_STATUS2.store(s, Ordering::SeqCst);
 }
 
 // ------------------------------------------------------------------------------------------
@@ -131,13 +118,11 @@ fn eventpair_create_gives_two_linked_ends_with_default_rights() {
     let (ba, bb) = (basic(a), basic(b));
     check_eq!(ba.rights, 0xF003);
     check_eq!(bb.rights, Rights::DEFAULT_EVENTPAIR.bits());
-    check_eq!(ba.obj_type, ObjType::EVENTPAIR.raw());
-    check_eq!(bb.obj_type, ObjType::EVENTPAIR.raw());
+    let ty = ObjType::EVENTPAIR.raw();
+    check_eq!((ba.obj_type, bb.obj_type), (ty, ty));
     check!(ba.koid != bb.koid);
-    check_eq!(ba.related_koid, bb.koid);
-    check_eq!(bb.related_koid, ba.koid);
-    check_eq!(sigs(a), 0);
-    check_eq!(sigs(b), 0);
+    check_eq!((ba.related_koid, bb.related_koid), (bb.koid, ba.koid));
+    check_eq!((sigs(a), sigs(b)), (0, 0));
     close_all(&[a, b]);
 }
 
@@ -204,15 +189,10 @@ fn signal_sets_and_clears_event_signaled_and_user_signals_on_events() {
     check_status!(raw::object_signal(e, SIGNALED | U7, U2), Status::OK);
     check_eq!(sigs(e), U2);
     // Every user signal at once, then clear them all.
-    check_status!(
-        raw::object_signal(e, 0, Signals::USER_ALL.bits()),
-        Status::OK
-    );
-    check_eq!(sigs(e), Signals::USER_ALL.bits());
-    check_status!(
-        raw::object_signal(e, Signals::USER_ALL.bits() | SIGNALED, 0),
-        Status::OK
-    );
+    let all = Signals::USER_ALL.bits();
+    check_status!(raw::object_signal(e, 0, all), Status::OK);
+    check_eq!(sigs(e), all);
+    check_status!(raw::object_signal(e, all | SIGNALED, 0), Status::OK);
     check_eq!(sigs(e), 0);
     // Other handles to the same event see the same signals.
     let d = dup(e, Rights::SAME_RIGHTS);
@@ -241,21 +221,25 @@ fn signal_on_channels_accepts_only_user_signals() {
     check_eq!(sigs(a), WRITABLE | U0);
     // object_signal is about this end only.
     check_eq!(sigs(b), WRITABLE);
-    check_status!(raw::object_signal(a, 0, READABLE), Status::INVALID_ARGS);
-    check_status!(raw::object_signal(a, WRITABLE, 0), Status::INVALID_ARGS);
-    check_status!(
-        raw::object_signal(a, 0, CH_PEER_CLOSED),
-        Status::INVALID_ARGS
-    );
-    check_status!(raw::object_signal(a, 0, SIGNALED), Status::INVALID_ARGS);
+    for (clear, set) in [
+        (0, READABLE),
+        (WRITABLE, 0),
+        (0, CH_PEER_CLOSED),
+        (0, SIGNALED),
+    ] {
+        let s = raw::object_signal(a, clear, set);
+        check_status!(
+            s,
+            Status::INVALID_ARGS,
+            "signal(clear {:#x}, set {:#x})",
+            clear,
+            set
+        );
+    }
     check_eq!(sigs(a), WRITABLE | U0);
     // Not readable after the refused READABLE: there is nothing to read.
     let mut buf = [0u8; 8];
-    let (mut ab, mut ah) = (0, 0);
-    check_status!(
-        raw::channel_read(a, 0, buf.as_mut_ptr(), null_mut(), 8, 0, &mut ab, &mut ah),
-        Status::SHOULD_WAIT
-    );
+    check_status!(read_raw(a, &mut buf, &mut []).0, Status::SHOULD_WAIT);
     check_status!(raw::object_signal(a, U0, 0), Status::OK);
     check_eq!(sigs(a), WRITABLE);
     close_all(&[a, b]);
@@ -266,8 +250,7 @@ fn signal_on_a_bad_handle_is_bad_handle() {
         raw::object_signal(HANDLE_INVALID, 0, U0),
         Status::BAD_HANDLE
     );
-    let e = event();
-    close(e);
+    let e = stale();
     check_status!(raw::object_signal(e, 0, U0), Status::BAD_HANDLE);
     check_status!(raw::object_signal_peer(e, 0, U0), Status::BAD_HANDLE);
 }
@@ -302,28 +285,27 @@ fn signal_peer_on_a_channel_sets_the_peer_signals() {
 
 fn signal_peer_rejects_non_user_bits() {
     let (a, b) = channel();
-    check_status!(
-        raw::object_signal_peer(a, 0, READABLE),
-        Status::INVALID_ARGS
-    );
-    check_status!(
-        raw::object_signal_peer(a, 0, CH_PEER_CLOSED),
-        Status::INVALID_ARGS
-    );
-    check_status!(
-        raw::object_signal_peer(a, WRITABLE, 0),
-        Status::INVALID_ARGS
-    );
-    check_eq!(sigs(b), WRITABLE);
     let (p, q) = eventpair();
-    check_status!(
-        raw::object_signal_peer(p, 0, EP_PEER_CLOSED),
-        Status::INVALID_ARGS
-    );
-    check_status!(
-        raw::object_signal_peer(p, 0, HANDLE_CLOSED),
-        Status::INVALID_ARGS
-    );
+    // (handle, clear, set)
+    let refused = [
+        (a, 0, READABLE),
+        (a, 0, CH_PEER_CLOSED),
+        (a, WRITABLE, 0),
+        (p, 0, EP_PEER_CLOSED),
+        (p, 0, HANDLE_CLOSED),
+    ];
+    for (h, clear, set) in refused {
+        let s = raw::object_signal_peer(h, clear, set);
+        check_status!(
+            s,
+            Status::INVALID_ARGS,
+            "signal_peer({:#x}, {:#x}, {:#x})",
+            h,
+            clear,
+            set
+        );
+    }
+    check_eq!(sigs(b), WRITABLE);
     check_eq!(sigs(q), 0);
     close_all(&[a, b, p, q]);
 }
@@ -368,12 +350,9 @@ fn signal_peer_on_an_event_is_refused() {
     // never has: default rights 0xD003). Zircon checks the right first; either status
     // refuses the call, and nothing may change.
     let e = event();
-    let s = raw::object_signal_peer(e, 0, U0);
-    check!(
-        s == Status::NOT_SUPPORTED.raw() || s == Status::ACCESS_DENIED.raw(),
-        "signal_peer on an event returned {}",
-        Status(s)
-    );
+    let s = Status(raw::object_signal_peer(e, 0, U0));
+    let refused = s == Status::NOT_SUPPORTED || s == Status::ACCESS_DENIED;
+    check!(refused, "signal_peer on an event returned {}", s);
     check_eq!(sigs(e), 0);
     close(e);
 }
@@ -387,11 +366,9 @@ fn eventpair_peer_closed_is_asserted_when_the_other_end_closes() {
     check_status!(raw::object_signal(a, 0, U2), Status::OK);
     check_eq!(sigs(a), U2);
     // We wait while another thread closes the peer.
-    let t = spawn(close_after_5ms, b as usize);
-    check_eq!(
-        wait_raw(a, EP_PEER_CLOSED, deadline_after(LONG_NS)),
-        (Status::OK, EP_PEER_CLOSED | U2)
-    );
+    let t = start(close_after_5ms, b as usize);
+    let got = wait_raw(a, EP_PEER_CLOSED, deadline_after(LONG_NS));
+    check_eq!(got, (Status::OK, EP_PEER_CLOSED | U2));
     join(t);
     check_eq!(T_STATUS.load(Ordering::SeqCst), Status::OK.raw());
     check_eq!(sigs(a), EP_PEER_CLOSED | U2);
@@ -401,26 +378,19 @@ fn eventpair_peer_closed_is_asserted_when_the_other_end_closes() {
 fn channel_peer_closed_is_asserted_and_writable_cleared() {
     let (a, b) = channel();
     check_eq!(sigs(a), WRITABLE);
-    check_status!(
-        raw::channel_write(b, 0, b"left".as_ptr(), 4, core::ptr::null(), 0),
-        Status::OK
-    );
+    let st = raw::channel_write(b, 0, b"left".as_ptr(), 4, core::ptr::null(), 0);
+    check_status!(st, Status::OK);
     check_eq!(sigs(a), WRITABLE | READABLE);
     close(b);
     check_eq!(sigs(a), READABLE | CH_PEER_CLOSED);
     // The queued message is still there to read.
     let mut buf = [0u8; 8];
-    let (mut ab, mut ah) = (0, 0);
-    check_status!(
-        raw::channel_read(a, 0, buf.as_mut_ptr(), null_mut(), 8, 0, &mut ab, &mut ah),
-        Status::OK
-    );
+    let (st, ab, _) = read_raw(a, &mut buf, &mut []);
+    check_status!(st, Status::OK);
     check_eq!(&buf[..ab as usize], b"left");
     check_eq!(sigs(a), CH_PEER_CLOSED);
-    check_status!(
-        raw::channel_write(a, 0, b"x".as_ptr(), 1, core::ptr::null(), 0),
-        Status::PEER_CLOSED
-    );
+    let st = raw::channel_write(a, 0, b"x".as_ptr(), 1, core::ptr::null(), 0);
+    check_status!(st, Status::PEER_CLOSED);
     // WRITABLE never comes back: a wait for it times out.
     check_eq!(
         wait_raw(a, WRITABLE, 0),
@@ -476,11 +446,7 @@ fn wait_one_with_a_future_deadline_times_out_after_it() {
     check_status!(raw::object_signal(e, 0, U7), Status::OK);
     let t0 = now();
     let deadline = t0 + 5 * MS;
-    let mut obs = 0xdead_beef;
-    check_status!(
-        raw::object_wait_one(e, SIGNALED, deadline, &mut obs),
-        Status::TIMED_OUT
-    );
+    check_eq!(wait_raw(e, SIGNALED, deadline), (Status::TIMED_OUT, U7));
     let t1 = now();
     check!(
         t1 >= deadline,
@@ -488,22 +454,16 @@ fn wait_one_with_a_future_deadline_times_out_after_it() {
         deadline - t1
     );
     check!(t1 - t0 < 2_000 * MS, "took {} ns", t1 - t0);
-    check_eq!(obs, U7);
     close(e);
 }
 
 fn wait_one_infinite_is_woken_by_another_threads_signal() {
     let e = event();
     T_STATUS.store(1, Ordering::SeqCst);
-    let t = spawn(signal_after_3ms, e as usize);
+    let t = start(signal_after_3ms, e as usize);
     let t0 = now();
-    let mut obs = 0;
     if t.is_some() {
-        check_status!(
-            raw::object_wait_one(e, SIGNALED, TIME_INFINITE, &mut obs),
-            Status::OK
-        );
-        check_eq!(obs, SIGNALED);
+        check_eq!(wait_raw(e, SIGNALED, TIME_INFINITE), (Status::OK, SIGNALED));
         check!(now() - t0 >= 2 * MS, "woke before the signal");
     }
     join(t);
@@ -521,14 +481,10 @@ fn wait_one_needs_the_wait_right() {
     );
     let mut obs = 0xdead_beef;
     // Refused even though the signal is already there.
-    check_status!(
-        raw::object_wait_one(nw, SIGNALED, 0, &mut obs),
-        Status::ACCESS_DENIED
-    );
-    check_status!(
-        raw::object_wait_one(nw, SIGNALED, TIME_INFINITE, &mut obs),
-        Status::ACCESS_DENIED
-    );
+    for deadline in [0, TIME_INFINITE] {
+        let s = raw::object_wait_one(nw, SIGNALED, deadline, &mut obs);
+        check_status!(s, Status::ACCESS_DENIED, "deadline {}", deadline);
+    }
     check_eq!(obs, 0xdead_beef);
     close_all(&[nw, e]);
 }
@@ -554,19 +510,14 @@ fn wait_one_is_canceled_when_another_thread_closes_the_handle() {
     let e = event();
     let keep = dup(e, Rights::SAME_RIGHTS);
     T_STATUS.store(1, Ordering::SeqCst);
-    let t = spawn(close_after_5ms, e as usize);
+    let t = start(close_after_5ms, e as usize);
     let mut obs = 0;
     let t0 = now();
     let s = raw::object_wait_one(e, SIGNALED, deadline_after(LONG_NS), &mut obs);
-    check!(
-        s == Status::CANCELED.raw(),
-        "wait returned {} after {} ms",
-        Status(s),
-        (now() - t0) / MS
-    );
+    check_status!(s, Status::CANCELED, "wait after {} ms", (now() - t0) / MS);
     check!(
         obs & HANDLE_CLOSED != 0,
-        "observed {:#x} lacks ZX_SIGNAL_HANDLE_CLOSED",
+        "observed {:#x} lacks HANDLE_CLOSED",
         obs
     );
     join(t);
@@ -584,7 +535,7 @@ fn closing_another_handle_to_the_object_does_not_cancel_a_wait() {
     ARG_B.store(e, Ordering::SeqCst);
     T_STATUS.store(1, Ordering::SeqCst);
     T_STATUS2.store(1, Ordering::SeqCst);
-    let t = spawn(close_a_then_signal_b, 0);
+    let t = start(close_a_then_signal_b, 0);
     check_eq!(
         wait_raw(e, SIGNALED, deadline_after(LONG_NS)),
         (Status::OK, SIGNALED)
@@ -597,15 +548,9 @@ fn closing_another_handle_to_the_object_does_not_cancel_a_wait() {
 }
 
 fn wait_one_on_a_bad_handle_is_bad_handle() {
-    let mut obs = 0;
-    check_status!(
-        raw::object_wait_one(HANDLE_INVALID, SIGNALED, 0, &mut obs),
-        Status::BAD_HANDLE
-    );
-    let e = event();
-    close(e);
-    check_status!(
-        raw::object_wait_one(e, SIGNALED, TIME_INFINITE, &mut obs),
+    check_eq!(wait_raw(HANDLE_INVALID, SIGNALED, 0).0, Status::BAD_HANDLE);
+    check_eq!(
+        wait_raw(stale(), SIGNALED, TIME_INFINITE).0,
         Status::BAD_HANDLE
     );
 }
@@ -635,15 +580,9 @@ fn wait_many_returns_when_any_item_is_satisfied_and_writes_every_pending() {
         item(a, READABLE | WRITABLE),
     ];
     let t0 = now();
-    check_status!(
-        raw::object_wait_many(items.as_mut_ptr(), items.len(), TIME_INFINITE),
-        Status::OK
-    );
+    check_eq!(wait_many(&mut items, TIME_INFINITE), Status::OK);
     check!(now() - t0 < PROMPT_NS, "took {} ns", now() - t0);
-    check_eq!(items[0].pending, U0);
-    check_eq!(items[1].pending, 0);
-    check_eq!(items[2].pending, U5);
-    check_eq!(items[3].pending, WRITABLE);
+    check_eq!(items.map(|i| i.pending), [U0, 0, U5, WRITABLE]);
     // handle and waitfor are left as they were.
     check_eq!((items[0].handle, items[0].waitfor), (e1, SIGNALED));
     check_eq!(
@@ -657,14 +596,10 @@ fn wait_many_is_woken_by_another_threads_signal() {
     let (e1, e2) = (event(), event());
     let mut items = [item(e1, SIGNALED), item(e2, SIGNALED)];
     T_STATUS.store(1, Ordering::SeqCst);
-    let t = spawn(signal_after_3ms, e2 as usize);
+    let t = start(signal_after_3ms, e2 as usize);
     if t.is_some() {
-        check_status!(
-            raw::object_wait_many(items.as_mut_ptr(), 2, TIME_INFINITE),
-            Status::OK
-        );
-        check_eq!(items[0].pending, 0);
-        check_eq!(items[1].pending, SIGNALED);
+        check_eq!(wait_many(&mut items, TIME_INFINITE), Status::OK);
+        check_eq!(items.map(|i| i.pending), [0, SIGNALED]);
     }
     join(t);
     check_eq!(T_STATUS.load(Ordering::SeqCst), Status::OK.raw());
@@ -675,30 +610,19 @@ fn wait_many_times_out_and_writes_pending() {
     let (e1, e2) = (event(), event());
     check_status!(raw::object_signal(e1, 0, U1), Status::OK);
     let mut items = [item(e1, SIGNALED), item(e2, SIGNALED | U0)];
-    check_status!(
-        raw::object_wait_many(items.as_mut_ptr(), 2, 0),
-        Status::TIMED_OUT
-    );
-    check_eq!(items[0].pending, U1);
-    check_eq!(items[1].pending, 0);
+    check_eq!(wait_many(&mut items, 0), Status::TIMED_OUT);
+    check_eq!(items.map(|i| i.pending), [U1, 0]);
     let mut items = [item(e1, SIGNALED), item(e2, SIGNALED | U0)];
     let t0 = now();
     let deadline = t0 + 5 * MS;
-    check_status!(
-        raw::object_wait_many(items.as_mut_ptr(), 2, deadline),
-        Status::TIMED_OUT
-    );
+    check_eq!(wait_many(&mut items, deadline), Status::TIMED_OUT);
     let t1 = now();
     check!(t1 >= deadline, "returned {} ns early", deadline - t1);
     check!(t1 - t0 < 2_000 * MS, "took {} ns", t1 - t0);
-    check_eq!(items[0].pending, U1);
-    check_eq!(items[1].pending, 0);
+    check_eq!(items.map(|i| i.pending), [U1, 0]);
     // A past deadline: at once.
     let t0 = now();
-    check_status!(
-        raw::object_wait_many(items.as_mut_ptr(), 2, i64::MIN),
-        Status::TIMED_OUT
-    );
+    check_eq!(wait_many(&mut items, i64::MIN), Status::TIMED_OUT);
     check!(now() - t0 < PROMPT_NS, "took {} ns", now() - t0);
     close_all(&[e1, e2]);
 }
@@ -707,43 +631,25 @@ fn wait_many_with_more_than_64_items_is_out_of_range() {
     let e = event();
     check_status!(raw::object_signal(e, 0, SIGNALED), Status::OK);
     let mut items = [item(e, SIGNALED); 65];
-    check_status!(
-        raw::object_wait_many(items.as_mut_ptr(), 65, 0),
-        Status::OUT_OF_RANGE
-    );
-    check_status!(
-        raw::object_wait_many(items.as_mut_ptr(), 1000, 0),
-        Status::OUT_OF_RANGE
-    );
-    check_status!(
-        raw::object_wait_many(items.as_mut_ptr(), usize::MAX, 0),
-        Status::OUT_OF_RANGE
-    );
+    for n in [65, 1000, usize::MAX] {
+        let s = raw::object_wait_many(items.as_mut_ptr(), n, 0);
+        check_status!(s, Status::OUT_OF_RANGE, "{} items", n);
+    }
     // 64 is the limit and allowed (the same handle may appear more than once).
-    check_status!(raw::object_wait_many(items.as_mut_ptr(), 64, 0), Status::OK);
-    check!(
-        items[..64].iter().all(|i| i.pending == SIGNALED),
-        "pending not written for all 64 items"
-    );
+    check_eq!(wait_many(&mut items[..64], 0), Status::OK);
+    let all = items[..64].iter().all(|i| i.pending == SIGNALED);
+    check!(all, "pending not written for all 64 items");
     close(e);
 }
 
 fn wait_many_with_a_bad_handle_is_bad_handle() {
     let e = event();
     check_status!(raw::object_signal(e, 0, SIGNALED), Status::OK);
-    let stale = event();
-    close(stale);
-    for bad in [stale, HANDLE_INVALID, 0xdead_beef] {
+    for bad in [stale(), HANDLE_INVALID, 0xdead_beef] {
         let mut items = [item(e, SIGNALED), item(bad, SIGNALED)];
-        check_status!(
-            raw::object_wait_many(items.as_mut_ptr(), 2, TIME_INFINITE),
-            Status::BAD_HANDLE
-        );
+        check_eq!(wait_many(&mut items, TIME_INFINITE), Status::BAD_HANDLE);
         let mut items = [item(bad, SIGNALED), item(e, SIGNALED)];
-        check_status!(
-            raw::object_wait_many(items.as_mut_ptr(), 2, 0),
-            Status::BAD_HANDLE
-        );
+        check_eq!(wait_many(&mut items, 0), Status::BAD_HANDLE);
     }
     check_eq!(sigs(e), SIGNALED);
     close(e);
@@ -754,10 +660,7 @@ fn wait_many_needs_the_wait_right() {
     check_status!(raw::object_signal(e, 0, SIGNALED), Status::OK);
     let nw = dup(e, Rights::SIGNAL | Rights::INSPECT);
     let mut items = [item(e, SIGNALED), item(nw, SIGNALED)];
-    check_status!(
-        raw::object_wait_many(items.as_mut_ptr(), 2, 0),
-        Status::ACCESS_DENIED
-    );
+    check_eq!(wait_many(&mut items, 0), Status::ACCESS_DENIED);
     close_all(&[nw, e]);
 }
 
@@ -789,13 +692,14 @@ fn wait_many_is_canceled_when_a_handle_is_closed_during_the_wait() {
     let keep = dup(e2, Rights::SAME_RIGHTS);
     let mut items = [item(e1, SIGNALED), item(e2, SIGNALED)];
     T_STATUS.store(1, Ordering::SeqCst);
-    let t = spawn(close_after_5ms, e2 as usize);
+    let t = start(close_after_5ms, e2 as usize);
     let s = raw::object_wait_many(items.as_mut_ptr(), 2, deadline_after(LONG_NS));
     check_status!(s, Status::CANCELED);
+    let pending = items[1].pending;
     check!(
-        items[1].pending & HANDLE_CLOSED != 0,
-        "pending {:#x} lacks ZX_SIGNAL_HANDLE_CLOSED",
-        items[1].pending
+        pending & HANDLE_CLOSED != 0,
+        "pending {:#x} lacks HANDLE_CLOSED",
+        pending
     );
     check_eq!(items[0].pending, 0);
     join(t);
@@ -865,10 +769,7 @@ fn clock_is_monotonic_across_threads() {
     check!(t0 > 0, "clock reads {}", t0);
     LAST_SEEN.store(t0, Ordering::SeqCst);
     BACKWARDS.store(0, Ordering::SeqCst);
-    let mut ts = [const { None }; 4];
-    for t in ts.iter_mut() {
-        *t = spawn(clock_worker, 3000);
-    }
+    let ts: [_; 4] = core::array::from_fn(|_| start(clock_worker, 3000));
     clock_worker(3000);
     for t in ts {
         join(t);

@@ -7,12 +7,10 @@
 #![no_std]
 #![no_main]
 
-use core::ptr::null_mut;
 use zx::test::*;
 use zx::*;
 
-const MS: i64 = 1_000_000;
-const SECOND: i64 = 1_000_000_000;
+const SECOND: i64 = SEC;
 /// High-bit garbage for narrow arguments.
 const GARBAGE: u64 = 0xdead_beef_0000_0000;
 /// Read-only data (its address is a read-only output buffer).
@@ -32,22 +30,9 @@ fn process_info(h: u32) -> InfoProcess {
     })
 }
 
-fn u32_at(b: &[u8], off: usize) -> u32 {
-    match b.get(off..off + 4) {
-        Some(s) => u32::from_le_bytes([s[0], s[1], s[2], s[3]]),
-        None => u32::MAX,
-    }
-}
-
-fn u64_at(b: &[u8], off: usize) -> u64 {
-    match b.get(off..off + 8) {
-        Some(s) => {
-            let mut a = [0u8; 8];
-            a.copy_from_slice(s);
-            u64::from_le_bytes(a)
-        }
-        None => u64::MAX,
-    }
+/// `ZX_TASK_TERMINATED` on `p` by `deadline`: the wait's status.
+fn terminated(p: &Process, deadline: i64) -> Status {
+    wait_raw(p.0.raw(), Signals::TASK_TERMINATED.bits(), deadline).0
 }
 
 /// The `x` command of child_echo.
@@ -81,13 +66,10 @@ fn spawn_of_missing_program_is_not_found() {
     ];
     for name in names {
         let mut out = 0u32;
-        let s = Status(spawn_raw(name, HANDLE_INVALID, &mut out));
-        check!(
-            s == Status::NOT_FOUND,
-            "spawn {:?} returned {} (want NOT_FOUND)",
-            core::str::from_utf8(name).unwrap_or("?"),
-            s
-        );
+        let s = spawn_raw(name, HANDLE_INVALID, &mut out);
+        let what = core::str::from_utf8(name).unwrap_or("?");
+        check_status!(s, Status::NOT_FOUND, "spawn {:?}", what);
+        let s = Status(s);
         if s == Status::OK {
             let p = Process(Handle::from_raw(out));
             let _ = p.wait(dl());
@@ -123,14 +105,10 @@ fn spawn_with_untransferable_bootstrap_is_access_denied_and_keeps_it() {
     let bn = must!(b.0.replace(b_rights));
     let (objs, stats) = (live_objects(), handle_stats());
     let mut out = 0u32;
-    check_status!(
-        spawn_raw(b"child_echo", evn.raw(), &mut out),
-        Status::ACCESS_DENIED
-    );
-    check_status!(
-        spawn_raw(b"child_echo", bn.raw(), &mut out),
-        Status::ACCESS_DENIED
-    );
+    for h in [evn.raw(), bn.raw()] {
+        let s = spawn_raw(b"child_echo", h, &mut out);
+        check_status!(s, Status::ACCESS_DENIED, "bootstrap {:#x}", h);
+    }
     check!(valid(evn.raw()));
     check_eq!(handle_count(ev.0.raw()), 2);
     check_eq!(evn.basic_info().map(|i| i.rights), Ok(no_transfer.bits()));
@@ -138,17 +116,7 @@ fn spawn_with_untransferable_bootstrap_is_access_denied_and_keeps_it() {
     check!(!observed(a.raw()).contains(Signals::CHANNEL_PEER_CLOSED));
     check!(a.write(b"still here", &[]).is_ok());
     let mut buf = [0u8; 16];
-    let r = raw::channel_read(
-        bn.raw(),
-        0,
-        buf.as_mut_ptr(),
-        null_mut(),
-        16,
-        0,
-        &mut 0,
-        &mut 0,
-    );
-    check_status!(r, Status::OK);
+    check_status!(read_raw(bn.raw(), &mut buf, &mut []).0, Status::OK);
     check_eq!(&buf[..10], b"still here");
     check_eq!(handle_stats(), stats);
     check_eq!(settled_objects(objs), objs);
@@ -217,11 +185,7 @@ fn spawn_with_full_handle_table_is_no_resources_and_has_no_effect() {
     let mut n = 0;
     let mut last = Status::OK;
     while last == Status::OK && n < dups.len() {
-        last = Status(raw::handle_duplicate(
-            ev.0.raw(),
-            Rights::SAME_RIGHTS.bits(),
-            &mut dups[n],
-        ));
+        (last, dups[n]) = try_dup(ev.0.raw(), Rights::SAME_RIGHTS);
         if last == Status::OK {
             n += 1;
         }
@@ -269,25 +233,15 @@ fn spawn_transfers_bootstrap_to_child_x0_and_child_has_no_root() {
     check_eq!(x1 & HANDLE_FIXED_BITS_MASK, 3);
     check_eq!(x3 & HANDLE_FIXED_BITS_MASK, 3);
     check_eq!(x2, HANDLE_INVALID);
+    // Record `i`: koid, rights, type, related koid.
     let rec = |i: usize| {
         let o = 17 + 24 * i;
-        (
-            u64_at(b, o),
-            u32_at(b, o + 8),
-            u32_at(b, o + 12),
-            u64_at(b, o + 16),
-        )
+        let (koid, related) = (u64_at(b, o), u64_at(b, o + 16));
+        (koid, u32_at(b, o + 8), u32_at(b, o + 12), related)
     };
     let pk = must!(p.0.koid());
-    check_eq!(
-        rec(0),
-        (
-            theirs_koid,
-            Rights::DEFAULT_CHANNEL.bits(),
-            ObjType::CHANNEL.raw(),
-            ours_koid
-        )
-    );
+    let channel = (Rights::DEFAULT_CHANNEL.bits(), ObjType::CHANNEL.raw());
+    check_eq!(rec(0), (theirs_koid, channel.0, channel.1, ours_koid));
     // (A process's related koid would be its job's: there are no jobs, so it is not checked.)
     let (k1, r1, t1, _) = rec(1);
     check_eq!(
@@ -326,13 +280,12 @@ fn spawn_uses_only_low_32_bits_of_bootstrap() {
     check!(ours.write(&exit_cmd(3), &[]).is_ok());
     let name = b"child_echo";
     let mut out = 0u32;
-    let s = zx::sys::raw4(
-        nr::PROCESS_SPAWN,
-        name.as_ptr() as u64,
+    let (n, b, o) = (
         name.len() as u64,
-        theirs.raw() as u64 | GARBAGE,
+        theirs.raw() as u64,
         &mut out as *mut u32 as u64,
-    ) as i32;
+    );
+    let s = zx::sys::raw4(nr::PROCESS_SPAWN, name.as_ptr() as u64, n, b | GARBAGE, o) as i32;
     check_status!(s, Status::OK);
     if s != 0 {
         return;
@@ -355,24 +308,16 @@ fn process_handle_reports_running_then_terminated_with_return_code() {
     check!(ours.read_wait(dl()).is_ok());
     let i = process_info(p.0.raw());
     check_eq!((i.started, i.exited), (1, 0));
-    let mut obs = 0;
-    check_status!(
-        raw::object_wait_one(p.0.raw(), Signals::TASK_TERMINATED.bits(), 0, &mut obs),
-        Status::TIMED_OUT
-    );
-    check!(obs & Signals::TASK_TERMINATED.bits() == 0);
+    let tt = Signals::TASK_TERMINATED.bits();
+    let (st, obs) = wait_raw(p.0.raw(), tt, 0);
+    check_eq!(st, Status::TIMED_OUT);
+    check!(obs & tt == 0);
     check!(ours.write(&exit_cmd(42), &[]).is_ok());
-    check_status!(
-        raw::object_wait_one(p.0.raw(), Signals::TASK_TERMINATED.bits(), dl(), &mut obs),
-        Status::OK
-    );
+    check_eq!(terminated(&p, dl()), Status::OK);
     let i = process_info(p.0.raw());
     check_eq!((i.return_code, i.exited), (42, 1));
     // It stays asserted.
-    check_status!(
-        raw::object_wait_one(p.0.raw(), Signals::TASK_TERMINATED.bits(), 0, &mut obs),
-        Status::OK
-    );
+    check_eq!(terminated(&p, 0), Status::OK);
     // docs/abi.md 5: "All its handles are closed then."
     check!(observed(ours.raw()).contains(Signals::CHANNEL_PEER_CLOSED));
 }
@@ -381,9 +326,7 @@ fn child_exit_codes_pass_through() {
     // docs/abi.md 5: "A process ends when it calls `zx_process_exit`" and "`ZX_INFO_PROCESS` gives
     // its return code" (an i64, docs/abi.md 3).
     for code in [0i64, 42, -7, 255, 256, 1 << 40, i64::MAX, i64::MIN] {
-        let (ours, theirs) = must!(Channel::create());
-        check!(ours.write(&exit_cmd(code), &[]).is_ok());
-        let p = must!(Process::spawn("child_echo", Some(theirs.0)));
+        let (p, _ours) = must!(spawn_with("child_echo", &exit_cmd(code), &[]));
         check_eq!(p.wait(dl()), Ok(code));
     }
 }
@@ -395,20 +338,16 @@ fn child_exit_codes_pass_through() {
 fn child_cannot_use_parent_handle_values() {
     // docs/abi.md 3: "Values are per process"; a value that names nothing in the caller's table is
     // `ZX_ERR_BAD_HANDLE`.
-    let mut evs = [const { None }; 8];
-    for e in evs.iter_mut() {
-        *e = Some(must!(Event::create()));
-    }
+    let evs: [u32; 8] = core::array::from_fn(|_| event());
     let (ours, theirs) = must!(Channel::create());
-    let mut vals = [0u32; 13];
-    vals[0] = bootstrap();
-    vals[1] = self_process();
-    vals[2] = self_thread();
-    vals[3] = root();
-    vals[4] = ours.raw();
-    for (i, e) in evs.iter().enumerate() {
-        vals[5 + i] = e.as_ref().map_or(0, |e| e.0.raw());
-    }
+    let firsts = [
+        bootstrap(),
+        self_process(),
+        self_thread(),
+        root(),
+        ours.raw(),
+    ];
+    let vals: [u32; 13] = core::array::from_fn(|i| if i < 5 { firsts[i] } else { evs[i - 5] });
     let mut bytes = [0u8; 52];
     for (i, v) in vals.iter().enumerate() {
         bytes[i * 4..i * 4 + 4].copy_from_slice(&v.to_le_bytes());
@@ -426,43 +365,31 @@ fn child_cannot_use_parent_handle_values() {
         }
         tried += 1;
         let want = Status::BAD_HANDLE.raw();
-        check_eq!(
-            st,
-            [want, want, want],
-            "value {:#x}: valid/signal/close gave:",
-            v
-        );
+        check_eq!(st, [want; 3], "value {:#x}: valid/signal/close gave:", v);
     }
     check!(tried >= 10, "only {} values tried", tried);
     // Nothing the child did touched our handles.
-    for e in evs.iter().flatten() {
-        check!(valid(e.0.raw()));
-        check!(!observed(e.0.raw()).contains(Signals::USER_0));
+    for e in evs {
+        check!(valid(e));
+        check!(!observed(e).contains(Signals::USER_0));
     }
     for v in &vals[..5] {
         check!(valid(*v));
     }
+    close_all(&evs);
 }
 
 fn handles_moved_between_processes_keep_koid_and_rights() {
     // docs/abi.md 4 / zx_channel_write: handles are moved with the message; the object and the
     // rights travel unchanged (only the value differs per process).
     let ev = must!(Event::create());
-    let reduced = Rights(
-        Rights::TRANSFER.bits()
-            | Rights::WAIT.bits()
-            | Rights::INSPECT.bits()
-            | Rights::SIGNAL.bits(),
-    );
+    let reduced = Rights::TRANSFER | Rights::WAIT | Rights::INSPECT | Rights::SIGNAL;
     let evr = must!(ev.0.duplicate(reduced));
     let (c1, c2) = must!(Channel::create());
+    let channel = (Rights::DEFAULT_CHANNEL.bits(), ObjType::CHANNEL.raw());
     let want = [
         (must!(evr.koid()), reduced.bits(), ObjType::EVENT.raw()),
-        (
-            must!(c2.0.koid()),
-            Rights::DEFAULT_CHANNEL.bits(),
-            ObjType::CHANNEL.raw(),
-        ),
+        (must!(c2.0.koid()), channel.0, channel.1),
     ];
     let (ours, theirs) = must!(Channel::create());
     let p = must!(Process::spawn("child_echo", Some(theirs.0)));
@@ -471,26 +398,16 @@ fn handles_moved_between_processes_keep_koid_and_rights() {
     check_eq!(m.num_bytes, 1 + 2 * 16);
     check_eq!(m.num_handles, 2);
     for (i, w) in want.iter().enumerate() {
-        let o = 1 + 16 * i;
-        let seen = (
-            u64_at(&m.bytes, o),
-            u32_at(&m.bytes, o + 8),
-            u32_at(&m.bytes, o + 12),
-        );
-        check!(
-            seen == *w,
-            "handle {} in the child: {:?} != {:?}",
-            i,
-            seen,
-            w
-        );
+        let (b, o) = (&m.bytes, 1 + 16 * i);
+        let seen = (u64_at(b, o), u32_at(b, o + 8), u32_at(b, o + 12));
+        check_eq!(seen, *w, "handle {} in the child:", i);
         let back = Handle::from_raw(m.handles[i]);
         let bi = back.basic_info().unwrap_or_default();
-        check!(
-            (bi.koid, bi.rights, bi.obj_type) == *w,
-            "handle {} back home: {:?}",
-            i,
-            bi
+        check_eq!(
+            (bi.koid, bi.rights, bi.obj_type),
+            *w,
+            "handle {} back home:",
+            i
         );
         if i == 0 {
             // Still the same event: signalling one side shows on the other.
@@ -499,11 +416,7 @@ fn handles_moved_between_processes_keep_koid_and_rights() {
         } else {
             let back = Channel(back);
             check!(c1.write(b"ping", &[]).is_ok());
-            let r = back.read();
-            check!(r
-                .as_ref()
-                .map(|r| &r.bytes[..4] == b"ping")
-                .unwrap_or(false));
+            check!(back.read().is_ok_and(|r| &r.bytes[..4] == b"ping"));
         }
     }
     check!(ours.write(&exit_cmd(0), &[]).is_ok());
@@ -519,23 +432,15 @@ fn handles_moved_between_processes_keep_koid_and_rights() {
 fn fault_kills_only_the_child(mode: u8) {
     let objs = live_objects();
     {
-        let (ours, theirs) = must!(Channel::create());
-        let mut ep = (0u32, 0u32);
-        check_status!(raw::eventpair_create(0, &mut ep.0, &mut ep.1), Status::OK);
-        let mine = Handle::from_raw(ep.0);
-        check!(ours.write(&[mode], &[ep.1]).is_ok());
-        let p = must!(Process::spawn("child_fault", Some(theirs.0)));
+        let (ep0, ep1) = eventpair();
+        let mine = Handle::from_raw(ep0);
+        let (p, ours) = must!(spawn_with("child_fault", &[mode], &[ep1]));
         // docs/abi.md 5: "when it faults (`-1028`, with a report on the console)"; docs/abi.md 3:
         // "a process killed by an unhandled fault exits with `ZX_TASK_RETCODE_EXCEPTION_KILL`".
         check_eq!(p.wait(dl()), Ok(TASK_RETCODE_EXCEPTION_KILL));
         check_eq!(process_info(p.0.raw()).exited, 1);
-        let r = ours.read();
-        check!(
-            r.as_ref()
-                .map(|m| &m.bytes[..m.num_bytes as usize] == b"armed")
-                .unwrap_or(false),
-            "the child did not reach the fault"
-        );
+        let armed = ours.read().is_ok_and(|m| payload(&m) == b"armed");
+        check!(armed, "the child did not reach the fault");
         // docs/abi.md 5: "All its handles are closed then": the bootstrap channel and the eventpair
         // end it held.
         check!(observed(ours.raw()).contains(Signals::CHANNEL_PEER_CLOSED));
@@ -593,19 +498,12 @@ fn misaligned_sp_kills_the_child() {
     // ("In line with general QEMU practice regarding misaligned accesses, we omit these
     // checks", target/arm translate-a64.c), so there the load succeeds and the child exits 55:
     // accepted with a note; on hardware (SCTLR_EL1.SA0 set) it must be -1028.
-    let (ours, theirs) = must!(Channel::create());
-    check!(ours.write(&[fault::MISALIGNED_SP], &[]).is_ok());
-    let p = must!(Process::spawn("child_fault", Some(theirs.0)));
+    let (p, ours) = must!(spawn_with("child_fault", &[fault::MISALIGNED_SP], &[]));
     let code = p.wait(dl());
-    check!(
-        code == Ok(TASK_RETCODE_EXCEPTION_KILL) || code == Ok(55),
-        "misaligned sp: {:?}",
-        code
-    );
+    let killed = code == Ok(TASK_RETCODE_EXCEPTION_KILL);
+    check!(killed || code == Ok(55), "misaligned sp: {:?}", code);
     if code == Ok(55) {
-        println!(
-            "    note: this CPU does not check SP alignment at EL0 (QEMU TCG); no fault taken"
-        );
+        println!("    note: this CPU does not check SP alignment at EL0 (QEMU TCG); no fault");
     }
     check!(observed(ours.raw()).contains(Signals::CHANNEL_PEER_CLOSED));
 }
@@ -647,12 +545,8 @@ fn spinning_child_does_not_stop_the_parent() {
         naps += 1;
     }
     let t1 = now();
-    let mut obs = 0;
     // We made progress while the child was still spinning.
-    check_status!(
-        raw::object_wait_one(p.0.raw(), Signals::TASK_TERMINATED.bits(), 0, &mut obs),
-        Status::TIMED_OUT
-    );
+    check_eq!(terminated(&p, 0), Status::TIMED_OUT);
     check_eq!(naps, 5);
     check!(
         t1 - t0 < 150 * MS,
@@ -667,12 +561,10 @@ fn child_can_create_threads_in_its_own_process() {
     // docs/abi.md 2: `zx_thread_create(process, ...)`, `zx_thread_start(...)`; docs/abi.md 5: "A thread
     // started by `zx_thread_start` begins at `entry` with `sp = stack`, `x0 = arg1`,
     // `x1 = arg2`".
-    let (ours, theirs) = must!(Channel::create());
-    check!(ours.write(b"c", &[]).is_ok());
-    let p = must!(Process::spawn("child_threads", Some(theirs.0)));
+    let (p, ours) = must!(spawn_with("child_threads", b"c", &[]));
     check_eq!(p.wait(dl()), Ok(0));
     let m = must!(ours.read());
-    let b = &m.bytes[..m.num_bytes as usize];
+    let b = payload(&m);
     check_eq!(b.len(), 22);
     check_eq!(b.get(..6), Some(&b"thread"[..]));
     check_eq!(u64_at(b, 6), 0x1234_5678_9abc);
@@ -681,9 +573,7 @@ fn child_can_create_threads_in_its_own_process() {
 
 fn last_thread_exit_ends_process_with_code_0() {
     // docs/abi.md 5: "A process ends ... when its last thread exits (return code 0)".
-    let (ours, theirs) = must!(Channel::create());
-    check!(ours.write(b"T", &[]).is_ok());
-    let p = must!(Process::spawn("child_threads", Some(theirs.0)));
+    let (p, ours) = must!(spawn_with("child_threads", b"T", &[]));
     check_eq!(p.wait(dl()), Ok(0));
     check!(observed(ours.raw()).contains(Signals::CHANNEL_PEER_CLOSED));
 }
@@ -691,25 +581,16 @@ fn last_thread_exit_ends_process_with_code_0() {
 fn process_outlives_its_first_thread() {
     // docs/abi.md 5: the process ends when its *last* thread exits: here the first thread exits at
     // once and a second one writes `late` 20 ms later, then exits (code 0).
-    let (ours, theirs) = must!(Channel::create());
-    check!(ours.write(b"t", &[]).is_ok());
-    let p = must!(Process::spawn("child_threads", Some(theirs.0)));
+    let (p, ours) = must!(spawn_with("child_threads", b"t", &[]));
     check_eq!(p.wait(dl()), Ok(0));
-    let m = ours.read();
-    check!(
-        m.as_ref()
-            .map(|m| &m.bytes[..m.num_bytes as usize] == b"late")
-            .unwrap_or(false),
-        "the second thread did not run to its end"
-    );
+    let late = ours.read().is_ok_and(|m| payload(&m) == b"late");
+    check!(late, "the second thread did not run to its end");
 }
 
 fn process_exit_from_secondary_thread_ends_whole_process() {
     // docs/abi.md 5: "A process ends when it calls `zx_process_exit` ... All its handles are closed
     // then"; the other threads (one spinning at EL0, one writing every ms) stop.
-    let (ours, theirs) = must!(Channel::create());
-    check!(ours.write(b"p", &[]).is_ok());
-    let p = must!(Process::spawn("child_threads", Some(theirs.0)));
+    let (p, ours) = must!(spawn_with("child_threads", b"p", &[]));
     check_eq!(p.wait(dl()), Ok(9));
     check!(observed(ours.raw()).contains(Signals::CHANNEL_PEER_CLOSED));
     let drain = |ch: &Channel| {
@@ -747,10 +628,8 @@ fn thread_create_in_child_process_with_manage_thread() {
     // Zircon's zx_thread_create: "`ZX_ERR_BAD_STATE` process is not in a state where a thread
     // can be created (e.g. it has already exited)".
     let mut t = 0u32;
-    check_status!(
-        raw::thread_create(p.0.raw(), name.as_ptr(), name.len(), 0, &mut t),
-        Status::BAD_STATE
-    );
+    let s = raw::thread_create(p.0.raw(), name.as_ptr(), name.len(), 0, &mut t);
+    check_status!(s, Status::BAD_STATE);
 }
 
 fn closing_unstarted_thread_destroys_it() {
@@ -761,10 +640,8 @@ fn closing_unstarted_thread_destroys_it() {
     for _ in 0..3 {
         let mut t = 0u32;
         let name = b"never-started";
-        check_status!(
-            raw::thread_create(self_process(), name.as_ptr(), name.len(), 0, &mut t),
-            Status::OK
-        );
+        let s = raw::thread_create(self_process(), name.as_ptr(), name.len(), 0, &mut t);
+        check_status!(s, Status::OK);
         check_status!(raw::handle_close(t), Status::OK);
     }
     check_eq!(settled_objects(objs), objs);
@@ -775,9 +652,7 @@ fn unstarted_thread_does_not_keep_process_alive() {
     // created thread "will not start executing until `zx_thread_start()` is called" and is no
     // running thread of the process until then. child_threads `u` creates a thread, never
     // starts it, and exits its only running thread.
-    let (ours, theirs) = must!(Channel::create());
-    check!(ours.write(b"u", &[]).is_ok());
-    let p = must!(Process::spawn("child_threads", Some(theirs.0)));
+    let (p, _ours) = must!(spawn_with("child_threads", b"u", &[]));
     check_eq!(p.wait(deadline_after(2 * SECOND)), Ok(0));
 }
 

@@ -20,19 +20,14 @@ fn startup_handles_have_low_bits_and_types() {
     check_eq!(a.process & 3, 3);
     check_eq!(a.thread & 3, 3);
     check_eq!(a.root_resource, 0);
-    let p = HandleRef::from_raw(a.process)
-        .basic_info()
-        .unwrap_or_default();
+    let info = |h| HandleRef::from_raw(h).basic_info().unwrap_or_default();
+    let p = info(a.process);
     check_eq!(p.obj_type, ObjType::PROCESS.raw());
     check_eq!(p.rights, Rights::DEFAULT_PROCESS.bits());
-    let t = HandleRef::from_raw(a.thread)
-        .basic_info()
-        .unwrap_or_default();
+    let t = info(a.thread);
     check_eq!(t.obj_type, ObjType::THREAD.raw());
     check_eq!(t.related_koid, p.koid);
-    let b = HandleRef::from_raw(a.bootstrap)
-        .basic_info()
-        .unwrap_or_default();
+    let b = info(a.bootstrap);
     check_eq!(b.obj_type, ObjType::CHANNEL.raw());
     check_eq!(b.rights, Rights::DEFAULT_CHANNEL.bits());
 }
@@ -40,11 +35,11 @@ fn startup_handles_have_low_bits_and_types() {
 fn clock_is_monotonic_and_sleep_waits() {
     let t0 = MonotonicInstant::get();
     MonotonicInstant::after(Duration::from_millis(2)).sleep();
-    let t1 = MonotonicInstant::get();
+    let slept = MonotonicInstant::get() - t0;
     check!(
-        t1 - t0 >= Duration::from_nanos(2_000_000),
+        slept >= Duration::from_nanos(2_000_000),
         "slept {} ns",
-        (t1 - t0).into_nanos()
+        slept.into_nanos()
     );
 }
 
@@ -52,11 +47,8 @@ fn channel_round_trip() {
     let (a, b) = Channel::create().unwrap();
     check!(a.write(b"hello", &mut []).is_ok());
     let mut buf = MessageBuf::new();
-    let r = b.read(&mut buf).ok();
-    check!(r.is_some());
-    if r.is_some() {
-        check_eq!(buf.bytes(), b"hello");
-    }
+    check_eq!(b.read(&mut buf), Ok(()));
+    check_eq!(buf.bytes(), b"hello");
 }
 
 fn unknown_syscall_is_bad_syscall() {
@@ -83,18 +75,13 @@ fn write_takes_the_handles_and_read_grows_its_buffer() {
     check_eq!(buf.bytes(), &big[..]);
     check_eq!(buf.n_handles(), 1);
     let got = buf.take_handle(0);
-    check!(got.is_some());
-    if let Some(got) = got {
-        check_eq!(got.get_koid(), keep.get_koid());
-        check_eq!(got.object_type(), Ok(ObjType::EVENT));
-    }
+    check_eq!(got.as_ref().map(|h| h.get_koid()), Some(keep.get_koid()));
+    check_eq!(got.map(|h| h.object_type()), Some(Ok(ObjType::EVENT)));
     check_eq!(b.read(&mut buf), Err(Status::SHOULD_WAIT));
     // A failed write consumes the handles too: the peer is gone, the handle is closed.
     drop(b);
-    let mut handles = [keep
-        .duplicate_handle(Rights::SAME_RIGHTS)
-        .unwrap()
-        .into_handle()];
+    let dup = keep.duplicate_handle(Rights::SAME_RIGHTS).unwrap();
+    let mut handles = [dup.into_handle()];
     check_eq!(a.write(b"x", &mut handles), Err(Status::PEER_CLOSED));
     check!(handles[0].is_invalid());
     check_eq!(handle_count(&keep), 1);
@@ -105,16 +92,13 @@ fn write_etc_moves_or_duplicates_and_read_etc_reports_types() {
     let moved = Event::create().unwrap();
     let kept = Event::create().unwrap();
     let moved_koid = moved.get_koid();
+    let (tw, same) = (Rights::TRANSFER | Rights::WAIT, Rights::SAME_RIGHTS);
     let mut d = [
-        HandleDisposition::new(
-            HandleOp::Move(moved.into_handle()),
-            ObjType::EVENT,
-            Rights::TRANSFER | Rights::WAIT,
-        ),
+        HandleDisposition::new(HandleOp::Move(moved.into_handle()), ObjType::EVENT, tw),
         HandleDisposition::new(
             HandleOp::Duplicate(kept.as_handle_ref()),
             ObjType::NONE,
-            Rights::SAME_RIGHTS,
+            same,
         ),
     ];
     check_eq!(a.write_etc(b"etc", &mut d), Ok(()));
@@ -139,7 +123,7 @@ fn write_etc_moves_or_duplicates_and_read_etc_reports_types() {
     let mut d = [HandleDisposition::new(
         HandleOp::Move(e.into_handle()),
         ObjType::CHANNEL,
-        Rights::SAME_RIGHTS,
+        same,
     )];
     check_eq!(a.write_etc(b"bad", &mut d), Err(Status::WRONG_TYPE));
     check_eq!(d[0].result, Status::WRONG_TYPE);
@@ -167,39 +151,23 @@ fn call_and_call_etc_get_their_reply_or_time_out() {
     let mut buf = MessageBuf::new();
     let e = Event::create().unwrap();
     let mut hs = [e.into_handle()];
-    check_eq!(
-        a.call(
-            MonotonicInstant::after(LONG),
-            b"\0\0\0\0ping",
-            &mut hs,
-            &mut buf
-        ),
-        Ok(())
-    );
+    let (ping, long) = (b"\0\0\0\0ping", || MonotonicInstant::after(LONG));
+    check_eq!(a.call(long(), ping, &mut hs, &mut buf), Ok(()));
     check!(hs[0].is_invalid());
     check_eq!(&buf.bytes()[4..], b"pong");
     check_eq!(buf.n_handles(), 1);
-    check!(t.join(MonotonicInstant::after(LONG).into_nanos()).is_ok());
+    check!(t.join(long().into_nanos()).is_ok());
 
     let (a, b) = Channel::create().unwrap();
     let t = thread::spawn(server, b.into_raw() as usize).unwrap();
     let mut etc = MessageBufEtc::new();
-    let mut d = [];
-    check_eq!(
-        a.call_etc(
-            MonotonicInstant::after(LONG),
-            b"\0\0\0\0ping",
-            &mut d,
-            &mut etc
-        ),
-        Ok(())
-    );
+    check_eq!(a.call_etc(long(), ping, &mut [], &mut etc), Ok(()));
     check_eq!(&etc.bytes()[4..], b"pong");
     check_eq!(etc.handle_infos().len(), 1);
     if let Some(i) = etc.handle_infos().first() {
         check_eq!(i.object_type, ObjType::EVENT);
     }
-    check!(t.join(MonotonicInstant::after(LONG).into_nanos()).is_ok());
+    check!(t.join(long().into_nanos()).is_ok());
 
     // Nobody answers: the deadline ends the call, and the sent handle is gone.
     let (a, _b) = Channel::create().unwrap();
@@ -208,7 +176,7 @@ fn call_and_call_etc_get_their_reply_or_time_out() {
     let mut hs = [e.into_handle()];
     let deadline = MonotonicInstant::after(Duration::from_millis(5));
     check_eq!(
-        a.call(deadline, b"\0\0\0\0ping", &mut hs, &mut buf),
+        a.call(deadline, ping, &mut hs, &mut buf),
         Err(Status::TIMED_OUT)
     );
     check!(MonotonicInstant::get() >= deadline);
@@ -219,34 +187,21 @@ fn call_and_call_etc_get_their_reply_or_time_out() {
 fn typed_handles_close_on_drop_and_flags_print_names() {
     let (p, q) = EventPair::create().unwrap();
     check_eq!(p.signal_peer(Signals::NONE, Signals::USER_1), Ok(()));
-    check_eq!(
-        q.wait_handle(Signals::USER_1, MonotonicInstant::INFINITE_PAST),
-        Ok(Signals::USER_1)
-    );
+    let (u1, closed) = (Signals::USER_1, Signals::EVENTPAIR_PEER_CLOSED);
+    check_eq!(q.wait_handle(u1, MonotonicInstant::INFINITE_PAST), Ok(u1));
     drop(p);
     check_eq!(
-        q.wait_handle(
-            Signals::EVENTPAIR_PEER_CLOSED,
-            MonotonicInstant::after(LONG)
-        ),
-        Ok(Signals::USER_1 | Signals::EVENTPAIR_PEER_CLOSED)
+        q.wait_handle(closed, MonotonicInstant::after(LONG)),
+        Ok(u1 | closed)
     );
-    check_eq!(
-        format!("{:?}", Rights::READ | Rights::WRITE),
-        "Rights(READ | WRITE)"
-    );
-    check_eq!(
-        format!("{:?}", Signals::CHANNEL_READABLE | Signals::USER_0),
-        "Signals(CHANNEL_READABLE | USER_0)"
-    );
-    check_eq!(
-        Duration::from_millis(1500).into_seconds() + Duration::from_micros(7).into_nanos(),
-        1 + 7000
-    );
-    check_eq!(
-        MonotonicInstant::INFINITE + Duration::from_seconds(1),
-        MonotonicInstant::INFINITE
-    );
+    let rights = format!("{:?}", Rights::READ | Rights::WRITE);
+    check_eq!(rights, "Rights(READ | WRITE)");
+    let signals = format!("{:?}", Signals::CHANNEL_READABLE | Signals::USER_0);
+    check_eq!(signals, "Signals(CHANNEL_READABLE | USER_0)");
+    let (ms, us) = (Duration::from_millis(1500), Duration::from_micros(7));
+    check_eq!(ms.into_seconds() + us.into_nanos(), 1 + 7000);
+    let infinite = MonotonicInstant::INFINITE;
+    check_eq!(infinite + Duration::from_seconds(1), infinite);
 }
 
 zx::tests!(

@@ -15,9 +15,8 @@ use zx::*;
 
 const WORKERS: usize = 4;
 const DURATION_NS: i64 = 1_500_000_000;
-const SECOND: i64 = 1_000_000_000;
 /// How long after the stress ends a report may still arrive (generous: slow emulated cores).
-const REPORT_GRACE_NS: i64 = 40 * SECOND;
+const REPORT_GRACE_NS: i64 = 40 * SEC;
 /// Every worker thread, and short-lived threads (see child_stress.rs).
 const THREAD_MASK: u32 = 0x1f;
 const REPORT_BYTES: usize = 24 + 11 * 8;
@@ -26,19 +25,15 @@ fn cpu_stats() -> ZxResult<InfoCpuStats> {
     get_info(root(), INFO_CPU_STATS)
 }
 
+const NO_CPU_STATS: InfoCpuStats = InfoCpuStats {
+    cpu_count: 0,
+    sched_lock_waits: 0,
+    per_cpu_switches: [0; 8],
+    per_cpu_longest_masked_ns: [0; 8],
+};
 /// CPU stats around the stress, for the per-core case.
-static mut CPU_BEFORE: InfoCpuStats = InfoCpuStats {
-    cpu_count: 0,
-    sched_lock_waits: 0,
-    per_cpu_switches: [0; 8],
-    per_cpu_longest_masked_ns: [0; 8],
-};
-static mut CPU_AFTER: InfoCpuStats = InfoCpuStats {
-    cpu_count: 0,
-    sched_lock_waits: 0,
-    per_cpu_switches: [0; 8],
-    per_cpu_longest_masked_ns: [0; 8],
-};
+static mut CPU_BEFORE: InfoCpuStats = NO_CPU_STATS;
+static mut CPU_AFTER: InfoCpuStats = NO_CPU_STATS;
 static CPU_RECORDED: AtomicBool = AtomicBool::new(false);
 
 /// One worker's report (see child_stress.rs).
@@ -56,16 +51,6 @@ struct Report {
     timeouts: u64,
     spawned: u64,
     ran: u64,
-}
-
-fn u32_at(b: &[u8], i: usize) -> u32 {
-    u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]])
-}
-
-fn u64_at(b: &[u8], i: usize) -> u64 {
-    let mut a = [0u8; 8];
-    a.copy_from_slice(&b[i..i + 8]);
-    u64::from_le_bytes(a)
 }
 
 fn parse(b: &[u8]) -> Option<Report> {
@@ -97,40 +82,27 @@ fn stress_workers_all_report_their_work_and_kernel_stats_return_to_baseline() {
     // Cross-process pairs: workers 0 and 1, 2 and 3.
     let mut cross: [Option<Channel>; WORKERS] = [const { None }; WORKERS];
     for k in 0..WORKERS / 2 {
-        match Channel::create() {
-            Ok((a, b)) => {
-                cross[2 * k] = Some(a);
-                cross[2 * k + 1] = Some(b);
-            }
-            Err(e) => {
-                check!(false, "channel_create: {}", e);
-                return;
-            }
-        }
+        let (a, b) = must!(Channel::create());
+        (cross[2 * k], cross[2 * k + 1]) = (Some(a), Some(b));
     }
     let mut boots: [Option<Channel>; WORKERS] = [const { None }; WORKERS];
     let mut procs: [Option<Process>; WORKERS] = [const { None }; WORKERS];
     for i in 0..WORKERS {
-        let Ok((ours, theirs)) = Channel::create() else {
-            check!(false, "channel_create failed");
-            continue;
-        };
         let mut cfg = [0u8; 20];
         cfg[..4].copy_from_slice(&(i as u32).to_le_bytes());
         cfg[4..8].copy_from_slice(&((i % 2) as u32).to_le_bytes());
         cfg[8..16].copy_from_slice(&(DURATION_NS as u64).to_le_bytes());
         cfg[16..].copy_from_slice(&THREAD_MASK.to_le_bytes());
         let c = cross[i].take().map(|c| c.0.into_raw()).unwrap_or(0);
-        check!(ours.write(&cfg, &[c]).is_ok(), "configuring worker {}", i);
-        let p = Process::spawn("child_stress", Some(theirs.0));
+        let r = spawn_with("child_stress", &cfg, &[c]);
         check!(
-            p.is_ok(),
+            r.is_ok(),
             "spawn child_stress {}: {:?}",
             i,
-            p.as_ref().err()
+            r.as_ref().err()
         );
-        procs[i] = p.ok();
-        boots[i] = Some(ours);
+        let Ok((p, ours)) = r else { continue };
+        (procs[i], boots[i]) = (Some(p), Some(ours));
     }
 
     // Every worker must report: a thread that missed a wake-up never finishes.
@@ -139,19 +111,20 @@ fn stress_workers_all_report_their_work_and_kernel_stats_return_to_baseline() {
     for i in 0..WORKERS {
         let Some(b) = &boots[i] else { continue };
         let m = b.read_wait(report_deadline);
-        match m {
-            Ok(m) => {
-                let r = parse(&m.bytes[..m.num_bytes as usize]);
-                check!(r.is_some(), "worker {}: malformed report", i);
-                raw::handle_close_many(m.handles.as_ptr(), m.num_handles as usize);
-                reports[i] = r;
-            }
-            Err(e) => check!(false, "worker {} did not report: {}", i, e),
-        }
+        check!(
+            m.is_ok(),
+            "worker {} did not report: {:?}",
+            i,
+            m.as_ref().err()
+        );
+        let Ok(m) = m else { continue };
+        reports[i] = parse(payload(&m));
+        check!(reports[i].is_some(), "worker {}: malformed report", i);
+        raw::handle_close_many(m.handles.as_ptr(), m.num_handles as usize);
     }
     for (i, p) in procs.iter().enumerate() {
         if let Some(p) = p {
-            let code = p.wait(deadline_after(10 * SECOND));
+            let code = p.wait(deadline_after(10 * SEC));
             check!(code == Ok(0), "worker {} exit: {:?}", i, code);
         }
     }
@@ -159,13 +132,8 @@ fn stress_workers_all_report_their_work_and_kernel_stats_return_to_baseline() {
     for (i, r) in reports.iter().enumerate() {
         let Some(r) = r else { continue };
         check_eq!(r.index, i as u32);
-        check!(
-            r.failures == 0,
-            "worker {}: {} failures, first {}",
-            i,
-            r.failures,
-            r.first_failure
-        );
+        let first = r.first_failure;
+        check_eq!(r.failures, 0, "worker {} failures (first {}):", i, first);
         check!(
             r.hung == 0,
             "worker {}: threads {:#x} never woke up",
@@ -175,48 +143,30 @@ fn stress_workers_all_report_their_work_and_kernel_stats_return_to_baseline() {
         for (t, n) in r.iter.iter().enumerate() {
             check!(*n > 0, "worker {} thread {} did no work", i, t);
         }
-        check!(r.pings > 0, "worker {}: no local round trip", i);
-        check!(
-            r.pings == r.pongs,
-            "worker {}: {} pings but {} pongs",
-            i,
-            r.pings,
-            r.pongs
-        );
-        check!(r.cross > 0, "worker {}: no cross-process round trip", i);
-        check!(r.objects > 0, "worker {}: no object created", i);
-        check!(r.timeouts > 0, "worker {}: no wait timed out", i);
-        check!(r.spawned > 0, "worker {}: no short-lived thread", i);
-        check!(
-            r.spawned == r.ran,
-            "worker {}: {} threads spawned, {} ran",
-            i,
-            r.spawned,
-            r.ran
-        );
+        // Counters that must have moved, and pairs that must agree.
+        let moved = [
+            (r.pings, "local round trip"),
+            (r.cross, "cross-process round trip"),
+            (r.objects, "object created"),
+            (r.timeouts, "wait timed out"),
+            (r.spawned, "short-lived thread"),
+        ];
+        for (n, what) in moved {
+            check!(n > 0, "worker {}: no {}", i, what);
+        }
+        check_eq!(r.pings, r.pongs, "worker {}: pings, pongs:", i);
+        check_eq!(r.spawned, r.ran, "worker {}: threads spawned, ran:", i);
     }
     for k in 0..WORKERS / 2 {
         if let (Some(a), Some(b)) = (&reports[2 * k], &reports[2 * k + 1]) {
-            check!(
-                a.cross == b.cross,
-                "workers {} and {}: {} calls but {} echoes",
-                2 * k,
-                2 * k + 1,
-                a.cross,
-                b.cross
-            );
+            let what = format_args!("workers {} and {}: calls, echoes:", 2 * k, 2 * k + 1);
+            check_eq!(a.cross, b.cross, "{}", what);
         }
     }
 
     drop(boots);
     drop(procs);
-    let end = deadline_after(5 * SECOND);
-    let mut after = counts();
-    while after != base && now() < end {
-        sleep_ns(1_000_000);
-        after = counts();
-    }
-    check_eq!(after, base);
+    check_eq!(settle(base), base);
 
     let after_cpu = cpu_stats();
     check!(
@@ -239,11 +189,9 @@ fn every_online_core_switched_to_user_threads_during_the_stress() {
         // Run alone (`test=smp_stress::every_online_core_...`): the stress runs first.
         stress_workers_all_report_their_work_and_kernel_stats_return_to_baseline();
     }
-    check!(
-        CPU_RECORDED.load(Ordering::Acquire),
-        "the stress case recorded no CPU stats"
-    );
-    if !CPU_RECORDED.load(Ordering::Acquire) {
+    let recorded = CPU_RECORDED.load(Ordering::Acquire);
+    check!(recorded, "the stress case recorded no CPU stats");
+    if !recorded {
         return;
     }
     // SAFETY: written by the stress (the previous case, or just above), single-threaded.
@@ -264,13 +212,14 @@ fn every_online_core_switched_to_user_threads_during_the_stress() {
         a.sched_lock_waits.saturating_sub(b.sched_lock_waits)
     );
     for i in 0..n {
+        let (was, now) = (b.per_cpu_switches[i], a.per_cpu_switches[i]);
         check!(
-            a.per_cpu_switches[i] > b.per_cpu_switches[i],
+            now > was,
             "core {} of {} did not switch to a user thread: {} -> {}",
             i,
             n,
-            b.per_cpu_switches[i],
-            a.per_cpu_switches[i]
+            was,
+            now
         );
     }
 }
@@ -279,10 +228,11 @@ fn cpu_stats_record_is_well_formed() {
     let r = cpu_stats();
     check!(r.is_ok(), "ZX_INFO_CPU_STATS: {:?}", r.err());
     let Ok(s) = r else { return };
+    let n = s.cpu_count;
     check!(
-        (1..=InfoCpuStats::MAX_CPUS as u32).contains(&s.cpu_count),
+        (1..=InfoCpuStats::MAX_CPUS as u32).contains(&n),
         "cpu_count {}",
-        s.cpu_count
+        n
     );
     // Entries past cpu_count are 0; some online core has switched to a user thread (this one).
     let n = (s.cpu_count as usize).min(InfoCpuStats::MAX_CPUS);
@@ -297,59 +247,26 @@ fn cpu_stats_needs_the_root_resource_and_a_full_record_buffer() {
     let root = root();
     const SIZE: usize = core::mem::size_of::<InfoCpuStats>();
     let mut buf = [0u8; SIZE];
-    let (mut actual, mut avail) = (7usize, 7usize);
+    let b = buf.as_mut_ptr();
     // Exactly one record.
-    check_status!(
-        raw::object_get_info(
-            root,
-            INFO_CPU_STATS,
-            buf.as_mut_ptr(),
-            SIZE,
-            &mut actual,
-            &mut avail
-        ),
-        Status::OK
-    );
-    check_eq!((actual, avail), (1, 1));
+    check_eq!(info_raw(root, INFO_CPU_STATS, b, SIZE), (Status::OK, 1, 1));
     // One byte short: BUFFER_TOO_SMALL with actual 0, avail 1 (docs/abi.md section 3).
-    let (mut actual, mut avail) = (7usize, 7usize);
-    check_status!(
-        raw::object_get_info(
-            root,
-            INFO_CPU_STATS,
-            buf.as_mut_ptr(),
-            SIZE - 1,
-            &mut actual,
-            &mut avail
-        ),
-        Status::BUFFER_TOO_SMALL
-    );
-    check_eq!((actual, avail), (0, 1));
+    let got = info_raw(root, INFO_CPU_STATS, b, SIZE - 1);
+    check_eq!(got, (Status::BUFFER_TOO_SMALL, 0, 1));
     // Not a resource: WRONG_TYPE.
-    let (a, _b) = match Channel::create() {
-        Ok(x) => x,
-        Err(e) => {
-            check!(false, "channel_create: {}", e);
-            return;
-        }
-    };
+    let (a, _b) = must!(Channel::create());
     check_status!(
-        info_into(a.raw(), INFO_CPU_STATS, buf.as_mut_ptr(), SIZE),
+        info_into(a.raw(), INFO_CPU_STATS, b, SIZE),
         Status::WRONG_TYPE
     );
     // The root resource without INSPECT: ACCESS_DENIED.
-    let rights = get_info::<InfoHandleBasic>(root, INFO_HANDLE_BASIC)
-        .map(|i| i.rights)
-        .unwrap_or(0);
+    let rights = rights_of(root);
     check_eq!(rights, 0xC00B); // docs/abi.md section 3: default rights of a resource
-    let mut weak = 0u32;
-    check_status!(
-        raw::handle_duplicate(root, rights & !Rights::INSPECT.bits(), &mut weak),
-        Status::OK
-    );
+    let (st, weak) = try_dup(root, rights & !Rights::INSPECT.bits());
+    check_eq!(st, Status::OK);
     let weak = Handle::from_raw(weak);
     check_status!(
-        info_into(weak.raw(), INFO_CPU_STATS, buf.as_mut_ptr(), SIZE),
+        info_into(weak.raw(), INFO_CPU_STATS, b, SIZE),
         Status::ACCESS_DENIED
     );
 }

@@ -12,9 +12,8 @@ use zx::test::fuzz::*;
 use zx::test::*;
 use zx::*;
 
-const SECOND: i64 = 1_000_000_000;
 /// A child that has not ended after this long hangs (a normal one takes well under a second).
-const CHILD_DEADLINE: i64 = 60 * SECOND;
+const CHILD_DEADLINE: i64 = 60 * SEC;
 
 /// Calls per child.
 const CALLS: u32 = 20_000;
@@ -81,7 +80,6 @@ struct Child {
 
 fn start(seed: u64, flags: u32, calls: u32, debug_from: u32) -> Option<Child> {
     let r = (|| -> ZxResult<Child> {
-        let (ours, theirs) = Channel::create()?;
         let (report, report_w) = Channel::create()?;
         let mut msg = [0u8; 24];
         msg[..8].copy_from_slice(&seed.to_le_bytes());
@@ -89,16 +87,15 @@ fn start(seed: u64, flags: u32, calls: u32, debug_from: u32) -> Option<Child> {
         msg[12..16].copy_from_slice(&flags.to_le_bytes());
         msg[16..20].copy_from_slice(&calls.to_le_bytes());
         msg[20..24].copy_from_slice(&debug_from.to_le_bytes());
-        ours.write(&msg, &[report_w.0.into_raw()])?;
-        // The seed stays queued for the child; nothing of ours is left on that channel.
-        drop(ours);
-        let process = Process::spawn("child_fuzz", Some(theirs.0))?;
+        // The seed stays queued for the child; our end of that channel is closed at once.
+        let (process, _) = spawn_with("child_fuzz", &msg, &[report_w.0.into_raw()])?;
+        let t0 = now();
         Ok(Child {
             seed,
             calls,
             process,
             report,
-            t0: now(),
+            t0,
         })
     })();
     check!(
@@ -113,23 +110,25 @@ fn start(seed: u64, flags: u32, calls: u32, debug_from: u32) -> Option<Child> {
 /// Waits for the child, checks its exit code and report, and drops its handles.
 fn finish(c: Child) -> Option<Report> {
     let code = c.process.wait(deadline_after(CHILD_DEADLINE));
-    let ms = (now() - c.t0) / 1_000_000;
+    let (ms, seed) = ((now() - c.t0) / MS, c.seed);
+    let hangs = code == Err(Status::TIMED_OUT);
+    let limit = CHILD_DEADLINE / SEC;
     check!(
-        code != Err(Status::TIMED_OUT),
+        !hangs,
         "child_fuzz seed {:#x} HANGS: not ended after {} s",
-        c.seed,
-        CHILD_DEADLINE / SECOND
+        seed,
+        limit
     );
     check_eq!(code, Ok(0));
     let mut b = [0u8; 64];
     let got = c.report.read_into(&mut b, &mut []);
     check!(
         got == Ok((32, 0)),
-        "child_fuzz seed {:#x}: no report ({:?}): it ended early",
-        c.seed,
+        "seed {:#x}: no report ({:?}): it ended early",
+        seed,
         got
     );
-    let f = |i: usize| u32::from_le_bytes([b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3]]);
+    let f = |i: usize| u32_at(&b, 4 * i);
     if got != Ok((32, 0)) || f(0) != MAGIC_REPORT {
         println!("    seed {:#x}: exit {:?} after {} ms", c.seed, code, ms);
         return None;
@@ -162,25 +161,19 @@ fn run_one(seed: u64, flags: u32, calls: u32) -> Option<Report> {
 fn fuzz_child_without_a_seed_exits_at_once() {
     let base = counts();
     let t0 = now();
-    let p = Process::spawn("child_fuzz", None);
-    check!(p.is_ok());
-    if let Ok(p) = p {
-        check_eq!(p.wait(deadline_after(5 * SECOND)), Ok(0));
-    }
+    let p = must!(Process::spawn("child_fuzz", None));
+    check_eq!(p.wait(deadline_after(5 * SEC)), Ok(0));
+    drop(p);
     // A bootstrap channel with nothing on it, and one with a message that is no seed record.
-    for msg in [&b""[..], &b"not a seed record, not at all"[..]] {
-        let (ours, theirs) = Channel::create()
-            .unwrap_or_else(|_| (Channel(Handle::invalid()), Channel(Handle::invalid())));
+    for msg in [&b""[..], b"not a seed record, not at all"] {
+        let (ours, theirs) = must!(Channel::create());
         if !msg.is_empty() {
             check!(ours.write(msg, &[]).is_ok());
         }
-        let p = Process::spawn("child_fuzz", Some(theirs.0));
-        check!(p.is_ok());
-        if let Ok(p) = p {
-            check_eq!(p.wait(deadline_after(5 * SECOND)), Ok(0));
-        }
+        let p = must!(Process::spawn("child_fuzz", Some(theirs.0)));
+        check_eq!(p.wait(deadline_after(5 * SEC)), Ok(0));
     }
-    let ms = (now() - t0) / 1_000_000;
+    let ms = (now() - t0) / MS;
     check!(ms < 2000, "three seedless children took {} ms", ms);
     check_eq!(settle(base), base);
 }
@@ -216,7 +209,7 @@ fn replay_and_explore() {
 fn settled_after(seed: u64, base: Live) {
     let after = settle(base);
     let what = format_args!(
-        "after seed {:#x}: kernel counts {:?}, baseline {:?}",
+        "after seed {:#x}: kernel counts {:?}, base {:?}",
         seed, after, base
     );
     expect(after == base, what);
@@ -237,16 +230,11 @@ fn random_calls_from_eight_seeds_end_cleanly_and_leak_nothing() {
         }
         settled_after(seed, base);
     }
-    println!(
-        "    {} seeds: {} calls in {} ms, {} ok",
-        SEEDS.len(),
-        total,
-        (now() - t0) / 1_000_000,
-        ok
-    );
+    let (n, ms) = (SEEDS.len(), (now() - t0) / MS);
+    println!("    {} seeds: {} calls in {} ms, {} ok", n, total, ms, ok);
     // The fuzz must reach the kernel's success paths too, not only its argument checks.
     check!(
-        ok > (CALLS as u64 / 10) * SEEDS.len() as u64,
+        ok > (CALLS as u64 / 10) * n as u64,
         "only {} calls succeeded",
         ok
     );
@@ -263,9 +251,8 @@ fn four_concurrent_fuzzers_end_cleanly_and_leak_nothing() {
     for c in kids.into_iter().flatten() {
         finish(c);
     }
-    println!("    4 concurrent: {} ms", (now() - t0) / 1_000_000);
-    let after = settle(base);
-    check_eq!(after, base);
+    println!("    4 concurrent: {} ms", (now() - t0) / MS);
+    check_eq!(settle(base), base);
 }
 
 /// The same seed again in a fresh child leaves `heap_used_bytes` where the previous run left
@@ -288,11 +275,12 @@ fn rerunning_a_seed_leaves_the_kernel_heap_where_it_was() {
         "    heap_used {} -> {} -> {} bytes",
         used[0], used[1], used[2]
     );
+    let (a, b) = (used[1], used[2]);
     check!(
-        used[2].abs_diff(used[1]) <= 1024,
+        b.abs_diff(a) <= 1024,
         "heap_used_bytes drifted {} -> {}",
-        used[1],
-        used[2]
+        a,
+        b
     );
 }
 

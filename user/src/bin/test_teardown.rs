@@ -13,7 +13,6 @@ use zx::*;
 
 /// Channels nested inside the head.
 const DEPTH: usize = 10_000;
-const SECOND: i64 = 1_000_000_000;
 
 /// Signals currently asserted on `h` (a wait with a past deadline reports them).
 fn signals_now(h: u32) -> (Status, Signals) {
@@ -21,12 +20,6 @@ fn signals_now(h: u32) -> (Status, Signals) {
     // USER_7 is never asserted here, so the wait times out and reports every asserted signal.
     let s = raw::object_wait_one(h, Signals::USER_7.bits(), 0, &mut obs);
     (Status(s), Signals(obs))
-}
-
-fn handle_count(h: u32) -> u32 {
-    let r: ZxResult<InfoHandleCount> = get_info(h, INFO_HANDLE_COUNT);
-    check!(r.is_ok(), "ZX_INFO_HANDLE_COUNT: {:?}", r.err());
-    r.map(|c| c.handle_count).unwrap_or(0)
 }
 
 /// What a built nest leaves with its builder.
@@ -59,16 +52,23 @@ struct Witness {
 fn make_witness(level: usize) -> ZxResult<(Witness, [u32; 2])> {
     let ev = Event::create()?;
     let dup = ev.0.duplicate(Rights::SAME_RIGHTS)?;
-    let (mut p, mut q) = (0u32, 0u32);
-    Status(raw::eventpair_create(0, &mut p, &mut q)).ok()?;
+    let (p, q) = new_eventpair()?;
+    let pair_kept = Handle::from_raw(p);
     Ok((
         Witness {
             level,
             event: ev.0,
-            pair_kept: Handle::from_raw(p),
+            pair_kept,
         },
         [dup.into_raw(), q],
     ))
+}
+
+/// A new eventpair's two ends.
+fn new_eventpair() -> ZxResult<(u32, u32)> {
+    let (mut p, mut q) = (0u32, 0u32);
+    Status(raw::eventpair_create(0, &mut p, &mut q)).ok()?;
+    Ok((p, q))
 }
 
 /// Builds a nest of `depth` channels inside a head endpoint: level i's message (8 bytes: i)
@@ -89,26 +89,17 @@ fn build_nest(depth: usize, cargo: Cargo, witnesses: &mut [Witness]) -> ZxResult
                 let e = Event::create()?;
                 hs[n] = e.0.into_raw();
                 n += 1;
-                let (mut p, mut q) = (0u32, 0u32);
-                let s = raw::eventpair_create(0, &mut p, &mut q);
-                if s != 0 {
-                    // Don't leak what this level already made.
-                    raw::handle_close_many(hs.as_ptr(), n);
-                    return Err(Status(s));
-                }
-                hs[n] = p;
-                hs[n + 1] = q;
+                // Don't leak what this level already made.
+                let (p, q) = new_eventpair().inspect_err(|_| close_many(&hs[..n]))?;
+                (hs[n], hs[n + 1]) = (p, q);
                 n += 2;
             }
             Cargo::Full => {
                 while n < 64 {
-                    let mut e = 0u32;
-                    let s = raw::event_create(0, &mut e);
-                    if s != 0 {
-                        raw::handle_close_many(hs.as_ptr(), n);
-                        return Err(Status(s));
-                    }
-                    hs[n] = e;
+                    hs[n] = Event::create()
+                        .inspect_err(|_| close_many(&hs[..n]))?
+                        .0
+                        .into_raw();
                     n += 1;
                 }
             }
@@ -120,16 +111,9 @@ fn build_nest(depth: usize, cargo: Cargo, witnesses: &mut [Witness]) -> ZxResult
         } else {
             for w in witnesses.iter_mut() {
                 if w.level == level {
-                    let (ww, sent) = match make_witness(level) {
-                        Ok(x) => x,
-                        Err(e) => {
-                            raw::handle_close_many(hs.as_ptr(), n);
-                            return Err(e);
-                        }
-                    };
+                    let (ww, sent) = make_witness(level).inspect_err(|_| close_many(&hs[..n]))?;
                     *w = ww;
-                    hs[n] = sent[0];
-                    hs[n + 1] = sent[1];
+                    (hs[n], hs[n + 1]) = (sent[0], sent[1]);
                     n += 2;
                 }
             }
@@ -139,6 +123,11 @@ fn build_nest(depth: usize, cargo: Cargo, witnesses: &mut [Witness]) -> ZxResult
         writer = b;
     }
     Ok(Nest { head, tail: writer })
+}
+
+/// Closes every handle of `hs` (on a failed build).
+fn close_many(hs: &[u32]) {
+    raw::handle_close_many(hs.as_ptr(), hs.len());
 }
 
 fn placeholder_witness(level: usize) -> Witness {
@@ -155,11 +144,8 @@ fn check_witness_alive(w: &Witness) {
     check_eq!(handle_count(w.event.raw()), 2);
     let (s, sig) = signals_now(w.pair_kept.raw());
     check_eq!(s, Status::TIMED_OUT);
-    check!(
-        !sig.contains(Signals::EVENTPAIR_PEER_CLOSED),
-        "level {} eventpair peer already closed",
-        w.level
-    );
+    let closed = sig.contains(Signals::EVENTPAIR_PEER_CLOSED);
+    check!(!closed, "level {} eventpair peer already closed", w.level);
 }
 
 /// Checks a witness after the nest is gone: the event's handle in the message was closed, the
@@ -168,7 +154,7 @@ fn check_witness_released(w: &Witness) {
     check_eq!(handle_count(w.event.raw()), 1);
     let r = w
         .pair_kept
-        .wait_one(Signals::EVENTPAIR_PEER_CLOSED, deadline_after(SECOND));
+        .wait_one(Signals::EVENTPAIR_PEER_CLOSED, deadline_after(SEC));
     check!(
         r.is_ok(),
         "level {}: eventpair peer not closed: {:?}",
@@ -191,141 +177,106 @@ fn check_tail_alive(n: &Nest) {
 fn check_tail_released(tail: &Channel) {
     let r = tail
         .0
-        .wait_one(Signals::CHANNEL_PEER_CLOSED, deadline_after(SECOND));
+        .wait_one(Signals::CHANNEL_PEER_CLOSED, deadline_after(SEC));
     check!(r.is_ok(), "deepest endpoint not closed: {:?}", r);
     let (_, sig) = signals_now(tail.raw());
     check!(
         !sig.contains(Signals::CHANNEL_WRITABLE),
         "tail still writable"
     );
-    check_status!(
-        raw::channel_write(tail.raw(), 0, b"x".as_ptr(), 1, core::ptr::null(), 0),
-        Status::PEER_CLOSED
-    );
+    check_eq!(tail.write(b"x", &[]), Err(Status::PEER_CLOSED));
 }
 
 /// The kernel still works: a fresh channel round trip with a handle aboard.
 fn check_kernel_alive() {
-    let r = Channel::create();
-    check!(r.is_ok());
-    if let Ok((a, b)) = r {
-        let e = Event::create();
-        check!(e.is_ok());
-        if let Ok(e) = e {
-            check!(a.write(b"alive", &[e.0.into_raw()]).is_ok());
-            let m = b.read();
-            check!(m.is_ok());
-            if let Ok(m) = m {
-                check_eq!(&m.bytes[..m.num_bytes as usize], b"alive");
-                check_eq!(m.num_handles, 1);
-                raw::handle_close(m.handles[0]);
-            }
-        }
+    let (a, b) = must!(Channel::create());
+    let e = must!(Event::create());
+    check!(a.write(b"alive", &[e.0.into_raw()]).is_ok());
+    if let Some(m) = expect_read(&b, b"alive") {
+        check_eq!(m.num_handles, 1);
+        raw::handle_close(m.handles[0]);
     }
 }
 
 fn nest_of_10000_channels_can_be_walked_by_reading_each_level() {
     let base = counts();
-    let nest = build_nest(DEPTH, Cargo::None, &mut []);
-    check!(nest.is_ok(), "build: {:?}", nest.as_ref().err());
-    if let Ok(nest) = nest {
-        check_eq!(counts().messages, base.messages + DEPTH as u64);
-        let Nest { head, tail } = nest;
-        let mut cur = head;
-        let mut walked = 0usize;
-        for level in 1..=DEPTH {
-            let m = cur.read();
-            check!(m.is_ok(), "level {}: read {:?}", level, m.as_ref().err());
-            let Ok(m) = m else { break };
-            let ok_shape = m.num_bytes == 8
-                && m.num_handles == 1
-                && m.bytes[..8] == (level as u64).to_le_bytes();
-            check!(
-                ok_shape,
-                "level {}: {} bytes, {} handles",
-                level,
-                m.num_bytes,
-                m.num_handles
-            );
-            if m.num_handles == 0 {
-                break;
-            }
-            for &h in &m.handles[1..m.num_handles as usize] {
-                raw::handle_close(h);
-            }
-            let next = Channel(Handle::from_raw(m.handles[0]));
-            // Each level's writer was closed after its write: the message stayed readable.
-            let (_, sig) = signals_now(cur.raw());
-            check!(sig.contains(Signals::CHANNEL_PEER_CLOSED));
-            check!(!sig.contains(Signals::CHANNEL_READABLE));
-            cur = next; // closes the endpoint just emptied
-            walked += 1;
+    let Nest { head, tail } = must!(build_nest(DEPTH, Cargo::None, &mut []));
+    check_eq!(counts().messages, base.messages + DEPTH as u64);
+    let mut cur = head;
+    let mut walked = 0usize;
+    for level in 1..=DEPTH {
+        let m = cur.read();
+        check!(m.is_ok(), "level {}: read {:?}", level, m.as_ref().err());
+        let Ok(m) = m else { break };
+        let (nb, nh) = (m.num_bytes, m.num_handles);
+        let ok_shape = nb == 8 && nh == 1 && m.bytes[..8] == (level as u64).to_le_bytes();
+        check!(ok_shape, "level {}: {} bytes, {} handles", level, nb, nh);
+        if nh == 0 {
+            break;
         }
-        check_eq!(walked, DEPTH);
-        // The deepest endpoint: nothing queued, its peer (the tail) still open.
-        check_status!(read_nothing(cur.raw()), Status::SHOULD_WAIT);
-        drop(tail);
-        check_status!(read_nothing(cur.raw()), Status::PEER_CLOSED);
-        drop(cur);
-        check_eq!(counts().messages, base.messages);
+        close_many(&m.handles[1..nh as usize]);
+        let next = Channel(Handle::from_raw(m.handles[0]));
+        // Each level's writer was closed after its write: the message stayed readable.
+        let (_, sig) = signals_now(cur.raw());
+        check!(sig.contains(Signals::CHANNEL_PEER_CLOSED));
+        check!(!sig.contains(Signals::CHANNEL_READABLE));
+        cur = next; // closes the endpoint just emptied
+        walked += 1;
     }
+    check_eq!(walked, DEPTH);
+    // The deepest endpoint: nothing queued, its peer (the tail) still open.
+    check_status!(read_nothing(cur.raw()), Status::SHOULD_WAIT);
+    drop(tail);
+    check_status!(read_nothing(cur.raw()), Status::PEER_CLOSED);
+    drop(cur);
+    check_eq!(counts().messages, base.messages);
     check_back_to_baseline(base);
 }
 
 fn closing_head_of_10000_nested_channels_destroys_every_level() {
     let base = counts();
-    let nest = build_nest(DEPTH, Cargo::None, &mut []);
-    check!(nest.is_ok(), "build: {:?}", nest.as_ref().err());
-    if let Ok(nest) = nest {
-        let mid = counts();
-        check_eq!(mid.messages, base.messages + DEPTH as u64);
-        // Held: head and tail; in messages: one endpoint per level.
-        check_eq!(mid.handles, base.handles + 2 + DEPTH as u64);
-        check!(mid.ipc_bytes >= base.ipc_bytes + 8 * DEPTH as u64);
-        check_tail_alive(&nest);
-        let Nest { head, tail } = nest;
-        let head_raw = head.raw();
-        check_status!(raw::handle_close(head.0.into_raw()), Status::OK);
-        check!(!valid(head_raw));
-        check_tail_released(&tail);
-        check_eq!(counts().messages, base.messages);
-        drop(tail);
-        check_kernel_alive();
-    }
+    let nest = must!(build_nest(DEPTH, Cargo::None, &mut []));
+    let mid = counts();
+    check_eq!(mid.messages, base.messages + DEPTH as u64);
+    // Held: head and tail; in messages: one endpoint per level.
+    check_eq!(mid.handles, base.handles + 2 + DEPTH as u64);
+    check!(mid.ipc_bytes >= base.ipc_bytes + 8 * DEPTH as u64);
+    check_tail_alive(&nest);
+    let Nest { head, tail } = nest;
+    let head_raw = head.raw();
+    check_status!(raw::handle_close(head.0.into_raw()), Status::OK);
+    check!(!valid(head_raw));
+    check_tail_released(&tail);
+    check_eq!(counts().messages, base.messages);
+    drop(tail);
+    check_kernel_alive();
     check_back_to_baseline(base);
 }
 
 fn closing_head_destroys_nested_events_and_eventpairs() {
     let base = counts();
-    let mut ws = [
-        placeholder_witness(1),
-        placeholder_witness(DEPTH / 2),
-        placeholder_witness(DEPTH),
-    ];
-    let nest = build_nest(DEPTH, Cargo::EventAndEventpair, &mut ws);
-    check!(nest.is_ok(), "build: {:?}", nest.as_ref().err());
-    if let Ok(nest) = nest {
-        let mid = counts();
-        check_eq!(mid.messages, base.messages + DEPTH as u64);
-        // Held: head, tail, 2 per witness; in messages: 4 per level, 2 more per witness.
-        check_eq!(
-            mid.handles,
-            base.handles + 2 + 2 * 3 + 4 * DEPTH as u64 + 2 * 3
-        );
-        for w in &ws {
-            check_witness_alive(w);
-        }
-        check_tail_alive(&nest);
-        let Nest { head, tail } = nest;
-        drop(head);
-        check_tail_released(&tail);
-        for w in &ws {
-            check_witness_released(w);
-        }
-        check_eq!(counts().messages, base.messages);
-        drop(tail);
-        check_kernel_alive();
+    let mut ws = [1, DEPTH / 2, DEPTH].map(placeholder_witness);
+    let nest = must!(build_nest(DEPTH, Cargo::EventAndEventpair, &mut ws));
+    let mid = counts();
+    check_eq!(mid.messages, base.messages + DEPTH as u64);
+    // Held: head, tail, 2 per witness; in messages: 4 per level, 2 more per witness.
+    check_eq!(
+        mid.handles,
+        base.handles + 2 + 2 * 3 + 4 * DEPTH as u64 + 2 * 3
+    );
+    for w in &ws {
+        check_witness_alive(w);
     }
+    check_tail_alive(&nest);
+    let Nest { head, tail } = nest;
+    drop(head);
+    check_tail_released(&tail);
+    for w in &ws {
+        check_witness_released(w);
+    }
+    check_eq!(counts().messages, base.messages);
+    drop(tail);
+    check_kernel_alive();
     drop(ws);
     check_back_to_baseline(base);
 }
@@ -334,19 +285,15 @@ fn closing_head_destroys_a_nest_of_full_messages() {
     // 1,000 levels of 64 handles and 1 KiB each: 64,000 handles and 1 MB queued.
     const LEVELS: usize = 1000;
     let base = counts();
-    let nest = build_nest(LEVELS, Cargo::Full, &mut []);
-    check!(nest.is_ok(), "build: {:?}", nest.as_ref().err());
-    if let Ok(nest) = nest {
-        let mid = counts();
-        check_eq!(mid.messages, base.messages + LEVELS as u64);
-        check_eq!(mid.handles, base.handles + 2 + 64 * LEVELS as u64);
-        check!(mid.ipc_bytes >= base.ipc_bytes + 1024 * LEVELS as u64);
-        let Nest { head, tail } = nest;
-        drop(head);
-        check_tail_released(&tail);
-        drop(tail);
-        check_kernel_alive();
-    }
+    let Nest { head, tail } = must!(build_nest(LEVELS, Cargo::Full, &mut []));
+    let mid = counts();
+    check_eq!(mid.messages, base.messages + LEVELS as u64);
+    check_eq!(mid.handles, base.handles + 2 + 64 * LEVELS as u64);
+    check!(mid.ipc_bytes >= base.ipc_bytes + 1024 * LEVELS as u64);
+    drop(head);
+    check_tail_released(&tail);
+    drop(tail);
+    check_kernel_alive();
     check_back_to_baseline(base);
 }
 
@@ -354,23 +301,17 @@ fn nest_queued_in_a_channel_whose_both_ends_close_is_destroyed() {
     // The head itself travels in a message; the carrier's reader end is closed last, after its
     // writer: the nest lives until then.
     let base = counts();
-    let nest = build_nest(DEPTH, Cargo::None, &mut []);
-    let carrier = Channel::create();
-    check!(nest.is_ok() && carrier.is_ok());
-    if let (Ok(nest), Ok((cw, cr))) = (nest, carrier) {
-        let Nest { head, tail } = nest;
-        check!(cw.write(b"head", &[head.0.into_raw()]).is_ok());
-        drop(cw);
-        let (_, sig) = signals_now(tail.raw());
-        check!(
-            !sig.contains(Signals::CHANNEL_PEER_CLOSED),
-            "nest destroyed while its carrier's reader is open"
-        );
-        check_eq!(counts().messages, base.messages + DEPTH as u64 + 1);
-        drop(cr);
-        check_tail_released(&tail);
-        drop(tail);
-    }
+    let Nest { head, tail } = must!(build_nest(DEPTH, Cargo::None, &mut []));
+    let (cw, cr) = must!(Channel::create());
+    check!(cw.write(b"head", &[head.0.into_raw()]).is_ok());
+    drop(cw);
+    let (_, sig) = signals_now(tail.raw());
+    let gone = sig.contains(Signals::CHANNEL_PEER_CLOSED);
+    check!(!gone, "nest destroyed while its carrier's reader is open");
+    check_eq!(counts().messages, base.messages + DEPTH as u64 + 1);
+    drop(cr);
+    check_tail_released(&tail);
+    drop(tail);
     check_back_to_baseline(base);
 }
 
@@ -384,36 +325,22 @@ const MODE_EXIT_WITH_BLOCKED_THREAD: u32 = 2;
 /// deepest message), and ends without closing anything. Returns the child's return code.
 fn run_child(mode: u32, want_code: i64) {
     let base = counts();
-    let r = Channel::create();
-    check!(r.is_ok());
-    let Ok((ours, theirs)) = r else { return };
     let mut cfg = [0u8; 8];
     cfg[..4].copy_from_slice(&mode.to_le_bytes());
     cfg[4..].copy_from_slice(&(DEPTH as u32).to_le_bytes());
-    check!(ours.write(&cfg, &[]).is_ok());
-    let p = Process::spawn("child_nest", Some(theirs.0));
-    check!(p.is_ok(), "spawn child_nest: {:?}", p.as_ref().err());
-    let Ok(p) = p else { return };
-    let code = p.wait(deadline_after(30 * SECOND));
-    check_eq!(code, Ok(want_code));
+    let (p, ours) = must!(spawn_with("child_nest", &cfg, &[]));
+    check_eq!(p.wait(deadline_after(30 * SEC)), Ok(want_code));
     // The witnesses stay readable after the child's end closed.
-    let m = ours.read();
-    check!(
-        m.is_ok(),
-        "no witnesses from child_nest: {:?}",
-        m.as_ref().err()
-    );
-    if let Ok(m) = m {
-        check_eq!(&m.bytes[..m.num_bytes as usize], b"nest");
+    if let Some(m) = expect_read(&ours, b"nest") {
         check_eq!(m.num_handles, 2);
         if m.num_handles == 2 {
             let tail = Channel(Handle::from_raw(m.handles[0]));
             let pair = Handle::from_raw(m.handles[1]);
             check_tail_released(&tail);
-            let r = pair.wait_one(Signals::EVENTPAIR_PEER_CLOSED, deadline_after(SECOND));
+            let r = pair.wait_one(Signals::EVENTPAIR_PEER_CLOSED, deadline_after(SEC));
             check!(r.is_ok(), "deepest eventpair end not closed: {:?}", r);
         } else {
-            raw::handle_close_many(m.handles.as_ptr(), m.num_handles as usize);
+            close_many(&m.handles[..m.num_handles as usize]);
         }
     }
     drop(ours);
@@ -443,7 +370,7 @@ fn repeating_nest_teardown_in_a_fresh_process_leaves_heap_where_it_was() {
     let h2 = kstats().heap_used_bytes;
     check!(
         h2 <= h1 + 1024,
-        "heap_used_bytes grew from {} to {} over one more identical run",
+        "heap_used_bytes grew from {} to {} over one more run",
         h1,
         h2
     );

@@ -16,15 +16,9 @@ fn add(n: usize) {
 
 fn threads_run_and_join() {
     COUNTER.store(0, Ordering::Relaxed);
-    let mut ts = [const { None }; 8];
-    for t in ts.iter_mut() {
-        *t = thread::spawn(add, 1000).ok();
-    }
+    let ts: [_; 8] = core::array::from_fn(|_| start(add, 1000));
     for t in ts {
-        check!(t.is_some());
-        if let Some(t) = t {
-            check!(t.join(deadline_after(10_000_000_000)).is_ok());
-        }
+        join(t);
     }
     check_eq!(COUNTER.load(Ordering::Relaxed), 8000);
 }
@@ -38,16 +32,13 @@ fn spin(_: usize) {
 
 fn spinning_thread_is_preempted() {
     STOP.store(0, Ordering::Relaxed);
-    let t = thread::spawn(spin, 0).ok();
-    check!(t.is_some());
+    let t = start(spin, 0);
     // We still get to run (and sleep, and wake) while the spinner spins.
     for _ in 0..5 {
         sleep_ns(1_000_000);
     }
     STOP.store(1, Ordering::Relaxed);
-    if let Some(t) = t {
-        check!(t.join(deadline_after(10_000_000_000)).is_ok());
-    }
+    join(t);
 }
 
 zx::tests!(threads_run_and_join, spinning_thread_is_preempted,);

@@ -11,7 +11,6 @@ use core::sync::atomic::{AtomicU64, Ordering};
 use zx::test::*;
 use zx::*;
 
-const MS: i64 = 1_000_000;
 /// High-bit garbage for narrow arguments.
 const GARBAGE: u64 = 0xdead_beef_0000_0000;
 /// Bytes at each mapped edge (stack top, stack bottom) that straddling ranges may cover.
@@ -66,20 +65,16 @@ struct Bad {
 /// Hostile addresses for an access of `len` bytes ([`zx::test::hostile`]); `write`: include
 /// read-only data (for outputs); `null`: include NULL (for arguments where NULL is not
 /// documented as "absent").
-fn hostile_for(len: u64, write: bool, null: bool) -> ([Bad; 10], usize) {
-    let mut v = [Bad { addr: 0, what: "" }; 10];
-    let mut n = 0;
-    for (what, addr) in hostile(len as usize) {
-        if (addr == 0 && !null) || (addr == ro_addr() && !write) {
-            continue;
-        }
-        v[n] = Bad {
+fn hostile_for(len: u64, write: bool, null: bool) -> impl Iterator<Item = Bad> {
+    let keep =
+        move |&(_, addr): &(&str, usize)| (addr != 0 || null) && (addr != ro_addr() || write);
+    hostile(len as usize)
+        .into_iter()
+        .filter(keep)
+        .map(|(what, addr)| Bad {
             addr: addr as u64,
             what,
-        };
-        n += 1;
-    }
-    (v, n)
+        })
 }
 
 /// The mapped bytes next to the two stack edges.
@@ -164,9 +159,8 @@ fn handle_duplicate_with_hostile_out() {
     // EL0 permission gives `ZX_ERR_INVALID_ARGS`, with no other effect".
     let ev = must!(Event::create());
     let stats = handle_stats();
-    let (list, n) = hostile_for(4, true, true);
-    for b in &list[..n] {
-        let r = attempt(b, &[], &mut |p| {
+    for b in hostile_for(4, true, true) {
+        let r = attempt(&b, &[], &mut |p| {
             raw::handle_duplicate(ev.0.raw(), Rights::SAME_RIGHTS.bits(), p as *mut u32)
         });
         check_hostile!("handle_duplicate out", b, r);
@@ -180,18 +174,13 @@ fn handle_replace_with_hostile_out() {
     // docs/abi.md 1: "... `ZX_ERR_INVALID_ARGS`, with no other effect than the one documented for
     // that call"; docs/abi.md 4 documents replace closing its source only for refused rights.
     let ev = must!(Event::create());
-    let stats = handle_stats();
-    let (list, n) = hostile_for(4, true, true);
-    for b in &list[..n] {
-        let r = attempt(b, &[], &mut |p| {
-            raw::handle_replace(ev.0.raw(), Rights::SAME_RIGHTS.bits(), p as *mut u32)
+    let (h, stats) = (ev.0.raw(), handle_stats());
+    for b in hostile_for(4, true, true) {
+        let r = attempt(&b, &[], &mut |p| {
+            raw::handle_replace(h, Rights::SAME_RIGHTS.bits(), p as *mut u32)
         });
         check_hostile!("handle_replace out", b, r);
-        check!(
-            valid(ev.0.raw()),
-            "handle_replace out {}: source closed",
-            b.what
-        );
+        check!(valid(h), "handle_replace out {}: source closed", b.what);
         check_no_new_handles!(stats, "handle_replace out", b);
     }
     check_eq!(handle_count(ev.0.raw()), 1);
@@ -205,9 +194,8 @@ fn handle_close_many_with_hostile_array() {
     let stats = handle_stats();
     let mut data = [0u8; 16];
     u32s(&[e1.0.raw(), e2.0.raw(), e1.0.raw(), e2.0.raw()], &mut data);
-    let (list, n) = hostile_for(16, false, true);
-    for b in &list[..n] {
-        let r = attempt(b, &data, &mut |p| {
+    for b in hostile_for(16, false, true) {
+        let r = attempt(&b, &data, &mut |p| {
             raw::handle_close_many(p as *const u32, 4)
         });
         check_hostile!("handle_close_many", b, r);
@@ -219,11 +207,8 @@ fn handle_close_many_with_hostile_array() {
     for cnt in [(1u64 << 62) + 1, (1 << 62) + 2, u64::MAX] {
         let s = zx::sys::raw2(nr::HANDLE_CLOSE_MANY, arr.as_ptr() as u64, cnt) as i32;
         check_status!(s, Status::INVALID_ARGS, "close_many count {:#x}", cnt);
-        check!(
-            valid(e1.0.raw()) && valid(e2.0.raw()),
-            "count {:#x}: closed",
-            cnt
-        );
+        let both = valid(e1.0.raw()) && valid(e2.0.raw());
+        check!(both, "count {:#x}: closed", cnt);
     }
     // docs/abi.md 1: "A NULL pointer with a zero count/size is always valid."
     check_status!(raw::handle_close_many(null(), 0), Status::OK);
@@ -251,18 +236,11 @@ fn object_get_info_with_hostile_buffer() {
         (root, INFO_KERNEL_STATS, 64, "KERNEL_STATS"),
     ];
     for (h, topic, size, name) in topics {
-        let (list, n) = hostile_for(size, true, true);
-        for b in &list[..n] {
+        for b in hostile_for(size, true, true) {
             let (mut actual, mut avail) = (7usize, 7usize);
-            let r = attempt(b, &[], &mut |p| {
-                raw::object_get_info(
-                    h,
-                    topic,
-                    p as *mut u8,
-                    size as usize,
-                    &mut actual,
-                    &mut avail,
-                )
+            let (actual, avail) = (&mut actual as *mut usize, &mut avail as *mut usize);
+            let r = attempt(&b, &[], &mut |p| {
+                raw::object_get_info(h, topic, p as *mut u8, size as usize, actual, avail)
             });
             check_hostile!(name, b, r);
         }
@@ -286,49 +264,19 @@ fn object_get_info_with_hostile_actual_or_avail() {
     // docs/abi.md 3: "`actual` = 0 and `avail` = 1 written when non-NULL" — so a non-NULL pointer
     // that can't be written is INVALID_ARGS (docs/abi.md 1), on success and on BUFFER_TOO_SMALL.
     let ev = must!(Event::create());
-    let (list, n) = hostile_for(8, true, false);
     for size in [32usize, 0] {
-        for b in &list[..n] {
+        let small = if size == 0 { " (too small)" } else { "" };
+        for b in hostile_for(8, true, false) {
             let mut buf = [0u8; 32];
             let mut ok = 0usize;
-            let r = attempt(b, &[], &mut |p| {
-                raw::object_get_info(
-                    ev.0.raw(),
-                    INFO_HANDLE_BASIC,
-                    buf.as_mut_ptr(),
-                    size,
-                    p as *mut usize,
-                    &mut ok,
-                )
-            });
-            check_hostile!(
-                if size == 0 {
-                    "get_info actual (too small)"
-                } else {
-                    "get_info actual"
-                },
-                b,
-                r
-            );
-            let r = attempt(b, &[], &mut |p| {
-                raw::object_get_info(
-                    ev.0.raw(),
-                    INFO_HANDLE_BASIC,
-                    buf.as_mut_ptr(),
-                    size,
-                    &mut ok,
-                    p as *mut usize,
-                )
-            });
-            check_hostile!(
-                if size == 0 {
-                    "get_info avail (too small)"
-                } else {
-                    "get_info avail"
-                },
-                b,
-                r
-            );
+            let mut info = |actual: *mut usize, avail: *mut usize| {
+                let h = ev.0.raw();
+                raw::object_get_info(h, INFO_HANDLE_BASIC, buf.as_mut_ptr(), size, actual, avail)
+            };
+            let r = attempt(&b, &[], &mut |p| info(p as *mut usize, &mut ok));
+            check_hostile!(format_args!("get_info actual{}", small), b, r);
+            let r = attempt(&b, &[], &mut |p| info(&mut ok, p as *mut usize));
+            check_hostile!(format_args!("get_info avail{}", small), b, r);
         }
     }
 }
@@ -341,24 +289,16 @@ fn object_wait_one_with_hostile_observed() {
     // docs/abi.md 1: an output pointer that can't be written is INVALID_ARGS, whether the wait
     // would have timed out or been satisfied.
     let ev = must!(Event::create());
-    let (list, n) = hostile_for(4, true, false);
-    for signaled in [false, true] {
-        if signaled {
+    for what in ["wait_one", "wait_one (signaled)"] {
+        if what != "wait_one" {
             check!(ev.0.signal(Signals::NONE, Signals::EVENT_SIGNALED).is_ok());
         }
-        for b in &list[..n] {
-            let r = attempt(b, &[], &mut |p| {
-                raw::object_wait_one(ev.0.raw(), Signals::EVENT_SIGNALED.bits(), 0, p as *mut u32)
+        let signaled = Signals::EVENT_SIGNALED.bits();
+        for b in hostile_for(4, true, false) {
+            let r = attempt(&b, &[], &mut |p| {
+                raw::object_wait_one(ev.0.raw(), signaled, 0, p as *mut u32)
             });
-            check_hostile!(
-                if signaled {
-                    "wait_one (signaled)"
-                } else {
-                    "wait_one"
-                },
-                b,
-                r
-            );
+            check_hostile!(what, b, r);
         }
     }
     // The state is unchanged by the failed waits.
@@ -385,9 +325,8 @@ fn object_wait_many_with_hostile_items() {
     );
     // Read-only items are left out: Zircon looks the handles up (BAD_HANDLE) before it
     // writes `pending`, and a read-only page cannot hold our handle values.
-    let (list, n) = hostile_for(24, false, true);
-    for b in &list[..n] {
-        let r = attempt(b, &data, &mut |p| {
+    for b in hostile_for(24, false, true) {
+        let r = attempt(&b, &data, &mut |p| {
             raw::object_wait_many(p as *mut WaitItem, 2, 0)
         });
         check_hostile!("wait_many", b, r);
@@ -406,10 +345,9 @@ fn object_wait_many_with_hostile_items() {
 /// and whatever landed in the valid output is not a handle.
 fn check_create(what: &str, create: &dyn Fn(u64, *mut u32) -> i32) {
     let (stats, objs) = (handle_stats(), live_objects());
-    let (list, n) = hostile_for(4, true, true);
-    for b in &list[..n] {
+    for b in hostile_for(4, true, true) {
         let mut other = 0u32;
-        let r = attempt(b, &[], &mut |p| create(p, &mut other));
+        let r = attempt(&b, &[], &mut |p| create(p, &mut other));
         check_hostile!(what, b, r);
         check_no_new_handles!(stats, what, b);
         check!(
@@ -424,12 +362,16 @@ fn check_create(what: &str, create: &dyn Fn(u64, *mut u32) -> i32) {
 
 fn channel_create_with_hostile_outs() {
     // docs/abi.md 1: INVALID_ARGS "with no other effect": no endpoint is left behind.
-    check_create("channel_create out0", &|p, o| {
-        raw::channel_create(0, p as *mut u32, o)
-    });
-    check_create("channel_create out1", &|p, o| {
-        raw::channel_create(0, o, p as *mut u32)
-    });
+    check_create_pair(
+        ["channel_create out0", "channel_create out1"],
+        raw::channel_create,
+    );
+}
+
+/// [`check_create`] for a call that creates two handles, with each output hostile in turn.
+fn check_create_pair(what: [&str; 2], create: fn(u32, *mut u32, *mut u32) -> i32) {
+    check_create(what[0], &|p, o| create(0, p as *mut u32, o));
+    check_create(what[1], &|p, o| create(0, o, p as *mut u32));
 }
 
 fn event_create_with_hostile_out() {
@@ -441,21 +383,17 @@ fn event_create_with_hostile_out() {
 
 fn eventpair_create_with_hostile_outs() {
     // docs/abi.md 1: INVALID_ARGS "with no other effect".
-    check_create("eventpair_create out0", &|p, o| {
-        raw::eventpair_create(0, p as *mut u32, o)
-    });
-    check_create("eventpair_create out1", &|p, o| {
-        raw::eventpair_create(0, o, p as *mut u32)
-    });
+    check_create_pair(
+        ["eventpair_create out0", "eventpair_create out1"],
+        raw::eventpair_create,
+    );
 }
 
 fn thread_create_with_hostile_name_or_out() {
     // docs/abi.md 1: "A NULL pointer with a zero count/size is always valid."
     let mut t = 0u32;
-    check_status!(
-        raw::thread_create(self_process(), null(), 0, 0, &mut t),
-        Status::OK
-    );
+    let s = raw::thread_create(self_process(), null(), 0, 0, &mut t);
+    check_status!(s, Status::OK);
     check!(valid(t));
     raw::handle_close(t);
     // docs/abi.md 1: INVALID_ARGS "with no other effect": no thread is created. (Whether closing an
@@ -465,10 +403,9 @@ fn thread_create_with_hostile_name_or_out() {
         raw::thread_create(self_process(), name.as_ptr(), name.len(), 0, p as *mut u32)
     });
     let (stats, objs) = (handle_stats(), live_objects());
-    let (list, n) = hostile_for(32, false, true);
-    for b in &list[..n] {
+    for b in hostile_for(32, false, true) {
         let mut out = 0u32;
-        let r = attempt(b, name, &mut |p| {
+        let r = attempt(&b, name, &mut |p| {
             raw::thread_create(self_process(), p as *const u8, 32, 0, &mut out)
         });
         check_hostile!("thread_create name", b, r);
@@ -485,31 +422,21 @@ fn process_spawn_with_hostile_name_or_out() {
     let boot = b_end.raw();
     let (stats, objs) = (handle_stats(), live_objects());
     let name = b"child_echo";
-    let (list, n) = hostile_for(10, false, true);
-    for b in &list[..n] {
+    for b in hostile_for(10, false, true) {
         let mut out = 0u32;
-        let r = attempt(b, name, &mut |p| {
+        let r = attempt(&b, name, &mut |p| {
             raw::process_spawn(p as *const u8, name.len(), boot, &mut out)
         });
         check_hostile!("process_spawn name", b, r);
-        check!(
-            valid(boot),
-            "process_spawn name {}: bootstrap consumed",
-            b.what
-        );
+        check!(valid(boot), "process_spawn name {}: consumed", b.what);
         check_no_new_handles!(stats, "process_spawn name", b);
     }
-    let (list, n) = hostile_for(4, true, true);
-    for b in &list[..n] {
-        let r = attempt(b, &[], &mut |p| {
+    for b in hostile_for(4, true, true) {
+        let r = attempt(&b, &[], &mut |p| {
             raw::process_spawn(name.as_ptr(), name.len(), boot, p as *mut u32)
         });
         check_hostile!("process_spawn out", b, r);
-        check!(
-            valid(boot),
-            "process_spawn out {}: bootstrap consumed",
-            b.what
-        );
+        check!(valid(boot), "process_spawn out {}: consumed", b.what);
         check_no_new_handles!(stats, "process_spawn out", b);
     }
     check!(!observed(a.raw()).contains(Signals::CHANNEL_PEER_CLOSED));
@@ -517,10 +444,8 @@ fn process_spawn_with_hostile_name_or_out() {
     // docs/abi.md 1: "A NULL pointer with a zero count/size is always valid": the empty name is
     // simply no program.
     let mut out = 0u32;
-    check_status!(
-        raw::process_spawn(null(), 0, HANDLE_INVALID, &mut out),
-        Status::NOT_FOUND
-    );
+    let s = raw::process_spawn(null(), 0, HANDLE_INVALID, &mut out);
+    check_status!(s, Status::NOT_FOUND);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -529,9 +454,8 @@ fn process_spawn_with_hostile_name_or_out() {
 
 fn debug_write_with_hostile_buffer() {
     // docs/abi.md 1: an input range that is not fully mapped is INVALID_ARGS.
-    let (list, n) = hostile_for(16, false, true);
-    for b in &list[..n] {
-        let r = attempt(b, b"[LEAKED BYTES!]\n", &mut |p| {
+    for b in hostile_for(16, false, true) {
+        let r = attempt(&b, b"[LEAKED BYTES!]\n", &mut |p| {
             raw::debug_write(p as *const u8, 16)
         });
         check_hostile!("debug_write", b, r);
@@ -550,42 +474,23 @@ fn channel_call_with_hostile_args() {
     let wr_handles = [ev.0.raw()];
     let mut rd = [0u8; 64];
     let mut rd_handles = [0u32; 1];
-    let args = ChannelCallArgs {
-        wr_bytes: wr.as_ptr() as u64,
-        wr_handles: wr_handles.as_ptr() as u64,
-        rd_bytes: rd.as_mut_ptr() as u64,
-        rd_handles: rd_handles.as_mut_ptr() as u64,
-        wr_num_bytes: 8,
-        wr_num_handles: 1,
-        rd_num_bytes: 64,
-        rd_num_handles: 1,
-    };
+    let (rd, rd_handles) = (slice_arg_mut(&mut rd), slice_arg_mut(&mut rd_handles));
+    let args = call_args(slice_arg(&wr), slice_arg(&wr_handles), rd, rd_handles);
     let mut data = [0u8; 48];
     args.to_bytes(&mut data);
-    let (list, n) = hostile_for(48, false, true);
-    for bad in &list[..n] {
+    for bad in hostile_for(48, false, true) {
         let (mut ab, mut ah) = (0u32, 0u32);
-        let r = attempt(bad, &data, &mut |p| {
-            raw::channel_call(
-                a.raw(),
-                0,
-                deadline_after(10 * MS),
-                p as *const ChannelCallArgs,
-                &mut ab,
-                &mut ah,
-            )
+        let r = attempt(&bad, &data, &mut |p| {
+            let (dl, args) = (deadline_after(10 * MS), p as *const ChannelCallArgs);
+            raw::channel_call(a.raw(), 0, dl, args, &mut ab, &mut ah)
         });
         check_hostile!("channel_call args", bad, r);
-        check!(
-            valid(ev.0.raw()),
-            "channel_call {}: handle consumed",
-            bad.what
+        let (e, sent) = (
+            ev.0.raw(),
+            observed(b_end.raw()).contains(Signals::CHANNEL_READABLE),
         );
-        check!(
-            !observed(b_end.raw()).contains(Signals::CHANNEL_READABLE),
-            "channel_call {}: a message was sent",
-            bad.what
-        );
+        check!(valid(e), "channel_call {}: handle consumed", bad.what);
+        check!(!sent, "channel_call {}: a message was sent", bad.what);
         check_no_new_handles!(stats, "channel_call args", bad);
     }
     check_eq!(handle_count(ev.0.raw()), 1);
@@ -600,53 +505,33 @@ fn narrow_handle_arguments_use_only_low_bits() {
     // ignores bits 32..63)."
     use zx::sys::{raw1, raw3, raw4, raw6};
     let ev = must!(Event::create());
-    let h = ev.0.raw() as u64;
-    let s = raw3(
-        nr::OBJECT_SIGNAL,
-        h | GARBAGE,
-        GARBAGE,
-        Signals::USER_0.bits() as u64 | GARBAGE,
-    ) as i32;
+    let h = ev.0.raw() as u64 | GARBAGE;
+    let u0 = Signals::USER_0.bits() as u64 | GARBAGE;
+    let s = raw3(nr::OBJECT_SIGNAL, h, GARBAGE, u0) as i32;
     check_status!(s, Status::OK);
     check!(observed(ev.0.raw()).contains(Signals::USER_0));
     let mut obs = 0u32;
-    let s = raw4(
-        nr::OBJECT_WAIT_ONE,
-        h | GARBAGE,
-        Signals::USER_0.bits() as u64 | GARBAGE,
-        0,
-        &mut obs as *mut u32 as u64,
-    ) as i32;
+    let s = raw4(nr::OBJECT_WAIT_ONE, h, u0, 0, &mut obs as *mut u32 as u64) as i32;
     check_status!(s, Status::OK);
     check!(obs & Signals::USER_0.bits() != 0);
     let mut buf = [0u8; 32];
     let (mut actual, mut avail) = (0usize, 0usize);
-    let s = raw6(
-        nr::OBJECT_GET_INFO,
-        h | GARBAGE,
-        INFO_HANDLE_BASIC as u64 | GARBAGE,
-        buf.as_mut_ptr() as u64,
-        32,
+    let (topic, b) = (INFO_HANDLE_BASIC as u64 | GARBAGE, buf.as_mut_ptr() as u64);
+    let (ac, av) = (
         &mut actual as *mut usize as u64,
         &mut avail as *mut usize as u64,
-    ) as i32;
+    );
+    let s = raw6(nr::OBJECT_GET_INFO, h, topic, b, 32, ac, av) as i32;
     check_status!(s, Status::OK);
     let bi = InfoHandleBasic::from_bytes(&buf);
     check_eq!(bi.koid, ev.0.koid().unwrap_or(0));
     check_eq!(bi.rights, Rights::DEFAULT_EVENT.bits());
     let mut dup = 0u32;
-    let s = raw3(
-        nr::HANDLE_DUPLICATE,
-        h | GARBAGE,
-        Rights::SAME_RIGHTS.bits() as u64 | GARBAGE,
-        &mut dup as *mut u32 as u64,
-    ) as i32;
+    let same = Rights::SAME_RIGHTS.bits() as u64 | GARBAGE;
+    let s = raw3(nr::HANDLE_DUPLICATE, h, same, &mut dup as *mut u32 as u64) as i32;
     check_status!(s, Status::OK);
     check!(valid(dup));
-    check_eq!(
-        get_info::<InfoHandleBasic>(dup, INFO_HANDLE_BASIC).map(|i| i.rights),
-        Ok(Rights::DEFAULT_EVENT.bits())
-    );
+    check_eq!(rights_of(dup), Rights::DEFAULT_EVENT.bits());
     check_status!(
         raw1(nr::HANDLE_CLOSE, dup as u64 | GARBAGE) as i32,
         Status::OK
@@ -658,60 +543,44 @@ fn narrow_handle_arguments_use_only_low_bits() {
 fn narrow_option_and_count_arguments_use_only_low_bits() {
     // docs/abi.md 1: "a `uint32_t` argument ignores bits 32..63" (options, counts, process handle).
     use zx::sys::{raw2, raw3, raw5, raw6, raw8};
+    let out = |v: &mut u32| v as *mut u32 as u64;
     let mut e = 0u32;
     check_status!(
-        raw2(nr::EVENT_CREATE, GARBAGE, &mut e as *mut u32 as u64) as i32,
+        raw2(nr::EVENT_CREATE, GARBAGE, out(&mut e)) as i32,
         Status::OK
     );
     let e = Handle::from_raw(e);
     check!(valid(e.raw()));
     let (mut c0, mut c1) = (0u32, 0u32);
-    check_status!(
-        raw3(
-            nr::CHANNEL_CREATE,
-            GARBAGE,
-            &mut c0 as *mut u32 as u64,
-            &mut c1 as *mut u32 as u64
-        ) as i32,
-        Status::OK
-    );
+    let s = raw3(nr::CHANNEL_CREATE, GARBAGE, out(&mut c0), out(&mut c1)) as i32;
+    check_status!(s, Status::OK);
     let (c0, c1) = (Handle::from_raw(c0), Handle::from_raw(c1));
     let (mut p0, mut p1) = (0u32, 0u32);
-    check_status!(
-        raw3(
-            nr::EVENTPAIR_CREATE,
-            GARBAGE,
-            &mut p0 as *mut u32 as u64,
-            &mut p1 as *mut u32 as u64
-        ) as i32,
-        Status::OK
-    );
+    let s = raw3(nr::EVENTPAIR_CREATE, GARBAGE, out(&mut p0), out(&mut p1)) as i32;
+    check_status!(s, Status::OK);
     raw::handle_close(p0);
     raw::handle_close(p1);
     let name = b"narrow";
     let mut t = 0u32;
-    check_status!(
-        raw5(
-            nr::THREAD_CREATE,
-            self_process() as u64 | GARBAGE,
-            name.as_ptr() as u64,
-            name.len() as u64,
-            GARBAGE,
-            &mut t as *mut u32 as u64
-        ) as i32,
-        Status::OK
-    );
+    let (process, n) = (self_process() as u64 | GARBAGE, name.as_ptr() as u64);
+    let s = raw5(nr::THREAD_CREATE, process, n, 6, GARBAGE, out(&mut t)) as i32;
+    check_status!(s, Status::OK);
     raw::handle_close(t);
     // Channel write/read: `num_bytes` and `num_handles` are uint32_t.
     let msg = *b"narrow!!";
     let dup = must!(e.duplicate(Rights::SAME_RIGHTS));
+    let (ch, m, d) = (
+        c0.raw() as u64 | GARBAGE,
+        msg.as_ptr() as u64,
+        &dup.raw() as *const u32,
+    );
     let s = raw6(
         nr::CHANNEL_WRITE,
-        c0.raw() as u64 | GARBAGE,
+        ch,
         GARBAGE,
-        msg.as_ptr() as u64,
+        m,
         8 | GARBAGE,
-        &dup.raw() as *const u32 as u64,
+        d as u64,
         1 | GARBAGE,
     ) as i32;
     check_status!(s, Status::OK);
@@ -719,26 +588,22 @@ fn narrow_option_and_count_arguments_use_only_low_bits() {
     let mut buf = [0u8; 8];
     let mut hs = [0u32; 1];
     let (mut ab, mut ah) = (0u32, 0u32);
-    let s = raw8(
-        nr::CHANNEL_READ,
-        [
-            c1.raw() as u64 | GARBAGE,
-            GARBAGE,
-            buf.as_mut_ptr() as u64,
-            hs.as_mut_ptr() as u64,
-            8 | GARBAGE,
-            1 | GARBAGE,
-            &mut ab as *mut u32 as u64,
-            &mut ah as *mut u32 as u64,
-        ],
-    ) as i32;
-    check_status!(s, Status::OK);
+    let (b, h) = (buf.as_mut_ptr() as u64, hs.as_mut_ptr() as u64);
+    let ch = c1.raw() as u64 | GARBAGE;
+    let args = [
+        ch,
+        GARBAGE,
+        b,
+        h,
+        8 | GARBAGE,
+        1 | GARBAGE,
+        out(&mut ab),
+        out(&mut ah),
+    ];
+    check_status!(raw8(nr::CHANNEL_READ, args) as i32, Status::OK);
     check_eq!((ab, ah), (8, 1));
     check_eq!(buf, msg);
-    check_eq!(
-        get_info::<InfoHandleBasic>(hs[0], INFO_HANDLE_BASIC).map(|i| i.koid),
-        e.koid()
-    );
+    check_eq!(koid(hs[0]), e.koid().unwrap_or(u64::MAX));
     raw::handle_close(hs[0]);
 }
 
@@ -798,6 +663,22 @@ extern "C" {
     ) -> u64;
 }
 
+/// Assembly that loads (`ld1`) or stores (`st1`) v0..v31, four at a time, from or to the 512
+/// bytes at the address in register `$x`, which is advanced past them.
+macro_rules! v0_v31 {
+    ($op:literal, $x:literal) => {
+        v_quads!($op, $x: 0 1 2 3, 4 5 6 7, 8 9 10 11, 12 13 14 15, 16 17 18 19, 20 21 22 23,
+            24 25 26 27, 28 29 30 31)
+    };
+}
+macro_rules! v_quads {
+    ($op:literal, $x:literal: $($a:literal $b:literal $c:literal $d:literal),*) => {
+        concat!($(
+            $op, " {{v", $a, ".2d, v", $b, ".2d, v", $c, ".2d, v", $d, ".2d}}, [", $x, "], #64\n"
+        ),*)
+    };
+}
+
 /// Assembly that compares v`n` with pattern entry `n` (at x19 + 16 n) for each `n`, with `n`
 /// in x14, branching to `9f` on a difference.
 macro_rules! fp_checks {
@@ -836,14 +717,7 @@ global_asm!(
     "stp x9, x10, [sp, #176]",
     "mov x17, x0",
     "add x9, x17, #512",
-    "ld1 {{v0.2d, v1.2d, v2.2d, v3.2d}}, [x9], #64",
-    "ld1 {{v4.2d, v5.2d, v6.2d, v7.2d}}, [x9], #64",
-    "ld1 {{v8.2d, v9.2d, v10.2d, v11.2d}}, [x9], #64",
-    "ld1 {{v12.2d, v13.2d, v14.2d, v15.2d}}, [x9], #64",
-    "ld1 {{v16.2d, v17.2d, v18.2d, v19.2d}}, [x9], #64",
-    "ld1 {{v20.2d, v21.2d, v22.2d, v23.2d}}, [x9], #64",
-    "ld1 {{v24.2d, v25.2d, v26.2d, v27.2d}}, [x9], #64",
-    "ld1 {{v28.2d, v29.2d, v30.2d, v31.2d}}, [x9], #64",
+    v0_v31!("ld1", "x9"),
     "ldr x9, [x17, #1536]",
     "msr fpcr, x9",
     "mrs x9, fpcr",
@@ -898,14 +772,7 @@ global_asm!(
     "mrs x16, tpidr_el0",
     "str x16, [x17, #1608]",
     "add x16, x17, #1024",
-    "st1 {{v0.2d, v1.2d, v2.2d, v3.2d}}, [x16], #64",
-    "st1 {{v4.2d, v5.2d, v6.2d, v7.2d}}, [x16], #64",
-    "st1 {{v8.2d, v9.2d, v10.2d, v11.2d}}, [x16], #64",
-    "st1 {{v12.2d, v13.2d, v14.2d, v15.2d}}, [x16], #64",
-    "st1 {{v16.2d, v17.2d, v18.2d, v19.2d}}, [x16], #64",
-    "st1 {{v20.2d, v21.2d, v22.2d, v23.2d}}, [x16], #64",
-    "st1 {{v24.2d, v25.2d, v26.2d, v27.2d}}, [x16], #64",
-    "st1 {{v28.2d, v29.2d, v30.2d, v31.2d}}, [x16], #64",
+    v0_v31!("st1", "x16"),
     "ldp x9, x10, [sp, #176]",
     "msr fpcr, x9",
     "msr tpidr_el0, x10",
@@ -950,14 +817,7 @@ global_asm!(
     "mov x27, x6",
     "mov x26, #0",
     "mov x9, x19",
-    "ld1 {{v0.2d, v1.2d, v2.2d, v3.2d}}, [x9], #64",
-    "ld1 {{v4.2d, v5.2d, v6.2d, v7.2d}}, [x9], #64",
-    "ld1 {{v8.2d, v9.2d, v10.2d, v11.2d}}, [x9], #64",
-    "ld1 {{v12.2d, v13.2d, v14.2d, v15.2d}}, [x9], #64",
-    "ld1 {{v16.2d, v17.2d, v18.2d, v19.2d}}, [x9], #64",
-    "ld1 {{v20.2d, v21.2d, v22.2d, v23.2d}}, [x9], #64",
-    "ld1 {{v24.2d, v25.2d, v26.2d, v27.2d}}, [x9], #64",
-    "ld1 {{v28.2d, v29.2d, v30.2d, v31.2d}}, [x9], #64",
+    v0_v31!("ld1", "x9"),
     "3:",
     "mrs x9, cntvct_el0",
     "add x15, x9, x22",
@@ -1063,106 +923,63 @@ fn probe_with(nr: u64, args: &[(usize, u64)], seed: u64, nzcv: u64, fpcr: u64) -
 
 fn check_probe(what: &str, p: &Probe) {
     for i in (1..=15).chain(18..=30) {
-        check!(
-            p.xout[i] == p.xin[i],
-            "{}: x{} {:#x} -> {:#x}",
-            what,
-            i,
-            p.xin[i],
-            p.xout[i]
-        );
+        check_eq!(p.xout[i], p.xin[i], "{}: x{} changed:", what, i);
     }
     for i in 0..32 {
-        check!(
-            p.vout[i] == p.vin[i],
-            "{}: v{} {:x?} -> {:x?}",
-            what,
-            i,
-            p.vin[i],
-            p.vout[i]
-        );
+        check_eq!(p.vout[i], p.vin[i], "{}: v{} changed:", what, i);
     }
     check!(p.nzcv_set == p.nzcv_in, "{}: NZCV did not take", what);
-    check!(
-        p.nzcv_out == p.nzcv_set,
-        "{}: NZCV {:#x} -> {:#x}",
-        what,
-        p.nzcv_set,
-        p.nzcv_out
-    );
-    check!(
-        p.fpcr_out == p.fpcr_set,
-        "{}: FPCR {:#x} -> {:#x}",
-        what,
-        p.fpcr_set,
-        p.fpcr_out
-    );
+    check_eq!(p.nzcv_out, p.nzcv_set, "{}: NZCV changed:", what);
+    check_eq!(p.fpcr_out, p.fpcr_set, "{}: FPCR changed:", what);
     check!(p.sp_after == p.sp_before, "{}: SP changed", what);
-    check!(
-        p.tpidr_out == p.tpidr_in,
-        "{}: TPIDR_EL0 {:#x} -> {:#x}",
-        what,
-        p.tpidr_in,
-        p.tpidr_out
-    );
+    check_eq!(p.tpidr_out, p.tpidr_in, "{}: TPIDR_EL0 changed:", what);
 }
 
 /// The probe over a set of calls: fast, failing, blocking, and handle-creating.
 fn probe_calls(seed: u64) {
     // docs/abi.md 1: "The kernel preserves every general register except `x0`, `x16` and `x17`, and
     // preserves SP, the FP/SIMD registers, NZCV and TPIDR_EL0."
-    for (k, &(nzcv, fpcr)) in [(0xa000_0000u64, 0x07c0_0000u64), (0x5000_0000, 0x0040_0000)]
-        .iter()
+    for (k, (nzcv, fpcr)) in [(0xa000_0000u64, 0x07c0_0000u64), (0x5000_0000, 0x0040_0000)]
+        .into_iter()
         .enumerate()
     {
         let s = seed * 16 + k as u64 * 8;
-        let p = probe_with(nr::CLOCK_GET_MONOTONIC, &[], s, nzcv, fpcr);
+        // The call `nr` with `args` in x0.., the `n`th of this round.
+        let probe = |nr, args: &[(usize, u64)], n| probe_with(nr, args, s + n, nzcv, fpcr);
+        let p = probe(nr::CLOCK_GET_MONOTONIC, &[], 0);
         check_probe("clock_get_monotonic", &p);
         check!(p.xout[0] as i64 > 0);
-        let p = probe_with(9, &[], s + 1, nzcv, fpcr);
+        let p = probe(9, &[], 1);
         check_probe("unknown syscall 9", &p);
         check_eq!(p.xout[0] as i32, Status::BAD_SYSCALL.raw());
-        let p = probe_with(
-            nr::NANOSLEEP,
-            &[(0, deadline_after(2 * MS) as u64)],
-            s + 2,
-            nzcv,
-            fpcr,
-        );
+        let p = probe(nr::NANOSLEEP, &[(0, deadline_after(2 * MS) as u64)], 2);
         check_probe("nanosleep (blocks)", &p);
         check_eq!(p.xout[0], 0);
         let ev = must!(Event::create());
         let mut obs = 0u32;
-        let p = probe_with(
-            nr::OBJECT_WAIT_ONE,
-            &[
-                (0, ev.0.raw() as u64),
-                (1, Signals::EVENT_SIGNALED.bits() as u64),
-                (2, deadline_after(2 * MS) as u64),
-                (3, &mut obs as *mut u32 as u64),
-            ],
-            s + 3,
-            nzcv,
-            fpcr,
-        );
+        let args = [
+            (0, ev.0.raw() as u64),
+            (1, Signals::EVENT_SIGNALED.bits() as u64),
+            (2, deadline_after(2 * MS) as u64),
+            (3, &mut obs as *mut u32 as u64),
+        ];
+        let p = probe(nr::OBJECT_WAIT_ONE, &args, 3);
         check_probe("wait_one (blocks, times out)", &p);
         check_eq!(p.xout[0] as i32, Status::TIMED_OUT.raw());
         let mut out = 0u32;
-        let p = probe_with(
+        let p = probe(
             nr::EVENT_CREATE,
             &[(0, 0), (1, &mut out as *mut u32 as u64)],
-            s + 4,
-            nzcv,
-            fpcr,
+            4,
         );
         check_probe("event_create", &p);
         check_eq!(p.xout[0], 0);
         check!(valid(out));
         raw::handle_close(out);
-        let p = probe_with(nr::DEBUG_WRITE, &[(0, 0), (1, 16)], s + 5, nzcv, fpcr);
+        let p = probe(nr::DEBUG_WRITE, &[(0, 0), (1, 16)], 5);
         check_probe("debug_write (INVALID_ARGS)", &p);
         check_eq!(p.xout[0] as i32, Status::INVALID_ARGS.raw());
-        let p = probe_with(nr::HANDLE_CLOSE, &[(0, 0)], s + 6, nzcv, fpcr);
+        let p = probe(nr::HANDLE_CLOSE, &[(0, 0)], 6);
         check_probe("handle_close(INVALID)", &p);
         check_eq!(p.xout[0], 0);
     }
@@ -1208,32 +1025,30 @@ fn start_fp_workers(ids: &[usize], ms: u64) -> [Option<thread::Thread>; 3] {
     let mut ts = [const { None }; 3];
     for &i in ids {
         FP_RESULT[i].store(u64::MAX, Ordering::Relaxed);
-        ts[i] = thread::spawn(fp_worker, i).ok();
-        check!(ts[i].is_some(), "fp worker {} did not start", i);
+        ts[i] = start(fp_worker, i);
     }
     ts
 }
 
 fn join_fp_workers(ts: [Option<thread::Thread>; 3]) {
-    for (i, t) in ts.into_iter().enumerate() {
-        if let Some(t) = t {
-            check!(t.join(deadline_after(5_000 * MS)).is_ok());
-            let r = FP_RESULT[i].load(Ordering::Relaxed);
-            check!(
-                r == 0,
-                "fp worker {}: register {} changed (v0..v31, 32 = FPCR; MAX = none)",
-                i,
-                r.wrapping_sub(1)
-            );
-            check!(FP_CHECKS[i].load(Ordering::Relaxed) > 0);
-            let lost = FP_TPIDR_LOST[i].load(Ordering::Relaxed);
-            check!(
-                lost == 0,
-                "fp worker {}: TPIDR_EL0 changed {} times",
-                i,
-                lost
-            );
-        }
+    for (i, t) in ts.into_iter().enumerate().filter(|(_, t)| t.is_some()) {
+        join(t);
+        let r = FP_RESULT[i].load(Ordering::Relaxed);
+        let reg = r.wrapping_sub(1);
+        check!(
+            r == 0,
+            "fp worker {}: register {} changed (v0..v31, 32 = FPCR; MAX = none)",
+            i,
+            reg
+        );
+        check!(FP_CHECKS[i].load(Ordering::Relaxed) > 0);
+        let lost = FP_TPIDR_LOST[i].load(Ordering::Relaxed);
+        check!(
+            lost == 0,
+            "fp worker {}: TPIDR_EL0 changed {} times",
+            i,
+            lost
+        );
     }
 }
 
@@ -1249,11 +1064,15 @@ fn fp_simd_fpcr_and_tpidr_survive_preemption_and_sleep() {
     }
     join_fp_workers(ts);
     for i in 0..2 {
+        let (r, sleeps) = (
+            FP_RESULT[i].load(Ordering::Relaxed),
+            FP_SLEEPS[i].load(Ordering::Relaxed),
+        );
         check!(
-            FP_RESULT[i].load(Ordering::Relaxed) != 0 || FP_SLEEPS[i].load(Ordering::Relaxed) >= 2,
+            r != 0 || sleeps >= 2,
             "fp worker {} slept only {} times",
             i,
-            FP_SLEEPS[i].load(Ordering::Relaxed)
+            sleeps
         );
     }
 }
