@@ -145,16 +145,12 @@ fn a_reply_racing_the_deadline_is_returned_or_queued_never_lost() {
         req[4..8].copy_from_slice(&i.to_le_bytes());
         req[8..12].copy_from_slice(&((i % 20) * 200).to_le_bytes());
         let mut reply = [0u8; 64];
-        let args = ChannelCallArgs {
-            wr_bytes: req.as_ptr() as u64,
-            wr_handles: 0,
-            rd_bytes: reply.as_mut_ptr() as u64,
-            rd_handles: 0,
-            wr_num_bytes: 12,
-            wr_num_handles: 0,
-            rd_num_bytes: 64,
-            rd_num_handles: 0,
-        };
+        let args = call_args(
+            (req.as_ptr() as u64, 12),
+            (0, 0),
+            (reply.as_mut_ptr() as u64, 64),
+            (0, 0),
+        );
         let (mut nb, mut nh) = (0u32, 0u32);
         // Deadlines from "already passed" to a few hundred microseconds.
         let deadline = deadline_after(i64::from(i % 10) * 50_000);
@@ -208,16 +204,12 @@ fn blocked_caller(arg: usize) {
     let h = arg as u32;
     let req = [0u8; 16];
     let mut reply = [0u8; 64];
-    let args = ChannelCallArgs {
-        wr_bytes: req.as_ptr() as u64,
-        wr_handles: (&raw const h) as u64,
-        rd_bytes: reply.as_mut_ptr() as u64,
-        rd_handles: 0,
-        wr_num_bytes: 16,
-        wr_num_handles: 1,
-        rd_num_bytes: 64,
-        rd_num_handles: 0,
-    };
+    let args = call_args(
+        (req.as_ptr() as u64, 16),
+        ((&raw const h) as u64, 1),
+        (reply.as_mut_ptr() as u64, 64),
+        (0, 0),
+    );
     let (mut nb, mut nh) = (0u32, 0u32);
     let s = raw::channel_call(ch, 0, i64::MAX, &args, &mut nb, &mut nh);
     CALL_STATUS.store(s, Ordering::Release);
@@ -322,16 +314,12 @@ fn the_server_end_closing_during_a_call_gives_a_reply_or_peer_closed() {
         };
         let req = [0u8; 8];
         let mut reply = [0u8; 64];
-        let args = ChannelCallArgs {
-            wr_bytes: req.as_ptr() as u64,
-            wr_handles: 0,
-            rd_bytes: reply.as_mut_ptr() as u64,
-            rd_handles: 0,
-            wr_num_bytes: 8,
-            wr_num_handles: 0,
-            rd_num_bytes: 64,
-            rd_num_handles: 0,
-        };
+        let args = call_args(
+            (req.as_ptr() as u64, 8),
+            (0, 0),
+            (reply.as_mut_ptr() as u64, 64),
+            (0, 0),
+        );
         let (mut nb, mut nh) = (0u32, 0u32);
         let st = Status(raw::channel_call(c.raw(), 0, dl(), &args, &mut nb, &mut nh));
         match st {
@@ -388,16 +376,12 @@ fn bulk_copies_keep_the_callers_fp_registers_and_every_byte() {
     for (round, (so, d)) in [(0usize, 0usize), (1, 7), (5, 3)].into_iter().enumerate() {
         fill(&mut src[so..so + BULK], 3, round);
         dst.iter_mut().for_each(|b| *b = 0xEE);
-        let args = ChannelCallArgs {
-            wr_bytes: src[so..].as_ptr() as u64,
-            wr_handles: 0,
-            rd_bytes: dst[d..].as_mut_ptr() as u64,
-            rd_handles: 0,
-            wr_num_bytes: BULK as u32,
-            wr_num_handles: 0,
-            rd_num_bytes: BULK as u32,
-            rd_num_handles: 0,
-        };
+        let args = call_args(
+            (src[so..].as_ptr() as u64, BULK as u32),
+            (0, 0),
+            (dst[d..].as_mut_ptr() as u64, BULK as u32),
+            (0, 0),
+        );
         let (mut nb, mut nh) = (0u32, 0u32);
         let set = fp_shared::Fp::pattern(0x5eed + round as u64);
         let mut calls = [fp_shared::call(

@@ -146,10 +146,13 @@ pub fn call(
                 CallPoll::Reply(m) => call_receive(cx, m, &a, actual_bytes, actual_handles, etc),
                 CallPoll::PeerClosed => Err(Status::PEER_CLOSED),
                 CallPoll::Cancelled => Err(Status::CANCELED),
-                CallPoll::Pending => {
-                    drop(ep.call_end(txid));
-                    Err(Status::TIMED_OUT)
-                }
+                // Ending the call is what decides: a reply that came in after that look
+                // still belongs to it (dropping it would lose it; once the call has ended, a
+                // late reply is queued as an ordinary message instead).
+                CallPoll::Pending => match ep.call_end(txid) {
+                    Some(m) => call_receive(cx, m, &a, actual_bytes, actual_handles, etc),
+                    None => Err(Status::TIMED_OUT),
+                },
             };
         }
     }
