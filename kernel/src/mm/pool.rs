@@ -177,10 +177,10 @@ impl<T: Poolable> Pooled<T> {
 
     #[inline(never)]
     fn from_heap() -> Option<Pooled<T>> {
+        // A pool holds a block per object: a zero-sized `T` has none (checked at compile time).
+        const { assert!(core::mem::size_of::<T>() > 0) };
         let layout = Layout::new::<T>();
-        // SAFETY: `T` is not zero-sized in any pool (a block per object); checked here.
-        assert!(layout.size() > 0);
-        // SAFETY: the layout is non-zero-sized.
+        // SAFETY: the layout is non-zero-sized (above).
         let p = NonNull::new(unsafe { alloc::alloc::alloc(layout) }.cast::<T>())?;
         // SAFETY: `p` is a fresh, suitably aligned block for one `T`; writing initialises it.
         unsafe { p.as_ptr().write(T::fresh()) };

@@ -53,7 +53,7 @@ fn init_bootstrap(test: Option<&str>) -> Option<crate::object::Handle> {
     let word = test?;
     let (ours, theirs) = Endpoint::new_pair();
     let bytes = [b"test=", word.as_bytes()].concat();
-    ours.write(Message::new(bytes, alloc::vec::Vec::new()))
+    ours.write(Message::try_new(&bytes, alloc::vec::Vec::new()).ok()?)
         .ok()?;
     drop(Handle::new(ours, Rights::DEFAULT_CHANNEL));
     Some(Handle::new(theirs, Rights::DEFAULT_CHANNEL))

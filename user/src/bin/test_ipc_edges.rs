@@ -44,10 +44,11 @@ fn fill(buf: &mut [u8], i: usize, round: usize) {
     }
 }
 
-fn intact(got: &[u8], i: usize, round: usize) -> bool {
+/// Whether `got` is what [`fill`] wrote for message `i` of `round`, from its byte `from` on.
+fn intact(got: &[u8], i: usize, round: usize, from: usize) -> bool {
     got.iter()
         .enumerate()
-        .all(|(k, &b)| b == (i * 31 + round * 7 + k) as u8)
+        .all(|(k, &b)| b == (i * 31 + round * 7 + k + from) as u8)
 }
 
 fn many_messages_in_flight_outlast_the_per_core_pool() {
@@ -68,7 +69,7 @@ fn many_messages_in_flight_outlast_the_per_core_pool() {
             let m = must!(b.read());
             check_eq!(m.num_bytes as usize, n, "message {} of round {}", i, round);
             check!(
-                intact(&m.bytes[..n], i, round),
+                intact(&m.bytes[..n], i, round, 0),
                 "message {} of round {} changed",
                 i,
                 round
@@ -106,7 +107,7 @@ fn messages_freed_by_another_thread_are_reused_intact() {
         let m = must!(b.read_wait(dl()));
         let n = SIZES[i % SIZES.len()];
         check_eq!(m.num_bytes as usize, n, "message {}", i);
-        check!(intact(&m.bytes[..n], i, 0), "message {} changed", i);
+        check!(intact(&m.bytes[..n], i, 0, 0), "message {} changed", i);
     }
     check_eq!(t.join(dl()), Ok(()));
     check_eq!(b.read().err(), Some(Status::SHOULD_WAIT));
@@ -406,7 +407,7 @@ fn bulk_copies_keep_the_callers_fp_registers_and_every_byte() {
         check_eq!(nb as usize, BULK);
         // The kernel put the txid in the first four bytes; the rest is the request.
         check!(
-            intact_from(&dst[d + 4..d + BULK], 3, round, 4),
+            intact(&dst[d + 4..d + BULK], 3, round, 4),
             "round {}: reply differs",
             round
         );
@@ -423,12 +424,6 @@ fn bulk_copies_keep_the_callers_fp_registers_and_every_byte() {
     }
     drop(c);
     check_eq!(t.join(dl()), Ok(()));
-}
-
-fn intact_from(got: &[u8], i: usize, round: usize, from: usize) -> bool {
-    got.iter()
-        .enumerate()
-        .all(|(k, &b)| b == (i * 31 + round * 7 + k + from) as u8)
 }
 
 zx::tests!(

@@ -93,16 +93,23 @@ impl Message {
         Ok(Message(b))
     }
 
-    /// Builds a message from its parts (tests and the kernel's own messages).
-    pub fn new(bytes: Vec<u8>, handles: Vec<Handle>) -> Message {
-        let mut m = Message::with_capacity(bytes.len()).expect("memory for a message");
+    /// Builds a message from its parts (the kernel's own messages); `NO_MEMORY` if the kernel
+    /// has none (the handles are then dropped).
+    pub fn try_new(bytes: &[u8], handles: Vec<Handle>) -> Result<Message, Status> {
+        let mut m = Message::with_capacity(bytes.len())?;
         match m.sink(bytes.len()) {
-            Sink::Inline(s) => s.copy_from_slice(&bytes),
-            Sink::Large(v) => v.extend_from_slice(&bytes),
+            Sink::Inline(s) => s.copy_from_slice(bytes),
+            Sink::Large(v) => v.extend_from_slice(bytes),
         }
         m.filled(bytes.len());
         m.set_handles(handles);
-        m
+        Ok(m)
+    }
+
+    /// [`Message::try_new`] for tests, where memory does not run out.
+    #[cfg(test)]
+    pub fn new(bytes: Vec<u8>, handles: Vec<Handle>) -> Message {
+        Message::try_new(&bytes, handles).expect("memory for a test message")
     }
 
     /// Where the next `n` payload bytes go; call [`Message::filled`] once they are there.
