@@ -235,15 +235,21 @@ impl Endpoint {
                 discarded,
             ));
         }
-        let msg = side.queue.pop_front();
-        if let Some(m) = &msg {
-            m.unlink();
-        }
-        let now_empty = side.queue.is_empty();
-        let was_full = side.queue.len() + 1 == CHANNEL_MAX_PENDING;
-        self.after_pop(&st, now_empty, was_full);
+        let msg = self.take_front(&mut st);
         drop(st);
         msg.ok_or((ReadError::ShouldWait, None))
+    }
+
+    /// Pops the next message of this side and updates the signals (with the lock held).
+    #[inline(always)]
+    fn take_front(&self, st: &mut ChannelState) -> Option<Message> {
+        let side = &mut st.sides[self.side];
+        let msg = side.queue.pop_front()?;
+        msg.unlink();
+        let now_empty = side.queue.is_empty();
+        let was_full = side.queue.len() + 1 == CHANNEL_MAX_PENDING;
+        self.after_pop(st, now_empty, was_full);
+        Some(msg)
     }
 
     /// Signal changes after a message left this side's queue (called with the lock held).

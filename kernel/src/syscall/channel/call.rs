@@ -41,6 +41,7 @@ fn call_receive(
     }
     deliver(
         cx,
+        || cx.handles.lock(),
         m,
         a.rd_bytes,
         a.rd_handles,

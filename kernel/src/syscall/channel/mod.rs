@@ -4,6 +4,7 @@
 //! delivers them (shared with the reply half), [`call`] joins the two around a wait.
 
 mod call;
+mod fast;
 mod read;
 mod write;
 
@@ -16,6 +17,7 @@ pub use write::{write, WriteArgs};
 
 use super::ctx::{Caller, Ctx, UserMemory};
 use crate::object::channel::Endpoint;
+use crate::object::handle_table::HandleTable;
 use crate::object::{Handle, KernelObject};
 use alloc::sync::Arc;
 use zx_abi::{ObjType, Rights, Status};
@@ -52,6 +54,17 @@ impl Target {
     fn endpoint(&self) -> &Endpoint {
         self.ep.as_endpoint().expect("checked to be a channel")
     }
+}
+
+/// The channel `h` names in the locked table `t`, borrowed for as long as the lock is held:
+/// BAD_HANDLE, WRONG_TYPE, then ACCESS_DENIED without `need`, as [`channel_target`].
+fn borrow_channel(t: &HandleTable, h: u32, need: Rights) -> Result<&Endpoint, Status> {
+    let hd = t.get(h)?;
+    let ep = hd.object().as_endpoint().ok_or(Status::WRONG_TYPE)?;
+    if !hd.rights().contains(need) {
+        return Err(Status::ACCESS_DENIED);
+    }
+    Ok(ep)
 }
 
 /// Checks the channel handle: BAD_HANDLE, WRONG_TYPE, then ACCESS_DENIED without `need`.

@@ -2,14 +2,21 @@
 //! its reader, bytes first, handles installed only once every byte is out.
 
 use super::super::ctx::{Caller, Ctx, UserMemory};
-use super::channel_target;
+use super::borrow_channel;
+use crate::object::handle_table::HandleTable;
+use core::ops::DerefMut;
 use crate::object::channel::{Message, ReadError};
 use zx_abi::*;
 
 /// Copies a message out to a reader: bytes, then handles installed (only once every byte is
-/// out), then the actual sizes. On `Err` the message comes back untouched.
-pub(super) fn deliver(
+/// out), then the actual sizes. On `Err` the message comes back untouched. `table` gives the
+/// locked handle table, only when the message carries handles: a read already holds the lock, a
+/// call's reply takes it.
+// The syscall's own arguments, passed as they came (kept in registers).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn deliver<G: DerefMut<Target = HandleTable>>(
     cx: &Ctx<impl UserMemory, impl Caller>,
+    table: impl FnOnce() -> G,
     msg: Message,
     bytes: u64,
     handles: u64,
@@ -47,7 +54,7 @@ pub(super) fn deliver(
     };
     // The table stays locked from the reservation to the last install, so no other thread of
     // ours can use up the room (lock order: handle table, then the address space in usercopy).
-    let mut t = cx.handles.lock();
+    let mut t = table();
     if let Err(s) = t.reserve(nh as usize) {
         drop(t);
         return Err((s, msg));
@@ -127,21 +134,41 @@ pub fn read(cx: &Ctx<impl UserMemory, impl Caller>, a: &ReadArgs, etc: bool) -> 
         actual_bytes,
         actual_handles,
     } = *a;
-    let t = channel_target(cx, h, Rights::READ)?;
+    // The channel is borrowed from the table, which stays locked until the message is
+    // delivered (no reference count; lock order: handle table, then channel state). `deliver`
+    // installs the message's handles under the same lock.
+    let mut table = cx.handles.lock();
+    let ep = borrow_channel(&table, h, Rights::READ)?;
     if options & !CHANNEL_READ_MAY_DISCARD != 0 {
         return Err(Status::NOT_SUPPORTED);
     }
-    let ep = t.endpoint();
     match ep.read(
         num_bytes,
         num_handles,
         options & CHANNEL_READ_MAY_DISCARD != 0,
     ) {
         Ok(msg) => {
-            deliver(cx, msg, bytes, handles, actual_bytes, actual_handles, etc).map_err(|(s, m)| {
+            let r = deliver(
+                cx,
+                || &mut *table,
+                msg,
+                bytes,
+                handles,
+                actual_bytes,
+                actual_handles,
+                etc,
+            );
+            let Err((s, m)) = r else {
+                return Ok(());
+            };
+            // Put back, outside the table lock (putting back endpoints may walk the channels
+            // they hold, preemptibly); the endpoint is kept alive for it.
+            let keep = table.get(h).map(|hd| hd.object().clone());
+            drop(table);
+            if let Some(ep) = keep.as_ref().ok().and_then(|o| o.as_endpoint()) {
                 ep.unread(m);
-                s
-            })
+            }
+            Err(s)
         }
         Err((ReadError::ShouldWait, _)) => Err(Status::SHOULD_WAIT),
         Err((ReadError::PeerClosed, _)) => Err(Status::PEER_CLOSED),
@@ -152,6 +179,8 @@ pub fn read(cx: &Ctx<impl UserMemory, impl Caller>, a: &ReadArgs, etc: bool) -> 
             },
             discarded,
         )) => {
+            // A discarded message's handles are closed outside every lock.
+            drop(table);
             drop(discarded);
             cx.write_opt(actual_bytes, &b)?;
             cx.write_opt(actual_handles, &hn)?;

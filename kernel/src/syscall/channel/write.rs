@@ -3,6 +3,7 @@
 //! section 4), then the message queued.
 
 use super::super::ctx::{Caller, Ctx, UserMemory};
+use super::fast::{self, Fast};
 use super::{channel_target, Target};
 use crate::object::channel::{Message, Sink};
 use crate::object::handle_table::HandleTable;
@@ -37,7 +38,7 @@ impl HandleSource {
 /// Charges the writer's account for a message of `bytes` bytes and `handles` handles (none
 /// without an account). Done before the buffer is allocated: a writer past its quota gets
 /// `NO_MEMORY` without the kernel allocating for it, as an allocation failure would.
-fn charge(
+pub(super) fn charge(
     cx: &Ctx<impl UserMemory, impl Caller>,
     bytes: u64,
     handles: u32,
@@ -49,7 +50,7 @@ fn charge(
 }
 
 /// Appends user `[va, va + n)` to the message being built (all or nothing).
-fn copy_in_to(mem: &impl UserMemory, va: u64, n: usize, msg: &mut Message) -> Result<(), Status> {
+pub(super) fn copy_in_to(mem: &impl UserMemory, va: u64, n: usize, msg: &mut Message) -> Result<(), Status> {
     match msg.sink(n) {
         Sink::Inline(dst) => mem.copy_in(va, dst)?,
         Sink::Large(v) => mem.copy_in_append(va, n, v)?,
@@ -429,6 +430,11 @@ pub fn write(
     a: &WriteArgs,
     etc: bool,
 ) -> Result<(), Status> {
+    if fast::write_applies(a.options, a.num_bytes, a.num_handles) {
+        if let Fast::Done(r) = fast::write(cx, a.handle, a.bytes, a.num_bytes) {
+            return r;
+        }
+    }
     let (options_ok, iovec, src) = if etc {
         (a.options == 0, false, HandleSource::Dispositions(a.handles))
     } else {
