@@ -174,25 +174,29 @@ pub fn want_handoff() {
 /// then runs here at once, with no trip through the run queue and no idle core kicked to race
 /// for it (the direct call switch). If the syscall returns instead, the thread joins the queue
 /// then (`flush_handoff`).
-pub fn wake(t: &Arc<Thread>) {
+pub fn wake(t: Arc<Thread>) {
     let mut s = sched_lock();
     if t.state() == RunState::Blocked {
         if t.deadline.swap(u64::MAX, Ordering::AcqRel) != u64::MAX {
-            if let Some(i) = s.sleepers.iter().position(|x| Arc::ptr_eq(x, t)) {
+            if let Some(i) = s.sleepers.iter().position(|x| Arc::ptr_eq(x, &t)) {
                 s.sleepers.swap_remove(i);
             }
         }
         t.set_state(RunState::Runnable);
         let me = current_ref();
+        // The caller's reference moves into the queue (or the handoff slot): no counting.
         if me.handoff.load(Ordering::Relaxed) == HANDOFF_WANTED {
-            s.handoff[cpu()] = Some(t.clone());
+            s.handoff[cpu()] = Some(t);
             me.handoff.store(HANDOFF_HELD, Ordering::Relaxed);
         } else {
-            s.queue.push_back(t.clone());
+            s.queue.push_back(t);
             kick_idle(&s);
         }
     } else {
         t.wake_pending.store(true, Ordering::Release);
+        // Released after the lock (a thread's last reference frees its stack).
+        drop(s);
+        drop(t);
     }
 }
 
@@ -268,7 +272,7 @@ pub fn timer_tick() -> bool {
 /// Wakes a thread so it notices it was killed (blocked threads return from their wait; running
 /// ones are interrupted by an SGI).
 pub fn poke(t: &Arc<Thread>) {
-    wake(t);
+    wake(t.clone());
     for (c, slot) in PERCPU.iter().enumerate() {
         if let Some(p) = slot.try_lock() {
             if p.current.as_ref().is_some_and(|x| Arc::ptr_eq(x, t)) && c != cpu() {

@@ -220,7 +220,7 @@ impl Wake for NoWake {
 impl Wake for Thread {
     fn wake(&self) {
         if let Some(t) = self.self_ref.upgrade() {
-            wake(&t);
+            wake(t);
         }
     }
 }
