@@ -2,9 +2,10 @@
 //! for the reply with our txid, the reply read as by `zx_channel_read`.
 
 use super::super::ctx::{Caller, Ctx, UserMemory, Woke};
+use super::fast::{self, Fast};
 use super::read::deliver;
 use super::write::{prepare_write, HandleSource, Request};
-use crate::object::channel::{CallPoll, Message};
+use crate::object::channel::{CallPoll, Message, INLINE_BYTES};
 use core::sync::atomic::{AtomicU32, Ordering};
 use zx_abi::*;
 
@@ -101,20 +102,31 @@ pub fn call(
     // The request is written as by `zx_channel_write`, iovecs included (for `_etc` too: the
     // call pages allow ZX_CHANNEL_WRITE_USE_IOVEC, unlike `zx_channel_write_etc`'s), and must
     // hold at least the 4 bytes of the txid once assembled.
-    let (target, mut msg) = prepare_write(
-        cx,
-        &Request {
-            h,
-            options_ok: options & !CHANNEL_WRITE_USE_IOVEC == 0,
-            iovec: options & CHANNEL_WRITE_USE_IOVEC != 0,
-            bytes: a.wr_bytes,
-            num_bytes: a.wr_num_bytes,
-            src,
-            num_handles: a.wr_num_handles,
-            need: Rights::READ | Rights::WRITE,
-            min_bytes: 4,
-        },
-    )?;
+    let fast = if options == 0
+        && a.wr_num_handles == 0
+        && (4..=INLINE_BYTES).contains(&(a.wr_num_bytes as usize))
+    {
+        fast::call_request(cx, h, a.wr_bytes, a.wr_num_bytes)
+    } else {
+        Fast::General
+    };
+    let (target, mut msg) = match fast {
+        Fast::Done(r) => r?,
+        Fast::General => prepare_write(
+            cx,
+            &Request {
+                h,
+                options_ok: options & !CHANNEL_WRITE_USE_IOVEC == 0,
+                iovec: options & CHANNEL_WRITE_USE_IOVEC != 0,
+                bytes: a.wr_bytes,
+                num_bytes: a.wr_num_bytes,
+                src,
+                num_handles: a.wr_num_handles,
+                need: Rights::READ | Rights::WRITE,
+                min_bytes: 4,
+            },
+        )?,
+    };
     let ep = target.endpoint();
     let txid = new_txid();
     msg.set_txid(txid);

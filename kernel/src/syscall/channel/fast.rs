@@ -16,15 +16,16 @@
 
 use super::super::ctx::{Caller, Ctx, UserMemory};
 use super::write::{charge, copy_in_to};
-use super::borrow_channel;
+use super::{borrow_channel, borrow_channel_handle, Target};
 use crate::object::channel::{Message, INLINE_BYTES};
 use alloc::vec::Vec;
 use zx_abi::{Rights, Status};
 
 /// What a fast path did.
-pub(super) enum Fast {
-    /// The operation is complete: this is its result.
-    Done(Result<(), Status>),
+pub(super) enum Fast<T> {
+    /// The operation is complete (or, for a call's request, its first half): this is its
+    /// result.
+    Done(Result<T, Status>),
     /// Nothing happened: run the general path.
     General,
 }
@@ -36,6 +37,20 @@ pub(super) fn write_applies(options: u32, num_bytes: u32, num_handles: u32) -> b
     options == 0 && num_handles == 0 && num_bytes as usize <= INLINE_BYTES
 }
 
+/// The message of a fast write: charged, allocated and filled in the general path's order
+/// (charge, memory check, block, bytes). `None` if any step failed; dropping what was built
+/// undid the steps before it.
+#[inline(always)]
+fn build(cx: &Ctx<impl UserMemory, impl Caller>, bytes: u64, num_bytes: u32) -> Option<Message> {
+    let paid = charge(cx, u64::from(num_bytes), 0).ok()?;
+    cx.caller.check_available(u64::from(num_bytes)).ok()?;
+    let mut msg = Message::with_capacity(num_bytes as usize).ok()?;
+    msg.set_charge(paid);
+    copy_in_to(cx.mem, bytes, num_bytes as usize, &mut msg).ok()?;
+    msg.set_handles(Vec::new());
+    Some(msg)
+}
+
 /// `zx_channel_write` of `num_bytes <= INLINE_BYTES` bytes and no handles, options 0.
 #[inline(always)]
 pub(super) fn write(
@@ -43,23 +58,10 @@ pub(super) fn write(
     h: u32,
     bytes: u64,
     num_bytes: u32,
-) -> Fast {
-    // The message is built before the table is locked (the same steps as the general path's,
-    // in its order: charge, memory check, block, bytes). Dropping it undoes all of them.
-    let Ok(paid) = charge(cx, u64::from(num_bytes), 0) else {
+) -> Fast<()> {
+    let Some(msg) = build(cx, bytes, num_bytes) else {
         return Fast::General;
     };
-    if cx.caller.check_available(u64::from(num_bytes)).is_err() {
-        return Fast::General;
-    }
-    let Ok(mut msg) = Message::with_capacity(num_bytes as usize) else {
-        return Fast::General;
-    };
-    msg.set_charge(paid);
-    if copy_in_to(cx.mem, bytes, num_bytes as usize, &mut msg).is_err() {
-        return Fast::General;
-    }
-    msg.set_handles(Vec::new());
     let table = cx.handles.lock();
     // The general path's first check (options 0 passed its own): its result is the write's.
     let ep = match borrow_channel(&table, h, Rights::WRITE) {
@@ -79,4 +81,30 @@ pub(super) fn write(
         drop(m);
         s
     }))
+}
+
+/// The request of a `zx_channel_call` with no handles and `4..=INLINE_BYTES` bytes, options 0:
+/// the channel (counted: the call keeps it while it waits) and the message, as
+/// `prepare_write` would return them.
+#[inline(always)]
+pub(super) fn call_request(
+    cx: &Ctx<impl UserMemory, impl Caller>,
+    h: u32,
+    bytes: u64,
+    num_bytes: u32,
+) -> Fast<(Target, Message)> {
+    let Some(msg) = build(cx, bytes, num_bytes) else {
+        return Fast::General;
+    };
+    let table = cx.handles.lock();
+    let r = borrow_channel_handle(&table, h, Rights::READ | Rights::WRITE)
+        .map(|(hd, _)| hd.object().clone());
+    drop(table);
+    match r {
+        Ok(ep) => Fast::Done(Ok((Target { ep }, msg))),
+        Err(s) => {
+            drop(msg);
+            Fast::Done(Err(s))
+        }
+    }
 }

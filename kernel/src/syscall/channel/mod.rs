@@ -59,12 +59,21 @@ impl Target {
 /// The channel `h` names in the locked table `t`, borrowed for as long as the lock is held:
 /// BAD_HANDLE, WRONG_TYPE, then ACCESS_DENIED without `need`, as [`channel_target`].
 fn borrow_channel(t: &HandleTable, h: u32, need: Rights) -> Result<&Endpoint, Status> {
+    borrow_channel_handle(t, h, need).map(|(_, ep)| ep)
+}
+
+/// [`borrow_channel`], with the handle.
+fn borrow_channel_handle(
+    t: &HandleTable,
+    h: u32,
+    need: Rights,
+) -> Result<(&Handle, &Endpoint), Status> {
     let hd = t.get(h)?;
     let ep = hd.object().as_endpoint().ok_or(Status::WRONG_TYPE)?;
     if !hd.rights().contains(need) {
         return Err(Status::ACCESS_DENIED);
     }
-    Ok(ep)
+    Ok((hd, ep))
 }
 
 /// Checks the channel handle: BAD_HANDLE, WRONG_TYPE, then ACCESS_DENIED without `need`.

@@ -3,9 +3,9 @@
 
 use super::super::ctx::{Caller, Ctx, UserMemory};
 use super::borrow_channel;
+use crate::object::channel::{Message, ReadError};
 use crate::object::handle_table::HandleTable;
 use core::ops::DerefMut;
-use crate::object::channel::{Message, ReadError};
 use zx_abi::*;
 
 /// Copies a message out to a reader: bytes, then handles installed (only once every byte is

@@ -847,3 +847,79 @@ fn the_fast_write_and_the_general_path_agree_on_every_outcome() {
         assert_eq!(fast, general, "case {i}: {:?}", cases[i]);
     }
 }
+
+/// The fast request of a call (no handles, 4 to `INLINE_BYTES` bytes) and the general path agree
+/// on every outcome decided before the wait: each case is called plainly and with the request
+/// as one iovec (always the general path), in fresh processes, and the results, the queues
+/// and the quota charge compared.
+#[test]
+fn the_fast_call_request_and_the_general_path_agree_on_every_early_outcome() {
+    use crate::object::channel::INLINE_BYTES;
+    // (which handle: 0 the channel / 1 an event / 2 a bad value / 3 no READ right,
+    //  request address, request length, close the peer first, tiny quota)
+    let cases: &[(u8, u64, u32, bool, bool)] = &[
+        (0, BYTES, 8, true, false),
+        (0, BYTES, INLINE_BYTES as u32, true, false),
+        (0, BYTES, 3, false, false),
+        (0, HOLE, 8, false, false),
+        (0, KERNEL, 8, true, false),
+        (0, RW_END - 6, 8, false, false),
+        (1, BYTES, 8, false, false),
+        (2, BYTES, 8, false, false),
+        (2, HOLE, 8, false, false),
+        (3, BYTES, 8, false, false),
+        (0, BYTES, 8, false, true),
+    ];
+    for (i, &(which, addr, len, close_peer, quota)) in cases.iter().enumerate() {
+        let run = |as_iovec: bool| {
+            let mut p = process(200 + i as u64);
+            let (a, b) = channel(&p);
+            p.mem.poke(BYTES, &[0x5a; 256]);
+            if close_peer {
+                drop(p.handles.lock().remove(b).unwrap());
+            }
+            if quota {
+                p.thread.account = crate::object::quota::Account::with_limit(64);
+            }
+            let h = match which {
+                0 => a,
+                1 => event(&p).0,
+                2 => 0x7777_7773,
+                _ => {
+                    let mut t = p.handles.lock();
+                    let hd = t.remove(a).unwrap();
+                    let r = Rights(Rights::DEFAULT_CHANNEL.bits() & !Rights::READ.bits());
+                    t.add(hd.with_rights(r)).unwrap_or_else(|_| panic!("add"))
+                }
+            };
+            let mut args = CallArgs {
+                handle: h,
+                ..call_args(&p, &[], &[], RBYTES)
+            };
+            let mut raw = [0u8; ChannelCallArgs::SIZE];
+            ChannelCallArgs {
+                wr_bytes: if as_iovec { RW + 0x400 } else { addr },
+                wr_handles: 0,
+                rd_bytes: RBYTES,
+                rd_handles: RHANDLES,
+                wr_num_bytes: if as_iovec { 1 } else { len },
+                wr_num_handles: 0,
+                rd_num_bytes: 64,
+                rd_num_handles: 1,
+            }
+            .to_bytes(&mut raw);
+            p.mem.poke(ARGS, &raw);
+            if as_iovec {
+                p.mem.poke(RW + 0x400, &iovec(addr, len, 0));
+                args.options = CHANNEL_WRITE_USE_IOVEC;
+            }
+            let r = call(&p.cx(), &args, false);
+            let n = if close_peer { 0 } else { queued(&p, b) };
+            (r, n, p.thread.account.used())
+        };
+        let fast = run(false);
+        let general = run(true);
+        assert_eq!(fast, general, "case {i}: {:?}", cases[i]);
+        assert!(fast.0.is_err(), "case {i} decided before the wait");
+    }
+}

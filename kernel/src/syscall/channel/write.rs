@@ -50,7 +50,12 @@ pub(super) fn charge(
 }
 
 /// Appends user `[va, va + n)` to the message being built (all or nothing).
-pub(super) fn copy_in_to(mem: &impl UserMemory, va: u64, n: usize, msg: &mut Message) -> Result<(), Status> {
+pub(super) fn copy_in_to(
+    mem: &impl UserMemory,
+    va: u64,
+    n: usize,
+    msg: &mut Message,
+) -> Result<(), Status> {
     match msg.sink(n) {
         Sink::Inline(dst) => mem.copy_in(va, dst)?,
         Sink::Large(v) => mem.copy_in_append(va, n, v)?,
