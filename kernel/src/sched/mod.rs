@@ -25,6 +25,7 @@ pub use switch::{block, exit_current, finish_switch, schedule, thread_first_run}
 pub use thread::{RunState, Thread, WakeReason};
 
 use bsp::cpu::boot::MAX_CPUS;
+use core::sync::atomic::{AtomicU64, Ordering};
 
 /// Kernel stack per thread: 16 KiB (teardown is iterative, syscalls are shallow).
 pub const KSTACK_FRAMES: usize = 4;
@@ -32,9 +33,21 @@ const KSTACK_SIZE: u64 = KSTACK_FRAMES as u64 * crate::mm::PAGE_SIZE;
 /// Time slice.
 pub const SLICE_NS: u64 = 10_000_000;
 
-/// A time slice in counter ticks.
+/// [`slice_ticks`], once the counter frequency is known (0 before).
+static SLICE_TICKS: AtomicU64 = AtomicU64::new(0);
+
+/// A time slice in counter ticks. Worked out once: every switch needs it, and the conversion
+/// divides a 128-bit product.
 pub fn slice_ticks() -> u64 {
-    crate::timer::ns_to_ticks(SLICE_NS)
+    let t = SLICE_TICKS.load(Ordering::Relaxed);
+    if t != 0 {
+        return t;
+    }
+    let t = crate::timer::ns_to_ticks(SLICE_NS);
+    if crate::timer::frequency() != 0 {
+        SLICE_TICKS.store(t.max(1), Ordering::Relaxed);
+    }
+    t.max(1)
 }
 
 fn cpu() -> usize {

@@ -139,6 +139,15 @@ impl Message {
         self.0.counted = f;
     }
 
+    /// [`set_handles`](Self::set_handles) for a message that carries none (the fast write):
+    /// counts it in the kernel stats.
+    pub fn seal(&mut self) {
+        debug_assert!(self.0.handles.capacity() == 0);
+        let f = self.bytes().len() as u32;
+        stats::IPC_BYTES.fetch_add(u64::from(f - self.0.counted), Ordering::Relaxed);
+        self.0.counted = f;
+    }
+
     /// What a message of `bytes` bytes and `handles` handles costs its writer's account: its
     /// block, a buffer of its own if the bytes do not fit the block, and its handle slots. Known
     /// before anything is allocated, so a write can be refused first.

@@ -18,7 +18,6 @@ use super::super::ctx::{Caller, Ctx, UserMemory};
 use super::write::{charge, copy_in_to};
 use super::{borrow_channel, borrow_channel_handle, Target};
 use crate::object::channel::{Message, INLINE_BYTES};
-use alloc::vec::Vec;
 use zx_abi::{Rights, Status};
 
 /// What a fast path did.
@@ -47,7 +46,7 @@ fn build(cx: &Ctx<impl UserMemory, impl Caller>, bytes: u64, num_bytes: u32) -> 
     let mut msg = Message::with_capacity(num_bytes as usize).ok()?;
     msg.set_charge(paid);
     copy_in_to(cx.mem, bytes, num_bytes as usize, &mut msg).ok()?;
-    msg.set_handles(Vec::new());
+    msg.seal();
     Some(msg)
 }
 
