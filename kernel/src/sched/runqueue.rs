@@ -9,7 +9,7 @@ use alloc::collections::VecDeque;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use bsp::cpu::boot::MAX_CPUS;
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
 use spin::Mutex;
 use zx_abi::Status;
 
@@ -59,7 +59,6 @@ pub(super) fn reserve_queue_slot() -> Result<(), Status> {
 pub(super) struct PerCpu {
     pub(super) current: Option<Arc<Thread>>,
     pub(super) idle: Option<Arc<Thread>>,
-    pub(super) prev: Option<Arc<Thread>>,
     pub(super) slice_end: u64,
 }
 
@@ -67,10 +66,16 @@ pub(super) static PERCPU: [Mutex<PerCpu>; MAX_CPUS] = [const {
     Mutex::new(PerCpu {
         current: None,
         idle: None,
-        prev: None,
         slice_end: 0,
     })
 }; MAX_CPUS];
+
+/// Per core: the thread that just switched away, until the incoming thread's `finish_switch`
+/// releases it (a counted reference from `Arc::into_raw`; null when none). Only its own core
+/// touches a slot, between a switch and the next instruction of the incoming thread, so no
+/// lock is needed.
+pub(super) static PREV: [AtomicPtr<Thread>; MAX_CPUS] =
+    [const { AtomicPtr::new(core::ptr::null_mut()) }; MAX_CPUS];
 /// Context switches per core (`ZX_INFO_CPU_STATS`): proof that every core did work.
 pub static SWITCHES: [AtomicU64; MAX_CPUS] = [const { AtomicU64::new(0) }; MAX_CPUS];
 /// User threads that ran on each core.

@@ -5,13 +5,15 @@
 //! trap, which finds it through `ZX_PERCPU_FP_OFFSET` in `thread.rs`); the incoming thread
 //! releases the outgoing one.
 
-use super::runqueue::{current, current_ref, sched_lock, take_next, PERCPU, SWITCHES, USER_RUNS};
+use super::runqueue::{
+    current, current_ref, sched_lock, take_next, PERCPU, PREV, SWITCHES, USER_RUNS,
+};
 use super::thread::{RunState, WakeReason};
 use super::{cpu, preempt, slice_ticks};
 use alloc::sync::Arc;
 use bsp::cpu::exception::CpuContext;
 use bsp::cpu::sysreg;
-use core::sync::atomic::Ordering;
+use core::sync::atomic::{AtomicU64, Ordering};
 use zx_abi::Signals;
 
 /// Blocks the current thread until woken or until the counter reaches `deadline_ticks`.
@@ -66,7 +68,7 @@ pub(super) enum Transition {
 pub(super) fn switch_away(how: Transition) -> bool {
     let c = cpu();
     // Borrowed: the running thread outlives its own switch (`PERCPU.current` holds it, and then
-    // `prev` until the next thread's `finish_switch`). Counted references are made only where
+    // `PREV` until the next thread's `finish_switch`). Counted references are made only where
     // the thread is queued.
     let cur = current_ref();
     let next = {
@@ -128,7 +130,7 @@ pub(super) fn switch_away(how: Transition) -> bool {
         bsp::cpu::spin_yield();
     }
     next.on_cpu.store(true, Ordering::Release);
-    SWITCHES[c].fetch_add(1, Ordering::Relaxed);
+    count_here(&SWITCHES[c]);
     // SAFETY: `cur` runs on this core; `next` is ours now (`on_cpu` was clear and we set it).
     let (from, to) = unsafe { (&mut *cur.cpu.get(), &*next.cpu.get()) };
     if cur.process.is_some() {
@@ -146,7 +148,7 @@ pub(super) fn switch_away(how: Transition) -> bool {
     }
     match &next.process {
         Some(p) => {
-            USER_RUNS[c].fetch_add(1, Ordering::Relaxed);
+            count_here(&USER_RUNS[c]);
             sysreg::set_user_tls(to.fp.tpidr_el0);
             p.activate_address_space();
         }
@@ -157,18 +159,29 @@ pub(super) fn switch_away(how: Transition) -> bool {
     {
         let mut p = PERCPU[c].lock();
         bsp::cpu::set_percpu(Arc::as_ptr(&next) as u64);
-        // The outgoing thread's reference moves to `prev` (released by `finish_switch` on the
+        // The outgoing thread's reference moves to `PREV` (released by `finish_switch` on the
         // incoming thread), the incoming one's into `current`: no counting.
-        p.prev = p.current.replace(next);
+        let prev = p
+            .current
+            .replace(next)
+            .map_or(core::ptr::null_mut(), |t| Arc::into_raw(t).cast_mut());
+        PREV[c].store(prev, Ordering::Relaxed);
         p.slice_end = bsp::drivers::timer::ticks() + slice_ticks();
         // The incoming thread's slice ends on time even if the timer was armed for later.
         crate::timer::arm_before(p.slice_end);
     }
-    // SAFETY: both contexts belong to threads kept alive by PERCPU (`prev`, `current`); the
+    // SAFETY: both contexts belong to threads kept alive by `PREV` and `PERCPU.current`; the
     // incoming context was saved by `switch_context` or prepared by `Thread::start`.
     unsafe { bsp::cpu::exception::switch_context(from_ctx, to_ctx) };
     finish_switch();
     true
+}
+
+/// Adds one to this core's own slot of a per-core counter: only this core writes it, with
+/// interrupts masked, so a load and a store do (no read-modify-write); readers on other cores
+/// see the old or the new value.
+fn count_here(slot: &AtomicU64) {
+    slot.store(slot.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
 }
 
 /// A counted reference to the running thread, for the run queue or the sleepers.
@@ -191,7 +204,10 @@ pub extern "C" fn thread_first_run() {
 
 /// Runs on the incoming thread right after a switch: releases the outgoing one.
 pub fn finish_switch() {
-    let prev = PERCPU[cpu()].lock().prev.take();
+    let raw = PREV[cpu()].swap(core::ptr::null_mut(), Ordering::Relaxed);
+    // SAFETY: a non-null slot holds the reference `switch_away` made with `Arc::into_raw` on
+    // this core, taken out exactly once (the swap leaves null behind).
+    let prev = (!raw.is_null()).then(|| unsafe { Arc::from_raw(raw) });
     if let Some(p) = prev {
         p.on_cpu.store(false, Ordering::Release);
         let dead_of = if p.state() == RunState::Dead {
