@@ -6,6 +6,7 @@
 
 use super::{ChannelShared, Endpoint, Message};
 use crate::object::Handle;
+use crate::object::Wake;
 use alloc::sync::Arc;
 use core::sync::atomic::Ordering;
 use spin::Mutex;
@@ -46,8 +47,28 @@ impl Endpoint {
     /// only if no endpoint was queued anywhere meanwhile, which the enqueue verifies under
     /// `TRANSFER`, else it walks again. Links that a concurrent read removes only remove cycles.
     pub fn write_checked(&self, msg: Message) -> Result<(), (Status, Message)> {
+        self.write_checked_as(msg, None)
+    }
+
+    /// [`write_checked`](Self::write_checked) for a `zx_channel_call`'s request: the call (its
+    /// txid and waker) is registered on this endpoint as the request is sent, under the same
+    /// lock, and only if it is sent (see `write_as`).
+    pub fn call_write(
+        &self,
+        msg: Message,
+        txid: u32,
+        waker: Arc<dyn Wake>,
+    ) -> Result<(), (Status, Message)> {
+        self.write_checked_as(msg, Some((txid, waker)))
+    }
+
+    fn write_checked_as(
+        &self,
+        msg: Message,
+        call: Option<(u32, Arc<dyn Wake>)>,
+    ) -> Result<(), (Status, Message)> {
         if !msg.carries_channels() {
-            return self.write(msg);
+            return self.write_as(msg, call);
         }
         {
             let _serial = TRANSFER.lock();
@@ -55,13 +76,13 @@ impl Endpoint {
                 Some(true) => return Err((Status::NOT_SUPPORTED, msg)),
                 Some(false) => {
                     LINK_GEN.fetch_add(1, Ordering::Release);
-                    return self.write(msg);
+                    return self.write_as(msg, call);
                 }
                 None => {}
             }
         }
         match self.walk_up_and_claim(self.peer(), &Carried::of(&msg)) {
-            Some(_serial) => self.write(msg),
+            Some(_serial) => self.write_as(msg, call),
             None => Err((Status::NOT_SUPPORTED, msg)),
         }
     }

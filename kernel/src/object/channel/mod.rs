@@ -138,8 +138,24 @@ impl Endpoint {
     /// lock: `PEER_CLOSED`, or `SHOULD_WAIT` when the peer already has
     /// [`CHANNEL_MAX_PENDING`] unread messages.
     pub fn write(&self, msg: Message) -> Result<(), (Status, Message)> {
+        self.write_as(msg, None)
+    }
+
+    /// [`write`](Self::write), and with `call` (a `zx_channel_call`'s txid and waker) the call
+    /// registered on this endpoint in the same critical section, only if the message is sent
+    /// (`NO_MEMORY` first if there is no room to register it). Inlined into both callers, so
+    /// a plain write carries no trace of the call's case.
+    #[inline(always)]
+    pub(super) fn write_as(
+        &self,
+        msg: Message,
+        call: Option<(u32, Arc<dyn Wake>)>,
+    ) -> Result<(), (Status, Message)> {
         let peer = self.peer();
         let mut st = self.shared.state.lock();
+        if call.is_some() && st.sides[self.side].calls.try_reserve(1).is_err() {
+            return Err((Status::NO_MEMORY, msg));
+        }
         if st.sides[peer].closed {
             return Err((Status::PEER_CLOSED, msg));
         }
@@ -176,6 +192,14 @@ impl Endpoint {
         if full {
             self.header()
                 .update_signals(Signals::CHANNEL_WRITABLE, Signals::NONE);
+        }
+        if let Some((txid, waker)) = call {
+            // Room was reserved above.
+            st.sides[self.side].calls.push(PendingCall {
+                txid,
+                waker,
+                reply: None,
+            });
         }
         drop(st);
         Ok(())
@@ -304,7 +328,9 @@ impl Endpoint {
         drop(st);
     }
 
-    /// Registers a call waiting on this endpoint for the reply with `txid`.
+    /// Registers a call waiting on this endpoint for the reply with `txid` (the kernel does
+    /// this with the request, [`call_write`](Self::call_write); tests register one alone).
+    #[cfg(test)]
     pub fn call_begin(&self, txid: u32, waker: Arc<dyn Wake>) -> Result<(), Status> {
         let mut st = self.shared.state.lock();
         let side = &mut st.sides[self.side];

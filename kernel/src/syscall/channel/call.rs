@@ -130,24 +130,17 @@ pub fn call(
     let ep = target.endpoint();
     let txid = new_txid();
     msg.set_txid(txid);
-    ep.call_begin(txid, cx.caller.waker())?;
+    // Cleared before the call is registered: a reply that comes before the block below makes
+    // the block return at once.
+    cx.caller.prepare_wait();
     // A server blocked waiting for this request runs next, here (the direct call switch).
     cx.caller.handoff_next_wake();
-    if let Err((s, m)) = ep.write_checked(msg) {
-        drop(ep.call_end(txid));
+    // The request is sent and the call registered in one step (nothing registered if it fails).
+    if let Err((s, m)) = ep.call_write(msg, txid, cx.caller.waker()) {
         drop(m);
         return Err(s);
     }
     loop {
-        cx.caller.prepare_wait();
-        match ep.call_poll(txid) {
-            CallPoll::Reply(m) => {
-                return call_receive(cx, m, &a, actual_bytes, actual_handles, etc)
-            }
-            CallPoll::PeerClosed => return Err(Status::PEER_CLOSED),
-            CallPoll::Cancelled => return Err(Status::CANCELED),
-            CallPoll::Pending => {}
-        }
         if cx.caller.killed() {
             drop(ep.call_end(txid));
             return Err(Status::CANCELED);
@@ -167,6 +160,16 @@ pub fn call(
                     None => Err(Status::TIMED_OUT),
                 },
             };
+        }
+        // Cleared before the look, so a wake after it is not lost.
+        cx.caller.prepare_wait();
+        match ep.call_poll(txid) {
+            CallPoll::Reply(m) => {
+                return call_receive(cx, m, &a, actual_bytes, actual_handles, etc)
+            }
+            CallPoll::PeerClosed => return Err(Status::PEER_CLOSED),
+            CallPoll::Cancelled => return Err(Status::CANCELED),
+            CallPoll::Pending => {}
         }
     }
 }
