@@ -47,18 +47,19 @@ impl Endpoint {
     /// only if no endpoint was queued anywhere meanwhile, which the enqueue verifies under
     /// `TRANSFER`, else it walks again. Links that a concurrent read removes only remove cycles.
     pub fn write_checked(&self, msg: Message) -> Result<(), (Status, Message)> {
-        self.write_checked_as(msg, None)
+        self.write_checked_as(msg, None).map(|_| ())
     }
 
     /// [`write_checked`](Self::write_checked) for a `zx_channel_call`'s request: the call (its
     /// txid and waker) is registered on this endpoint as the request is sent, under the same
-    /// lock, and only if it is sent (see `write_as`).
+    /// lock, and only if it is sent. `Ok(false)`: sent, but this endpoint has lost its last
+    /// handle, so the call is cancelled (see `write_as`).
     pub fn call_write(
         &self,
         msg: Message,
         txid: u32,
         waker: Arc<dyn Wake>,
-    ) -> Result<(), (Status, Message)> {
+    ) -> Result<bool, (Status, Message)> {
         self.write_checked_as(msg, Some((txid, waker)))
     }
 
@@ -66,7 +67,7 @@ impl Endpoint {
         &self,
         msg: Message,
         call: Option<(u32, Arc<dyn Wake>)>,
-    ) -> Result<(), (Status, Message)> {
+    ) -> Result<bool, (Status, Message)> {
         if !msg.carries_channels() {
             return self.write_as(msg, call);
         }

@@ -138,19 +138,21 @@ impl Endpoint {
     /// lock: `PEER_CLOSED`, or `SHOULD_WAIT` when the peer already has
     /// [`CHANNEL_MAX_PENDING`] unread messages.
     pub fn write(&self, msg: Message) -> Result<(), (Status, Message)> {
-        self.write_as(msg, None)
+        self.write_as(msg, None).map(|_| ())
     }
 
     /// [`write`](Self::write), and with `call` (a `zx_channel_call`'s txid and waker) the call
-    /// registered on this endpoint in the same critical section, only if the message is sent
-    /// (`NO_MEMORY` first if there is no room to register it). Inlined into both callers, so
-    /// a plain write carries no trace of the call's case.
+    /// registered on this endpoint in the same critical section, once the message is sent
+    /// (`NO_MEMORY` first if there is no room to register it). `Ok(true)`: the call is
+    /// registered; `Ok(false)` with a call: the message was sent but this endpoint has lost its
+    /// last handle, so there is no call to wait for (the call is cancelled). Inlined into both
+    /// callers, so a plain write carries no trace of the call's case.
     #[inline(always)]
     pub(super) fn write_as(
         &self,
         msg: Message,
         call: Option<(u32, Arc<dyn Wake>)>,
-    ) -> Result<(), (Status, Message)> {
+    ) -> Result<bool, (Status, Message)> {
         let peer = self.peer();
         let mut st = self.shared.state.lock();
         if call.is_some() && st.sides[self.side].calls.try_reserve(1).is_err() {
@@ -160,49 +162,56 @@ impl Endpoint {
             return Err((Status::PEER_CLOSED, msg));
         }
         // A reply for a call waiting on the peer goes straight to it, never into the queue.
-        if let Some(txid) = msg.txid() {
-            if let Some(call) = st.sides[peer]
+        let waiting = msg.txid().and_then(|txid| {
+            st.sides[peer]
                 .calls
-                .iter_mut()
-                .find(|c| c.txid == txid && c.reply.is_none())
-            {
-                msg.link_into(&self.shared, peer);
-                call.reply = Some(msg);
-                call.waker.wake();
-                return Ok(());
+                .iter()
+                .position(|c| c.txid == txid && c.reply.is_none())
+        });
+        if let Some(i) = waiting {
+            msg.link_into(&self.shared, peer);
+            let c = &mut st.sides[peer].calls[i];
+            c.reply = Some(msg);
+            c.waker.wake();
+        } else {
+            let q = &mut st.sides[peer].queue;
+            if q.len() >= CHANNEL_MAX_PENDING {
+                return Err((Status::SHOULD_WAIT, msg));
+            }
+            if q.try_reserve(1).is_err() {
+                return Err((Status::NO_MEMORY, msg));
+            }
+            msg.link_into(&self.shared, peer);
+            q.push_back(msg);
+            let full = q.len() >= CHANNEL_MAX_PENDING;
+            let first = q.len() == 1;
+            // Signals change under the channel lock, so they always agree with the queues (a
+            // concurrent read on the other side cannot reorder its clear before our set).
+            if first {
+                self.peer_header()
+                    .update_signals(Signals::NONE, Signals::CHANNEL_READABLE);
+            }
+            if full {
+                self.header()
+                    .update_signals(Signals::CHANNEL_WRITABLE, Signals::NONE);
             }
         }
-        let q = &mut st.sides[peer].queue;
-        if q.len() >= CHANNEL_MAX_PENDING {
-            return Err((Status::SHOULD_WAIT, msg));
-        }
-        if q.try_reserve(1).is_err() {
-            return Err((Status::NO_MEMORY, msg));
-        }
-        msg.link_into(&self.shared, peer);
-        q.push_back(msg);
-        let full = q.len() >= CHANNEL_MAX_PENDING;
-        let first = q.len() == 1;
-        // Signals change under the channel lock, so they always agree with the queues (a
-        // concurrent read on the other side cannot reorder its clear before our set).
-        if first {
-            self.peer_header()
-                .update_signals(Signals::NONE, Signals::CHANNEL_READABLE);
-        }
-        if full {
-            self.header()
-                .update_signals(Signals::CHANNEL_WRITABLE, Signals::NONE);
-        }
+        let mut registered = false;
         if let Some((txid, waker)) = call {
-            // Room was reserved above.
-            st.sides[self.side].calls.push(PendingCall {
-                txid,
-                waker,
-                reply: None,
-            });
+            // A side whose last handle is gone was woken for its calls already: a call
+            // registered now would wait for nothing.
+            if !st.sides[self.side].closed {
+                // Room was reserved above.
+                st.sides[self.side].calls.push(PendingCall {
+                    txid,
+                    waker,
+                    reply: None,
+                });
+                registered = true;
+            }
         }
         drop(st);
-        Ok(())
+        Ok(registered)
     }
 
     /// Size of the next message on this side, if any.

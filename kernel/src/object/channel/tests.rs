@@ -163,6 +163,32 @@ fn reply_with_pending_txid_goes_to_the_caller_not_the_queue() {
 }
 
 #[test]
+fn a_call_request_registers_its_call_unless_its_own_end_lost_its_last_handle() {
+    const TX: u32 = 0x8000_0003;
+    let (client, server) = Endpoint::new_pair();
+    let _hs = handle(&server);
+    let w = Arc::new(CountingWaker::default());
+    // A request whose txid a call waiting on the other end has: handed over, and ours is
+    // registered all the same.
+    server.call_begin(TX, w.clone()).unwrap();
+    let hc = handle(&client);
+    assert!(matches!(
+        client.call_write(msg(&TX.to_le_bytes()), TX, w.clone()),
+        Ok(true)
+    ));
+    assert!(matches!(client.call_poll(TX), CallPoll::Pending));
+    assert!(client.call_end(TX).is_none());
+    // Our end's last handle gone before the request: sent, nothing registered to wait on.
+    drop(hc);
+    assert!(matches!(
+        client.call_write(msg(&(TX + 1).to_le_bytes()), TX + 1, w.clone()),
+        Ok(false)
+    ));
+    assert_eq!(server.queued(), 1);
+    assert!(matches!(client.call_poll(TX + 1), CallPoll::Cancelled));
+}
+
+#[test]
 fn peer_close_ends_pending_call_with_peer_closed() {
     let (client, server) = Endpoint::new_pair();
     let hc = handle(&client);

@@ -136,9 +136,14 @@ pub fn call(
     // A server blocked waiting for this request runs next, here (the direct call switch).
     cx.caller.handoff_next_wake();
     // The request is sent and the call registered in one step (nothing registered if it fails).
-    if let Err((s, m)) = ep.call_write(msg, txid, cx.caller.waker()) {
-        drop(m);
-        return Err(s);
+    match ep.call_write(msg, txid, cx.caller.waker()) {
+        Ok(true) => {}
+        // Sent, but our own endpoint lost its last handle meanwhile: cancelled.
+        Ok(false) => return Err(Status::CANCELED),
+        Err((s, m)) => {
+            drop(m);
+            return Err(s);
+        }
     }
     loop {
         if cx.caller.killed() {
