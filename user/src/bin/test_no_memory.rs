@@ -3,7 +3,8 @@
 //! write of this process, far under its own quota, gets ZX_ERR_NO_MEMORY. The failing write
 //! consumes its handles (as on any failure) and sends nothing; other calls that need memory fail
 //! the same way; once the messages are freed everything works again and the kernel's counts
-//! return to where they were. Written against the typed API of the `zx` crate
+//! return to where they were. Small messages (the kernel's fast write) get NO_MEMORY the same
+//! way. Written against the typed API of the `zx` crate
 //! (`channel::Channel`, handles owned by the write).
 #![no_std]
 #![no_main]
@@ -91,6 +92,27 @@ fn exhaustion_gives_no_memory_consumes_handles_and_recovers() {
     }
     check_eq!(b.read(&mut buf), Err(Status::SHOULD_WAIT));
     check_eq!(count(&witness), 1);
+    // Small messages without handles (the kernel's fast write) run into the end of memory too,
+    // well before the channel's pending limit: NO_MEMORY, and a refused write sends nothing.
+    let mut small = 0u32;
+    let mut status = Status::OK;
+    while (small as usize) < CHANNEL_MAX_PENDING {
+        let mut m = [0u8; 64];
+        m[..4].copy_from_slice(&small.to_le_bytes());
+        match a.write(&m, &mut []) {
+            Ok(()) => small += 1,
+            Err(s) => {
+                status = s;
+                break;
+            }
+        }
+    }
+    check_eq!(status, Status::NO_MEMORY);
+    for i in 0..small {
+        check!(b.read(&mut buf).is_ok());
+        check_eq!(buf.bytes().get(..4), Some(&i.to_le_bytes()[..]));
+    }
+    check_eq!(b.read(&mut buf), Err(Status::SHOULD_WAIT));
     // Other allocations fail cleanly too while memory is short.
     let (mut x, mut y) = (0, 0);
     let s = raw::channel_create(0, &mut x, &mut y);
@@ -111,6 +133,8 @@ fn exhaustion_gives_no_memory_consumes_handles_and_recovers() {
             check_eq!(p.wait(TIME_INFINITE), Ok(0));
         }
     }
+    // Printed only now: the console's own buffers need kernel memory too.
+    println!("    no_memory: then {} small messages fitted", small);
     let (x, y) = must!(Channel::create());
     check!(x.write(b"alive", &mut []).is_ok());
     check!(y.read(&mut MessageBuf::new()).is_ok());
