@@ -74,6 +74,9 @@ pub struct ObjHeader {
     koid: Koid,
     handle_count: AtomicU32,
     sig: Mutex<SignalState>,
+    /// How many times [`cancel_waits`](Self::cancel_waits) ran: a wait compares it across its
+    /// registration to learn cheaply whether a handle to the object may have closed meanwhile.
+    cancels: AtomicU64,
 }
 
 impl ObjHeader {
@@ -92,6 +95,7 @@ impl ObjHeader {
                 signals: initial,
                 observers: Vec::new(),
             }),
+            cancels: AtomicU64::new(0),
         }
     }
 
@@ -158,9 +162,19 @@ impl ObjHeader {
         s.signals
     }
 
+    /// How many handles to this object were closed (or given new rights) so far. A wait reads
+    /// it while its handle is known to be open, and again once it has registered: the same
+    /// count means its handle is still open.
+    pub fn cancels(&self) -> u64 {
+        self.cancels.load(Ordering::Acquire)
+    }
+
     /// Wakes waits made through the handle with `handle_serial` (it is being closed).
     pub fn cancel_waits(&self, handle_serial: u64) {
         let s = self.sig.lock();
+        // Counted under the lock, before the scan: a wait that registers after this sees the
+        // new count; one registered before is woken below.
+        self.cancels.fetch_add(1, Ordering::AcqRel);
         for o in s
             .observers
             .iter()

@@ -1,6 +1,7 @@
 //! `zx_object_wait_one`, `_wait_many`, `_signal`, `_signal_peer`, `zx_event_create`,
 //! `zx_eventpair_create`.
 
+use super::ctx::with_current;
 use super::{deadline_ticks, install_out, lookup, me};
 use crate::object::event::{Event, EventPairEnd};
 use crate::object::{Handle, KernelObject};
@@ -19,8 +20,20 @@ fn still_open(h: u32, serial: u64) -> bool {
         .is_some_and(|p| p.handles.lock().get(h).is_ok_and(|x| x.serial() == serial))
 }
 
+/// `lookup` for a wait: also the object's cancel count, read while the handle is certainly in
+/// the table (see [`ObjHeader::cancels`](crate::object::ObjHeader::cancels)).
+fn lookup_for_wait(h: u32) -> Result<(Arc<dyn KernelObject>, Rights, u64, u64), Status> {
+    with_current(|cx| {
+        let t = cx.handles.lock();
+        let hd = t.get(h)?;
+        let o = hd.object();
+        Ok((o.clone(), hd.rights(), hd.serial(), o.header().cancels()))
+    })
+}
+
 pub fn wait_one(h: u32, signals: u32, deadline: i64, observed: u64) -> Result<(), Status> {
-    let (obj, rights, serial) = lookup(h)?;
+    // `seen`: the object's cancel count at a moment the handle was known to be open.
+    let (obj, rights, serial, mut seen) = lookup_for_wait(h)?;
     if !rights.contains(Rights::WAIT) {
         return Err(Status::ACCESS_DENIED);
     }
@@ -37,13 +50,21 @@ pub fn wait_one(h: u32, signals: u32, deadline: i64, observed: u64) -> Result<()
             out.write_opt(&now.bits())?;
             return Ok(());
         }
-        let reason = sched::block(dl);
+        // A close of the handle before the registration woke nobody: if any handle to the
+        // object closed since `seen`, look in the table (a close after this wakes the wait).
+        let reason = if obj.header().cancels() == seen || still_open(h, serial) {
+            sched::block(dl)
+        } else {
+            WakeReason::Woken
+        };
         let now = obj.header().unobserve(&waker, serial);
-        if !still_open(h, serial) {
+        let count = obj.header().cancels();
+        if count != seen && !still_open(h, serial) {
             // Zircon reports the cancellation in the observed signals too.
             out.write_opt(&(now | Signals::SIGNAL_HANDLE_CLOSED).bits())?;
             return Err(Status::CANCELED);
         }
+        seen = count;
         if now.intersects(mask) {
             out.write_opt(&now.bits())?;
             return Ok(());
@@ -98,7 +119,12 @@ pub fn wait_many(items: u64, n: u64, deadline: i64) -> Result<(), Status> {
                 }
             }
         }
-        let reason = if any {
+        // As in `wait_one`: a close between the lookups and the registrations woke nobody.
+        let reason = if any
+            || list
+                .iter()
+                .any(|(it, _, serial)| !still_open(it.handle, *serial))
+        {
             WakeReason::Woken
         } else {
             sched::block(dl)
