@@ -195,6 +195,8 @@ impl HandleTable {
         let i = self.decode(value).ok_or(Status::BAD_HANDLE)?;
         let slot = &mut self.slots[i];
         let h = slot.handle.take().ok_or(Status::BAD_HANDLE)?;
+        // Waits through this handle learn that it left (it may be moved, not closed).
+        h.object().header().note_removal();
         slot.generation = (slot.generation + 1) & ((1 << GEN_BITS) - 1);
         // `free` has room for every slot (see `reserve`), so this does not allocate.
         if self.free.try_reserve(1).is_ok() {

@@ -74,8 +74,9 @@ pub struct ObjHeader {
     koid: Koid,
     handle_count: AtomicU32,
     sig: Mutex<SignalState>,
-    /// How many times [`cancel_waits`](Self::cancel_waits) ran: a wait compares it across its
-    /// registration to learn cheaply whether a handle to the object may have closed meanwhile.
+    /// How many times a handle to this object left a process's table (closed, moved into a
+    /// message, replaced) or [`cancel_waits`](Self::cancel_waits) ran: a wait compares it
+    /// across its registration to learn cheaply whether its handle may have gone meanwhile.
     cancels: AtomicU64,
 }
 
@@ -162,11 +163,18 @@ impl ObjHeader {
         s.signals
     }
 
-    /// How many handles to this object were closed (or given new rights) so far. A wait reads
-    /// it while its handle is known to be open, and again once it has registered: the same
-    /// count means its handle is still open.
+    /// How many handles to this object left a process's table (closed, moved into a message,
+    /// replaced) so far, and how many waits were cancelled. A wait reads it while its handle is
+    /// known to be in the table, and again once it has registered: the same count means its
+    /// handle is still there.
     pub fn cancels(&self) -> u64 {
         self.cancels.load(Ordering::Acquire)
+    }
+
+    /// A handle to this object left a process's table (`HandleTable::remove`, under the
+    /// table's lock).
+    pub fn note_removal(&self) {
+        self.cancels.fetch_add(1, Ordering::AcqRel);
     }
 
     /// Wakes waits made through the handle with `handle_serial` (it is being closed).
