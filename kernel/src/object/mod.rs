@@ -75,9 +75,9 @@ pub struct ObjHeader {
     handle_count: AtomicU32,
     sig: Mutex<SignalState>,
     /// How many times a handle to this object left a process's table (closed, moved into a
-    /// message, replaced) or [`cancel_waits`](Self::cancel_waits) ran: a wait compares it
-    /// across its registration to learn cheaply whether its handle may have gone meanwhile.
-    cancels: AtomicU64,
+    /// message, replaced): a wait compares it across its registration to learn cheaply whether
+    /// its handle may have gone meanwhile.
+    removals: AtomicU64,
 }
 
 impl ObjHeader {
@@ -96,7 +96,7 @@ impl ObjHeader {
                 signals: initial,
                 observers: Vec::new(),
             }),
-            cancels: AtomicU64::new(0),
+            removals: AtomicU64::new(0),
         }
     }
 
@@ -164,25 +164,23 @@ impl ObjHeader {
     }
 
     /// How many handles to this object left a process's table (closed, moved into a message,
-    /// replaced) so far, and how many waits were cancelled. A wait reads it while its handle is
-    /// known to be in the table, and again once it has registered: the same count means its
-    /// handle is still there.
-    pub fn cancels(&self) -> u64 {
-        self.cancels.load(Ordering::Acquire)
+    /// replaced) so far. A wait reads it while its handle is known to be in the table, and
+    /// again once it has registered: the same count means its handle is still there. A close
+    /// counts before its [`cancel_waits`](Self::cancel_waits) takes the signal lock, so a wait
+    /// that registers after that sees the new count, and one registered before is woken.
+    pub fn removals(&self) -> u64 {
+        self.removals.load(Ordering::Acquire)
     }
 
     /// A handle to this object left a process's table (`HandleTable::remove`, under the
     /// table's lock).
     pub fn note_removal(&self) {
-        self.cancels.fetch_add(1, Ordering::AcqRel);
+        self.removals.fetch_add(1, Ordering::AcqRel);
     }
 
     /// Wakes waits made through the handle with `handle_serial` (it is being closed).
     pub fn cancel_waits(&self, handle_serial: u64) {
         let s = self.sig.lock();
-        // Counted under the lock, before the scan: a wait that registers after this sees the
-        // new count; one registered before is woken below.
-        self.cancels.fetch_add(1, Ordering::AcqRel);
         for o in s
             .observers
             .iter()

@@ -20,19 +20,19 @@ fn still_open(h: u32, serial: u64) -> bool {
         .is_some_and(|p| p.handles.lock().get(h).is_ok_and(|x| x.serial() == serial))
 }
 
-/// `lookup` for a wait: also the object's cancel count, read while the handle is certainly in
-/// the table (see [`ObjHeader::cancels`](crate::object::ObjHeader::cancels)).
+/// `lookup` for a wait: also the object's count of handle removals, read while the handle is
+/// certainly in the table (see [`ObjHeader::removals`](crate::object::ObjHeader::removals)).
 fn lookup_for_wait(h: u32) -> Result<(Arc<dyn KernelObject>, Rights, u64, u64), Status> {
     with_current(|cx| {
         let t = cx.handles.lock();
         let hd = t.get(h)?;
         let o = hd.object();
-        Ok((o.clone(), hd.rights(), hd.serial(), o.header().cancels()))
+        Ok((o.clone(), hd.rights(), hd.serial(), o.header().removals()))
     })
 }
 
 pub fn wait_one(h: u32, signals: u32, deadline: i64, observed: u64) -> Result<(), Status> {
-    // `seen`: the object's cancel count at a moment the handle was known to be open.
+    // `seen`: the object's removal count at a moment the handle was known to be in the table.
     let (obj, rights, serial, mut seen) = lookup_for_wait(h)?;
     if !rights.contains(Rights::WAIT) {
         return Err(Status::ACCESS_DENIED);
@@ -51,14 +51,14 @@ pub fn wait_one(h: u32, signals: u32, deadline: i64, observed: u64) -> Result<()
             return Ok(());
         }
         // A close of the handle before the registration woke nobody: if any handle to the
-        // object closed since `seen`, look in the table (a close after this wakes the wait).
-        let reason = if obj.header().cancels() == seen || still_open(h, serial) {
+        // object left a table since `seen`, look in ours (a close after this wakes the wait).
+        let reason = if obj.header().removals() == seen || still_open(h, serial) {
             sched::block(dl)
         } else {
             WakeReason::Woken
         };
         let now = obj.header().unobserve(&waker, serial);
-        let count = obj.header().cancels();
+        let count = obj.header().removals();
         if count != seen && !still_open(h, serial) {
             // Zircon reports the cancellation in the observed signals too.
             out.write_opt(&(now | Signals::SIGNAL_HANDLE_CLOSED).bits())?;

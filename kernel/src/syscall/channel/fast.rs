@@ -16,7 +16,7 @@
 
 use super::super::ctx::{Caller, Ctx, UserMemory};
 use super::write::{charge, copy_in_to};
-use super::{borrow_channel, borrow_channel_handle, Target};
+use super::{borrow_channel, channel_target, Target};
 use crate::object::channel::{Message, INLINE_BYTES};
 use zx_abi::{Rights, Status};
 
@@ -95,15 +95,5 @@ pub(super) fn call_request(
     let Some(msg) = build(cx, bytes, num_bytes) else {
         return Fast::General;
     };
-    let table = cx.handles.lock();
-    let r = borrow_channel_handle(&table, h, Rights::READ | Rights::WRITE)
-        .map(|(hd, _)| hd.object().clone());
-    drop(table);
-    match r {
-        Ok(ep) => Fast::Done(Ok((Target { ep }, msg))),
-        Err(s) => {
-            drop(msg);
-            Fast::Done(Err(s))
-        }
-    }
+    Fast::Done(channel_target(cx, h, Rights::READ | Rights::WRITE).map(|t| (t, msg)))
 }

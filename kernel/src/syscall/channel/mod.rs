@@ -20,7 +20,7 @@ use crate::object::channel::Endpoint;
 use crate::object::handle_table::HandleTable;
 use crate::object::{Handle, KernelObject};
 use alloc::sync::Arc;
-use zx_abi::{ObjType, Rights, Status};
+use zx_abi::{Rights, Status};
 
 /// `zx_channel_create`: a new channel, its two endpoints' handles written to `out0` and
 /// `out1` (both or neither). Only `options == 0` is accepted.
@@ -57,12 +57,8 @@ impl Target {
 }
 
 /// The channel `h` names in the locked table `t`, borrowed for as long as the lock is held:
-/// BAD_HANDLE, WRONG_TYPE, then ACCESS_DENIED without `need`, as [`channel_target`].
-fn borrow_channel(t: &HandleTable, h: u32, need: Rights) -> Result<&Endpoint, Status> {
-    borrow_channel_handle(t, h, need).map(|(_, ep)| ep)
-}
-
-/// [`borrow_channel`], with the handle.
+/// BAD_HANDLE, WRONG_TYPE, then ACCESS_DENIED without `need`. Every channel syscall checks its
+/// handle here.
 fn borrow_channel_handle(
     t: &HandleTable,
     h: u32,
@@ -76,12 +72,21 @@ fn borrow_channel_handle(
     Ok((hd, ep))
 }
 
-/// Checks the channel handle: BAD_HANDLE, WRONG_TYPE, then ACCESS_DENIED without `need`.
+/// [`borrow_channel_handle`], the endpoint only.
+fn borrow_channel(t: &HandleTable, h: u32, need: Rights) -> Result<&Endpoint, Status> {
+    borrow_channel_handle(t, h, need).map(|(_, ep)| ep)
+}
+
+/// [`borrow_channel_handle`], counted: for a syscall that keeps the channel past the table
+/// lock (a general write, a call while it waits).
+#[inline(always)]
 fn channel_target(
     cx: &Ctx<impl UserMemory, impl Caller>,
     h: u32,
     need: Rights,
 ) -> Result<Target, Status> {
-    cx.lookup_typed(h, ObjType::CHANNEL, need)
-        .map(|ep| Target { ep })
+    let t = cx.handles.lock();
+    borrow_channel_handle(&t, h, need).map(|(hd, _)| Target {
+        ep: hd.object().clone(),
+    })
 }
