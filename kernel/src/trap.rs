@@ -38,8 +38,9 @@ fn report(frame: &TrapFrame, esr: u64, far: u64) {
 fn return_to_user() {
     // Teardown the syscall caused (or that a switch handed this thread) is finished first.
     crate::object::reaper::drain_all();
-    // A thread this syscall woke and did not hand the core to joins the run queue.
-    sched::flush_handoff();
+    // A caller whose reply this syscall delivered gets the core now (when nothing else waits
+    // for it); another thread this syscall woke and did not hand the core to joins the queue.
+    sched::end_of_syscall();
     // Borrowed, not counted: this thread is running (no lock, no reference-count traffic).
     if sched::current_ref().killed.load(Ordering::Acquire) {
         sched::exit_current();

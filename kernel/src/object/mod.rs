@@ -55,6 +55,12 @@ pub trait Wake: Send + Sync {
     /// Wakes the waiter so it checks its condition again. Called with the object's signal
     /// lock or the channel state lock held.
     fn wake(&self);
+    /// Wakes a `zx_channel_call` whose reply was just handed to it (channel state lock held).
+    /// The scheduler may let the replying thread give its core straight to the caller when
+    /// its syscall ends (the reply's direct switch); anything else wakes as [`wake`](Self::wake).
+    fn wake_caller(&self) {
+        self.wake();
+    }
 }
 
 struct Observer {

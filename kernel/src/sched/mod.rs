@@ -17,9 +17,9 @@ mod switch;
 mod thread;
 
 pub use runqueue::{
-    current, current_process, current_process_ref, current_ref, flush_handoff, idle_loop, init_cpu,
-    online_cpus, poke, prepare_wait, timer_tick, wake, want_handoff, SCHED_LOCK_WAITS, SWITCHES,
-    USER_RUNS,
+    current, current_process, current_process_ref, current_ref, end_of_syscall, flush_handoff,
+    idle_loop, init_cpu, online_cpus, poke, prepare_wait, timer_tick, wake, wake_caller,
+    want_handoff, SCHED_LOCK_WAITS, SWITCHES, USER_RUNS,
 };
 pub use switch::{block, exit_current, finish_switch, schedule, thread_first_run};
 pub use thread::{RunState, Thread, WakeReason};

@@ -162,6 +162,9 @@ pub(super) fn kick_idle(s: &Sched) {
 /// thread its next wake makes runnable; then `Sched::handoff` of its core holds that thread.
 pub(super) const HANDOFF_WANTED: u8 = 1;
 pub(super) const HANDOFF_HELD: u8 = 2;
+/// `Sched::handoff` of its core holds a caller whose reply the running syscall delivered: the
+/// syscall gives the core to it on its way out ([`end_of_syscall`]).
+pub(super) const HANDOFF_REPLY: u8 = 3;
 
 /// The running syscall is about to block (`zx_channel_call` after writing its request): the
 /// thread its next wake makes runnable should run next on this core, not go through the run
@@ -180,6 +183,22 @@ pub fn want_handoff() {
 /// for it (the direct call switch). If the syscall returns instead, the thread joins the queue
 /// then (`flush_handoff`).
 pub fn wake(t: Arc<Thread>) {
+    wake_as(t, false);
+}
+
+/// [`wake`] for a thread blocked in `zx_channel_call` whose reply was just delivered (the
+/// reply's direct switch). If the caller blocked on this core, this core would have nothing
+/// else to run next and no core is idle, the caller is kept for this core and the running
+/// syscall gives the core to it when it ends ([`end_of_syscall`]): the replying thread goes to
+/// the back of the run queue, behind no one. Otherwise this is a plain wake: a caller that
+/// blocked on another core, or any caller while a core idles, is queued and an idle core
+/// kicked (the two keep running in parallel); while other threads wait for the core, the
+/// caller queues behind them, so a client and its server never keep the core from them.
+pub fn wake_caller(t: Arc<Thread>) {
+    wake_as(t, true);
+}
+
+fn wake_as(t: Arc<Thread>, reply: bool) {
     let mut s = sched_lock();
     if t.state() == RunState::Blocked {
         if t.deadline.swap(u64::MAX, Ordering::AcqRel) != u64::MAX {
@@ -189,13 +208,26 @@ pub fn wake(t: Arc<Thread>) {
         }
         t.set_state(RunState::Runnable);
         let me = current_ref();
+        let c = cpu();
         // The caller's reference moves into the queue (or the handoff slot): no counting.
-        if me.handoff.load(Ordering::Relaxed) == HANDOFF_WANTED {
-            s.handoff[cpu()] = Some(t);
-            me.handoff.store(HANDOFF_HELD, Ordering::Relaxed);
-        } else {
-            s.queue.push_back(t);
-            kick_idle(&s);
+        match me.handoff.load(Ordering::Relaxed) {
+            HANDOFF_WANTED => {
+                s.handoff[c] = Some(t);
+                me.handoff.store(HANDOFF_HELD, Ordering::Relaxed);
+            }
+            0 if reply
+                && me.process.is_some()
+                && usize::from(t.ran_on.load(Ordering::Relaxed)) == c
+                && s.queue.is_empty()
+                && s.idle == 0 =>
+            {
+                s.handoff[c] = Some(t);
+                me.handoff.store(HANDOFF_REPLY, Ordering::Relaxed);
+            }
+            _ => {
+                s.queue.push_back(t);
+                kick_idle(&s);
+            }
         }
     } else {
         t.wake_pending.store(true, Ordering::Release);
@@ -211,8 +243,8 @@ pub(super) fn take_next(s: &mut Sched, c: usize) -> Option<Arc<Thread>> {
     s.handoff[c].take().or_else(|| s.queue.pop_front())
 }
 
-/// On the way out of a syscall (and at preemption windows): a thread kept for this core that
-/// the caller did not hand the core to joins the run queue.
+/// At preemption windows: a thread kept for this core that the caller did not hand the core to
+/// joins the run queue (this work may go on a while).
 #[inline]
 pub fn flush_handoff() {
     if current_ref().handoff.load(Ordering::Relaxed) != 0 {
@@ -228,6 +260,18 @@ fn flush_handoff_slow() {
         kick_idle(&s);
     }
     current_ref().handoff.store(0, Ordering::Relaxed);
+}
+
+/// On the way out of a syscall: a caller whose reply it delivered gets the core now (the
+/// running thread goes to the back of the run queue; see [`wake_caller`]); any other thread
+/// kept for this core joins the queue.
+#[inline]
+pub fn end_of_syscall() {
+    match current_ref().handoff.load(Ordering::Relaxed) {
+        0 => {}
+        HANDOFF_REPLY => schedule(true),
+        _ => flush_handoff_slow(),
+    }
 }
 
 /// Forgets wakes that arrived before a new wait began.

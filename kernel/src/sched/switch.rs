@@ -130,6 +130,7 @@ pub(super) fn switch_away(how: Transition) -> bool {
         bsp::cpu::spin_yield();
     }
     next.on_cpu.store(true, Ordering::Release);
+    next.ran_on.store(c as u8, Ordering::Relaxed);
     count_here(&SWITCHES[c]);
     // SAFETY: `cur` runs on this core; `next` is ours now (`on_cpu` was clear and we set it).
     let (from, to) = unsafe { (&mut *cur.cpu.get(), &*next.cpu.get()) };

@@ -2,7 +2,7 @@
 //! ends its blocks.
 
 use super::runqueue::{kick_idle, reserve_queue_slot, sched_lock};
-use super::{wake, KSTACK_FRAMES, KSTACK_SIZE};
+use super::{wake, wake_caller, KSTACK_FRAMES, KSTACK_SIZE};
 use crate::mm;
 use crate::object::{KernelObject, ObjHeader, Wake};
 use crate::task::Process;
@@ -69,6 +69,9 @@ pub struct Thread {
     pub(super) handoff: AtomicU8,
     pub(super) timed_out: AtomicBool,
     pub(super) on_cpu: AtomicBool,
+    /// The core it was last switched in on (the reply's direct switch only keeps a caller on
+    /// the core it blocked on: `runqueue::wake_caller`).
+    pub(super) ran_on: AtomicU8,
     /// Set when the process is being killed: the thread exits at its next return to EL0.
     pub killed: AtomicBool,
     /// Deadline in counter ticks while blocked with one (`u64::MAX`: none).
@@ -121,6 +124,7 @@ impl Thread {
             handoff: AtomicU8::new(0),
             timed_out: AtomicBool::new(false),
             on_cpu: AtomicBool::new(false),
+            ran_on: AtomicU8::new(0),
             killed: AtomicBool::new(false),
             deadline: AtomicU64::new(u64::MAX),
             graveyard: Mutex::new(None),
@@ -221,6 +225,11 @@ impl Wake for Thread {
     fn wake(&self) {
         if let Some(t) = self.self_ref.upgrade() {
             wake(t);
+        }
+    }
+    fn wake_caller(&self) {
+        if let Some(t) = self.self_ref.upgrade() {
+            wake_caller(t);
         }
     }
 }

@@ -20,45 +20,68 @@ fn still_open(h: u32, serial: u64) -> bool {
         .is_some_and(|p| p.handles.lock().get(h).is_ok_and(|x| x.serial() == serial))
 }
 
-/// `lookup` for a wait: also the object's count of handle removals, read while the handle is
-/// certainly in the table (see [`ObjHeader::removals`](crate::object::ObjHeader::removals)).
-fn lookup_for_wait(h: u32) -> Result<(Arc<dyn KernelObject>, Rights, u64, u64), Status> {
+/// What a wait found at its first look at its handle.
+enum FirstLook {
+    /// The signals were met already: the wait is over.
+    Met(Signals),
+    /// The wait goes on: the object, the handle's serial, and the object's count of handle
+    /// removals read while the handle was certainly in the table (see
+    /// [`ObjHeader::removals`](crate::object::ObjHeader::removals)).
+    Wait(Arc<dyn KernelObject>, u64, u64),
+}
+
+/// The first look of a wait for `mask` on handle `h`: the handle and its `WAIT` right are
+/// checked, and the signals read, under the table lock. A wait met at once (a server finding
+/// its request already queued) takes no reference and makes no waker.
+fn first_look(h: u32, mask: Signals) -> Result<FirstLook, Status> {
     with_current(|cx| {
         let t = cx.handles.lock();
         let hd = t.get(h)?;
+        if !hd.rights().contains(Rights::WAIT) {
+            return Err(Status::ACCESS_DENIED);
+        }
         let o = hd.object();
-        Ok((o.clone(), hd.rights(), hd.serial(), o.header().removals()))
+        let hdr = o.header();
+        let now = hdr.signals();
+        if now.intersects(mask) {
+            return Ok(FirstLook::Met(now));
+        }
+        Ok(FirstLook::Wait(o.clone(), hd.serial(), hdr.removals()))
     })
 }
 
 pub fn wait_one(h: u32, signals: u32, deadline: i64, observed: u64) -> Result<(), Status> {
-    // `seen`: the object's removal count at a moment the handle was known to be in the table.
-    let (obj, rights, serial, mut seen) = lookup_for_wait(h)?;
-    if !rights.contains(Rights::WAIT) {
-        return Err(Status::ACCESS_DENIED);
-    }
     let mask = Signals(signals);
+    let out = UserPtr::<u32>::new(observed);
+    // `seen`: the object's removal count at a moment the handle was known to be in the table.
+    let (obj, serial, mut seen) = match first_look(h, mask)? {
+        FirstLook::Met(now) => {
+            out.write_opt(&now.bits())?;
+            return Ok(());
+        }
+        FirstLook::Wait(obj, serial, seen) => (obj, serial, seen),
+    };
+    let hdr = obj.header();
     let dl = deadline_ticks(deadline);
     // Borrowed: the waiting thread is the running one.
     let t = sched::current_ref();
     let waker = t.waker();
-    let out = UserPtr::<u32>::new(observed);
     loop {
         sched::prepare_wait();
-        let now = obj.header().observe(&waker, mask, serial)?;
+        let now = hdr.observe(&waker, mask, serial)?;
         if now.intersects(mask) {
             out.write_opt(&now.bits())?;
             return Ok(());
         }
         // A close of the handle before the registration woke nobody: if any handle to the
         // object left a table since `seen`, look in ours (a close after this wakes the wait).
-        let reason = if obj.header().removals() == seen || still_open(h, serial) {
+        let reason = if hdr.removals() == seen || still_open(h, serial) {
             sched::block(dl)
         } else {
             WakeReason::Woken
         };
-        let now = obj.header().unobserve(&waker, serial);
-        let count = obj.header().removals();
+        let now = hdr.unobserve(&waker, serial);
+        let count = hdr.removals();
         if count != seen && !still_open(h, serial) {
             // Zircon reports the cancellation in the observed signals too.
             out.write_opt(&(now | Signals::SIGNAL_HANDLE_CLOSED).bits())?;

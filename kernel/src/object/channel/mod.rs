@@ -172,7 +172,7 @@ impl Endpoint {
             msg.link_into(&self.shared, peer);
             let c = &mut st.sides[peer].calls[i];
             c.reply = Some(msg);
-            c.waker.wake();
+            c.waker.wake_caller();
         } else {
             let q = &mut st.sides[peer].queue;
             if q.len() >= CHANNEL_MAX_PENDING {
