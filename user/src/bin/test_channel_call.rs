@@ -909,6 +909,51 @@ fn many_concurrent_calls_each_get_their_own_reply() {
     );
 }
 
+/// Counted by `spinner` while it runs, until `STOP_SPIN` is set.
+static SPUN: AtomicU32 = AtomicU32::new(0);
+static STOP_SPIN: AtomicU32 = AtomicU32::new(0);
+
+fn spinner(_: usize) {
+    while STOP_SPIN.load(Ordering::Relaxed) == 0 {
+        SPUN.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// A call hands the core to the server it wakes, and a reply may hand it straight back to the
+/// caller (the direct switches, docs/design.md). Neither may keep a thread that is ready to run
+/// off the core: the calls stop as soon as a spinning thread has run, which on one core needs
+/// the pair to let it in; a kernel that kept passing the core between the two would make every
+/// call first, and the check below would fail.
+fn a_call_loop_lets_a_ready_thread_run() {
+    const CALLS: usize = 20_000;
+    let (c, s) = channel_pair();
+    let srv = start_server(s, ECHO, CALLS + 1);
+    let req: [u8; 8] = txmsg(b"turn");
+    // The server is up and waiting before the spinner is ready.
+    check_eq!(call5(c.raw(), &req, &[], 8, 0).s, Status::OK);
+    SPUN.store(0, Ordering::Relaxed);
+    STOP_SPIN.store(0, Ordering::Relaxed);
+    let spin = start(spinner, 0);
+    let mut done = 0;
+    while done < CALLS && SPUN.load(Ordering::Relaxed) == 0 {
+        let r = call5(c.raw(), &req, &[], 8, 0);
+        if r.s != Status::OK {
+            check!(false, "call {}: {}", done, r.s);
+            break;
+        }
+        done += 1;
+    }
+    STOP_SPIN.store(1, Ordering::Relaxed);
+    join(spin);
+    check!(
+        SPUN.load(Ordering::Relaxed) > 0,
+        "the ready thread never ran during {} calls",
+        done
+    );
+    drop(c);
+    join(srv);
+}
+
 // ---------------------------------------------------------------------------------------------
 // call_etc
 // ---------------------------------------------------------------------------------------------
@@ -1121,6 +1166,7 @@ zx::tests!(
     request_handles_are_consumed_on_failures_as_for_write,
     channel_without_read_or_write_right_is_access_denied,
     many_concurrent_calls_each_get_their_own_reply,
+    a_call_loop_lets_a_ready_thread_run,
     call_etc_moves_and_duplicates_and_reports_reply_handle_info,
     call_etc_failed_disposition_consumes_moves_keeps_duplicate_sources,
     call_etc_ignores_garbage_in_result_on_input,
