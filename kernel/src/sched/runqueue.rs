@@ -212,7 +212,12 @@ fn wake_as(t: Arc<Thread>, reply: bool) {
         // The caller's reference moves into the queue (or the handoff slot): no counting.
         match me.handoff.load(Ordering::Relaxed) {
             HANDOFF_WANTED => {
-                s.handoff[c] = Some(t);
+                // The slot is empty unless this syscall delivered a reply before it asked for
+                // a handoff (no syscall does today); that thread must not be lost.
+                if let Some(earlier) = s.handoff[c].replace(t) {
+                    s.queue.push_back(earlier);
+                    kick_idle(&s);
+                }
                 me.handoff.store(HANDOFF_HELD, Ordering::Relaxed);
             }
             0 if reply
