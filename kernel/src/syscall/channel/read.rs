@@ -67,8 +67,7 @@ pub(super) fn deliver<G: DerefMut<Target = HandleTable>>(
     }
     let mut msg = msg;
     let hs = msg.take_handles();
-    let mut out = [0u8; 64 * 16];
-    {
+    with_zeroed((nh * hsz) as usize, |out| {
         for (i, h) in hs.into_iter().enumerate() {
             let ty = h.object().obj_type().raw();
             let rights = h.rights().bits();
@@ -89,13 +88,27 @@ pub(super) fn deliver<G: DerefMut<Target = HandleTable>>(
                 out[i * 4..i * 4 + 4].copy_from_slice(&v.to_le_bytes());
             }
         }
-    }
-    drop(t);
-    // Checked writable above; the mappings of a running process do not change.
-    let _ = cx.mem.copy_out(handles, &out[..(nh * hsz) as usize]);
+        drop(t);
+        // Checked writable above; the mappings of a running process do not change.
+        let _ = cx.mem.copy_out(handles, out);
+    });
     cx.put_u32(&ab, nb as u32);
     cx.put_u32(&ah, nh as u32);
     Ok(())
+}
+
+/// Runs `f` on a zeroed stack buffer of exactly `len` bytes (at most 1 KiB: 64 handle infos),
+/// clearing only a small size class above `len`: a message usually carries a handle or two,
+/// not the 64 the buffer must be able to hold.
+#[inline(always)]
+fn with_zeroed<R>(len: usize, f: impl FnOnce(&mut [u8]) -> R) -> R {
+    if len <= 64 {
+        f(&mut [0u8; 64][..len])
+    } else if len <= 256 {
+        f(&mut [0u8; 256][..len])
+    } else {
+        f(&mut [0u8; 1024][..len.min(1024)])
+    }
 }
 
 /// The arguments of `zx_channel_read` and `_read_etc`, as the syscall passed them.

@@ -135,6 +135,9 @@ struct Taken {
 
 /// Entries read from user memory per step (bounded stack use, one copy per step).
 const CHUNK: usize = 16;
+/// The step for arrays of at most this many entries (most messages carry one or two handles):
+/// the stack buffers are cleared for what the array can hold, not for a full step.
+const SMALL: usize = 4;
 
 /// Reads the handle array (`CHUNK` entries at a time) and applies every entry's fate: plain
 /// and MOVE entries leave the caller's table whatever happens; DUPLICATE sources stay. With
@@ -142,6 +145,21 @@ const CHUNK: usize = 16;
 /// written back for dispositions. `Err` only when the array itself cannot be read (or, for
 /// dispositions, written): then no handle was touched.
 fn take_handles(
+    cx: &Ctx<impl UserMemory, impl Caller>,
+    src: HandleSource,
+    num: u32,
+    target: Option<&Target>,
+) -> Result<Taken, Status> {
+    if num as usize <= SMALL {
+        take_handles_in::<SMALL, SMALL>(cx, src, num, target)
+    } else {
+        take_handles_in::<CHUNK, { CHANNEL_MAX_MSG_HANDLES as usize }>(cx, src, num, target)
+    }
+}
+
+/// [`take_handles`] in steps of `C` entries, finding repeats among the first `S` (every entry
+/// a message may keep).
+fn take_handles_in<const C: usize, const S: usize>(
     cx: &Ctx<impl UserMemory, impl Caller>,
     src: HandleSource,
     num: u32,
@@ -158,7 +176,7 @@ fn take_handles(
     let total = u64::from(num) * esz;
     // An array that fits one step is checked by that step's copy (which copies nothing unless
     // every page is readable), before any handle is touched.
-    if num as usize > CHUNK {
+    if num as usize > C {
         cx.check_long(src.addr(), total, false)?;
     }
     if let HandleSource::Dispositions(a) = src {
@@ -170,18 +188,21 @@ fn take_handles(
         taken.first_error = Some(Status::NO_MEMORY);
     }
     // Values seen so far, to find repeats (only needed while keeping: at most 64).
-    let mut seen = [0u32; CHANNEL_MAX_MSG_HANDLES as usize];
+    let mut seen = [0u32; S];
     let mut nseen = 0usize;
+    // One step's entries, and the handles it consumed, to be closed outside the table lock
+    // (each slot is emptied again after every step).
+    let mut raw = [[0u8; HandleDisposition::SIZE]; C];
+    let buf = raw.as_flattened_mut();
+    let mut discard: [Option<Handle>; C] = core::array::from_fn(|_| None);
     let mut done = 0u32;
     while done < num {
-        let k = (num - done).min(CHUNK as u32) as usize;
-        let mut buf = [0u8; CHUNK * HandleDisposition::SIZE];
+        let k = (num - done).min(C as u32) as usize;
         cx.mem.copy_in(
             src.addr() + u64::from(done) * esz,
             &mut buf[..k * esz as usize],
         )?;
-        let mut results = [Status::OK; CHUNK];
-        let mut discard: [Option<Handle>; CHUNK] = [const { None }; CHUNK];
+        let mut results = [Status::OK; C];
         {
             let mut table = cx.handles.lock();
             for i in 0..k {
@@ -235,8 +256,11 @@ fn take_handles(
                 }
             }
         }
-        // Consumed handles are closed here, outside the table lock.
-        drop(discard);
+        // Consumed handles are closed here, outside the table lock (in place: the slots are
+        // reused by the next step).
+        for d in &mut discard[..k] {
+            drop(d.take());
+        }
         for (i, e) in results.iter().enumerate().take(k) {
             if *e == Status::OK {
                 continue;
