@@ -28,37 +28,47 @@ pub trait Poolable: Sized + 'static {
     /// A new object, for a block fresh from the heap.
     fn fresh() -> Self;
     /// Called before the object goes back to a pool: release what it owns that must not wait in
-    /// a pool (other allocations, handles, charges).
-    fn recycle(&mut self);
-    /// The pool for this type.
-    fn pool() -> &'static Pool<Self>;
+    /// a pool (other allocations, handles, charges), and say which pool it goes back to (a type
+    /// may have more than one: objects that keep an allocation of a given size wait in a pool
+    /// of their own).
+    fn recycle(&mut self) -> &'static Pool<Self>;
 }
 
-/// The per-core pools of one object type (a `static` for each type).
+/// The per-core pools of one kind of object (a `static` for each).
 pub struct Pool<T> {
     #[cfg(target_os = "none")]
     cores: [core_pool::CorePool<T>; bsp::cpu::boot::MAX_CPUS],
     #[cfg(not(target_os = "none"))]
     _t: core::marker::PhantomData<T>,
+    /// Heap bytes each waiting object keeps besides its own block.
+    #[cfg_attr(not(target_os = "none"), allow(dead_code))]
+    kept: usize,
 }
 
 impl<T> Pool<T> {
-    /// An empty pool.
+    /// An empty pool of objects that keep nothing but their block.
     pub const fn new() -> Self {
+        Self::keeping(0)
+    }
+
+    /// An empty pool of objects that each keep an allocation of `kept` bytes.
+    pub const fn keeping(kept: usize) -> Self {
         Pool {
             #[cfg(target_os = "none")]
             cores: [const { core_pool::CorePool::new() }; bsp::cpu::boot::MAX_CPUS],
             #[cfg(not(target_os = "none"))]
             _t: core::marker::PhantomData,
+            kept,
         }
     }
 
-    /// Bytes of the blocks waiting in every core's pool (a snapshot: other cores keep going).
+    /// Heap bytes held by the objects waiting in every core's pool, their blocks and what they
+    /// keep (a snapshot: other cores keep going).
     pub fn cached_bytes(&self) -> u64 {
         #[cfg(target_os = "none")]
         {
             let n: usize = self.cores.iter().map(|c| c.len()).sum();
-            (n * core::mem::size_of::<T>()) as u64
+            (n * (core::mem::size_of::<T>() + self.kept)) as u64
         }
         #[cfg(not(target_os = "none"))]
         {
@@ -165,11 +175,12 @@ unsafe impl<T: Poolable + Send> Send for Pooled<T> {}
 unsafe impl<T: Poolable + Sync> Sync for Pooled<T> {}
 
 impl<T: Poolable> Pooled<T> {
-    /// An object from this core's pool, or a fresh one from the heap; `None` if the heap is out
-    /// of memory.
-    pub fn try_new() -> Option<Pooled<T>> {
+    /// An object from this core's share of `pool`, or a fresh one from the heap; `None` if the
+    /// heap is out of memory.
+    #[cfg_attr(not(target_os = "none"), allow(unused_variables))]
+    pub fn try_new_in(pool: &'static Pool<T>) -> Option<Pooled<T>> {
         #[cfg(target_os = "none")]
-        if let Some(p) = T::pool().here().pop() {
+        if let Some(p) = pool.here().pop() {
             return Some(Pooled(p));
         }
         Self::from_heap()
@@ -216,9 +227,10 @@ impl<T: Poolable> DerefMut for Pooled<T> {
 
 impl<T: Poolable> Drop for Pooled<T> {
     fn drop(&mut self) {
-        T::recycle(&mut **self);
+        #[cfg_attr(not(target_os = "none"), allow(unused_variables))]
+        let pool = T::recycle(&mut **self);
         #[cfg(target_os = "none")]
-        let Err(p) = T::pool().here().push(self.0) else {
+        let Err(p) = pool.here().push(self.0) else {
             return;
         };
         #[cfg(not(target_os = "none"))]

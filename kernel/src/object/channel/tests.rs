@@ -489,7 +489,7 @@ fn payloads_up_to_the_inline_limit_live_in_the_block_and_larger_ones_in_their_ow
         4096,
     ] {
         let data: Vec<u8> = (0..n).map(|i| (i * 7 + n) as u8).collect();
-        let mut m = Message::with_capacity(n).unwrap();
+        let mut m = Message::with_capacity(n, 0).unwrap();
         // Two appends, as an iovec write makes them.
         let half = n / 2;
         for part in [&data[..half], &data[half..]] {

@@ -43,7 +43,7 @@ pub(super) fn write_applies(options: u32, num_bytes: u32, num_handles: u32) -> b
 fn build(cx: &Ctx<impl UserMemory, impl Caller>, bytes: u64, num_bytes: u32) -> Option<Message> {
     let paid = charge(cx, u64::from(num_bytes), 0).ok()?;
     cx.caller.check_available(u64::from(num_bytes)).ok()?;
-    let mut msg = Message::with_capacity(num_bytes as usize).ok()?;
+    let mut msg = Message::with_capacity(num_bytes as usize, 0).ok()?;
     msg.set_charge(paid);
     copy_in_to(cx.mem, bytes, num_bytes as usize, &mut msg).ok()?;
     msg.seal();

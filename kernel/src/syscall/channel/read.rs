@@ -42,6 +42,34 @@ pub(super) fn deliver<G: DerefMut<Target = HandleTable>>(
         cx.put_u32(&ah, 0);
         return Ok(());
     }
+    deliver_handles(
+        cx,
+        table,
+        msg,
+        bytes,
+        handles,
+        actual_bytes,
+        actual_handles,
+        etc,
+    )
+}
+
+/// [`deliver`] of a message that carries handles (out of line: the handle-less path stays
+/// small).
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+fn deliver_handles<G: DerefMut<Target = HandleTable>>(
+    cx: &Ctx<impl UserMemory, impl Caller>,
+    table: impl FnOnce() -> G,
+    msg: Message,
+    bytes: u64,
+    handles: u64,
+    actual_bytes: u64,
+    actual_handles: u64,
+    etc: bool,
+) -> Result<(), (Status, Message)> {
+    let nb = msg.bytes().len() as u64;
+    let nh = msg.num_handles() as u64;
     let hsz = if etc { HandleInfo::SIZE as u64 } else { 4 };
     // Check every output before the first write.
     let outs = cx
@@ -66,9 +94,8 @@ pub(super) fn deliver<G: DerefMut<Target = HandleTable>>(
         return Err((s, msg));
     }
     let mut msg = msg;
-    let hs = msg.take_handles();
     with_zeroed((nh * hsz) as usize, |out| {
-        for (i, h) in hs.into_iter().enumerate() {
+        for (i, h) in msg.drain_handles().enumerate() {
             let ty = h.object().obj_type().raw();
             let rights = h.rights().bits();
             // Cannot fail: room was reserved above and the table stayed locked since.

@@ -80,7 +80,7 @@ fn copy_bytes(
         }
         let paid = charge(cx, u64::from(num_bytes), num_handles)?;
         cx.caller.check_available(u64::from(num_bytes))?;
-        let mut msg = Message::with_capacity(num_bytes as usize)?;
+        let mut msg = Message::with_capacity(num_bytes as usize, num_handles as usize)?;
         msg.set_charge(paid);
         copy_in_to(cx.mem, bytes, num_bytes as usize, &mut msg)?;
         return Ok(msg);
@@ -111,7 +111,7 @@ fn copy_bytes(
     }
     let paid = charge(cx, total, num_handles)?;
     cx.caller.check_available(total)?;
-    let mut msg = Message::with_capacity(total as usize)?;
+    let mut msg = Message::with_capacity(total as usize, num_handles as usize)?;
     msg.set_charge(paid);
     for i in 0..n {
         let v = iov(i);
@@ -141,19 +141,21 @@ const SMALL: usize = 4;
 
 /// Reads the handle array (`CHUNK` entries at a time) and applies every entry's fate: plain
 /// and MOVE entries leave the caller's table whatever happens; DUPLICATE sources stay. With
-/// `target` None (an earlier check failed) the entries are only consumed. Per-entry results are
-/// written back for dispositions. `Err` only when the array itself cannot be read (or, for
+/// `target` None (an earlier check failed) the entries are only consumed. The handles kept go
+/// into `into` (the message's own array, with room reserved). Per-entry results are written
+/// back for dispositions. `Err` only when the array itself cannot be read (or, for
 /// dispositions, written): then no handle was touched.
 fn take_handles(
     cx: &Ctx<impl UserMemory, impl Caller>,
     src: HandleSource,
     num: u32,
     target: Option<&Target>,
+    into: Vec<Handle>,
 ) -> Result<Taken, Status> {
     if num as usize <= SMALL {
-        take_handles_in::<SMALL, SMALL>(cx, src, num, target)
+        take_handles_in::<SMALL, SMALL>(cx, src, num, target, into)
     } else {
-        take_handles_in::<CHUNK, { CHANNEL_MAX_MSG_HANDLES as usize }>(cx, src, num, target)
+        take_handles_in::<CHUNK, { CHANNEL_MAX_MSG_HANDLES as usize }>(cx, src, num, target, into)
     }
 }
 
@@ -164,9 +166,10 @@ fn take_handles_in<const C: usize, const S: usize>(
     src: HandleSource,
     num: u32,
     target: Option<&Target>,
+    into: Vec<Handle>,
 ) -> Result<Taken, Status> {
     let mut taken = Taken {
-        handles: Vec::new(),
+        handles: into,
         first_error: None,
     };
     if num == 0 {
@@ -385,7 +388,7 @@ pub(super) fn prepare_write(
     if err.is_none() && num_handles > CHANNEL_MAX_MSG_HANDLES {
         err = Some(Status::OUT_OF_RANGE);
     }
-    let data = if err.is_none() {
+    let mut data = if err.is_none() {
         match copy_bytes(cx, bytes, num_bytes, iovec, num_handles) {
             Ok(m) if m.bytes().len() < min_bytes => {
                 err = Some(Status::INVALID_ARGS);
@@ -400,11 +403,16 @@ pub(super) fn prepare_write(
     } else {
         None
     };
+    // The handles go straight into the message's own array (reserved with it).
+    let into = data
+        .as_mut()
+        .map_or_else(Vec::new, |m| m.take_handle_array());
     let taken = take_handles(
         cx,
         src,
         num_handles,
         if err.is_none() { target.as_ref() } else { None },
+        into,
     );
     let taken = match taken {
         Ok(t) => t,
