@@ -50,13 +50,22 @@ fn first_look(h: u32, mask: Signals) -> Result<FirstLook, Status> {
     })
 }
 
+/// Writes a wait's observed signals to user address `observed` (NULL: nowhere), through the
+/// prepared out-parameter path (one translation, no staging buffer).
+fn put_observed(observed: u64, s: Signals) -> Result<(), Status> {
+    with_current(|cx| {
+        let o = cx.out_u32(observed)?;
+        cx.put_u32(&o, s.bits());
+        Ok(())
+    })
+}
+
 pub fn wait_one(h: u32, signals: u32, deadline: i64, observed: u64) -> Result<(), Status> {
     let mask = Signals(signals);
-    let out = UserPtr::<u32>::new(observed);
     // `seen`: the object's removal count at a moment the handle was known to be in the table.
     let (obj, serial, mut seen) = match first_look(h, mask)? {
         FirstLook::Met(now) => {
-            out.write_opt(&now.bits())?;
+            put_observed(observed, now)?;
             return Ok(());
         }
         FirstLook::Wait(obj, serial, seen) => (obj, serial, seen),
@@ -70,7 +79,7 @@ pub fn wait_one(h: u32, signals: u32, deadline: i64, observed: u64) -> Result<()
         sched::prepare_wait();
         let now = hdr.observe(&waker, mask, serial)?;
         if now.intersects(mask) {
-            out.write_opt(&now.bits())?;
+            put_observed(observed, now)?;
             return Ok(());
         }
         // A close of the handle before the registration woke nobody: if any handle to the
@@ -84,16 +93,16 @@ pub fn wait_one(h: u32, signals: u32, deadline: i64, observed: u64) -> Result<()
         let count = hdr.removals();
         if count != seen && !still_open(h, serial) {
             // Zircon reports the cancellation in the observed signals too.
-            out.write_opt(&(now | Signals::SIGNAL_HANDLE_CLOSED).bits())?;
+            put_observed(observed, now | Signals::SIGNAL_HANDLE_CLOSED)?;
             return Err(Status::CANCELED);
         }
         seen = count;
         if now.intersects(mask) {
-            out.write_opt(&now.bits())?;
+            put_observed(observed, now)?;
             return Ok(());
         }
         if reason == WakeReason::TimedOut {
-            out.write_opt(&now.bits())?;
+            put_observed(observed, now)?;
             return Err(Status::TIMED_OUT);
         }
         if t.killed.load(core::sync::atomic::Ordering::Acquire) {
