@@ -2,11 +2,13 @@
 //! message (`object::channel::Message`).
 //!
 //! A [`Pooled<T>`] is an owning pointer, like a `Box`, to a `T` in its own heap block. When it
-//! is dropped the block goes back to the pool of the core that drops it (up to [`DEPTH`] blocks
+//! is dropped the block goes back to a pool, on the core that drops it (up to [`DEPTH`] blocks
 //! per core; beyond that to the heap), still holding a valid `T`, and the next
-//! [`Pooled::try_new`] on that core takes it back without the heap, its lock, or
-//! re-initialising the object: the owner resets what must not survive (`Poolable::recycle`)
-//! and keeps the rest (an inline buffer is not zeroed again).
+//! [`Pooled::try_new_in`] of that pool on that core takes it back without the heap, its lock,
+//! or re-initialising the object: the owner resets what must not survive and says which pool
+//! the object goes back to (`Poolable::recycle`), and keeps the rest (an inline buffer is not
+//! zeroed again; a message block may keep a handle array of a fixed size, in a pool of its own
+//! that counts it).
 //!
 //! Why a core's pool needs no lock: the kernel runs with IRQs masked and switches threads only
 //! at explicit points, and no pool operation contains one, so nothing else runs on this core

@@ -9,7 +9,7 @@
 mod cycle;
 mod message;
 
-pub use message::{pooled_bytes, Message, Sink, INLINE_BYTES};
+pub use message::{pooled_bytes, Message, Sink, HANDLES_KEPT, INLINE_BYTES};
 
 use super::{reaper, KernelObject, Koid, ObjHeader, Wake};
 use alloc::collections::VecDeque;
