@@ -140,8 +140,9 @@ fn exhaustion_gives_no_memory_consumes_handles_and_recovers() {
     check!(y.read(&mut MessageBuf::new()).is_ok());
     drop((x, y));
     drop(witness);
+    // What is left of the ended flooders is freed moments after they report they terminated.
+    check_back_to_baseline(live_in(&before));
     let after = kstats();
-    check_eq!(live_in(&after), live_in(&before));
     let (was, now) = (before.free_bytes, after.free_bytes);
     check!(now + 4 * 1024 * 1024 >= was, "free {} -> {}", was, now);
 }
