@@ -22,7 +22,8 @@ use core::alloc::Layout;
 use core::ops::{Deref, DerefMut};
 use core::ptr::NonNull;
 
-/// Blocks kept per core and object type: 32 message blocks of 256 bytes are 8 KiB a core.
+/// Blocks kept per core and pool: 32 message blocks of 256 bytes are 8 KiB a core, and 32 of
+/// those that keep a 128-byte handle array 12 KiB more.
 pub const DEPTH: usize = 32;
 
 /// An object kept in a per-core [`Pool`].

@@ -9,5 +9,6 @@ pub static LIVE_HANDLES: AtomicU64 = AtomicU64::new(0);
 pub static LIVE_OBJECTS: AtomicU64 = AtomicU64::new(0);
 /// Messages that exist: queued, parked as a call's reply, or being written or read.
 pub static LIVE_MESSAGES: AtomicU64 = AtomicU64::new(0);
-/// Bytes of kernel memory held by queued messages (byte buffers and handle arrays).
+/// Bytes queued messages carry: their payloads and their handles (32 bytes each), counted by
+/// what a message holds, not by the room reserved for it.
 pub static IPC_BYTES: AtomicU64 = AtomicU64::new(0);

@@ -19,8 +19,10 @@ pub(super) struct Sched {
     /// Bit `c` set: core `c` sleeps in its idle loop (a wake kicks one of them).
     pub(super) idle: u32,
     /// Per core: the thread a `zx_channel_call` on that core woke, to run there next when the
-    /// caller blocks (the direct call switch, see [`wake`]); otherwise it joins the queue when
-    /// the syscall returns ([`flush_handoff`]).
+    /// caller blocks (the direct call switch, see [`wake`]), or the caller a reply made on that
+    /// core woke, to run there when the replying syscall ends (the reply's direct switch, see
+    /// [`wake_caller`]); otherwise it joins the queue when the syscall returns
+    /// ([`end_of_syscall`]) or at a preemption window ([`flush_handoff`]).
     pub(super) handoff: [Option<Arc<Thread>>; MAX_CPUS],
     pub(super) online: usize,
 }
@@ -274,7 +276,7 @@ fn flush_handoff_slow() {
 pub fn end_of_syscall() {
     match current_ref().handoff.load(Ordering::Relaxed) {
         0 => {}
-        HANDOFF_REPLY => schedule(true),
+        HANDOFF_REPLY => super::switch::reply_switch(),
         _ => flush_handoff_slow(),
     }
 }

@@ -6,7 +6,7 @@
 //! releases the outgoing one.
 
 use super::runqueue::{
-    current, current_ref, sched_lock, take_next, PERCPU, PREV, SWITCHES, USER_RUNS,
+    current, current_ref, kick_idle, sched_lock, take_next, PERCPU, PREV, SWITCHES, USER_RUNS,
 };
 use super::thread::{RunState, WakeReason};
 use super::{cpu, preempt, slice_ticks};
@@ -48,11 +48,21 @@ pub fn schedule(requeue: bool) {
     });
 }
 
+/// The reply's direct switch at the end of the replying syscall: the caller kept in this core's
+/// handoff slot runs next and the current thread goes to the back of the run queue, unless a
+/// thread was queued or a core went idle since the reply's wake (then the caller is queued and
+/// an idle core kicked, as by a plain wake, and the current thread keeps the core).
+pub(super) fn reply_switch() {
+    switch_away(Transition::Reply);
+}
+
 /// Why the current thread leaves the core.
 #[derive(Clone, Copy)]
 pub(super) enum Transition {
     /// Preempted: back of the run queue, unless nothing else is runnable.
     Yield,
+    /// The reply's direct switch (see [`reply_switch`]).
+    Reply,
     /// The idle thread looks for work.
     Idle,
     /// Wait for a wake (and the optional deadline in ticks).
@@ -81,7 +91,24 @@ pub(super) fn switch_away(how: Transition) -> bool {
                 if matches!(how, Transition::Yield) && cur.process.is_some() {
                     cur.set_state(RunState::Runnable);
                     s.queue.push_back(counted(cur));
+                    // A queued thread never waits while a core sleeps.
+                    kick_idle(&s);
                 }
+                n
+            }
+            Transition::Reply => {
+                cur.handoff.store(0, Ordering::Relaxed);
+                let Some(n) = s.handoff[c].take() else {
+                    return false;
+                };
+                // Checked again under the lock: the wake's look may be stale.
+                if !s.queue.is_empty() || s.idle & !(1 << c) != 0 {
+                    s.queue.push_back(n);
+                    kick_idle(&s);
+                    return false;
+                }
+                cur.set_state(RunState::Runnable);
+                s.queue.push_back(counted(cur));
                 n
             }
             Transition::Block(deadline) => {

@@ -63,9 +63,9 @@ pub struct Thread {
     kstack: Option<PhysAddr>,
     state: AtomicU8,
     pub(super) wake_pending: AtomicBool,
-    /// While running: the direct call switch's state on this thread's core (`runqueue::wake`):
-    /// 0, `HANDOFF_WANTED` or `HANDOFF_HELD`. Only the running thread and wakes made while it
-    /// runs (on its core, under the run-queue lock) touch it.
+    /// While running: the direct switches' state on this thread's core (`runqueue::wake` and
+    /// `wake_caller`): 0, `HANDOFF_WANTED`, `HANDOFF_HELD` or `HANDOFF_REPLY`. Only the running
+    /// thread and wakes made while it runs (on its core, under the run-queue lock) touch it.
     pub(super) handoff: AtomicU8,
     pub(super) timed_out: AtomicBool,
     pub(super) on_cpu: AtomicBool,
