@@ -222,6 +222,9 @@ fn wake_as(t: Arc<Thread>, reply: bool) {
                 }
                 me.handoff.store(HANDOFF_HELD, Ordering::Relaxed);
             }
+            // Looked at here so that, when it already fails, the caller is queued and an idle
+            // core kicked at once (it starts elsewhere while this syscall finishes); the
+            // replying syscall looks again when it ends (`switch::reply_switch`).
             0 if reply
                 && me.process.is_some()
                 && usize::from(t.ran_on.load(Ordering::Relaxed)) == c

@@ -101,8 +101,9 @@ pub(super) fn switch_away(how: Transition) -> bool {
                 let Some(n) = s.handoff[c].take() else {
                     return false;
                 };
-                // Checked again under the lock: the wake's look may be stale.
-                if !s.queue.is_empty() || s.idle & !(1 << c) != 0 {
+                // Checked again: a core may have gone idle, or a thread been queued, since the
+                // wake looked (this core's own idle bit is clear: it runs us).
+                if !s.queue.is_empty() || s.idle != 0 {
                     s.queue.push_back(n);
                     kick_idle(&s);
                     return false;

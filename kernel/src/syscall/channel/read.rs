@@ -125,14 +125,12 @@ fn deliver_handles<G: DerefMut<Target = HandleTable>>(
 }
 
 /// Runs `f` on a zeroed stack buffer of exactly `len` bytes (at most 1 KiB: 64 handle infos),
-/// clearing only a small size class above `len`: a message usually carries a handle or two,
-/// not the 64 the buffer must be able to hold.
+/// clearing only a small size class above `len` (`zx_abi::with_buf`'s, up to 256 bytes): a
+/// message usually carries a handle or two, not the 64 the buffer must be able to hold.
 #[inline(always)]
 fn with_zeroed<R>(len: usize, f: impl FnOnce(&mut [u8]) -> R) -> R {
-    if len <= 64 {
-        f(&mut [0u8; 64][..len])
-    } else if len <= 256 {
-        f(&mut [0u8; 256][..len])
+    if len <= MAX_POD_SIZE {
+        with_buf(len, f)
     } else {
         f(&mut [0u8; 1024][..len.min(1024)])
     }
