@@ -648,8 +648,8 @@ extern "C" {
     /// `svc #0` with x16 = `nr`, and stores everything back into the `*out` fields.
     fn tp_regs_probe(p: *mut Probe);
     /// Fills v0..v31 from `pattern`, FPCR from `fpcr` and TPIDR_EL0 from `tpidr`, then until
-    /// `end_tick` (CNTVCT_EL0) checks them all over and over, sleeping `sleep_ns` after every
-    /// `chunk_ticks` of spinning. Returns 0, or 1 + the register that changed (33 for FPCR).
+    /// `end_tick` (CNTVCT_EL0) has passed and it has slept at least twice checks them all over
+    /// and over, sleeping `sleep_ns` after every `chunk_ticks` of spinning. Returns 0, or 1 + the register that changed (33 for FPCR).
     /// `counters[0]` gets the number of checks, `counters[1]` the number of sleeps,
     /// `counters[2]` the number of times TPIDR_EL0 had changed (it is set again each time).
     fn tp_fp_spin(
@@ -840,8 +840,14 @@ global_asm!(
     "5:",
     "add x26, x26, #1",
     "mrs x9, cntvct_el0",
+    // Past `end_tick`, and slept twice at least: done (a worker that started late still
+    // sleeps, whatever the host's speed).
     "cmp x9, x20",
+    "b.lo 6f",
+    "ldr x10, [x24, #8]",
+    "cmp x10, #2",
     "b.hs 8f",
+    "6:",
     "cmp x9, x15",
     "b.lo 4b",
     "mov x16, #35",
